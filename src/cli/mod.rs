@@ -1,0 +1,1 @@
+//! The command line: `trawl [OPTIONS] DIR EXT PATTERN`.

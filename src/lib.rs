@@ -1,0 +1,13 @@
+//! trawl: search in files, from a desktop window or the command line.
+//!
+//! Three parts that do not reach into each other:
+//! - [`search`]: the engine. A [`search::SearchRequest`] goes in; batches of per-file results,
+//!   lock-free progress counters and a cancel flag come out. No UI, no printing.
+//! - [`cli`]: argument parsing and printers over the engine's events.
+//! - [`app`]: the eframe/egui window: app state, results model and views.
+//!
+//! Data flows one way: request → engine → per-file results → consumer (printer or results model).
+
+pub mod app;
+pub mod cli;
+pub mod search;

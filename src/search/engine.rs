@@ -1,0 +1,259 @@
+//! Starting, running and cancelling a search.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
+use grep_regex::RegexMatcher;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use crate::search::file_searcher::FileSearcher;
+use crate::search::walk::{build_walk, io_message, walk_error};
+use crate::search::{
+    FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary, build_matcher,
+};
+
+/// How many events may wait for the consumer before the search threads pause. Enough to ride out
+/// a slow frame or terminal; small enough that a stalled consumer does not fill memory.
+const EVENT_QUEUE: usize = 4096;
+/// How often a search thread blocked on a full queue looks at the cancel flag.
+const CANCEL_POLL: Duration = Duration::from_millis(5);
+
+/// A running search: its events, its progress counters and its cancel switch.
+///
+/// Dropping the handle cancels the search; the background threads then end on their own
+/// within milliseconds, without the caller waiting for them.
+pub struct SearchHandle {
+    events: Receiver<SearchEvent>,
+    progress: Arc<Progress>,
+    cancel: Arc<AtomicBool>,
+    started: Instant,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SearchHandle {
+    /// The stream of results; the last event is [`SearchEvent::Finished`], after which the
+    /// channel is closed.
+    pub fn events(&self) -> &Receiver<SearchEvent> {
+        &self.events
+    }
+
+    /// The live counters.
+    pub fn progress(&self) -> &Arc<Progress> {
+        &self.progress
+    }
+
+    /// Asks the search to stop. Returns at once; the counters stop moving within milliseconds and
+    /// a [`SearchEvent::Finished`] with `cancelled: true` follows.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// When the search started.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// Waits until the background threads have ended.
+    pub fn join(mut self) {
+        if let Some(thread) = self.thread.take() {
+            // A panic there has already been reported as a per-file error or a missing summary.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SearchHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// Starts a search in the background. See [`start_with_notifier`].
+pub fn start(request: SearchRequest) -> Result<SearchHandle, SearchError> {
+    start_with_notifier(request, Arc::new(|| {}))
+}
+
+/// Starts a search in the background and calls `notify` after each event is queued (a window
+/// passes its "repaint" here so it wakes to take the results in).
+///
+/// Everything that can be wrong with the request is reported here, before any file is read.
+pub fn start_with_notifier(
+    request: SearchRequest,
+    notify: Arc<dyn Fn() + Send + Sync>,
+) -> Result<SearchHandle, SearchError> {
+    let started = Instant::now();
+    let matcher = build_matcher(&request)?;
+    match std::fs::metadata(&request.root) {
+        Ok(meta) if meta.is_dir() || meta.is_file() => {}
+        Ok(_) => return Err(SearchError::RootNotSearchable(request.root.clone())),
+        Err(_) => return Err(SearchError::RootNotFound(request.root.clone())),
+    }
+    let walk = build_walk(&request)?;
+    let threads = request.effective_threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("trawl-search-{i}"))
+        .build()
+        .map_err(|err| SearchError::Threads(err.to_string()))?;
+
+    let (events_tx, events) = crossbeam_channel::bounded(EVENT_QUEUE);
+    let shared = Arc::new(Shared {
+        progress: Arc::new(Progress::default()),
+        cancel: Arc::new(AtomicBool::new(false)),
+        events: events_tx,
+        notify,
+    });
+    let progress = Arc::clone(&shared.progress);
+    let cancel = Arc::clone(&shared.cancel);
+    let thread = std::thread::Builder::new()
+        .name("trawl-walk".to_string())
+        .spawn(move || run(&shared, walk, &pool, &request, matcher, started))
+        .map_err(|err| SearchError::Threads(err.to_string()))?;
+    Ok(SearchHandle {
+        events,
+        progress,
+        cancel,
+        started,
+        thread: Some(thread),
+    })
+}
+
+/// What every thread of one search shares.
+struct Shared {
+    progress: Arc<Progress>,
+    cancel: Arc<AtomicBool>,
+    events: Sender<SearchEvent>,
+    notify: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Shared {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Queues an event, waiting while the queue is full unless the search is cancelled. A
+    /// consumer that went away (a closed pipe, a closed window) cancels the search.
+    fn send(&self, mut event: SearchEvent) {
+        loop {
+            match self.events.send_timeout(event, CANCEL_POLL) {
+                Ok(()) => break,
+                Err(SendTimeoutError::Timeout(back)) => {
+                    if self.cancelled() {
+                        return;
+                    }
+                    event = back;
+                }
+                Err(SendTimeoutError::Disconnected(_)) => {
+                    self.cancel.store(true, Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
+        (self.notify)();
+    }
+
+    fn report_error(&self, error: FileError) {
+        self.progress.add_error();
+        self.send(SearchEvent::Error(error));
+    }
+}
+
+/// The search thread: walks the tree here and searches the files on the pool as they are found.
+fn run(
+    shared: &Shared,
+    walk: ignore::Walk,
+    pool: &rayon::ThreadPool,
+    request: &SearchRequest,
+    matcher: RegexMatcher,
+    started: Instant,
+) {
+    let (paths_tx, paths) = crossbeam_channel::unbounded::<PathBuf>();
+    pool.in_place_scope(|scope| {
+        scope.spawn(|_| {
+            paths.into_iter().par_bridge().for_each_init(
+                || FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel)),
+                |searcher, path| search_one(shared, searcher, path),
+            );
+        });
+        for entry in walk {
+            if shared.cancelled() {
+                break;
+            }
+            match entry {
+                // Regular files only: never a FIFO, socket or device, even through a link.
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    shared.progress.add_found();
+                    if paths_tx.send(entry.into_path()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => shared.report_error(walk_error(&err)),
+            }
+        }
+        shared.progress.set_walk_done();
+        drop(paths_tx);
+    });
+
+    let totals = shared.progress.snapshot();
+    let summary = Summary {
+        files_searched: totals.files_searched,
+        files_matched: totals.files_matched,
+        matches: totals.matches,
+        bytes_searched: totals.bytes_searched,
+        errors: totals.errors,
+        elapsed: started.elapsed(),
+        cancelled: shared.cancelled(),
+    };
+    shared.progress.set_finished();
+    // The final event goes out even after a cancel, so the consumer always learns the end.
+    if shared.events.send(SearchEvent::Finished(summary)).is_ok() {
+        (shared.notify)();
+    }
+}
+
+/// Searches one file on a pool thread and reports what it found.
+fn search_one(shared: &Shared, searcher: &mut FileSearcher, path: PathBuf) {
+    if shared.cancelled() {
+        return;
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| searcher.search_path(&path)));
+    match outcome {
+        Ok(Ok(found)) => {
+            if shared.cancelled() {
+                return;
+            }
+            shared.progress.add_searched(found.bytes_read, found.matches);
+            if !found.lines.is_empty() {
+                shared.send(SearchEvent::File(FileResult { path, lines: found.lines }));
+            }
+        }
+        Ok(Err(err)) if err.kind() == std::io::ErrorKind::Interrupted && shared.cancelled() => {}
+        Ok(Err(err)) => {
+            shared.progress.add_failed();
+            shared.report_error(FileError { path, message: io_message(&err) });
+        }
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            shared.progress.add_failed();
+            shared.report_error(FileError {
+                path,
+                message: format!("internal error while searching this file ({reason}); please report it"),
+            });
+        }
+    }
+}

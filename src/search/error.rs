@@ -1,0 +1,35 @@
+//! Errors that stop a search before it starts. Per-file problems are not errors of the search:
+//! they stream out as [`crate::search::FileError`] events while the rest goes on.
+
+use std::path::PathBuf;
+
+/// Why a search could not start. Each message names the input and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The folder (or file) to search does not exist or cannot be reached.
+    #[error("{}: no such file or directory", .0.display())]
+    RootNotFound(PathBuf),
+    /// The root exists but is neither a folder nor a regular file (a FIFO, a device, ...).
+    #[error("{}: not a folder or a regular file", .0.display())]
+    RootNotSearchable(PathBuf),
+    /// The pattern is empty where a non-empty one is required.
+    #[error("the pattern is empty")]
+    EmptyPattern,
+    /// The pattern does not compile (syntax error, too large, a literal `\n` without multiline).
+    #[error("invalid regex: {0}")]
+    InvalidPattern(String),
+    /// An extension contains characters that are not allowed in one.
+    #[error("invalid extension {0:?}: give plain extensions like `rs` or `rs,toml`, or `*` for every file")]
+    InvalidExtension(String),
+    /// An include/exclude glob does not parse.
+    #[error("invalid glob {glob:?}: {message}")]
+    InvalidGlob {
+        /// The glob as given.
+        glob: String,
+        /// Why it was rejected.
+        message: String,
+    },
+    /// The thread pool or the search thread could not be started.
+    #[error("could not start the search threads: {0}")]
+    Threads(String),
+}

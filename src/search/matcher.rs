@@ -1,0 +1,57 @@
+//! Turns a request's pattern and toggles into ripgrep's regex matcher.
+
+use grep_regex::{RegexMatcher, RegexMatcherBuilder};
+
+use crate::search::{CaseMode, SearchError, SearchRequest};
+
+/// Compiles the request's pattern exactly as ripgrep would for the same flags.
+///
+/// Called before any file is read, so an invalid or too-large regex is reported up front. Without
+/// multiline the matcher is told that lines end in `\n` (and that `$` may sit before `\r\n`), which
+/// lets it reject a pattern that could only match across lines and search faster.
+pub fn build_matcher(request: &SearchRequest) -> Result<RegexMatcher, SearchError> {
+    if request.pattern.is_empty() {
+        return Err(SearchError::EmptyPattern);
+    }
+    let mut builder = RegexMatcherBuilder::new();
+    builder
+        .case_insensitive(request.case == CaseMode::Insensitive)
+        .case_smart(request.case == CaseMode::Smart)
+        .word(request.whole_word)
+        .fixed_strings(request.fixed_strings)
+        .multi_line(true);
+    if !request.multiline {
+        builder.crlf(true);
+    }
+    builder
+        .build(&request.pattern)
+        .map_err(|err| SearchError::InvalidPattern(err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(pattern: &str) -> SearchRequest {
+        SearchRequest::new(".", Vec::new(), pattern)
+    }
+
+    #[test]
+    fn invalid_regex_names_the_problem() {
+        let err = build_matcher(&request("a(b")).unwrap_err();
+        assert!(err.to_string().contains("invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn empty_pattern_is_rejected() {
+        assert!(matches!(build_matcher(&request("")), Err(SearchError::EmptyPattern)));
+    }
+
+    #[test]
+    fn newline_needs_multiline() {
+        assert!(build_matcher(&request("a\\nb")).is_err());
+        let mut multi = request("a\\nb");
+        multi.multiline = true;
+        assert!(build_matcher(&multi).is_ok());
+    }
+}

@@ -1,0 +1,37 @@
+//! The search engine: which files, how each is read and searched, and how results stream out.
+//!
+//! A search is started with [`start`] (or [`start_with_notifier`]) from a [`SearchRequest`].
+//! Everything that can be rejected up front (a missing root, an invalid regex, a bad glob) is
+//! rejected there, before any file is read. The search then runs in the background:
+//!
+//! - one thread walks the tree with `ignore` (the walker ripgrep uses), so it honours
+//!   `.gitignore`, hidden files, globs and extensions exactly as ripgrep does, and feeds paths
+//!   to
+//! - a rayon pool where each thread owns a [`FileSearcher`] (reused buffers, one
+//!   `grep_searcher::Searcher`), which reads a file, finds every occurrence and sends one
+//!   [`FileResult`] per matching file over a channel: no lock is taken per match.
+//! - [`Progress`] holds atomic counters any thread may read at any time.
+//! - Cancelling sets one flag, checked between files, between reads inside a file and per match,
+//!   so even a search in the middle of a huge file stops within milliseconds.
+//!
+//! The consumer (CLI printer or window) reads [`SearchEvent`]s as they come and never waits for
+//! the whole search; the last event is always [`SearchEvent::Finished`].
+
+mod engine;
+mod error;
+mod file_searcher;
+mod matcher;
+mod progress;
+mod request;
+mod result;
+mod text;
+mod walk;
+
+pub use engine::{SearchHandle, start, start_with_notifier};
+pub use error::SearchError;
+pub use file_searcher::FileSearcher;
+pub use matcher::build_matcher;
+pub use progress::{Progress, ProgressSnapshot};
+pub use request::{CaseMode, SearchRequest, parse_extensions, parse_size};
+pub use result::{FileError, FileResult, MatchLine, Occurrence, SearchEvent, Summary};
+pub use text::column_of;

@@ -1,0 +1,150 @@
+//! Byte-to-character arithmetic for lines that may hold invalid UTF-8.
+//!
+//! Columns are counted in characters, an invalid byte counting as one, so that `file:line:col`
+//! means what a person and an editor count. Shown text is lossy UTF-8 (U+FFFD), and positions
+//! inside the raw line are mapped into it for highlighting.
+
+/// Number of characters in `bytes`, each invalid UTF-8 byte counting as one.
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bytes
+        .utf8_chunks()
+        .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
+        .sum()
+}
+
+/// The 1-based column of byte position `pos` in `line`.
+pub fn column_of(line: &[u8], pos: usize) -> u64 {
+    char_count(&line[..pos.min(line.len())]) as u64 + 1
+}
+
+/// Byte position `n` characters after `from` (or the end of `bytes`).
+pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
+    let mut pos = from;
+    for _ in 0..n {
+        if pos >= bytes.len() {
+            break;
+        }
+        pos += char_len_at(bytes, pos);
+    }
+    pos.min(bytes.len())
+}
+
+/// Byte position up to `n` characters before `from`.
+pub(crate) fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
+    let mut pos = from.min(bytes.len());
+    for _ in 0..n {
+        if pos == 0 {
+            break;
+        }
+        pos -= 1;
+        // Step over at most three continuation bytes to a character's first byte.
+        let mut steps = 0;
+        while pos > 0 && steps < 3 && is_continuation(bytes[pos]) {
+            pos -= 1;
+            steps += 1;
+        }
+        if !is_continuation(bytes[pos]) && char_len_at(bytes, pos) <= steps {
+            // The bytes stepped over were stray continuation bytes: each counts as one.
+            pos += steps;
+        }
+    }
+    pos
+}
+
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// Length in bytes of the character starting at `pos` (1 for an invalid byte).
+fn char_len_at(bytes: &[u8], pos: usize) -> usize {
+    let end = (pos + 4).min(bytes.len());
+    match bytes[pos..end].utf8_chunks().next() {
+        Some(chunk) => match chunk.valid().chars().next() {
+            Some(c) => c.len_utf8(),
+            None => 1,
+        },
+        None => 1,
+    }
+}
+
+/// `bytes` as lossy UTF-8, with each byte position of `positions` mapped to the position of
+/// the same place in the returned text (a position inside an invalid sequence maps to the
+/// start of its replacement character).
+pub(crate) fn lossy_with_positions(bytes: &[u8], positions: &mut [usize]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let mut text = String::with_capacity(bytes.len() + 8);
+    let mut raw = 0;
+    let mut mapped = vec![false; positions.len()];
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let valid_end = raw + valid.len();
+        for (pos, done) in positions.iter_mut().zip(mapped.iter_mut()) {
+            if !*done && *pos <= valid_end && *pos >= raw {
+                *pos = text.len() + (*pos - raw);
+                *done = true;
+            }
+        }
+        text.push_str(valid);
+        raw = valid_end;
+        let invalid = chunk.invalid();
+        if !invalid.is_empty() {
+            let invalid_end = raw + invalid.len();
+            for (pos, done) in positions.iter_mut().zip(mapped.iter_mut()) {
+                if !*done && *pos < invalid_end && *pos >= raw {
+                    *pos = text.len();
+                    *done = true;
+                }
+            }
+            text.push(char::REPLACEMENT_CHARACTER);
+            raw = invalid_end;
+        }
+    }
+    for (pos, done) in positions.iter_mut().zip(mapped.iter()) {
+        if !*done {
+            *pos = text.len();
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let line = "héllo wörld".as_bytes();
+        let w = line.iter().position(|&b| b == b'w').unwrap();
+        assert_eq!(column_of(line, w), 7);
+        assert_eq!(column_of(line, 0), 1);
+    }
+
+    #[test]
+    fn invalid_bytes_count_one_each() {
+        let line = b"a\xff\xfeb";
+        assert_eq!(column_of(line, 3), 4);
+        assert_eq!(char_count(b"\xe2\x82"), 2);
+    }
+
+    #[test]
+    fn advance_and_retreat_are_inverse_on_valid_text() {
+        let line = "aé日b".as_bytes();
+        let end = advance_chars(line, 0, 3);
+        assert_eq!(&line[..end], "aé日".as_bytes());
+        assert_eq!(retreat_chars(line, end, 2), 1);
+        assert_eq!(retreat_chars(b"a\x80\x80b", 3, 1), 2);
+    }
+
+    #[test]
+    fn lossy_maps_positions() {
+        let mut positions = [0, 2, 3, 4];
+        let text = lossy_with_positions(b"a\xffbc", &mut positions);
+        assert_eq!(text, "a\u{fffd}bc");
+        assert_eq!(positions, [0, 4, 5, 6]);
+    }
+}

@@ -1,0 +1,101 @@
+//! Which files are searched: ripgrep's walker configured from the request.
+
+use std::path::PathBuf;
+
+use ignore::overrides::OverrideBuilder;
+use ignore::types::TypesBuilder;
+use ignore::{Walk, WalkBuilder};
+
+use crate::search::{FileError, SearchError, SearchRequest};
+
+/// Builds the walk over the request's root.
+///
+/// Extensions become a file type (like `rg -t`), so they never override ignore files; globs are
+/// ripgrep's `-g` overrides. An explicitly given file root is searched whatever its name.
+pub(crate) fn build_walk(request: &SearchRequest) -> Result<Walk, SearchError> {
+    let respect = request.respect_ignore_files;
+    let mut builder = WalkBuilder::new(&request.root);
+    builder
+        .hidden(!request.hidden)
+        .parents(respect)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .follow_links(request.follow_symlinks)
+        .max_filesize(request.max_file_size);
+
+    if !request.extensions.is_empty() {
+        let mut types = TypesBuilder::new();
+        for ext in &request.extensions {
+            types
+                .add("trawl", &format!("*.{ext}"))
+                .map_err(|err| SearchError::InvalidExtension(format!("{ext} ({err})")))?;
+        }
+        types.select("trawl");
+        let types = types
+            .build()
+            .map_err(|err| SearchError::InvalidExtension(err.to_string()))?;
+        builder.types(types);
+    }
+
+    if !request.globs.is_empty() {
+        let mut overrides = OverrideBuilder::new(&request.root);
+        for glob in &request.globs {
+            overrides.add(glob).map_err(|err| SearchError::InvalidGlob {
+                glob: glob.clone(),
+                message: err.to_string(),
+            })?;
+        }
+        let overrides = overrides.build().map_err(|err| SearchError::InvalidGlob {
+            glob: request.globs.join(" "),
+            message: err.to_string(),
+        })?;
+        builder.overrides(overrides);
+    }
+    Ok(builder.build())
+}
+
+/// Turns a walker error (unreadable folder, symlink loop, bad ignore file) into a per-path error.
+pub(crate) fn walk_error(err: &ignore::Error) -> FileError {
+    FileError {
+        path: error_path(err).unwrap_or_default(),
+        message: error_message(err),
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// The message without the path (the path is reported beside it).
+fn error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            error_message(err)
+        }
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop: it points back to {}", ancestor.display())
+        }
+        ignore::Error::Io(io) => io_message(io),
+        other => other.to_string(),
+    }
+}
+
+/// An I/O error as a person reads it: "permission denied" rather than "Permission denied (os error 13)".
+pub(crate) fn io_message(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::NotFound => "no such file or directory (it may have been removed during the search)".to_string(),
+        _ => err.to_string(),
+    }
+}
