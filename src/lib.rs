@@ -10,4 +10,5 @@
 
 pub mod app;
 pub mod cli;
+pub mod jsonl;
 pub mod search;

@@ -1,1 +1,193 @@
-//! The command line: `trawl [OPTIONS] DIR EXT PATTERN`.
+//! The command line: `trawl [OPTIONS] DIR EXT PATTERN`, as CONTRACT.md describes it.
+//!
+//! Parses the arguments ([`args`]), starts the engine, and prints its events as they arrive
+//! ([`printer`]), with a progress line on standard error for long searches on a terminal.
+
+pub mod args;
+pub mod printer;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use crossbeam_channel::RecvTimeoutError;
+use termcolor::{BufferedStandardStream, ColorChoice};
+
+use crate::cli::args::{Args, OutputMode};
+use crate::cli::printer::{Printer, path_bytes};
+use crate::search::{ProgressSnapshot, SearchEvent, SearchHandle};
+
+/// How long a search runs before the progress line appears.
+const PROGRESS_DELAY: Duration = Duration::from_millis(500);
+/// How often the progress line is redrawn.
+const PROGRESS_TICK: Duration = Duration::from_millis(100);
+
+/// Runs the command line with `args` (the program name first) and returns the exit code:
+/// 0 found, 1 nothing found, 2 error.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(err) => return usage_error(err),
+    };
+    let config = match args.into_config() {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    let mode = config.mode;
+    let handle = match crate::search::start(config.request) {
+        Ok(handle) => handle,
+        Err(err) => return fail(&err.to_string()),
+    };
+    let color = if config.color {
+        ColorChoice::Always
+    } else {
+        ColorChoice::Never
+    };
+    let stdout = BufferedStandardStream::stdout(color);
+    let printer = Printer::new(stdout, mode, io::stdout().is_terminal());
+    let status = StatusLine::new(config.show_progress);
+    match print_events(&handle, printer, status, mode) {
+        Ok(outcome) => outcome.exit_code(),
+        // The reader went away (`trawl ... | head`): stop quietly, as ripgrep does.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fail(&format!("writing the results failed: {err}")),
+    }
+}
+
+/// What a finished command line search found.
+struct Outcome {
+    matched: bool,
+    errors: bool,
+}
+
+impl Outcome {
+    fn exit_code(&self) -> ExitCode {
+        if self.matched {
+            ExitCode::SUCCESS
+        } else if self.errors {
+            ExitCode::from(2)
+        } else {
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_events<W: termcolor::WriteColor>(
+    handle: &SearchHandle,
+    mut printer: Printer<W>,
+    mut status: StatusLine,
+    mode: OutputMode,
+) -> io::Result<Outcome> {
+    let mut outcome = Outcome {
+        matched: false,
+        errors: false,
+    };
+    loop {
+        match handle.events().recv_timeout(PROGRESS_TICK) {
+            Ok(SearchEvent::File(result)) => {
+                outcome.matched = true;
+                if mode == OutputMode::Quiet {
+                    // The answer is known: stop the search rather than wait for it.
+                    handle.cancel();
+                    break;
+                }
+                status.clear();
+                printer.file(&result)?;
+            }
+            Ok(SearchEvent::Error(error)) => {
+                outcome.errors = true;
+                status.clear();
+                let mut stderr = io::stderr().lock();
+                stderr.write_all(b"trawl: ")?;
+                if !error.path.as_os_str().is_empty() {
+                    stderr.write_all(&path_bytes(&error.path))?;
+                    stderr.write_all(b": ")?;
+                }
+                writeln!(stderr, "{}", error.message)?;
+                drop(stderr);
+                printer.error(&error)?;
+            }
+            Ok(SearchEvent::Finished(summary)) => {
+                status.clear();
+                printer.finish(&summary)?;
+                break;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if handle.started().elapsed() >= PROGRESS_DELAY {
+                    status.draw(&handle.progress().snapshot(), handle.started().elapsed());
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    status.clear();
+    Ok(outcome)
+}
+
+/// The transient progress line on standard error.
+struct StatusLine {
+    enabled: bool,
+    shown: bool,
+}
+
+impl StatusLine {
+    fn new(enabled: bool) -> Self {
+        StatusLine {
+            enabled,
+            shown: false,
+        }
+    }
+
+    fn draw(&mut self, progress: &ProgressSnapshot, elapsed: Duration) {
+        if !self.enabled {
+            return;
+        }
+        let seconds = elapsed.as_secs_f64().max(0.001);
+        let walking = if progress.walk_done { "" } else { "+" };
+        let line = format!(
+            "\r\x1b[Ktrawl: {}/{}{} files, {} matches, {:.1} MB, {:.0} files/s",
+            progress.files_searched,
+            progress.files_found,
+            walking,
+            progress.matches,
+            progress.bytes_searched as f64 / 1e6,
+            progress.files_searched as f64 / seconds,
+        );
+        // The line is advisory: a failed write to standard error is not worth stopping for.
+        let _ = io::stderr().write_all(line.as_bytes());
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            let _ = io::stderr().write_all(b"\r\x1b[K");
+            self.shown = false;
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("trawl: {message}");
+    ExitCode::from(2)
+}
+
+/// Help and version go to standard output with exit 0; any other argument error is one line on
+/// standard error with exit 2.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("trawl: {first} (see trawl --help)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -14,7 +14,8 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use crate::search::file_searcher::FileSearcher;
 use crate::search::walk::{build_walk, io_message, walk_error};
 use crate::search::{
-    FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary, build_matcher,
+    FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
+    build_matcher,
 };
 
 /// How many events may wait for the consumer before the search threads pause. Enough to ride out
@@ -233,15 +234,23 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, path: PathBuf) {
             if shared.cancelled() {
                 return;
             }
-            shared.progress.add_searched(found.bytes_read, found.matches);
+            shared
+                .progress
+                .add_searched(found.bytes_read, found.matches);
             if !found.lines.is_empty() {
-                shared.send(SearchEvent::File(FileResult { path, lines: found.lines }));
+                shared.send(SearchEvent::File(FileResult {
+                    path,
+                    lines: found.lines,
+                }));
             }
         }
         Ok(Err(err)) if err.kind() == std::io::ErrorKind::Interrupted && shared.cancelled() => {}
         Ok(Err(err)) => {
             shared.progress.add_failed();
-            shared.report_error(FileError { path, message: io_message(&err) });
+            shared.report_error(FileError {
+                path,
+                message: io_message(&err),
+            });
         }
         Err(panic) => {
             let reason = panic
@@ -252,7 +261,9 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, path: PathBuf) {
             shared.progress.add_failed();
             shared.report_error(FileError {
                 path,
-                message: format!("internal error while searching this file ({reason}); please report it"),
+                message: format!(
+                    "internal error while searching this file ({reason}); please report it"
+                ),
             });
         }
     }

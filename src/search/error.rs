@@ -19,7 +19,9 @@ pub enum SearchError {
     #[error("invalid regex: {0}")]
     InvalidPattern(String),
     /// An extension contains characters that are not allowed in one.
-    #[error("invalid extension {0:?}: give plain extensions like `rs` or `rs,toml`, or `*` for every file")]
+    #[error(
+        "invalid extension {0:?}: give plain extensions like `rs` or `rs,toml`, or `*` for every file"
+    )]
     InvalidExtension(String),
     /// An include/exclude glob does not parse.
     #[error("invalid glob {glob:?}: {message}")]

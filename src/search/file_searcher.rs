@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use grep_matcher::Matcher;
-use memchr::memchr;
 use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
+use memchr::memchr;
 
 use crate::search::text::{advance_chars, char_count, lossy_with_positions, retreat_chars};
 use crate::search::{MatchLine, Occurrence, SearchRequest};
@@ -94,26 +94,39 @@ impl FileSearcher {
         while self.buffer.len() < WHOLE_FILE_LIMIT {
             self.check_cancel()?;
             let want = READ_CHUNK.min(WHOLE_FILE_LIMIT - self.buffer.len());
-            let got = (&mut file).take(want as u64).read_to_end(&mut self.buffer)?;
+            let got = (&mut file)
+                .take(want as u64)
+                .read_to_end(&mut self.buffer)?;
             if got < want {
                 complete = true;
                 break;
             }
         }
-        let mut sink = LineCollector::new(&self.matcher, &self.cancel, self.max_columns, self.multiline);
+        let mut sink = LineCollector::new(
+            &self.matcher,
+            &self.cancel,
+            self.max_columns,
+            self.multiline,
+        );
         if complete {
-            self.searcher.search_slice(&self.matcher, &self.buffer, &mut sink)?;
+            self.searcher
+                .search_slice(&self.matcher, &self.buffer, &mut sink)?;
         } else {
             let reader = (&self.buffer[..]).chain(CancellableReader {
                 inner: file,
                 cancel: &self.cancel,
             });
-            self.searcher.search_reader(&self.matcher, reader, &mut sink)?;
+            self.searcher
+                .search_reader(&self.matcher, reader, &mut sink)?;
         }
         self.check_cancel()?;
         let bytes_read = sink.bytes_read.max(self.buffer.len() as u64);
         if sink.binary {
-            return Ok(FileMatches { bytes_read, binary: true, ..FileMatches::default() });
+            return Ok(FileMatches {
+                bytes_read,
+                binary: true,
+                ..FileMatches::default()
+            });
         }
         Ok(FileMatches {
             lines: sink.lines,
@@ -125,11 +138,21 @@ impl FileSearcher {
 
     /// Searches bytes already in memory, as if they were a file's contents.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
-        let mut sink = LineCollector::new(&self.matcher, &self.cancel, self.max_columns, self.multiline);
-        self.searcher.search_slice(&self.matcher, bytes, &mut sink)?;
+        let mut sink = LineCollector::new(
+            &self.matcher,
+            &self.cancel,
+            self.max_columns,
+            self.multiline,
+        );
+        self.searcher
+            .search_slice(&self.matcher, bytes, &mut sink)?;
         self.check_cancel()?;
         if sink.binary {
-            return Ok(FileMatches { bytes_read: bytes.len() as u64, binary: true, ..FileMatches::default() });
+            return Ok(FileMatches {
+                bytes_read: bytes.len() as u64,
+                binary: true,
+                ..FileMatches::default()
+            });
         }
         Ok(FileMatches {
             lines: sink.lines,
@@ -197,7 +220,12 @@ struct LineCollector<'a> {
 }
 
 impl<'a> LineCollector<'a> {
-    fn new(matcher: &'a RegexMatcher, cancel: &'a AtomicBool, max_columns: Option<usize>, multiline: bool) -> Self {
+    fn new(
+        matcher: &'a RegexMatcher,
+        cancel: &'a AtomicBool,
+        max_columns: Option<usize>,
+        multiline: bool,
+    ) -> Self {
         LineCollector {
             matcher,
             cancel,
@@ -216,7 +244,11 @@ impl<'a> LineCollector<'a> {
     fn collect(&mut self, block: &[u8], first_line: u64, block_offset: u64) -> io::Result<()> {
         // Without multiline the block is one line; search it without its terminator so that
         // `$` and the reported text agree with what a person sees.
-        let haystack = if self.multiline { block } else { trim_terminator(block) };
+        let haystack = if self.multiline {
+            block
+        } else {
+            trim_terminator(block)
+        };
         self.found.clear();
         let found = &mut self.found;
         self.matcher
@@ -240,8 +272,10 @@ impl<'a> LineCollector<'a> {
                 line_start += nl + 1;
                 line_number += 1;
             }
-            let line_end = line_start + memchr(b'\n', &block[line_start..]).unwrap_or(block.len() - line_start);
-            let line = trim_terminator(&block[line_start..line_end + usize::from(line_end < block.len())]);
+            let line_end = line_start
+                + memchr(b'\n', &block[line_start..]).unwrap_or(block.len() - line_start);
+            let line =
+                trim_terminator(&block[line_start..line_end + usize::from(line_end < block.len())]);
             // Every occurrence starting on this line.
             let mut j = i;
             while j < self.found.len() && self.found[j].start <= line_start + line.len() {
@@ -254,17 +288,34 @@ impl<'a> LineCollector<'a> {
             }
             let group: Vec<std::ops::Range<usize>> = self.found[i..j]
                 .iter()
-                .map(|m| (m.start - line_start).min(line.len())..(m.end - line_start).min(line.len()))
+                .map(|m| {
+                    (m.start - line_start).min(line.len())..(m.end - line_start).min(line.len())
+                })
                 .collect();
-            let spans_lines = self.found[i..j].iter().any(|m| m.end > line_start + line.len());
-            self.push_line(line, line_number, block_offset + line_start as u64, &group, spans_lines);
+            let spans_lines = self.found[i..j]
+                .iter()
+                .any(|m| m.end > line_start + line.len());
+            self.push_line(
+                line,
+                line_number,
+                block_offset + line_start as u64,
+                &group,
+                spans_lines,
+            );
             i = j;
         }
         Ok(())
     }
 
     /// Adds one line with its occurrences (byte ranges within `line`).
-    fn push_line(&mut self, line: &[u8], line_number: u64, line_offset: u64, group: &[std::ops::Range<usize>], spans_lines: bool) {
+    fn push_line(
+        &mut self,
+        line: &[u8],
+        line_number: u64,
+        line_offset: u64,
+        group: &[std::ops::Range<usize>],
+        spans_lines: bool,
+    ) {
         self.matches += group.len() as u64;
         let cut = match self.max_columns {
             Some(max) if line.len() > max && char_count(line) > max => Some(max),
@@ -303,17 +354,29 @@ impl<'a> LineCollector<'a> {
                 highlight: positions[2 * k]..positions[2 * k + 1],
             });
         }
-        self.lines.push(MatchLine { line_number, text, occurrences, spans_lines });
+        self.lines.push(MatchLine {
+            line_number,
+            text,
+            occurrences,
+            spans_lines,
+        });
     }
 }
 
 /// The part of a long `line` shown for the occurrence at `m`: at most `max` characters, a few
 /// before the match, marked with `…` where cut. Returns the text and the highlight in it.
-fn window_around(line: &[u8], m: std::ops::Range<usize>, max: usize) -> (String, std::ops::Range<usize>) {
+fn window_around(
+    line: &[u8],
+    m: std::ops::Range<usize>,
+    max: usize,
+) -> (String, std::ops::Range<usize>) {
     let before = (max / 4).min(char_count(&line[..m.start.min(line.len())]));
     let start = retreat_chars(line, m.start, before);
     let end = advance_chars(line, start, max);
-    let mut positions = [m.start.clamp(start, end) - start, m.end.clamp(start, end) - start];
+    let mut positions = [
+        m.start.clamp(start, end) - start,
+        m.end.clamp(start, end) - start,
+    ];
     let body = lossy_with_positions(&line[start..end], &mut positions);
     let mut text = String::with_capacity(body.len() + 6);
     let mut shift = 0;

@@ -23,9 +23,20 @@ pub fn build_matcher(request: &SearchRequest) -> Result<RegexMatcher, SearchErro
     if !request.multiline {
         builder.crlf(true);
     }
-    builder
-        .build(&request.pattern)
-        .map_err(|err| SearchError::InvalidPattern(err.to_string()))
+    builder.build(&request.pattern).map_err(|err| {
+        SearchError::InvalidPattern(one_line_reason(&request.pattern, &err.to_string()))
+    })
+}
+
+/// regex's errors span several lines (the wrapped pattern, a caret, the reason); a person
+/// needs the pattern they typed and the reason, on one line.
+fn one_line_reason(pattern: &str, message: &str) -> String {
+    let reason = message
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map(str::to_string)
+        .unwrap_or_else(|| message.split_whitespace().collect::<Vec<_>>().join(" "));
+    format!("{pattern:?}: {reason}")
 }
 
 #[cfg(test)]
@@ -39,12 +50,15 @@ mod tests {
     #[test]
     fn invalid_regex_names_the_problem() {
         let err = build_matcher(&request("a(b")).unwrap_err();
-        assert!(err.to_string().contains("invalid regex"), "{err}");
+        assert_eq!(err.to_string(), r#"invalid regex "a(b": unclosed group"#);
     }
 
     #[test]
     fn empty_pattern_is_rejected() {
-        assert!(matches!(build_matcher(&request("")), Err(SearchError::EmptyPattern)));
+        assert!(matches!(
+            build_matcher(&request("")),
+            Err(SearchError::EmptyPattern)
+        ));
     }
 
     #[test]

@@ -92,7 +92,8 @@ impl ProgressSnapshot {
         if self.files_found == 0 {
             if self.finished { 1.0 } else { 0.0 }
         } else {
-            ((self.files_searched + self.files_failed) as f64 / self.files_found as f64).min(1.0) as f32
+            ((self.files_searched + self.files_failed) as f64 / self.files_found as f64).min(1.0)
+                as f32
         }
     }
 }

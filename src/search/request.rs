@@ -76,7 +76,11 @@ impl Default for SearchRequest {
 
 impl SearchRequest {
     /// A request with ripgrep's defaults for everything but the three main inputs.
-    pub fn new(root: impl Into<PathBuf>, extensions: Vec<String>, pattern: impl Into<String>) -> Self {
+    pub fn new(
+        root: impl Into<PathBuf>,
+        extensions: Vec<String>,
+        pattern: impl Into<String>,
+    ) -> Self {
         SearchRequest {
             root: root.into(),
             extensions,
@@ -130,9 +134,9 @@ pub fn parse_size(input: &str) -> Result<u64, String> {
         Some((i, 'G' | 'g')) => (&input[..i], 1 << 30),
         _ => (input, 1),
     };
-    let number: u64 = digits
-        .parse()
-        .map_err(|_| format!("invalid size {input:?}: expected a number with an optional K, M or G suffix"))?;
+    let number: u64 = digits.parse().map_err(|_| {
+        format!("invalid size {input:?}: expected a number with an optional K, M or G suffix")
+    })?;
     number
         .checked_mul(multiplier)
         .ok_or_else(|| format!("size {input:?} is too large"))
@@ -146,7 +150,10 @@ mod tests {
     fn extensions_accept_dots_commas_and_star() {
         assert_eq!(parse_extensions("rs").unwrap(), vec!["rs"]);
         assert_eq!(parse_extensions(".rs").unwrap(), vec!["rs"]);
-        assert_eq!(parse_extensions("rs, .toml,rs").unwrap(), vec!["rs", "toml"]);
+        assert_eq!(
+            parse_extensions("rs, .toml,rs").unwrap(),
+            vec!["rs", "toml"]
+        );
         assert_eq!(parse_extensions("tar.gz").unwrap(), vec!["tar.gz"]);
         assert!(parse_extensions("*").unwrap().is_empty());
         assert!(parse_extensions("").unwrap().is_empty());

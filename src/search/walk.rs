@@ -42,10 +42,12 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<Walk, SearchError> {
     if !request.globs.is_empty() {
         let mut overrides = OverrideBuilder::new(&request.root);
         for glob in &request.globs {
-            overrides.add(glob).map_err(|err| SearchError::InvalidGlob {
-                glob: glob.clone(),
-                message: err.to_string(),
-            })?;
+            overrides
+                .add(glob)
+                .map_err(|err| SearchError::InvalidGlob {
+                    glob: glob.clone(),
+                    message: err.to_string(),
+                })?;
         }
         let overrides = overrides.build().map_err(|err| SearchError::InvalidGlob {
             glob: request.globs.join(" "),
@@ -83,7 +85,10 @@ fn error_message(err: &ignore::Error) -> String {
             error_message(err)
         }
         ignore::Error::Loop { ancestor, .. } => {
-            format!("symbolic link loop: it points back to {}", ancestor.display())
+            format!(
+                "symbolic link loop: it points back to {}",
+                ancestor.display()
+            )
         }
         ignore::Error::Io(io) => io_message(io),
         other => other.to_string(),
@@ -95,7 +100,9 @@ pub(crate) fn io_message(err: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match err.kind() {
         ErrorKind::PermissionDenied => "permission denied".to_string(),
-        ErrorKind::NotFound => "no such file or directory (it may have been removed during the search)".to_string(),
+        ErrorKind::NotFound => {
+            "no such file or directory (it may have been removed during the search)".to_string()
+        }
         _ => err.to_string(),
     }
 }

@@ -1,0 +1,207 @@
+//! Arguments in two steps, as ripgrep does: [`Args`] is what was typed, [`Args::into_config`]
+//! derives and validates what the search and the printer need.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::search::{CaseMode, SearchRequest, parse_extensions, parse_size};
+
+/// The command line as typed.
+#[derive(Debug, Parser)]
+#[command(
+    name = "trawl",
+    version,
+    about = "Search every file with an extension below a folder, on many threads.",
+    long_about = "Search every file with an extension below a folder, on many threads.\n\n\
+        Without arguments (or with only a folder) trawl opens its window.\n\
+        Exit codes: 0 found, 1 none, 2 error."
+)]
+pub struct Args {
+    /// The folder searched recursively (a regular file is searched alone).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Extensions with or without the dot, comma-separated (`rs`, `.rs`, `rs,toml`); `*` for every file.
+    #[arg(value_name = "EXT")]
+    pub ext: String,
+    /// A regex (Rust syntax), or literal text with -F.
+    #[arg(value_name = "PATTERN", allow_hyphen_values = true)]
+    pub pattern: String,
+
+    /// Match letters of any case.
+    #[arg(short = 'i', long, overrides_with = "smart_case")]
+    pub ignore_case: bool,
+    /// Match any case unless the pattern has an upper-case letter.
+    #[arg(short = 'S', long, overrides_with = "ignore_case")]
+    pub smart_case: bool,
+    /// Only matches surrounded by word boundaries.
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+    /// Treat the pattern as literal text.
+    #[arg(short = 'F', long)]
+    pub fixed_strings: bool,
+    /// Let matches span lines.
+    #[arg(short = 'U', long)]
+    pub multiline: bool,
+    /// Search hidden files and folders.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore, .ignore or .git/info/exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    /// Search binary files (with NUL bytes) as text.
+    #[arg(short = 'a', long)]
+    pub text: bool,
+    /// Include files matching GLOB; `!GLOB` excludes. Repeatable.
+    #[arg(
+        short = 'g',
+        long = "glob",
+        value_name = "GLOB",
+        allow_hyphen_values = true
+    )]
+    pub globs: Vec<String>,
+    /// Skip files larger than NUM bytes (suffixes K, M, G).
+    #[arg(long, value_name = "NUM[K|M|G]")]
+    pub max_filesize: Option<String>,
+    /// Number of search threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print JSON Lines: a `match` object per occurrence, `error` objects, a final `summary`.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Group matches under each file's name (the default on a terminal).
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+    /// One `PATH:LINE:COL:TEXT` line per occurrence (the default to a pipe).
+    #[arg(long, overrides_with = "heading")]
+    pub no_heading: bool,
+    /// Print the number of matching lines per file.
+    #[arg(short = 'c', long)]
+    pub count: bool,
+    /// Print only the paths of files with matches.
+    #[arg(short = 'l', long)]
+    pub files_with_matches: bool,
+    /// Print nothing; exit 0 at the first match.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Cut lines longer than N characters to a window around the match.
+    #[arg(long, value_name = "N")]
+    pub max_columns: Option<usize>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Never colour.
+    Never,
+    /// Colour when standard output is a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+}
+
+/// What the printer prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Path heading, then `LINE:COL:TEXT` rows.
+    Grouped,
+    /// `PATH:LINE:COL:TEXT` rows.
+    Flat,
+    /// JSON Lines.
+    Json,
+    /// `PATH:COUNT` per matching file.
+    Count,
+    /// Paths of matching files.
+    FilesWithMatches,
+    /// Nothing.
+    Quiet,
+}
+
+/// Everything derived from the arguments.
+#[derive(Debug)]
+pub struct Config {
+    /// The engine's input.
+    pub request: SearchRequest,
+    /// The printer's mode.
+    pub mode: OutputMode,
+    /// Whether to colour.
+    pub color: bool,
+    /// Whether to draw a progress line on standard error.
+    pub show_progress: bool,
+}
+
+impl Args {
+    /// Validates the arguments and derives the search request and output settings.
+    pub fn into_config(self) -> Result<Config, String> {
+        let extensions = parse_extensions(&self.ext).map_err(|err| err.to_string())?;
+        let max_file_size = self
+            .max_filesize
+            .as_deref()
+            .map(parse_size)
+            .transpose()
+            .map_err(|err| format!("--max-filesize: {err}"))?;
+        if self.threads == Some(0) {
+            return Err("-j/--threads: give at least 1".to_string());
+        }
+        let case = if self.ignore_case {
+            CaseMode::Insensitive
+        } else if self.smart_case {
+            CaseMode::Smart
+        } else {
+            CaseMode::Sensitive
+        };
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let mode = if self.quiet {
+            OutputMode::Quiet
+        } else if self.json {
+            OutputMode::Json
+        } else if self.files_with_matches {
+            OutputMode::FilesWithMatches
+        } else if self.count {
+            OutputMode::Count
+        } else if self.heading || (stdout_is_terminal && !self.no_heading) {
+            OutputMode::Grouped
+        } else {
+            OutputMode::Flat
+        };
+        let color = match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                stdout_is_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        } && mode != OutputMode::Json;
+        let request = SearchRequest {
+            root: self.dir,
+            extensions,
+            pattern: self.pattern,
+            fixed_strings: self.fixed_strings,
+            case,
+            whole_word: self.word_regexp,
+            multiline: self.multiline,
+            hidden: self.hidden,
+            respect_ignore_files: !self.no_ignore,
+            follow_symlinks: self.follow,
+            binary_as_text: self.text,
+            globs: self.globs,
+            max_file_size,
+            threads: self.threads.unwrap_or(0),
+            max_columns: self.max_columns,
+        };
+        Ok(Config {
+            request,
+            mode,
+            color,
+            show_progress: std::io::stderr().is_terminal() && mode != OutputMode::Quiet,
+        })
+    }
+}

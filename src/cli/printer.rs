@@ -1,0 +1,148 @@
+//! How results are shown on standard output: grouped, flat, JSON, counts or paths.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::Path;
+
+use termcolor::{Color, ColorSpec, WriteColor};
+
+use crate::cli::args::OutputMode;
+use crate::jsonl;
+use crate::search::{FileError, FileResult, Summary};
+
+/// Writes each file's results as they arrive.
+pub struct Printer<W> {
+    out: W,
+    mode: OutputMode,
+    /// Flush after every file so a person at a terminal sees results as they come.
+    flush_each_file: bool,
+    printed_any_file: bool,
+    path_color: ColorSpec,
+    line_color: ColorSpec,
+    match_color: ColorSpec,
+}
+
+impl<W: WriteColor> Printer<W> {
+    /// A printer in `mode` over `out`.
+    pub fn new(out: W, mode: OutputMode, flush_each_file: bool) -> Self {
+        let mut path_color = ColorSpec::new();
+        path_color.set_fg(Some(Color::Magenta)).set_bold(true);
+        let mut line_color = ColorSpec::new();
+        line_color.set_fg(Some(Color::Green));
+        let mut match_color = ColorSpec::new();
+        match_color.set_fg(Some(Color::Red)).set_bold(true);
+        Printer {
+            out,
+            mode,
+            flush_each_file,
+            printed_any_file: false,
+            path_color,
+            line_color,
+            match_color,
+        }
+    }
+
+    /// Prints one file's occurrences.
+    pub fn file(&mut self, result: &FileResult) -> io::Result<()> {
+        match self.mode {
+            OutputMode::Quiet => return Ok(()),
+            OutputMode::Json => jsonl::write_file(&mut self.out, result)?,
+            OutputMode::FilesWithMatches => {
+                self.path(&result.path)?;
+                writeln!(self.out)?;
+            }
+            OutputMode::Count => {
+                let lines: BTreeSet<u64> = result.lines.iter().map(|l| l.line_number).collect();
+                self.path(&result.path)?;
+                writeln!(self.out, ":{}", lines.len())?;
+            }
+            OutputMode::Grouped => {
+                if self.printed_any_file {
+                    writeln!(self.out)?;
+                }
+                self.path(&result.path)?;
+                writeln!(self.out)?;
+                self.rows(result, false)?;
+            }
+            OutputMode::Flat => self.rows(result, true)?,
+        }
+        self.printed_any_file = true;
+        if self.flush_each_file {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Prints a per-file error record (JSON only; the message itself goes to standard error).
+    pub fn error(&mut self, error: &FileError) -> io::Result<()> {
+        if self.mode == OutputMode::Json {
+            jsonl::write_error(&mut self.out, error)?;
+        }
+        Ok(())
+    }
+
+    /// Prints the closing summary (JSON only) and flushes.
+    pub fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if self.mode == OutputMode::Json {
+            jsonl::write_summary(&mut self.out, summary)?;
+        }
+        self.out.flush()
+    }
+
+    /// One row per occurrence: `[PATH:]LINE:COL:TEXT`, the occurrence highlighted.
+    fn rows(&mut self, result: &FileResult, with_path: bool) -> io::Result<()> {
+        for line in &result.lines {
+            for occurrence in &line.occurrences {
+                if with_path {
+                    self.path(&result.path)?;
+                    self.out.write_all(b":")?;
+                }
+                self.out.set_color(&self.line_color)?;
+                write!(self.out, "{}", line.line_number)?;
+                self.out.reset()?;
+                write!(self.out, ":{}:", occurrence.column)?;
+                let text = &line.text;
+                let highlight = occurrence.highlight.clone();
+                match (
+                    text.get(..highlight.start),
+                    text.get(highlight.clone()),
+                    text.get(highlight.end..),
+                ) {
+                    (Some(before), Some(matched), Some(after)) => {
+                        self.out.write_all(before.as_bytes())?;
+                        self.out.set_color(&self.match_color)?;
+                        self.out.write_all(matched.as_bytes())?;
+                        self.out.reset()?;
+                        self.out.write_all(after.as_bytes())?;
+                    }
+                    _ => self.out.write_all(text.as_bytes())?,
+                }
+                self.out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn path(&mut self, path: &Path) -> io::Result<()> {
+        self.out.set_color(&self.path_color)?;
+        self.out.write_all(&path_bytes(path))?;
+        self.out.reset()
+    }
+}
+
+/// A path's bytes as the file system has them (Unix), so that a name that is not UTF-8 is
+/// printed exactly; elsewhere lossily.
+pub fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match path.to_string_lossy() {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+        }
+    }
+}
