@@ -67,7 +67,7 @@ pub struct Args {
     /// Skip files larger than NUM bytes (suffixes K, M, G).
     #[arg(long, value_name = "NUM[K|M|G]")]
     pub max_filesize: Option<String>,
-    /// Number of search threads (default: one per core).
+    /// Number of search threads (default, or 0: one per core, as ripgrep).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// Print JSON Lines: a `match` object per occurrence, `error` objects, a final `summary`.
@@ -91,7 +91,7 @@ pub struct Args {
     /// Print nothing; exit 0 at the first match.
     #[arg(short = 'q', long)]
     pub quiet: bool,
-    /// Cut lines longer than N characters to a window around the match.
+    /// Cut lines longer than N characters to a window around the match (0: no limit, as ripgrep).
     #[arg(long, value_name = "N")]
     pub max_columns: Option<usize>,
 }
@@ -147,9 +147,6 @@ impl Args {
             .map(parse_size)
             .transpose()
             .map_err(|err| format!("--max-filesize: {err}"))?;
-        if self.threads == Some(0) {
-            return Err("-j/--threads: give at least 1".to_string());
-        }
         let case = if self.ignore_case {
             CaseMode::Insensitive
         } else if self.smart_case {
@@ -195,7 +192,8 @@ impl Args {
             globs: self.globs,
             max_file_size,
             threads: self.threads.unwrap_or(0),
-            max_columns: self.max_columns,
+            // ripgrep's meaning of 0: no limit.
+            max_columns: self.max_columns.filter(|&n| n > 0),
         };
         Ok(Config {
             request,

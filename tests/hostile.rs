@@ -1,0 +1,622 @@
+//! Hostile trees: what people point a search tool at (home folders, mounts, build outputs) must
+//! never hang it, crash it or be written to, and every skipped file must be explained.
+//!
+//! Each test builds its own tree. Searches run with a deadline so that a hang fails the test
+//! instead of stalling the suite.
+#![cfg(unix)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use trawl::search::{self, FileError, FileResult, SearchEvent, SearchRequest, Summary};
+
+/// Longer than any search here may take; reaching it means the search hung.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Held by the tests that load both cores for seconds and by the one that measures a 50 ms
+/// deadline, so that the measurement is of the engine and not of the test harness's crowding.
+static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    EXCLUSIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+struct Outcome {
+    files: Vec<FileResult>,
+    errors: Vec<FileError>,
+    summary: Summary,
+}
+
+impl Outcome {
+    fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.files.iter().map(|f| f.path.clone()).collect();
+        paths.sort();
+        paths
+    }
+}
+
+fn run(request: SearchRequest) -> Outcome {
+    let handle = search::start(request).expect("the search starts");
+    let started = Instant::now();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    loop {
+        let left = DEADLINE
+            .checked_sub(started.elapsed())
+            .expect("the search hung");
+        match handle.events().recv_timeout(left).expect("the search hung") {
+            SearchEvent::File(file) => files.push(file),
+            SearchEvent::Error(error) => errors.push(error),
+            SearchEvent::Finished(summary) => {
+                return Outcome {
+                    files,
+                    errors,
+                    summary,
+                };
+            }
+        }
+    }
+}
+
+fn request(root: &Path, ext: &str, pattern: &str) -> SearchRequest {
+    SearchRequest::new(root, vec![ext.to_string()], pattern)
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).expect("create folders");
+    }
+    fs::write(path, bytes).expect("write file");
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo failed");
+}
+
+fn trawl() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("trawl").expect("the trawl binary is built")
+}
+
+#[test]
+fn fifo_socket_and_device_are_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("ok.txt"), "a needle here\n");
+    mkfifo(&root.join("pipe.txt"));
+    let _socket =
+        std::os::unix::net::UnixListener::bind(root.join("socket.txt")).expect("bind a socket");
+    symlink("/dev/zero", root.join("zero.txt")).unwrap();
+    symlink("/dev/null", root.join("null.txt")).unwrap();
+
+    for follow in [false, true] {
+        let mut req = request(root, "txt", "needle");
+        req.follow_symlinks = follow;
+        let outcome = run(req);
+        assert_eq!(
+            outcome.paths(),
+            vec![root.join("ok.txt")],
+            "follow_symlinks={follow}"
+        );
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        assert_eq!(
+            outcome.summary.files_searched, 1,
+            "follow_symlinks={follow}"
+        );
+    }
+}
+
+#[test]
+fn fifo_given_as_root_is_rejected_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    mkfifo(&fifo);
+    let err = search::start(request(&fifo, "txt", "x"))
+        .err()
+        .expect("a FIFO root is refused");
+    assert!(err.to_string().contains("pipe.txt"), "{err}");
+
+    let started = Instant::now();
+    trawl()
+        .arg(&fifo)
+        .args(["txt", "x"])
+        .timeout(DEADLINE)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with("trawl:"));
+    assert!(started.elapsed() < DEADLINE);
+}
+
+#[test]
+fn symlink_loop_terminates_and_is_reported_once_with_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("a/b/found.txt"), "needle\n");
+    symlink("..", root.join("a/b/up")).unwrap();
+    symlink(root, root.join("a/to_root")).unwrap();
+
+    let outcome = run(request(root, "txt", "needle"));
+    assert_eq!(outcome.paths(), vec![root.join("a/b/found.txt")]);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+
+    let mut req = request(root, "txt", "needle");
+    req.follow_symlinks = true;
+    let outcome = run(req);
+    assert_eq!(outcome.paths(), vec![root.join("a/b/found.txt")]);
+    assert_eq!(
+        outcome.errors.len(),
+        2,
+        "one error per loop: {:?}",
+        outcome.errors
+    );
+    for error in &outcome.errors {
+        assert!(error.message.contains("loop"), "{error:?}");
+    }
+}
+
+/// Runs the binary as `nobody`, so that a folder with mode 000 really is unreadable (the tests
+/// run as root in CI). Returns `None`, with the reason printed, where that is impossible.
+fn as_nobody(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+    let is_root = fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    if !is_root {
+        eprintln!("skipped: not root, so a mode-000 folder is already unreadable only to others");
+        return None;
+    }
+    let binary = assert_cmd::cargo::cargo_bin("trawl");
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(binary)
+        .args(args)
+        .output();
+    match output {
+        Ok(output) => Some(output),
+        Err(err) => {
+            eprintln!("skipped: cannot drop privileges with setpriv: {err}");
+            None
+        }
+    }
+}
+
+#[test]
+fn unreadable_folder_and_file_are_reported_while_the_rest_is_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+    write(&root.join("ok.txt"), "needle\n");
+    write(&root.join("locked/inside.txt"), "needle\n");
+    write(&root.join("secret.txt"), "needle\n");
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(root.join("secret.txt"), fs::Permissions::from_mode(0o000)).unwrap();
+
+    let Some(output) = as_nobody(&[root.as_os_str(), "txt".as_ref(), "needle".as_ref()]) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout {stdout} stderr {stderr}"
+    );
+    assert!(stdout.contains("ok.txt:1:1:needle"), "{stdout}");
+    assert!(!stdout.contains("inside.txt"), "{stdout}");
+    let locked = format!(
+        "trawl: {}: permission denied",
+        root.join("locked").display()
+    );
+    let secret = format!(
+        "trawl: {}: permission denied",
+        root.join("secret.txt").display()
+    );
+    assert!(stderr.contains(&locked), "{stderr}");
+    assert!(stderr.contains(&secret), "{stderr}");
+
+    // Nothing else matched: the errors make it exit 2.
+    let Some(output) = as_nobody(&[root.as_os_str(), "txt".as_ref(), "absent".as_ref()]) else {
+        return;
+    };
+    assert_eq!(output.status.code(), Some(2));
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn a_file_that_vanishes_before_it_is_read_is_reported_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone.txt");
+    let req = request(dir.path(), "txt", "x");
+    let matcher = search::build_matcher(&req).unwrap();
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut searcher = search::FileSearcher::new(&req, matcher, cancel);
+    let err = searcher
+        .search_path(&gone)
+        .expect_err("a missing file fails");
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+}
+
+#[test]
+fn files_growing_and_shrinking_during_searches_never_hang_or_crash() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    write(&root.join("grow.txt"), "needle first\n");
+    write(&root.join("shrink.txt"), "needle\n".repeat(10_000));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let root = root.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut grow = fs::OpenOptions::new()
+                    .append(true)
+                    .open(root.join("grow.txt"))
+                    .unwrap();
+                writeln!(grow, "needle {n} {}", "x".repeat(1000)).unwrap();
+                let shrink = fs::OpenOptions::new()
+                    .write(true)
+                    .open(root.join("shrink.txt"))
+                    .unwrap();
+                shrink.set_len((n * 7919) % 70_000).unwrap();
+                n += 1;
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        })
+    };
+    for _ in 0..20 {
+        let outcome = run(request(&root, "txt", "needle"));
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        let grow = outcome
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("grow.txt"))
+            .expect("grow.txt's first line is always there");
+        assert_eq!(grow.lines[0].line_number, 1);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+}
+
+#[test]
+fn sparse_multi_gigabyte_file_is_skipped_as_binary_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    let file = fs::File::create(&big).unwrap();
+    if file.set_len(4 << 30).is_err() {
+        eprintln!("skipped: the file system cannot hold a sparse 4 GB file");
+        return;
+    }
+    write(&dir.path().join("small.txt"), "needle\n");
+    let outcome = run(request(dir.path(), "txt", "needle"));
+    assert_eq!(outcome.paths(), vec![dir.path().join("small.txt")]);
+    assert_eq!(outcome.summary.files_searched, 2);
+    // It stopped at the first NUL bytes instead of reading 4 GB.
+    assert!(
+        outcome.summary.bytes_searched < 64 << 20,
+        "{:?}",
+        outcome.summary
+    );
+}
+
+#[test]
+fn match_at_the_end_of_a_64_mib_line_is_found_and_its_text_is_cut() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut line = vec![b'x'; 64 << 20];
+    line.extend_from_slice(b"needle tail\n");
+    write(&dir.path().join("long.txt"), &line);
+    let mut req = request(dir.path(), "txt", "needle");
+    req.max_columns = Some(500);
+    let outcome = run(req);
+    assert_eq!(outcome.files.len(), 1);
+    let matched = &outcome.files[0].lines[0];
+    assert_eq!(matched.line_number, 1);
+    let occurrence = &matched.occurrences[0];
+    assert_eq!(occurrence.column, (64 << 20) + 1);
+    assert_eq!(occurrence.byte_offset, 64 << 20);
+    assert!(
+        matched.text.len() < 2000,
+        "the text is cut, not copied whole"
+    );
+    assert!(matched.text.starts_with('…'));
+    assert_eq!(&matched.text[occurrence.highlight.clone()], "needle");
+}
+
+#[test]
+fn binary_files_are_skipped_by_default_and_searched_with_text() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("bin.txt"), b"needle\0binary\n");
+    let outcome = run(request(dir.path(), "txt", "needle"));
+    assert!(outcome.files.is_empty());
+    assert_eq!(outcome.summary.files_searched, 1);
+
+    let mut req = request(dir.path(), "txt", "needle");
+    req.binary_as_text = true;
+    let outcome = run(req);
+    assert_eq!(outcome.files.len(), 1);
+}
+
+#[test]
+fn latin1_and_invalid_utf8_keep_exact_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    // "café needle" in Latin-1: é is one invalid byte, so the match is at column 6.
+    write(
+        &dir.path().join("latin1.txt"),
+        b"caf\xe9 needle\r\n\xff\xfeneedle",
+    );
+    let outcome = run(request(dir.path(), "txt", "needle"));
+    let lines = &outcome.files[0].lines;
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        (lines[0].line_number, lines[0].occurrences[0].column),
+        (1, 6)
+    );
+    assert_eq!(lines[0].text, "caf\u{fffd} needle");
+    assert_eq!(
+        &lines[0].text[lines[0].occurrences[0].highlight.clone()],
+        "needle"
+    );
+    // A UTF-16 BOM (FF FE) starts line 2 only in a file that starts with it: here it is two
+    // invalid bytes, counted one column each.
+    assert_eq!(
+        (lines[1].line_number, lines[1].occurrences[0].column),
+        (2, 3)
+    );
+    assert_eq!(lines[1].occurrences[0].byte_offset, 15);
+}
+
+#[test]
+fn odd_file_names_are_found_and_printed_unambiguously() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let names: Vec<&[u8]> = vec![
+        b"bad\xff.txt",
+        b"new\nline.txt",
+        b"with space.txt",
+        b"co:lon.txt",
+        b"-leading.txt",
+    ];
+    for name in &names {
+        write(&root.join(std::ffi::OsStr::from_bytes(name)), "needle\n");
+    }
+    let outcome = run(request(root, "txt", "needle"));
+    assert_eq!(outcome.files.len(), names.len());
+
+    let output = trawl()
+        .arg(root)
+        .args(["txt", "needle", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let mut paths = Vec::new();
+    for line in output
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
+        let value: serde_json::Value = serde_json::from_slice(line).expect("each line is JSON");
+        if value["type"] == "match" {
+            paths.push(value["path"].as_str().unwrap().to_string());
+        }
+    }
+    paths.sort();
+    let root_text = root.to_string_lossy();
+    let mut expected: Vec<String> = names
+        .iter()
+        .map(|n| format!("{root_text}/{}", String::from_utf8_lossy(n)))
+        .collect();
+    expected.sort();
+    assert_eq!(paths, expected);
+
+    // Flat output writes the name's bytes as they are.
+    let output = trawl()
+        .arg(root)
+        .args(["txt", "needle", "--no-heading"])
+        .output()
+        .unwrap();
+    let needle = [root.as_os_str().as_bytes(), b"/bad\xff.txt:1:1:needle"].concat();
+    assert!(
+        output.stdout.windows(needle.len()).any(|w| w == needle),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn folders_200_levels_deep_and_100_000_files_in_one_folder() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut deep = dir.path().to_path_buf();
+    for _ in 0..200 {
+        deep.push("d");
+    }
+    write(&deep.join("bottom.txt"), "needle\n");
+    let wide = dir.path().join("wide");
+    fs::create_dir(&wide).unwrap();
+    for i in 0..100_000 {
+        fs::write(
+            wide.join(format!("{i}.txt")),
+            if i == 99_999 { "needle\n" } else { "hay\n" },
+        )
+        .unwrap();
+    }
+    let outcome = run(request(dir.path(), "txt", "needle"));
+    assert_eq!(
+        outcome.paths(),
+        vec![deep.join("bottom.txt"), wide.join("99999.txt")]
+    );
+    assert_eq!(outcome.summary.files_searched, 100_001);
+}
+
+#[test]
+fn a_million_matches_stream_through_the_cli() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("many.txt"),
+        "a a a a a a a a a a\n".repeat(100_000),
+    );
+    let output = trawl()
+        .arg(dir.path())
+        .args(["txt", "a", "--no-heading"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let rows = output.stdout.iter().filter(|&&b| b == b'\n').count();
+    assert_eq!(rows, 1_000_000);
+}
+
+/// Contents and modification times of every file below `root`.
+fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut all = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let meta = fs::symlink_metadata(entry.path()).unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.is_file() {
+                all.insert(
+                    entry.path(),
+                    (fs::read(entry.path()).unwrap(), meta.modified().unwrap()),
+                );
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn the_searched_tree_is_never_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("a.txt"), "needle\r\nmore needle\n");
+    write(
+        &root.join("sub/b.txt"),
+        b"\xff\xfen\x00e\x00e\x00d\x00l\x00e\x00",
+    );
+    write(&root.join(".hidden/c.txt"), "needle\n");
+    write(&root.join("bin.txt"), b"needle\0");
+    let before = fingerprint(root);
+    let dir_mtime = fs::metadata(root).unwrap().modified().unwrap();
+
+    run(request(root, "txt", "needle"));
+    trawl()
+        .arg(root)
+        .args(["txt", "needle", "--hidden", "-a"])
+        .assert()
+        .code(0);
+    trawl()
+        .arg(root)
+        .args(["*", "needle", "--json"])
+        .assert()
+        .code(0);
+
+    assert_eq!(fingerprint(root), before);
+    assert_eq!(fs::metadata(root).unwrap().modified().unwrap(), dir_mtime);
+}
+
+#[test]
+fn cancel_stops_within_50ms_in_a_tree_with_a_fifo_and_a_giant_file() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    mkfifo(&root.join("pipe.txt"));
+    // 512 MiB of short lines that do not match: long enough to still be running when cancelled.
+    {
+        let mut giant = std::io::BufWriter::new(fs::File::create(root.join("giant.txt")).unwrap());
+        let block = "haystack line without the word\n".repeat(1 << 15);
+        while giant.get_ref().metadata().unwrap().len() < 512 << 20 {
+            giant.write_all(block.as_bytes()).unwrap();
+        }
+    }
+    write(&root.join("small.txt"), "needle\n");
+    let handle = search::start(request(root, "txt", "needle")).unwrap();
+    // Let it get into the giant file.
+    std::thread::sleep(Duration::from_millis(100));
+    let before_cancel = handle.progress().snapshot();
+    assert!(
+        !before_cancel.finished,
+        "the giant file takes longer than 100 ms"
+    );
+    let cancelled_at = Instant::now();
+    handle.cancel();
+    loop {
+        match handle
+            .events()
+            .recv_timeout(DEADLINE)
+            .expect("the search ends")
+        {
+            SearchEvent::Finished(summary) => {
+                assert!(summary.cancelled);
+                break;
+            }
+            _ => continue,
+        }
+    }
+    let took = cancelled_at.elapsed();
+    assert!(took < Duration::from_millis(50), "cancel took {took:?}");
+    let frozen = handle.progress().snapshot();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(handle.progress().snapshot(), frozen, "counters stopped");
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("a.txt"), "needle\n");
+    let missing = dir.path().join("missing");
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            vec![missing.clone().into(), "txt".into(), "x".into()],
+            "missing",
+        ),
+        (
+            vec![dir.path().into(), "txt".into(), "".into()],
+            "pattern is empty",
+        ),
+        (
+            vec![dir.path().into(), "txt".into(), "(".into()],
+            "invalid regex",
+        ),
+        (
+            vec![dir.path().into(), "txt".into(), "\\w{1000}{1000}".into()],
+            "invalid regex",
+        ),
+        (
+            vec![dir.path().into(), "*.txt".into(), "x".into()],
+            "invalid extension",
+        ),
+        (
+            vec![
+                dir.path().into(),
+                "txt".into(),
+                "x".into(),
+                "--frobnicate".into(),
+            ],
+            "--frobnicate",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = trawl().args(&args).timeout(DEADLINE).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("trawl: "), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
