@@ -8,6 +8,7 @@
 //!
 //! Data flows one way: request → engine → per-file results → consumer (printer or results model).
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
 pub mod jsonl;

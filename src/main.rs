@@ -6,7 +6,15 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     match window_folder(&args) {
+        #[cfg(feature = "gui")]
         Some(folder) => trawl::app::run(folder),
+        #[cfg(not(feature = "gui"))]
+        Some(_) => {
+            eprintln!(
+                "trawl: this build has no window (the `gui` feature is off); give DIR EXT PATTERN"
+            );
+            ExitCode::from(2)
+        }
         None => trawl::cli::run(args),
     }
 }

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use ignore::WalkState;
 
-use crate::search::file_searcher::FileSearcher;
+use crate::search::file_searcher::{DirSlot, FileSearcher};
 use crate::search::walk::{build_walk, io_message, walk_error};
 use crate::search::{
     FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
@@ -23,6 +23,9 @@ use crate::search::{
 const EVENT_QUEUE: usize = 4096;
 /// How often a search thread blocked on a full queue looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(5);
+/// How many recent directories each walker thread remembers, so that the files of a directory
+/// share one [`DirSlot`] even when a subfolder's files come between them.
+const RECENT_DIRS: usize = 4;
 
 /// A running search: its events, its progress counters and its cancel switch.
 ///
@@ -169,41 +172,69 @@ impl Shared {
     }
 }
 
+/// A file found by the walk, on its way to a search thread.
+struct FoundFile {
+    path: PathBuf,
+    /// The directory it is in (none for a root given as a file).
+    dir: Option<Arc<DirSlot>>,
+}
+
 /// The search thread: walks the tree here and searches the files on the pool as they are found.
 fn run(
     shared: &Shared,
-    walk: ignore::Walk,
+    walk: ignore::WalkParallel,
     pool: &rayon::ThreadPool,
     request: &SearchRequest,
     matcher: RegexMatcher,
     started: Instant,
 ) {
-    let (paths_tx, paths) = crossbeam_channel::unbounded::<PathBuf>();
+    let (files_tx, files) = crossbeam_channel::unbounded::<FoundFile>();
+    let matcher = &matcher;
     pool.in_place_scope(|scope| {
-        scope.spawn(|_| {
-            paths.into_iter().par_bridge().for_each_init(
-                || FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel)),
-                |searcher, path| search_one(shared, searcher, path),
-            );
-        });
-        for entry in walk {
-            if shared.cancelled() {
-                break;
-            }
-            match entry {
-                // Regular files only: never a FIFO, socket or device, even through a link.
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    shared.progress.add_found();
-                    if paths_tx.send(entry.into_path()).is_err() {
-                        break;
-                    }
+        // One long-lived task per pool thread, each with its own searcher, pulling files from
+        // the walk: cheaper per file than a par_bridge over the channel.
+        for _ in 0..pool.current_num_threads() {
+            let files = files.clone();
+            scope.spawn(move |_| {
+                let mut searcher =
+                    FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
+                for file in files {
+                    search_one(shared, &mut searcher, file);
                 }
-                Ok(_) => {}
-                Err(err) => shared.report_error(walk_error(&err)),
-            }
+            });
         }
+        walk.run(|| {
+            let files_tx = files_tx.clone();
+            let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
+            Box::new(move |entry| {
+                if shared.cancelled() {
+                    return WalkState::Quit;
+                }
+                match entry {
+                    // Regular files only: never a FIFO, socket or device, even through a link.
+                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        shared.progress.add_found();
+                        let dir = if entry.depth() > 0 {
+                            dir_slot(&mut recent, entry.path())
+                        } else {
+                            None
+                        };
+                        let file = FoundFile {
+                            path: entry.into_path(),
+                            dir,
+                        };
+                        if files_tx.send(file).is_err() {
+                            return WalkState::Quit;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => shared.report_error(walk_error(&err)),
+                }
+                WalkState::Continue
+            })
+        });
         shared.progress.set_walk_done();
-        drop(paths_tx);
+        drop(files_tx);
     });
 
     let totals = shared.progress.snapshot();
@@ -223,12 +254,31 @@ fn run(
     }
 }
 
+/// The slot of the directory holding `path`, from the walker thread's recent ones or new.
+fn dir_slot(recent: &mut Vec<Arc<DirSlot>>, path: &std::path::Path) -> Option<Arc<DirSlot>> {
+    if let Some(slot) = recent.iter().find(|slot| slot.is_parent_of(path)) {
+        return Some(Arc::clone(slot));
+    }
+    let slot = Arc::new(DirSlot::new(path.parent()?.to_path_buf()));
+    if recent.len() == RECENT_DIRS {
+        recent.pop();
+    }
+    recent.insert(0, Arc::clone(&slot));
+    Some(slot)
+}
+
 /// Searches one file on a pool thread and reports what it found.
-fn search_one(shared: &Shared, searcher: &mut FileSearcher, path: PathBuf) {
+fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
     if shared.cancelled() {
         return;
     }
-    let outcome = catch_unwind(AssertUnwindSafe(|| searcher.search_path(&path)));
+    let FoundFile { path, dir } = file;
+    let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
+        Some(dir) => searcher.search_in_dir(dir, &path),
+        None => searcher.search_path(&path),
+    }));
+    // Close the directory as soon as its last file is done.
+    drop(dir);
     match outcome {
         Ok(Ok(found)) => {
             if shared.cancelled() {

@@ -16,7 +16,7 @@ pub enum SearchError {
     #[error("the pattern is empty")]
     EmptyPattern,
     /// The pattern does not compile (syntax error, too large, a literal `\n` without multiline).
-    #[error("invalid regex: {0}")]
+    #[error("invalid regex {0}")]
     InvalidPattern(String),
     /// An extension contains characters that are not allowed in one.
     #[error(

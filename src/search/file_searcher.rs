@@ -11,7 +11,9 @@ use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
-use crate::search::text::{advance_chars, char_count, lossy_with_positions, retreat_chars};
+use crate::search::text::{
+    advance_chars, char_count, char_start, lossy_with_positions, retreat_chars, splits_char,
+};
 use crate::search::{MatchLine, Occurrence, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer and searched as one slice
@@ -22,6 +24,17 @@ const WHOLE_FILE_LIMIT: usize = 8 << 20;
 const READ_CHUNK: usize = 1 << 20;
 /// A thread's buffer shrinks back to this after a large file.
 const KEPT_BUFFER: usize = 1 << 20;
+/// A thread's buffer starts this big, so a file up to this size is read with one `read` call
+/// (plus the one that sees the end) instead of std's 8 KiB first read.
+const FIRST_READ: usize = 256 << 10;
+/// At most this many directories are held open for `openat` at once (per process), far below
+/// any open-file limit; beyond it files are opened by their full path.
+#[cfg(unix)]
+const MAX_OPEN_DIRS: usize = 128;
+/// A directory is opened for `openat` from its this-many-th file on: opening and closing it
+/// costs two system calls, which only pay off over several files (many folders hold one or two).
+#[cfg(unix)]
+const FILES_BEFORE_OPENAT: usize = 2;
 
 /// The result of searching one file.
 #[derive(Debug, Default)]
@@ -41,9 +54,15 @@ pub struct FileMatches {
 pub struct FileSearcher {
     matcher: RegexMatcher,
     searcher: Searcher,
+    /// Read area, always initialised to its full length (so reads need no zero-filling per
+    /// file); a file's contents are its first `filled` bytes.
     buffer: Vec<u8>,
+    /// Scratch for the NUL-terminated file name given to `openat`.
+    #[cfg(unix)]
+    name: Vec<u8>,
     max_columns: Option<usize>,
     multiline: bool,
+    skip_binary: bool,
     cancel: Arc<AtomicBool>,
 }
 
@@ -68,8 +87,11 @@ impl FileSearcher {
             matcher,
             searcher: builder.build(),
             buffer: Vec::new(),
+            #[cfg(unix)]
+            name: Vec::new(),
             max_columns: request.max_columns,
             multiline: request.multiline,
+            skip_binary: !request.binary_as_text,
             cancel,
         }
     }
@@ -84,23 +106,29 @@ impl FileSearcher {
         self.search_file(file)
     }
 
+    /// Like [`search_path`](Self::search_path) for a file the walk found in directory `dir`: on
+    /// Unix the file is opened by name relative to the directory (`openat`), so the kernel does
+    /// not resolve the whole path again for every file.
+    pub(crate) fn search_in_dir(&mut self, dir: &DirSlot, path: &Path) -> io::Result<FileMatches> {
+        #[cfg(unix)]
+        if let Some(file) = dir.open_file(path, &mut self.name) {
+            return self.search_file(file?);
+        }
+        let _ = dir;
+        self.search_path(path)
+    }
+
     /// Searches an already opened file.
     pub fn search_file(&mut self, mut file: File) -> io::Result<FileMatches> {
-        self.buffer.clear();
-        if self.buffer.capacity() > KEPT_BUFFER {
-            self.buffer.shrink_to(KEPT_BUFFER);
-        }
-        let mut complete = false;
-        while self.buffer.len() < WHOLE_FILE_LIMIT {
-            self.check_cancel()?;
-            let want = READ_CHUNK.min(WHOLE_FILE_LIMIT - self.buffer.len());
-            let got = (&mut file)
-                .take(want as u64)
-                .read_to_end(&mut self.buffer)?;
-            if got < want {
-                complete = true;
-                break;
-            }
+        let (filled, complete) = self.read_start(&mut file)?;
+        let contents = &self.buffer[..filled];
+        if self.skip_binary && is_binary(contents) {
+            let bytes_read = contents.len() as u64;
+            return Ok(FileMatches {
+                bytes_read,
+                binary: true,
+                ..FileMatches::default()
+            });
         }
         let mut sink = LineCollector::new(
             &self.matcher,
@@ -108,19 +136,25 @@ impl FileSearcher {
             self.max_columns,
             self.multiline,
         );
+        sink.offset_shift = utf8_bom_len(contents);
         if complete {
             self.searcher
-                .search_slice(&self.matcher, &self.buffer, &mut sink)?;
+                .search_slice(&self.matcher, contents, &mut sink)?;
         } else {
-            let reader = (&self.buffer[..]).chain(CancellableReader {
-                inner: file,
+            // The cancel check wraps the whole chain: the part already in memory is large too.
+            let reader = CancellableReader {
+                inner: contents.chain(file),
                 cancel: &self.cancel,
-            });
-            self.searcher
-                .search_reader(&self.matcher, reader, &mut sink)?;
+            };
+            let searched = self
+                .searcher
+                .search_reader(&self.matcher, reader, &mut sink);
+            // The reader's refusal after a cancel surfaces as the cancellation itself.
+            self.check_cancel()?;
+            searched?;
         }
         self.check_cancel()?;
-        let bytes_read = sink.bytes_read.max(self.buffer.len() as u64);
+        let bytes_read = sink.bytes_read.max(filled as u64);
         if sink.binary {
             return Ok(FileMatches {
                 bytes_read,
@@ -138,12 +172,21 @@ impl FileSearcher {
 
     /// Searches bytes already in memory, as if they were a file's contents.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
+        if self.skip_binary && is_binary(bytes) {
+            let bytes_read = bytes.len() as u64;
+            return Ok(FileMatches {
+                bytes_read,
+                binary: true,
+                ..FileMatches::default()
+            });
+        }
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
             self.max_columns,
             self.multiline,
         );
+        sink.offset_shift = utf8_bom_len(bytes);
         self.searcher
             .search_slice(&self.matcher, bytes, &mut sink)?;
         self.check_cancel()?;
@@ -162,12 +205,57 @@ impl FileSearcher {
         })
     }
 
+    /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
+    /// how many bytes were read and whether that is the whole file.
+    fn read_start(&mut self, file: &mut File) -> io::Result<(usize, bool)> {
+        if self.buffer.len() > KEPT_BUFFER {
+            self.buffer.truncate(KEPT_BUFFER);
+            self.buffer.shrink_to_fit();
+        }
+        let mut filled = 0;
+        loop {
+            if filled == WHOLE_FILE_LIMIT {
+                return Ok((filled, false));
+            }
+            self.check_cancel()?;
+            if filled == self.buffer.len() {
+                let grown = (filled * 2).clamp(FIRST_READ, WHOLE_FILE_LIMIT);
+                self.buffer.resize(grown, 0);
+            }
+            let end = self.buffer.len().min(filled + READ_CHUNK);
+            match file.read(&mut self.buffer[filled..end]) {
+                Ok(0) => return Ok((filled, true)),
+                Ok(n) => filled += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
     fn check_cancel(&self) -> io::Result<()> {
         if self.cancel.load(Ordering::Relaxed) {
             Err(cancelled())
         } else {
             Ok(())
         }
+    }
+}
+
+/// Whether a file whose contents (or first part) are `bytes` is binary: a NUL byte anywhere, as
+/// the contract says. grep-searcher alone looks only at a slice's first 64 KiB and at matching
+/// lines. UTF-16 text has NUL bytes of its own; its decoded text is checked by grep-searcher.
+fn is_binary(bytes: &[u8]) -> bool {
+    !(bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF"))
+        && memchr(0, bytes).is_some()
+}
+
+/// grep-searcher strips a UTF-8 BOM before searching; byte offsets still count from the start of
+/// the file (CONTRACT.md), so they are moved by the BOM's length.
+fn utf8_bom_len(bytes: &[u8]) -> u64 {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
     }
 }
 
@@ -189,17 +277,136 @@ fn open_for_search(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
-/// A reader that fails with `Interrupted` once the cancel flag is set, so that a search deep in
-/// a huge file stops at its next read.
-struct CancellableReader<'a> {
-    inner: File,
+/// The directory a walked file sits in, shared by all its files. The first search thread that
+/// needs it opens it; it is closed when its last file is done.
+#[derive(Debug)]
+pub(crate) struct DirSlot {
+    /// The directory's path, exactly as the walk built its files' paths.
+    path: std::path::PathBuf,
+    /// Files of this directory opened so far.
+    #[cfg(unix)]
+    opened: std::sync::atomic::AtomicUsize,
+    #[cfg(unix)]
+    handle: std::sync::OnceLock<Option<DirHandle>>,
+}
+
+impl DirSlot {
+    /// A slot for the directory at `path` (nothing is opened yet).
+    pub(crate) fn new(path: std::path::PathBuf) -> Self {
+        DirSlot {
+            path,
+            #[cfg(unix)]
+            opened: std::sync::atomic::AtomicUsize::new(0),
+            #[cfg(unix)]
+            handle: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether `path` is directly in this directory (compared as the walk spelled it).
+    pub(crate) fn is_parent_of(&self, path: &Path) -> bool {
+        path.parent().map(Path::as_os_str) == Some(self.path.as_os_str())
+    }
+
+    /// Opens `path`, a file in this directory, relative to the directory. `None` when that is
+    /// not possible (the path is not directly in it, the directory cannot be opened, too many
+    /// are open): the caller then opens the file by its full path.
+    #[cfg(unix)]
+    fn open_file(&self, path: &Path, name_buf: &mut Vec<u8>) -> Option<io::Result<File>> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        use std::os::unix::ffi::OsStrExt;
+
+        if !self.is_parent_of(path)
+            || self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT
+        {
+            return None;
+        }
+        let name = path.file_name()?;
+        let dir = self
+            .handle
+            .get_or_init(|| DirHandle::open(&self.path))
+            .as_ref()?;
+        name_buf.clear();
+        name_buf.extend_from_slice(name.as_bytes());
+        name_buf.push(0);
+        let name = std::ffi::CStr::from_bytes_with_nul(name_buf).ok()?;
+        loop {
+            // SAFETY: `name` is NUL-terminated and `dir.fd` stays open while `dir` is borrowed.
+            let fd = unsafe {
+                libc::openat(
+                    dir.fd.as_raw_fd(),
+                    name.as_ptr(),
+                    libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC,
+                )
+            };
+            if fd >= 0 {
+                // SAFETY: `fd` was just opened and nothing else owns it.
+                return Some(Ok(unsafe { File::from_raw_fd(fd) }));
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Some(Err(err));
+            }
+        }
+    }
+}
+
+/// An open directory used only as the base of `openat`.
+#[cfg(unix)]
+#[derive(Debug)]
+struct DirHandle {
+    fd: std::os::fd::OwnedFd,
+}
+
+/// How many [`DirHandle`]s are open in the process.
+#[cfg(unix)]
+static OPEN_DIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cfg(unix)]
+impl DirHandle {
+    fn open(path: &Path) -> Option<DirHandle> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if OPEN_DIRS.fetch_add(1, Ordering::Relaxed) >= MAX_OPEN_DIRS {
+            OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        // Linux opens a directory for lookups only (O_PATH): no read permission checks.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let flags = libc::O_DIRECTORY | libc::O_PATH;
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let flags = libc::O_DIRECTORY;
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+        {
+            Ok(dir) => Some(DirHandle { fd: dir.into() }),
+            Err(_) => {
+                OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for DirHandle {
+    fn drop(&mut self) {
+        OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A reader that fails once the cancel flag is set, so that a search deep in a huge file stops at
+/// its next read. Not with `Interrupted`: readers above it (encoding_rs_io's BOM sniffing) retry
+/// on that kind, and would spin forever.
+struct CancellableReader<'a, R> {
+    inner: R,
     cancel: &'a AtomicBool,
 }
 
-impl Read for CancellableReader<'_> {
+impl<R: Read> Read for CancellableReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.cancel.load(Ordering::Relaxed) {
-            return Err(cancelled());
+            return Err(io::Error::other("search cancelled"));
         }
         self.inner.read(buf)
     }
@@ -215,6 +422,8 @@ struct LineCollector<'a> {
     matches: u64,
     binary: bool,
     bytes_read: u64,
+    /// Added to grep-searcher's offsets: the length of a stripped UTF-8 BOM.
+    offset_shift: u64,
     /// Scratch: the byte ranges of the occurrences in the current block.
     found: Vec<std::ops::Range<usize>>,
 }
@@ -235,6 +444,7 @@ impl<'a> LineCollector<'a> {
             matches: 0,
             binary: false,
             bytes_read: 0,
+            offset_shift: 0,
             found: Vec::new(),
         }
     }
@@ -261,6 +471,9 @@ impl<'a> LineCollector<'a> {
             // An empty match after the block's final newline belongs to no line of this block.
             found.retain(|m| m.start < block.len());
         }
+        // An empty match between the bytes of one character (`x*` on `日`) is no occurrence
+        // a person could point at.
+        found.retain(|m| !m.is_empty() || !splits_char(haystack, m.start));
 
         let mut line_start = 0;
         let mut line_number = first_line;
@@ -288,9 +501,7 @@ impl<'a> LineCollector<'a> {
             }
             let group: Vec<std::ops::Range<usize>> = self.found[i..j]
                 .iter()
-                .map(|m| {
-                    (m.start - line_start).min(line.len())..(m.end - line_start).min(line.len())
-                })
+                .map(|m| m.start - line_start..m.end - line_start)
                 .collect();
             let spans_lines = self.found[i..j]
                 .iter()
@@ -307,7 +518,9 @@ impl<'a> LineCollector<'a> {
         Ok(())
     }
 
-    /// Adds one line with its occurrences (byte ranges within `line`).
+    /// Adds one line with its occurrences: byte ranges from the line's start, which may run past
+    /// its end (a multiline match, or one starting in the terminator). Offset and length are the
+    /// whole match's; column and highlight stop at the line's end.
     fn push_line(
         &mut self,
         line: &[u8],
@@ -317,13 +530,14 @@ impl<'a> LineCollector<'a> {
         spans_lines: bool,
     ) {
         self.matches += group.len() as u64;
+        let shown = |m: &std::ops::Range<usize>| m.start.min(line.len())..m.end.min(line.len());
         let cut = match self.max_columns {
             Some(max) if line.len() > max && char_count(line) > max => Some(max),
             _ => None,
         };
         if let Some(max) = cut {
             for m in group {
-                let (text, highlight) = window_around(line, m.clone(), max);
+                let (text, highlight) = window_around(line, shown(m), max);
                 self.lines.push(MatchLine {
                     line_number,
                     text,
@@ -339,19 +553,25 @@ impl<'a> LineCollector<'a> {
             return;
         }
 
-        let mut positions: Vec<usize> = group.iter().flat_map(|m| [m.start, m.end]).collect();
+        let mut positions: Vec<usize> = group
+            .iter()
+            .map(shown)
+            .flat_map(|m| [m.start, m.end])
+            .collect();
         let text = lossy_with_positions(line, &mut positions);
         let mut occurrences = Vec::with_capacity(group.len());
         // Count characters incrementally from one occurrence to the next.
         let (mut counted_to, mut column) = (0usize, 1u64);
         for (k, m) in group.iter().enumerate() {
-            column += char_count(&line[counted_to..m.start]) as u64;
-            counted_to = m.start;
+            // A byte-level match inside a character takes that character's column.
+            let start = char_start(line, m.start.min(line.len())).max(counted_to);
+            column += char_count(&line[counted_to..start]) as u64;
+            counted_to = start;
             occurrences.push(Occurrence {
                 column,
                 byte_offset: line_offset + m.start as u64,
                 length: (m.end - m.start) as u64,
-                highlight: positions[2 * k]..positions[2 * k + 1],
+                highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
             });
         }
         self.lines.push(MatchLine {
@@ -388,7 +608,14 @@ fn window_around(
     if end < line.len() {
         text.push('…');
     }
-    (text, positions[0] + shift..positions[1] + shift)
+    let highlight = whole_chars(&body, positions[0]..positions[1]);
+    (text, highlight.start + shift..highlight.end + shift)
+}
+
+/// `range` widened to whole characters of `text`: a byte-level pattern such as `(?-u:\xA9)` may
+/// match inside a character, and the highlight must stay a valid range of the text.
+fn whole_chars(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    text.floor_char_boundary(range.start)..text.ceil_char_boundary(range.end)
 }
 
 fn trim_terminator(line: &[u8]) -> &[u8] {
@@ -404,7 +631,8 @@ impl Sink for LineCollector<'_> {
             return Ok(false);
         }
         let line_number = mat.line_number().unwrap_or(0);
-        self.collect(mat.bytes(), line_number, mat.absolute_byte_offset())?;
+        let offset = mat.absolute_byte_offset() + self.offset_shift;
+        self.collect(mat.bytes(), line_number, offset)?;
         Ok(true)
     }
 
@@ -416,5 +644,152 @@ impl Sink for LineCollector<'_> {
     fn finish(&mut self, _searcher: &Searcher, finish: &SinkFinish) -> Result<(), io::Error> {
         self.bytes_read = finish.byte_count();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn searcher(pattern: &str, edit: impl FnOnce(&mut SearchRequest)) -> FileSearcher {
+        let mut request = SearchRequest::new(".", Vec::new(), pattern);
+        edit(&mut request);
+        let matcher = crate::search::build_matcher(&request).unwrap();
+        FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
+    }
+
+    /// (line, column, byte offset, length, highlighted text) of every occurrence.
+    fn occurrences(found: &FileMatches) -> Vec<(u64, u64, u64, u64, String)> {
+        found
+            .lines
+            .iter()
+            .flat_map(|l| {
+                l.occurrences.iter().map(|o| {
+                    let shown = l.text[o.highlight.clone()].to_string();
+                    (l.line_number, o.column, o.byte_offset, o.length, shown)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_occurrence_on_a_line_is_kept_with_character_columns() {
+        let found = searcher("o", |_| {})
+            .search_bytes("aéo oo\r\nx\n".as_bytes())
+            .unwrap();
+        assert_eq!(found.matches, 3);
+        assert_eq!(found.lines.len(), 1);
+        assert_eq!(found.lines[0].text, "aéo oo");
+        let cols: Vec<_> = occurrences(&found).iter().map(|o| (o.1, o.2)).collect();
+        assert_eq!(cols, vec![(3, 3), (5, 5), (6, 6)]);
+    }
+
+    #[test]
+    fn multiline_occurrence_keeps_its_whole_length_and_highlights_its_first_line() {
+        let mut found = searcher(r"o\r?\nb", |r| r.multiline = true);
+        let found = found.search_bytes(b"foo\r\nbar\nfoo\nbar").unwrap();
+        assert_eq!(
+            occurrences(&found),
+            vec![
+                (1, 3, 2, 4, "o".to_string()),
+                (3, 3, 11, 3, "o".to_string())
+            ]
+        );
+        assert!(found.lines.iter().all(|l| l.spans_lines));
+    }
+
+    #[test]
+    fn utf8_bom_is_no_column_but_counts_in_byte_offsets() {
+        let found = searcher("foo", |_| {})
+            .search_bytes(b"\xEF\xBB\xBFfoo\nfoo")
+            .unwrap();
+        assert_eq!(
+            occurrences(&found),
+            vec![
+                (1, 1, 3, 3, "foo".to_string()),
+                (2, 1, 7, 3, "foo".to_string())
+            ]
+        );
+        assert_eq!(found.lines[0].text, "foo", "the BOM is not shown");
+    }
+
+    #[test]
+    fn a_nul_anywhere_makes_the_file_binary_unless_searched_as_text() {
+        let mut bytes = b"foo\n".repeat(50_000);
+        bytes.extend_from_slice(b"\x00\n");
+        let found = searcher("foo", |_| {}).search_bytes(&bytes).unwrap();
+        assert!(found.binary && found.lines.is_empty() && found.matches == 0);
+        let found = searcher("foo", |r| r.binary_as_text = true)
+            .search_bytes(&bytes)
+            .unwrap();
+        assert!(!found.binary);
+        assert_eq!(found.matches, 50_000);
+    }
+
+    #[test]
+    fn utf16_nul_bytes_are_not_binary() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("x foo".encode_utf16().flat_map(u16::to_le_bytes));
+        let found = searcher("foo", |_| {}).search_bytes(&bytes).unwrap();
+        assert_eq!(occurrences(&found), vec![(1, 3, 2, 3, "foo".to_string())]);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_each_occurrence() {
+        let line = format!(
+            "{}foo{}foo{}",
+            "é".repeat(100),
+            "x".repeat(100),
+            "y".repeat(100)
+        );
+        let mut found = searcher("foo", |r| r.max_columns = Some(20));
+        let found = found.search_bytes(line.as_bytes()).unwrap();
+        assert_eq!(found.lines.len(), 2, "one cut line per occurrence");
+        for l in &found.lines {
+            assert!(
+                l.text.starts_with('…') && l.text.ends_with('…'),
+                "{:?}",
+                l.text
+            );
+            assert!(l.text.chars().count() <= 22);
+            assert_eq!(&l.text[l.occurrences[0].highlight.clone()], "foo");
+        }
+        let cols: Vec<_> = occurrences(&found).iter().map(|o| (o.1, o.2)).collect();
+        assert_eq!(cols, vec![(101, 200), (204, 303)]);
+    }
+
+    #[test]
+    fn a_cancelled_stream_stops_although_bom_sniffing_retries_interrupted_reads() {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let cancel = Arc::new(AtomicBool::new(true));
+            let request = SearchRequest::new(".", Vec::new(), "foo");
+            let matcher = crate::search::build_matcher(&request).unwrap();
+            let mut searcher = FileSearcher::new(&request, matcher, Arc::clone(&cancel));
+            let mut sink = LineCollector::new(&searcher.matcher, &cancel, None, false);
+            let reader = CancellableReader {
+                inner: &b"foo\n"[..],
+                cancel: &cancel,
+            };
+            let searched = searcher
+                .searcher
+                .search_reader(&searcher.matcher, reader, &mut sink);
+            let _ = done_tx.send(searched.map_err(|err| err.to_string()));
+        });
+        let stopped = done_rx.recv_timeout(std::time::Duration::from_secs(5));
+        assert_eq!(
+            stopped,
+            Ok(Err("search cancelled".to_string())),
+            "the search must fail at once, not spin"
+        );
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_the_search() {
+        let request = SearchRequest::new(".", Vec::new(), "foo");
+        let matcher = crate::search::build_matcher(&request).unwrap();
+        let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(true)));
+        let err = searcher.search_bytes(b"foo\n").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Interrupted);
     }
 }

@@ -15,9 +15,9 @@ pub(crate) fn char_count(bytes: &[u8]) -> usize {
         .sum()
 }
 
-/// The 1-based column of byte position `pos` in `line`.
+/// The 1-based column of byte position `pos` in `line`: that of the character holding it.
 pub fn column_of(line: &[u8], pos: usize) -> u64 {
-    char_count(&line[..pos.min(line.len())]) as u64 + 1
+    char_count(&line[..char_start(line, pos.min(line.len()))]) as u64 + 1
 }
 
 /// Byte position `n` characters after `from` (or the end of `bytes`).
@@ -52,6 +52,25 @@ pub(crate) fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
         }
     }
     pos
+}
+
+/// The start of the valid multi-byte character of `bytes` that byte position `pos` falls inside,
+/// or `pos` itself. A byte-level pattern (`(?-u:\xA9)`) or an empty match may start inside one.
+pub(crate) fn char_start(bytes: &[u8], pos: usize) -> usize {
+    if pos >= bytes.len() || !is_continuation(bytes[pos]) {
+        return pos;
+    }
+    // The character's first byte is at most three bytes back.
+    (pos.saturating_sub(3)..pos)
+        .rev()
+        .find(|&lead| !is_continuation(bytes[lead]))
+        .filter(|&lead| lead + char_len_at(bytes, lead) > pos)
+        .unwrap_or(pos)
+}
+
+/// Whether byte position `pos` falls inside a valid multi-byte character (not at its start).
+pub(crate) fn splits_char(bytes: &[u8], pos: usize) -> bool {
+    char_start(bytes, pos) != pos
 }
 
 fn is_continuation(byte: u8) -> bool {
@@ -138,6 +157,21 @@ mod tests {
         assert_eq!(&line[..end], "aé日".as_bytes());
         assert_eq!(retreat_chars(line, end, 2), 1);
         assert_eq!(retreat_chars(b"a\x80\x80b", 3, 1), 2);
+    }
+
+    #[test]
+    fn positions_inside_a_character_are_found() {
+        let line = "a日\u{1F980}".as_bytes();
+        let inside: Vec<usize> = (0..=line.len()).filter(|&p| splits_char(line, p)).collect();
+        assert_eq!(inside, vec![2, 3, 5, 6, 7]);
+        // Stray continuation bytes are characters of their own.
+        assert!(!splits_char(b"a\x80\x80", 1) && !splits_char(b"a\x80\x80", 2));
+        assert!(
+            !splits_char(b"\xE2\x82x", 1),
+            "a truncated sequence is invalid bytes"
+        );
+        assert_eq!(char_start(line, 6), 4);
+        assert_eq!(column_of(line, 6), 3, "inside 🦀, the third character");
     }
 
     #[test]
