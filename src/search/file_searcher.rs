@@ -80,9 +80,6 @@ impl FileSearcher {
             .multi_line(request.multiline)
             .binary_detection(binary)
             .bom_sniffing(true);
-        if !request.multiline {
-            builder.line_terminator(grep_matcher::LineTerminator::crlf());
-        }
         FileSearcher {
             matcher,
             searcher: builder.build(),
@@ -426,6 +423,10 @@ struct LineCollector<'a> {
     offset_shift: u64,
     /// Scratch: the byte ranges of the occurrences in the current block.
     found: Vec<std::ops::Range<usize>>,
+    /// Scratch, reused for every line (no allocation per matching line): the occurrences of
+    /// the current line, and their start and end positions mapped into its text.
+    group: Vec<std::ops::Range<usize>>,
+    positions: Vec<usize>,
 }
 
 impl<'a> LineCollector<'a> {
@@ -446,6 +447,8 @@ impl<'a> LineCollector<'a> {
             bytes_read: 0,
             offset_shift: 0,
             found: Vec::new(),
+            group: Vec::new(),
+            positions: Vec::new(),
         }
     }
 
@@ -499,10 +502,13 @@ impl<'a> LineCollector<'a> {
                 // line's end.
                 j = i + 1;
             }
-            let group: Vec<std::ops::Range<usize>> = self.found[i..j]
-                .iter()
-                .map(|m| m.start - line_start..m.end - line_start)
-                .collect();
+            let mut group = std::mem::take(&mut self.group);
+            group.clear();
+            group.extend(
+                self.found[i..j]
+                    .iter()
+                    .map(|m| m.start - line_start..m.end - line_start),
+            );
             let spans_lines = self.found[i..j]
                 .iter()
                 .any(|m| m.end > line_start + line.len());
@@ -513,6 +519,7 @@ impl<'a> LineCollector<'a> {
                 &group,
                 spans_lines,
             );
+            self.group = group;
             i = j;
         }
         Ok(())
@@ -553,12 +560,10 @@ impl<'a> LineCollector<'a> {
             return;
         }
 
-        let mut positions: Vec<usize> = group
-            .iter()
-            .map(shown)
-            .flat_map(|m| [m.start, m.end])
-            .collect();
-        let text = lossy_with_positions(line, &mut positions);
+        let positions = &mut self.positions;
+        positions.clear();
+        positions.extend(group.iter().map(shown).flat_map(|m| [m.start, m.end]));
+        let text = lossy_with_positions(line, positions);
         let mut occurrences = Vec::with_capacity(group.len());
         // Count characters incrementally from one occurrence to the next.
         let (mut counted_to, mut column) = (0usize, 1u64);

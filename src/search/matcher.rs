@@ -21,7 +21,9 @@ pub fn build_matcher(request: &SearchRequest) -> Result<RegexMatcher, SearchErro
         .fixed_strings(request.fixed_strings)
         .multi_line(true);
     if !request.multiline {
-        builder.crlf(true);
+        // `$` also matches before `\r\n`, but only `\n` ends a line: a `\r` inside a line stays
+        // searchable (a CRLF terminator would strip `\r` from the pattern's classes).
+        builder.crlf(true).line_terminator(Some(b'\n'));
     }
     builder.build(&request.pattern).map_err(|err| {
         SearchError::InvalidPattern(one_line_reason(&request.pattern, &err.to_string()))
