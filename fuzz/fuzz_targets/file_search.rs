@@ -1,6 +1,6 @@
 //! Arbitrary bytes and patterns through the per-file search, checked against a naive reference:
 //! split on `\n`, strip one `\r`, run `regex` on each line, count columns in characters (an
-//! invalid UTF-8 byte counting as one). Every (line, column, byte_offset, length) must agree, and
+//! invalid UTF-8 byte counting as one), in CRLF mode like the engine. Every (line, column, byte_offset, length) must agree, and
 //! every highlight must be a valid range of the shown text.
 #![no_main]
 
@@ -32,6 +32,9 @@ fuzz_target!(|input: &[u8]| {
     let Ok(reference) = regex::bytes::RegexBuilder::new(&reference_pattern)
         .case_insensitive(insensitive)
         .multi_line(true)
+        // The engine's documented line mode (ripgrep's --crlf): `.` does not match `\r`, and
+        // `^`/`$` also match next to `\r`, so `end$` finds "end" in "end\r\n".
+        .crlf(true)
         .build()
     else {
         return;

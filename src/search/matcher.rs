@@ -21,8 +21,9 @@ pub fn build_matcher(request: &SearchRequest) -> Result<RegexMatcher, SearchErro
         .fixed_strings(request.fixed_strings)
         .multi_line(true);
     if !request.multiline {
-        // `$` also matches before `\r\n`, but only `\n` ends a line: a `\r` inside a line stays
-        // searchable (a CRLF terminator would strip `\r` from the pattern's classes).
+        // CRLF mode (ripgrep's --crlf), so `$` matches before `\r\n` as a person expects: `.` then
+        // does not match `\r`, and `^`/`$` also match next to one. Only `\n` ends a line, so a
+        // `\r` inside a line stays searchable (a CRLF terminator would strip it from classes).
         builder.crlf(true).line_terminator(Some(b'\n'));
     }
     builder.build(&request.pattern).map_err(|err| {
