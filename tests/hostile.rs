@@ -627,7 +627,10 @@ fn carriage_return_inside_a_line_is_text_and_only_crlf_ends_a_line() {
     write(&dir.path().join("cr.txt"), "a\rz end\r\nnext end\n");
     let outcome = run(request(dir.path(), "txt", "[\\rq]z"));
     let lines = &outcome.files[0].lines;
-    assert_eq!((lines[0].line_number, lines[0].occurrences[0].column), (1, 2));
+    assert_eq!(
+        (lines[0].line_number, lines[0].occurrences[0].column),
+        (1, 2)
+    );
 
     let outcome = run(request(dir.path(), "txt", "end$"));
     let found: Vec<(u64, u64)> = outcome.files[0]

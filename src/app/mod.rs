@@ -1,6 +1,340 @@
-//! The window.
+//! The window: an eframe app over the search engine.
+//!
+//! One struct, [`TrawlApp`], holds all the window's state; what persists between runs is the
+//! [`SavedState`] inside it. Data flows one way: the search bar builds a
+//! [`SearchRequest`](crate::search::SearchRequest), the engine streams events, each frame takes in
+//! a bounded slice of them into the [`ResultsModel`], and the views draw the model. The window
+//! only talks back to the engine through "start" (replacing the handle, which cancels the old
+//! search) and "cancel".
+//!
+//! - [`state`]: persisted fields and their validation;
+//! - [`results`]: the compact results model and its virtual row index;
+//! - [`picker`]: the native folder dialog off the UI thread, and the in-window fallback;
+//! - `views`: the panels (search bar, progress, results list, errors, status line).
 
-/// Opens the window (placeholder until the window lands).
-pub fn run(_folder: Option<std::path::PathBuf>) -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub mod picker;
+pub mod results;
+pub mod state;
+mod views;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::search::{ProgressSnapshot, SearchHandle, start_with_notifier};
+
+pub use picker::{FolderChooser, NativePicker, PickOutcome};
+pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
+pub use state::{InputCheck, InputErrors, SavedState};
+
+/// The window icon, also installed by `assets/trawl.desktop`.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// At most this long per frame goes to taking in results, so that the window keeps drawing at
+/// a steady rate however fast the engine finds matches.
+const INGEST_BUDGET: Duration = Duration::from_millis(6);
+
+/// How often the progress line is refreshed while a search runs without sending results.
+const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
+
+/// How long the "Copied" notice stays.
+const NOTICE_FOR: Duration = Duration::from_millis(1800);
+
+/// Opens the window (with `folder` filled in, when given) and returns when it is closed.
+pub fn run(folder: Option<PathBuf>) -> ExitCode {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("trawl")
+        .with_app_id("trawl")
+        .with_inner_size([1100.0, 740.0])
+        .with_min_inner_size([560.0, 360.0])
+        .with_drag_and_drop(true);
+    // A broken icon is not worth refusing to start over.
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(Arc::new(icon));
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..eframe::NativeOptions::default()
+    };
+    let result = eframe::run_native(
+        "trawl",
+        options,
+        Box::new(move |cc| Ok(Box::new(TrawlApp::from_creation_context(cc, folder)))),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!(
+                "trawl: could not open the window: {err}\n\
+                 (is a display available? The command line works without one: trawl DIR EXT PATTERN)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The running or last search, as the progress line shows it.
+struct ActiveSearch {
+    /// `None` once the search has ended (the handle is dropped then).
+    handle: Option<SearchHandle>,
+    started: Instant,
+    /// The counters when the search ended, frozen for display.
+    last: ProgressSnapshot,
+    ended_after: Option<Duration>,
+}
+
+/// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`].
+struct Notice {
+    text: String,
+    shown: Instant,
+}
+
+/// Where the results list was scrolled last frame, to keep a keyboard selection in view.
+#[derive(Default)]
+struct ListView {
+    offset: f32,
+    height: f32,
+    scroll_to_selection: bool,
+    /// Rows per page, for Page Up/Down.
+    page_rows: usize,
+}
+
+/// The whole window's state.
+pub struct TrawlApp {
+    state: SavedState,
+    check: InputCheck,
+    search: Option<ActiveSearch>,
+    results: Option<ResultsModel>,
+    /// Why the last search could not start (shown instead of results).
+    start_error: Option<String>,
+    selected: Option<RowRef>,
+    list: ListView,
+    notice: Option<Notice>,
+    picker: Option<NativePicker>,
+    /// Explains why the native dialog did not show (or that it failed).
+    picker_message: Option<String>,
+    chooser: Option<FolderChooser>,
+}
+
+impl TrawlApp {
+    /// An app over `state`, without eframe (tests, or a host that manages storage itself).
+    pub fn new(state: SavedState) -> Self {
+        TrawlApp {
+            state,
+            check: InputCheck::default(),
+            search: None,
+            results: None,
+            start_error: None,
+            selected: None,
+            list: ListView::default(),
+            notice: None,
+            picker: None,
+            picker_message: None,
+            chooser: None,
+        }
+    }
+
+    /// The app eframe starts: last run's state from eframe's storage, `folder` (from the command
+    /// line) in the folder field when given.
+    pub fn from_creation_context(
+        cc: &eframe::CreationContext<'_>,
+        folder: Option<PathBuf>,
+    ) -> Self {
+        let mut state = SavedState::load(cc.storage);
+        if let Some(folder) = folder {
+            let folder = std::path::absolute(&folder).unwrap_or(folder);
+            state.folder = folder.display().to_string();
+        }
+        TrawlApp::new(state)
+    }
+
+    /// The persisted part of the state.
+    pub fn state(&self) -> &SavedState {
+        &self.state
+    }
+
+    /// The persisted part of the state, to change it (tests, drops).
+    pub fn state_mut(&mut self) -> &mut SavedState {
+        &mut self.state
+    }
+
+    /// What the last search found so far (`None` before the first search).
+    pub fn results(&self) -> Option<&ResultsModel> {
+        self.results.as_ref()
+    }
+
+    /// Whether a search is running.
+    pub fn is_searching(&self) -> bool {
+        self.search.as_ref().is_some_and(|s| s.handle.is_some())
+    }
+
+    /// Why the last search could not start, if it could not.
+    pub fn start_error(&self) -> Option<&str> {
+        self.start_error.as_deref()
+    }
+
+    /// The selected row's item.
+    pub fn selected(&self) -> Option<RowRef> {
+        self.selected
+    }
+
+    /// Starts a search with the current fields, replacing (and so cancelling) a running one.
+    /// Does nothing when a field is invalid: the inline errors already say why.
+    pub fn start_search(&mut self, ctx: &egui::Context) {
+        self.check.invalidate();
+        let request = match self.check.get(&self.state) {
+            Ok(request) => request.clone(),
+            Err(_) => return,
+        };
+        // Dropping the old handle cancels that search at once.
+        self.search = None;
+        self.selected = None;
+        self.list = ListView::default();
+        let wake = ctx.clone();
+        let root = request.root.clone();
+        // Results can arrive thousands of times a second: a repaint soon after is enough, and
+        // drawing a frame per event would take the CPU from the search itself.
+        let notify = move || wake.request_repaint_after(PROGRESS_REFRESH);
+        match start_with_notifier(request, Arc::new(notify)) {
+            Ok(handle) => {
+                let started = handle.started();
+                self.state.remember_folder(&root.display().to_string());
+                self.results = Some(ResultsModel::new(root, self.state.sort));
+                self.start_error = None;
+                self.search = Some(ActiveSearch {
+                    handle: Some(handle),
+                    started,
+                    last: ProgressSnapshot::default(),
+                    ended_after: None,
+                });
+            }
+            Err(err) => {
+                self.results = None;
+                self.start_error = Some(format!("The search could not start: {err}"));
+            }
+        }
+    }
+
+    /// Asks the running search to stop; the results found so far stay.
+    pub fn cancel_search(&mut self) {
+        if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
+            handle.cancel();
+        }
+    }
+
+    /// Takes in a bounded share of the running search's events.
+    fn pump_results(&mut self, ctx: &egui::Context) {
+        let (Some(search), Some(results)) = (self.search.as_mut(), self.results.as_mut()) else {
+            return;
+        };
+        let Some(handle) = search.handle.as_ref() else {
+            return;
+        };
+        search.last = handle.progress().snapshot();
+        match results.ingest(handle.events(), INGEST_BUDGET) {
+            Ingest::Idle => ctx.request_repaint_after(PROGRESS_REFRESH),
+            Ingest::MoreWaiting => ctx.request_repaint(),
+            Ingest::Finished => {
+                search.last = handle.progress().snapshot();
+                search.ended_after = Some(
+                    results
+                        .summary()
+                        .map_or_else(|| search.started.elapsed(), |s| s.elapsed),
+                );
+                search.handle = None;
+            }
+        }
+        results.refresh_layout(false);
+        if results.layout_pending() {
+            ctx.request_repaint_after(PROGRESS_REFRESH);
+        }
+    }
+
+    /// Puts text on the clipboard and shows the "Copied" notice.
+    fn copy(&mut self, ctx: &egui::Context, text: String, what: &str) {
+        ctx.copy_text(text);
+        self.notice = Some(Notice {
+            text: format!("Copied {what}"),
+            shown: Instant::now(),
+        });
+        ctx.request_repaint_after(NOTICE_FOR);
+    }
+
+    /// A folder or file dropped on the window fills the folder field (a file's folder).
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+        if let Some(path) = dropped {
+            let folder = if path.is_dir() {
+                path
+            } else {
+                path.parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or(path)
+            };
+            self.state.folder = folder.display().to_string();
+            self.picker_message = None;
+        }
+    }
+
+    /// Takes the native dialog's answer once it has one.
+    fn poll_picker(&mut self) {
+        let Some(outcome) = self.picker.as_ref().and_then(NativePicker::poll) else {
+            return;
+        };
+        self.picker = None;
+        match outcome {
+            PickOutcome::Picked(path) => {
+                self.state.folder = path.display().to_string();
+                self.picker_message = None;
+            }
+            PickOutcome::Cancelled => {}
+            PickOutcome::Unavailable => {
+                self.picker_message = Some(
+                    "The system folder dialog could not open here (no desktop portal or dialog \
+                     program). Type or paste the path above, drop a folder on the window, or use \
+                     the built-in chooser."
+                        .to_string(),
+                );
+                self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+            }
+        }
+    }
+
+    /// Opens the native folder dialog in the background.
+    fn browse(&mut self, ctx: &egui::Context) {
+        if self.picker.is_some() {
+            return;
+        }
+        let wake = ctx.clone();
+        self.picker = NativePicker::open(self.state.root(), move || wake.request_repaint());
+        if self.picker.is_none() {
+            self.picker_message =
+                Some("The folder dialog could not be started; use the built-in chooser.".into());
+            self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+        }
+    }
+}
+
+impl eframe::App for TrawlApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.take_dropped_files(&ctx);
+        self.poll_picker();
+        self.pump_results(&ctx);
+        self.handle_keys(&ctx);
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.shown.elapsed() >= NOTICE_FOR)
+        {
+            self.notice = None;
+        }
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.state.store(storage);
+    }
 }

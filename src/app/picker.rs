@@ -1,0 +1,187 @@
+//! Choosing a folder: the native dialog (rfd) on a background thread, and an in-window chooser
+//! for when the native one cannot open.
+//!
+//! rfd's portal backend returns `None` at once when no desktop portal runs (bare X11, a server),
+//! which looks exactly like a cancel. A person who closes a real dialog takes far longer than a
+//! few hundred milliseconds, so an instant `None` is taken to mean "no dialog could be shown",
+//! and the window says so and offers its own chooser. The dialog may block for as long as the
+//! person keeps it open, so it never runs on the UI thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// A `None` faster than this is taken as "the native dialog did not open".
+const INSTANT_NONE: Duration = Duration::from_millis(400);
+
+/// What the native picker reported.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PickOutcome {
+    /// The person chose a folder.
+    Picked(PathBuf),
+    /// The person closed the dialog without choosing.
+    Cancelled,
+    /// No dialog could be shown (no portal, no zenity, a failure): offer the fallback.
+    Unavailable,
+}
+
+/// A native folder dialog running on its own thread.
+pub struct NativePicker {
+    started: Instant,
+    answer: Receiver<Option<PathBuf>>,
+}
+
+impl NativePicker {
+    /// Opens the native dialog in the background, starting in `start_dir` when it exists;
+    /// `wake` is called when it returns so the window repaints. `None` when the thread could
+    /// not even be started.
+    pub fn open(start_dir: Option<PathBuf>, wake: impl Fn() + Send + 'static) -> Option<Self> {
+        let (tx, answer) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("trawl-folder-dialog".into())
+            .spawn(move || {
+                let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
+                if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
+                    dialog = dialog.set_directory(dir);
+                }
+                // A panic inside the dialog library must not take the window with it.
+                let picked =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dialog.pick_folder()))
+                        .ok()
+                        .flatten();
+                // The window may have closed meanwhile; then nobody needs the answer.
+                let _ = tx.send(picked);
+                wake();
+            });
+        spawned.ok().map(|_| NativePicker {
+            started: Instant::now(),
+            answer,
+        })
+    }
+
+    /// The dialog's outcome once it has returned.
+    pub fn poll(&self) -> Option<PickOutcome> {
+        match self.answer.try_recv() {
+            Ok(Some(path)) => Some(PickOutcome::Picked(path)),
+            Ok(None) if self.started.elapsed() < INSTANT_NONE => Some(PickOutcome::Unavailable),
+            Ok(None) => Some(PickOutcome::Cancelled),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(PickOutcome::Unavailable),
+        }
+    }
+}
+
+/// The in-window folder chooser: one folder's subfolders at a time, with "Up" and "Choose".
+///
+/// It lists a single folder when the person opens it, which is instant; it never walks a tree.
+pub struct FolderChooser {
+    current: PathBuf,
+    subfolders: Vec<String>,
+    problem: Option<String>,
+}
+
+/// What the person did in the chooser this frame.
+pub enum ChooserAction {
+    /// Nothing yet.
+    Open,
+    /// Chose this folder.
+    Chosen(PathBuf),
+    /// Closed it without choosing.
+    Closed,
+}
+
+impl FolderChooser {
+    /// A chooser showing `start` (or the home folder, or `/` when that is missing).
+    pub fn new(start: Option<&Path>) -> Self {
+        let start = start
+            .filter(|p| p.is_dir())
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let mut chooser = FolderChooser {
+            current: PathBuf::new(),
+            subfolders: Vec::new(),
+            problem: None,
+        };
+        chooser.enter(start);
+        chooser
+    }
+
+    /// Shows `dir`'s subfolders, sorted, hidden ones last.
+    fn enter(&mut self, dir: PathBuf) {
+        self.subfolders.clear();
+        self.problem = None;
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                self.subfolders = entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                self.subfolders
+                    .sort_by_key(|name| (name.starts_with('.'), name.to_lowercase()));
+            }
+            Err(err) => self.problem = Some(format!("{}: {err}", dir.display())),
+        }
+        self.current = dir;
+    }
+
+    /// Draws the chooser in a window over the app.
+    pub fn show(&mut self, ctx: &egui::Context) -> ChooserAction {
+        let mut action = ChooserAction::Open;
+        let mut go_to = None;
+        let mut open = true;
+        egui::Window::new("Choose a folder")
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(460.0)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    if ui.button("Up").clicked()
+                        && let Some(parent) = self.current.parent()
+                    {
+                        go_to = Some(parent.to_path_buf());
+                    }
+                    ui.label(self.current.display().to_string());
+                });
+                if let Some(problem) = &self.problem {
+                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                }
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        if self.subfolders.is_empty() && self.problem.is_none() {
+                            ui.weak("(no subfolders)");
+                        }
+                        for name in &self.subfolders {
+                            if ui
+                                .selectable_label(false, format!("{name}/"))
+                                .double_clicked()
+                            {
+                                go_to = Some(self.current.join(name));
+                            }
+                        }
+                    });
+                ui.weak("Double-click a folder to open it.");
+                ui.separator();
+                ui.horizontal(|ui| {
+                    if ui.button("Choose this folder").clicked() {
+                        action = ChooserAction::Chosen(self.current.clone());
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = ChooserAction::Closed;
+                    }
+                });
+            });
+        if let Some(dir) = go_to {
+            self.enter(dir);
+        }
+        if !open {
+            action = ChooserAction::Closed;
+        }
+        action
+    }
+}

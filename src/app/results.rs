@@ -1,0 +1,585 @@
+//! The results model: what a search found, stored compactly, and the flat row index the list
+//! view scrolls over.
+//!
+//! A million matches must stay cheap, so nothing here is one allocation per match: line texts
+//! live in one string arena, each line is a 24-byte record, each occurrence a 16-byte record.
+//! The list is virtual: a row is either a file header or one occurrence, and a row number is
+//! turned into one of those with a binary search over per-file prefix sums, so laying out the
+//! visible rows costs nothing in the size of the rest.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use serde::{Deserialize, Serialize};
+
+use crate::search::{FileError, FileResult, SearchEvent, Summary};
+
+/// How the files in the list are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortOrder {
+    /// By relative path, A to Z.
+    #[default]
+    Path,
+    /// Most matches first; ties by path.
+    Matches,
+    /// In the order the search found them (that order varies between runs).
+    Found,
+}
+
+impl SortOrder {
+    /// Every order, for the drop-down.
+    pub const ALL: [SortOrder; 3] = [SortOrder::Path, SortOrder::Matches, SortOrder::Found];
+
+    /// The name shown in the drop-down.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortOrder::Path => "Path",
+            SortOrder::Matches => "Match count",
+            SortOrder::Found => "Order found",
+        }
+    }
+}
+
+/// One file with matches.
+#[derive(Debug)]
+struct FileEntry {
+    /// The path as the engine reported it (absolute, since the window searches an absolute root).
+    path: PathBuf,
+    /// The path relative to the searched root, shown in the header.
+    display: Box<str>,
+    /// Index of its first occurrence in [`ResultsModel::occurrences`]; they are contiguous.
+    first_occurrence: usize,
+    /// Number of occurrences.
+    occurrence_count: u32,
+    /// The person folded this file's header.
+    collapsed: bool,
+}
+
+/// One matching line. Its text is a slice of the arena.
+#[derive(Debug)]
+struct LineEntry {
+    text_start: usize,
+    line_number: u64,
+    text_len: u32,
+    file: u32,
+}
+
+/// One occurrence: a row of the list.
+#[derive(Debug)]
+struct OccurrenceEntry {
+    line: u32,
+    column: u32,
+    highlight_start: u32,
+    highlight_end: u32,
+}
+
+/// What a row of the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowRef {
+    /// The header of a file (an index into the model's files).
+    File(usize),
+    /// One occurrence (an index into the model's occurrences).
+    Match(usize),
+}
+
+/// A file header as the view draws it.
+#[derive(Debug)]
+pub struct FileView<'a> {
+    /// Path relative to the searched folder.
+    pub display: &'a str,
+    /// Full path.
+    pub path: &'a Path,
+    /// Occurrences in the file.
+    pub matches: u32,
+    /// Whether the header is folded.
+    pub collapsed: bool,
+}
+
+/// One occurrence as the view draws it.
+#[derive(Debug)]
+pub struct MatchView<'a> {
+    /// The file it is in.
+    pub file: usize,
+    /// 1-based line number.
+    pub line_number: u64,
+    /// 1-based column in characters.
+    pub column: u32,
+    /// The line's text (possibly cut around the match, marked with `…`).
+    pub text: &'a str,
+    /// The match's byte range in `text`.
+    pub highlight: Range<usize>,
+}
+
+/// What [`ResultsModel::ingest`] did this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ingest {
+    /// The channel is empty for now; the search goes on.
+    Idle,
+    /// The budget ran out with events still waiting: ask for another frame.
+    MoreWaiting,
+    /// The search's last event arrived (or its threads went away).
+    Finished,
+}
+
+/// Everything one search found, plus the list's order and folding.
+#[derive(Debug)]
+pub struct ResultsModel {
+    root: PathBuf,
+    files: Vec<FileEntry>,
+    lines: Vec<LineEntry>,
+    occurrences: Vec<OccurrenceEntry>,
+    text: String,
+    errors: Vec<FileError>,
+    summary: Option<Summary>,
+    sort: SortOrder,
+    /// Files in display order.
+    order: Vec<u32>,
+    /// `row_starts[i]` is the first row of `order[i]`; one more entry holds the row count.
+    row_starts: Vec<u64>,
+    /// Position of each file in `order` (the inverse permutation), for "which row is this?".
+    position: Vec<u32>,
+    /// Files or folding changed since the row index was built.
+    layout_dirty: bool,
+    last_layout: Option<Instant>,
+}
+
+/// During a search the row index is rebuilt at most this often: sorting all files each frame
+/// would cost more than it shows, and new files can wait a few frames.
+const RELAYOUT_EVERY: Duration = Duration::from_millis(150);
+
+impl ResultsModel {
+    /// An empty model for a search of `root` (used to show paths relative to it).
+    pub fn new(root: PathBuf, sort: SortOrder) -> Self {
+        ResultsModel {
+            root,
+            files: Vec::new(),
+            lines: Vec::new(),
+            occurrences: Vec::new(),
+            text: String::new(),
+            errors: Vec::new(),
+            summary: None,
+            sort,
+            order: Vec::new(),
+            row_starts: vec![0],
+            position: Vec::new(),
+            layout_dirty: false,
+            last_layout: None,
+        }
+    }
+
+    /// Takes in waiting events until the channel is empty or `budget` is spent, so that a flood
+    /// of results never stalls a frame. Returns whether more are waiting.
+    pub fn ingest(&mut self, events: &Receiver<SearchEvent>, budget: Duration) -> Ingest {
+        let started = Instant::now();
+        let mut taken = 0u32;
+        loop {
+            // Reading the clock costs more than taking a small event: look every 32 events.
+            if taken % 32 == 31 && started.elapsed() >= budget {
+                return Ingest::MoreWaiting;
+            }
+            match events.try_recv() {
+                Ok(event) => {
+                    taken += 1;
+                    if self.push_event(event) {
+                        return Ingest::Finished;
+                    }
+                }
+                Err(TryRecvError::Empty) => return Ingest::Idle,
+                Err(TryRecvError::Disconnected) => return Ingest::Finished,
+            }
+        }
+    }
+
+    /// Adds one event; true when it was the last one.
+    pub fn push_event(&mut self, event: SearchEvent) -> bool {
+        match event {
+            SearchEvent::File(file) => {
+                self.push_file(file);
+                false
+            }
+            SearchEvent::Error(error) => {
+                self.errors.push(error);
+                false
+            }
+            SearchEvent::Finished(summary) => {
+                self.summary = Some(summary);
+                self.layout_dirty = true;
+                true
+            }
+        }
+    }
+
+    /// Adds one file's occurrences.
+    pub fn push_file(&mut self, file: FileResult) {
+        let display = match file.path.strip_prefix(&self.root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy(),
+            // The root was a file itself, or the path is elsewhere: show it whole.
+            _ => file.path.to_string_lossy(),
+        }
+        .into_owned()
+        .into_boxed_str();
+        let file_index = saturate(self.files.len());
+        let first_occurrence = self.occurrences.len();
+        for line in file.lines {
+            let line_index = saturate(self.lines.len());
+            let text_start = self.text.len();
+            self.text.push_str(&line.text);
+            self.lines.push(LineEntry {
+                text_start,
+                line_number: line.line_number,
+                text_len: saturate(line.text.len()),
+                file: file_index,
+            });
+            for occurrence in line.occurrences {
+                self.occurrences.push(OccurrenceEntry {
+                    line: line_index,
+                    column: u32::try_from(occurrence.column).unwrap_or(u32::MAX),
+                    highlight_start: saturate(occurrence.highlight.start),
+                    highlight_end: saturate(occurrence.highlight.end),
+                });
+            }
+        }
+        let occurrence_count = saturate(self.occurrences.len() - first_occurrence);
+        self.files.push(FileEntry {
+            path: file.path,
+            display,
+            first_occurrence,
+            occurrence_count,
+            collapsed: false,
+        });
+        self.layout_dirty = true;
+    }
+
+    /// Rebuilds the row index if files arrived or folding changed. While the search runs this
+    /// happens at most every [`RELAYOUT_EVERY`]; `force` rebuilds now (a click, the end).
+    pub fn refresh_layout(&mut self, force: bool) {
+        if !self.layout_dirty {
+            return;
+        }
+        let due = self
+            .last_layout
+            .is_none_or(|t| t.elapsed() >= RELAYOUT_EVERY);
+        if !(force || due || self.summary.is_some()) {
+            return;
+        }
+        self.order = (0..saturate(self.files.len())).collect();
+        let files = &self.files;
+        match self.sort {
+            SortOrder::Found => {}
+            SortOrder::Path => self
+                .order
+                .sort_by(|&a, &b| files[a as usize].display.cmp(&files[b as usize].display)),
+            SortOrder::Matches => self.order.sort_by(|&a, &b| {
+                let (a, b) = (&files[a as usize], &files[b as usize]);
+                b.occurrence_count
+                    .cmp(&a.occurrence_count)
+                    .then_with(|| a.display.cmp(&b.display))
+            }),
+        }
+        self.row_starts.clear();
+        self.position.resize(self.files.len(), 0);
+        let mut row = 0u64;
+        for (pos, &file) in self.order.iter().enumerate() {
+            self.row_starts.push(row);
+            self.position[file as usize] = saturate(pos);
+            let entry = &self.files[file as usize];
+            row += 1 + if entry.collapsed {
+                0
+            } else {
+                u64::from(entry.occurrence_count)
+            };
+        }
+        self.row_starts.push(row);
+        self.layout_dirty = false;
+        self.last_layout = Some(Instant::now());
+    }
+
+    /// Whether files arrived that the row index does not show yet.
+    pub fn layout_pending(&self) -> bool {
+        self.layout_dirty
+    }
+
+    /// Changes the order of the files.
+    pub fn set_sort(&mut self, sort: SortOrder) {
+        if self.sort != sort {
+            self.sort = sort;
+            self.layout_dirty = true;
+            self.refresh_layout(true);
+        }
+    }
+
+    /// Folds or unfolds a file's header.
+    pub fn toggle_collapsed(&mut self, file: usize) {
+        if let Some(entry) = self.files.get_mut(file) {
+            entry.collapsed = !entry.collapsed;
+            self.layout_dirty = true;
+            self.refresh_layout(true);
+        }
+    }
+
+    /// Folds or unfolds every file.
+    pub fn set_all_collapsed(&mut self, collapsed: bool) {
+        for entry in &mut self.files {
+            entry.collapsed = collapsed;
+        }
+        self.layout_dirty = true;
+        self.refresh_layout(true);
+    }
+
+    /// Rows in the list as last laid out.
+    pub fn row_count(&self) -> usize {
+        self.row_starts
+            .last()
+            .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// What row `row` shows.
+    pub fn row(&self, row: usize) -> Option<RowRef> {
+        let row = row as u64;
+        if row >= *self.row_starts.last()? {
+            return None;
+        }
+        // The last start not after `row`.
+        let pos = self
+            .row_starts
+            .partition_point(|&start| start <= row)
+            .checked_sub(1)?;
+        let file = *self.order.get(pos)? as usize;
+        let offset = row - self.row_starts[pos];
+        if offset == 0 {
+            Some(RowRef::File(file))
+        } else {
+            let index = self.files[file].first_occurrence + usize::try_from(offset - 1).ok()?;
+            Some(RowRef::Match(index))
+        }
+    }
+
+    /// The row showing `item`, if it is visible (its file laid out and not folded).
+    pub fn row_of(&self, item: RowRef) -> Option<usize> {
+        let (file, offset) = match item {
+            RowRef::File(file) => (file, 0),
+            RowRef::Match(index) => {
+                let file = self.file_of(index)?;
+                let entry = &self.files[file];
+                if entry.collapsed {
+                    return None;
+                }
+                (file, 1 + (index - entry.first_occurrence) as u64)
+            }
+        };
+        let pos = *self.position.get(file)? as usize;
+        let start = *self.row_starts.get(pos)?;
+        if pos + 1 >= self.row_starts.len() {
+            return None;
+        }
+        usize::try_from(start + offset).ok()
+    }
+
+    /// The file an occurrence belongs to.
+    pub fn file_of(&self, occurrence: usize) -> Option<usize> {
+        let line = self.occurrences.get(occurrence)?.line as usize;
+        Some(self.lines.get(line)?.file as usize)
+    }
+
+    /// A file header's contents.
+    pub fn file(&self, file: usize) -> Option<FileView<'_>> {
+        let entry = self.files.get(file)?;
+        Some(FileView {
+            display: &entry.display,
+            path: &entry.path,
+            matches: entry.occurrence_count,
+            collapsed: entry.collapsed,
+        })
+    }
+
+    /// An occurrence's contents.
+    pub fn occurrence(&self, index: usize) -> Option<MatchView<'_>> {
+        let occurrence = self.occurrences.get(index)?;
+        let line = self.lines.get(occurrence.line as usize)?;
+        let text = self
+            .text
+            .get(line.text_start..line.text_start + line.text_len as usize)?;
+        let start = (occurrence.highlight_start as usize).min(text.len());
+        let end = (occurrence.highlight_end as usize).clamp(start, text.len());
+        Some(MatchView {
+            file: line.file as usize,
+            line_number: line.line_number,
+            column: occurrence.column,
+            text,
+            highlight: start..end,
+        })
+    }
+
+    /// `path:line:column` of an occurrence, with the absolute path, as editors open it.
+    pub fn location(&self, index: usize) -> Option<String> {
+        let view = self.occurrence(index)?;
+        let path = &self.files.get(view.file)?.path;
+        Some(format!(
+            "{}:{}:{}",
+            path.display(),
+            view.line_number,
+            view.column
+        ))
+    }
+
+    /// Every occurrence, one `path:line:column:text` a line, files in display order.
+    pub fn all_results_text(&self) -> String {
+        let mut out = String::new();
+        for &file in &self.order {
+            let entry = &self.files[file as usize];
+            let range =
+                entry.first_occurrence..entry.first_occurrence + entry.occurrence_count as usize;
+            for index in range {
+                if let (Some(location), Some(view)) = (self.location(index), self.occurrence(index))
+                {
+                    out.push_str(&location);
+                    out.push(':');
+                    out.push_str(view.text);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+
+    /// Files with at least one match.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Occurrences stored.
+    pub fn match_count(&self) -> usize {
+        self.occurrences.len()
+    }
+
+    /// Files and folders that could not be read, with the reason.
+    pub fn errors(&self) -> &[FileError] {
+        &self.errors
+    }
+
+    /// The final totals, once the search has ended.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref()
+    }
+
+    /// The folder that was searched.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// Indices and lengths are stored as `u32` to keep records small; four billion of anything is
+/// far beyond what a window can show, so saturating there is harmless.
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{MatchLine, Occurrence};
+
+    /// A line number, its text, and the byte ranges of its occurrences.
+    type Line<'a> = (u64, &'a str, &'a [(usize, usize)]);
+
+    fn file(path: &str, lines: &[Line<'_>]) -> FileResult {
+        FileResult {
+            path: PathBuf::from(path),
+            lines: lines
+                .iter()
+                .map(|(n, text, occs)| MatchLine {
+                    line_number: *n,
+                    text: text.to_string(),
+                    occurrences: occs
+                        .iter()
+                        .map(|&(s, e)| Occurrence {
+                            column: s as u64 + 1,
+                            byte_offset: 0,
+                            length: (e - s) as u64,
+                            highlight: s..e,
+                        })
+                        .collect(),
+                    spans_lines: false,
+                })
+                .collect(),
+        }
+    }
+
+    fn model() -> ResultsModel {
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(file("/r/b.rs", &[(3, "a foo b foo", &[(2, 5), (8, 11)])]));
+        model.push_file(file(
+            "/r/a.rs",
+            &[(1, "foo", &[(0, 3)]), (9, "x foo", &[(2, 5)])],
+        ));
+        model.refresh_layout(true);
+        model
+    }
+
+    #[test]
+    fn rows_are_headers_then_occurrences_in_path_order() {
+        let model = model();
+        assert_eq!(model.row_count(), 6);
+        assert_eq!(model.row(0), Some(RowRef::File(1)));
+        assert_eq!(model.row(1), Some(RowRef::Match(2)));
+        assert_eq!(model.row(3), Some(RowRef::File(0)));
+        assert_eq!(model.row(5), Some(RowRef::Match(1)));
+        assert_eq!(model.row(6), None);
+        for row in 0..6 {
+            assert_eq!(model.row_of(model.row(row).unwrap()), Some(row));
+        }
+        assert_eq!(model.file(1).unwrap().display, "a.rs");
+    }
+
+    #[test]
+    fn collapsing_and_sorting_by_count_reshape_the_rows() {
+        let mut model = model();
+        model.toggle_collapsed(1);
+        assert_eq!(model.row_count(), 4);
+        assert_eq!(model.row_of(RowRef::Match(2)), None);
+        model.toggle_collapsed(1);
+        model.set_sort(SortOrder::Matches);
+        // Both have two matches: the tie goes by path.
+        assert_eq!(model.row(0), Some(RowRef::File(1)));
+    }
+
+    #[test]
+    fn stored_records_stay_small() {
+        assert_eq!(std::mem::size_of::<OccurrenceEntry>(), 16);
+        assert_eq!(std::mem::size_of::<LineEntry>(), 24);
+    }
+
+    #[test]
+    fn ingest_stops_at_its_budget_and_resumes() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        for i in 0..1000 {
+            let path = format!("/r/f{i}.rs");
+            tx.send(SearchEvent::File(file(&path, &[(1, "foo", &[(0, 3)])])))
+                .unwrap();
+        }
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Found);
+        assert_eq!(model.ingest(&rx, Duration::ZERO), Ingest::MoreWaiting);
+        assert!(
+            model.file_count() < 100,
+            "took {} files with no budget",
+            model.file_count()
+        );
+        assert_eq!(model.ingest(&rx, Duration::from_secs(5)), Ingest::Idle);
+        assert_eq!(model.file_count(), 1000);
+        drop(tx);
+        assert_eq!(model.ingest(&rx, Duration::from_secs(5)), Ingest::Finished);
+    }
+
+    #[test]
+    fn locations_are_path_line_column() {
+        let model = model();
+        assert_eq!(model.location(1).unwrap(), "/r/b.rs:3:9");
+        let view = model.occurrence(1).unwrap();
+        assert_eq!(&view.text[view.highlight], "foo");
+        let all = model.all_results_text();
+        assert_eq!(all.lines().next(), Some("/r/a.rs:1:1:foo"));
+        assert_eq!(all.lines().count(), 4);
+    }
+}

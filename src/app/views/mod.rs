@@ -1,0 +1,186 @@
+//! The window's panels. Each draws part of [`TrawlApp`] and changes only what its controls
+//! change; none of them touches the engine except through start and cancel.
+
+mod results_list;
+mod search_bar;
+mod status;
+
+use egui::{Event, Key, Modifiers};
+
+use crate::app::{RowRef, TrawlApp};
+
+impl TrawlApp {
+    /// Lays out the whole window: search bar and progress on top, status line at the bottom,
+    /// unreadable files above it, results in the middle.
+    pub(super) fn show(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("search_bar").show(ui, |ui| {
+            ui.add_space(6.0);
+            self.search_bar(ui);
+            ui.add_space(4.0);
+            self.progress_line(ui);
+            ui.add_space(4.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        if self
+            .results
+            .as_ref()
+            .is_some_and(|r| !r.errors().is_empty())
+        {
+            egui::Panel::bottom("errors")
+                .resizable(true)
+                .show(ui, |ui| self.errors_section(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.results_list(ui));
+
+        let ctx = ui.ctx().clone();
+        if let Some(chooser) = self.chooser.as_mut() {
+            match chooser.show(&ctx) {
+                crate::app::picker::ChooserAction::Open => {}
+                crate::app::picker::ChooserAction::Chosen(path) => {
+                    self.state.folder = path.display().to_string();
+                    self.picker_message = None;
+                    self.chooser = None;
+                }
+                crate::app::picker::ChooserAction::Closed => self.chooser = None,
+            }
+        }
+        drop_overlay(&ctx);
+    }
+
+    /// Esc cancels; with no text field focused, arrows move the selection and Ctrl+C copies it.
+    /// Ctrl+Q closes the window the way the close button does, so the state is saved.
+    pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(Key::Q)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if ctx.input(|i| i.key_pressed(Key::Escape)) && self.is_searching() {
+            self.cancel_search();
+        }
+        if ctx.text_edit_focused() || self.chooser.is_some() {
+            return;
+        }
+        // egui turns Ctrl+C into `Event::Copy` on desktops; a bare key event (tests, some
+        // platforms) is accepted too.
+        let (copy, moves) = ctx.input(|i| {
+            let copy = i.events.iter().any(|e| match e {
+                Event::Copy => true,
+                Event::Key {
+                    key: Key::C,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } => modifiers.command,
+                _ => false,
+            });
+            let page = self.list.page_rows.max(1) as isize;
+            let mut moves = Vec::new();
+            for (key, step) in [
+                (Key::ArrowDown, 1),
+                (Key::ArrowUp, -1),
+                (Key::PageDown, page),
+                (Key::PageUp, -page),
+                (Key::Home, isize::MIN),
+                (Key::End, isize::MAX),
+            ] {
+                if i.key_pressed(key) && i.modifiers.matches_logically(Modifiers::NONE) {
+                    moves.push(step);
+                }
+            }
+            (copy, moves)
+        });
+        let toggle = ctx.input(|i| {
+            i.key_pressed(Key::ArrowLeft)
+                || i.key_pressed(Key::ArrowRight)
+                || i.key_pressed(Key::Enter)
+        });
+        for step in moves {
+            self.move_selection(step);
+        }
+        if toggle {
+            self.toggle_selected_file(ctx);
+        }
+        if copy {
+            self.copy_selection(ctx);
+        }
+    }
+
+    /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).
+    fn move_selection(&mut self, step: isize) {
+        let Some(results) = self.results.as_ref() else {
+            return;
+        };
+        let count = results.row_count();
+        if count == 0 {
+            return;
+        }
+        let current = self.selected.and_then(|item| results.row_of(item));
+        let target = match (current, step) {
+            (_, isize::MIN) => 0,
+            (_, isize::MAX) => count - 1,
+            (None, _) => 0,
+            (Some(row), step) => row.saturating_add_signed(step).min(count - 1),
+        };
+        self.selected = results.row(target);
+        self.list.scroll_to_selection = true;
+    }
+
+    /// Left/Right/Enter on a file header folds or unfolds it.
+    fn toggle_selected_file(&mut self, ctx: &egui::Context) {
+        let Some(RowRef::File(file)) = self.selected else {
+            return;
+        };
+        let Some(results) = self.results.as_mut() else {
+            return;
+        };
+        let collapsed = results.file(file).is_some_and(|f| f.collapsed);
+        let (left, right, enter) = ctx.input(|i| {
+            (
+                i.key_pressed(Key::ArrowLeft),
+                i.key_pressed(Key::ArrowRight),
+                i.key_pressed(Key::Enter),
+            )
+        });
+        if enter || (left && !collapsed) || (right && collapsed) {
+            results.toggle_collapsed(file);
+            self.list.scroll_to_selection = true;
+        }
+    }
+
+    /// Copies the selected row: a match's `path:line:column`, or a file header's path.
+    fn copy_selection(&mut self, ctx: &egui::Context) {
+        let Some(results) = self.results.as_ref() else {
+            return;
+        };
+        let copied = match self.selected {
+            Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
+            Some(RowRef::File(file)) => results
+                .file(file)
+                .map(|f| (f.path.display().to_string(), "file path")),
+            None => None,
+        };
+        if let Some((text, what)) = copied {
+            let what = format!("{what}: {text}");
+            self.copy(ctx, text, &what);
+        }
+    }
+}
+
+/// While files are dragged over the window, says that dropping a folder fills the field.
+fn drop_overlay(ctx: &egui::Context) {
+    if ctx.input(|i| i.raw.hovered_files.is_empty()) {
+        return;
+    }
+    let screen = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("trawl.drop_overlay"),
+    ));
+    painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(170));
+    painter.text(
+        screen.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop a folder to search it",
+        egui::FontId::proportional(26.0),
+        egui::Color32::WHITE,
+    );
+}

@@ -1,0 +1,455 @@
+//! The results list: one header per file, one row per occurrence, virtually scrolled.
+//!
+//! Only the rows in view are laid out (`ScrollArea::show_rows` over the model's flat row
+//! index), so a million matches cost the same per frame as a hundred. Rows are painted by hand
+//! rather than built from nested widgets: one allocation, one galley per visible row. Each row
+//! still reports an accessible name, so screen readers and tests can find it.
+
+use egui::text::{LayoutJob, TextFormat, TextWrapping};
+use egui::{Align2, Color32, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
+
+use crate::app::TrawlApp;
+use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
+use crate::app::views::status::thousands;
+
+/// Indentation of occurrence rows under their file header.
+const INDENT: f32 = 22.0;
+/// Width of the `line:column` column, in characters.
+const LOCATION_CHARS: usize = 11;
+
+/// What the person did to a row this frame; applied after the list is drawn.
+enum RowAction {
+    Select(RowRef),
+    Toggle(usize),
+    Copy { text: String, what: &'static str },
+    CopyAll,
+}
+
+impl TrawlApp {
+    /// Toolbar (sort, fold, copy all) and the virtual list.
+    pub(super) fn results_list(&mut self, ui: &mut Ui) {
+        let Some(results) = self.results.as_mut() else {
+            ui.centered_and_justified(|ui| {
+                ui.weak("Results appear here, grouped by file.");
+            });
+            return;
+        };
+
+        let mut actions = Vec::new();
+        ui.horizontal(|ui| {
+            let label = ui.label("Sort by");
+            let mut sort = self.state.sort;
+            let _ = egui::ComboBox::from_id_salt("sort")
+                .selected_text(sort.label())
+                .show_ui(ui, |ui| {
+                    for order in SortOrder::ALL {
+                        ui.selectable_value(&mut sort, order, order.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if sort != self.state.sort {
+                self.state.sort = sort;
+                results.set_sort(sort);
+            }
+            if ui.button("Expand all").clicked() {
+                results.set_all_collapsed(false);
+            }
+            if ui.button("Collapse all").clicked() {
+                results.set_all_collapsed(true);
+            }
+            if ui
+                .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
+                .on_hover_text("One path:line:column:text line per match")
+                .clicked()
+            {
+                actions.push(RowAction::CopyAll);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.weak(format!(
+                    "{} matches in {} files shown",
+                    thousands(results.match_count() as u64),
+                    thousands(results.file_count() as u64)
+                ));
+            });
+        });
+        ui.separator();
+
+        let results: &ResultsModel = results;
+        if results.row_count() == 0 {
+            let text = if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
+                "Searching…"
+            } else {
+                "No matches."
+            };
+            ui.centered_and_justified(|ui| ui.weak(text));
+        }
+
+        let mono = egui::TextStyle::Monospace.resolve(ui.style());
+        let row_height = ui
+            .text_style_height(&egui::TextStyle::Monospace)
+            .max(ui.text_style_height(&egui::TextStyle::Body))
+            + 6.0;
+        let row_step = row_height + ui.spacing().item_spacing.y;
+        let mut scroll = egui::ScrollArea::vertical()
+            .id_salt("results")
+            .auto_shrink(false)
+            .animated(false);
+        if self.list.scroll_to_selection {
+            self.list.scroll_to_selection = false;
+            if let Some(row) = self.selected.and_then(|item| results.row_of(item)) {
+                let top = row as f32 * row_step;
+                let bottom = top + row_height;
+                if top < self.list.offset {
+                    scroll = scroll.vertical_scroll_offset(top);
+                } else if bottom > self.list.offset + self.list.height {
+                    scroll = scroll.vertical_scroll_offset(bottom - self.list.height);
+                }
+            }
+        }
+        let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&mono, '0')).max(1.0);
+        let selected = self.selected;
+        let output = scroll.show_rows(ui, row_height, results.row_count(), |ui, range| {
+            ui.style_mut().interaction.selectable_labels = false;
+            for row in range {
+                let Some(item) = results.row(row) else {
+                    continue;
+                };
+                // A stable id per item, so a click or an open context menu stays with its row
+                // while rows above it come and go.
+                let (rect, _) =
+                    ui.allocate_exact_size(vec2(ui.available_width(), row_height), Sense::hover());
+                let response =
+                    ui.interact(rect, egui::Id::unique(("trawl.row", item)), Sense::click());
+                if !ui.is_rect_visible(rect) {
+                    continue;
+                }
+                let is_selected = selected == Some(item);
+                paint_background(ui, rect, is_selected, ui.rect_contains_pointer(rect));
+                match item {
+                    RowRef::File(file) => {
+                        let Some(view) = results.file(file) else {
+                            continue;
+                        };
+                        let label = format!("{} ({})", view.display, view.matches);
+                        response.widget_info(|| {
+                            WidgetInfo::selected(Role::Button, true, is_selected, &label)
+                        });
+                        paint_file_row(ui, rect, &view);
+                        file_row_actions(&response, file, &view, &mut actions);
+                    }
+                    RowRef::Match(index) => {
+                        let Some(view) = results.occurrence(index) else {
+                            continue;
+                        };
+                        let location = format!("{}:{}", view.line_number, view.column);
+                        response.widget_info(|| {
+                            WidgetInfo::selected(
+                                Role::Button,
+                                true,
+                                is_selected,
+                                format!("{location} {}", view.text.trim()),
+                            )
+                        });
+                        paint_match_row(ui, rect, &location, &view, &mono, char_width);
+                        match_row_actions(ui, rect, &response, results, index, &mut actions);
+                    }
+                }
+                if response.clicked() || response.secondary_clicked() {
+                    actions.push(RowAction::Select(item));
+                }
+            }
+        });
+        self.list.offset = output.state.clamped_offset().y;
+        self.list.height = output.inner_rect.height();
+        self.list.page_rows = (self.list.height / row_step).floor().max(1.0) as usize;
+
+        let ctx = ui.ctx().clone();
+        for action in actions {
+            match action {
+                RowAction::Select(item) => self.selected = Some(item),
+                RowAction::Toggle(file) => {
+                    if let Some(results) = self.results.as_mut() {
+                        results.toggle_collapsed(file);
+                    }
+                    self.selected = Some(RowRef::File(file));
+                }
+                RowAction::Copy { text, what } => {
+                    let notice = format!("{what}: {}", short(&text));
+                    self.copy(&ctx, text, &notice);
+                }
+                RowAction::CopyAll => {
+                    let (text, count) = self.results.as_ref().map_or((String::new(), 0), |r| {
+                        (r.all_results_text(), r.match_count())
+                    });
+                    self.copy(&ctx, text, &format!("all {count} results"));
+                }
+            }
+        }
+    }
+}
+
+/// Selected rows use the selection colour; hovered rows a faint one.
+fn paint_background(ui: &Ui, rect: Rect, selected: bool, hovered: bool) {
+    let visuals = ui.visuals();
+    if selected {
+        ui.painter()
+            .rect_filled(rect, 2.0, visuals.selection.bg_fill);
+    } else if hovered {
+        ui.painter()
+            .rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+}
+
+/// `▼ src/main.rs   3` — the fold arrow, the path relative to the folder, the count.
+fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
+    let visuals = ui.visuals();
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let arrow = if view.collapsed { "▶" } else { "▼" };
+    // The arrows are in the bundled monospace font (Hack), not in the proportional one.
+    let arrow_font = FontId::monospace(body.size * 0.8);
+    let mut job = LayoutJob::default();
+    job.append(
+        arrow,
+        0.0,
+        TextFormat::simple(arrow_font, visuals.weak_text_color()),
+    );
+    job.append(
+        view.display,
+        6.0,
+        TextFormat::simple(body.clone(), visuals.strong_text_color()),
+    );
+    let count = if view.matches == 1 {
+        "1 match".to_string()
+    } else {
+        format!("{} matches", view.matches)
+    };
+    job.append(
+        &count,
+        12.0,
+        TextFormat::simple(body, visuals.weak_text_color()),
+    );
+    job.wrap = single_line(rect.width() - 8.0);
+    let galley = ui.painter().layout_job(job);
+    let pos = pos2(rect.left() + 4.0, rect.center().y - galley.size().y / 2.0);
+    ui.painter().galley(pos, galley, visuals.text_color());
+}
+
+/// `  12:5   the line with the match highlighted`, the line cut so the match is in view.
+fn paint_match_row(
+    ui: &Ui,
+    rect: Rect,
+    location: &str,
+    view: &MatchView<'_>,
+    mono: &FontId,
+    char_width: f32,
+) {
+    let visuals = ui.visuals();
+    let location_width = LOCATION_CHARS as f32 * char_width;
+    let location_pos = pos2(rect.left() + INDENT + location_width, rect.center().y);
+    ui.painter().text(
+        location_pos,
+        Align2::RIGHT_CENTER,
+        location,
+        mono.clone(),
+        visuals.weak_text_color(),
+    );
+
+    let text_left = rect.left() + INDENT + location_width + 2.0 * char_width;
+    let width = (rect.right() - text_left - 4.0).max(char_width);
+    let visible_chars = (width / char_width) as usize;
+    let job = highlighted_line(ui, view, mono, visible_chars, width);
+    let galley = ui.painter().layout_job(job);
+    let pos = pos2(text_left, rect.center().y - galley.size().y / 2.0);
+    ui.painter().galley(pos, galley, visuals.text_color());
+}
+
+/// The line's text as a layout job: leading indentation dropped, and the start cut (with `…`)
+/// when the match would otherwise sit past the right edge.
+fn highlighted_line(
+    ui: &Ui,
+    view: &MatchView<'_>,
+    mono: &FontId,
+    visible_chars: usize,
+    width: f32,
+) -> LayoutJob {
+    let visuals = ui.visuals();
+    let text = view.text;
+    let highlight = view.highlight.clone();
+    let indent = text.len() - text.trim_start().len();
+    let mut start = indent.min(highlight.start);
+    let mut cut_before = false;
+    if text[start..highlight.end].chars().count() > visible_chars * 2 / 3 {
+        // Keep about a third of the row before the match.
+        let keep_before = (visible_chars / 3).max(1);
+        if let Some((cut, _)) = text[..highlight.start]
+            .char_indices()
+            .rev()
+            .nth(keep_before - 1)
+            && cut > start
+        {
+            start = cut;
+            cut_before = true;
+        }
+    }
+    // Lay out no more than the row can show: lines may be hundreds of characters long.
+    let end = text[start..]
+        .char_indices()
+        .nth(visible_chars + 2)
+        .map_or(text.len(), |(i, _)| start + i);
+    let mark_start = highlight.start.clamp(start, end);
+    let mark_end = highlight.end.clamp(mark_start, end);
+
+    let normal = TextFormat::simple(mono.clone(), visuals.text_color());
+    let (bg, fg) = if visuals.dark_mode {
+        (Color32::from_rgb(0x8a, 0x6a, 0x00), Color32::WHITE)
+    } else {
+        (Color32::from_rgb(0xff, 0xd8, 0x4d), Color32::BLACK)
+    };
+    let marked = TextFormat {
+        background: bg,
+        color: fg,
+        ..TextFormat::simple(mono.clone(), fg)
+    };
+    let mut job = LayoutJob::default();
+    if cut_before {
+        job.append(
+            "…",
+            0.0,
+            TextFormat::simple(mono.clone(), visuals.weak_text_color()),
+        );
+    }
+    job.append(&text[start..mark_start], 0.0, normal.clone());
+    job.append(&text[mark_start..mark_end], 0.0, marked);
+    job.append(&text[mark_end..end], 0.0, normal);
+    job.wrap = single_line(width);
+    job
+}
+
+/// One row, cut at `width` with `…`.
+fn single_line(width: f32) -> TextWrapping {
+    TextWrapping {
+        max_width: width.max(1.0),
+        max_rows: 1,
+        break_anywhere: true,
+        overflow_character: Some('…'),
+    }
+}
+
+/// Click folds; the context menu copies.
+fn file_row_actions(
+    response: &egui::Response,
+    file: usize,
+    view: &FileView<'_>,
+    actions: &mut Vec<RowAction>,
+) {
+    if response.clicked() {
+        actions.push(RowAction::Toggle(file));
+    }
+    response.context_menu(|ui| {
+        if ui
+            .button(if view.collapsed { "Expand" } else { "Collapse" })
+            .clicked()
+        {
+            actions.push(RowAction::Toggle(file));
+            ui.close();
+        }
+        if ui.button("Copy file path").clicked() {
+            actions.push(RowAction::Copy {
+                text: view.path.display().to_string(),
+                what: "file path",
+            });
+            ui.close();
+        }
+        if ui.button("Copy all results").clicked() {
+            actions.push(RowAction::CopyAll);
+            ui.close();
+        }
+    });
+}
+
+/// A copy button on the hovered row, and the context menu.
+fn match_row_actions(
+    ui: &mut Ui,
+    rect: Rect,
+    response: &egui::Response,
+    results: &ResultsModel,
+    index: usize,
+    actions: &mut Vec<RowAction>,
+) {
+    let location = || results.location(index).unwrap_or_default();
+    if ui.rect_contains_pointer(rect) {
+        // Painted by hand inside the row: a regular button would be laid out taller than the
+        // row, and leaving the row's rect hides it again.
+        let button_rect = Rect::from_min_size(
+            pos2(rect.right() - 52.0, rect.top() + 1.0),
+            vec2(48.0, rect.height() - 2.0),
+        );
+        let button = ui.interact(
+            button_rect,
+            egui::Id::unique(("trawl.copy", index)),
+            Sense::click(),
+        );
+        button.widget_info(|| WidgetInfo::labeled(Role::Button, true, "Copy"));
+        let look = ui.style().interact(&button);
+        ui.painter()
+            .rect_filled(button_rect, 3.0, look.weak_bg_fill);
+        ui.painter().text(
+            button_rect.center(),
+            Align2::CENTER_CENTER,
+            "Copy",
+            egui::TextStyle::Small.resolve(ui.style()),
+            look.text_color(),
+        );
+        if button.on_hover_text("Copy path:line:column").clicked() {
+            actions.push(RowAction::Copy {
+                text: location(),
+                what: "location",
+            });
+        }
+    }
+    response.context_menu(|ui| {
+        if ui.button("Copy path:line:column").clicked() {
+            actions.push(RowAction::Copy {
+                text: location(),
+                what: "location",
+            });
+            ui.close();
+        }
+        if ui.button("Copy line text").clicked() {
+            let text = results
+                .occurrence(index)
+                .map(|v| v.text.to_string())
+                .unwrap_or_default();
+            actions.push(RowAction::Copy {
+                text,
+                what: "line text",
+            });
+            ui.close();
+        }
+        if ui.button("Copy file path").clicked() {
+            let text = results
+                .file_of(index)
+                .and_then(|f| results.file(f))
+                .map(|f| f.path.display().to_string())
+                .unwrap_or_default();
+            actions.push(RowAction::Copy {
+                text,
+                what: "file path",
+            });
+            ui.close();
+        }
+        if ui.button("Copy all results").clicked() {
+            actions.push(RowAction::CopyAll);
+            ui.close();
+        }
+    });
+}
+
+/// The copied text as the notice quotes it: at most 80 characters.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}

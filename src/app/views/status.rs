@@ -1,0 +1,207 @@
+//! The progress bar, the summary line and the list of files that could not be read.
+
+use std::time::Duration;
+
+use egui::{ProgressBar, RichText, Ui};
+
+use crate::app::TrawlApp;
+use crate::search::{ProgressSnapshot, Summary};
+
+impl TrawlApp {
+    /// The progress bar while a search runs (and frozen after it ends), from the engine's
+    /// atomic counters.
+    pub(super) fn progress_line(&mut self, ui: &mut Ui) {
+        let Some(search) = self.search.as_ref() else {
+            return;
+        };
+        let running = search.handle.is_some();
+        let snap = search.last;
+        let elapsed = search
+            .ended_after
+            .unwrap_or_else(|| search.started.elapsed());
+        let cancelled = self
+            .results
+            .as_ref()
+            .and_then(|r| r.summary())
+            .is_some_and(|s| s.cancelled);
+        // A cancelled search keeps the bar where it stopped, so it is plain that it did not finish.
+        let fraction = if running || cancelled {
+            snap.fraction()
+        } else {
+            1.0
+        };
+        let text = progress_text(&snap, elapsed, running);
+        ui.add(ProgressBar::new(fraction).text(text).animate(false));
+    }
+
+    /// The bottom line: the summary, why a search could not start, or the "Copied" notice.
+    pub(super) fn status_line(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            if let Some(error) = &self.start_error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            } else if let Some(summary) = self.results.as_ref().and_then(|r| r.summary()) {
+                ui.label(summary_text(summary));
+            } else if self.is_searching() {
+                ui.label("Searching…  (Esc to stop)");
+            } else if self.results.is_some() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "The search stopped without its summary (an internal error); the results may be incomplete.",
+                );
+            } else {
+                ui.weak("Choose a folder, type a pattern and press Enter.");
+            }
+            if let Some(notice) = &self.notice {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        RichText::new(notice.text.as_str()).color(ui.visuals().hyperlink_color),
+                    );
+                });
+            }
+        });
+    }
+
+    /// The files and folders that could not be read, folded by default.
+    pub(super) fn errors_section(&mut self, ui: &mut Ui) {
+        let Some(results) = self.results.as_ref() else {
+            return;
+        };
+        let errors = results.errors();
+        let title = match errors.len() {
+            1 => "1 file or folder could not be read".to_string(),
+            n => format!("{n} files or folders could not be read"),
+        };
+        egui::CollapsingHeader::new(RichText::new(title).color(ui.visuals().warn_fg_color))
+            .id_salt("unreadable")
+            .default_open(false)
+            .show(ui, |ui| {
+                let row_height = ui.text_style_height(&egui::TextStyle::Body);
+                egui::ScrollArea::vertical()
+                    .max_height(160.0)
+                    .auto_shrink([false, true])
+                    .show_rows(ui, row_height, errors.len(), |ui, range| {
+                        for error in &errors[range] {
+                            let path = if error.path.as_os_str().is_empty() {
+                                "(unnamed)".to_string()
+                            } else {
+                                error.path.display().to_string()
+                            };
+                            ui.label(format!("{path}: {}", error.message));
+                        }
+                    });
+            });
+    }
+}
+
+/// "1,204 of 48,625 files (still finding files) · 3,410 matches · 12.5 MB · 1.2 s · 10.4 MB/s"
+pub fn progress_text(snap: &ProgressSnapshot, elapsed: Duration, running: bool) -> String {
+    let done = snap.files_searched + snap.files_failed;
+    let files = if snap.walk_done || !running {
+        format!(
+            "{} of {} files",
+            thousands(done),
+            thousands(snap.files_found)
+        )
+    } else {
+        format!(
+            "{} of {}+ files (still finding files)",
+            thousands(done),
+            thousands(snap.files_found)
+        )
+    };
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        snap.bytes_searched as f64 / secs
+    } else {
+        0.0
+    };
+    format!(
+        "{files} · {} matches · {} · {} · {}/s",
+        thousands(snap.matches),
+        megabytes(snap.bytes_searched),
+        seconds(elapsed),
+        megabytes(rate as u64),
+    )
+}
+
+/// "N matches in M files (K files searched, X MB) in T s", or "Cancelled after T s: …".
+pub fn summary_text(summary: &Summary) -> String {
+    let matches = plural(summary.matches, "match", "matches");
+    let files = plural(summary.files_matched, "file", "files");
+    let body = format!(
+        "{matches} in {files} ({} searched, {})",
+        plural(summary.files_searched, "file", "files"),
+        megabytes(summary.bytes_searched)
+    );
+    let unreadable = match summary.errors {
+        0 => String::new(),
+        n => format!(
+            "; {} could not be read",
+            plural(n, "file or folder", "files or folders")
+        ),
+    };
+    if summary.cancelled {
+        format!(
+            "Cancelled after {}: {body}{unreadable}",
+            seconds(summary.elapsed)
+        )
+    } else {
+        format!("{body} in {}{unreadable}", seconds(summary.elapsed))
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// 1234567 → "1,234,567", since long counts are read at a glance.
+pub(super) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_reads_as_a_sentence() {
+        let summary = Summary {
+            files_searched: 12,
+            files_matched: 1,
+            matches: 1234,
+            bytes_searched: 2_500_000,
+            errors: 0,
+            elapsed: Duration::from_millis(250),
+            cancelled: false,
+        };
+        assert_eq!(
+            summary_text(&summary),
+            "1,234 matches in 1 file (12 files searched, 2.5 MB) in 0.25 s"
+        );
+        let cancelled = Summary {
+            cancelled: true,
+            errors: 2,
+            ..summary
+        };
+        assert_eq!(
+            summary_text(&cancelled),
+            "Cancelled after 0.25 s: 1,234 matches in 1 file (12 files searched, 2.5 MB); 2 files or folders could not be read"
+        );
+    }
+}
