@@ -45,7 +45,8 @@ if [[ -z ${TRAWL:-} ]]; then
 fi
 [[ -x $TRAWL ]] || die "trawl binary not found at $TRAWL"
 
-DOCS="$(rustc --print sysroot 2>/dev/null || true)/share/doc/rust/html"
+SYSROOT=$(rustc --print sysroot 2>/dev/null || true)
+DOCS="${SYSROOT:-(no rustc on PATH)}/share/doc/rust/html"
 REGISTRY="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 
 # corpus name | folder | extension

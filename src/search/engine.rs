@@ -179,7 +179,9 @@ struct FoundFile {
     dir: Option<Arc<DirSlot>>,
 }
 
-/// The search thread: walks the tree here and searches the files on the pool as they are found.
+/// The search thread: walks the tree (on ignore's walker threads) and searches the files on the
+/// pool as they are found. Each found file carries its directory's [`DirSlot`], so the search
+/// threads can open it relative to the directory.
 fn run(
     shared: &Shared,
     walk: ignore::WalkParallel,

@@ -290,7 +290,17 @@ impl DirSlot {
 
     /// Whether `path` is directly in this directory (compared as the walk spelled it).
     pub(crate) fn is_parent_of(&self, path: &Path) -> bool {
-        path.parent().map(Path::as_os_str) == Some(self.path.as_os_str())
+        self.name_in(path).is_some()
+    }
+
+    /// The name of `path` in this directory, if `path` is this directory's path, a separator
+    /// and a name. Compared as bytes: cheaper per file than `Path::parent`'s component parsing.
+    fn name_in<'p>(&self, path: &'p Path) -> Option<&'p [u8]> {
+        let dir = self.path.as_os_str().as_encoded_bytes();
+        let rest = path.as_os_str().as_encoded_bytes().strip_prefix(dir)?;
+        let (&sep, name) = rest.split_first()?;
+        let is_sep = |b: u8| std::path::is_separator(char::from(b));
+        (is_sep(sep) && !name.is_empty() && !name.iter().any(|&b| is_sep(b))).then_some(name)
     }
 
     /// Opens `path`, a file in this directory, relative to the directory. `None` when that is
@@ -299,20 +309,17 @@ impl DirSlot {
     #[cfg(unix)]
     fn open_file(&self, path: &Path, name_buf: &mut Vec<u8>) -> Option<io::Result<File>> {
         use std::os::fd::{AsRawFd, FromRawFd};
-        use std::os::unix::ffi::OsStrExt;
 
-        if !self.is_parent_of(path)
-            || self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT
-        {
+        let name = self.name_in(path)?;
+        if self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT {
             return None;
         }
-        let name = path.file_name()?;
         let dir = self
             .handle
             .get_or_init(|| DirHandle::open(&self.path))
             .as_ref()?;
         name_buf.clear();
-        name_buf.extend_from_slice(name.as_bytes());
+        name_buf.extend_from_slice(name);
         name_buf.push(0);
         let name = std::ffi::CStr::from_bytes_with_nul(name_buf).ok()?;
         loop {
@@ -799,5 +806,50 @@ mod tests {
         let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(true)));
         let err = searcher.search_bytes(b"foo\n").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::Interrupted);
+    }
+
+    #[test]
+    fn a_directory_slot_takes_only_names_directly_in_it() {
+        let slot = DirSlot::new(Path::new("/a/b").to_path_buf());
+        assert_eq!(slot.name_in(Path::new("/a/b/c.rs")), Some(&b"c.rs"[..]));
+        assert!(slot.is_parent_of(Path::new("/a/b/c.rs")));
+        for other in [
+            "/a/b",
+            "/a/b/",
+            "/a/bc/d.rs",
+            "/a/b/c/d.rs",
+            "/a/c.rs",
+            "/a/b2",
+        ] {
+            assert!(!slot.is_parent_of(Path::new(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn files_opened_in_their_directory_match_files_opened_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = Vec::new();
+        for i in 0..6 {
+            let path = dir.path().join(format!("f{i}.txt"));
+            std::fs::write(&path, format!("x foo {i}\nbar\nfoo foo\n").repeat(i + 1)).unwrap();
+            expected.push(path);
+        }
+        // Large enough to be streamed after its first part.
+        let big = dir.path().join("big.txt");
+        let line = format!("foo {}\n", "-".repeat(1000));
+        std::fs::write(&big, line.repeat(WHOLE_FILE_LIMIT / 1000)).unwrap();
+        expected.push(big);
+        let slot = DirSlot::new(dir.path().to_path_buf());
+        let mut by_dir = searcher("foo", |_| {});
+        let mut by_path = searcher("foo", |_| {});
+        for path in &expected {
+            let a = by_dir.search_in_dir(&slot, path).unwrap();
+            let b = by_path.search_path(path).unwrap();
+            assert_eq!(occurrences(&a), occurrences(&b), "{}", path.display());
+            assert_eq!((a.matches, a.bytes_read), (b.matches, b.bytes_read));
+        }
+        let missing = dir.path().join("gone.txt");
+        let err = by_dir.search_in_dir(&slot, &missing).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
 }

@@ -59,10 +59,7 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, Search
         })?;
         builder.overrides(overrides);
     }
-    let walk_threads = std::env::var("TRAWL_WALK_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(request.effective_threads().div_ceil(4));
+    let walk_threads = request.effective_threads().div_ceil(4);
     Ok(builder.threads(walk_threads).build_parallel())
 }
 
