@@ -95,8 +95,19 @@ pub fn start_with_notifier(
     request: SearchRequest,
     notify: Arc<dyn Fn() + Send + Sync>,
 ) -> Result<SearchHandle, SearchError> {
-    let started = Instant::now();
     let matcher = build_matcher(&request)?;
+    start_prepared(request, matcher, notify)
+}
+
+/// Like [`start_with_notifier`] with the request's matcher already compiled by
+/// [`build_matcher`]: a window compiles the pattern off its UI thread while the person types
+/// (a huge regex can take a second), and then starts without compiling it again.
+pub fn start_prepared(
+    request: SearchRequest,
+    matcher: RegexMatcher,
+    notify: Arc<dyn Fn() + Send + Sync>,
+) -> Result<SearchHandle, SearchError> {
+    let started = Instant::now();
     match std::fs::metadata(&request.root) {
         Ok(meta) if meta.is_dir() || meta.is_file() => {}
         Ok(_) => return Err(SearchError::RootNotSearchable(request.root.clone())),

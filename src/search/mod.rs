@@ -4,9 +4,9 @@
 //! Everything that can be rejected up front (a missing root, an invalid regex, a bad glob) is
 //! rejected there, before any file is read. The search then runs in the background:
 //!
-//! - one thread walks the tree with `ignore` (the walker ripgrep uses), so it honours
-//!   `.gitignore`, hidden files, globs and extensions exactly as ripgrep does, and feeds paths
-//!   to
+//! - `ignore`'s parallel walker (the one ripgrep uses) walks the tree on a few threads of its
+//!   own, honouring `.gitignore`, hidden files and globs exactly as ripgrep does, and feeds each
+//!   file (with a handle on its folder, for `openat`) to
 //! - a rayon pool where each thread owns a [`FileSearcher`] (reused buffers, one
 //!   `grep_searcher::Searcher`), which reads a file, finds every occurrence and sends one
 //!   [`FileResult`] per matching file over a channel: no lock is taken per match.
@@ -27,7 +27,7 @@ mod result;
 mod text;
 mod walk;
 
-pub use engine::{SearchHandle, start, start_with_notifier};
+pub use engine::{SearchHandle, start, start_prepared, start_with_notifier};
 pub use error::SearchError;
 pub use file_searcher::FileSearcher;
 pub use matcher::build_matcher;
