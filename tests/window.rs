@@ -466,3 +466,371 @@ fn headers_fold_and_the_list_sorts_by_match_count() {
     let a = format!("src{}a.rs", std::path::MAIN_SEPARATOR);
     assert_eq!(first_header(&harness), Some(a));
 }
+
+// ---- Hostile trees and bad input (issue 4), as the window sees them. ----
+
+/// Makes a named pipe at `path` (the `mkfifo` program, as in tests/hostile.rs).
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {} failed", path.display());
+}
+
+/// Presses Enter in the field labelled `label`, as a person trying to search would.
+fn enter_in(harness: &mut Harness<'_, TrawlApp>, label: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+}
+
+#[test]
+fn an_empty_pattern_disables_search_and_enter_says_what_is_missing() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        folder: tree.path().display().to_string(),
+        ..SavedState::default()
+    }));
+    harness.run_steps(2);
+    assert!(search_disabled(&harness));
+    enter_in(&mut harness, "Pattern");
+    assert!(!harness.state().is_searching());
+    assert!(harness.state().results().is_none());
+    harness.get_by_label_contains("Type what to search for");
+}
+
+#[test]
+fn an_extension_with_a_glob_character_is_reported_under_the_field() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        folder: tree.path().display().to_string(),
+        pattern: "foo".into(),
+        ..SavedState::default()
+    }));
+    type_into(&mut harness, "Extensions", "*.rs");
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid extension \"*.rs\"");
+    assert!(search_disabled(&harness));
+    enter_in(&mut harness, "Extensions");
+    assert!(harness.state().results().is_none(), "no search started");
+}
+
+#[test]
+fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        folder: tree.path().display().to_string(),
+        regex: true,
+        ..SavedState::default()
+    }));
+    // `\w{1000}{1000}` is rejected the same way but takes about 4 s to reach the limit in a
+    // debug build (about 1 s in release); this one takes well under a second.
+    let started = Instant::now();
+    type_into(&mut harness, "Pattern", "a{1000}{1000}{1000}");
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid regex");
+    harness.get_by_label_contains("exceeds size limit");
+    assert!(search_disabled(&harness));
+    // Generous: the point is that the window does not hang, not how fast the regex crate is.
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "rejecting the regex took {:?}",
+        started.elapsed()
+    );
+    enter_in(&mut harness, "Pattern");
+    assert!(harness.state().results().is_none(), "no search started");
+}
+
+/// CONTRACT.md: a regular file given as the folder is searched alone, as the CLI does.
+#[test]
+fn a_regular_file_in_the_folder_field_is_searched_alone_like_the_cli() {
+    let tree = small_tree();
+    let file = canonical(&tree.path().join("c.txt"));
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    search(&mut harness, &file, "", "foo");
+    wait_for_search(&mut harness);
+    let results = harness.state().results().expect("results");
+    assert_eq!(results.file_count(), 1, "only the file itself");
+    assert_eq!(results.match_count(), 3);
+    // The header shows the whole path (there is no folder to be relative to).
+    harness.get_by_label(&format!("{} (3)", file.display()));
+    harness.get_by_label("1:5 foo foo foo").click();
+    harness.step();
+    harness.event(Event::Copy);
+    harness.step();
+    assert_eq!(copied(&harness), vec![format!("{}:1:5", file.display())]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_folder_field_is_refused_inline_without_opening_it() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let fifo = tree.path().join("pipe");
+    mkfifo(&fifo);
+    let started = Instant::now();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        folder: fifo.display().to_string(),
+        pattern: "x".into(),
+        ..SavedState::default()
+    }));
+    harness.run_steps(2);
+    harness.get_by_label_contains("not a folder or a regular file");
+    assert!(search_disabled(&harness));
+    enter_in(&mut harness, "Pattern");
+    assert!(harness.state().results().is_none(), "no search started");
+    // Opening a FIFO for reading with no writer blocks: finishing at all shows it was not.
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// Clicks the row labelled `row`, presses Ctrl+C and returns what was copied.
+fn copy_row(harness: &mut Harness<'_, TrawlApp>, row: &str) -> Vec<String> {
+    harness.get_by_label(row).click();
+    harness.step();
+    harness.event(Event::Copy);
+    harness.step();
+    copied(harness)
+}
+
+/// Names with spaces, `:` and a leading `-` are copied as their exact absolute path. A name
+/// with a newline is copied with the newline in it (the exact path; a line-based reader of
+/// `path:line:col` will split it, as it would split ripgrep's output). A name that is not
+/// valid UTF-8 cannot go on the clipboard (text only) as it is: it is copied lossily, each
+/// invalid byte as U+FFFD, while the model keeps the exact path.
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_found_and_their_locations_copied_exactly() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let tree = tempfile::tempdir().expect("temp dir");
+    let names: [&[u8]; 5] = [
+        b"with space.txt",
+        b"co:lon.txt",
+        b"-leading.txt",
+        b"new\nline.txt",
+        b"bad\xff.txt",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        std::fs::write(
+            tree.path().join(OsStr::from_bytes(name)),
+            format!("x needle{i}\n"),
+        )
+        .expect("write");
+    }
+    // A Latin-1 line: its `é` is not UTF-8 and is shown as U+FFFD, which the font must draw.
+    std::fs::write(tree.path().join("latin1.txt"), b"x needle5 caf\xe9\n").expect("write");
+    // egui's bundled fonts have no U+FFFD: the window draws a box for it (egui's default
+    // policy), where kittest would panic by default.
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .allow_missing_glyphs()
+        .build_eframe(|_cc| TrawlApp::new(SavedState::default()));
+    search(&mut harness, tree.path(), "txt", "needle");
+    wait_for_search(&mut harness);
+    assert_eq!(harness.state().results().map(|r| r.file_count()), Some(6));
+    // The headers show each name unambiguously on one line.
+    for header in [
+        "with space.txt (1)",
+        "co:lon.txt (1)",
+        "-leading.txt (1)",
+        "new\\nline.txt (1)",
+        "bad\\xFF.txt (1)",
+    ] {
+        harness.get_by_label(header);
+    }
+    let latin1 = canonical(&tree.path().join("latin1.txt"));
+    let copied = copy_row(&mut harness, "1:3 x needle5 caf\u{FFFD}");
+    assert_eq!(copied, vec![format!("{}:1:3", latin1.display())]);
+
+    for (i, name) in names.iter().enumerate() {
+        let path = canonical(&tree.path().join(OsStr::from_bytes(name)));
+        let copied = copy_row(&mut harness, &format!("1:3 x needle{i}"));
+        assert_eq!(copied, vec![format!("{}:1:3", path.to_string_lossy())]);
+    }
+
+    let bad = canonical(&tree.path().join(OsStr::from_bytes(b"bad\xff.txt")));
+    let copied = copy_row(&mut harness, "1:3 x needle4");
+    assert!(copied[0].ends_with("/bad\u{FFFD}.txt:1:3"), "{copied:?}");
+    let newline = copy_row(&mut harness, "1:3 x needle3");
+    assert!(newline[0].ends_with("/new\nline.txt:1:3"), "{newline:?}");
+    let results = harness.state().results().expect("results");
+    let kept = (0..results.file_count())
+        .filter_map(|f| results.file(f))
+        .any(|f| f.path == bad.as_path());
+    assert!(kept, "the model keeps the exact, non-UTF-8 path");
+}
+
+/// Contents and modification times of every file and folder below `root`, and of `root`.
+fn fingerprint(root: &Path) -> Vec<(PathBuf, Option<Vec<u8>>, std::time::SystemTime)> {
+    let mut all = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).expect("metadata");
+        let modified = meta.modified().expect("mtime");
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read_dir") {
+                stack.push(entry.expect("entry").path());
+            }
+            all.push((path, None, modified));
+        } else if meta.is_file() {
+            let contents = std::fs::read(&path).expect("read");
+            all.push((path, Some(contents), modified));
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+#[test]
+fn a_window_search_never_writes_to_the_searched_tree() {
+    let tree = small_tree();
+    std::fs::create_dir(tree.path().join(".hidden")).expect("mkdir");
+    std::fs::write(tree.path().join(".hidden/d.rs"), "foo\n").expect("write");
+    std::fs::write(tree.path().join("e.rs"), b"foo\0binary").expect("write");
+    // Older mtimes than "now", so that a rewrite within the same clock tick would still show.
+    let past = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    for (path, _, _) in fingerprint(tree.path()) {
+        let file = std::fs::File::open(&path).expect("open");
+        file.set_modified(past).expect("set mtime");
+    }
+    let before = fingerprint(tree.path());
+
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    assert_eq!(harness.state().results().map(|r| r.match_count()), Some(3));
+    // Everything else a person does with the results: copy, fold, sort, search again.
+    copy_row(&mut harness, "1:4 // foo here");
+    harness.get_by_label("b.rs (1)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Search").click();
+    harness.step();
+    wait_for_search(&mut harness);
+
+    assert_eq!(fingerprint(tree.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tree_with_a_fifo_and_a_symlink_loop_is_searched_to_the_end() {
+    let tree = small_tree();
+    mkfifo(&tree.path().join("pipe.rs"));
+    std::os::unix::fs::symlink("..", tree.path().join("src/up")).expect("symlink");
+    std::os::unix::fs::symlink(tree.path(), tree.path().join("src/root.rs")).expect("symlink");
+    std::os::unix::fs::symlink("/dev/zero", tree.path().join("zero.rs")).expect("symlink");
+
+    let started = Instant::now();
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    let results = harness.state().results().expect("results");
+    let summary = results.summary().expect("a summary");
+    assert!(!summary.cancelled);
+    assert_eq!((results.file_count(), results.match_count()), (2, 3));
+    harness.get_by_label("b.rs (1)");
+    harness.get_by_label("2:14 let foo = 1; foo");
+    harness.get_by_label_contains("3 matches in 2 files (2 files searched,");
+}
+
+/// One `FileResult` of `lines` short lines, each with four occurrences of `foo`.
+fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
+    use trawl::search::{MatchLine, Occurrence};
+    let lines = (1..=lines)
+        .map(|n| {
+            let text = format!("    let foo{n} = foo + foo * foo;");
+            let occurrences = text
+                .match_indices("foo")
+                .map(|(at, _)| Occurrence {
+                    column: at as u64 + 1,
+                    byte_offset: n * 40 + at as u64,
+                    length: 3,
+                    highlight: at..at + 3,
+                })
+                .collect();
+            MatchLine {
+                line_number: n,
+                text,
+                occurrences,
+                spans_lines: false,
+            }
+        })
+        .collect();
+    trawl::search::FileResult {
+        path: PathBuf::from(format!("/r/dir{}/file{index}.rs", index % 30)),
+        lines,
+    }
+}
+
+/// What the engine sends, with the window's 500-column cut, for a minified file: 20 lines of
+/// 6,000 characters with 50 occurrences each, so each occurrence gets its own cut text.
+fn long_line_file() -> trawl::search::FileResult {
+    use trawl::search::{FileSearcher, SearchRequest, build_matcher};
+    let mut request = SearchRequest::new("/r", Vec::new(), "foo");
+    request.max_columns = Some(trawl::app::state::WINDOW_MAX_COLUMNS);
+    let matcher = build_matcher(&request).expect("matcher");
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut searcher = FileSearcher::new(&request, matcher, cancel);
+    let line = format!("{}\n", "var x=foo(1);".repeat(50) + &"y".repeat(5350));
+    let found = searcher
+        .search_bytes(line.repeat(20).as_bytes())
+        .expect("search");
+    assert_eq!(found.matches, 1000);
+    trawl::search::FileResult {
+        path: PathBuf::from("/r/min.js"),
+        lines: found.lines,
+    }
+}
+
+fn bytes_per_match(model: &trawl::app::ResultsModel) -> f64 {
+    model.heap_bytes() as f64 / model.match_count() as f64
+}
+
+/// Memory bound per stored match in the window (issue 4): a million occurrences on short lines,
+/// four to a line, spread over 1,000 files (plus one minified file), take under 100 bytes
+/// each in the results model, counting every vector's and string's capacity.
+#[test]
+fn results_model_holds_a_million_short_line_matches_in_under_100_bytes_each() {
+    use trawl::search::SearchEvent;
+    let mut model = trawl::app::ResultsModel::new(PathBuf::from("/r"), trawl::app::SortOrder::Path);
+    for index in 0..1000 {
+        model.push_event(SearchEvent::File(short_line_file(index, 250)));
+    }
+    model.push_event(SearchEvent::File(long_line_file()));
+    model.refresh_layout(true);
+    assert_eq!(model.match_count(), 1_001_000);
+    let per_match = bytes_per_match(&model);
+    eprintln!(
+        "short lines: {} heap bytes for {} matches = {per_match:.1} bytes per match",
+        model.heap_bytes(),
+        model.match_count()
+    );
+    assert!(per_match < 100.0, "{per_match:.1} bytes per match");
+}
+
+/// A line longer than the window's 500 columns is cut around each occurrence, and each
+/// occurrence keeps its own cut text (an engine decision): such matches cost about 540 bytes
+/// each, over the short-line bound, but still bounded (under 1,100 with the arena's growth).
+#[test]
+fn cut_long_lines_cost_under_1100_bytes_per_match_in_the_results_model() {
+    let mut model = trawl::app::ResultsModel::new(PathBuf::from("/r"), trawl::app::SortOrder::Path);
+    model.push_file(long_line_file());
+    model.refresh_layout(true);
+    assert_eq!(model.match_count(), 1000);
+    let per_match = bytes_per_match(&model);
+    eprintln!(
+        "cut long lines: {} heap bytes for {} matches = {per_match:.1} bytes per match",
+        model.heap_bytes(),
+        model.match_count()
+    );
+    assert!(per_match > 500.0, "each match keeps its own cut text");
+    assert!(per_match < 1100.0, "{per_match:.1} bytes per match");
+}

@@ -66,7 +66,7 @@ impl TrawlApp {
             }
         });
         if let Some(error) = &errors.folder
-            && !self.state.folder.trim().is_empty()
+            && (self.tried_empty_search || !self.state.folder.trim().is_empty())
         {
             error_line(ui, error_color, error);
         }
@@ -136,15 +136,18 @@ impl TrawlApp {
         if let Some(error) = &errors.extensions {
             error_line(ui, error_color, error);
         }
-        // An empty field is not an error yet: its hint says what to type.
+        // An empty field is not an error yet (its hint says what to type), until Enter is
+        // pressed with it still empty.
         if let Some(error) = &errors.pattern
-            && !self.state.pattern.is_empty()
+            && (self.tried_empty_search || !self.state.pattern.is_empty())
         {
             error_line(ui, error_color, error);
         }
 
         if enter && valid {
             self.start_search(&ctx);
+        } else if enter {
+            self.tried_empty_search = true;
         }
     }
 }

@@ -84,7 +84,7 @@ impl TrawlApp {
                             let path = if error.path.as_os_str().is_empty() {
                                 "(unnamed)".to_string()
                             } else {
-                                error.path.display().to_string()
+                                crate::app::results::shown_path(&error.path)
                             };
                             ui.label(format!("{path}: {}", error.message));
                         }
