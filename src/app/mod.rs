@@ -20,9 +20,10 @@ mod views;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::search::{ProgressSnapshot, SearchHandle, start_with_notifier};
+use crate::search::{Progress, ProgressSnapshot, SearchHandle, start_with_notifier};
 
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
@@ -34,6 +35,10 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 /// At most this long per frame goes to taking in results, so that the window keeps drawing at
 /// a steady rate however fast the engine finds matches.
 const INGEST_BUDGET: Duration = Duration::from_millis(6);
+
+/// The budget once the engine has finished and only its queued results are left: the search
+/// threads no longer want the CPU, so the backlog drains faster while frames stay under 16 ms.
+const INGEST_BUDGET_DRAINING: Duration = Duration::from_millis(8);
 
 /// How often the progress line is refreshed while a search runs without sending results.
 const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
@@ -83,6 +88,9 @@ struct ActiveSearch {
     /// The counters when the search ended, frozen for display.
     last: ProgressSnapshot,
     ended_after: Option<Duration>,
+    /// Set by the engine's notifier when it asked for a repaint; cleared when a frame takes
+    /// results in, so the next event asks again.
+    wake_pending: Arc<AtomicBool>,
 }
 
 /// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`].
@@ -116,6 +124,9 @@ pub struct TrawlApp {
     /// Explains why the native dialog did not show (or that it failed).
     picker_message: Option<String>,
     chooser: Option<FolderChooser>,
+    /// Enter was pressed while a field was empty or invalid: from then on an empty field's
+    /// message shows too (at first its hint says what to type), until a search starts.
+    tried_empty_search: bool,
 }
 
 impl TrawlApp {
@@ -133,6 +144,7 @@ impl TrawlApp {
             picker: None,
             picker_message: None,
             chooser: None,
+            tried_empty_search: false,
         }
     }
 
@@ -170,6 +182,13 @@ impl TrawlApp {
         self.search.as_ref().is_some_and(|s| s.handle.is_some())
     }
 
+    /// The running search's live counters (the progress line shows a per-frame copy of them);
+    /// `None` when no search runs. Lets a benchmark watch them stop after a cancel.
+    pub fn live_progress(&self) -> Option<Arc<Progress>> {
+        let handle = self.search.as_ref()?.handle.as_ref()?;
+        Some(Arc::clone(handle.progress()))
+    }
+
     /// Why the last search could not start, if it could not.
     pub fn start_error(&self) -> Option<&str> {
         self.start_error.as_deref()
@@ -188,6 +207,15 @@ impl TrawlApp {
             Ok(request) => request.clone(),
             Err(_) => return,
         };
+        self.tried_empty_search = false;
+        // Freeing a large model (hundreds of MB for a big search) takes tens of milliseconds:
+        // that frame would stall, so it happens on a thread of its own.
+        // Should no thread start, the model is dropped here instead: slower, not wrong.
+        if let Some(old) = self.results.take() {
+            let _ = std::thread::Builder::new()
+                .name("trawl-free".to_string())
+                .spawn(move || drop(old));
+        }
         // Dropping the old handle cancels that search at once.
         self.search = None;
         self.selected = None;
@@ -195,8 +223,23 @@ impl TrawlApp {
         let wake = ctx.clone();
         let root = request.root.clone();
         // Results can arrive thousands of times a second: a repaint soon after is enough, and
-        // drawing a frame per event would take the CPU from the search itself.
-        let notify = move || wake.request_repaint_after(PROGRESS_REFRESH);
+        // drawing a frame per event would take the CPU from the search itself. The first
+        // result is the exception: it is shown at once, since that wait is what a person feels.
+        // Once a repaint is asked for, further events wait for that frame (which clears
+        // `wake_pending`) instead of each taking egui's context lock from a search thread.
+        let first = AtomicBool::new(true);
+        let wake_pending = Arc::new(AtomicBool::new(false));
+        let pending = Arc::clone(&wake_pending);
+        let notify = move || {
+            if pending.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            if first.swap(false, Ordering::Relaxed) {
+                wake.request_repaint();
+            } else {
+                wake.request_repaint_after(PROGRESS_REFRESH);
+            }
+        };
         match start_with_notifier(request, Arc::new(notify)) {
             Ok(handle) => {
                 let started = handle.started();
@@ -208,6 +251,7 @@ impl TrawlApp {
                     started,
                     last: ProgressSnapshot::default(),
                     ended_after: None,
+                    wake_pending,
                 });
             }
             Err(err) => {
@@ -233,7 +277,18 @@ impl TrawlApp {
             return;
         };
         search.last = handle.progress().snapshot();
-        match results.ingest(handle.events(), INGEST_BUDGET) {
+        // Cleared before taking events in: an event sent after this asks for a new frame.
+        search.wake_pending.store(false, Ordering::Release);
+        let engine_done = search.last.finished;
+        let budget = if engine_done {
+            INGEST_BUDGET_DRAINING
+        } else {
+            INGEST_BUDGET
+        };
+        match results.ingest(handle.events(), budget) {
+            // Once the engine has finished (a cancel included) its last event is on its way:
+            // take it in at the next frame, so "Cancelled" or the summary shows at once.
+            Ingest::Idle if engine_done || handle.is_cancelled() => ctx.request_repaint(),
             Ingest::Idle => ctx.request_repaint_after(PROGRESS_REFRESH),
             Ingest::MoreWaiting => ctx.request_repaint(),
             Ingest::Finished => {
@@ -332,6 +387,16 @@ impl eframe::App for TrawlApp {
             self.notice = None;
         }
         self.show(ui);
+        // A cancel pressed in this frame comes after this frame's intake: look again at the
+        // next frame rather than at the next progress refresh, so "Cancelled" shows at once.
+        if self
+            .search
+            .as_ref()
+            .and_then(|s| s.handle.as_ref())
+            .is_some_and(SearchHandle::is_cancelled)
+        {
+            ctx.request_repaint();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

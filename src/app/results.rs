@@ -134,8 +134,11 @@ pub struct ResultsModel {
     errors: Vec<FileError>,
     summary: Option<Summary>,
     sort: SortOrder,
-    /// Files in display order.
+    /// Files in display order. New files are merged in (only they are sorted), so a relayout
+    /// during a search with many files costs a linear pass, not a sort of everything.
     order: Vec<u32>,
+    /// The previous `order` during a merge, kept to reuse its allocation.
+    merge_scratch: Vec<u32>,
     /// `row_starts[i]` is the first row of `order[i]`; one more entry holds the row count.
     row_starts: Vec<u64>,
     /// Position of each file in `order` (the inverse permutation), for "which row is this?".
@@ -162,6 +165,7 @@ impl ResultsModel {
             summary: None,
             sort,
             order: Vec::new(),
+            merge_scratch: Vec::new(),
             row_starts: vec![0],
             position: Vec::new(),
             layout_dirty: false,
@@ -173,17 +177,17 @@ impl ResultsModel {
     /// of results never stalls a frame. Returns whether more are waiting.
     pub fn ingest(&mut self, events: &Receiver<SearchEvent>, budget: Duration) -> Ingest {
         let started = Instant::now();
-        let mut taken = 0u32;
         loop {
-            // Reading the clock costs more than taking a small event: look every 32 events.
-            if taken % 32 == 31 && started.elapsed() >= budget {
-                return Ingest::MoreWaiting;
-            }
             match events.try_recv() {
                 Ok(event) => {
-                    taken += 1;
                     if self.push_event(event) {
                         return Ingest::Finished;
+                    }
+                    // The clock is read after every event: one file's event can hold thousands
+                    // of matches, so looking every few dozen events overran the budget several
+                    // times over, and a clock read costs next to nothing beside a file's event.
+                    if started.elapsed() >= budget {
+                        return Ingest::MoreWaiting;
                     }
                 }
                 Err(TryRecvError::Empty) => return Ingest::Idle,
@@ -214,11 +218,10 @@ impl ResultsModel {
     /// Adds one file's occurrences.
     pub fn push_file(&mut self, file: FileResult) {
         let display = match file.path.strip_prefix(&self.root) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy(),
+            Ok(rel) if !rel.as_os_str().is_empty() => shown_path(rel),
             // The root was a file itself, or the path is elsewhere: show it whole.
-            _ => file.path.to_string_lossy(),
+            _ => shown_path(&file.path),
         }
-        .into_owned()
         .into_boxed_str();
         let file_index = saturate(self.files.len());
         let first_occurrence = self.occurrences.len();
@@ -264,20 +267,7 @@ impl ResultsModel {
         if !(force || due || self.summary.is_some()) {
             return;
         }
-        self.order = (0..saturate(self.files.len())).collect();
-        let files = &self.files;
-        match self.sort {
-            SortOrder::Found => {}
-            SortOrder::Path => self
-                .order
-                .sort_by(|&a, &b| files[a as usize].display.cmp(&files[b as usize].display)),
-            SortOrder::Matches => self.order.sort_by(|&a, &b| {
-                let (a, b) = (&files[a as usize], &files[b as usize]);
-                b.occurrence_count
-                    .cmp(&a.occurrence_count)
-                    .then_with(|| a.display.cmp(&b.display))
-            }),
-        }
+        self.place_new_files();
         self.row_starts.clear();
         self.position.resize(self.files.len(), 0);
         let mut row = 0u64;
@@ -296,6 +286,50 @@ impl ResultsModel {
         self.last_layout = Some(Instant::now());
     }
 
+    /// Adds the files that arrived since the last layout to `order`: they are sorted among
+    /// themselves, then merged with the files already placed (a file never changes once added,
+    /// so their order still holds).
+    fn place_new_files(&mut self) {
+        let placed = self.order.len();
+        if placed >= self.files.len() {
+            return;
+        }
+        let (files, sort) = (&self.files, self.sort);
+        let mut new: Vec<u32> = (saturate(placed)..saturate(files.len())).collect();
+        if sort == SortOrder::Found {
+            self.order.extend(new);
+            return;
+        }
+        let before = |a: u32, b: u32| {
+            let (a, b) = (&files[a as usize], &files[b as usize]);
+            let by_path = || a.display.cmp(&b.display);
+            match sort {
+                SortOrder::Matches => b
+                    .occurrence_count
+                    .cmp(&a.occurrence_count)
+                    .then_with(by_path),
+                _ => by_path(),
+            }
+        };
+        new.sort_by(|&a, &b| before(a, b));
+        std::mem::swap(&mut self.order, &mut self.merge_scratch);
+        let old = &self.merge_scratch;
+        self.order.clear();
+        self.order.reserve(old.len() + new.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < new.len() {
+            if before(new[j], old[i]).is_lt() {
+                self.order.push(new[j]);
+                j += 1;
+            } else {
+                self.order.push(old[i]);
+                i += 1;
+            }
+        }
+        self.order.extend_from_slice(&old[i..]);
+        self.order.extend_from_slice(&new[j..]);
+    }
+
     /// Whether files arrived that the row index does not show yet.
     pub fn layout_pending(&self) -> bool {
         self.layout_dirty
@@ -305,6 +339,8 @@ impl ResultsModel {
     pub fn set_sort(&mut self, sort: SortOrder) {
         if self.sort != sort {
             self.sort = sort;
+            // Every file is placed again in the new order.
+            self.order.clear();
             self.layout_dirty = true;
             self.refresh_layout(true);
         }
@@ -468,6 +504,59 @@ impl ResultsModel {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// Bytes the model holds on the heap (capacities, not just lengths), for the memory budget
+    /// per stored match. Errors are counted by their path and message only.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let files: usize = self
+            .files
+            .iter()
+            .map(|f| f.path.capacity() + f.display.len())
+            .sum();
+        let errors: usize = self
+            .errors
+            .iter()
+            .map(|e| e.path.capacity() + e.message.capacity())
+            .sum();
+        self.files.capacity() * size_of::<FileEntry>()
+            + files
+            + self.lines.capacity() * size_of::<LineEntry>()
+            + self.occurrences.capacity() * size_of::<OccurrenceEntry>()
+            + self.text.capacity()
+            + self.errors.capacity() * size_of::<FileError>()
+            + errors
+            + (self.order.capacity() + self.merge_scratch.capacity()) * size_of::<u32>()
+            + self.row_starts.capacity() * size_of::<u64>()
+            + self.position.capacity() * size_of::<u32>()
+    }
+}
+
+/// A path as the window shows it, unambiguous on one line: a byte that is not UTF-8 is shown
+/// as `\xFF` and a control character escaped (`\n`), where a lossy conversion would show `�`
+/// (merging different names, and missing from the default font) and a newline would break the
+/// row. Copied locations keep the path itself (lossily where it is not UTF-8).
+pub fn shown_path(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str());
+    #[cfg(not(unix))]
+    let lossy = path.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Indices and lengths are stored as `u32` to keep records small; four billion of anything is
@@ -546,6 +635,27 @@ mod tests {
     }
 
     #[test]
+    fn files_arriving_between_layouts_are_merged_into_the_sorted_order() {
+        let names = ["m", "c", "x", "a", "q", "b", "z", "d"];
+        for sort in SortOrder::ALL {
+            let mut model = ResultsModel::new(PathBuf::from("/r"), sort);
+            for (i, name) in names.iter().enumerate() {
+                let occurrences: Vec<(usize, usize)> = (0..i % 3 + 1).map(|k| (k, k + 1)).collect();
+                model.push_file(file(&format!("/r/{name}"), &[(1, "abc", &occurrences)]));
+                if i % 3 == 1 {
+                    model.refresh_layout(true);
+                }
+            }
+            model.refresh_layout(true);
+            let incremental = model.order.clone();
+            model.order.clear();
+            model.layout_dirty = true;
+            model.refresh_layout(true);
+            assert_eq!(incremental, model.order, "{sort:?}");
+        }
+    }
+
+    #[test]
     fn stored_records_stay_small() {
         assert_eq!(std::mem::size_of::<OccurrenceEntry>(), 16);
         assert_eq!(std::mem::size_of::<LineEntry>(), 24);
@@ -570,6 +680,16 @@ mod tests {
         assert_eq!(model.file_count(), 1000);
         drop(tx);
         assert_eq!(model.ingest(&rx, Duration::from_secs(5)), Ingest::Finished);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn shown_paths_escape_invalid_bytes_and_control_characters() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(
+            b"d/bad\xff\nname \xc3\xa9-:.txt",
+        ));
+        assert_eq!(shown_path(path), "d/bad\\xFF\\nname \u{e9}-:.txt");
     }
 
     #[test]

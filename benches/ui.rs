@@ -1,0 +1,806 @@
+//! The window's benchmark: what a person feels, measured on the real [`TrawlApp`] driven
+//! headlessly by egui_kittest (`cargo bench --bench ui`).
+//!
+//! Frames are scheduled the way eframe schedules them: a frame runs when egui (or the engine's
+//! notifier) asked for a repaint, and never sooner than 1/60 s after the previous one (vsync).
+//! A frame's time is `Harness::step` (the app's UI code, egui's layout, and kittest's
+//! AccessKit tree update) plus tessellating its shapes into meshes. No pixels are rendered:
+//! there is no GPU here, so rasterising the meshes is not counted.
+//!
+//! The docs-tree rows need `$(rustc --print sysroot)/share/doc/rust/html` and are skipped
+//! without it; ripgrep is looked for at `~/.cargo/bin/rg`, then on `PATH`. The table is
+//! printed and written to `benches/ui-results.md`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::{Event, Key, ViewportId, pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use trawl::app::{SavedState, TrawlApp};
+use trawl::search::{Progress, ProgressSnapshot};
+
+/// The interval vsync imposes at 60 Hz.
+const VSYNC: Duration = Duration::from_micros(16_667);
+/// Budget for one frame.
+const FRAME_TARGET_MS: f64 = 16.0;
+/// How long the counters must stay still after a cancel to count as stopped.
+const STILL_FOR: Duration = Duration::from_millis(200);
+
+/// When the next repaint was asked for, set from any thread by egui's repaint callback.
+#[derive(Default)]
+struct Wake {
+    next: Mutex<Option<Instant>>,
+    changed: Condvar,
+}
+
+impl Wake {
+    fn request(&self, at: Instant) {
+        let mut next = self.next.lock().expect("wake lock");
+        if next.is_none_or(|t| at < t) {
+            *next = Some(at);
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// The real app in a kittest harness, stepped like eframe steps it.
+struct Window {
+    harness: Harness<'static, TrawlApp>,
+    wake: Arc<Wake>,
+    last_frame: Instant,
+}
+
+impl Window {
+    fn new(state: SavedState) -> Self {
+        let app = TrawlApp::new(state);
+        let harness = Harness::builder()
+            .with_size([1200.0, 800.0])
+            .build_eframe(move |_cc| app);
+        let wake = Arc::new(Wake::default());
+        let on_request = Arc::clone(&wake);
+        harness.ctx.set_request_repaint_callback(move |info| {
+            on_request.request(Instant::now() + info.delay);
+        });
+        let mut window = Window {
+            harness,
+            wake,
+            last_frame: Instant::now(),
+        };
+        // Fonts, first layout: not what is measured.
+        for _ in 0..3 {
+            window.frame();
+        }
+        window
+    }
+
+    fn app(&self) -> &TrawlApp {
+        self.harness.state()
+    }
+
+    /// Runs one frame now and returns how long it took (step + tessellation).
+    fn frame(&mut self) -> Frame {
+        let start = Instant::now();
+        let cpu_start = thread_cpu_time();
+        self.last_frame = start;
+        *self.wake.next.lock().expect("wake lock") = None;
+        self.harness.step();
+        let output = self.harness.output();
+        let shapes = output.shapes.clone();
+        let pixels_per_point = output.pixels_per_point;
+        let meshes = self.harness.ctx.tessellate(shapes, pixels_per_point);
+        std::hint::black_box(meshes);
+        let took = Frame {
+            wall: start.elapsed(),
+            cpu: thread_cpu_time().saturating_sub(cpu_start),
+        };
+        if let Some(viewport) = self.harness.output().viewport_output.get(&ViewportId::ROOT)
+            && viewport.repaint_delay < Duration::from_secs(3600)
+        {
+            self.wake.request(Instant::now() + viewport.repaint_delay);
+        }
+        took
+    }
+
+    /// Waits for the next frame eframe would run: a repaint was asked for and is due, and a
+    /// vsync interval has passed since the last frame. False when nothing asked within `limit`.
+    fn wait_for_frame(&self, limit: Duration) -> bool {
+        let give_up = Instant::now() + limit;
+        let mut next = self.wake.next.lock().expect("wake lock");
+        loop {
+            let now = Instant::now();
+            match *next {
+                Some(at) => {
+                    let due = at.max(self.last_frame + VSYNC);
+                    if now >= due {
+                        return true;
+                    }
+                    next = self
+                        .wake
+                        .changed
+                        .wait_timeout(next, due - now)
+                        .expect("wake lock")
+                        .0;
+                }
+                None => {
+                    if now >= give_up {
+                        return false;
+                    }
+                    next = self
+                        .wake
+                        .changed
+                        .wait_timeout(next, give_up - now)
+                        .expect("wake lock")
+                        .0;
+                }
+            }
+        }
+    }
+
+    /// Waits for and runs the next frame, recording its time.
+    fn paced_frame(&mut self, times: &mut Vec<Frame>) {
+        // With nothing asked for, eframe would sleep; a frame after 100 ms covers a missed wake.
+        self.wait_for_frame(Duration::from_millis(100));
+        times.push(self.frame());
+    }
+
+    /// Presses the button labelled `label`: the click is taken in by the next frame.
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+    }
+
+    fn finished(&self) -> bool {
+        self.app().results().is_some_and(|r| r.summary().is_some())
+    }
+}
+
+/// One search from pressing Search to the complete set in the model.
+struct SearchRun {
+    /// Until the first result row was laid out.
+    first_row: Option<Duration>,
+    /// Until the whole set was in the model (and laid out in that frame).
+    complete: Duration,
+    /// Until the engine said it had finished (the rest is the window taking in the backlog).
+    engine_done: Duration,
+    /// Frame times while results came in.
+    frames: Vec<Frame>,
+}
+
+/// Presses Search and runs frames until the search has ended.
+fn timed_search(window: &mut Window) -> SearchRun {
+    window.click("Search");
+    let mut frames = Vec::new();
+    let pressed = Instant::now();
+    window.frame();
+    let progress = window.app().live_progress();
+    let engine = std::thread::spawn(move || {
+        while progress.as_ref().is_some_and(|p| !p.snapshot().finished) {
+            std::thread::sleep(Duration::from_micros(250));
+        }
+        pressed.elapsed()
+    });
+    let mut first_row = None;
+    let deadline = pressed + Duration::from_secs(120);
+    loop {
+        let rows = window.app().results().map_or(0, |r| r.row_count());
+        if first_row.is_none() && rows > 0 {
+            first_row = Some(pressed.elapsed());
+        }
+        if window.finished() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the search did not end in 120 s");
+        window.paced_frame(&mut frames);
+    }
+    SearchRun {
+        first_row,
+        complete: pressed.elapsed(),
+        engine_done: engine.join().expect("engine watcher"),
+        frames,
+    }
+}
+
+/// One frame's time on the clock, and on the UI thread's CPU (the part not spent waiting for
+/// a core the search threads hold).
+#[derive(Clone, Copy)]
+struct Frame {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Sorted durations in milliseconds.
+fn millis(times: &[Duration]) -> Vec<f64> {
+    let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    ms.sort_by(f64::total_cmp);
+    ms
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// One row of the results table.
+struct Row {
+    what: String,
+    figure: String,
+    target: String,
+    pass: Option<bool>,
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+    notes: Vec<String>,
+}
+
+impl Table {
+    /// A row with min / p50 / p99 of `times` against "p99 (or the stated statistic) < target".
+    fn stats(&mut self, what: &str, times: &[Duration], target_ms: f64, judge_p50: bool) {
+        let ms = millis(times);
+        let (min, p50, p99) = (ms[0], percentile(&ms, 50.0), percentile(&ms, 99.0));
+        let judged = if judge_p50 { p50 } else { p99 };
+        self.rows.push(Row {
+            what: format!("{what} (n = {})", ms.len()),
+            figure: format!("min {min:.1} / p50 {p50:.1} / p99 {p99:.1} ms"),
+            target: format!(
+                "{} < {target_ms:.0} ms",
+                if judge_p50 { "p50" } else { "p99" }
+            ),
+            pass: Some(judged < target_ms),
+        });
+        println!("  {what}: min {min:.1} / p50 {p50:.1} / p99 {p99:.1} ms");
+    }
+
+    /// Frame times: wall-clock statistics judged against the target, CPU time alongside.
+    fn frames(&mut self, what: &str, frames: &[Frame]) {
+        let wall = millis(&frames.iter().map(|f| f.wall).collect::<Vec<_>>());
+        let cpu = millis(&frames.iter().map(|f| f.cpu).collect::<Vec<_>>());
+        let p99 = percentile(&wall, 99.0);
+        self.row(
+            &format!("{what} (n = {})", wall.len()),
+            format!(
+                "wall min {:.1} / p50 {:.1} / p99 {p99:.1} ms; UI-thread CPU p50 {:.1} / p99 {:.1} ms",
+                wall[0],
+                percentile(&wall, 50.0),
+                percentile(&cpu, 50.0),
+                percentile(&cpu, 99.0)
+            ),
+            &format!("p99 < {FRAME_TARGET_MS:.0} ms"),
+            Some(p99 < FRAME_TARGET_MS),
+        );
+    }
+
+    fn row(&mut self, what: &str, figure: String, target: &str, pass: Option<bool>) {
+        println!("  {what}: {figure}");
+        self.rows.push(Row {
+            what: what.to_string(),
+            figure,
+            target: target.to_string(),
+            pass,
+        });
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = String::from("| Measure | Figure | Target | Met |\n|---|---|---|---|\n");
+        for row in &self.rows {
+            let met = match row.pass {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "–",
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {met} |",
+                row.what, row.figure, row.target
+            );
+        }
+        if !self.notes.is_empty() {
+            out.push('\n');
+            for note in &self.notes {
+                let _ = writeln!(out, "- {note}");
+            }
+        }
+        out
+    }
+}
+
+fn ripgrep() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if let Some(rg) = home.map(|h| h.join(".cargo/bin/rg"))
+        && rg.is_file()
+    {
+        return Some(rg);
+    }
+    Command::new("rg")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .ok()
+        .filter(|s| s.success())
+        .map(|_| PathBuf::from("rg"))
+}
+
+/// ripgrep's wall time for the same search, its output written to a file, `runs` times.
+fn ripgrep_times(rg: &Path, root: &Path, glob: &str, pattern: &str, runs: usize) -> Vec<Duration> {
+    let out = tempfile::NamedTempFile::new().expect("temp file");
+    (0..runs)
+        .map(|_| {
+            let file = out.reopen().expect("reopen");
+            let start = Instant::now();
+            let status = Command::new(rg)
+                .args(["-n", "--column", "--no-heading", "-g", glob, "--", pattern])
+                .arg(root)
+                .stdout(file)
+                .status()
+                .expect("run rg");
+            let took = start.elapsed();
+            assert!(status.code().is_some_and(|c| c <= 1), "rg failed");
+            took
+        })
+        .collect()
+}
+
+/// The engine alone, its events drained as fast as they come: what the window adds is the
+/// difference.
+fn engine_times(state: &SavedState, runs: usize) -> Vec<Duration> {
+    (0..runs)
+        .map(|_| {
+            let request = state.request().expect("valid request");
+            let start = Instant::now();
+            let handle = trawl::search::start(request).expect("search starts");
+            for event in handle.events() {
+                if matches!(event, trawl::search::SearchEvent::Finished(_)) {
+                    break;
+                }
+            }
+            start.elapsed()
+        })
+        .collect()
+}
+
+fn state(folder: &Path, extensions: &str, pattern: &str) -> SavedState {
+    SavedState {
+        folder: folder.display().to_string(),
+        extensions: extensions.into(),
+        pattern: pattern.into(),
+        // Case-sensitive, as ripgrep searches by default.
+        match_case: true,
+        ..SavedState::default()
+    }
+}
+
+/// The Rust docs tree: first row and complete set, against ripgrep.
+fn docs_tree(table: &mut Table, rg: Option<&Path>) {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let docs = sysroot.map(|s| s.join("share/doc/rust/html"));
+    let Some(docs) = docs.filter(|d| d.is_dir()) else {
+        let msg = "Rust docs tree not found (`rustup component add rust-docs`): rows skipped";
+        println!("  {msg}");
+        table.row("Docs tree rows", "skipped".into(), "–", None);
+        table.notes.push(msg.into());
+        return;
+    };
+    println!("docs tree: {} (ext html, pattern Iterator)", docs.display());
+    let mut window = Window::new(state(&docs, "html", "Iterator"));
+    // One unmeasured search warms the page cache, as ripgrep's first run would.
+    let _ = timed_search(&mut window);
+    let runs = 5;
+    let (mut first, mut complete, mut engine_done, mut frames) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let run = timed_search(&mut window);
+        first.push(run.first_row.expect("Iterator matches in the docs"));
+        complete.push(run.complete);
+        engine_done.push(run.engine_done);
+        frames.extend(run.frames);
+    }
+    let (matches, heap) = window
+        .app()
+        .results()
+        .map_or((0, 0), |r| (r.match_count(), r.heap_bytes()));
+    let engine_ms = millis(&engine_times(&state(&docs, "html", "Iterator"), runs));
+    table.stats(
+        "Docs tree: Search → first result row laid out",
+        &first,
+        50.0,
+        true,
+    );
+    let complete_ms = millis(&complete);
+    let rg_ms = rg.map(|rg| millis(&ripgrep_times(rg, &docs, "*.html", "Iterator", runs)));
+    let (figure, pass) = match &rg_ms {
+        Some(rg_ms) => (
+            format!(
+                "min {:.0} / p50 {:.0} ms ({} matches); rg → file: min {:.0} / p50 {:.0} ms",
+                complete_ms[0],
+                percentile(&complete_ms, 50.0),
+                matches,
+                rg_ms[0],
+                percentile(rg_ms, 50.0)
+            ),
+            Some(percentile(&complete_ms, 50.0) <= percentile(rg_ms, 50.0)),
+        ),
+        None => (
+            format!(
+                "min {:.0} / p50 {:.0} ms ({matches} matches); rg not found",
+                complete_ms[0],
+                percentile(&complete_ms, 50.0)
+            ),
+            None,
+        ),
+    };
+    table.row(
+        &format!("Docs tree: Search → complete set in the model (n = {runs})"),
+        format!(
+            "{figure}; in the window the engine finished at p50 {:.0} ms; engine alone, events drained: p50 {:.0} ms",
+            percentile(&millis(&engine_done), 50.0),
+            percentile(&engine_ms, 50.0)
+        ),
+        "p50 ≤ rg p50",
+        pass,
+    );
+    let per_match = heap as f64 / matches.max(1) as f64;
+    table.row(
+        "Docs tree: memory per stored match",
+        format!(
+            "{per_match:.0} B ({:.0} MB; long HTML lines are cut to 500 columns around each match, one cut text per match)",
+            heap as f64 / 1e6
+        ),
+        "< 200 B",
+        Some(per_match < 200.0),
+    );
+    table.frames("Docs tree: frame time while results stream in", &frames);
+}
+
+/// `files` files of `lines` lines, each line with `per_line` matches of `needle`.
+fn many_matches_tree(files: usize, lines: usize, per_line: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut line = String::new();
+    for i in 0..per_line {
+        let _ = write!(line, "w{i} needle ");
+    }
+    line.push_str("end\n");
+    let body = line.repeat(lines);
+    for d in 0..files.div_ceil(100) {
+        let sub = dir.path().join(format!("d{d:02}"));
+        std::fs::create_dir(&sub).expect("mkdir");
+        for f in 0..100.min(files - d * 100) {
+            std::fs::write(sub.join(format!("f{f:03}.txt")), &body).expect("write");
+        }
+    }
+    dir
+}
+
+/// A million matches: frames while they stream in and while scrolling, memory per match.
+fn million(table: &mut Table, rg: Option<&Path>) -> tempfile::TempDir {
+    let (files, lines, per_line) = (2_000, 100, 5);
+    let tree = many_matches_tree(files, lines, per_line);
+    let expected = files * lines * per_line;
+    println!("synthetic tree: {files} files × {lines} lines × {per_line} matches = {expected}");
+    let mut window = Window::new(state(tree.path(), "txt", "needle"));
+    let SearchRun {
+        first_row: first,
+        complete,
+        engine_done,
+        frames,
+    } = timed_search(&mut window);
+    let results = window.app().results().expect("results");
+    assert_eq!(results.match_count(), expected, "every match stored");
+    let heap = results.heap_bytes();
+    let per_match = heap as f64 / expected as f64;
+    table.frames("1M matches: frame time while they stream in", &frames);
+    let rg_figure = rg.map_or(String::from("rg not found"), |rg| {
+        let ms = millis(&ripgrep_times(rg, tree.path(), "*.txt", "needle", 3));
+        format!("rg → file: p50 {:.0} ms", percentile(&ms, 50.0))
+    });
+    table.row(
+        "1M matches: Search → first row / complete set",
+        format!(
+            "{:.0} ms / {:.0} ms (engine finished at {:.0} ms; {rg_figure})",
+            first.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3),
+            complete.as_secs_f64() * 1e3,
+            engine_done.as_secs_f64() * 1e3
+        ),
+        "–",
+        None,
+    );
+    table.row(
+        "Memory per stored match (model heap / matches)",
+        format!(
+            "{per_match:.1} B ({:.1} MB for {expected} matches; line text once per line)",
+            heap as f64 / 1e6
+        ),
+        "< 200 B",
+        Some(per_match < 200.0),
+    );
+
+    // Scrolling: select the first row, page down, jump to the end and back, wheel through.
+    let mut scroll = Vec::new();
+    window.harness.key_press(Key::Home);
+    window.paced_frame(&mut scroll);
+    for _ in 0..120 {
+        window.harness.key_press(Key::PageDown);
+        window.paced_frame(&mut scroll);
+    }
+    for key in [Key::End, Key::Home, Key::End] {
+        window.harness.key_press(key);
+        window.paced_frame(&mut scroll);
+    }
+    window
+        .harness
+        .event(Event::PointerMoved(pos2(600.0, 450.0)));
+    window.paced_frame(&mut scroll);
+    for i in 0..240 {
+        let dy = if i < 120 { 3000.0 } else { -250_000.0 };
+        window.harness.event(Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: vec2(0.0, dy),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        window.paced_frame(&mut scroll);
+    }
+    table.frames(
+        "1M matches: frame time while scrolling (PageDown, End/Home, wheel)",
+        &scroll,
+    );
+    tree
+}
+
+/// Watches `progress` from another thread; returns when the counters last changed and when
+/// the engine said it had finished, once they have been still for [`STILL_FOR`] after `stop`
+/// was set.
+fn watch_counters(
+    progress: Arc<Progress>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<(Instant, Option<Instant>)> {
+    std::thread::spawn(move || {
+        let moving = |s: ProgressSnapshot| {
+            (
+                s.files_found,
+                s.files_searched,
+                s.bytes_searched,
+                s.matches,
+                s.files_matched,
+            )
+        };
+        let mut last = moving(progress.snapshot());
+        let mut changed = Instant::now();
+        let mut finished = None;
+        loop {
+            let snapshot = progress.snapshot();
+            let now = moving(snapshot);
+            if now != last {
+                last = now;
+                changed = Instant::now();
+            }
+            if snapshot.finished && finished.is_none() {
+                finished = Some(Instant::now());
+            }
+            if stop.load(Ordering::Relaxed) && changed.elapsed() >= STILL_FOR {
+                return (changed, finished);
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    })
+}
+
+/// How long after Cancel was pressed: the counters last moved, the engine said it had
+/// finished (counters final), the window showed the search as cancelled.
+struct CancelTimes {
+    last_change: Duration,
+    finished: Duration,
+    shown: Duration,
+}
+
+/// Starts a search, lets it run for `after`, presses Cancel; `None` when the search ended
+/// before the press.
+fn timed_cancel(window: &mut Window, after: Duration) -> Option<CancelTimes> {
+    window.click("Search");
+    window.frame();
+    let progress = window.app().live_progress()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = watch_counters(Arc::clone(&progress), Arc::clone(&stop));
+    let mut frames = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < after {
+        window.paced_frame(&mut frames);
+    }
+    if window.finished() || progress.snapshot().finished {
+        stop.store(true, Ordering::Relaxed);
+        let _ = watcher.join();
+        return None;
+    }
+    window.click("Cancel");
+    let pressed = Instant::now();
+    window.frame();
+    stop.store(true, Ordering::Relaxed);
+    while !window.finished() {
+        window.paced_frame(&mut frames);
+    }
+    let shown = pressed.elapsed();
+    let (last_change, finished) = watcher.join().expect("watcher");
+    let cancelled = window
+        .app()
+        .results()
+        .and_then(|r| r.summary())
+        .is_some_and(|s| s.cancelled);
+    // The search may have completed between the check above and the press.
+    if !cancelled {
+        return None;
+    }
+    Some(CancelTimes {
+        last_change: last_change.saturating_duration_since(pressed),
+        finished: finished.map_or(shown, |f| f.saturating_duration_since(pressed)),
+        shown,
+    })
+}
+
+/// The cancel rows: statistics of "counters final", medians of the rest.
+fn cancel_rows(table: &mut Table, what: &str, times: &[CancelTimes]) {
+    if times.is_empty() {
+        table.row(
+            what,
+            "the search always ended first".into(),
+            "< 50 ms",
+            None,
+        );
+        return;
+    }
+    let finished: Vec<Duration> = times.iter().map(|t| t.finished).collect();
+    table.stats(
+        &format!("{what}: counters final (engine finished)"),
+        &finished,
+        50.0,
+        false,
+    );
+    let p50 = |f: fn(&CancelTimes) -> Duration| {
+        percentile(&millis(&times.iter().map(f).collect::<Vec<_>>()), 50.0)
+    };
+    table.row(
+        &format!("{what}: counters last moved / \"Cancelled\" shown"),
+        format!(
+            "p50 {:.1} ms / p50 {:.1} ms",
+            p50(|t| t.last_change),
+            p50(|t| t.shown)
+        ),
+        "–",
+        None,
+    );
+}
+
+fn cancels(table: &mut Table) {
+    // Many files, so that the search runs for a while (the 1M-match tree is searched in a few
+    // tens of milliseconds; its results then queue for the window).
+    let tree = many_matches_tree(30_000, 20, 2);
+    let mut window = Window::new(state(tree.path(), "txt", "needle"));
+    let times: Vec<CancelTimes> = (0..7)
+        .filter_map(|i| timed_cancel(&mut window, Duration::from_millis(40 + 30 * i)))
+        .collect();
+    cancel_rows(table, "Cancel, 30,000-file tree", &times);
+    drop(tree);
+
+    // A single 1 GB file: mostly lines that do not match, a match every 1000 lines.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.txt");
+    {
+        let filler =
+            "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor\n";
+        let mut chunk = String::new();
+        for i in 0..1000 {
+            chunk.push_str(if i == 500 {
+                "here is a needle in the hay\n"
+            } else {
+                filler
+            });
+        }
+        let mut file = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&path).expect("create"),
+        );
+        let mut written = 0usize;
+        while written < 1 << 30 {
+            file.write_all(chunk.as_bytes()).expect("write");
+            written += chunk.len();
+        }
+        file.flush().expect("flush");
+    }
+    println!("1 GB file written");
+    let mut window = Window::new(state(dir.path(), "txt", "needle"));
+    let times: Vec<CancelTimes> = (0..6)
+        .filter_map(|i| timed_cancel(&mut window, Duration::from_millis(20 + 25 * i)))
+        .collect();
+    cancel_rows(table, "Cancel, mid 1 GB file", &times);
+    drop(dir);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let started = Instant::now();
+    let rg = ripgrep();
+    let mut table = Table::default();
+    println!(
+        "trawl window benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    docs_tree(&mut table, rg.as_deref());
+    drop(million(&mut table, rg.as_deref()));
+    cancels(&mut table);
+    table.notes.push(
+        "Headless (egui_kittest, no GPU): a frame's time is the app's UI code, egui layout, kittest's \
+         AccessKit update and tessellation; rasterising pixels is not included."
+            .into(),
+    );
+    table.notes.push(
+        "Frames run when a repaint is requested and at most every 1/60 s, as eframe with vsync runs them \
+         (the window asks for one at once for the first result, then at most every 50 ms while results \
+         arrive, and at once while more wait than a frame's 6 ms ingestion budget takes in)."
+            .into(),
+    );
+    table
+        .notes
+        .push("Percentiles are nearest-rank: with n = 5 to 7, p99 is the slowest run.".into());
+    table.notes.push(
+        "Wall time includes waiting for a core: on 2 cores the search threads compete with the UI thread \
+         while a search runs. UI-thread CPU time is the frame's own work."
+            .into(),
+    );
+    table.notes.push(format!(
+        "Machine: {} cores; total bench time {:.0} s.",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        started.elapsed().as_secs_f64()
+    ));
+    let markdown = table.markdown();
+    println!("\n{markdown}");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/ui-results.md");
+    if let Err(err) = std::fs::write(&out, results_doc(&out, &markdown)) {
+        eprintln!("could not write {}: {err}", out.display());
+    }
+}
+
+/// The results file with the new table between its markers; what a person wrote around them
+/// (analysis, before/after figures) stays.
+fn results_doc(path: &Path, table: &str) -> String {
+    const START: &str = "<!-- bench:start -->";
+    const END: &str = "<!-- bench:end -->";
+    let block = format!("{START}\n{table}{END}");
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    match (old.find(START), old.find(END)) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{block}{}", &old[..start], &old[end + END.len()..])
+        }
+        _ => format!(
+            "# Window benchmark\n\n`cargo bench --bench ui`; what each row measures is in \
+             `benches/ui.rs`. The table between the markers is rewritten by each run.\n\n{block}\n"
+        ),
+    }
+}
