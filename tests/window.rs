@@ -31,12 +31,26 @@ fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
         .build_eframe(move |_cc| app)
 }
 
-/// Focuses the field labelled `label` and types `text` into it.
+/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
+/// check (it compiles off the UI thread) come back.
 fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
     harness.step();
     harness.get_by_label(label).type_text(text);
     harness.step();
+    wait_for_checks(harness);
+}
+
+/// Steps frames until the pattern has compiled. A change is validated at the start of the frame
+/// after it was typed, so one frame comes first.
+fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().is_checking() {
+        assert!(Instant::now() < deadline, "the pattern check did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
 }
 
 /// Steps frames until the search has ended, then lets the layout settle.
@@ -170,8 +184,10 @@ fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
 
 #[test]
 fn the_cancel_button_stops_the_search() {
+    // Far more matching files than the engine's event queue (4096) plus what two frames take
+    // in: the search cannot have finished when Cancel is clicked.
     let tree = tempfile::tempdir().expect("temp dir");
-    for f in 0..6000 {
+    for f in 0..15_000 {
         std::fs::write(tree.path().join(format!("f{f}.txt")), "needle\n").expect("write");
     }
     let mut harness = harness(TrawlApp::new(SavedState::default()));
@@ -273,6 +289,7 @@ fn invalid_regex_shows_its_error_and_disables_search() {
     // As literal text the same pattern is fine.
     harness.get_by_label(".*").click();
     harness.run_steps(2);
+    wait_for_checks(&mut harness);
     assert!(harness.query_by_label_contains("invalid regex").is_none());
     assert!(!search_disabled(&harness));
 }
@@ -529,7 +546,21 @@ fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
     // `\w{1000}{1000}` is rejected the same way but takes about 4 s to reach the limit in a
     // debug build (about 1 s in release); this one takes well under a second.
     let started = Instant::now();
-    type_into(&mut harness, "Pattern", "a{1000}{1000}{1000}");
+    harness.get_by_label("Pattern").focus();
+    harness.step();
+    harness
+        .get_by_label("Pattern")
+        .type_text("a{1000}{1000}{1000}");
+    // The frames go on while the regex compiles on its own thread: typing never waits for it.
+    let frame = Instant::now();
+    harness.step();
+    harness.step();
+    assert!(
+        frame.elapsed() < Duration::from_millis(500),
+        "two frames took {:?} while the regex compiled",
+        frame.elapsed()
+    );
+    wait_for_checks(&mut harness);
     harness.run_steps(2);
     harness.get_by_label_contains("invalid regex");
     harness.get_by_label_contains("exceeds size limit");

@@ -23,11 +23,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::search::{Progress, ProgressSnapshot, SearchHandle, start_with_notifier};
+use crate::search::{Progress, ProgressSnapshot, SearchHandle, start_prepared};
 
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
-pub use state::{InputCheck, InputErrors, SavedState};
+pub use state::{InputCheck, InputErrors, SavedState, Validation};
 
 /// The window icon, also installed by `assets/trawl.desktop`.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
@@ -127,6 +127,8 @@ pub struct TrawlApp {
     /// Enter was pressed while a field was empty or invalid: from then on an empty field's
     /// message shows too (at first its hint says what to type), until a search starts.
     tried_empty_search: bool,
+    /// Search was asked for while the pattern was still compiling: start when it is done.
+    start_when_checked: bool,
 }
 
 impl TrawlApp {
@@ -145,6 +147,7 @@ impl TrawlApp {
             picker_message: None,
             chooser: None,
             tried_empty_search: false,
+            start_when_checked: false,
         }
     }
 
@@ -177,9 +180,14 @@ impl TrawlApp {
         self.results.as_ref()
     }
 
-    /// Whether a search is running.
+    /// Whether the pattern typed last is still being compiled (off the UI thread).
+    pub fn is_checking(&self) -> bool {
+        self.check.is_pending()
+    }
+
+    /// Whether a search is running (or about to start, its pattern still compiling).
     pub fn is_searching(&self) -> bool {
-        self.search.as_ref().is_some_and(|s| s.handle.is_some())
+        self.start_when_checked || self.search.as_ref().is_some_and(|s| s.handle.is_some())
     }
 
     /// The running search's live counters (the progress line shows a per-frame copy of them);
@@ -203,10 +211,16 @@ impl TrawlApp {
     /// Does nothing when a field is invalid: the inline errors already say why.
     pub fn start_search(&mut self, ctx: &egui::Context) {
         self.check.invalidate();
-        let request = match self.check.get(&self.state) {
-            Ok(request) => request.clone(),
-            Err(_) => return,
+        let (request, matcher) = match self.check.get(&self.state, ctx) {
+            Validation::Valid(request, matcher) => (request, matcher),
+            // Starts as soon as the pattern has compiled (see `start_when_checked`).
+            Validation::Checking => {
+                self.start_when_checked = true;
+                return;
+            }
+            Validation::Invalid(_) => return,
         };
+        self.start_when_checked = false;
         self.tried_empty_search = false;
         // Freeing a large model (hundreds of MB for a big search) takes tens of milliseconds:
         // that frame would stall, so it happens on a thread of its own.
@@ -240,7 +254,7 @@ impl TrawlApp {
                 wake.request_repaint_after(PROGRESS_REFRESH);
             }
         };
-        match start_with_notifier(request, Arc::new(notify)) {
+        match start_prepared(request, matcher, Arc::new(notify)) {
             Ok(handle) => {
                 let started = handle.started();
                 self.state.remember_folder(&root.display().to_string());
@@ -263,6 +277,7 @@ impl TrawlApp {
 
     /// Asks the running search to stop; the results found so far stay.
     pub fn cancel_search(&mut self) {
+        self.start_when_checked = false;
         if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
             handle.cancel();
         }
@@ -378,6 +393,9 @@ impl eframe::App for TrawlApp {
         self.take_dropped_files(&ctx);
         self.poll_picker();
         self.pump_results(&ctx);
+        if self.start_when_checked {
+            self.start_search(&ctx);
+        }
         self.handle_keys(&ctx);
         if self
             .notice

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crossbeam_channel::{Receiver, TryRecvError};
+use grep_regex::RegexMatcher;
 use serde::{Deserialize, Serialize};
 
 use crate::app::results::SortOrder;
@@ -116,9 +118,26 @@ impl SavedState {
 
     /// Turns the fields into a request, or says what is wrong with each field.
     ///
-    /// This compiles the regex and looks at the folder, so callers cache it per input (see
-    /// [`InputCheck`]) rather than calling it every frame.
+    /// This compiles the regex and looks at the folder; the window uses [`InputCheck`], which
+    /// caches the answer per input and compiles the regex off the UI thread.
     pub fn request(&self) -> Result<SearchRequest, InputErrors> {
+        let (request, mut errors) = self.request_without_pattern_check();
+        if errors.pattern.is_none()
+            && let Err(err) = build_matcher(&request)
+        {
+            errors.pattern = Some(err.to_string());
+        }
+        if errors.is_empty() {
+            Ok(request)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Like [`request`](Self::request) but without compiling the pattern (only an empty one
+    /// is refused): everything here is quick enough for the UI thread. The request is built
+    /// even when a field has a problem, so the pattern can still be checked.
+    fn request_without_pattern_check(&self) -> (SearchRequest, InputErrors) {
         let mut errors = InputErrors::default();
         let root = self.root();
         match &root {
@@ -153,14 +172,8 @@ impl SavedState {
         request.max_columns = Some(WINDOW_MAX_COLUMNS);
         if self.pattern.is_empty() {
             errors.pattern = Some("Type what to search for.".to_string());
-        } else if let Err(err) = build_matcher(&request) {
-            errors.pattern = Some(err.to_string());
         }
-        if errors.is_empty() {
-            Ok(request)
-        } else {
-            Err(errors)
-        }
+        (request, errors)
     }
 }
 
@@ -174,31 +187,147 @@ fn expand_home(typed: &str) -> PathBuf {
     }
 }
 
-/// The inputs' validation, recomputed only when a field changes: compiling a regex and
-/// touching the disk on every frame would make typing sluggish on a slow disk.
+/// Where the inputs' validation stands.
+#[derive(Clone)]
+pub enum Validation {
+    /// Every field is valid: the request and its compiled matcher, ready to start.
+    Valid(SearchRequest, RegexMatcher),
+    /// The other fields are valid and the pattern is still compiling.
+    Checking,
+    /// Some field has a problem.
+    Invalid(InputErrors),
+}
+
+/// The inputs' validation, recomputed only when a field changes: touching the disk on every
+/// frame would make typing sluggish on a slow disk. The pattern compiles on a thread of its
+/// own, since a huge regex (`\w{1000}`) can take a second: typing never waits for it.
 #[derive(Default)]
 pub struct InputCheck {
     checked: Option<SavedState>,
-    result: Option<Result<SearchRequest, InputErrors>>,
+    fields: Option<(SearchRequest, InputErrors)>,
+    pattern: Option<PatternCheck>,
+}
+
+/// One pattern's compilation, for the request fields that shape the matcher.
+struct PatternCheck {
+    key: MatcherKey,
+    outcome: PatternOutcome,
+}
+
+/// What [`build_matcher`] looks at.
+#[derive(PartialEq)]
+struct MatcherKey {
+    pattern: String,
+    case: CaseMode,
+    whole_word: bool,
+    fixed_strings: bool,
+}
+
+impl MatcherKey {
+    fn of(request: &SearchRequest) -> Self {
+        MatcherKey {
+            pattern: request.pattern.clone(),
+            case: request.case,
+            whole_word: request.whole_word,
+            fixed_strings: request.fixed_strings,
+        }
+    }
+}
+
+impl PatternCheck {
+    /// Takes the compiled matcher (or the error) once the thread has sent it.
+    fn poll(&mut self) {
+        if let PatternOutcome::Compiling(receiver) = &self.outcome {
+            match receiver.try_recv() {
+                Ok(outcome) => self.outcome = PatternOutcome::Done(outcome),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.outcome = PatternOutcome::Done(Err(
+                        "the pattern could not be checked; try again".to_string(),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+enum PatternOutcome {
+    Compiling(Receiver<Result<RegexMatcher, String>>),
+    Done(Result<RegexMatcher, String>),
 }
 
 impl InputCheck {
-    /// The validation of `state`'s fields, from the cache when they did not change.
-    pub fn get(&mut self, state: &SavedState) -> &Result<SearchRequest, InputErrors> {
+    /// The validation of `state`'s fields, from the cache when they did not change. While the
+    /// pattern compiles, `ctx` is asked to repaint so the answer shows as soon as it is known.
+    pub fn get(&mut self, state: &SavedState, ctx: &egui::Context) -> Validation {
         let stale = self
             .checked
             .as_ref()
             .is_none_or(|old| !same_inputs(old, state));
-        if stale || self.result.is_none() {
+        if stale || self.fields.is_none() {
             self.checked = Some(state.clone());
-            self.result = Some(state.request());
+            self.fields = Some(state.request_without_pattern_check());
         }
-        self.result.get_or_insert_with(|| state.request())
+        let (request, errors) = self
+            .fields
+            .get_or_insert_with(|| state.request_without_pattern_check());
+        let mut errors = errors.clone();
+        if errors.pattern.is_none() {
+            let key = MatcherKey::of(request);
+            if self.pattern.as_ref().is_none_or(|check| check.key != key) {
+                self.pattern = Some(PatternCheck {
+                    outcome: compile_in_background(request.clone(), ctx.clone()),
+                    key,
+                });
+            }
+            if let Some(check) = self.pattern.as_mut() {
+                check.poll();
+                match &check.outcome {
+                    PatternOutcome::Done(Ok(matcher)) if errors.is_empty() => {
+                        return Validation::Valid(request.clone(), matcher.clone());
+                    }
+                    PatternOutcome::Done(Ok(_)) => {}
+                    PatternOutcome::Done(Err(message)) => errors.pattern = Some(message.clone()),
+                    PatternOutcome::Compiling(_) if errors.is_empty() => {
+                        return Validation::Checking;
+                    }
+                    PatternOutcome::Compiling(_) => {}
+                }
+            }
+        }
+        Validation::Invalid(errors)
     }
 
-    /// Forgets the cached answer (the folder may have appeared or gone since).
+    /// Whether the pattern is still compiling.
+    pub fn is_pending(&self) -> bool {
+        self.pattern
+            .as_ref()
+            .is_some_and(|check| matches!(check.outcome, PatternOutcome::Compiling(_)))
+    }
+
+    /// Forgets the cached answer about the folder (it may have appeared or gone since); the
+    /// compiled pattern stays, as it depends only on the pattern and its toggles.
     pub fn invalidate(&mut self) {
-        self.result = None;
+        self.fields = None;
+    }
+}
+
+/// Compiles `request`'s pattern on a short-lived thread and repaints `ctx` when done.
+fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternOutcome {
+    let (sender, receiver) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new()
+        .name("trawl-pattern".to_string())
+        .spawn(move || {
+            let outcome = build_matcher(&request).map_err(|err| err.to_string());
+            // The window may have moved on to another pattern: nobody listens then.
+            let _ = sender.send(outcome);
+            ctx.request_repaint();
+        });
+    match spawned {
+        Ok(_) => PatternOutcome::Compiling(receiver),
+        Err(_) => PatternOutcome::Done(Err(
+            "the pattern could not be checked (no thread could start); try again".to_string(),
+        )),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
-use crate::app::TrawlApp;
+use crate::app::{TrawlApp, Validation};
 
 /// Width of the label column, so the fields line up.
 const LABEL_WIDTH: f32 = 78.0;
@@ -15,9 +15,11 @@ impl TrawlApp {
     /// appears or goes (an error line), and focus would then jump out of the field.
     pub(super) fn search_bar(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        let (errors, valid) = match self.check.get(&self.state) {
-            Ok(_) => (Default::default(), true),
-            Err(errors) => (errors.clone(), false),
+        // While the pattern compiles, Search stays enabled: pressing it starts the search as
+        // soon as the pattern is known to be valid.
+        let (errors, valid) = match self.check.get(&self.state, &ctx) {
+            Validation::Valid(..) | Validation::Checking => (Default::default(), true),
+            Validation::Invalid(errors) => (errors, false),
         };
         let mut enter = false;
         let error_color = ui.visuals().error_fg_color;
