@@ -39,7 +39,19 @@ fn one_line_reason(pattern: &str, message: &str) -> String {
         .find_map(|line| line.trim().strip_prefix("error: "))
         .map(str::to_string)
         .unwrap_or_else(|| message.split_whitespace().collect::<Vec<_>>().join(" "));
-    format!("{pattern:?}: {reason}")
+    // Quoted as typed (a backslash stays one backslash); only control characters are escaped,
+    // so the message stays on one line.
+    let shown: String = pattern
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    format!("\"{shown}\": {reason}")
 }
 
 #[cfg(test)]
@@ -54,6 +66,8 @@ mod tests {
     fn invalid_regex_names_the_problem() {
         let err = build_matcher(&request("a(b")).unwrap_err();
         assert_eq!(err.to_string(), r#"invalid regex "a(b": unclosed group"#);
+        let err = build_matcher(&request("\\w(\n")).unwrap_err();
+        assert_eq!(err.to_string(), r#"invalid regex "\w(\n": unclosed group"#);
     }
 
     #[test]

@@ -52,9 +52,15 @@ impl TrawlApp {
                 ui.weak("Choose a folder, type a pattern and press Enter.");
             }
             if let Some(notice) = &self.notice {
+                // Only the width the summary left: a long copied path is cut with "…" rather
+                // than drawn over the summary.
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(
-                        RichText::new(notice.text.as_str()).color(ui.visuals().hyperlink_color),
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(notice.text.as_str())
+                                .color(ui.visuals().hyperlink_color),
+                        )
+                        .truncate(),
                     );
                 });
             }
