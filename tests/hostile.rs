@@ -497,6 +497,49 @@ fn a_million_matches_stream_through_the_cli() {
     assert_eq!(rows, 1_000_000);
 }
 
+/// The largest resident set of any child process this test process has waited for, in bytes.
+fn children_max_rss() -> u64 {
+    // SAFETY: getrusage writes into the zeroed struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; RUSAGE_CHILDREN is always a valid target.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// Ten million occurrences in one file: the CLI prints every one, and its memory stays under
+/// 100 bytes per occurrence (a file's occurrences are held until the file is done: linear, with
+/// a small constant).
+#[test]
+fn ten_million_matches_stream_through_the_cli_in_linear_memory() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("many.txt"),
+        "a a a a a a a a a a\n".repeat(1_000_000),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trawl"))
+        .arg(dir.path())
+        .args(["txt", "a", "--no-heading"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut rows = 0usize;
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut stdout = child.stdout.take().unwrap();
+    loop {
+        let n = std::io::Read::read(&mut stdout, &mut buffer).unwrap();
+        if n == 0 {
+            break;
+        }
+        rows += buffer[..n].iter().filter(|&&b| b == b'\n').count();
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(rows, 10_000_000);
+    // Every child so far counts, so this bounds this one from above.
+    let peak = children_max_rss();
+    assert!(peak < 10_000_000 * 100, "peak resident set {peak} bytes");
+}
+
 /// Contents and modification times of every file below `root`.
 fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut all = BTreeMap::new();
