@@ -22,6 +22,11 @@ pub fn column_of(line: &[u8], pos: usize) -> u64 {
 
 /// Byte position `n` characters after `from` (or the end of `bytes`).
 pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
+    // Source text is mostly ASCII, where a character is a byte: skip the walk.
+    let ascii_end = from.saturating_add(n).min(bytes.len());
+    if bytes[from.min(ascii_end)..ascii_end].is_ascii() {
+        return ascii_end;
+    }
     let mut pos = from;
     for _ in 0..n {
         if pos >= bytes.len() {
@@ -35,21 +40,20 @@ pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
 /// Byte position up to `n` characters before `from`.
 pub(crate) fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
     let mut pos = from.min(bytes.len());
+    if bytes[pos.saturating_sub(n)..pos].is_ascii() {
+        return pos.saturating_sub(n);
+    }
     for _ in 0..n {
         if pos == 0 {
             break;
         }
-        pos -= 1;
-        // Step over at most three continuation bytes to a character's first byte.
-        let mut steps = 0;
-        while pos > 0 && steps < 3 && is_continuation(bytes[pos]) {
-            pos -= 1;
-            steps += 1;
-        }
-        if !is_continuation(bytes[pos]) && char_len_at(bytes, pos) <= steps {
-            // The bytes stepped over were stray continuation bytes: each counts as one.
-            pos += steps;
-        }
+        // The character ending at `pos` is a valid one starting up to four bytes back, or
+        // else the single (invalid) byte just before it.
+        let end = pos;
+        pos = (end.saturating_sub(4)..end - 1)
+            .rev()
+            .find(|&lead| char_len_at(bytes, lead) == end - lead)
+            .unwrap_or(end - 1);
     }
     pos
 }
@@ -79,13 +83,17 @@ fn is_continuation(byte: u8) -> bool {
 
 /// Length in bytes of the character starting at `pos` (1 for an invalid byte).
 fn char_len_at(bytes: &[u8], pos: usize) -> usize {
-    let end = (pos + 4).min(bytes.len());
-    match bytes[pos..end].utf8_chunks().next() {
-        Some(chunk) => match chunk.valid().chars().next() {
-            Some(c) => c.len_utf8(),
-            None => 1,
-        },
-        None => 1,
+    // The first byte says how long a valid character is; the bytes must then be valid UTF-8.
+    let len = match bytes[pos] {
+        0x00..=0x7F => return 1,
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return 1,
+    };
+    match bytes.get(pos..pos + len) {
+        Some(encoded) if std::str::from_utf8(encoded).is_ok() => len,
+        _ => 1,
     }
 }
 
@@ -172,6 +180,65 @@ mod tests {
         );
         assert_eq!(char_start(line, 6), 4);
         assert_eq!(column_of(line, 6), 3, "inside 🦀, the third character");
+    }
+
+    /// Character boundaries as `char_count` sees them: each valid character, each invalid byte.
+    fn boundaries(bytes: &[u8]) -> Vec<usize> {
+        let mut all = vec![0];
+        let mut at = 0;
+        for chunk in bytes.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                at += c.len_utf8();
+                all.push(at);
+            }
+            for _ in chunk.invalid() {
+                at += 1;
+                all.push(at);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn advance_and_retreat_agree_with_char_count_on_any_bytes() {
+        let alphabet: &[&[u8]] = &[
+            b"a",
+            b" ",
+            "é".as_bytes(),
+            "日".as_bytes(),
+            "😀".as_bytes(),
+            b"\xff",
+            b"\x80",
+            b"\xe6\x97",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..500 {
+            let mut bytes = Vec::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                bytes.extend_from_slice(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let bounds = boundaries(&bytes);
+            assert_eq!(char_count(&bytes), bounds.len() - 1);
+            for (i, &start) in bounds.iter().enumerate() {
+                for n in 0..4 {
+                    let ahead = bounds.get(i + n).copied().unwrap_or(bytes.len());
+                    assert_eq!(
+                        advance_chars(&bytes, start, n),
+                        ahead,
+                        "{bytes:?} {start} +{n}"
+                    );
+                    let behind = bounds[i.saturating_sub(n)];
+                    assert_eq!(
+                        retreat_chars(&bytes, start, n),
+                        behind,
+                        "{bytes:?} {start} -{n}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
