@@ -353,6 +353,46 @@ fn match_at_the_end_of_a_64_mib_line_is_found_and_its_text_is_cut() {
 }
 
 #[test]
+fn cancel_stops_within_50ms_inside_a_single_256_mib_line() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut line =
+            std::io::BufWriter::new(fs::File::create(dir.path().join("line.txt")).unwrap());
+        let block = vec![b'x'; 1 << 20];
+        for _ in 0..256 {
+            line.write_all(&block).unwrap();
+        }
+        line.write_all(b"needle\n").unwrap();
+    }
+    let mut req = request(dir.path(), "txt", "needle");
+    req.max_columns = Some(500);
+    let handle = search::start(req).unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    assert!(
+        !handle.progress().snapshot().finished,
+        "a 256 MiB line takes longer than 30 ms"
+    );
+    let cancelled_at = Instant::now();
+    handle.cancel();
+    loop {
+        match handle
+            .events()
+            .recv_timeout(DEADLINE)
+            .expect("the search ends")
+        {
+            SearchEvent::Finished(summary) => {
+                assert!(summary.cancelled);
+                break;
+            }
+            _ => continue,
+        }
+    }
+    let took = cancelled_at.elapsed();
+    assert!(took < Duration::from_millis(50), "cancel took {took:?}");
+}
+
+#[test]
 fn binary_files_are_skipped_by_default_and_searched_with_text() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("bin.txt"), b"needle\0binary\n");
