@@ -65,6 +65,25 @@ fn run(request: SearchRequest) -> Outcome {
     }
 }
 
+/// Cancels `handle` and returns how long the final event took to arrive (it must say cancelled).
+fn cancel_and_wait(handle: &search::SearchHandle) -> Duration {
+    let cancelled_at = Instant::now();
+    handle.cancel();
+    loop {
+        match handle
+            .events()
+            .recv_timeout(DEADLINE)
+            .expect("the search ends")
+        {
+            SearchEvent::Finished(summary) => {
+                assert!(summary.cancelled);
+                return cancelled_at.elapsed();
+            }
+            _ => continue,
+        }
+    }
+}
+
 fn request(root: &Path, ext: &str, pattern: &str) -> SearchRequest {
     SearchRequest::new(root, vec![ext.to_string()], pattern)
 }
@@ -373,22 +392,7 @@ fn cancel_stops_within_50ms_inside_a_single_256_mib_line() {
         !handle.progress().snapshot().finished,
         "a 256 MiB line takes longer than 30 ms"
     );
-    let cancelled_at = Instant::now();
-    handle.cancel();
-    loop {
-        match handle
-            .events()
-            .recv_timeout(DEADLINE)
-            .expect("the search ends")
-        {
-            SearchEvent::Finished(summary) => {
-                assert!(summary.cancelled);
-                break;
-            }
-            _ => continue,
-        }
-    }
-    let took = cancelled_at.elapsed();
+    let took = cancel_and_wait(&handle);
     assert!(took < Duration::from_millis(50), "cancel took {took:?}");
 }
 
@@ -654,22 +658,7 @@ fn cancel_stops_within_50ms_in_a_tree_with_a_fifo_and_a_giant_file() {
         !before_cancel.finished,
         "the giant file takes longer than 100 ms"
     );
-    let cancelled_at = Instant::now();
-    handle.cancel();
-    loop {
-        match handle
-            .events()
-            .recv_timeout(DEADLINE)
-            .expect("the search ends")
-        {
-            SearchEvent::Finished(summary) => {
-                assert!(summary.cancelled);
-                break;
-            }
-            _ => continue,
-        }
-    }
-    let took = cancelled_at.elapsed();
+    let took = cancel_and_wait(&handle);
     assert!(took < Duration::from_millis(50), "cancel took {took:?}");
     let frozen = handle.progress().snapshot();
     std::thread::sleep(Duration::from_millis(50));

@@ -44,6 +44,17 @@ pub struct FileMatches {
     pub binary: bool,
 }
 
+impl FileMatches {
+    /// A file skipped for a NUL byte after `bytes_read` bytes.
+    fn binary(bytes_read: u64) -> Self {
+        FileMatches {
+            bytes_read,
+            binary: true,
+            ..FileMatches::default()
+        }
+    }
+}
+
 /// Searches files one at a time with reused buffers. Not shared between threads: each search
 /// thread owns one, like ripgrep's per-thread `SearchWorker`.
 pub struct FileSearcher {
@@ -115,12 +126,7 @@ impl FileSearcher {
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = &self.buffer[..filled];
         if self.skip_binary && is_binary(contents) {
-            let bytes_read = contents.len() as u64;
-            return Ok(FileMatches {
-                bytes_read,
-                binary: true,
-                ..FileMatches::default()
-            });
+            return Ok(FileMatches::binary(contents.len() as u64));
         }
         let mut sink = LineCollector::new(
             &self.matcher,
@@ -147,30 +153,13 @@ impl FileSearcher {
         }
         self.check_cancel()?;
         let bytes_read = sink.bytes_read.max(filled as u64);
-        if sink.binary {
-            return Ok(FileMatches {
-                bytes_read,
-                binary: true,
-                ..FileMatches::default()
-            });
-        }
-        Ok(FileMatches {
-            lines: sink.lines,
-            matches: sink.matches,
-            bytes_read,
-            binary: false,
-        })
+        Ok(sink.into_matches(bytes_read))
     }
 
     /// Searches bytes already in memory, as if they were a file's contents.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
         if self.skip_binary && is_binary(bytes) {
-            let bytes_read = bytes.len() as u64;
-            return Ok(FileMatches {
-                bytes_read,
-                binary: true,
-                ..FileMatches::default()
-            });
+            return Ok(FileMatches::binary(bytes.len() as u64));
         }
         let mut sink = LineCollector::new(
             &self.matcher,
@@ -182,19 +171,7 @@ impl FileSearcher {
         self.searcher
             .search_slice(&self.matcher, bytes, &mut sink)?;
         self.check_cancel()?;
-        if sink.binary {
-            return Ok(FileMatches {
-                bytes_read: bytes.len() as u64,
-                binary: true,
-                ..FileMatches::default()
-            });
-        }
-        Ok(FileMatches {
-            lines: sink.lines,
-            matches: sink.matches,
-            bytes_read: bytes.len() as u64,
-            binary: false,
-        })
+        Ok(sink.into_matches(bytes.len() as u64))
     }
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
@@ -448,6 +425,19 @@ impl<'a> LineCollector<'a> {
             group: Vec::new(),
             positions: Vec::new(),
             columns: Vec::new(),
+        }
+    }
+
+    /// What was collected, or nothing for a file found to be binary.
+    fn into_matches(self, bytes_read: u64) -> FileMatches {
+        if self.binary {
+            return FileMatches::binary(bytes_read);
+        }
+        FileMatches {
+            lines: self.lines,
+            matches: self.matches,
+            bytes_read,
+            binary: false,
         }
     }
 
