@@ -365,6 +365,9 @@ impl Drop for DirHandle {
     }
 }
 
+/// The most a streamed read asks for at once (see [`CancellableReader`]).
+const CANCELLABLE_READ: usize = 1 << 20;
+
 /// A reader that fails once the cancel flag is set, so that a search deep in a huge file stops at
 /// its next read. Not with `Interrupted`: readers above it (encoding_rs_io's BOM sniffing) retry
 /// on that kind, and would spin forever.
@@ -378,7 +381,10 @@ impl<R: Read> Read for CancellableReader<'_, R> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(io::Error::other("search cancelled"));
         }
-        self.inner.read(buf)
+        // A buffer grown for one huge line can ask for hundreds of megabytes at once: read it
+        // in slices, so the flag is looked at every millisecond or so.
+        let len = buf.len().min(CANCELLABLE_READ);
+        self.inner.read(&mut buf[..len])
     }
 }
 
