@@ -143,18 +143,16 @@ fn enter_in_the_pattern_field_starts_the_search() {
 
 #[test]
 fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
-    // More matching files than the engine's event queue holds: the search cannot finish
-    // before the window takes results in, so the cancel always lands mid-search.
+    // More matching files than the engine's event queue (4096) plus what the three frames
+    // before Esc take in (each file has 200 matches, so a frame's budget takes in few): the
+    // search cannot finish first, so the cancel lands mid-search.
     let tree = tempfile::tempdir().expect("temp dir");
+    let contents = "one needle\nanother needle\n".repeat(100);
     for d in 0..30 {
         let dir = tree.path().join(format!("d{d}"));
         std::fs::create_dir(&dir).expect("mkdir");
         for f in 0..250 {
-            std::fs::write(
-                dir.join(format!("f{f}.txt")),
-                "one needle\nanother needle\n",
-            )
-            .expect("write");
+            std::fs::write(dir.join(format!("f{f}.txt")), &contents).expect("write");
         }
     }
     let mut harness = harness(TrawlApp::new(SavedState::default()));
@@ -170,6 +168,7 @@ fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
     let results = harness.state().results().expect("results");
     let summary = results.summary().expect("a summary after cancel");
     assert!(summary.cancelled);
+    eprintln!("cancelled after {} of 7500 files", summary.files_searched);
     assert!(
         summary.files_searched < 7500,
         "searched {} of 7500 files",
@@ -184,11 +183,12 @@ fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
 
 #[test]
 fn the_cancel_button_stops_the_search() {
-    // Far more matching files than the engine's event queue (4096) plus what two frames take
-    // in: the search cannot have finished when Cancel is clicked.
+    // More matching files than the engine's event queue (4096) plus what two frames take in
+    // (200 matches a file, so few): the search cannot have finished when Cancel is clicked.
     let tree = tempfile::tempdir().expect("temp dir");
-    for f in 0..15_000 {
-        std::fs::write(tree.path().join(format!("f{f}.txt")), "needle\n").expect("write");
+    let contents = "needle\n".repeat(200);
+    for f in 0..6000 {
+        std::fs::write(tree.path().join(format!("f{f}.txt")), &contents).expect("write");
     }
     let mut harness = harness(TrawlApp::new(SavedState::default()));
     search(&mut harness, tree.path(), "", "needle");
