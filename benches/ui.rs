@@ -471,7 +471,7 @@ fn docs_tree(table: &mut Table, rg: Option<&Path>) {
     table.row(
         "Docs tree: memory per stored match",
         format!(
-            "{per_match:.0} B ({:.0} MB; long HTML lines are cut to 500 columns around each match, one cut text per match)",
+            "{per_match:.0} B ({:.0} MB; after the search; long HTML lines keep only the 500-column windows around their matches, overlapping windows sharing one text)",
             heap as f64 / 1e6
         ),
         "< 200 B",

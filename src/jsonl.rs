@@ -65,6 +65,7 @@ pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
     let path = lossy(&result.path);
     for line in &result.lines {
         for occurrence in &line.occurrences {
+            let (text, _) = line.excerpt(occurrence).to_marked();
             write_record(
                 out,
                 &Record::Match {
@@ -73,7 +74,7 @@ pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
                     column: occurrence.column,
                     byte_offset: occurrence.byte_offset,
                     length: occurrence.length,
-                    text: &line.text,
+                    text: &text,
                 },
             )?;
         }

@@ -104,7 +104,7 @@ fn run_engine(request: SearchRequest) -> Outcome {
                             column: occ.column,
                             byte_offset: occ.byte_offset,
                             length: occ.length,
-                            text: line.text.clone(),
+                            text: line.excerpt(occ).to_marked().0.into_owned(),
                         };
                         assert!(
                             hits.insert(hit.clone()),
@@ -977,31 +977,91 @@ fn long_lines_are_cut_around_the_match() {
         };
         for line in &file.lines {
             for occ in &line.occurrences {
+                let excerpt = line.excerpt(occ);
                 assert_eq!(
-                    &line.text[occ.highlight.clone()],
+                    &excerpt.text[excerpt.highlight.clone()],
                     "foo",
                     "the highlight points at the match: {line:?}"
                 );
+                if file.path.ends_with("long.rs") {
+                    assert!(
+                        excerpt.ellipsis_before || excerpt.ellipsis_after,
+                        "a cut line is marked: {excerpt:?}"
+                    );
+                    assert!(
+                        excerpt.text.chars().count() <= 40,
+                        "{:?} is too long",
+                        excerpt.text
+                    );
+                    // A quarter of the window before the match, as far as the line allows.
+                    let before = excerpt.text[..excerpt.highlight.start].chars().count();
+                    assert_eq!(before, 10, "{excerpt:?}");
+                }
             }
             if file.path.ends_with("long.rs") {
                 cut_lines += 1;
-                assert_eq!(line.occurrences.len(), 1, "a cut line holds one occurrence");
-                assert!(
-                    line.text.contains('…'),
-                    "a cut line is marked: {:?}",
-                    line.text
-                );
-                assert!(
-                    line.text.chars().count() <= 40 + 2,
-                    "{:?} is too long",
-                    line.text
+                assert!(line.cut.is_some(), "{line:?}");
+                assert_eq!(
+                    line.occurrences.len(),
+                    1,
+                    "occurrences 300 characters apart do not share a 40-column window"
                 );
             } else {
                 assert_eq!(line.text, "short foo line", "a short line is not cut");
+                assert_eq!(line.cut, None);
             }
         }
     }
-    assert_eq!(cut_lines, 2, "one cut line per occurrence");
+    assert_eq!(
+        cut_lines, 2,
+        "one cut text per occurrence far from the others"
+    );
+}
+
+/// On a long line, occurrences whose windows overlap share one stored text (a minified file
+/// with thousands of matches on one line is not stored thousands of times), and each one's
+/// excerpt is exactly the window it would have on its own.
+#[test]
+fn close_occurrences_on_a_long_line_share_one_cut_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let long = format!(
+        "{}{}{}foo{}\n",
+        "é".repeat(100),
+        "a foo b".repeat(20),
+        "x".repeat(200),
+        "日".repeat(100)
+    );
+    write(root, "long.rs", &long);
+    let mut req = request(root, &["rs"], "foo");
+    req.max_columns = Some(40);
+    let handle = search::start(req).unwrap();
+    let mut lines = Vec::new();
+    for event in handle.events().iter() {
+        if let SearchEvent::File(file) = event {
+            lines.extend(file.lines);
+        }
+    }
+    let counts: Vec<usize> = lines.iter().map(|l| l.occurrences.len()).collect();
+    assert_eq!(counts, vec![20, 1], "{lines:#?}");
+    let shared = &lines[0];
+    assert!(
+        shared.text.chars().count() < 20 * 7 + 40,
+        "the shared text is the windows' union, not the line: {:?}",
+        shared.text
+    );
+    let cut = shared.cut.expect("a long line is cut");
+    assert!(cut.before && cut.after, "{cut:?}");
+    let line_chars: Vec<char> = long.trim_end().chars().collect();
+    for occ in &shared.occurrences {
+        let excerpt = shared.excerpt(occ);
+        assert_eq!(&excerpt.text[excerpt.highlight.clone()], "foo");
+        // The window cut from the whole line: 10 characters before the match, 40 in all.
+        let at = occ.column as usize - 1;
+        let expected: String = line_chars[at - 10..at + 30].iter().collect();
+        assert_eq!(excerpt.text, expected);
+        assert!(excerpt.ellipsis_before && excerpt.ellipsis_after);
+    }
 }
 
 #[test]

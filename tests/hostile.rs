@@ -367,8 +367,10 @@ fn match_at_the_end_of_a_64_mib_line_is_found_and_its_text_is_cut() {
         matched.text.len() < 2000,
         "the text is cut, not copied whole"
     );
-    assert!(matched.text.starts_with('…'));
-    assert_eq!(&matched.text[occurrence.highlight.clone()], "needle");
+    let excerpt = matched.excerpt(occurrence);
+    assert!(excerpt.ellipsis_before && !excerpt.ellipsis_after);
+    assert_eq!(&excerpt.text[excerpt.highlight.clone()], "needle");
+    assert_eq!(excerpt.text.chars().count(), 125 + "needle tail".len());
 }
 
 #[test]

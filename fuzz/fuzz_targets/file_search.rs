@@ -27,6 +27,10 @@ fuzz_target!(|input: &[u8]| {
     request.fixed_strings = fixed;
     request.case = if insensitive { CaseMode::Insensitive } else { CaseMode::Sensitive };
     request.binary_as_text = true;
+    // Short windows, so that cut lines and shared cut texts are exercised on small inputs.
+    if flags & 4 != 0 {
+        request.max_columns = Some(4 + usize::from(flags >> 4));
+    }
     let Ok(matcher) = build_matcher(&request) else { return };
     let reference_pattern = if fixed { regex::escape(pattern) } else { pattern.to_string() };
     let Ok(reference) = regex::bytes::RegexBuilder::new(&reference_pattern)
@@ -49,6 +53,12 @@ fuzz_target!(|input: &[u8]| {
             assert!(occ.highlight.start <= occ.highlight.end && occ.highlight.end <= line.text.len());
             assert!(line.text.is_char_boundary(occ.highlight.start));
             assert!(line.text.is_char_boundary(occ.highlight.end));
+            let excerpt = line.excerpt(occ);
+            assert!(excerpt.highlight.start <= excerpt.highlight.end);
+            assert!(excerpt.text.get(excerpt.highlight.clone()).is_some());
+            if let Some(max) = request.max_columns {
+                assert!(excerpt.text.chars().count() <= max, "{excerpt:?}");
+            }
             actual.push((line.line_number, occ.column, occ.byte_offset, occ.length));
         }
     }

@@ -12,6 +12,7 @@
 //! - [`picker`]: the native folder dialog off the UI thread, and the in-window fallback;
 //! - `views`: the panels (search bar, progress, results list, errors, status line).
 
+mod dispose;
 pub mod picker;
 pub mod results;
 pub mod state;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::search::{Progress, ProgressSnapshot, SearchHandle, start_prepared};
+use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, start_prepared};
 
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
@@ -244,7 +245,14 @@ impl TrawlApp {
         let first = AtomicBool::new(true);
         let wake_pending = Arc::new(AtomicBool::new(false));
         let pending = Arc::clone(&wake_pending);
-        let notify = move || {
+        // The last event is the exception too: the complete set should show without waiting
+        // for the next progress refresh.
+        let notify = move |queued: Queued| {
+            if queued == Queued::Finished {
+                pending.store(true, Ordering::Release);
+                wake.request_repaint();
+                return;
+            }
             if pending.swap(true, Ordering::AcqRel) {
                 return;
             }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
-use crate::search::{FileError, FileResult, SearchEvent, Summary};
+use crate::search::{Excerpt, FileError, FileResult, LineCut, MatchLine, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,18 +57,32 @@ struct FileEntry {
     collapsed: bool,
 }
 
-/// One matching line. Its text is a slice of the arena.
+/// One matching line (or stretch of a long line, see [`crate::search::MatchLine::text`]). Its text is a slice
+/// of the arena.
 #[derive(Debug)]
 struct LineEntry {
     text_start: usize,
     line_number: u64,
     text_len: u32,
     file: u32,
+    /// How the engine cut the line: [`CUT`], [`CUT_BEFORE`], [`CUT_AFTER`] (a `LineCut` whose
+    /// `max_columns` is kept once, in the model).
+    cut: u8,
 }
+
+/// [`LineEntry::cut`]: the text is a stretch of a longer line, each occurrence shows a window.
+const CUT: u8 = 1;
+/// [`LineEntry::cut`]: the line goes on before the text.
+const CUT_BEFORE: u8 = 2;
+/// [`LineEntry::cut`]: the line goes on after the text.
+const CUT_AFTER: u8 = 4;
 
 /// One occurrence: a row of the list.
 #[derive(Debug)]
 struct OccurrenceEntry {
+    /// Byte offset in the file, and length (saturated), for export.
+    byte_offset: u64,
+    length: u32,
     line: u32,
     column: u32,
     highlight_start: u32,
@@ -106,10 +120,33 @@ pub struct MatchView<'a> {
     pub line_number: u64,
     /// 1-based column in characters.
     pub column: u32,
-    /// The line's text (possibly cut around the match, marked with `…`).
+    /// 0-based byte offset of the match in the file.
+    pub byte_offset: u64,
+    /// The match's length in bytes.
+    pub length: u64,
+    /// The line's text, or the window of a long line around the match.
     pub text: &'a str,
     /// The match's byte range in `text`.
     pub highlight: Range<usize>,
+    /// The line goes on before `text` (shown as `…`).
+    pub ellipsis_before: bool,
+    /// The line goes on after `text` (shown as `…`).
+    pub ellipsis_after: bool,
+}
+
+impl MatchView<'_> {
+    /// The text as copied or exported: with its `…` marks.
+    pub fn marked_text(&self) -> String {
+        let mut marked = String::with_capacity(self.text.len() + 6);
+        if self.ellipsis_before {
+            marked.push('…');
+        }
+        marked.push_str(self.text);
+        if self.ellipsis_after {
+            marked.push('…');
+        }
+        marked
+    }
 }
 
 /// What [`ResultsModel::ingest`] did this frame.
@@ -131,6 +168,8 @@ pub struct ResultsModel {
     lines: Vec<LineEntry>,
     occurrences: Vec<OccurrenceEntry>,
     text: String,
+    /// The engine's `max_columns`, for the lines it cut (the same for every line of a search).
+    max_columns: usize,
     errors: Vec<FileError>,
     summary: Option<Summary>,
     sort: SortOrder,
@@ -161,6 +200,7 @@ impl ResultsModel {
             lines: Vec::new(),
             occurrences: Vec::new(),
             text: String::new(),
+            max_columns: 0,
             errors: Vec::new(),
             summary: None,
             sort,
@@ -177,23 +217,35 @@ impl ResultsModel {
     /// of results never stalls a frame. Returns whether more are waiting.
     pub fn ingest(&mut self, events: &Receiver<SearchEvent>, budget: Duration) -> Ingest {
         let started = Instant::now();
-        loop {
+        // The events' own strings, once copied, are freed on another thread (see `dispose`).
+        let mut taken = Vec::new();
+        let outcome = loop {
             match events.try_recv() {
-                Ok(event) => {
-                    if self.push_event(event) {
-                        return Ingest::Finished;
-                    }
+                Ok(SearchEvent::File(file)) => {
+                    taken.push(self.push_file_lines(file));
                     // The clock is read after every event: one file's event can hold thousands
                     // of matches, so looking every few dozen events overran the budget several
                     // times over, and a clock read costs next to nothing beside a file's event.
                     if started.elapsed() >= budget {
-                        return Ingest::MoreWaiting;
+                        break Ingest::MoreWaiting;
                     }
                 }
-                Err(TryRecvError::Empty) => return Ingest::Idle,
-                Err(TryRecvError::Disconnected) => return Ingest::Finished,
+                Ok(event) => {
+                    if self.push_event(event) {
+                        break Ingest::Finished;
+                    }
+                    // The clock is read after every event: one file's event can hold thousands
+                    // of matches, so looking every few dozen events overran the budget several
+                    // times over, and a clock read costs next to nothing beside a file's event.
+                }
+                Err(TryRecvError::Empty) => break Ingest::Idle,
+                Err(TryRecvError::Disconnected) => break Ingest::Finished,
             }
+        };
+        if !taken.is_empty() {
+            crate::app::dispose::dispose(taken);
         }
+        outcome
     }
 
     /// Adds one event; true when it was the last one.
@@ -210,6 +262,13 @@ impl ResultsModel {
             SearchEvent::Finished(summary) => {
                 self.summary = Some(summary);
                 self.layout_dirty = true;
+                // Growth by doubling leaves up to half of each buffer unused; nothing is added
+                // after the last event, so give it back. Large buffers are mapped pages, which
+                // the allocator shrinks in place, so this costs no copy.
+                self.text.shrink_to_fit();
+                self.lines.shrink_to_fit();
+                self.occurrences.shrink_to_fit();
+                self.files.shrink_to_fit();
                 true
             }
         }
@@ -217,6 +276,11 @@ impl ResultsModel {
 
     /// Adds one file's occurrences.
     pub fn push_file(&mut self, file: FileResult) {
+        drop(self.push_file_lines(file));
+    }
+
+    /// Adds one file's occurrences and hands back its lines, for the caller to free.
+    fn push_file_lines(&mut self, file: FileResult) -> Vec<MatchLine> {
         let display = match file.path.strip_prefix(&self.root) {
             Ok(rel) if !rel.as_os_str().is_empty() => shown_path(rel),
             // The root was a file itself, or the path is elsewhere: show it whole.
@@ -225,18 +289,26 @@ impl ResultsModel {
         .into_boxed_str();
         let file_index = saturate(self.files.len());
         let first_occurrence = self.occurrences.len();
-        for line in file.lines {
+        for line in &file.lines {
             let line_index = saturate(self.lines.len());
             let text_start = self.text.len();
             self.text.push_str(&line.text);
+            let cut = line.cut.map_or(0, |cut| {
+                self.max_columns = cut.max_columns;
+                CUT | if cut.before { CUT_BEFORE } else { 0 }
+                    | if cut.after { CUT_AFTER } else { 0 }
+            });
             self.lines.push(LineEntry {
                 text_start,
                 line_number: line.line_number,
                 text_len: saturate(line.text.len()),
                 file: file_index,
+                cut,
             });
-            for occurrence in line.occurrences {
+            for occurrence in &line.occurrences {
                 self.occurrences.push(OccurrenceEntry {
+                    byte_offset: occurrence.byte_offset,
+                    length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
                     line: line_index,
                     column: u32::try_from(occurrence.column).unwrap_or(u32::MAX),
                     highlight_start: saturate(occurrence.highlight.start),
@@ -253,6 +325,7 @@ impl ResultsModel {
             collapsed: false,
         });
         self.layout_dirty = true;
+        file.lines
     }
 
     /// Rebuilds the row index if files arrived or folding changed. While the search runs this
@@ -439,12 +512,22 @@ impl ResultsModel {
             .get(line.text_start..line.text_start + line.text_len as usize)?;
         let start = (occurrence.highlight_start as usize).min(text.len());
         let end = (occurrence.highlight_end as usize).clamp(start, text.len());
+        let cut = (line.cut & CUT != 0).then_some(LineCut {
+            max_columns: self.max_columns,
+            before: line.cut & CUT_BEFORE != 0,
+            after: line.cut & CUT_AFTER != 0,
+        });
+        let excerpt = Excerpt::of(text, start..end, cut);
         Some(MatchView {
             file: line.file as usize,
             line_number: line.line_number,
             column: occurrence.column,
-            text,
-            highlight: start..end,
+            byte_offset: occurrence.byte_offset,
+            length: u64::from(occurrence.length),
+            text: excerpt.text,
+            highlight: excerpt.highlight,
+            ellipsis_before: excerpt.ellipsis_before,
+            ellipsis_after: excerpt.ellipsis_after,
         })
     }
 
@@ -472,7 +555,7 @@ impl ResultsModel {
                 {
                     out.push_str(&location);
                     out.push(':');
-                    out.push_str(view.text);
+                    out.push_str(&view.marked_text());
                     out.push('\n');
                 }
             }
@@ -591,6 +674,7 @@ mod tests {
                         })
                         .collect(),
                     spans_lines: false,
+                    cut: None,
                 })
                 .collect(),
         }
@@ -657,8 +741,8 @@ mod tests {
 
     #[test]
     fn stored_records_stay_small() {
-        assert_eq!(std::mem::size_of::<OccurrenceEntry>(), 16);
-        assert_eq!(std::mem::size_of::<LineEntry>(), 24);
+        assert_eq!(std::mem::size_of::<OccurrenceEntry>(), 32);
+        assert_eq!(std::mem::size_of::<LineEntry>(), 32);
     }
 
     #[test]

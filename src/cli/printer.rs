@@ -101,8 +101,11 @@ impl<W: WriteColor> Printer<W> {
                 write!(self.out, "{}", line.line_number)?;
                 self.out.reset()?;
                 write!(self.out, ":{}:", occurrence.column)?;
-                let text = &line.text;
-                let highlight = occurrence.highlight.clone();
+                let excerpt = line.excerpt(occurrence);
+                let (text, highlight) = (excerpt.text, excerpt.highlight);
+                if excerpt.ellipsis_before {
+                    self.out.write_all("…".as_bytes())?;
+                }
                 match (
                     text.get(..highlight.start),
                     text.get(highlight.clone()),
@@ -116,6 +119,9 @@ impl<W: WriteColor> Printer<W> {
                         self.out.write_all(after.as_bytes())?;
                     }
                     _ => self.out.write_all(text.as_bytes())?,
+                }
+                if excerpt.ellipsis_after {
+                    self.out.write_all("…".as_bytes())?;
                 }
                 self.out.write_all(b"\n")?;
             }

@@ -84,16 +84,28 @@ impl Drop for SearchHandle {
 
 /// Starts a search in the background. See [`start_with_notifier`].
 pub fn start(request: SearchRequest) -> Result<SearchHandle, SearchError> {
-    start_with_notifier(request, Arc::new(|| {}))
+    start_with_notifier(request, Arc::new(|_| {}))
 }
 
-/// Starts a search in the background and calls `notify` after each event is queued (a window
-/// passes its "repaint" here so it wakes to take the results in).
+/// What was just queued, for a [`Notify`] callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queued {
+    /// A file's results or an error: a consumer may wait a little and take several at once.
+    Event,
+    /// The last event ([`SearchEvent::Finished`]): worth waking for at once.
+    Finished,
+}
+
+/// Called after each event is queued (a window passes its "repaint" here so it wakes to take
+/// the results in).
+pub type Notify = Arc<dyn Fn(Queued) + Send + Sync>;
+
+/// Starts a search in the background and calls `notify` after each event is queued.
 ///
 /// Everything that can be wrong with the request is reported here, before any file is read.
 pub fn start_with_notifier(
     request: SearchRequest,
-    notify: Arc<dyn Fn() + Send + Sync>,
+    notify: Notify,
 ) -> Result<SearchHandle, SearchError> {
     let matcher = build_matcher(&request)?;
     start_prepared(request, matcher, notify)
@@ -105,7 +117,7 @@ pub fn start_with_notifier(
 pub fn start_prepared(
     request: SearchRequest,
     matcher: RegexMatcher,
-    notify: Arc<dyn Fn() + Send + Sync>,
+    notify: Notify,
 ) -> Result<SearchHandle, SearchError> {
     let started = Instant::now();
     match std::fs::metadata(&request.root) {
@@ -148,7 +160,7 @@ struct Shared {
     progress: Arc<Progress>,
     cancel: Arc<AtomicBool>,
     events: Sender<SearchEvent>,
-    notify: Arc<dyn Fn() + Send + Sync>,
+    notify: Notify,
 }
 
 impl Shared {
@@ -174,7 +186,7 @@ impl Shared {
                 }
             }
         }
-        (self.notify)();
+        (self.notify)(Queued::Event);
     }
 
     fn report_error(&self, error: FileError) {
@@ -263,7 +275,7 @@ fn run(
     shared.progress.set_finished();
     // The final event goes out even after a cancel, so the consumer always learns the end.
     if shared.events.send(SearchEvent::Finished(summary)).is_ok() {
-        (shared.notify)();
+        (shared.notify)(Queued::Finished);
     }
 }
 

@@ -12,9 +12,10 @@ use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish
 use memchr::memchr;
 
 use crate::search::text::{
-    advance_chars, char_count, char_start, lossy_with_positions, retreat_chars, splits_char,
+    advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, retreat_chars,
+    splits_char,
 };
-use crate::search::{MatchLine, Occurrence, SearchRequest};
+use crate::search::{LineCut, MatchLine, Occurrence, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
@@ -532,7 +533,6 @@ impl<'a> LineCollector<'a> {
         spans_lines: bool,
     ) {
         self.matches += group.len() as u64;
-        let shown = |m: &std::ops::Range<usize>| m.start.min(line.len())..m.end.min(line.len());
         // Columns, counted incrementally from one occurrence to the next so that a long line
         // with many occurrences costs one pass, not one pass per occurrence.
         let columns = &mut self.columns;
@@ -547,30 +547,22 @@ impl<'a> LineCollector<'a> {
         }
 
         let cut = match self.max_columns {
-            Some(max) if line.len() > max && char_count(line) > max => Some(max),
+            Some(max) if more_chars_than(line, max) => Some(max),
             _ => None,
         };
         if let Some(max) = cut {
-            for (m, &column) in group.iter().zip(columns.iter()) {
-                let (text, highlight) = window_around(line, shown(m), column as usize - 1, max);
-                self.lines.push(MatchLine {
-                    line_number,
-                    text,
-                    occurrences: vec![Occurrence {
-                        column,
-                        byte_offset: line_offset + m.start as u64,
-                        length: (m.end - m.start) as u64,
-                        highlight,
-                    }],
-                    spans_lines,
-                });
-            }
+            self.push_cut_line(line, line_number, line_offset, group, spans_lines, max);
             return;
         }
 
         let positions = &mut self.positions;
         positions.clear();
-        positions.extend(group.iter().map(shown).flat_map(|m| [m.start, m.end]));
+        positions.extend(
+            group
+                .iter()
+                .map(|m| shown(line, m))
+                .flat_map(|m| [m.start, m.end]),
+        );
         let text = lossy_with_positions(line, positions);
         let occurrences = group
             .iter()
@@ -588,39 +580,87 @@ impl<'a> LineCollector<'a> {
             text,
             occurrences,
             spans_lines,
+            cut: None,
         });
+    }
+
+    /// Adds a line longer than `max` characters, keeping only the windows around its
+    /// occurrences (see [`MatchLine::text`]): each window is what [`crate::search::Excerpt`]
+    /// will show, and windows that overlap are merged into one text, so that a minified line
+    /// with thousands of occurrences is not stored thousands of times.
+    fn push_cut_line(
+        &mut self,
+        line: &[u8],
+        line_number: u64,
+        line_offset: u64,
+        group: &[std::ops::Range<usize>],
+        spans_lines: bool,
+        max: usize,
+    ) {
+        let columns = &self.columns;
+        // Each occurrence's window in characters of the line: a quarter of it before the
+        // occurrence, as `Excerpt::of` cuts it. Merging windows by their columns costs nothing
+        // per occurrence; only each merged stretch's ends are turned into bytes.
+        let window = |k: usize| {
+            let column = columns[k] as usize - 1;
+            let start = column - (max / 4).min(column);
+            (start, start + max)
+        };
+        let mut first = 0;
+        while first < group.len() {
+            let (start_char, mut end_char) = window(first);
+            let mut last = first + 1;
+            while last < group.len() {
+                let (next_start, next_end) = window(last);
+                if next_start > end_char {
+                    break;
+                }
+                end_char = end_char.max(next_end);
+                last += 1;
+            }
+            let anchor = char_start(line, shown(line, &group[first]).start);
+            let start = retreat_chars(line, anchor, columns[first] as usize - 1 - start_char);
+            let end = advance_chars(line, start, end_char - start_char);
+            let positions = &mut self.positions;
+            positions.clear();
+            positions.extend(group[first..last].iter().flat_map(|m| {
+                let m = shown(line, m);
+                [
+                    m.start.clamp(start, end) - start,
+                    m.end.clamp(start, end) - start,
+                ]
+            }));
+            let text = lossy_with_positions(&line[start..end], positions);
+            let occurrences = group[first..last]
+                .iter()
+                .zip(&columns[first..last])
+                .enumerate()
+                .map(|(k, (m, &column))| Occurrence {
+                    column,
+                    byte_offset: line_offset + m.start as u64,
+                    length: (m.end - m.start) as u64,
+                    highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
+                })
+                .collect();
+            self.lines.push(MatchLine {
+                line_number,
+                text,
+                occurrences,
+                spans_lines,
+                cut: Some(LineCut {
+                    max_columns: max,
+                    before: start > 0,
+                    after: end < line.len(),
+                }),
+            });
+            first = last;
+        }
     }
 }
 
-/// The part of a long `line` shown for the occurrence at `m` (which has `chars_before`
-/// characters before it): at most `max` characters, a few before the match, marked with `…`
-/// where cut. Returns the text and the highlight in it.
-fn window_around(
-    line: &[u8],
-    m: std::ops::Range<usize>,
-    chars_before: usize,
-    max: usize,
-) -> (String, std::ops::Range<usize>) {
-    let before = (max / 4).min(chars_before);
-    let start = retreat_chars(line, m.start, before);
-    let end = advance_chars(line, start, max);
-    let mut positions = [
-        m.start.clamp(start, end) - start,
-        m.end.clamp(start, end) - start,
-    ];
-    let body = lossy_with_positions(&line[start..end], &mut positions);
-    let mut text = String::with_capacity(body.len() + 6);
-    let mut shift = 0;
-    if start > 0 {
-        text.push('…');
-        shift = '…'.len_utf8();
-    }
-    text.push_str(&body);
-    if end < line.len() {
-        text.push('…');
-    }
-    let highlight = whole_chars(&body, positions[0]..positions[1]);
-    (text, highlight.start + shift..highlight.end + shift)
+/// The part of occurrence `m` that lies on `line` (a multiline match runs past its end).
+fn shown(line: &[u8], m: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    m.start.min(line.len())..m.end.min(line.len())
 }
 
 /// `range` widened to whole characters of `text`: a byte-level pattern such as `(?-u:\xA9)` may
@@ -755,15 +795,23 @@ mod tests {
         );
         let mut found = searcher("foo", |r| r.max_columns = Some(20));
         let found = found.search_bytes(line.as_bytes()).unwrap();
-        assert_eq!(found.lines.len(), 2, "one cut line per occurrence");
+        assert_eq!(
+            found.lines.len(),
+            2,
+            "windows 100 characters apart are kept apart"
+        );
         for l in &found.lines {
+            let excerpt = l.excerpt(&l.occurrences[0]);
             assert!(
-                l.text.starts_with('…') && l.text.ends_with('…'),
-                "{:?}",
-                l.text
+                excerpt.ellipsis_before && excerpt.ellipsis_after,
+                "{excerpt:?}"
             );
-            assert!(l.text.chars().count() <= 22);
-            assert_eq!(&l.text[l.occurrences[0].highlight.clone()], "foo");
+            assert_eq!(excerpt.text.chars().count(), 20);
+            assert_eq!(&excerpt.text[excerpt.highlight.clone()], "foo");
+            assert_eq!(
+                l.text, excerpt.text,
+                "a lone window is stored as it is shown"
+            );
         }
         let cols: Vec<_> = occurrences(&found).iter().map(|o| (o.1, o.2)).collect();
         assert_eq!(cols, vec![(101, 200), (204, 303)]);

@@ -27,11 +27,13 @@ mod result;
 mod text;
 mod walk;
 
-pub use engine::{SearchHandle, start, start_prepared, start_with_notifier};
+pub use engine::{Notify, Queued, SearchHandle, start, start_prepared, start_with_notifier};
 pub use error::SearchError;
 pub use file_searcher::FileSearcher;
 pub use matcher::build_matcher;
 pub use progress::{Progress, ProgressSnapshot};
 pub use request::{CaseMode, SearchRequest, parse_extensions, parse_size};
-pub use result::{FileError, FileResult, MatchLine, Occurrence, SearchEvent, Summary};
+pub use result::{
+    Excerpt, FileError, FileResult, LineCut, MatchLine, Occurrence, SearchEvent, Summary,
+};
 pub use text::column_of;

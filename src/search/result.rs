@@ -13,7 +13,7 @@ pub struct Occurrence {
     /// Length of the match in bytes.
     pub length: u64,
     /// Where the match sits in [`MatchLine::text`], as a byte range, for highlighting. It is
-    /// clipped to the text shown (a match running past a cut or past the line's end).
+    /// clipped to the line's end (a match running onto the next lines).
     pub highlight: std::ops::Range<usize>,
 }
 
@@ -22,14 +22,108 @@ pub struct Occurrence {
 pub struct MatchLine {
     /// 1-based line number.
     pub line_number: u64,
-    /// The line without its terminator, invalid UTF-8 replaced by U+FFFD. A line longer than
-    /// the request's `max_columns` is cut to a window around its occurrence and marked with
-    /// `…`; such a line then holds exactly one occurrence (the same line number may repeat).
+    /// The line without its terminator, invalid UTF-8 replaced by U+FFFD.
+    ///
+    /// A line longer than the request's `max_columns` is not kept whole: each occurrence gets a
+    /// window of at most `max_columns` characters around it, and `text` is the stretch of the
+    /// line those windows cover, windows that overlap sharing one text. A long line with many
+    /// occurrences close together is then stored about once, not once per occurrence; the same
+    /// line number repeats when its occurrences are far apart. [`cut`](Self::cut) says so, and
+    /// [`excerpt`](Self::excerpt) gives each occurrence its window.
     pub text: String,
-    /// The occurrences on this line, left to right.
+    /// The occurrences on this line (or stretch of it), left to right.
     pub occurrences: Vec<Occurrence>,
     /// Some occurrence on this line continues onto the next lines (multiline search).
     pub spans_lines: bool,
+    /// Set when `text` is a stretch of a longer line.
+    pub cut: Option<LineCut>,
+}
+
+/// How a long line was shortened to [`MatchLine::text`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCut {
+    /// The most characters shown for one occurrence (the request's `max_columns`).
+    pub max_columns: usize,
+    /// The line goes on before the text.
+    pub before: bool,
+    /// The line goes on after the text.
+    pub after: bool,
+}
+
+impl MatchLine {
+    /// What is shown for `occurrence`, one of this line's: the whole line, or its window.
+    pub fn excerpt(&self, occurrence: &Occurrence) -> Excerpt<'_> {
+        Excerpt::of(&self.text, occurrence.highlight.clone(), self.cut)
+    }
+}
+
+/// The text shown for one occurrence: the line, or a window of it marked `…` where it goes on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt<'a> {
+    /// The line goes on before `text` (show `…`).
+    pub ellipsis_before: bool,
+    /// The shown characters.
+    pub text: &'a str,
+    /// The occurrence in `text`, as a byte range.
+    pub highlight: std::ops::Range<usize>,
+    /// The line goes on after `text` (show `…`).
+    pub ellipsis_after: bool,
+}
+
+impl<'a> Excerpt<'a> {
+    /// The window around `highlight` in `text`, cut as `cut` says: a quarter of the characters
+    /// before the occurrence, the rest after it. Over a [`MatchLine`] this is the window the
+    /// engine meant, since its text always holds every window it covers whole.
+    pub fn of(text: &'a str, highlight: std::ops::Range<usize>, cut: Option<LineCut>) -> Self {
+        let start_at = text.floor_char_boundary(highlight.start.min(text.len()));
+        let Some(cut) = cut else {
+            return Excerpt {
+                ellipsis_before: false,
+                text,
+                highlight: start_at..text.ceil_char_boundary(highlight.end.min(text.len())),
+                ellipsis_after: false,
+            };
+        };
+        let start = match cut.max_columns / 4 {
+            0 => start_at,
+            before => text[..start_at]
+                .char_indices()
+                .rev()
+                .nth(before - 1)
+                .map_or(0, |(i, _)| i),
+        };
+        let end = text[start..]
+            .char_indices()
+            .nth(cut.max_columns)
+            .map_or(text.len(), |(i, _)| start + i);
+        let mark_start = start_at.min(end);
+        let mark_end = text.ceil_char_boundary(highlight.end.clamp(mark_start, end));
+        Excerpt {
+            ellipsis_before: start > 0 || cut.before,
+            text: &text[start..end],
+            highlight: mark_start - start..mark_end - start,
+            ellipsis_after: end < text.len() || cut.after,
+        }
+    }
+
+    /// The excerpt as one string with its `…` marks, and the highlight in it.
+    pub fn to_marked(&self) -> (std::borrow::Cow<'a, str>, std::ops::Range<usize>) {
+        if !self.ellipsis_before && !self.ellipsis_after {
+            return (self.text.into(), self.highlight.clone());
+        }
+        let mut marked = String::with_capacity(self.text.len() + 6);
+        let mut shift = 0;
+        if self.ellipsis_before {
+            marked.push('…');
+            shift = '…'.len_utf8();
+        }
+        marked.push_str(self.text);
+        if self.ellipsis_after {
+            marked.push('…');
+        }
+        let highlight = self.highlight.start + shift..self.highlight.end + shift;
+        (marked.into(), highlight)
+    }
 }
 
 /// Every occurrence in one file, sent as soon as the file is done.
@@ -85,4 +179,46 @@ pub enum SearchEvent {
     Error(FileError),
     /// The last event: the search completed or was cancelled.
     Finished(Summary),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(before: bool, after: bool) -> Option<LineCut> {
+        Some(LineCut {
+            max_columns: 8,
+            before,
+            after,
+        })
+    }
+
+    #[test]
+    fn an_uncut_line_is_its_own_excerpt() {
+        let excerpt = Excerpt::of("a foo b", 2..5, None);
+        assert_eq!(excerpt.text, "a foo b");
+        assert_eq!(excerpt.highlight, 2..5);
+        assert_eq!(excerpt.to_marked(), ("a foo b".into(), 2..5));
+    }
+
+    #[test]
+    fn a_window_keeps_a_quarter_before_the_match_and_marks_both_cuts() {
+        // Eight characters: two before "foo", three after it.
+        let excerpt = Excerpt::of("ééééfooxyzééé", 8..11, cut(false, false));
+        assert_eq!(excerpt.text, "ééfooxyz");
+        assert_eq!(&excerpt.text[excerpt.highlight.clone()], "foo");
+        assert!(excerpt.ellipsis_before && excerpt.ellipsis_after);
+        let (marked, highlight) = excerpt.to_marked();
+        assert_eq!(marked, "…ééfooxyz…");
+        assert_eq!(&marked[highlight], "foo");
+    }
+
+    #[test]
+    fn a_stretch_cut_from_a_longer_line_is_marked_even_where_the_window_reaches_its_end() {
+        let excerpt = Excerpt::of("xfoo", 1..4, cut(true, true));
+        assert_eq!(excerpt.text, "xfoo");
+        assert!(excerpt.ellipsis_before && excerpt.ellipsis_after);
+        let excerpt = Excerpt::of("xfoo", 1..4, cut(false, false));
+        assert!(!excerpt.ellipsis_before && !excerpt.ellipsis_after);
+    }
 }

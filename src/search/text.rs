@@ -9,6 +9,10 @@ pub(crate) fn char_count(bytes: &[u8]) -> usize {
     if bytes.is_ascii() {
         return bytes.len();
     }
+    // Validating is much faster than walking the chunks, and almost every line is valid.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.chars().count();
+    }
     bytes
         .utf8_chunks()
         .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
@@ -18,6 +22,11 @@ pub(crate) fn char_count(bytes: &[u8]) -> usize {
 /// The 1-based column of byte position `pos` in `line`: that of the character holding it.
 pub fn column_of(line: &[u8], pos: usize) -> u64 {
     char_count(&line[..char_start(line, pos.min(line.len()))]) as u64 + 1
+}
+
+/// Whether `bytes` holds more than `n` characters, without counting all of a long line.
+pub(crate) fn more_chars_than(bytes: &[u8], n: usize) -> bool {
+    bytes.len() > n && advance_chars(bytes, 0, n) < bytes.len()
 }
 
 /// Byte position `n` characters after `from` (or the end of `bytes`).

@@ -278,7 +278,7 @@ fn highlighted_line(
     let highlight = view.highlight.clone();
     let indent = text.len() - text.trim_start().len();
     let mut start = indent.min(highlight.start);
-    let mut cut_before = false;
+    let mut cut_before = view.ellipsis_before;
     if text[start..highlight.end].chars().count() > visible_chars * 2 / 3 {
         // Keep about a third of the row before the match.
         let keep_before = (visible_chars / 3).max(1);
@@ -322,6 +322,13 @@ fn highlighted_line(
     job.append(&text[start..mark_start], 0.0, normal.clone());
     job.append(&text[mark_start..mark_end], 0.0, marked);
     job.append(&text[mark_end..end], 0.0, normal);
+    if end == text.len() && view.ellipsis_after {
+        job.append(
+            "…",
+            0.0,
+            TextFormat::simple(mono.clone(), visuals.weak_text_color()),
+        );
+    }
     job.wrap = single_line(width);
     job
 }
@@ -419,7 +426,7 @@ fn match_row_actions(
         if ui.button("Copy line text").clicked() {
             let text = results
                 .occurrence(index)
-                .map(|v| v.text.to_string())
+                .map(|v| v.marked_text())
                 .unwrap_or_default();
             actions.push(RowAction::Copy {
                 text,
