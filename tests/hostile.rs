@@ -399,6 +399,57 @@ fn cancel_stops_within_50ms_inside_a_single_256_mib_line() {
     assert!(took < Duration::from_millis(50), "cancel took {took:?}");
 }
 
+/// A single large file moves the counters while it is read (bytes, matches, the bar's
+/// fraction), not only when it is done, and nothing is counted twice once it is.
+#[test]
+fn progress_moves_inside_a_single_large_file_and_counts_it_once() {
+    let _exclusive = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let mut size = 0u64;
+    {
+        let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+        let filler = vec![b'x'; (1 << 20) - 1];
+        for _ in 0..512 {
+            file.write_all(&filler).unwrap();
+            file.write_all(b"\nneedle\n").unwrap();
+            size += filler.len() as u64 + 8;
+        }
+    }
+    let handle = search::start(request(dir.path(), "txt", "needle")).unwrap();
+    let mut seen_partial = None;
+    let started = Instant::now();
+    loop {
+        let now = handle.progress().snapshot();
+        if now.finished {
+            break;
+        }
+        if now.files_searched == 0 && now.bytes_searched > 0 && now.matches > 0 {
+            seen_partial.get_or_insert(now);
+        }
+        assert!(started.elapsed() < DEADLINE, "the search did not finish");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let partial = seen_partial.expect("the counters moved before the file was done");
+    assert!(partial.bytes_searched < size, "{partial:?}");
+    let fraction = partial.fraction();
+    assert!(fraction > 0.0 && fraction < 1.0, "{fraction} from {partial:?}");
+
+    let summary = handle
+        .events()
+        .iter()
+        .find_map(|event| match event {
+            SearchEvent::Finished(summary) => Some(summary),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(summary.matches, 512);
+    assert_eq!(summary.bytes_searched, size);
+    let end = handle.progress().snapshot();
+    assert_eq!((end.streaming_files, end.streaming_size, end.streaming_read), (0, 0, 0));
+    assert_eq!(end.fraction(), 1.0);
+}
+
 #[test]
 fn binary_files_are_skipped_by_default_and_searched_with_text() {
     let dir = tempfile::tempdir().unwrap();

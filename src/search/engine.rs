@@ -223,6 +223,7 @@ fn run(
             scope.spawn(move |_| {
                 let mut searcher =
                     FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
+                searcher.report_progress(Arc::clone(&shared.progress));
                 for file in files {
                     search_one(shared, &mut searcher, file);
                 }
@@ -309,9 +310,12 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
             if shared.cancelled() {
                 return;
             }
-            shared
-                .progress
-                .add_searched(found.bytes_read, found.matches);
+            let (bytes, matches) = found.reported;
+            shared.progress.add_searched(
+                found.bytes_read.saturating_sub(bytes),
+                found.matches,
+                matches,
+            );
             if !found.lines.is_empty() {
                 shared.send(SearchEvent::File(FileResult {
                     path,

@@ -1,5 +1,6 @@
 //! How one file is read and searched: one [`FileSearcher`] per thread, buffers reused.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -15,7 +16,7 @@ use crate::search::text::{
     advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, retreat_chars,
     splits_char,
 };
-use crate::search::{LineCut, MatchLine, Occurrence, SearchRequest};
+use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
@@ -43,6 +44,8 @@ pub struct FileMatches {
     pub bytes_read: u64,
     /// The file has a NUL byte and binary files are skipped: `lines` is empty.
     pub binary: bool,
+    /// Bytes and matches already added to the progress counters while the file was read.
+    pub(crate) reported: (u64, u64),
 }
 
 impl FileMatches {
@@ -71,6 +74,8 @@ pub struct FileSearcher {
     multiline: bool,
     skip_binary: bool,
     cancel: Arc<AtomicBool>,
+    /// Counters to keep moving while a large file is read (a search's; none when searching alone).
+    progress: Option<Arc<Progress>>,
 }
 
 impl FileSearcher {
@@ -97,7 +102,13 @@ impl FileSearcher {
             multiline: request.multiline,
             skip_binary: !request.binary_as_text,
             cancel,
+            progress: None,
         }
+    }
+
+    /// Reports the reading of large files to `progress` as it goes.
+    pub(crate) fn report_progress(&mut self, progress: Arc<Progress>) {
+        self.progress = Some(progress);
     }
 
     /// Reads and searches the file at `path`.
@@ -129,6 +140,15 @@ impl FileSearcher {
         if self.skip_binary && is_binary(contents) {
             return Ok(FileMatches::binary(contents.len() as u64));
         }
+        // A large file keeps the counters moving while it is read; the size costs one `fstat`,
+        // only for such files.
+        let report = match (&self.progress, complete) {
+            (Some(progress), false) => {
+                let size = file.metadata().map_or(0, |meta| meta.len());
+                Some(StreamReport::new(progress, size))
+            }
+            _ => None,
+        };
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
@@ -136,6 +156,7 @@ impl FileSearcher {
             self.multiline,
         );
         sink.offset_shift = utf8_bom_len(contents);
+        sink.report = report.as_ref();
         if complete {
             self.searcher
                 .search_slice(&self.matcher, contents, &mut sink)?;
@@ -144,6 +165,7 @@ impl FileSearcher {
             let reader = CancellableReader {
                 inner: contents.chain(file),
                 cancel: &self.cancel,
+                report: report.as_ref(),
             };
             let searched = self
                 .searcher
@@ -154,7 +176,11 @@ impl FileSearcher {
         }
         self.check_cancel()?;
         let bytes_read = sink.bytes_read.max(filled as u64);
-        Ok(sink.into_matches(bytes_read))
+        let mut found = sink.into_matches(bytes_read);
+        if let Some(report) = &report {
+            found.reported = report.reported();
+        }
+        Ok(found)
     }
 
     /// Searches bytes already in memory, as if they were a file's contents.
@@ -375,6 +401,7 @@ const CANCELLABLE_READ: usize = 1 << 20;
 struct CancellableReader<'a, R> {
     inner: R,
     cancel: &'a AtomicBool,
+    report: Option<&'a StreamReport<'a>>,
 }
 
 impl<R: Read> Read for CancellableReader<'_, R> {
@@ -385,7 +412,59 @@ impl<R: Read> Read for CancellableReader<'_, R> {
         // A buffer grown for one huge line can ask for hundreds of megabytes at once: read it
         // in slices, so the flag is looked at every millisecond or so.
         let len = buf.len().min(CANCELLABLE_READ);
-        self.inner.read(&mut buf[..len])
+        let read = self.inner.read(&mut buf[..len])?;
+        if let Some(report) = self.report {
+            report.read(read as u64);
+        }
+        Ok(read)
+    }
+}
+
+/// A large file's reading, reported to the progress counters as it goes: bytes at each read,
+/// and the matches found since the previous read. Ends the file's streaming share when dropped,
+/// however its search ends.
+struct StreamReport<'a> {
+    progress: &'a Progress,
+    size: u64,
+    read: Cell<u64>,
+    matches_reported: Cell<u64>,
+    matches_pending: Cell<u64>,
+}
+
+impl<'a> StreamReport<'a> {
+    fn new(progress: &'a Progress, size: u64) -> Self {
+        progress.start_streaming(size);
+        StreamReport {
+            progress,
+            size,
+            read: Cell::new(0),
+            matches_reported: Cell::new(0),
+            matches_pending: Cell::new(0),
+        }
+    }
+
+    fn read(&self, bytes: u64) {
+        let matches = self.matches_pending.take();
+        self.read.set(self.read.get() + bytes);
+        self.matches_reported
+            .set(self.matches_reported.get() + matches);
+        self.progress.add_streamed(bytes, matches);
+    }
+
+    fn found(&self, matches: u64) {
+        self.matches_pending
+            .set(self.matches_pending.get() + matches);
+    }
+
+    /// Bytes and matches reported so far.
+    fn reported(&self) -> (u64, u64) {
+        (self.read.get(), self.matches_reported.get())
+    }
+}
+
+impl Drop for StreamReport<'_> {
+    fn drop(&mut self) {
+        self.progress.end_streaming(self.size, self.read.get());
     }
 }
 
@@ -409,6 +488,8 @@ struct LineCollector<'a> {
     positions: Vec<usize>,
     /// Scratch: the columns of the occurrences on the current line.
     columns: Vec<u64>,
+    /// A large file's progress report, told of matches as they are found.
+    report: Option<&'a StreamReport<'a>>,
 }
 
 impl<'a> LineCollector<'a> {
@@ -432,6 +513,7 @@ impl<'a> LineCollector<'a> {
             group: Vec::new(),
             positions: Vec::new(),
             columns: Vec::new(),
+            report: None,
         }
     }
 
@@ -445,6 +527,7 @@ impl<'a> LineCollector<'a> {
             matches: self.matches,
             bytes_read,
             binary: false,
+            reported: (0, 0),
         }
     }
 
@@ -683,7 +766,11 @@ impl Sink for LineCollector<'_> {
         }
         let line_number = mat.line_number().unwrap_or(0);
         let offset = mat.absolute_byte_offset() + self.offset_shift;
+        let before = self.matches;
         self.collect(mat.bytes(), line_number, offset)?;
+        if let Some(report) = self.report {
+            report.found(self.matches - before);
+        }
         Ok(true)
     }
 
@@ -829,6 +916,7 @@ mod tests {
             let reader = CancellableReader {
                 inner: &b"foo\n"[..],
                 cancel: &cancel,
+                report: None,
             };
             let searched = searcher
                 .searcher

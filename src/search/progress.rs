@@ -15,6 +15,11 @@ pub struct Progress {
     errors: AtomicU64,
     walk_done: AtomicBool,
     finished: AtomicBool,
+    /// Files too large to read at once that are being read now, their sizes and the bytes read
+    /// of them so far: the bar then moves inside a huge file, not only when it is done.
+    streaming_files: AtomicU64,
+    streaming_size: AtomicU64,
+    streaming_read: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -38,6 +43,12 @@ pub struct ProgressSnapshot {
     pub walk_done: bool,
     /// The whole search has finished (completed or cancelled).
     pub finished: bool,
+    /// Large files being read now (counted in neither `files_searched` nor `files_failed`).
+    pub streaming_files: u64,
+    /// Their sizes, added up.
+    pub streaming_size: u64,
+    /// Bytes read of them so far (also counted in `bytes_searched`).
+    pub streaming_read: u64,
 }
 
 impl Progress {
@@ -53,6 +64,9 @@ impl Progress {
             errors: self.errors.load(Ordering::Relaxed),
             walk_done: self.walk_done.load(Ordering::Acquire),
             finished: self.finished.load(Ordering::Acquire),
+            streaming_files: self.streaming_files.load(Ordering::Relaxed),
+            streaming_size: self.streaming_size.load(Ordering::Relaxed),
+            streaming_read: self.streaming_read.load(Ordering::Relaxed),
         }
     }
 
@@ -60,13 +74,44 @@ impl Progress {
         self.files_found.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn add_searched(&self, bytes: u64, matches: u64) {
+    /// A file is done with `matches` occurrences: `bytes` were not reported while it was read,
+    /// and `reported_matches` were (see [`add_streamed`](Self::add_streamed)). A large file
+    /// found to be binary halfway takes back the matches reported before.
+    pub(crate) fn add_searched(&self, bytes: u64, matches: u64, reported_matches: u64) {
         self.bytes_searched.fetch_add(bytes, Ordering::Relaxed);
+        if matches > reported_matches {
+            self.matches
+                .fetch_add(matches - reported_matches, Ordering::Relaxed);
+        } else if matches < reported_matches {
+            self.matches
+                .fetch_sub(reported_matches - matches, Ordering::Relaxed);
+        }
         if matches > 0 {
-            self.matches.fetch_add(matches, Ordering::Relaxed);
             self.files_matched.fetch_add(1, Ordering::Relaxed);
         }
         self.files_searched.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A large file of `size` bytes starts being read in pieces.
+    pub(crate) fn start_streaming(&self, size: u64) {
+        self.streaming_size.fetch_add(size, Ordering::Relaxed);
+        self.streaming_files.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `bytes` more were read of a large file, and `matches` more found in it.
+    pub(crate) fn add_streamed(&self, bytes: u64, matches: u64) {
+        self.streaming_read.fetch_add(bytes, Ordering::Relaxed);
+        self.bytes_searched.fetch_add(bytes, Ordering::Relaxed);
+        if matches > 0 {
+            self.matches.fetch_add(matches, Ordering::Relaxed);
+        }
+    }
+
+    /// The large file started with `size` is done (or failed) after `read` streamed bytes.
+    pub(crate) fn end_streaming(&self, size: u64, read: u64) {
+        self.streaming_files.fetch_sub(1, Ordering::Relaxed);
+        self.streaming_size.fetch_sub(size, Ordering::Relaxed);
+        self.streaming_read.fetch_sub(read, Ordering::Relaxed);
     }
 
     pub(crate) fn add_error(&self) {
@@ -87,13 +132,19 @@ impl Progress {
 }
 
 impl ProgressSnapshot {
-    /// Fraction of found files already done (searched or failed), in 0..=1.
+    /// Fraction of found files already done (searched or failed), in 0..=1; a large file
+    /// being read counts for the share of it read so far.
     pub fn fraction(&self) -> f32 {
         if self.files_found == 0 {
-            if self.finished { 1.0 } else { 0.0 }
-        } else {
-            ((self.files_searched + self.files_failed) as f64 / self.files_found as f64).min(1.0)
-                as f32
+            return if self.finished { 1.0 } else { 0.0 };
         }
+        let streamed = if self.streaming_size == 0 {
+            0.0
+        } else {
+            self.streaming_files as f64
+                * (self.streaming_read as f64 / self.streaming_size as f64).min(1.0)
+        };
+        let done = (self.files_searched + self.files_failed) as f64 + streamed;
+        (done / self.files_found as f64).min(1.0) as f32
     }
 }
