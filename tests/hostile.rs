@@ -433,7 +433,10 @@ fn progress_moves_inside_a_single_large_file_and_counts_it_once() {
     let partial = seen_partial.expect("the counters moved before the file was done");
     assert!(partial.bytes_searched < size, "{partial:?}");
     let fraction = partial.fraction();
-    assert!(fraction > 0.0 && fraction < 1.0, "{fraction} from {partial:?}");
+    assert!(
+        fraction > 0.0 && fraction < 1.0,
+        "{fraction} from {partial:?}"
+    );
 
     let summary = handle
         .events()
@@ -446,7 +449,10 @@ fn progress_moves_inside_a_single_large_file_and_counts_it_once() {
     assert_eq!(summary.matches, 512);
     assert_eq!(summary.bytes_searched, size);
     let end = handle.progress().snapshot();
-    assert_eq!((end.streaming_files, end.streaming_size, end.streaming_read), (0, 0, 0));
+    assert_eq!(
+        (end.streaming_files, end.streaming_size, end.streaming_read),
+        (0, 0, 0)
+    );
     assert_eq!(end.fraction(), 1.0);
 }
 

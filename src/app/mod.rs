@@ -28,7 +28,9 @@ use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, start_prep
 
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
-pub use state::{InputCheck, InputErrors, SavedState, Validation};
+pub use state::{
+    InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
+};
 
 /// The window icon, also installed by `assets/trawl.desktop`.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
@@ -46,6 +48,10 @@ const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
 
 /// How long the "Copied" notice stays.
 const NOTICE_FOR: Duration = Duration::from_millis(1800);
+
+/// Search as you type waits this long after the last change: long enough that a word typed
+/// at a normal pace starts one search, short enough to feel immediate.
+pub const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
 /// Opens the window (with `folder` filled in, when given) and returns when it is closed.
 pub fn run(folder: Option<PathBuf>) -> ExitCode {
@@ -92,6 +98,46 @@ struct ActiveSearch {
     /// Set by the engine's notifier when it asked for a repaint; cleared when a frame takes
     /// results in, so the next event asks again.
     wake_pending: Arc<AtomicBool>,
+    /// The searched root as [`SavedState::root`] gives it, to remember its file count.
+    root: String,
+    /// The search ended by a cancel (its progress bar stays where it stopped).
+    cancelled: bool,
+}
+
+/// What started a search: history and search as you type treat them differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    /// Enter, the Search button, or a caller of [`TrawlApp::start_search`].
+    Asked,
+    /// A pause after typing, with search as you type on.
+    Typing,
+}
+
+/// Search as you type: what the fields were, and when the pause after a change ends.
+struct TypingSearch {
+    /// How long to wait after a change ([`TYPING_PAUSE`]).
+    pause: Duration,
+    /// The fields as last seen, to notice a change.
+    seen: Option<SearchFields>,
+    /// When the pause after the last change ends (the search starts then).
+    due: Option<Instant>,
+    /// The history entry the last search started by typing recorded: typing on replaces it.
+    recorded: Option<SearchFields>,
+    /// The folder field and its remembered file count, looked up again only when the field
+    /// changes (it runs every frame).
+    folder_count: Option<(String, Option<u64>)>,
+}
+
+impl Default for TypingSearch {
+    fn default() -> Self {
+        TypingSearch {
+            pause: TYPING_PAUSE,
+            seen: None,
+            due: None,
+            recorded: None,
+            folder_count: None,
+        }
+    }
 }
 
 /// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`].
@@ -129,7 +175,16 @@ pub struct TrawlApp {
     /// message shows too (at first its hint says what to type), until a search starts.
     tried_empty_search: bool,
     /// Search was asked for while the pattern was still compiling: start when it is done.
-    start_when_checked: bool,
+    start_when_checked: Option<Trigger>,
+    /// The running search's model until it has something to show. Until then the previous
+    /// results stay on screen, so the list never flickers empty between searches.
+    incoming: Option<ResultsModel>,
+    /// The shown results are those of an earlier search: a newer one was cancelled before it
+    /// found anything.
+    showing_previous: bool,
+    typing: TypingSearch,
+    /// The theme last handed to egui, to tell it again only when the choice changes.
+    theme_applied: Option<ThemeChoice>,
 }
 
 impl TrawlApp {
@@ -148,7 +203,11 @@ impl TrawlApp {
             picker_message: None,
             chooser: None,
             tried_empty_search: false,
-            start_when_checked: false,
+            start_when_checked: None,
+            incoming: None,
+            showing_previous: false,
+            typing: TypingSearch::default(),
+            theme_applied: None,
         }
     }
 
@@ -176,9 +235,50 @@ impl TrawlApp {
         &mut self.state
     }
 
-    /// What the last search found so far (`None` before the first search).
+    /// The results on screen (`None` before the first search). While a new search has found
+    /// nothing yet, these are still the previous search's.
     pub fn results(&self) -> Option<&ResultsModel> {
         self.results.as_ref()
+    }
+
+    /// Whether the results on screen belong to an earlier search than the fields ask for: a
+    /// new one is pending (typing), running without a result yet, or was cancelled early.
+    pub fn results_outdated(&self) -> bool {
+        self.results.is_some()
+            && (self.incoming.is_some() || self.showing_previous || self.typing.due.is_some())
+    }
+
+    /// Sets how long search as you type waits after a change ([`TYPING_PAUSE`] by default):
+    /// a test on a busy machine can make the pause long enough to look inside it.
+    pub fn set_typing_pause(&mut self, pause: Duration) {
+        self.typing.pause = pause;
+    }
+
+    /// Whether search as you type waits for the pause after a change to start a search.
+    pub fn typing_search_pending(&self) -> bool {
+        self.typing.due.is_some()
+    }
+
+    /// The remembered file count of the folder in the field, when it is too large for search
+    /// as you type ([`LARGE_FOLDER_FILES`] or more).
+    pub fn folder_too_large_for_typing(&mut self) -> Option<u64> {
+        let stale = self
+            .typing
+            .folder_count
+            .as_ref()
+            .is_none_or(|(typed, _)| *typed != self.state.folder);
+        if stale {
+            let count = self
+                .state
+                .root()
+                .and_then(|root| self.state.file_count(&root.display().to_string()));
+            self.typing.folder_count = Some((self.state.folder.clone(), count));
+        }
+        self.typing
+            .folder_count
+            .as_ref()
+            .and_then(|(_, count)| *count)
+            .filter(|&files| files >= LARGE_FOLDER_FILES)
     }
 
     /// Whether the pattern typed last is still being compiled (off the UI thread).
@@ -188,7 +288,8 @@ impl TrawlApp {
 
     /// Whether a search is running (or about to start, its pattern still compiling).
     pub fn is_searching(&self) -> bool {
-        self.start_when_checked || self.search.as_ref().is_some_and(|s| s.handle.is_some())
+        self.start_when_checked.is_some()
+            || self.search.as_ref().is_some_and(|s| s.handle.is_some())
     }
 
     /// The running search's live counters (the progress line shows a per-frame copy of them);
@@ -211,30 +312,34 @@ impl TrawlApp {
     /// Starts a search with the current fields, replacing (and so cancelling) a running one.
     /// Does nothing when a field is invalid: the inline errors already say why.
     pub fn start_search(&mut self, ctx: &egui::Context) {
+        self.start(ctx, Trigger::Asked);
+    }
+
+    fn start(&mut self, ctx: &egui::Context, trigger: Trigger) {
+        self.typing.due = None;
         self.check.invalidate();
         let (request, matcher) = match self.check.get(&self.state, ctx) {
             Validation::Valid(request, matcher) => (request, matcher),
             // Starts as soon as the pattern has compiled (see `start_when_checked`).
             Validation::Checking => {
-                self.start_when_checked = true;
+                self.start_when_checked = Some(trigger);
                 return;
             }
-            Validation::Invalid(_) => return,
+            // The inline errors say why; asking again each frame would not change that.
+            Validation::Invalid(_) => {
+                self.start_when_checked = None;
+                return;
+            }
         };
-        self.start_when_checked = false;
+        self.start_when_checked = None;
         self.tried_empty_search = false;
-        // Freeing a large model (hundreds of MB for a big search) takes tens of milliseconds:
-        // that frame would stall, so it happens on a thread of its own.
-        // Should no thread start, the model is dropped here instead: slower, not wrong.
-        if let Some(old) = self.results.take() {
-            let _ = std::thread::Builder::new()
-                .name("trawl-free".to_string())
-                .spawn(move || drop(old));
-        }
         // Dropping the old handle cancels that search at once.
-        self.search = None;
-        self.selected = None;
-        self.list = ListView::default();
+        self.end_search();
+        // A model that never reached the screen goes; the one on screen stays until the new
+        // search has something to show (see `promote_incoming`).
+        if let Some(unshown) = self.incoming.take() {
+            dispose::dispose(unshown);
+        }
         let wake = ctx.clone();
         let root = request.root.clone();
         // Results can arrive thousands of times a second: a repaint soon after is enough, and
@@ -265,8 +370,26 @@ impl TrawlApp {
         match start_prepared(request, matcher, Arc::new(notify)) {
             Ok(handle) => {
                 let started = handle.started();
-                self.state.remember_folder(&root.display().to_string());
-                self.results = Some(ResultsModel::new(root, self.state.sort));
+                let root_key = root.display().to_string();
+                self.state.remember_folder(&root_key);
+                let refine = match trigger {
+                    Trigger::Typing => self.typing.recorded.take(),
+                    Trigger::Asked => None,
+                };
+                self.state.remember_search(refine.as_ref());
+                self.typing.recorded = match trigger {
+                    Trigger::Typing => self.state.history.first().cloned(),
+                    Trigger::Asked => None,
+                };
+                let model = ResultsModel::new(root, self.state.sort);
+                if self.results.is_some() {
+                    self.incoming = Some(model);
+                } else {
+                    self.results = Some(model);
+                    self.selected = None;
+                    self.list = ListView::default();
+                }
+                self.showing_previous = false;
                 self.start_error = None;
                 self.search = Some(ActiveSearch {
                     handle: Some(handle),
@@ -274,18 +397,104 @@ impl TrawlApp {
                     last: ProgressSnapshot::default(),
                     ended_after: None,
                     wake_pending,
+                    root: root_key,
+                    cancelled: false,
                 });
             }
             Err(err) => {
-                self.results = None;
+                if let Some(old) = self.results.take() {
+                    dispose::dispose(old);
+                }
+                self.selected = None;
+                self.showing_previous = false;
+                self.search = None;
                 self.start_error = Some(format!("The search could not start: {err}"));
             }
         }
     }
 
+    /// Drops the running search (which cancels it). A search dropped after it had already
+    /// found [`LARGE_FOLDER_FILES`] files still tells search as you type that its folder is
+    /// large: otherwise a folder whose searches are always replaced would never be known.
+    fn end_search(&mut self) {
+        if let Some(search) = self.search.take()
+            && let Some(handle) = &search.handle
+        {
+            let found = handle.progress().snapshot().files_found;
+            if found >= LARGE_FOLDER_FILES {
+                self.remember_file_count(&search.root, found);
+            }
+        }
+    }
+
+    fn remember_file_count(&mut self, root: &str, files: u64) {
+        self.state.remember_file_count(root, files);
+        self.typing.folder_count = None;
+    }
+
+    /// Shows the running search's model once it has a result, or once it finished without
+    /// one (then "No matches" is the truth). A search cancelled before it found anything
+    /// leaves the previous results on screen.
+    fn promote_incoming(&mut self) {
+        let Some(model) = self.incoming.as_ref() else {
+            return;
+        };
+        let summary = model.summary().copied();
+        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled) {
+            let Some(mut model) = self.incoming.take() else {
+                return;
+            };
+            model.refresh_layout(true);
+            if let Some(old) = self.results.replace(model) {
+                dispose::dispose(old);
+            }
+            self.selected = None;
+            self.list = ListView::default();
+            self.showing_previous = false;
+        } else if summary.is_some() {
+            if let Some(unshown) = self.incoming.take() {
+                dispose::dispose(unshown);
+            }
+            self.showing_previous = true;
+        }
+    }
+
+    /// Search as you type: a change of the pattern, its toggles, the extensions or the
+    /// options cancels the running search and starts a new one after the pause. The
+    /// folder field is not watched: typing a path would search `/` on the way to `/home/me`.
+    fn search_as_you_type(&mut self, ctx: &egui::Context) {
+        let changed = match &self.typing.seen {
+            Some(seen) => !seen.same_except_folder(&self.state),
+            None => {
+                self.typing.seen = Some(SearchFields::of(&self.state));
+                false
+            }
+        };
+        if changed {
+            self.typing.seen = Some(SearchFields::of(&self.state));
+            if self.state.search_as_you_type && self.folder_too_large_for_typing().is_none() {
+                self.cancel_search();
+                self.typing.due = Some(Instant::now() + self.typing.pause);
+            }
+        }
+        let Some(due) = self.typing.due else {
+            return;
+        };
+        if !self.state.search_as_you_type {
+            self.typing.due = None;
+            return;
+        }
+        let now = Instant::now();
+        if now >= due {
+            self.start(ctx, Trigger::Typing);
+        } else {
+            ctx.request_repaint_after(due - now);
+        }
+    }
+
     /// Asks the running search to stop; the results found so far stay.
     pub fn cancel_search(&mut self) {
-        self.start_when_checked = false;
+        self.start_when_checked = None;
         if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
             handle.cancel();
         }
@@ -293,7 +502,10 @@ impl TrawlApp {
 
     /// Takes in a bounded share of the running search's events.
     fn pump_results(&mut self, ctx: &egui::Context) {
-        let (Some(search), Some(results)) = (self.search.as_mut(), self.results.as_mut()) else {
+        let Some(search) = self.search.as_mut() else {
+            return;
+        };
+        let Some(results) = self.incoming.as_mut().or(self.results.as_mut()) else {
             return;
         };
         let Some(handle) = search.handle.as_ref() else {
@@ -303,6 +515,7 @@ impl TrawlApp {
         // Cleared before taking events in: an event sent after this asks for a new frame.
         search.wake_pending.store(false, Ordering::Release);
         let engine_done = search.last.finished;
+        let mut count = None;
         let budget = if engine_done {
             INGEST_BUDGET_DRAINING
         } else {
@@ -316,18 +529,29 @@ impl TrawlApp {
             Ingest::MoreWaiting => ctx.request_repaint(),
             Ingest::Finished => {
                 search.last = handle.progress().snapshot();
-                search.ended_after = Some(
-                    results
-                        .summary()
-                        .map_or_else(|| search.started.elapsed(), |s| s.elapsed),
-                );
+                let summary = results.summary().copied();
+                search.ended_after =
+                    Some(summary.map_or_else(|| search.started.elapsed(), |s| s.elapsed));
+                search.cancelled = summary.is_some_and(|s| s.cancelled);
                 search.handle = None;
+                // A complete count, or a cancelled one that already shows the folder is large.
+                let files = match summary {
+                    Some(s) if !s.cancelled => Some(s.files_searched),
+                    _ => Some(search.last.files_found).filter(|&n| n >= LARGE_FOLDER_FILES),
+                };
+                count = files.map(|files| (search.root.clone(), files));
             }
         }
-        results.refresh_layout(false);
-        if results.layout_pending() {
-            ctx.request_repaint_after(PROGRESS_REFRESH);
+        if let Some((root, files)) = count {
+            self.remember_file_count(&root, files);
         }
+        if let Some(results) = self.incoming.as_mut().or(self.results.as_mut()) {
+            results.refresh_layout(false);
+            if results.layout_pending() {
+                ctx.request_repaint_after(PROGRESS_REFRESH);
+            }
+        }
+        self.promote_incoming();
     }
 
     /// Puts text on the clipboard and shows the "Copied" notice.
@@ -398,11 +622,15 @@ impl TrawlApp {
 impl eframe::App for TrawlApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if self.theme_applied != Some(self.state.theme) {
+            ctx.set_theme(self.state.theme.preference());
+            self.theme_applied = Some(self.state.theme);
+        }
         self.take_dropped_files(&ctx);
         self.poll_picker();
         self.pump_results(&ctx);
-        if self.start_when_checked {
-            self.start_search(&ctx);
+        if let Some(trigger) = self.start_when_checked {
+            self.start(&ctx, trigger);
         }
         self.handle_keys(&ctx);
         if self
@@ -413,6 +641,9 @@ impl eframe::App for TrawlApp {
             self.notice = None;
         }
         self.show(ui);
+        // After the views, so that a change made in this frame starts its pause now: no
+        // further frame may come until the next input.
+        self.search_as_you_type(&ctx);
         // A cancel pressed in this frame comes after this frame's intake: look again at the
         // next frame rather than at the next progress refresh, so "Cancelled" shows at once.
         if self

@@ -10,13 +10,25 @@ use grep_regex::RegexMatcher;
 use serde::{Deserialize, Serialize};
 
 use crate::app::results::SortOrder;
-use crate::search::{CaseMode, SearchRequest, build_matcher, parse_extensions};
+use crate::search::{
+    CaseMode, SearchRequest, build_matcher, check_globs, parse_extensions, parse_size,
+    parse_threads, split_globs,
+};
 
 /// The key under which [`SavedState`] is stored in eframe's storage.
 pub const STORAGE_KEY: &str = "trawl.window";
 
 /// How many recent folders the drop-down keeps.
 pub const MAX_RECENT_FOLDERS: usize = 10;
+
+/// How many past searches the history drop-down keeps.
+pub const MAX_HISTORY: usize = 50;
+
+/// How many folders' file counts are remembered (for turning search-as-you-type off).
+pub const MAX_FOLDER_COUNTS: usize = 50;
+
+/// The largest number of context lines the preview can be asked for.
+pub const MAX_CONTEXT_LINES: usize = 10;
 
 /// Lines longer than this many characters are cut around the match (CONTRACT.md: 500 in the
 /// window), so that one minified file cannot fill memory or make a row unreadable.
@@ -43,6 +55,33 @@ pub struct SavedState {
     pub recent_folders: Vec<String>,
     /// How the results list is ordered.
     pub sort: SortOrder,
+    /// Search hidden files and folders (`--hidden`).
+    pub hidden: bool,
+    /// Honour .gitignore, .ignore and .git/info/exclude (off: `--no-ignore`).
+    pub respect_ignore: bool,
+    /// Follow symbolic links (`-L`).
+    pub follow_symlinks: bool,
+    /// Search files with NUL bytes as text (`-a`).
+    pub binary_as_text: bool,
+    /// Include/exclude globs as typed, separated by commas or spaces (`-g` each).
+    pub globs: String,
+    /// Skip files larger than this, as typed (`10M`); empty means no limit.
+    pub max_file_size: String,
+    /// Search threads as typed; empty or 0 means one per core.
+    pub threads: String,
+    /// Lines of context shown around a match in the preview, 0..=[`MAX_CONTEXT_LINES`].
+    pub context_lines: usize,
+    /// Whether the options panel under the search bar is open.
+    pub options_open: bool,
+    /// Past searches, most recent first, at most [`MAX_HISTORY`].
+    pub history: Vec<SearchFields>,
+    /// Start a search a moment after each change of the pattern, toggles or options.
+    pub search_as_you_type: bool,
+    /// How many files the last search of each folder went through, most recent first: a
+    /// folder with [`LARGE_FOLDER_FILES`] or more is not searched on every keystroke.
+    pub folder_file_counts: Vec<FolderFileCount>,
+    /// Dark, light, or as the system says.
+    pub theme: ThemeChoice,
 }
 
 impl Default for SavedState {
@@ -56,7 +95,227 @@ impl Default for SavedState {
             regex: false,
             recent_folders: Vec::new(),
             sort: SortOrder::Path,
+            hidden: false,
+            respect_ignore: true,
+            follow_symlinks: false,
+            binary_as_text: false,
+            globs: String::new(),
+            max_file_size: String::new(),
+            threads: String::new(),
+            context_lines: 2,
+            options_open: false,
+            history: Vec::new(),
+            search_as_you_type: true,
+            folder_file_counts: Vec::new(),
+            theme: ThemeChoice::System,
         }
+    }
+}
+
+/// A folder with this many files or more is only searched on Enter: restarting a search of
+/// that size on every keystroke would keep the disk and every core busy for nothing.
+pub const LARGE_FOLDER_FILES: u64 = 100_000;
+
+/// How many files a search of `folder` went through (at least; a cancelled search's count is
+/// remembered only when it already reached [`LARGE_FOLDER_FILES`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FolderFileCount {
+    /// The searched root, absolute, as [`SavedState::root`] gives it.
+    pub folder: String,
+    /// Files searched.
+    pub files: u64,
+}
+
+/// The window's colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system's dark or light setting.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeChoice {
+    /// Every choice, in the order the switch shows them.
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
+
+    /// The name on the switch.
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "System",
+            ThemeChoice::Light => "Light",
+            ThemeChoice::Dark => "Dark",
+        }
+    }
+
+    /// What egui is told.
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        }
+    }
+}
+
+/// Every field that shapes a search, as typed: one history entry. The folder is kept as
+/// typed too, so that picking an entry gives back exactly what was there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchFields {
+    /// The folder field.
+    pub folder: String,
+    /// The extension field.
+    pub extensions: String,
+    /// The pattern field.
+    pub pattern: String,
+    /// "Match case".
+    pub match_case: bool,
+    /// "Whole word".
+    pub whole_word: bool,
+    /// "Regex".
+    pub regex: bool,
+    /// "Hidden files".
+    pub hidden: bool,
+    /// "Respect .gitignore".
+    pub respect_ignore: bool,
+    /// "Follow symlinks".
+    pub follow_symlinks: bool,
+    /// "Binary files as text".
+    pub binary_as_text: bool,
+    /// The globs field.
+    pub globs: String,
+    /// The max file size field.
+    pub max_file_size: String,
+    /// The threads field.
+    pub threads: String,
+}
+
+impl Default for SearchFields {
+    fn default() -> Self {
+        SearchFields::of(&SavedState::default())
+    }
+}
+
+impl SearchFields {
+    /// The search fields of `state`.
+    pub fn of(state: &SavedState) -> Self {
+        SearchFields {
+            folder: state.folder.clone(),
+            extensions: state.extensions.clone(),
+            pattern: state.pattern.clone(),
+            match_case: state.match_case,
+            whole_word: state.whole_word,
+            regex: state.regex,
+            hidden: state.hidden,
+            respect_ignore: state.respect_ignore,
+            follow_symlinks: state.follow_symlinks,
+            binary_as_text: state.binary_as_text,
+            globs: state.globs.clone(),
+            max_file_size: state.max_file_size.clone(),
+            threads: state.threads.clone(),
+        }
+    }
+
+    /// Puts these fields back into `state` (picking a history entry).
+    pub fn apply_to(&self, state: &mut SavedState) {
+        state.folder.clone_from(&self.folder);
+        state.extensions.clone_from(&self.extensions);
+        state.pattern.clone_from(&self.pattern);
+        state.match_case = self.match_case;
+        state.whole_word = self.whole_word;
+        state.regex = self.regex;
+        state.hidden = self.hidden;
+        state.respect_ignore = self.respect_ignore;
+        state.follow_symlinks = self.follow_symlinks;
+        state.binary_as_text = self.binary_as_text;
+        state.globs.clone_from(&self.globs);
+        state.max_file_size.clone_from(&self.max_file_size);
+        state.threads.clone_from(&self.threads);
+    }
+
+    /// Whether `state` holds these fields, without copying them (it runs every frame).
+    pub fn same_as(&self, state: &SavedState) -> bool {
+        self.same_except_folder(state) && self.folder == state.folder
+    }
+
+    /// Whether `state` holds these fields, the folder aside.
+    pub fn same_except_folder(&self, state: &SavedState) -> bool {
+        self.extensions == state.extensions
+            && self.pattern == state.pattern
+            && self.match_case == state.match_case
+            && self.whole_word == state.whole_word
+            && self.regex == state.regex
+            && self.hidden == state.hidden
+            && self.respect_ignore == state.respect_ignore
+            && self.follow_symlinks == state.follow_symlinks
+            && self.binary_as_text == state.binary_as_text
+            && self.globs == state.globs
+            && self.max_file_size == state.max_file_size
+            && self.threads == state.threads
+    }
+
+    /// Whether `other` is this search with more typed at the end of the pattern.
+    fn is_extended_by(&self, other: &SearchFields) -> bool {
+        other.pattern.starts_with(&self.pattern)
+            && self.folder == other.folder
+            && self.extensions == other.extensions
+            && self.match_case == other.match_case
+            && self.whole_word == other.whole_word
+            && self.regex == other.regex
+            && self.hidden == other.hidden
+            && self.respect_ignore == other.respect_ignore
+            && self.follow_symlinks == other.follow_symlinks
+            && self.binary_as_text == other.binary_as_text
+            && self.globs == other.globs
+            && self.max_file_size == other.max_file_size
+            && self.threads == other.threads
+    }
+
+    /// One line for the history menu: the pattern, where, and what was set.
+    pub fn summary(&self) -> String {
+        let mut flags = Vec::new();
+        for (on, name) in [
+            (self.match_case, "Aa"),
+            (self.whole_word, "word"),
+            (self.regex, "regex"),
+            (self.hidden, "hidden"),
+            (!self.respect_ignore, "no-ignore"),
+            (self.follow_symlinks, "follow"),
+            (self.binary_as_text, "text"),
+        ] {
+            if on {
+                flags.push(name.to_string());
+            }
+        }
+        if !self.globs.trim().is_empty() {
+            flags.push(format!("-g {}", self.globs.trim()));
+        }
+        if !self.max_file_size.trim().is_empty() {
+            flags.push(format!("max {}", self.max_file_size.trim()));
+        }
+        if !self.threads.trim().is_empty() {
+            flags.push(format!("-j {}", self.threads.trim()));
+        }
+        let extensions = match self.extensions.trim() {
+            "" => "*",
+            typed => typed,
+        };
+        let mut line = format!(
+            "{}   in {} ({extensions})",
+            self.pattern,
+            self.folder.trim()
+        );
+        if !flags.is_empty() {
+            line.push_str("   [");
+            line.push_str(&flags.join(", "));
+            line.push(']');
+        }
+        line
     }
 }
 
@@ -69,21 +328,40 @@ pub struct InputErrors {
     pub extensions: Option<String>,
     /// The pattern is empty or is not a valid regex.
     pub pattern: Option<String>,
+    /// A glob does not parse.
+    pub globs: Option<String>,
+    /// The max file size does not parse.
+    pub max_file_size: Option<String>,
+    /// The thread count does not parse.
+    pub threads: Option<String>,
 }
 
 impl InputErrors {
     /// No field has a problem.
     pub fn is_empty(&self) -> bool {
-        self.folder.is_none() && self.extensions.is_none() && self.pattern.is_none()
+        self.folder.is_none()
+            && self.extensions.is_none()
+            && self.pattern.is_none()
+            && !self.in_options()
+    }
+
+    /// Some field of the options panel has a problem.
+    pub fn in_options(&self) -> bool {
+        self.globs.is_some() || self.max_file_size.is_some() || self.threads.is_some()
     }
 }
 
 impl SavedState {
     /// Loads the state eframe stored last time, or the defaults (first run, unreadable state).
     pub fn load(storage: Option<&dyn eframe::Storage>) -> Self {
-        storage
+        let mut state: SavedState = storage
             .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        // A hand-edited or future state file must not break the bounds the window relies on.
+        state.context_lines = state.context_lines.min(MAX_CONTEXT_LINES);
+        state.history.truncate(MAX_HISTORY);
+        state.folder_file_counts.truncate(MAX_FOLDER_COUNTS);
+        state
     }
 
     /// Writes the state to eframe's storage (eframe flushes it to disk).
@@ -103,6 +381,58 @@ impl SavedState {
         self.recent_folders.truncate(MAX_RECENT_FOLDERS);
     }
 
+    /// Puts the current search fields first in the history, without duplicates, keeping at
+    /// most [`MAX_HISTORY`]. With `refine`, an entry that this one only extends (the same
+    /// search with a longer pattern: typing on) is replaced rather than kept, so search as
+    /// you type does not leave one entry per pause.
+    pub fn remember_search(&mut self, refine: Option<&SearchFields>) {
+        let entry = SearchFields::of(self);
+        if let Some(previous) = refine
+            && previous.is_extended_by(&entry)
+        {
+            self.history.retain(|e| e != previous);
+        }
+        self.history.retain(|e| *e != entry);
+        self.history.insert(0, entry);
+        self.history.truncate(MAX_HISTORY);
+    }
+
+    /// Remembers that a search of `folder` went through `files` files.
+    pub fn remember_file_count(&mut self, folder: &str, files: u64) {
+        self.folder_file_counts.retain(|c| c.folder != folder);
+        self.folder_file_counts.insert(
+            0,
+            FolderFileCount {
+                folder: folder.to_string(),
+                files,
+            },
+        );
+        self.folder_file_counts.truncate(MAX_FOLDER_COUNTS);
+    }
+
+    /// How many files the last search of `folder` (absolute) went through, if known.
+    pub fn file_count(&self, folder: &str) -> Option<u64> {
+        self.folder_file_counts
+            .iter()
+            .find(|c| c.folder == folder)
+            .map(|c| c.files)
+    }
+
+    /// The options that differ from their defaults, named (the closed panel says so).
+    pub fn options_in_effect(&self) -> impl Iterator<Item = &'static str> {
+        [
+            (self.hidden, "hidden files"),
+            (!self.respect_ignore, "ignoring .gitignore"),
+            (self.follow_symlinks, "following symlinks"),
+            (self.binary_as_text, "binary as text"),
+            (!self.globs.trim().is_empty(), "globs"),
+            (!self.max_file_size.trim().is_empty(), "max size"),
+            (!self.threads.trim().is_empty(), "threads"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+    }
+
     /// The folder field as an absolute path (`~` expanded), or `None` when it is empty.
     ///
     /// Absolute because the copied locations must work from anywhere (an editor, a terminal
@@ -120,6 +450,10 @@ impl SavedState {
     ///
     /// This compiles the regex and looks at the folder; the window uses [`InputCheck`], which
     /// caches the answer per input and compiles the regex off the UI thread.
+    #[expect(
+        clippy::result_large_err,
+        reason = "built once per change of a field, never on a hot path; a Box would only add noise"
+    )]
     pub fn request(&self) -> Result<SearchRequest, InputErrors> {
         let (request, mut errors) = self.request_without_pattern_check();
         if errors.pattern.is_none()
@@ -170,12 +504,40 @@ impl SavedState {
         request.whole_word = self.whole_word;
         request.fixed_strings = !self.regex;
         request.max_columns = Some(WINDOW_MAX_COLUMNS);
+        request.hidden = self.hidden;
+        request.respect_ignore_files = self.respect_ignore;
+        request.follow_symlinks = self.follow_symlinks;
+        request.binary_as_text = self.binary_as_text;
+        request.globs = split_globs(&self.globs);
+        if let Err(err) = check_globs(&request.globs) {
+            errors.globs = Some(err.to_string());
+        }
+        let size = self.max_file_size.trim();
+        if !size.is_empty() {
+            match parse_size(size) {
+                Ok(bytes) => request.max_file_size = Some(bytes),
+                Err(err) => errors.max_file_size = Some(format!("Max file size: {err}")),
+            }
+        }
+        match parse_threads(&self.threads) {
+            Ok(threads) if threads > MAX_THREADS => {
+                errors.threads = Some(format!(
+                    "{threads} threads is more than this window starts (at most {MAX_THREADS})"
+                ))
+            }
+            Ok(threads) => request.threads = threads,
+            Err(err) => errors.threads = Some(err),
+        }
         if self.pattern.is_empty() {
             errors.pattern = Some("Type what to search for.".to_string());
         }
         (request, errors)
     }
 }
+
+/// A thread count above this is refused in the window: a typo (`40000`) would otherwise
+/// try to start that many threads.
+pub const MAX_THREADS: usize = 1024;
 
 /// Replaces a leading `~` with the home folder, as a shell would, since people paste such paths.
 fn expand_home(typed: &str) -> PathBuf {
@@ -203,7 +565,7 @@ pub enum Validation {
 /// own, since a huge regex (`\w{1000}`) can take a second: typing never waits for it.
 #[derive(Default)]
 pub struct InputCheck {
-    checked: Option<SavedState>,
+    checked: Option<SearchFields>,
     fields: Option<(SearchRequest, InputErrors)>,
     pattern: Option<PatternCheck>,
 }
@@ -260,12 +622,9 @@ impl InputCheck {
     /// The validation of `state`'s fields, from the cache when they did not change. While the
     /// pattern compiles, `ctx` is asked to repaint so the answer shows as soon as it is known.
     pub fn get(&mut self, state: &SavedState, ctx: &egui::Context) -> Validation {
-        let stale = self
-            .checked
-            .as_ref()
-            .is_none_or(|old| !same_inputs(old, state));
+        let stale = self.checked.as_ref().is_none_or(|old| !old.same_as(state));
         if stale || self.fields.is_none() {
-            self.checked = Some(state.clone());
+            self.checked = Some(SearchFields::of(state));
             self.fields = Some(state.request_without_pattern_check());
         }
         let (request, errors) = self
@@ -331,16 +690,6 @@ fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternO
     }
 }
 
-/// The fields that change the request (not the recent list or the sort order).
-fn same_inputs(a: &SavedState, b: &SavedState) -> bool {
-    a.folder == b.folder
-        && a.extensions == b.extensions
-        && a.pattern == b.pattern
-        && a.match_case == b.match_case
-        && a.whole_word == b.whole_word
-        && a.regex == b.regex
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +728,207 @@ mod tests {
         assert!(errors.folder.unwrap().contains("no such folder"));
         assert!(errors.pattern.unwrap().contains("invalid regex"));
         assert!(errors.extensions.is_none());
+    }
+
+    #[test]
+    fn new_fields_take_their_defaults_in_state_from_an_older_version() {
+        let state: SavedState = serde_json::from_str(r#"{"pattern":"x","regex":true}"#).unwrap();
+        assert!(state.respect_ignore && state.search_as_you_type);
+        assert!(!state.hidden && !state.follow_symlinks && !state.binary_as_text);
+        assert_eq!(state.context_lines, 2);
+        assert_eq!(state.theme, ThemeChoice::System);
+        assert!(state.history.is_empty() && state.folder_file_counts.is_empty());
+    }
+
+    #[test]
+    fn the_whole_state_survives_a_serde_round_trip() {
+        let mut state = SavedState {
+            folder: "/tmp".into(),
+            pattern: "foo".into(),
+            hidden: true,
+            respect_ignore: false,
+            globs: "*.rs, !target/**".into(),
+            max_file_size: "10M".into(),
+            threads: "3".into(),
+            context_lines: 5,
+            theme: ThemeChoice::Dark,
+            search_as_you_type: false,
+            ..SavedState::default()
+        };
+        state.remember_search(None);
+        state.remember_file_count("/tmp", 123_456);
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<SavedState>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn options_become_the_request_fields_the_cli_sets() {
+        let state = SavedState {
+            folder: std::env::temp_dir().display().to_string(),
+            pattern: "x".into(),
+            hidden: true,
+            respect_ignore: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            globs: "*.rs !gen/** *.{a,b}".into(),
+            max_file_size: " 2K ".into(),
+            threads: "3".into(),
+            ..SavedState::default()
+        };
+        let request = state.request().unwrap();
+        assert!(request.hidden && !request.respect_ignore_files);
+        assert!(request.follow_symlinks && request.binary_as_text);
+        assert_eq!(request.globs, vec!["*.rs", "!gen/**", "*.{a,b}"]);
+        assert_eq!(request.max_file_size, Some(2048));
+        assert_eq!(request.threads, 3);
+
+        let defaults = SavedState {
+            folder: std::env::temp_dir().display().to_string(),
+            pattern: "x".into(),
+            ..SavedState::default()
+        };
+        let request = defaults.request().unwrap();
+        let cli = SearchRequest::default();
+        assert_eq!(request.hidden, cli.hidden);
+        assert_eq!(request.respect_ignore_files, cli.respect_ignore_files);
+        assert_eq!((request.max_file_size, request.threads), (None, 0));
+        assert!(request.globs.is_empty());
+    }
+
+    #[test]
+    fn bad_options_are_reported_per_field() {
+        let state = SavedState {
+            folder: std::env::temp_dir().display().to_string(),
+            pattern: "x".into(),
+            globs: "a{b".into(),
+            max_file_size: "10Q".into(),
+            threads: "99999".into(),
+            ..SavedState::default()
+        };
+        let errors = state.request().unwrap_err();
+        assert!(errors.globs.unwrap().contains("invalid glob"));
+        assert!(
+            errors
+                .max_file_size
+                .unwrap()
+                .starts_with("Max file size: invalid size")
+        );
+        assert!(errors.threads.unwrap().contains("at most 1024"));
+        assert!(errors.folder.is_none() && errors.pattern.is_none());
+    }
+
+    #[test]
+    fn changing_an_option_invalidates_the_cached_check() {
+        let ctx = egui::Context::default();
+        let mut check = InputCheck::default();
+        let mut state = SavedState {
+            folder: std::env::temp_dir().display().to_string(),
+            pattern: "x".into(),
+            ..SavedState::default()
+        };
+        // Let the pattern compile, then change only an option.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !matches!(check.get(&state, &ctx), Validation::Valid(..)) {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        state.max_file_size = "nope".into();
+        assert!(matches!(
+            check.get(&state, &ctx),
+            Validation::Invalid(e) if e.max_file_size.is_some()
+        ));
+        state.max_file_size = "1M".into();
+        state.hidden = true;
+        match check.get(&state, &ctx) {
+            Validation::Valid(request, _) => {
+                assert_eq!(request.max_file_size, Some(1 << 20));
+                assert!(request.hidden);
+            }
+            _ => panic!("valid options were not taken in"),
+        }
+    }
+
+    #[test]
+    fn history_is_deduplicated_and_typing_on_refines_its_entry() {
+        let mut state = SavedState {
+            folder: "/f".into(),
+            pattern: "fo".into(),
+            ..SavedState::default()
+        };
+        state.remember_search(None);
+        state.pattern = "bar".into();
+        state.remember_search(None);
+        state.pattern = "fo".into();
+        state.remember_search(None);
+        let patterns: Vec<&str> = state.history.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(patterns, ["fo", "bar"], "the same search moves to the top");
+
+        // Typing on from "fo" to "foo": the entry the typed search recorded is replaced...
+        let typed = state.history[0].clone();
+        state.pattern = "foo".into();
+        state.remember_search(Some(&typed));
+        let patterns: Vec<&str> = state.history.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(patterns, ["foo", "bar"]);
+        // ...but a different search (here: shorter) is kept beside it.
+        let typed = state.history[0].clone();
+        state.pattern = "f".into();
+        state.remember_search(Some(&typed));
+        let patterns: Vec<&str> = state.history.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(patterns, ["f", "foo", "bar"]);
+    }
+
+    #[test]
+    fn picking_a_history_entry_restores_every_search_field() {
+        let old = SavedState {
+            folder: "/a".into(),
+            extensions: "rs".into(),
+            pattern: "p".into(),
+            match_case: true,
+            hidden: true,
+            globs: "!x".into(),
+            threads: "2".into(),
+            ..SavedState::default()
+        };
+        let entry = SearchFields::of(&old);
+        let mut now = SavedState {
+            context_lines: 7,
+            theme: ThemeChoice::Light,
+            ..SavedState::default()
+        };
+        entry.apply_to(&mut now);
+        assert!(entry.same_as(&now));
+        assert_eq!(SearchFields::of(&now), entry);
+        assert_eq!((now.context_lines, now.theme), (7, ThemeChoice::Light));
+    }
+
+    #[test]
+    fn context_lines_are_clamped_on_load() {
+        let mut storage = MemoryStorage::default();
+        let state = SavedState {
+            context_lines: 99,
+            ..SavedState::default()
+        };
+        state.store(&mut storage);
+        assert_eq!(
+            SavedState::load(Some(&storage)).context_lines,
+            MAX_CONTEXT_LINES
+        );
+    }
+
+    #[derive(Default)]
+    struct MemoryStorage(std::collections::HashMap<String, String>);
+
+    impl eframe::Storage for MemoryStorage {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_string(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
     }
 
     #[test]

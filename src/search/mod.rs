@@ -32,7 +32,9 @@ pub use error::SearchError;
 pub use file_searcher::FileSearcher;
 pub use matcher::build_matcher;
 pub use progress::{Progress, ProgressSnapshot};
-pub use request::{CaseMode, SearchRequest, parse_extensions, parse_size};
+pub use request::{
+    CaseMode, SearchRequest, check_globs, parse_extensions, parse_size, parse_threads, split_globs,
+};
 pub use result::{
     Excerpt, FileError, FileResult, LineCut, MatchLine, Occurrence, SearchEvent, Summary,
 };

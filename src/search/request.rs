@@ -142,6 +142,50 @@ pub fn parse_size(input: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("size {input:?} is too large"))
 }
 
+/// Splits a field of globs separated by commas or spaces (`*.rs, !target/**`), as given one by
+/// one to the CLI's repeated `-g`. A comma inside `{...}` or `[...]` belongs to the glob
+/// (`*.{rs,toml}`), so only top-level commas separate.
+pub fn split_globs(input: &str) -> Vec<String> {
+    let mut globs = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    for c in input.chars() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 && (c == ',' || c.is_whitespace()) {
+            if !current.is_empty() {
+                globs.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        globs.push(current);
+    }
+    globs
+}
+
+/// Checks each of `globs` the way the walker will read it, so that a bad one can be reported
+/// before a search starts (the window shows it under its field).
+pub fn check_globs(globs: &[String]) -> Result<(), SearchError> {
+    crate::search::walk::build_overrides(std::path::Path::new(""), globs).map(|_| ())
+}
+
+/// Parses a thread count as `-j` takes it; empty means automatic (0: one per core).
+pub fn parse_threads(input: &str) -> Result<usize, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(0);
+    }
+    input.parse().map_err(|_| {
+        format!("invalid thread count {input:?}: expected a whole number (0 or empty: automatic)")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +208,30 @@ mod tests {
         for bad in ["*.rs", "r?", "src/rs", "..", "rs.", "[ab]"] {
             assert!(parse_extensions(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn globs_split_on_commas_and_spaces_but_not_inside_braces() {
+        assert_eq!(
+            split_globs(" *.rs, !target/**  *.{rs,toml},a[,]b "),
+            vec!["*.rs", "!target/**", "*.{rs,toml}", "a[,]b"]
+        );
+        assert!(split_globs(" , ").is_empty());
+    }
+
+    #[test]
+    fn bad_globs_are_caught_before_a_search() {
+        assert!(check_globs(&["*.rs".into(), "!target/**".into()]).is_ok());
+        let err = check_globs(&["a{b".into()]).unwrap_err().to_string();
+        assert!(err.contains("invalid glob \"a{b\""), "{err}");
+    }
+
+    #[test]
+    fn thread_counts_are_whole_numbers_or_empty() {
+        assert_eq!(parse_threads("").unwrap(), 0);
+        assert_eq!(parse_threads(" 4 ").unwrap(), 4);
+        assert!(parse_threads("-1").is_err());
+        assert!(parse_threads("two").is_err());
     }
 
     #[test]

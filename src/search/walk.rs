@@ -1,8 +1,8 @@
 //! Which files are searched: ripgrep's walker configured from the request.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use ignore::overrides::OverrideBuilder;
+use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkParallel};
 
 use crate::search::{FileError, SearchError, SearchRequest};
@@ -44,23 +44,27 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, Search
     }
 
     if !request.globs.is_empty() {
-        let mut overrides = OverrideBuilder::new(&request.root);
-        for glob in &request.globs {
-            overrides
-                .add(glob)
-                .map_err(|err| SearchError::InvalidGlob {
-                    glob: glob.clone(),
-                    message: err.to_string(),
-                })?;
-        }
-        let overrides = overrides.build().map_err(|err| SearchError::InvalidGlob {
-            glob: request.globs.join(" "),
-            message: err.to_string(),
-        })?;
-        builder.overrides(overrides);
+        builder.overrides(build_overrides(&request.root, &request.globs)?);
     }
     let walk_threads = request.effective_threads().div_ceil(4);
     Ok(builder.threads(walk_threads).build_parallel())
+}
+
+/// ripgrep's `-g` overrides: `pat` includes, `!pat` excludes, matched relative to `root`.
+pub(crate) fn build_overrides(root: &Path, globs: &[String]) -> Result<Override, SearchError> {
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in globs {
+        overrides
+            .add(glob)
+            .map_err(|err| SearchError::InvalidGlob {
+                glob: glob.clone(),
+                message: err.to_string(),
+            })?;
+    }
+    overrides.build().map_err(|err| SearchError::InvalidGlob {
+        glob: globs.join(" "),
+        message: err.to_string(),
+    })
 }
 
 /// Turns a walker error (unreadable folder, symlink loop, bad ignore file) into a per-path error.

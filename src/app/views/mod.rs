@@ -1,6 +1,7 @@
 //! The window's panels. Each draws part of [`TrawlApp`] and changes only what its controls
 //! change; none of them touches the engine except through start and cancel.
 
+mod options;
 mod results_list;
 mod search_bar;
 mod status;
@@ -49,9 +50,13 @@ impl TrawlApp {
 
     /// Esc cancels; with no text field focused, arrows move the selection and Ctrl+C copies it.
     /// Ctrl+Q closes the window the way the close button does, so the state is saved.
+    /// Ctrl+F goes to the pattern field, its text selected so that typing replaces it.
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.modifiers.command && i.key_pressed(Key::Q)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+            search_bar::focus_pattern(ctx, &self.state.pattern);
         }
         if ctx.input(|i| i.key_pressed(Key::Escape)) && self.is_searching() {
             self.cancel_search();

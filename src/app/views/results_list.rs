@@ -28,6 +28,11 @@ enum RowAction {
 impl TrawlApp {
     /// Toolbar (sort, fold, copy all) and the virtual list.
     pub(super) fn results_list(&mut self, ui: &mut Ui) {
+        // Results of an earlier search than the fields ask for stay readable but dimmed, so
+        // that the list never flickers empty and never passes for the new answer.
+        if self.results_outdated() {
+            ui.multiply_opacity(0.55);
+        }
         let Some(results) = self.results.as_mut() else {
             ui.centered_and_justified(|ui| {
                 ui.weak("Results appear here, grouped by file.");

@@ -1,12 +1,31 @@
-//! The search bar: folder (typed, browsed, dropped or recent), extensions, pattern and its
-//! toggles, Search and Cancel, with each field's problem shown right under it.
+//! The search bar: folder (typed, browsed, dropped or recent), extensions, pattern with its
+//! toggles and history, Search, Cancel and Options, with each field's problem shown right
+//! under it.
 
+use egui::text::CCursorRange;
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
-use crate::app::{TrawlApp, Validation};
+use crate::app::views::status::thousands;
+use crate::app::{SearchFields, TrawlApp, Validation};
 
 /// Width of the label column, so the fields line up.
-const LABEL_WIDTH: f32 = 78.0;
+pub(super) const LABEL_WIDTH: f32 = 78.0;
+
+/// The pattern field's id. Fixed (not derived from the layout) so that Ctrl+F can focus it.
+fn pattern_id() -> egui::Id {
+    egui::Id::unique("trawl.pattern")
+}
+
+/// Focuses the pattern field with all of `pattern` selected, so typing replaces it.
+pub(super) fn focus_pattern(ctx: &egui::Context, pattern: &str) {
+    let id = pattern_id();
+    let mut state = TextEdit::load_state(ctx, id).unwrap_or_default();
+    state
+        .cursor
+        .set_char_range(Some(CCursorRange::select_all_str(pattern)));
+    TextEdit::store_state(ctx, id, state);
+    ctx.memory_mut(|memory| memory.request_focus(id));
+}
 
 impl TrawlApp {
     /// Draws the fields and buttons; Enter in a field or the Search button starts a search.
@@ -97,17 +116,22 @@ impl TrawlApp {
             enter |= submitted(ui, &field);
 
             let label = ui.label("Pattern");
-            let buttons_width = 300.0;
+            let buttons_width = 440.0;
             let field = ui
                 .add(
                     TextEdit::singleline(&mut self.state.pattern)
-                        .id(egui::Id::unique("trawl.pattern"))
-                        .hint_text("Text or regex to find")
+                        .id(pattern_id())
+                        .hint_text("Text or regex to find (Ctrl+F)")
                         .font(egui::TextStyle::Monospace)
                         .desired_width((ui.available_width() - buttons_width).max(120.0)),
                 )
-                .labelled_by(label.id);
+                .labelled_by(label.id)
+                .on_hover_text("What to find: text, or a regex with .* on (Ctrl+F comes here)");
             enter |= submitted(ui, &field);
+            if let Some(entry) = self.history_menu(ui) {
+                entry.apply_to(&mut self.state);
+                self.picker_message = None;
+            }
 
             ui.toggle_value(&mut self.state.match_case, RichText::new("Aa").monospace())
                 .on_hover_text("Match case");
@@ -134,6 +158,25 @@ impl TrawlApp {
             {
                 self.cancel_search();
             }
+            let any_set = self.state.options_in_effect().next().is_some();
+            let text = if any_set {
+                // Marked so that an option hidden in the closed panel never surprises.
+                RichText::new("Options").color(ui.visuals().warn_fg_color)
+            } else {
+                RichText::new("Options")
+            };
+            let toggle = ui.toggle_value(&mut self.state.options_open, text);
+            // Built only while hovered, not every frame.
+            toggle.on_hover_ui(|ui| {
+                let set: Vec<&str> = self.state.options_in_effect().collect();
+                ui.label(if set.is_empty() {
+                    "Hidden files, .gitignore, globs, size and thread limits, search as you \
+                     type, theme"
+                        .to_string()
+                } else {
+                    format!("Options in effect: {}", set.join(", "))
+                });
+            });
         });
         if let Some(error) = &errors.extensions {
             error_line(ui, error_color, error);
@@ -146,6 +189,37 @@ impl TrawlApp {
             error_line(ui, error_color, error);
         }
 
+        if let Some(files) = self
+            .state
+            .search_as_you_type
+            .then(|| self.folder_too_large_for_typing())
+            .flatten()
+        {
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+                ui.weak(format!(
+                    "Search as you type is off for this folder ({} files last time): press Enter to search.",
+                    thousands(files)
+                ))
+                .on_hover_text(
+                    "Restarting a search of this many files on every keystroke would keep the \
+                     disk and every core busy; a folder under 100,000 files is searched as you type.",
+                );
+            });
+        }
+
+        if self.state.options_open {
+            enter |= self.options_panel(ui, &errors);
+        } else if errors.in_options() {
+            // The closed panel must not hide why Search is disabled.
+            for error in [&errors.globs, &errors.max_file_size, &errors.threads]
+                .into_iter()
+                .flatten()
+            {
+                error_line(ui, error_color, &format!("{error} (in Options)"));
+            }
+        }
+
         if enter && valid {
             self.start_search(&ctx);
         } else if enter {
@@ -154,8 +228,35 @@ impl TrawlApp {
     }
 }
 
+impl TrawlApp {
+    /// The "History" drop-down: past searches, most recent first. Returns the one picked.
+    fn history_menu(&mut self, ui: &mut Ui) -> Option<SearchFields> {
+        let mut chosen = None;
+        ui.add_enabled_ui(!self.state.history.is_empty(), |ui| {
+            ui.menu_button("History", |ui| {
+                ui.set_max_width(400.0);
+                for entry in &self.state.history {
+                    let line = entry.summary();
+                    if ui
+                        .add(Button::new(line.as_str()).truncate())
+                        .on_hover_text(line.as_str())
+                        .clicked()
+                    {
+                        chosen = Some(entry.clone());
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Past searches: pick one to fill in its folder, pattern and options")
+            .on_disabled_hover_text("Searches you start are listed here")
+        });
+        chosen
+    }
+}
+
 /// A fixed-width label before a field, returned so the field can be labelled by it.
-fn field_label(ui: &mut Ui, text: &str) -> egui::Response {
+pub(super) fn field_label(ui: &mut Ui, text: &str) -> egui::Response {
     ui.add_sized(
         [LABEL_WIDTH, ui.spacing().interact_size.y],
         egui::Label::new(text),
@@ -163,7 +264,7 @@ fn field_label(ui: &mut Ui, text: &str) -> egui::Response {
 }
 
 /// A field's problem, under it, in the error colour.
-fn error_line(ui: &mut Ui, color: egui::Color32, message: &str) {
+pub(super) fn error_line(ui: &mut Ui, color: egui::Color32, message: &str) {
     ui.horizontal(|ui| {
         ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
         ui.colored_label(color, message);
@@ -171,6 +272,6 @@ fn error_line(ui: &mut Ui, color: egui::Color32, message: &str) {
 }
 
 /// Enter pressed in this single-line field (egui moves focus away on Enter).
-fn submitted(ui: &Ui, field: &egui::Response) -> bool {
+pub(super) fn submitted(ui: &Ui, field: &egui::Response) -> bool {
     field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
 }

@@ -19,11 +19,7 @@ impl TrawlApp {
         let elapsed = search
             .ended_after
             .unwrap_or_else(|| search.started.elapsed());
-        let cancelled = self
-            .results
-            .as_ref()
-            .and_then(|r| r.summary())
-            .is_some_and(|s| s.cancelled);
+        let cancelled = search.cancelled;
         // A cancelled search keeps the bar where it stopped, so it is plain that it did not finish.
         let fraction = if running || cancelled {
             snap.fraction()
@@ -39,6 +35,15 @@ impl TrawlApp {
         ui.horizontal(|ui| {
             if let Some(error) = &self.start_error {
                 ui.colored_label(ui.visuals().error_fg_color, error);
+            } else if self.results_outdated() {
+                let text = if self.is_searching() {
+                    "Searching…  (the previous results stay until new ones arrive; Esc to stop)"
+                } else if self.typing_search_pending() {
+                    "Searching when you pause typing…"
+                } else {
+                    "Cancelled before anything was found: the previous search's results are shown."
+                };
+                ui.label(text);
             } else if let Some(summary) = self.results.as_ref().and_then(|r| r.summary()) {
                 ui.label(summary_text(summary));
             } else if self.is_searching() {

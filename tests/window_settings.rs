@@ -1,0 +1,653 @@
+//! The window's settings, driven headlessly through egui_kittest: the options panel, history,
+//! search as you type, Ctrl+F, the theme switch and what of it all persists. Each test builds
+//! its own small tree and drives the real `eframe::App`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use eframe::App as _;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use trawl::app::state::{FolderFileCount, MAX_HISTORY};
+use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
+
+/// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
+fn small_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("src/a.rs"),
+        "fn main() {}\nlet foo = 1; foo\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("b.rs"), "// foo here\n").expect("write");
+    std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
+    std::fs::create_dir(dir.path().join(".hidden")).expect("mkdir");
+    std::fs::write(dir.path().join(".hidden/d.rs"), "foo hidden\n").expect("write");
+    dir
+}
+
+fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
+    Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |_cc| app)
+}
+
+/// A state with `tree` in the folder field, and search as you type off unless a test is about
+/// it, so that only the Search button starts searches.
+fn state_for(tree: &Path) -> SavedState {
+    SavedState {
+        folder: tree.display().to_string(),
+        extensions: "rs".into(),
+        pattern: "foo".into(),
+        search_as_you_type: false,
+        ..SavedState::default()
+    }
+}
+
+/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
+/// check (it compiles off the UI thread) come back.
+fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    wait_for_checks(harness);
+}
+
+/// Like [`type_into`], replacing what the field held (Ctrl+A first).
+fn replace_in(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    wait_for_checks(harness);
+}
+
+/// Steps frames until the pattern has compiled.
+fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().is_checking() {
+        assert!(Instant::now() < deadline, "the pattern check did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
+}
+
+/// Steps frames until the search has ended, then lets the layout settle.
+fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_searching() {
+        assert!(
+            Instant::now() < deadline,
+            "the search did not end within 60 s"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(3);
+}
+
+/// Clicks Search and waits for the search to end.
+fn click_search(harness: &mut Harness<'_, TrawlApp>) {
+    harness.get_by_label("Search").click();
+    harness.step();
+    wait_for_search(harness);
+}
+
+/// Lets search as you type's pause run out (with frames before and after, as a window gets).
+fn let_pause_pass(harness: &mut Harness<'_, TrawlApp>) {
+    harness.step();
+    std::thread::sleep(TYPING_PAUSE + Duration::from_millis(80));
+    harness.step();
+}
+
+fn found(harness: &Harness<'_, TrawlApp>) -> (usize, usize) {
+    let results = harness.state().results().expect("results");
+    (results.file_count(), results.match_count())
+}
+
+fn search_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
+    harness
+        .get_by_label("Search")
+        .accesskit_node()
+        .is_disabled()
+}
+
+fn open_options(harness: &mut Harness<'_, TrawlApp>) {
+    harness.get_by_label("Options").click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn hidden_files_are_found_only_with_hidden_files_on() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    click_search(&mut harness);
+    assert_eq!(
+        found(&harness),
+        (2, 3),
+        "hidden files are skipped by default"
+    );
+    assert!(harness.query_by_label_contains("d.rs").is_none());
+
+    open_options(&mut harness);
+    harness.get_by_label("Hidden files").click();
+    harness.step();
+    assert!(harness.state().state().hidden);
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (3, 4));
+    harness.get_by_label(&format!(".hidden{}d.rs (1)", std::path::MAIN_SEPARATOR));
+}
+
+#[test]
+fn an_option_toggles_with_the_keyboard() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    open_options(&mut harness);
+    harness.get_by_label("Respect .gitignore").focus();
+    harness.step();
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(!harness.state().state().respect_ignore);
+}
+
+#[test]
+fn respect_gitignore_off_searches_ignored_files() {
+    let tree = small_tree();
+    // ignore honours .gitignore inside a git repository only (as ripgrep); .ignore always.
+    std::fs::write(tree.path().join(".ignore"), "b.rs\n").expect("write");
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (1, 2));
+    open_options(&mut harness);
+    harness.get_by_label("Respect .gitignore").click();
+    harness.step();
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3));
+}
+
+#[test]
+fn globs_include_and_exclude_like_the_cli() {
+    let tree = small_tree();
+    std::fs::create_dir(tree.path().join("gen")).expect("mkdir");
+    std::fs::write(tree.path().join("gen/g.rs"), "foo\n").expect("write");
+    std::fs::write(tree.path().join("conf.toml"), "foo = 1\n").expect("write");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        extensions: String::new(),
+        ..state_for(tree.path())
+    }));
+    open_options(&mut harness);
+    type_into(&mut harness, "Globs", "!gen/**, !b.rs");
+    click_search(&mut harness);
+    let results = harness.state().results().expect("results");
+    let mut names: Vec<String> = (0..results.file_count())
+        .filter_map(|f| results.file(f).map(|v| v.display.to_string()))
+        .collect();
+    names.sort();
+    let sep = std::path::MAIN_SEPARATOR;
+    assert_eq!(
+        names,
+        vec![
+            "c.txt".to_string(),
+            "conf.toml".into(),
+            format!("src{sep}a.rs")
+        ]
+    );
+
+    // A comma inside braces belongs to the glob: an include of two extensions.
+    replace_in(&mut harness, "Globs", "*.{txt,toml}");
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 4));
+}
+
+#[test]
+fn an_invalid_glob_is_reported_inline_and_blocks_the_search() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    open_options(&mut harness);
+    type_into(&mut harness, "Globs", "src/{a");
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid glob \"src/{a\"");
+    assert!(search_disabled(&harness));
+}
+
+#[test]
+fn max_file_size_skips_larger_files() {
+    let tree = small_tree();
+    std::fs::write(
+        tree.path().join("big.rs"),
+        format!("foo\n{}\n", "x".repeat(4000)),
+    )
+    .expect("write");
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (3, 4));
+    open_options(&mut harness);
+    type_into(&mut harness, "Max file size", "2K");
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3), "big.rs is over 2K");
+}
+
+#[test]
+fn an_invalid_max_file_size_shows_an_error_and_does_not_search() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    open_options(&mut harness);
+    type_into(&mut harness, "Max file size", "10Q");
+    harness.run_steps(2);
+    harness.get_by_label_contains("Max file size: invalid size \"10Q\"");
+    assert!(search_disabled(&harness));
+    // Enter in the field does not search either.
+    harness.get_by_label("Max file size").focus();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert!(!harness.state().is_searching());
+    assert!(harness.state().results().is_none(), "no search started");
+
+    // With the panel closed the error still shows, so Search is never disabled for no reason.
+    harness.get_by_label("Options").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Max file size").is_none());
+    harness.get_by_label_contains("(in Options)");
+
+    // Fixing it (here: emptying it) lets the search run.
+    harness.state_mut().state_mut().max_file_size.clear();
+    harness.run_steps(2);
+    wait_for_checks(&mut harness);
+    assert!(!search_disabled(&harness));
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3));
+}
+
+#[test]
+fn a_thread_count_is_used_and_a_bad_one_is_reported() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    open_options(&mut harness);
+    type_into(&mut harness, "Threads", "x");
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid thread count \"x\"");
+    assert!(search_disabled(&harness));
+    replace_in(&mut harness, "Threads", "1");
+    harness.run_steps(2);
+    assert!(!search_disabled(&harness));
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3));
+}
+
+#[test]
+fn context_lines_default_to_two_and_change_with_the_keyboard() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    assert_eq!(harness.state().state().context_lines, 2);
+    open_options(&mut harness);
+    // Tab from the field before it, as a person would; the slider and the number beside it
+    // share the label, and the slider takes the arrows.
+    harness.get_by_label("Threads").focus();
+    harness.step();
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .get_by_role_and_label(egui::accesskit::Role::Slider, "Context lines")
+            .is_focused()
+    );
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state().context_lines, 3);
+    // The range ends at 10.
+    for _ in 0..20 {
+        harness.key_press(egui::Key::ArrowRight);
+        harness.step();
+    }
+    assert_eq!(harness.state().state().context_lines, 10);
+}
+
+#[test]
+fn history_records_searches_deduplicated_and_picking_one_fills_the_fields() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    click_search(&mut harness);
+    open_options(&mut harness);
+    harness.get_by_label("Hidden files").click();
+    harness.step();
+    replace_in(&mut harness, "Pattern", "here");
+    harness.get_by_label("Aa").click();
+    harness.step();
+    click_search(&mut harness);
+    // The first search again: it moves to the top instead of appearing twice.
+    harness.state_mut().state_mut().pattern = "foo".into();
+    harness.state_mut().state_mut().match_case = false;
+    harness.state_mut().state_mut().hidden = false;
+    harness.run_steps(2);
+    wait_for_checks(&mut harness);
+    click_search(&mut harness);
+    let history = harness.state().state().history.clone();
+    assert_eq!(history.len(), 2, "{history:#?}");
+    assert_eq!(history[0].pattern, "foo");
+    assert_eq!(history[1].pattern, "here");
+    assert!(history[1].hidden && history[1].match_case);
+
+    // Picking the older entry puts back its pattern, toggles and options.
+    harness.get_by_label("History").click();
+    harness.run_steps(2);
+    harness.get_by_label(&history[1].summary()).click();
+    harness.run_steps(2);
+    let state = harness.state().state();
+    assert_eq!(state.pattern, "here");
+    assert!(state.match_case && state.hidden);
+    assert_eq!(
+        harness.get_by_label("Pattern").value().as_deref(),
+        Some("here")
+    );
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (1, 1));
+}
+
+#[test]
+fn typing_starts_a_search_after_the_pause_and_keeps_the_old_rows_meanwhile() {
+    let tree = small_tree();
+    let mut app = TrawlApp::new(SavedState {
+        search_as_you_type: true,
+        ..state_for(tree.path())
+    });
+    // Long enough that a busy machine cannot run past it while the test looks inside it.
+    let pause = Duration::from_secs(2);
+    app.set_typing_pause(pause);
+    let mut harness = harness(app);
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3));
+
+    replace_in(&mut harness, "Pattern", "here");
+    // Within the pause nothing has started, and the old rows are still listed.
+    assert!(harness.state().typing_search_pending());
+    assert!(!harness.state().is_searching());
+    harness.get_by_label("2:5 let foo = 1; foo");
+    assert!(harness.state().results_outdated());
+
+    // After the pause the search starts; in that frame the old rows are still what is shown.
+    std::thread::sleep(pause);
+    harness.step();
+    assert!(harness.state().is_searching(), "started after the pause");
+    assert_eq!(
+        found(&harness),
+        (2, 3),
+        "the old model stays until new results come"
+    );
+    harness.get_by_label("2:5 let foo = 1; foo");
+
+    wait_for_search(&mut harness);
+    assert_eq!(found(&harness), (1, 1));
+    harness.get_by_label("1:8 // foo here");
+    assert!(harness.query_by_label("2:5 let foo = 1; foo").is_none());
+    assert!(!harness.state().results_outdated());
+    // Recorded in the history as it started.
+    assert_eq!(harness.state().state().history[0].pattern, "here");
+}
+
+#[test]
+fn the_list_never_shows_empty_between_two_searches() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    for f in 0..1500 {
+        std::fs::write(
+            tree.path().join(format!("f{f:04}.txt")),
+            "alpha\nbeta gamma\n",
+        )
+        .expect("write");
+    }
+    let mut harness = harness(TrawlApp::new(SavedState {
+        extensions: "txt".into(),
+        pattern: "alpha".into(),
+        search_as_you_type: true,
+        ..state_for(tree.path())
+    }));
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (1500, 1500));
+
+    replace_in(&mut harness, "Pattern", "gamma");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut searched = false;
+    loop {
+        let rows = harness.state().results().map_or(0, |r| r.row_count());
+        assert!(
+            rows > 0,
+            "the list was empty in a frame between the searches"
+        );
+        searched |= harness.state().is_searching();
+        if searched && !harness.state().is_searching() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the search did not start or end");
+        std::thread::sleep(Duration::from_millis(2));
+        harness.step();
+    }
+    wait_for_search(&mut harness);
+    assert_eq!(found(&harness), (1500, 1500));
+    harness.get_by_label("f0000.txt (1)");
+    assert!(
+        !harness
+            .query_all_by_label("2:6 beta gamma")
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_search_that_finds_nothing_replaces_the_old_rows_with_no_matches() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        search_as_you_type: true,
+        ..state_for(tree.path())
+    }));
+    click_search(&mut harness);
+    replace_in(&mut harness, "Pattern", "nowhere");
+    let_pause_pass(&mut harness);
+    wait_for_search(&mut harness);
+    assert_eq!(found(&harness), (0, 0));
+    harness.get_by_label("No matches.");
+}
+
+#[test]
+fn typing_never_starts_a_search_on_an_invalid_regex() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        regex: true,
+        pattern: String::new(),
+        search_as_you_type: true,
+        ..state_for(tree.path())
+    }));
+    harness.run_steps(2);
+    type_into(&mut harness, "Pattern", "a(b");
+    let_pause_pass(&mut harness);
+    harness.run_steps(3);
+    assert!(!harness.state().is_searching());
+    assert!(harness.state().results().is_none(), "no search started");
+    harness.get_by_label_contains("invalid regex");
+
+    // Fixed, it starts by itself.
+    type_into(&mut harness, "Pattern", ")");
+    let_pause_pass(&mut harness);
+    wait_for_search(&mut harness);
+    assert!(harness.state().results().is_some());
+}
+
+#[test]
+fn typing_in_a_folder_of_100k_files_waits_for_enter_and_says_why() {
+    let tree = small_tree();
+    let root = std::path::absolute(tree.path()).expect("absolute");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        search_as_you_type: true,
+        folder_file_counts: vec![FolderFileCount {
+            folder: root.display().to_string(),
+            files: 100_000,
+        }],
+        ..state_for(tree.path())
+    }));
+    harness.run_steps(2);
+    harness.get_by_label_contains("Search as you type is off for this folder (100,000 files");
+    type_into(&mut harness, "Pattern", "x");
+    let_pause_pass(&mut harness);
+    harness.run_steps(2);
+    assert!(!harness.state().is_searching());
+    assert!(harness.state().results().is_none(), "no search started");
+
+    // Enter still searches, and the folder's new count (2 files) turns it back on.
+    harness.state_mut().state_mut().pattern = "foo".into();
+    harness.run_steps(2);
+    wait_for_checks(&mut harness);
+    click_search(&mut harness);
+    assert_eq!(
+        harness
+            .state()
+            .state()
+            .file_count(&root.display().to_string()),
+        Some(2)
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Search as you type is off")
+            .is_none()
+    );
+}
+
+#[test]
+fn search_as_you_type_can_be_turned_off() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        search_as_you_type: true,
+        pattern: String::new(),
+        ..state_for(tree.path())
+    }));
+    open_options(&mut harness);
+    harness.get_by_label("Search as you type").click();
+    harness.step();
+    assert!(!harness.state().state().search_as_you_type);
+    type_into(&mut harness, "Pattern", "foo");
+    let_pause_pass(&mut harness);
+    assert!(!harness.state().is_searching());
+    assert!(harness.state().results().is_none());
+}
+
+#[test]
+fn ctrl_f_focuses_the_pattern_with_its_text_selected() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    harness.get_by_label("Folder").focus();
+    harness.run_steps(2);
+    assert!(!harness.get_by_label("Pattern").is_focused());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    assert!(harness.get_by_label("Pattern").is_focused());
+    // The old text is selected: typing replaces it.
+    harness.get_by_label("Pattern").type_text("bar");
+    harness.run_steps(2);
+    assert_eq!(harness.state().state().pattern, "bar");
+    assert_eq!(
+        harness.state().state().folder,
+        tree.path().display().to_string()
+    );
+}
+
+#[test]
+fn the_theme_follows_the_system_by_default_and_switches() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    harness.run_steps(2);
+    assert_eq!(harness.state().state().theme, ThemeChoice::System);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::System
+    );
+    open_options(&mut harness);
+    harness.get_by_label("Light").click();
+    harness.run_steps(2);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    assert_eq!(harness.state().state().theme, ThemeChoice::Light);
+    harness.get_by_label("Dark").click();
+    harness.run_steps(2);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    harness.get_by_label("System").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::System
+    );
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn options_history_and_theme_survive_a_restart() {
+    let tree = small_tree();
+    let mut harness = harness(TrawlApp::new(state_for(tree.path())));
+    open_options(&mut harness);
+    harness.get_by_label("Hidden files").click();
+    harness.step();
+    harness.get_by_label("Follow symlinks").click();
+    harness.step();
+    type_into(&mut harness, "Globs", "!b.rs");
+    type_into(&mut harness, "Max file size", "10M");
+    type_into(&mut harness, "Threads", "2");
+    harness.get_by_label("Light").click();
+    harness.step();
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (2, 3), "a.rs and .hidden/d.rs");
+
+    let mut storage = MemoryStorage::default();
+    harness.state_mut().save(&mut storage);
+    let loaded = SavedState::load(Some(&storage));
+    assert_eq!(&loaded, harness.state().state());
+    assert!(loaded.hidden && loaded.follow_symlinks && loaded.respect_ignore);
+    assert_eq!(
+        (
+            loaded.globs.as_str(),
+            loaded.max_file_size.as_str(),
+            loaded.threads.as_str()
+        ),
+        ("!b.rs", "10M", "2")
+    );
+    assert_eq!(loaded.theme, ThemeChoice::Light);
+    assert!(loaded.options_open);
+    assert_eq!(loaded.history.len(), 1);
+    assert_eq!(loaded.history[0], SearchFields::of(&loaded));
+
+    // The next run starts in the light theme with the panel as it was left.
+    let mut next = self::harness(TrawlApp::new(loaded));
+    next.run_steps(2);
+    assert_eq!(next.ctx.theme(), egui::Theme::Light);
+    assert_eq!(next.get_by_label("Globs").value().as_deref(), Some("!b.rs"));
+}
+
+#[test]
+fn history_keeps_the_last_50_searches() {
+    let tree = small_tree();
+    let mut state = state_for(tree.path());
+    for i in 0..60 {
+        state.pattern = format!("p{i}");
+        state.remember_search(None);
+    }
+    assert_eq!(state.history.len(), MAX_HISTORY);
+    assert_eq!(state.history[0].pattern, "p59");
+    assert_eq!(state.history[MAX_HISTORY - 1].pattern, "p10");
+}
