@@ -43,6 +43,13 @@ pub struct SavedState {
     pub recent_folders: Vec<String>,
     /// How the results list is ordered.
     pub sort: SortOrder,
+    /// The command that opens a match in an editor, with `{path}`, `{line}` and `{column}`
+    /// placeholders; empty means the default (see [`crate::app::editor`]).
+    pub editor_command: String,
+    /// Lines shown above and below the match in the preview.
+    pub context_lines: usize,
+    /// Whether the preview panel under the results is shown.
+    pub show_preview: bool,
 }
 
 impl Default for SavedState {
@@ -56,6 +63,9 @@ impl Default for SavedState {
             regex: false,
             recent_folders: Vec::new(),
             sort: SortOrder::Path,
+            editor_command: String::new(),
+            context_lines: 2,
+            show_preview: true,
         }
     }
 }
