@@ -10,10 +10,14 @@
 //! - [`state`]: persisted fields and their validation;
 //! - [`results`]: the compact results model and its virtual row index;
 //! - [`picker`]: the native folder dialog off the UI thread, and the in-window fallback;
+//! - [`editor`]: opening a match in the person's editor (a command template, no shell);
+//! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - `views`: the panels (search bar, progress, results list, errors, status line).
 
 mod dispose;
+pub mod editor;
 pub mod picker;
+pub mod preview;
 pub mod results;
 pub mod state;
 mod views;
@@ -185,6 +189,14 @@ pub struct TrawlApp {
     typing: TypingSearch,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
+    /// The selected match in its file.
+    preview: preview::Preview,
+    /// The editor command used when none is set, from the environment at start.
+    default_editor: String,
+    /// The "Editor settings" window is open.
+    editor_settings_open: bool,
+    /// Why the editor could not be started last time (shown until the next attempt).
+    editor_error: Option<String>,
 }
 
 impl TrawlApp {
@@ -208,6 +220,10 @@ impl TrawlApp {
             showing_previous: false,
             typing: TypingSearch::default(),
             theme_applied: None,
+            preview: preview::Preview::default(),
+            default_editor: editor::default_template(),
+            editor_settings_open: false,
+            editor_error: None,
         }
     }
 
@@ -307,6 +323,16 @@ impl TrawlApp {
     /// The selected row's item.
     pub fn selected(&self) -> Option<RowRef> {
         self.selected
+    }
+
+    /// Why the editor could not be started, if the last attempt failed.
+    pub fn editor_error(&self) -> Option<&str> {
+        self.editor_error.as_deref()
+    }
+
+    /// What the preview panel shows.
+    pub fn preview_state(&self) -> &preview::PreviewState {
+        self.preview.state()
     }
 
     /// Starts a search with the current fields, replacing (and so cancelling) a running one.

@@ -82,6 +82,11 @@ pub struct SavedState {
     pub folder_file_counts: Vec<FolderFileCount>,
     /// Dark, light, or as the system says.
     pub theme: ThemeChoice,
+    /// The command that opens a match in an editor, with `{path}`, `{line}` and `{column}`
+    /// placeholders; empty means the default (see [`crate::app::editor`]).
+    pub editor_command: String,
+    /// Whether the preview panel under the results is shown.
+    pub show_preview: bool,
 }
 
 impl Default for SavedState {
@@ -108,6 +113,8 @@ impl Default for SavedState {
             search_as_you_type: true,
             folder_file_counts: Vec::new(),
             theme: ThemeChoice::System,
+            editor_command: String::new(),
+            show_preview: true,
         }
     }
 }

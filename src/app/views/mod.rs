@@ -1,7 +1,9 @@
 //! The window's panels. Each draws part of [`TrawlApp`] and changes only what its controls
 //! change; none of them touches the engine except through start and cancel.
 
+mod editor_settings;
 mod options;
+mod preview;
 mod results_list;
 mod search_bar;
 mod status;
@@ -31,6 +33,7 @@ impl TrawlApp {
                 .resizable(true)
                 .show(ui, |ui| self.errors_section(ui));
         }
+        self.preview_panels(ui);
         egui::CentralPanel::default().show(ui, |ui| self.results_list(ui));
 
         let ctx = ui.ctx().clone();
@@ -45,10 +48,12 @@ impl TrawlApp {
                 crate::app::picker::ChooserAction::Closed => self.chooser = None,
             }
         }
+        self.editor_settings_window(&ctx);
         drop_overlay(&ctx);
     }
 
-    /// Esc cancels; with no text field focused, arrows move the selection and Ctrl+C copies it.
+    /// Esc cancels; with no text field focused, arrows move the selection, Ctrl+C copies it and
+    /// Enter opens a match in the editor.
     /// Ctrl+Q closes the window the way the close button does, so the state is saved.
     /// Ctrl+F goes to the pattern field, its text selected so that typing replaces it.
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
@@ -103,6 +108,10 @@ impl TrawlApp {
         }
         if toggle {
             self.toggle_selected_file(ctx);
+        }
+        // Enter on a file header folds it (above); on a match it opens the editor.
+        if ctx.input(|i| i.key_pressed(Key::Enter)) {
+            self.open_selected_in_editor(ctx);
         }
         if copy {
             self.copy_selection(ctx);

@@ -23,6 +23,7 @@ enum RowAction {
     Toggle(usize),
     Copy { text: String, what: &'static str },
     CopyAll,
+    OpenInEditor(usize),
 }
 
 impl TrawlApp {
@@ -182,6 +183,10 @@ impl TrawlApp {
                 RowAction::Copy { text, what } => {
                     let notice = format!("{what}: {}", short(&text));
                     self.copy(&ctx, text, &notice);
+                }
+                RowAction::OpenInEditor(index) => {
+                    self.selected = Some(RowRef::Match(index));
+                    self.open_in_editor(&ctx, index);
                 }
                 RowAction::CopyAll => {
                     let (text, count) = self.results.as_ref().map_or((String::new(), 0), |r| {
@@ -390,6 +395,9 @@ fn match_row_actions(
     actions: &mut Vec<RowAction>,
 ) {
     let location = || results.location(index).unwrap_or_default();
+    if response.double_clicked() {
+        actions.push(RowAction::OpenInEditor(index));
+    }
     if ui.rect_contains_pointer(rect) {
         // Painted by hand inside the row: a regular button would be laid out taller than the
         // row, and leaving the row's rect hides it again.
@@ -421,6 +429,14 @@ fn match_row_actions(
         }
     }
     response.context_menu(|ui| {
+        if ui
+            .button("Open in editor")
+            .on_hover_text("Open the file at this line and column (double-click, Enter)")
+            .clicked()
+        {
+            actions.push(RowAction::OpenInEditor(index));
+            ui.close();
+        }
         if ui.button("Copy path:line:column").clicked() {
             actions.push(RowAction::Copy {
                 text: location(),

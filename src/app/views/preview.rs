@@ -1,0 +1,210 @@
+//! The preview panel under the results: a bar (show/hide, context lines, Open in editor,
+//! Editor…, the last editor error) and, when shown, the selected match in its file.
+
+use egui::text::{CCursor, LayoutJob, TextFormat};
+use egui::{Align, Color32, DragValue, Label, RichText, Role, Ui, WidgetInfo};
+
+use crate::app::preview::{MAX_CONTEXT_LINES, PreviewLine, PreviewState};
+use crate::app::{RowRef, TrawlApp};
+
+/// The panel is tall enough for up to this many lines; it can be made taller.
+const MIN_HEIGHT_LINES: usize = 9;
+
+impl TrawlApp {
+    /// The preview's panels: a resizable one with the lines when the preview is shown, else
+    /// only its bar.
+    pub(super) fn preview_panels(&mut self, ui: &mut Ui) {
+        let occurrence = match (self.selected, self.results.as_ref()) {
+            (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
+                Some((results, index))
+            }
+            _ => None,
+        };
+        self.preview
+            .follow(occurrence, self.state.context_lines, ui.ctx());
+        self.preview.poll();
+
+        if self.state.show_preview {
+            // At least the match and its context lines (up to a point) fit: the first frame
+            // may lay the panel out before the window has its size, and a panel remembers
+            // that size.
+            let line_height = ui.text_style_height(&egui::TextStyle::Monospace);
+            let lines = (2 * self.state.context_lines + 1).clamp(3, MIN_HEIGHT_LINES) as f32;
+            egui::Panel::bottom("preview")
+                .resizable(true)
+                .min_size(line_height * (lines + 1.0) + 60.0)
+                .show(ui, |ui| {
+                    self.preview_bar(ui);
+                    ui.separator();
+                    self.preview_lines(ui);
+                });
+        } else {
+            egui::Panel::bottom("preview_bar").show(ui, |ui| self.preview_bar(ui));
+        }
+    }
+
+    fn preview_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.toggle_value(&mut self.state.show_preview, "Preview")
+                .on_hover_text("Show or hide the selected match in its file");
+            if self.state.show_preview {
+                let label = ui.label("Context lines");
+                ui.add(DragValue::new(&mut self.state.context_lines).range(0..=MAX_CONTEXT_LINES))
+                    .labelled_by(label.id)
+                    .on_hover_text("Lines shown above and below the match");
+            }
+            let is_match = matches!(self.selected, Some(RowRef::Match(_)));
+            if ui
+                .add_enabled(is_match, egui::Button::new("Edit file"))
+                .on_hover_text(
+                    "Open the selected match in the editor at its line and column \
+                     (double-click or Enter)",
+                )
+                .on_disabled_hover_text("Select a match first")
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                self.open_selected_in_editor(&ctx);
+            }
+            if ui
+                .button("Editor…")
+                .on_hover_text("Choose the command that opens a match in an editor")
+                .clicked()
+            {
+                self.editor_settings_open = true;
+            }
+            if let Some(error) = self.editor_error.clone() {
+                if ui
+                    .small_button("Dismiss")
+                    .on_hover_text("Dismiss this message")
+                    .clicked()
+                {
+                    self.editor_error = None;
+                }
+                ui.add(Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap());
+            }
+        });
+    }
+
+    fn preview_lines(&mut self, ui: &mut Ui) {
+        // Set only when new lines arrive, so taking it here loses nothing.
+        let mut scroll = std::mem::take(&mut self.preview.scroll_to_match);
+        let content = match self.preview.state() {
+            PreviewState::Empty => {
+                ui.weak("Select a match to see it in its file.");
+                return;
+            }
+            PreviewState::Loading => {
+                ui.weak("Loading…");
+                return;
+            }
+            PreviewState::Failed(message) => {
+                ui.colored_label(ui.visuals().warn_fg_color, message);
+                return;
+            }
+            PreviewState::Ready(content) => content,
+        };
+        let target_line = self.preview.target().map(|t| t.line);
+        let location = self.preview.target().map(|t| {
+            format!(
+                "{}:{}:{}",
+                crate::app::results::shown_path(&t.path),
+                t.line,
+                t.column
+            )
+        });
+        if let Some(location) = location {
+            ui.add(Label::new(RichText::new(location).small().weak()).truncate());
+        }
+        let digits = content
+            .lines
+            .last()
+            .map_or(1, |l| l.number.to_string().len());
+        let mono = egui::TextStyle::Monospace.resolve(ui.style());
+        egui::ScrollArea::vertical()
+            .id_salt("preview")
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.spacing_mut().item_spacing.y = 0.0;
+                ui.horizontal_top(|ui| {
+                    // The numbers stay in sight while the text scrolls sideways.
+                    ui.vertical(|ui| {
+                        for line in &content.lines {
+                            let color = if Some(line.number) == target_line {
+                                ui.visuals().strong_text_color()
+                            } else {
+                                ui.visuals().weak_text_color()
+                            };
+                            let number = format!("{:>digits$}", line.number);
+                            ui.add(Label::new(
+                                RichText::new(number).font(mono.clone()).color(color),
+                            ));
+                        }
+                    });
+                    egui::ScrollArea::horizontal()
+                        .id_salt("preview_text")
+                        .auto_shrink([false, true])
+                        .show(ui, |ui| {
+                            ui.vertical(|ui| {
+                                ui.style_mut().interaction.selectable_labels = true;
+                                for line in &content.lines {
+                                    let is_target = Some(line.number) == target_line;
+                                    let (job, mark) = line_job(ui, line);
+                                    let galley = ui.painter().layout_job(job);
+                                    let response = ui.add(Label::new(galley.clone()).extend());
+                                    // Read out with its number, as the person sees the row.
+                                    response.widget_info(|| {
+                                        WidgetInfo::labeled(
+                                            Role::Label,
+                                            true,
+                                            format!("{}  {}", line.number, line.text),
+                                        )
+                                    });
+                                    if scroll && is_target {
+                                        scroll = false;
+                                        // The match itself, not only its line: it may lie far to
+                                        // the right.
+                                        let rect = mark.map_or(response.rect, |at| {
+                                            galley
+                                                .pos_from_cursor(CCursor::new(at))
+                                                .translate(response.rect.min.to_vec2())
+                                                .expand2(egui::vec2(80.0, 0.0))
+                                        });
+                                        ui.scroll_to_rect(rect, Some(Align::Center));
+                                    }
+                                }
+                            });
+                        });
+                });
+            });
+    }
+}
+
+/// The line with the match highlighted; also the character index where the match starts, to
+/// scroll to it.
+fn line_job(ui: &Ui, line: &PreviewLine) -> (LayoutJob, Option<usize>) {
+    let visuals = ui.visuals();
+    let mono = egui::TextStyle::Monospace.resolve(ui.style());
+    let mut job = LayoutJob::default();
+    let mut mark = None;
+    let normal = TextFormat::simple(mono.clone(), visuals.text_color());
+    match line.highlight.clone() {
+        Some(range) if range.end <= line.text.len() => {
+            let (bg, fg) = if visuals.dark_mode {
+                (Color32::from_rgb(0x8a, 0x6a, 0x00), Color32::WHITE)
+            } else {
+                (Color32::from_rgb(0xff, 0xd8, 0x4d), Color32::BLACK)
+            };
+            let marked = TextFormat {
+                background: bg,
+                ..TextFormat::simple(mono, fg)
+            };
+            mark = Some(line.text[..range.start].chars().count());
+            job.append(&line.text[..range.start], 0.0, normal.clone());
+            job.append(&line.text[range.clone()], 0.0, marked);
+            job.append(&line.text[range.end..], 0.0, normal);
+        }
+        _ => job.append(&line.text, 0.0, normal),
+    }
+    (job, mark)
+}

@@ -1,0 +1,325 @@
+//! Opening a match in the editor and previewing it, driven through the real `eframe::App` with
+//! egui_kittest (the harness helpers are those of tests/window.rs).
+//!
+//! The editor command in these tests is a small `sh` script that writes its arguments, one a
+//! line, to a file: what arrives there is exactly the argument list the editor would get.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use trawl::app::preview::PreviewState;
+use trawl::app::{RowRef, SavedState, TrawlApp};
+
+/// As in tests/window.rs, but with 60 frames a second instead of kittest's 4: two clicks
+/// (hover, press and release each, a frame apiece) then fall within egui's double-click delay.
+fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
+    Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |_cc| app)
+}
+
+/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
+/// check (it compiles off the UI thread) come back.
+fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    wait_for_checks(harness);
+}
+
+fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().is_checking() {
+        assert!(Instant::now() < deadline, "the pattern check did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
+}
+
+fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_searching() {
+        assert!(
+            Instant::now() < deadline,
+            "the search did not end within 60 s"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(3);
+}
+
+fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
+    type_into(harness, "Folder", &folder.display().to_string());
+    type_into(harness, "Extensions", extensions);
+    type_into(harness, "Pattern", pattern);
+    harness.get_by_label("Search").click();
+    harness.step();
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::path::absolute(path).expect("absolute path")
+}
+
+/// Steps frames until the preview has loaded (or failed).
+fn wait_for_preview(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if !matches!(
+            harness.state().preview_state(),
+            PreviewState::Loading | PreviewState::Empty
+        ) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the preview did not load");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // The panel may grow to fit the new lines: let the layout settle before anything is
+    // clicked by its position.
+    harness.run_steps(4);
+}
+
+/// Double-clicks the row labelled `label`. Half a second of frames first, so that the clicks
+/// before it (Search, a row) do not make it count as a triple click.
+fn double_click(harness: &mut Harness<'_, TrawlApp>, label: &str) {
+    harness.run_steps(30);
+    let row = harness.get_by_label(label);
+    row.click();
+    row.click();
+    harness.run_steps(2);
+}
+
+/// A name with a space, a `;`, a command substitution and quotes: it must reach the editor as
+/// one argument, and nothing in it may run.
+const HOSTILE_NAME: &str = "we ird;$(touch pwned) 'q\".rs";
+
+/// A tree with `HOSTILE_NAME` and `b.rs`, both matching `foo`.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join(HOSTILE_NAME),
+        "fn main() {}\nlet foo = 1; foo\n// end\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("b.rs"),
+        "line one\nline two\n// foo here\nline four\nline five\nline six\n",
+    )
+    .expect("write");
+    dir
+}
+
+/// A command template that writes its arguments, one a line, to `out`.
+#[cfg(unix)]
+fn recording_command(out: &Path) -> String {
+    let out = out.to_str().expect("a UTF-8 temp path");
+    assert!(!out.contains('\''), "the temp path needs no quoting");
+    format!("sh -c 'printf \"%s\\n\" \"$@\" > \"$0\"' '{out}' {{path}} {{line}} {{column}}")
+}
+
+/// The arguments the command wrote, once it has written all three.
+fn recorded(out: &Path) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(out).unwrap_or_default();
+        if text.lines().count() >= 3 {
+            return text.lines().map(str::to_string).collect();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the editor command did not run: {text:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
+    let tree = tree();
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = out_dir.path().join("args");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        editor_command: recording_command(&out),
+        ..SavedState::default()
+    }));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+
+    double_click(&mut harness, "2:5 let foo = 1; foo");
+    let path = canonical(&tree.path().join(HOSTILE_NAME));
+    assert_eq!(
+        recorded(&out),
+        [path.to_str().expect("UTF-8"), "2", "5"],
+        "the name is one argument, exactly"
+    );
+    assert!(!tree.path().join("pwned").exists());
+    assert!(!out_dir.path().join("pwned").exists());
+    assert!(harness.state().editor_error().is_none());
+    harness.get_by_label_contains("Opening ");
+}
+
+#[cfg(unix)]
+#[test]
+fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
+    let tree = tree();
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = out_dir.path().join("args");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        editor_command: recording_command(&out),
+        ..SavedState::default()
+    }));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+
+    harness.get_by_label("3:4 // foo here").click();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    let b = canonical(&tree.path().join("b.rs"));
+    assert_eq!(recorded(&out), [b.to_str().expect("UTF-8"), "3", "4"]);
+
+    // Up to b.rs's header: Enter folds it and starts nothing.
+    std::fs::remove_file(&out).expect("remove");
+    harness.key_press(egui::Key::ArrowUp);
+    harness.step();
+    let Some(RowRef::File(file)) = harness.state().selected() else {
+        panic!("the header is selected: {:?}", harness.state().selected());
+    };
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    let results = harness.state().results().expect("results");
+    assert!(results.file(file).expect("file").collapsed);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!out.exists(), "Enter on a header opens nothing");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_context_menu_opens_the_editor() {
+    let tree = tree();
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = out_dir.path().join("args");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        editor_command: recording_command(&out),
+        ..SavedState::default()
+    }));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    harness
+        .get_by_label("2:14 let foo = 1; foo")
+        .click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Open in editor").click();
+    harness.run_steps(2);
+    let path = canonical(&tree.path().join(HOSTILE_NAME));
+    assert_eq!(recorded(&out), [path.to_str().expect("UTF-8"), "2", "14"]);
+}
+
+#[test]
+fn a_missing_editor_program_says_so() {
+    let tree = tree();
+    let mut harness = harness(TrawlApp::new(SavedState {
+        editor_command: "trawl-no-such-editor-4d2 {path}".into(),
+        ..SavedState::default()
+    }));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    double_click(&mut harness, "3:4 // foo here");
+    harness.get_by_label_contains(
+        "Could not start `trawl-no-such-editor-4d2`: No such file or directory. Set the editor \
+         command",
+    );
+    assert!(harness.state().editor_error().is_some());
+}
+
+#[test]
+fn the_preview_shows_context_lines_with_numbers_and_follows_the_selection() {
+    let tree = tree();
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    harness.get_by_label("Select a match to see it in its file.");
+
+    harness.get_by_label("3:4 // foo here").click();
+    wait_for_preview(&mut harness);
+    for line in [
+        "1  line one",
+        "2  line two",
+        "3  // foo here",
+        "4  line four",
+        "5  line five",
+    ] {
+        harness.get_by_label(line);
+    }
+    assert!(harness.query_by_label("6  line six").is_none());
+    let PreviewState::Ready(content) = harness.state().preview_state() else {
+        panic!("loaded");
+    };
+    let target = content
+        .lines
+        .iter()
+        .find(|l| l.number == 3)
+        .expect("line 3");
+    assert_eq!(target.highlight, Some(3..6));
+
+    // Fewer context lines.
+    harness.state_mut().state_mut().context_lines = 1;
+    wait_for_preview(&mut harness);
+    assert!(harness.query_by_label("1  line one").is_none());
+    harness.get_by_label("4  line four");
+
+    // Another match: its file's lines.
+    harness.get_by_label("2:5 let foo = 1; foo").click();
+    wait_for_preview(&mut harness);
+    harness.get_by_label("1  fn main() {}");
+    harness.get_by_label("3  // end");
+
+    // Hidden, and shown again.
+    harness.get_by_label("Preview").click();
+    harness.run_steps(2);
+    assert!(!harness.state().state().show_preview);
+    assert!(harness.query_by_label("1  fn main() {}").is_none());
+    harness.get_by_label("Preview").click();
+    wait_for_preview(&mut harness);
+    harness.get_by_label("1  fn main() {}");
+}
+
+#[test]
+fn the_preview_says_when_the_file_is_gone() {
+    let tree = tree();
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    search(&mut harness, tree.path(), "rs", "foo");
+    wait_for_search(&mut harness);
+    std::fs::remove_file(tree.path().join("b.rs")).expect("remove");
+    harness.get_by_label("3:4 // foo here").click();
+    wait_for_preview(&mut harness);
+    harness.get_by_label_contains("b.rs: the file is gone (deleted or moved since the search)");
+}
+
+#[test]
+fn the_editor_command_is_set_in_its_window_and_reset_to_the_default() {
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    harness.get_by_label("Editor…").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Editor command", "code -g '{path}");
+    harness.run_steps(2);
+    harness.get_by_label_contains("unclosed quote");
+    type_into(&mut harness, "Editor command", "'");
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state().editor_command,
+        "code -g '{path}'",
+        "kept in the saved state"
+    );
+    harness.get_by_label("Starts `code`");
+    harness.get_by_label("Reset to default").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state().editor_command, "");
+}
