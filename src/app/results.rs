@@ -492,6 +492,18 @@ impl ResultsModel {
         Some(self.lines.get(line)?.file as usize)
     }
 
+    /// Every file in the list's order, as laid out last (folded and filtered ones included).
+    pub fn files_in_order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order.iter().map(|&file| file as usize)
+    }
+
+    /// The occurrences of `file`, as indices for [`occurrence`](Self::occurrence).
+    pub fn occurrences_of(&self, file: usize) -> Range<usize> {
+        self.files.get(file).map_or(0..0, |entry| {
+            entry.first_occurrence..entry.first_occurrence + entry.occurrence_count as usize
+        })
+    }
+
     /// A file header's contents.
     pub fn file(&self, file: usize) -> Option<FileView<'_>> {
         let entry = self.files.get(file)?;
