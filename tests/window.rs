@@ -797,6 +797,7 @@ fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
         })
         .collect();
     trawl::search::FileResult {
+        modified: None,
         path: PathBuf::from(format!("/r/dir{}/file{index}.rs", index % 30)),
         lines,
     }
@@ -817,6 +818,7 @@ fn long_line_file() -> trawl::search::FileResult {
         .expect("search");
     assert_eq!(found.matches, 1000);
     trawl::search::FileResult {
+        modified: None,
         path: PathBuf::from("/r/min.js"),
         lines: found.lines,
     }

@@ -150,14 +150,26 @@ struct Notice {
     shown: Instant,
 }
 
-/// Where the results list was scrolled last frame, to keep a keyboard selection in view.
+/// Where the results list was scrolled last frame, to keep a keyboard selection in view, and
+/// the filter box's text (kept across searches, as VS Code keeps its filters).
 #[derive(Default)]
 struct ListView {
+    filter: String,
     offset: f32,
     height: f32,
     scroll_to_selection: bool,
     /// Rows per page, for Page Up/Down.
     page_rows: usize,
+}
+
+impl ListView {
+    /// For a new set of results: back to the top, the filter kept.
+    fn new_results(&mut self) {
+        *self = ListView {
+            filter: std::mem::take(&mut self.filter),
+            ..ListView::default()
+        };
+    }
 }
 
 /// The whole window's state.
@@ -407,13 +419,14 @@ impl TrawlApp {
                     Trigger::Typing => self.state.history.first().cloned(),
                     Trigger::Asked => None,
                 };
-                let model = ResultsModel::new(root, self.state.sort);
+                let mut model = ResultsModel::new(root, self.state.sort);
+                model.set_filter(&self.list.filter);
                 if self.results.is_some() {
                     self.incoming = Some(model);
                 } else {
                     self.results = Some(model);
                     self.selected = None;
-                    self.list = ListView::default();
+                    self.list.new_results();
                 }
                 self.showing_previous = false;
                 self.start_error = None;
@@ -475,7 +488,7 @@ impl TrawlApp {
                 dispose::dispose(old);
             }
             self.selected = None;
-            self.list = ListView::default();
+            self.list.new_results();
             self.showing_previous = false;
         } else if summary.is_some() {
             if let Some(unshown) = self.incoming.take() {

@@ -26,11 +26,18 @@ pub enum SortOrder {
     Matches,
     /// In the order the search found them (that order varies between runs).
     Found,
+    /// Most recently modified first; ties by path.
+    Modified,
 }
 
 impl SortOrder {
     /// Every order, for the drop-down.
-    pub const ALL: [SortOrder; 3] = [SortOrder::Path, SortOrder::Matches, SortOrder::Found];
+    pub const ALL: [SortOrder; 4] = [
+        SortOrder::Path,
+        SortOrder::Matches,
+        SortOrder::Modified,
+        SortOrder::Found,
+    ];
 
     /// The name shown in the drop-down.
     pub fn label(self) -> &'static str {
@@ -38,6 +45,7 @@ impl SortOrder {
             SortOrder::Path => "Path",
             SortOrder::Matches => "Match count",
             SortOrder::Found => "Order found",
+            SortOrder::Modified => "Last modified",
         }
     }
 }
@@ -55,6 +63,8 @@ struct FileEntry {
     occurrence_count: u32,
     /// The person folded this file's header.
     collapsed: bool,
+    /// When the file was last modified, as the engine saw it.
+    modified: Option<std::time::SystemTime>,
 }
 
 /// One matching line (or stretch of a long line, see [`crate::search::MatchLine::text`]). Its text is a slice
@@ -76,6 +86,8 @@ const CUT: u8 = 1;
 const CUT_BEFORE: u8 = 2;
 /// [`LineEntry::cut`]: the line goes on after the text.
 const CUT_AFTER: u8 = 4;
+/// [`LineEntry::cut`]: an occurrence on the line continues onto the next lines.
+const SPANS_LINES: u8 = 8;
 
 /// One occurrence: a row of the list.
 #[derive(Debug)]
@@ -109,6 +121,8 @@ pub struct FileView<'a> {
     pub matches: u32,
     /// Whether the header is folded.
     pub collapsed: bool,
+    /// Occurrences that pass the row filter (all of them without one).
+    pub shown: u32,
 }
 
 /// One occurrence as the view draws it.
@@ -132,6 +146,8 @@ pub struct MatchView<'a> {
     pub ellipsis_before: bool,
     /// The line goes on after `text` (shown as `…`).
     pub ellipsis_after: bool,
+    /// An occurrence on this line continues onto the next lines (multiline search).
+    pub spans_lines: bool,
 }
 
 impl MatchView<'_> {
@@ -178,13 +194,39 @@ pub struct ResultsModel {
     order: Vec<u32>,
     /// The previous `order` during a merge, kept to reuse its allocation.
     merge_scratch: Vec<u32>,
-    /// `row_starts[i]` is the first row of `order[i]`; one more entry holds the row count.
+    /// The files of `order` that the row filter lets through (all of them without one).
+    laid: Vec<u32>,
+    /// `row_starts[i]` is the first row of `laid[i]`; one more entry holds the row count.
     row_starts: Vec<u64>,
-    /// Position of each file in `order` (the inverse permutation), for "which row is this?".
+    /// Position of each file in `laid`, or `u32::MAX` for a file filtered out.
     position: Vec<u32>,
+    /// The filter box's matcher and what it let through.
+    filter: Option<RowFilter>,
+    /// Occurrences the laid-out rows hold (folded files' included).
+    shown_matches: u64,
     /// Files or folding changed since the row index was built.
     layout_dirty: bool,
     last_layout: Option<Instant>,
+}
+
+/// Which of a file's occurrences pass the row filter.
+#[derive(Clone, Copy, Debug)]
+enum Shown {
+    /// Its path matches the filter: every occurrence.
+    All,
+    /// `count` occurrences, listed at `start` in [`RowFilter::picked`]; none hides the file.
+    Some { start: u32, count: u32 },
+}
+
+/// The filter box: narrows the rows to files whose path, or occurrences whose text, contains
+/// what was typed (any case), without searching again.
+#[derive(Debug)]
+struct RowFilter {
+    matcher: regex::Regex,
+    /// Per file, for the files filtered so far (new ones are filtered at the next layout).
+    shown: Vec<Shown>,
+    /// The occurrences that pass, of the files whose path does not.
+    picked: Vec<u32>,
 }
 
 /// During a search the row index is rebuilt at most this often: sorting all files each frame
@@ -206,8 +248,11 @@ impl ResultsModel {
             sort,
             order: Vec::new(),
             merge_scratch: Vec::new(),
+            laid: Vec::new(),
             row_starts: vec![0],
             position: Vec::new(),
+            filter: None,
+            shown_matches: 0,
             layout_dirty: false,
             last_layout: None,
         }
@@ -293,11 +338,14 @@ impl ResultsModel {
             let line_index = saturate(self.lines.len());
             let text_start = self.text.len();
             self.text.push_str(&line.text);
-            let cut = line.cut.map_or(0, |cut| {
+            let mut cut = line.cut.map_or(0, |cut| {
                 self.max_columns = cut.max_columns;
                 CUT | if cut.before { CUT_BEFORE } else { 0 }
                     | if cut.after { CUT_AFTER } else { 0 }
             });
+            if line.spans_lines {
+                cut |= SPANS_LINES;
+            }
             self.lines.push(LineEntry {
                 text_start,
                 line_number: line.line_number,
@@ -323,6 +371,7 @@ impl ResultsModel {
             first_occurrence,
             occurrence_count,
             collapsed: false,
+            modified: file.modified,
         });
         self.layout_dirty = true;
         file.lines
@@ -341,22 +390,164 @@ impl ResultsModel {
             return;
         }
         self.place_new_files();
+        self.filter_new_files();
+        self.laid.clear();
         self.row_starts.clear();
-        self.position.resize(self.files.len(), 0);
+        self.position.clear();
+        self.position.resize(self.files.len(), u32::MAX);
+        self.shown_matches = 0;
         let mut row = 0u64;
-        for (pos, &file) in self.order.iter().enumerate() {
+        for &file in &self.order {
+            let shown = self.shown_count(file as usize);
+            if shown == 0 && self.filter.is_some() {
+                continue;
+            }
+            self.position[file as usize] = saturate(self.laid.len());
+            self.laid.push(file);
             self.row_starts.push(row);
-            self.position[file as usize] = saturate(pos);
-            let entry = &self.files[file as usize];
-            row += 1 + if entry.collapsed {
+            self.shown_matches += u64::from(shown);
+            row += 1 + if self.files[file as usize].collapsed {
                 0
             } else {
-                u64::from(entry.occurrence_count)
+                u64::from(shown)
             };
         }
         self.row_starts.push(row);
         self.layout_dirty = false;
         self.last_layout = Some(Instant::now());
+    }
+
+    /// Narrows the rows to files whose path, or occurrences whose text, contains `typed` in
+    /// any case; an empty (or blank) filter shows everything again.
+    pub fn set_filter(&mut self, typed: &str) {
+        let typed = typed.trim();
+        self.filter = if typed.is_empty() {
+            None
+        } else {
+            // An escaped literal always compiles; a failure (a size limit) shows everything.
+            regex::RegexBuilder::new(&regex::escape(typed))
+                .case_insensitive(true)
+                .build()
+                .ok()
+                .map(|matcher| RowFilter {
+                    matcher,
+                    shown: Vec::new(),
+                    picked: Vec::new(),
+                })
+        };
+        self.layout_dirty = true;
+        self.refresh_layout(true);
+    }
+
+    /// Whether a row filter is set.
+    pub fn is_filtered(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    /// Runs the filter over the files that arrived since it last ran.
+    fn filter_new_files(&mut self) {
+        let Some(mut filter) = self.filter.take() else {
+            return;
+        };
+        for file in filter.shown.len()..self.files.len() {
+            let shown = self.filter_file(&filter.matcher, file, &mut filter.picked);
+            filter.shown.push(shown);
+        }
+        self.filter = Some(filter);
+    }
+
+    /// Which of `file`'s occurrences `matcher` lets through; those it picks one by one are
+    /// added to `picked`.
+    fn filter_file(&self, matcher: &regex::Regex, file: usize, picked: &mut Vec<u32>) -> Shown {
+        let entry = &self.files[file];
+        if matcher.is_match(&entry.display) {
+            return Shown::All;
+        }
+        let start = picked.len();
+        // Occurrences on one uncut line share its text: it is looked at once.
+        let mut line_seen: Option<(u32, bool)> = None;
+        for index in self.occurrences_of(file) {
+            let line = self.occurrences[index].line;
+            let passes = match line_seen {
+                Some((seen, passes)) if seen == line => passes,
+                _ => {
+                    let entry = &self.lines[line as usize];
+                    if entry.cut & CUT == 0 {
+                        let passes = matcher.is_match(self.line_text(entry));
+                        line_seen = Some((line, passes));
+                        passes
+                    } else {
+                        // A cut line's text holds its neighbours' windows too: look only at
+                        // what this occurrence's row shows.
+                        self.occurrence(index)
+                            .is_some_and(|view| matcher.is_match(view.text))
+                    }
+                }
+            };
+            if passes {
+                picked.push(saturate(index));
+            }
+        }
+        Shown::Some {
+            start: saturate(start),
+            count: saturate(picked.len() - start),
+        }
+    }
+
+    /// How many of `file`'s occurrences pass the filter.
+    fn shown_count(&self, file: usize) -> u32 {
+        match self.filter.as_ref().and_then(|f| f.shown.get(file)) {
+            Some(Shown::Some { count, .. }) => *count,
+            _ => self.files.get(file).map_or(0, |f| f.occurrence_count),
+        }
+    }
+
+    /// The `k`-th occurrence of `file` that passes the filter.
+    fn shown_occurrence(&self, file: usize, k: usize) -> Option<usize> {
+        let entry = self.files.get(file)?;
+        match self
+            .filter
+            .as_ref()
+            .and_then(|f| Some((f, f.shown.get(file)?)))
+        {
+            Some((filter, Shown::Some { start, count })) => {
+                if k >= *count as usize {
+                    return None;
+                }
+                filter
+                    .picked
+                    .get(*start as usize + k)
+                    .map(|&index| index as usize)
+            }
+            _ => (k < entry.occurrence_count as usize).then_some(entry.first_occurrence + k),
+        }
+    }
+
+    /// Where occurrence `index` of `file` is among the file's shown ones.
+    fn shown_rank(&self, file: usize, index: usize) -> Option<usize> {
+        let entry = self.files.get(file)?;
+        match self
+            .filter
+            .as_ref()
+            .and_then(|f| Some((f, f.shown.get(file)?)))
+        {
+            Some((filter, Shown::Some { start, count })) => {
+                let start = *start as usize;
+                filter
+                    .picked
+                    .get(start..start + *count as usize)?
+                    .binary_search(&saturate(index))
+                    .ok()
+            }
+            _ => index.checked_sub(entry.first_occurrence),
+        }
+    }
+
+    /// A line's text in the arena.
+    fn line_text(&self, line: &LineEntry) -> &str {
+        self.text
+            .get(line.text_start..line.text_start + line.text_len as usize)
+            .unwrap_or_default()
     }
 
     /// Adds the files that arrived since the last layout to `order`: they are sorted among
@@ -381,7 +572,9 @@ impl ResultsModel {
                     .occurrence_count
                     .cmp(&a.occurrence_count)
                     .then_with(by_path),
-                _ => by_path(),
+                // Newest first; files without a time last.
+                SortOrder::Modified => b.modified.cmp(&a.modified).then_with(by_path),
+                SortOrder::Path | SortOrder::Found => by_path(),
             }
         };
         new.sort_by(|&a, &b| before(a, b));
@@ -455,12 +648,12 @@ impl ResultsModel {
             .row_starts
             .partition_point(|&start| start <= row)
             .checked_sub(1)?;
-        let file = *self.order.get(pos)? as usize;
+        let file = *self.laid.get(pos)? as usize;
         let offset = row - self.row_starts[pos];
         if offset == 0 {
             Some(RowRef::File(file))
         } else {
-            let index = self.files[file].first_occurrence + usize::try_from(offset - 1).ok()?;
+            let index = self.shown_occurrence(file, usize::try_from(offset - 1).ok()?)?;
             Some(RowRef::Match(index))
         }
     }
@@ -471,14 +664,16 @@ impl ResultsModel {
             RowRef::File(file) => (file, 0),
             RowRef::Match(index) => {
                 let file = self.file_of(index)?;
-                let entry = &self.files[file];
-                if entry.collapsed {
+                if self.files[file].collapsed {
                     return None;
                 }
-                (file, 1 + (index - entry.first_occurrence) as u64)
+                (file, 1 + self.shown_rank(file, index)? as u64)
             }
         };
         let pos = *self.position.get(file)? as usize;
+        if pos == u32::MAX as usize {
+            return None;
+        }
         let start = *self.row_starts.get(pos)?;
         if pos + 1 >= self.row_starts.len() {
             return None;
@@ -512,6 +707,7 @@ impl ResultsModel {
             path: &entry.path,
             matches: entry.occurrence_count,
             collapsed: entry.collapsed,
+            shown: self.shown_count(file),
         })
     }
 
@@ -540,6 +736,7 @@ impl ResultsModel {
             highlight: excerpt.highlight,
             ellipsis_before: excerpt.ellipsis_before,
             ellipsis_after: excerpt.ellipsis_after,
+            spans_lines: line.cut & SPANS_LINES != 0,
         })
     }
 
@@ -555,14 +752,16 @@ impl ResultsModel {
         ))
     }
 
-    /// Every occurrence, one `path:line:column:text` a line, files in display order.
+    /// Every shown occurrence (folded files' included, filtered ones not), one
+    /// `path:line:column:text` a line, files in display order.
     pub fn all_results_text(&self) -> String {
         let mut out = String::new();
-        for &file in &self.order {
-            let entry = &self.files[file as usize];
-            let range =
-                entry.first_occurrence..entry.first_occurrence + entry.occurrence_count as usize;
-            for index in range {
+        for &file in &self.laid {
+            let file = file as usize;
+            for k in 0..self.shown_count(file) as usize {
+                let Some(index) = self.shown_occurrence(file, k) else {
+                    break;
+                };
                 if let (Some(location), Some(view)) = (self.location(index), self.occurrence(index))
                 {
                     out.push_str(&location);
@@ -573,6 +772,42 @@ impl ResultsModel {
             }
         }
         out
+    }
+
+    /// Occurrences in the laid-out rows: all of them, or those the filter lets through.
+    pub fn shown_match_count(&self) -> u64 {
+        self.shown_matches
+    }
+
+    /// Files in the laid-out rows.
+    pub fn shown_file_count(&self) -> usize {
+        self.laid.len()
+    }
+
+    /// The next (or previous) occurrence row after `from` (a row number), wrapping around;
+    /// occurrences of folded files are skipped. `None` when no occurrence row is shown.
+    pub fn next_match_row(&self, from: Option<usize>, forward: bool) -> Option<usize> {
+        let count = self.row_count();
+        if count == 0 {
+            return None;
+        }
+        let mut row = match (from, forward) {
+            (Some(row), _) => row.min(count - 1),
+            (None, true) => count - 1,
+            (None, false) => 0,
+        };
+        // At most one pass over the rows; each step over a file header is one step.
+        for _ in 0..count {
+            row = if forward {
+                (row + 1) % count
+            } else {
+                (row + count - 1) % count
+            };
+            if matches!(self.row(row), Some(RowRef::Match(_))) {
+                return Some(row);
+            }
+        }
+        None
     }
 
     /// Files with at least one match.
@@ -621,7 +856,8 @@ impl ResultsModel {
             + self.text.capacity()
             + self.errors.capacity() * size_of::<FileError>()
             + errors
-            + (self.order.capacity() + self.merge_scratch.capacity()) * size_of::<u32>()
+            + (self.order.capacity() + self.merge_scratch.capacity() + self.laid.capacity())
+                * size_of::<u32>()
             + self.row_starts.capacity() * size_of::<u64>()
             + self.position.capacity() * size_of::<u32>()
     }
@@ -670,6 +906,7 @@ mod tests {
 
     fn file(path: &str, lines: &[Line<'_>]) -> FileResult {
         FileResult {
+            modified: None,
             path: PathBuf::from(path),
             lines: lines
                 .iter()
@@ -749,6 +986,60 @@ mod tests {
             model.refresh_layout(true);
             assert_eq!(incremental, model.order, "{sort:?}");
         }
+    }
+
+    #[test]
+    fn a_filter_keeps_matching_paths_whole_and_picks_matching_lines_elsewhere() {
+        let mut model = model();
+        model.push_file(file(
+            "/r/c.rs",
+            &[(4, "FOO and x", &[(0, 3)]), (5, "foo", &[(0, 3)])],
+        ));
+        model.set_filter("x f");
+        // a.rs line 9 ("x foo") passes by text; c.rs line 4 does not ("x" is at its end).
+        assert_eq!(model.row_count(), 2);
+        assert_eq!(model.row(0), Some(RowRef::File(1)));
+        assert_eq!(model.row(1), Some(RowRef::Match(3)));
+        assert_eq!(model.row_of(RowRef::Match(2)), None, "filtered out");
+        assert_eq!(
+            model.row_of(RowRef::File(0)),
+            None,
+            "b.rs has no passing line"
+        );
+        assert_eq!(model.file(1).unwrap().shown, 1);
+        assert_eq!(model.shown_match_count(), 1);
+
+        model.set_filter("C.RS");
+        assert_eq!(model.row_count(), 3, "a matching path shows the whole file");
+        for row in 0..model.row_count() {
+            assert_eq!(model.row_of(model.row(row).unwrap()), Some(row));
+        }
+        model.toggle_collapsed(2);
+        assert_eq!(model.row_count(), 1);
+        assert_eq!(
+            model.next_match_row(None, true),
+            None,
+            "folded: no match row"
+        );
+
+        model.set_filter(" ");
+        assert_eq!(
+            model.row_count(),
+            1 + 3 + 1 + 2,
+            "a blank filter shows everything"
+        );
+        assert!(!model.is_filtered());
+    }
+
+    #[test]
+    fn next_match_row_skips_headers_and_wraps() {
+        let model = model();
+        // Rows: a.rs, a:1, a:9, b.rs, b:3, b:3.
+        assert_eq!(model.next_match_row(None, true), Some(1));
+        assert_eq!(model.next_match_row(Some(2), true), Some(4));
+        assert_eq!(model.next_match_row(Some(5), true), Some(1));
+        assert_eq!(model.next_match_row(Some(1), false), Some(5));
+        assert_eq!(model.next_match_row(None, false), Some(5));
     }
 
     #[test]

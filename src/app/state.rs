@@ -63,6 +63,8 @@ pub struct SavedState {
     pub follow_symlinks: bool,
     /// Search files with NUL bytes as text (`-a`).
     pub binary_as_text: bool,
+    /// Let matches span lines (`-U`).
+    pub multiline: bool,
     /// Include/exclude globs as typed, separated by commas or spaces (`-g` each).
     pub globs: String,
     /// Skip files larger than this, as typed (`10M`); empty means no limit.
@@ -104,6 +106,7 @@ impl Default for SavedState {
             respect_ignore: true,
             follow_symlinks: false,
             binary_as_text: false,
+            multiline: false,
             globs: String::new(),
             max_file_size: String::new(),
             threads: String::new(),
@@ -194,6 +197,8 @@ pub struct SearchFields {
     pub follow_symlinks: bool,
     /// "Binary files as text".
     pub binary_as_text: bool,
+    /// "Multiline".
+    pub multiline: bool,
     /// The globs field.
     pub globs: String,
     /// The max file size field.
@@ -222,6 +227,7 @@ impl SearchFields {
             respect_ignore: state.respect_ignore,
             follow_symlinks: state.follow_symlinks,
             binary_as_text: state.binary_as_text,
+            multiline: state.multiline,
             globs: state.globs.clone(),
             max_file_size: state.max_file_size.clone(),
             threads: state.threads.clone(),
@@ -240,6 +246,7 @@ impl SearchFields {
         state.respect_ignore = self.respect_ignore;
         state.follow_symlinks = self.follow_symlinks;
         state.binary_as_text = self.binary_as_text;
+        state.multiline = self.multiline;
         state.globs.clone_from(&self.globs);
         state.max_file_size.clone_from(&self.max_file_size);
         state.threads.clone_from(&self.threads);
@@ -261,6 +268,7 @@ impl SearchFields {
             && self.respect_ignore == state.respect_ignore
             && self.follow_symlinks == state.follow_symlinks
             && self.binary_as_text == state.binary_as_text
+            && self.multiline == state.multiline
             && self.globs == state.globs
             && self.max_file_size == state.max_file_size
             && self.threads == state.threads
@@ -278,6 +286,7 @@ impl SearchFields {
             && self.respect_ignore == other.respect_ignore
             && self.follow_symlinks == other.follow_symlinks
             && self.binary_as_text == other.binary_as_text
+            && self.multiline == other.multiline
             && self.globs == other.globs
             && self.max_file_size == other.max_file_size
             && self.threads == other.threads
@@ -294,6 +303,7 @@ impl SearchFields {
             (!self.respect_ignore, "no-ignore"),
             (self.follow_symlinks, "follow"),
             (self.binary_as_text, "text"),
+            (self.multiline, "multiline"),
         ] {
             if on {
                 flags.push(name.to_string());
@@ -432,6 +442,7 @@ impl SavedState {
             (!self.respect_ignore, "ignoring .gitignore"),
             (self.follow_symlinks, "following symlinks"),
             (self.binary_as_text, "binary as text"),
+            (self.multiline, "multiline"),
             (!self.globs.trim().is_empty(), "globs"),
             (!self.max_file_size.trim().is_empty(), "max size"),
             (!self.threads.trim().is_empty(), "threads"),
@@ -511,10 +522,12 @@ impl SavedState {
         request.whole_word = self.whole_word;
         request.fixed_strings = !self.regex;
         request.max_columns = Some(WINDOW_MAX_COLUMNS);
+        request.modified_times = true;
         request.hidden = self.hidden;
         request.respect_ignore_files = self.respect_ignore;
         request.follow_symlinks = self.follow_symlinks;
         request.binary_as_text = self.binary_as_text;
+        request.multiline = self.multiline;
         request.globs = split_globs(&self.globs);
         if let Err(err) = check_globs(&request.globs) {
             errors.globs = Some(err.to_string());
@@ -590,6 +603,7 @@ struct MatcherKey {
     case: CaseMode,
     whole_word: bool,
     fixed_strings: bool,
+    multiline: bool,
 }
 
 impl MatcherKey {
@@ -599,6 +613,7 @@ impl MatcherKey {
             case: request.case,
             whole_word: request.whole_word,
             fixed_strings: request.fixed_strings,
+            multiline: request.multiline,
         }
     }
 }

@@ -194,6 +194,7 @@ impl Args {
             threads: self.threads.unwrap_or(0),
             // ripgrep's meaning of 0: no limit.
             max_columns: self.max_columns.filter(|&n| n > 0),
+            modified_times: false,
         };
         Ok(Config {
             request,

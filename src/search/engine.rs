@@ -320,6 +320,7 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
                 shared.send(SearchEvent::File(FileResult {
                     path,
                     lines: found.lines,
+                    modified: found.modified,
                 }));
             }
         }

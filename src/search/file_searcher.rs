@@ -46,6 +46,8 @@ pub struct FileMatches {
     pub binary: bool,
     /// Bytes and matches already added to the progress counters while the file was read.
     pub(crate) reported: (u64, u64),
+    /// The file's modification time, for a file with matches when the request asks for it.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl FileMatches {
@@ -76,6 +78,7 @@ pub struct FileSearcher {
     cancel: Arc<AtomicBool>,
     /// Counters to keep moving while a large file is read (a search's; none when searching alone).
     progress: Option<Arc<Progress>>,
+    modified_times: bool,
 }
 
 impl FileSearcher {
@@ -103,6 +106,7 @@ impl FileSearcher {
             skip_binary: !request.binary_as_text,
             cancel,
             progress: None,
+            modified_times: request.modified_times,
         }
     }
 
@@ -163,7 +167,7 @@ impl FileSearcher {
         } else {
             // The cancel check wraps the whole chain: the part already in memory is large too.
             let reader = CancellableReader {
-                inner: contents.chain(file),
+                inner: contents.chain(&file),
                 cancel: &self.cancel,
                 report: report.as_ref(),
             };
@@ -179,6 +183,9 @@ impl FileSearcher {
         let mut found = sink.into_matches(bytes_read);
         if let Some(report) = &report {
             found.reported = report.reported();
+        }
+        if self.modified_times && found.matches > 0 {
+            found.modified = file.metadata().and_then(|meta| meta.modified()).ok();
         }
         Ok(found)
     }
@@ -528,6 +535,7 @@ impl<'a> LineCollector<'a> {
             bytes_read,
             binary: false,
             reported: (0, 0),
+            modified: None,
         }
     }
 

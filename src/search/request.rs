@@ -50,6 +50,9 @@ pub struct SearchRequest {
     pub threads: usize,
     /// Cut lines longer than this many characters to a window around the match.
     pub max_columns: Option<usize>,
+    /// Report each matching file's modification time (one `fstat` per matching file; the
+    /// window sorts by it).
+    pub modified_times: bool,
 }
 
 impl Default for SearchRequest {
@@ -70,6 +73,7 @@ impl Default for SearchRequest {
             max_file_size: None,
             threads: 0,
             max_columns: None,
+            modified_times: false,
         }
     }
 }

@@ -133,6 +133,8 @@ pub struct FileResult {
     pub path: PathBuf,
     /// Lines in file order.
     pub lines: Vec<MatchLine>,
+    /// When the file was last modified, if the request asked for it and the system says.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl FileResult {

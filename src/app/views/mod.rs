@@ -66,6 +66,32 @@ impl TrawlApp {
         if ctx.input(|i| i.key_pressed(Key::Escape)) && self.is_searching() {
             self.cancel_search();
         }
+        // F3 / Shift+F3 and Ctrl+Shift+C work wherever the focus is, as in an editor.
+        // Shift+F3 first: a shortcut without Shift also matches the key with Shift held.
+        if ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::F3)) {
+            self.select_next_match(false);
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F3)) {
+            self.select_next_match(true);
+        }
+        // egui turns Ctrl+C into `Event::Copy` on desktops, with Shift too; a bare key event
+        // (tests, some platforms) is accepted as well.
+        let copy_all = ctx.input(|i| {
+            i.events.iter().any(|e| match e {
+                Event::Copy => i.modifiers.shift,
+                Event::Key {
+                    key: Key::C,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } => modifiers.command && modifiers.shift,
+                _ => false,
+            })
+        });
+        if copy_all {
+            self.copy_all(ctx);
+            return;
+        }
         if ctx.text_edit_focused() || self.chooser.is_some() {
             return;
         }
@@ -116,6 +142,28 @@ impl TrawlApp {
         if copy {
             self.copy_selection(ctx);
         }
+    }
+
+    /// Selects the next (or previous) match, wrapping around; F3 / Shift+F3.
+    fn select_next_match(&mut self, forward: bool) {
+        let Some(results) = self.results.as_ref() else {
+            return;
+        };
+        let from = self.selected.and_then(|item| results.row_of(item));
+        if let Some(row) = results.next_match_row(from, forward) {
+            self.selected = results.row(row);
+            self.list.scroll_to_selection = true;
+        }
+    }
+
+    /// Copies every shown result, one `path:line:column:text` line each.
+    pub(super) fn copy_all(&mut self, ctx: &egui::Context) {
+        let Some(results) = self.results.as_ref() else {
+            return;
+        };
+        let text = results.all_results_text();
+        let count = results.shown_match_count();
+        self.copy(ctx, text, &format!("all {count} results"));
     }
 
     /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).

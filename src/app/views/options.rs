@@ -31,6 +31,11 @@ impl TrawlApp {
                 .on_hover_text("Search what symbolic links point to (loops are detected), like -L");
             ui.checkbox(&mut self.state.binary_as_text, "Binary files as text")
                 .on_hover_text("Search files with NUL bytes instead of skipping them, like -a");
+            ui.checkbox(&mut self.state.multiline, "Multiline")
+                .on_hover_text(
+                    "Let a regex match across lines (\\n in the pattern), like -U; such a match \
+                     shows its first line, marked with a return arrow",
+                );
             ui.separator();
             let large = self.folder_too_large_for_typing();
             ui.checkbox(&mut self.state.search_as_you_type, "Search as you type")

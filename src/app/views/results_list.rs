@@ -16,6 +16,8 @@ use crate::app::views::status::thousands;
 const INDENT: f32 = 22.0;
 /// Width of the `line:column` column, in characters.
 const LOCATION_CHARS: usize = 11;
+/// After the first line of a match that spans lines.
+const MULTILINE_MARK: &str = "↵";
 
 /// What the person did to a row this frame; applied after the list is drawn.
 enum RowAction {
@@ -53,37 +55,85 @@ impl TrawlApp {
                     }
                 })
                 .response
-                .labelled_by(label.id);
+                .labelled_by(label.id)
+                .on_hover_text("Order of the files: path, match count, last modified, or as found");
             if sort != self.state.sort {
                 self.state.sort = sort;
                 results.set_sort(sort);
             }
-            if ui.button("Expand all").clicked() {
+            if ui
+                .button("Expand all")
+                .on_hover_text("Show every file's matches")
+                .clicked()
+            {
                 results.set_all_collapsed(false);
             }
-            if ui.button("Collapse all").clicked() {
+            if ui
+                .button("Collapse all")
+                .on_hover_text("Show only the file names")
+                .clicked()
+            {
                 results.set_all_collapsed(true);
             }
             if ui
                 .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
-                .on_hover_text("One path:line:column:text line per match")
+                .on_hover_text("One path:line:column:text line per shown match (Ctrl+Shift+C)")
                 .clicked()
             {
                 actions.push(RowAction::CopyAll);
             }
+            ui.separator();
+            let label = ui.label("Filter");
+            let filter = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.list.filter)
+                        .id_salt("trawl.filter")
+                        .hint_text("path or text")
+                        .desired_width(160.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text(
+                    "Show only files whose path, or matches whose line, contains this text \
+                     (any case); the search is not run again",
+                );
+            if filter.changed() {
+                results.set_filter(&self.list.filter);
+            }
+            if !self.list.filter.is_empty()
+                && ui
+                    .small_button("Clear")
+                    .on_hover_text("Show every result again")
+                    .clicked()
+            {
+                self.list.filter.clear();
+                results.set_filter("");
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.weak(format!(
-                    "{} matches in {} files shown",
-                    thousands(results.match_count() as u64),
-                    thousands(results.file_count() as u64)
-                ));
+                let counts = if results.is_filtered() {
+                    format!(
+                        "{} of {} matches in {} of {} files shown",
+                        thousands(results.shown_match_count()),
+                        thousands(results.match_count() as u64),
+                        thousands(results.shown_file_count() as u64),
+                        thousands(results.file_count() as u64)
+                    )
+                } else {
+                    format!(
+                        "{} matches in {} files shown",
+                        thousands(results.match_count() as u64),
+                        thousands(results.file_count() as u64)
+                    )
+                };
+                ui.weak(counts);
             });
         });
         ui.separator();
 
         let results: &ResultsModel = results;
         if results.row_count() == 0 {
-            let text = if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
+            let text = if results.is_filtered() && results.match_count() > 0 {
+                "No result contains the filter's text."
+            } else if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
                 "Searching…"
             } else {
                 "No matches."
@@ -137,7 +187,11 @@ impl TrawlApp {
                         let Some(view) = results.file(file) else {
                             continue;
                         };
-                        let label = format!("{} ({})", view.display, view.matches);
+                        let label = if view.shown == view.matches {
+                            format!("{} ({})", view.display, view.matches)
+                        } else {
+                            format!("{} ({} of {})", view.display, view.shown, view.matches)
+                        };
                         response.widget_info(|| {
                             WidgetInfo::selected(Role::Button, true, is_selected, &label)
                         });
@@ -154,7 +208,14 @@ impl TrawlApp {
                                 Role::Button,
                                 true,
                                 is_selected,
-                                format!("{location} {}", view.text.trim()),
+                                if view.spans_lines {
+                                    format!(
+                                        "{location} {} (continues on the next lines)",
+                                        view.text.trim()
+                                    )
+                                } else {
+                                    format!("{location} {}", view.text.trim())
+                                },
                             )
                         });
                         paint_match_row(ui, rect, &location, &view, &mono, char_width);
@@ -188,12 +249,7 @@ impl TrawlApp {
                     self.selected = Some(RowRef::Match(index));
                     self.open_in_editor(&ctx, index);
                 }
-                RowAction::CopyAll => {
-                    let (text, count) = self.results.as_ref().map_or((String::new(), 0), |r| {
-                        (r.all_results_text(), r.match_count())
-                    });
-                    self.copy(&ctx, text, &format!("all {count} results"));
-                }
+                RowAction::CopyAll => self.copy_all(&ctx),
             }
         }
     }
@@ -229,10 +285,10 @@ fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
         6.0,
         TextFormat::simple(body.clone(), visuals.strong_text_color()),
     );
-    let count = if view.matches == 1 {
-        "1 match".to_string()
-    } else {
-        format!("{} matches", view.matches)
+    let count = match (view.shown, view.matches) {
+        (shown, all) if shown != all => format!("{shown} of {all} matches"),
+        (_, 1) => "1 match".to_string(),
+        (_, all) => format!("{all} matches"),
     };
     job.append(
         &count,
@@ -265,6 +321,17 @@ fn paint_match_row(
         visuals.weak_text_color(),
     );
 
+    if view.spans_lines {
+        // The match goes on below its first line, which is what the row shows: a return
+        // arrow (in the monospace font) in the indent says so, visible however long the line.
+        ui.painter().text(
+            pos2(rect.left() + INDENT - 4.0, rect.center().y),
+            Align2::RIGHT_CENTER,
+            MULTILINE_MARK,
+            mono.clone(),
+            visuals.weak_text_color(),
+        );
+    }
     let text_left = rect.left() + INDENT + location_width + 2.0 * char_width;
     let width = (rect.right() - text_left - 4.0).max(char_width);
     let visible_chars = (width / char_width) as usize;
@@ -339,6 +406,7 @@ fn highlighted_line(
             TextFormat::simple(mono.clone(), visuals.weak_text_color()),
         );
     }
+
     job.wrap = single_line(width);
     job
 }
