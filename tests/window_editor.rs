@@ -292,6 +292,44 @@ fn the_preview_shows_context_lines_with_numbers_and_follows_the_selection() {
 }
 
 #[test]
+fn the_preview_decodes_utf16_and_highlights_after_invalid_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("zero\n日本 foo\n".encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(dir.path().join("wide.txt"), utf16).expect("write");
+    std::fs::write(dir.path().join("stray.txt"), b"a\xff\xfe\xe6\x97 foo\n").expect("write");
+    // egui's bundled fonts have no U+FFFD or CJK: the window draws boxes, where kittest
+    // would panic by default.
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_step_dt(1.0 / 60.0)
+        .allow_missing_glyphs()
+        .build_eframe(|_cc| TrawlApp::new(SavedState::default()));
+    search(&mut harness, dir.path(), "txt", "foo");
+    wait_for_search(&mut harness);
+    for (row, line) in [
+        ("2:4 日本 foo", "日本 foo"),
+        (
+            "1:7 a\u{fffd}\u{fffd}\u{fffd} foo",
+            "a\u{fffd}\u{fffd}\u{fffd} foo",
+        ),
+    ] {
+        harness.get_by_label(row).click();
+        wait_for_preview(&mut harness);
+        let PreviewState::Ready(content) = harness.state().preview_state() else {
+            panic!("loaded: {:?}", harness.state().preview_state());
+        };
+        let shown = content
+            .lines
+            .iter()
+            .find(|l| l.highlight.is_some())
+            .expect("the match's line");
+        assert_eq!(shown.text, line);
+        assert_eq!(shown.highlight.clone().map(|h| &shown.text[h]), Some("foo"));
+    }
+}
+
+#[test]
 fn the_preview_says_when_the_file_is_gone() {
     let tree = tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));

@@ -24,7 +24,7 @@ mod matcher;
 mod progress;
 mod request;
 mod result;
-mod text;
+pub(crate) mod text;
 mod walk;
 
 pub use engine::{Notify, Queued, SearchHandle, start, start_prepared, start_with_notifier};
