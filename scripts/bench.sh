@@ -14,7 +14,9 @@
 #   RUNS=10     timed runs per command
 #   TRAWL=path  a trawl binary to use instead of building target/release/trawl
 #   RG=path     a ripgrep binary (default: rg on PATH, else ~/.cargo/bin/rg)
-#   ONLY=docs|registry   run one corpus only
+#   ONLY=docs|registry|big   run one corpus only
+#   BIG_DIR=path  where the single 1 GiB file is made once (default target/bench-big): the
+#               cargo registry's .rs files, concatenated until 1 GiB
 # Exit status: 0 when every row agrees, 1 when some count differs, 2 on a setup error.
 set -euo pipefail
 
@@ -64,6 +66,26 @@ if [[ -z $ONLY || $ONLY == registry ]]; then
     else
         echo "bench.sh: skipping the cargo registry: $REGISTRY not found" >&2
     fi
+fi
+if [[ -z $ONLY || $ONLY == big ]]; then
+    BIG_DIR=${BIG_DIR:-$PWD/target/bench-big}
+    BIG=$BIG_DIR/big.rs
+    GIB=1073741824
+    if [[ ! -f $BIG || $(stat -c %s "$BIG") -ne $GIB ]]; then
+        if [[ -d $REGISTRY ]]; then
+            echo "bench.sh: making $BIG (1 GiB of the registry's .rs files, once)" >&2
+            mkdir -p "$BIG_DIR"
+            : >"$BIG.part"
+            while (($(stat -c %s "$BIG.part") < GIB)); do
+                find "$REGISTRY" -name '*.rs' -type f -print0 | sort -z | xargs -0 cat >>"$BIG.part"
+            done
+            truncate -s "$GIB" "$BIG.part"
+            mv "$BIG.part" "$BIG"
+        else
+            echo "bench.sh: skipping the single 1 GiB file: no registry to make it from" >&2
+        fi
+    fi
+    [[ -f $BIG ]] && CORPORA+=("one 1 GiB file|$BIG_DIR|rs")
 fi
 ((${#CORPORA[@]} > 0)) || die "no corpus to search"
 
