@@ -66,20 +66,43 @@ pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
     for line in &result.lines {
         for occurrence in &line.occurrences {
             let (text, _) = line.excerpt(occurrence).to_marked();
-            write_record(
+            write_match(
                 out,
-                &Record::Match {
-                    path: &path,
-                    line: line.line_number,
-                    column: occurrence.column,
-                    byte_offset: occurrence.byte_offset,
-                    length: occurrence.length,
-                    text: &text,
-                },
+                &path,
+                line.line_number,
+                occurrence.column,
+                occurrence.byte_offset,
+                occurrence.length,
+                &text,
             )?;
         }
     }
     Ok(())
+}
+
+/// Writes one `match` record from its fields: `path` already lossy UTF-8, `text` already marked
+/// with `…` where it was cut. The CLI (through [`write_file`]) and the window's export both
+/// write matches through here, so their objects cannot drift apart.
+pub fn write_match(
+    out: &mut dyn Write,
+    path: &str,
+    line: u64,
+    column: u64,
+    byte_offset: u64,
+    length: u64,
+    text: &str,
+) -> io::Result<()> {
+    write_record(
+        out,
+        &Record::Match {
+            path,
+            line,
+            column,
+            byte_offset,
+            length,
+            text,
+        },
+    )
 }
 
 /// Writes an `error` record.

@@ -12,10 +12,12 @@
 //! - [`picker`]: the native folder dialog off the UI thread, and the in-window fallback;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
+//! - [`export`]: every match to a JSON Lines or CSV file, serialized in slices per frame;
 //! - `views`: the panels (search bar, progress, results list, errors, status line).
 
 mod dispose;
 pub mod editor;
+pub mod export;
 pub mod picker;
 pub mod preview;
 pub mod results;
@@ -30,6 +32,7 @@ use std::time::{Duration, Instant};
 
 use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, start_prepared};
 
+pub use export::ExportFormat;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
 pub use state::{
@@ -209,6 +212,11 @@ pub struct TrawlApp {
     editor_settings_open: bool,
     /// Why the editor could not be started last time (shown until the next attempt).
     editor_error: Option<String>,
+    /// Export: its dialog or form, the running export, how the last one ended.
+    export: export::ExportUi,
+    /// Whether Browse… and Export… try the system's dialogs (tests turn them off: a real
+    /// dialog would block them).
+    native_dialogs: bool,
 }
 
 impl TrawlApp {
@@ -236,6 +244,8 @@ impl TrawlApp {
             default_editor: editor::default_template(),
             editor_settings_open: false,
             editor_error: None,
+            export: export::ExportUi::default(),
+            native_dialogs: true,
         }
     }
 
@@ -307,6 +317,30 @@ impl TrawlApp {
             .as_ref()
             .and_then(|(_, count)| *count)
             .filter(|&files| files >= LARGE_FOLDER_FILES)
+    }
+
+    /// Turns the system's file dialogs on or off: off, Browse… and Export… open the window's
+    /// own chooser and form at once (tests, where a real dialog would block).
+    pub fn set_native_dialogs(&mut self, on: bool) {
+        self.native_dialogs = on;
+    }
+
+    /// Shows `model` as if a search had produced it, ending any running search (tests and
+    /// benchmarks build large models directly).
+    pub fn set_results(&mut self, mut model: ResultsModel) {
+        self.start_when_checked = None;
+        self.end_search();
+        if let Some(unshown) = self.incoming.take() {
+            dispose::dispose(unshown);
+        }
+        model.refresh_layout(true);
+        if let Some(old) = self.results.replace(model) {
+            dispose::dispose(old);
+        }
+        self.selected = None;
+        self.list = ListView::default();
+        self.showing_previous = false;
+        self.start_error = None;
     }
 
     /// Whether the pattern typed last is still being compiled (off the UI thread).
@@ -648,6 +682,10 @@ impl TrawlApp {
         if self.picker.is_some() {
             return;
         }
+        if !self.native_dialogs {
+            self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+            return;
+        }
         let wake = ctx.clone();
         self.picker = NativePicker::open(self.state.root(), move || wake.request_repaint());
         if self.picker.is_none() {
@@ -667,6 +705,8 @@ impl eframe::App for TrawlApp {
         }
         self.take_dropped_files(&ctx);
         self.poll_picker();
+        // Before the results: a new search stops the export before its model can be replaced.
+        self.pump_export(&ctx);
         self.pump_results(&ctx);
         if let Some(trigger) = self.start_when_checked {
             self.start(&ctx, trigger);

@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 /// A `None` faster than this is taken as "the native dialog did not open".
 const INSTANT_NONE: Duration = Duration::from_millis(400);
 
-/// What the native picker reported.
+/// What the native dialog reported.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PickOutcome {
-    /// The person chose a folder.
+    /// The person chose a folder (or, for a save dialog, a file).
     Picked(PathBuf),
     /// The person closed the dialog without choosing.
     Cancelled,
@@ -25,30 +25,45 @@ pub enum PickOutcome {
     Unavailable,
 }
 
-/// A native folder dialog running on its own thread.
+/// A native dialog (folder or save) running on its own thread.
 pub struct NativePicker {
     started: Instant,
     answer: Receiver<Option<PathBuf>>,
 }
 
 impl NativePicker {
-    /// Opens the native dialog in the background, starting in `start_dir` when it exists;
-    /// `wake` is called when it returns so the window repaints. `None` when the thread could
-    /// not even be started.
+    /// Opens the native folder dialog in the background, starting in `start_dir` when it
+    /// exists; `wake` is called when it returns so the window repaints. `None` when the thread
+    /// could not even be started.
     pub fn open(start_dir: Option<PathBuf>, wake: impl Fn() + Send + 'static) -> Option<Self> {
-        let (tx, answer) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("trawl-folder-dialog".into())
-            .spawn(move || {
+        Self::run(
+            "trawl-folder-dialog",
+            move || {
                 let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
                 if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
                     dialog = dialog.set_directory(dir);
                 }
+                dialog.pick_folder()
+            },
+            wake,
+        )
+    }
+
+    /// Runs `dialog` (any blocking rfd call that answers with a path) on a thread named
+    /// `name`; `wake` is called when it returns. `None` when the thread could not be started.
+    pub fn run(
+        name: &str,
+        dialog: impl FnOnce() -> Option<PathBuf> + Send + 'static,
+        wake: impl Fn() + Send + 'static,
+    ) -> Option<Self> {
+        let (tx, answer) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
                 // A panic inside the dialog library must not take the window with it.
-                let picked =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dialog.pick_folder()))
-                        .ok()
-                        .flatten();
+                let picked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(dialog))
+                    .ok()
+                    .flatten();
                 // The window may have closed meanwhile; then nobody needs the answer.
                 let _ = tx.send(picked);
                 wake();

@@ -154,14 +154,19 @@ impl MatchView<'_> {
     /// The text as copied or exported: with its `…` marks.
     pub fn marked_text(&self) -> String {
         let mut marked = String::with_capacity(self.text.len() + 6);
-        if self.ellipsis_before {
-            marked.push('…');
-        }
-        marked.push_str(self.text);
-        if self.ellipsis_after {
-            marked.push('…');
-        }
+        self.write_marked(&mut marked);
         marked
+    }
+
+    /// Appends the marked text to `out`, so an export can reuse one buffer for every match.
+    pub fn write_marked(&self, out: &mut String) {
+        if self.ellipsis_before {
+            out.push('…');
+        }
+        out.push_str(self.text);
+        if self.ellipsis_after {
+            out.push('…');
+        }
     }
 }
 

@@ -560,7 +560,7 @@ impl SavedState {
 pub const MAX_THREADS: usize = 1024;
 
 /// Replaces a leading `~` with the home folder, as a shell would, since people paste such paths.
-fn expand_home(typed: &str) -> PathBuf {
+pub(crate) fn expand_home(typed: &str) -> PathBuf {
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
     match (typed.strip_prefix('~'), home) {
         (Some(""), Some(home)) => PathBuf::from(home),

@@ -2,11 +2,14 @@
 //! change; none of them touches the engine except through start and cancel.
 
 mod editor_settings;
+mod export;
 mod options;
 mod preview;
 mod results_list;
 mod search_bar;
 mod status;
+
+pub(crate) use status::thousands;
 
 use egui::{Event, Key, Modifiers};
 
@@ -49,6 +52,7 @@ impl TrawlApp {
             }
         }
         self.editor_settings_window(&ctx);
+        self.export_window(&ctx);
         drop_overlay(&ctx);
     }
 
@@ -56,12 +60,16 @@ impl TrawlApp {
     /// Enter opens a match in the editor.
     /// Ctrl+Q closes the window the way the close button does, so the state is saved.
     /// Ctrl+F goes to the pattern field, its text selected so that typing replaces it.
+    /// Ctrl+S exports the results (or says why it cannot), from any field too.
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.modifiers.command && i.key_pressed(Key::Q)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
             search_bar::focus_pattern(ctx, &self.state.pattern);
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::S)) {
+            self.open_export(ctx);
         }
         if ctx.input(|i| i.key_pressed(Key::Escape)) && self.is_searching() {
             self.cancel_search();
@@ -92,7 +100,7 @@ impl TrawlApp {
             self.copy_all(ctx);
             return;
         }
-        if ctx.text_edit_focused() || self.chooser.is_some() {
+        if ctx.text_edit_focused() || self.chooser.is_some() || self.export.form.is_some() {
             return;
         }
         // egui turns Ctrl+C into `Event::Copy` on desktops; a bare key event (tests, some

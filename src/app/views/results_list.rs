@@ -10,6 +10,7 @@ use egui::{Align2, Color32, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec
 
 use crate::app::TrawlApp;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
+use crate::app::views::export::ExportAction;
 use crate::app::views::status::thousands;
 
 /// Indentation of occurrence rows under their file header.
@@ -26,16 +27,18 @@ enum RowAction {
     Copy { text: String, what: &'static str },
     CopyAll,
     OpenInEditor(usize),
+    Export(ExportAction),
 }
 
 impl TrawlApp {
-    /// Toolbar (sort, fold, copy all) and the virtual list.
+    /// Toolbar (sort, fold, copy all, export) and the virtual list.
     pub(super) fn results_list(&mut self, ui: &mut Ui) {
         // Results of an earlier search than the fields ask for stay readable but dimmed, so
         // that the list never flickers empty and never passes for the new answer.
         if self.results_outdated() {
             ui.multiply_opacity(0.55);
         }
+        let export = self.export_bar();
         let Some(results) = self.results.as_mut() else {
             ui.centered_and_justified(|ui| {
                 ui.weak("Results appear here, grouped by file.");
@@ -82,6 +85,9 @@ impl TrawlApp {
             {
                 actions.push(RowAction::CopyAll);
             }
+            if let Some(action) = export.controls(ui) {
+                actions.push(RowAction::Export(action));
+            }
             ui.separator();
             let label = ui.label("Filter");
             let filter = ui
@@ -127,6 +133,9 @@ impl TrawlApp {
                 ui.weak(counts);
             });
         });
+        if let Some(action) = export.outcome_line(ui) {
+            actions.push(RowAction::Export(action));
+        }
         ui.separator();
 
         let results: &ResultsModel = results;
@@ -249,6 +258,7 @@ impl TrawlApp {
                     self.selected = Some(RowRef::Match(index));
                     self.open_in_editor(&ctx, index);
                 }
+                RowAction::Export(action) => self.export_action(&ctx, action),
                 RowAction::CopyAll => self.copy_all(&ctx),
             }
         }

@@ -166,7 +166,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 /// 1234567 → "1,234,567", since long counts are read at a glance.
-pub(super) fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

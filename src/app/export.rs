@@ -1,0 +1,1239 @@
+//! Exporting every match of the results model to a file: JSON Lines (the CLI's `--json` objects,
+//! written by the same code in [`crate::jsonl`]) or CSV.
+//!
+//! A million matches take a few hundred milliseconds to serialize, far more than a frame, so the
+//! UI thread serializes in slices bounded by a time budget (a [`Serializer`] is a cursor over the
+//! model) and hands byte chunks to a writer thread. The writer writes to a temporary file next
+//! to the target and renames it over the target only once everything is written, so a failed or
+//! cancelled export never leaves a half-written file under the target's name.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
+use std::time::{Duration, Instant};
+
+use crate::app::TrawlApp;
+use crate::app::picker::{NativePicker, PickOutcome};
+use crate::app::results::ResultsModel;
+use crate::jsonl;
+use crate::search::Summary;
+
+/// The file name the save dialog proposes.
+pub const DEFAULT_FILE_NAME: &str = "trawl-results.jsonl";
+
+/// The CSV header row.
+pub const CSV_HEADER: [&str; 6] = ["path", "line", "column", "byte_offset", "length", "text"];
+
+/// UI time given to serializing per frame: well under a 16 ms frame, so the window stays
+/// responsive, yet a million matches still export in a few seconds.
+pub const EXPORT_BUDGET: Duration = Duration::from_millis(4);
+
+/// Bytes per chunk handed to the writer thread: large enough that channel traffic is rare,
+/// small enough that a few queued chunks cost little memory.
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Chunks that may wait for the writer; beyond that the UI stops serializing until the disk
+/// catches up, so a slow disk cannot make memory grow without bound.
+const QUEUED_CHUNKS: usize = 8;
+
+/// Records between two looks at the clock (a record takes about a microsecond).
+const RECORDS_PER_CHECK: usize = 64;
+
+/// What an export writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The CLI's `--json` objects, one per line: matches, errors, then the summary.
+    JsonLines,
+    /// One row per match under a `path,line,column,byte_offset,length,text` header.
+    Csv,
+}
+
+impl ExportFormat {
+    /// Both formats, for the choice in the export window.
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::JsonLines, ExportFormat::Csv];
+
+    /// The format a file name asks for: `.csv` is CSV, anything else JSON Lines.
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension() {
+            Some(ext) if ext.eq_ignore_ascii_case("csv") => ExportFormat::Csv,
+            _ => ExportFormat::JsonLines,
+        }
+    }
+
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::JsonLines => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    /// The name shown in dialogs.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::JsonLines => "JSON Lines",
+            ExportFormat::Csv => "CSV",
+        }
+    }
+}
+
+/// The folder the save dialog starts in: the searched folder's parent (so the export does not
+/// land in the tree it describes), else the home folder.
+pub fn default_folder(root: &Path) -> PathBuf {
+    root.parent()
+        .filter(|p| !p.as_os_str().is_empty() && p.is_dir())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// Where the serializer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// The CSV header row.
+    Header,
+    /// Match records, file by file.
+    Matches,
+    /// The model's errors (JSON Lines only), from this index on.
+    Errors(usize),
+    /// The closing summary (JSON Lines only).
+    Summary,
+    /// Everything is written.
+    Done,
+}
+
+/// A cursor over the model that writes its records in slices.
+///
+/// It borrows the model only while it writes, so the model stays the app's; the caller must
+/// hand it the same model each time (the app cancels an export when a new search starts).
+pub struct Serializer {
+    format: ExportFormat,
+    stage: Stage,
+    /// Files in the list's order when the export started (a later re-sort does not matter).
+    order: Vec<usize>,
+    /// The next file in `order`.
+    next_file: usize,
+    /// The current file's occurrences still to write.
+    pending: Range<usize>,
+    /// The current file's path, lossily as UTF-8 (as the CLI writes it).
+    path: String,
+    /// The current match's text with its `…` marks, reused so a match allocates nothing.
+    text: String,
+    matches_written: u64,
+    records_written: u64,
+    records_total: u64,
+}
+
+impl Serializer {
+    /// A serializer at the start of `model`.
+    pub fn new(model: &ResultsModel, format: ExportFormat) -> Self {
+        let mut order: Vec<usize> = model.files_in_order().collect();
+        // Files that arrived after the last layout are not in the order yet; they are always
+        // the last indices, so they go at the end rather than being lost.
+        order.extend(order.len()..model.file_count());
+        let extra = match format {
+            ExportFormat::JsonLines => model.errors().len() as u64 + 1,
+            ExportFormat::Csv => 1,
+        };
+        Serializer {
+            format,
+            stage: match format {
+                ExportFormat::JsonLines => Stage::Matches,
+                ExportFormat::Csv => Stage::Header,
+            },
+            order,
+            next_file: 0,
+            pending: 0..0,
+            path: String::new(),
+            text: String::new(),
+            matches_written: 0,
+            records_written: 0,
+            records_total: model.match_count() as u64 + extra,
+        }
+    }
+
+    /// Whether everything has been written.
+    pub fn is_done(&self) -> bool {
+        self.stage == Stage::Done
+    }
+
+    /// Match records written so far.
+    pub fn matches_written(&self) -> u64 {
+        self.matches_written
+    }
+
+    /// How far it is, from 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.records_total == 0 {
+            return 1.0;
+        }
+        (self.records_written as f64 / self.records_total as f64) as f32
+    }
+
+    /// Appends records to `out` until it holds `max_bytes`, `deadline` has passed, or all is
+    /// written. Returns whether all is written.
+    pub fn fill(
+        &mut self,
+        model: &ResultsModel,
+        out: &mut Vec<u8>,
+        max_bytes: usize,
+        deadline: Instant,
+    ) -> io::Result<bool> {
+        match self.format {
+            ExportFormat::JsonLines => self.fill_json(model, out, max_bytes, deadline)?,
+            ExportFormat::Csv => {
+                let mut csv = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(&mut *out);
+                self.fill_csv(model, &mut csv, max_bytes, deadline)?;
+                csv.flush()?;
+            }
+        }
+        Ok(self.is_done())
+    }
+
+    fn fill_json(
+        &mut self,
+        model: &ResultsModel,
+        out: &mut Vec<u8>,
+        max_bytes: usize,
+        deadline: Instant,
+    ) -> io::Result<()> {
+        let mut since_check = 0;
+        loop {
+            since_check += 1;
+            if since_check >= RECORDS_PER_CHECK {
+                since_check = 0;
+                if out.len() >= max_bytes || Instant::now() >= deadline {
+                    return Ok(());
+                }
+            }
+            match self.stage {
+                Stage::Header => self.stage = Stage::Matches,
+                Stage::Matches => match self.next_match(model) {
+                    Some(index) => {
+                        let Some(view) = model.occurrence(index) else {
+                            continue;
+                        };
+                        self.text.clear();
+                        view.write_marked(&mut self.text);
+                        jsonl::write_match(
+                            out,
+                            &self.path,
+                            view.line_number,
+                            u64::from(view.column),
+                            view.byte_offset,
+                            view.length,
+                            &self.text,
+                        )?;
+                        self.matches_written += 1;
+                        self.records_written += 1;
+                    }
+                    None => self.stage = Stage::Errors(0),
+                },
+                Stage::Errors(at) => match model.errors().get(at) {
+                    Some(error) => {
+                        jsonl::write_error(out, error)?;
+                        self.records_written += 1;
+                        self.stage = Stage::Errors(at + 1);
+                    }
+                    None => self.stage = Stage::Summary,
+                },
+                Stage::Summary => {
+                    jsonl::write_summary(out, &summary_of(model))?;
+                    self.records_written += 1;
+                    self.stage = Stage::Done;
+                }
+                Stage::Done => return Ok(()),
+            }
+        }
+    }
+
+    fn fill_csv(
+        &mut self,
+        model: &ResultsModel,
+        csv: &mut csv::Writer<&mut Vec<u8>>,
+        max_bytes: usize,
+        deadline: Instant,
+    ) -> io::Result<()> {
+        let mut since_check = 0;
+        loop {
+            since_check += 1;
+            if since_check >= RECORDS_PER_CHECK {
+                since_check = 0;
+                if csv.get_ref().len() >= max_bytes || Instant::now() >= deadline {
+                    return Ok(());
+                }
+            }
+            match self.stage {
+                Stage::Header => {
+                    csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
+                    self.records_written += 1;
+                    self.stage = Stage::Matches;
+                }
+                Stage::Matches => match self.next_match(model) {
+                    Some(index) => {
+                        let Some(view) = model.occurrence(index) else {
+                            continue;
+                        };
+                        self.text.clear();
+                        view.write_marked(&mut self.text);
+                        // A tuple is one row, its numbers written without a String each.
+                        csv.serialize((
+                            self.path.as_str(),
+                            view.line_number,
+                            view.column,
+                            view.byte_offset,
+                            view.length,
+                            self.text.as_str(),
+                        ))
+                        .map_err(io::Error::other)?;
+                        self.matches_written += 1;
+                        self.records_written += 1;
+                    }
+                    // CSV holds matches only: errors and totals are not rows of that table.
+                    None => self.stage = Stage::Done,
+                },
+                Stage::Errors(_) | Stage::Summary => self.stage = Stage::Done,
+                Stage::Done => return Ok(()),
+            }
+        }
+    }
+
+    /// The next occurrence to write, moving on to the next file (and its path) as needed.
+    fn next_match(&mut self, model: &ResultsModel) -> Option<usize> {
+        loop {
+            if let Some(index) = self.pending.next() {
+                return Some(index);
+            }
+            let file = *self.order.get(self.next_file)?;
+            self.next_file += 1;
+            self.pending = model.occurrences_of(file);
+            self.path.clear();
+            if let Some(view) = model.file(file) {
+                self.path.push_str(&view.path.to_string_lossy());
+            }
+        }
+    }
+}
+
+/// The model's summary, or one made of what it holds when the search ended without one.
+fn summary_of(model: &ResultsModel) -> Summary {
+    model.summary().copied().unwrap_or(Summary {
+        files_searched: 0,
+        files_matched: model.file_count() as u64,
+        matches: model.match_count() as u64,
+        bytes_searched: 0,
+        errors: model.errors().len() as u64,
+        elapsed: Duration::ZERO,
+        cancelled: false,
+    })
+}
+
+/// Serializes the whole model at once (tests and small exports).
+pub fn to_bytes(model: &ResultsModel, format: ExportFormat) -> io::Result<Vec<u8>> {
+    let mut serializer = Serializer::new(model, format);
+    let mut out = Vec::new();
+    let far = Instant::now() + Duration::from_secs(3600);
+    while !serializer.fill(model, &mut out, usize::MAX, far)? {}
+    Ok(out)
+}
+
+/// What the UI sends the writer thread.
+enum Chunk {
+    Bytes(Vec<u8>),
+    /// Everything was sent: make the file the target.
+    Finish,
+}
+
+/// How an export ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExportEnd {
+    /// The file is in place with this many matches.
+    Written { path: PathBuf, matches: u64 },
+    /// It failed; the message names the path and the reason.
+    Failed(String),
+}
+
+/// One export under way: the serializer on the UI side, the writer thread behind a channel.
+/// Dropping it cancels the export (the writer removes its temporary file).
+pub struct ExportJob {
+    target: PathBuf,
+    serializer: Serializer,
+    /// Serialized bytes the channel had no room for yet.
+    chunk: Vec<u8>,
+    /// `None` once `Finish` was sent (or the writer went away).
+    chunks: Option<SyncSender<Chunk>>,
+    ended: Receiver<Result<(), String>>,
+}
+
+/// What [`ExportJob::step`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// More to do: call again at the next frame.
+    Busy,
+    /// Waiting for the writer (the disk); it wakes the window when it is ready.
+    Waiting,
+    /// Over.
+    Ended(ExportEnd),
+}
+
+impl ExportJob {
+    /// Starts exporting `model` to `target` in `format`; `wake` is called from the writer
+    /// thread when it has taken a chunk or ended, so the window repaints.
+    pub fn start(
+        model: &ResultsModel,
+        target: PathBuf,
+        format: ExportFormat,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        let (chunks, received) = std::sync::mpsc::sync_channel(QUEUED_CHUNKS);
+        let (ended_tx, ended) = std::sync::mpsc::channel();
+        let writer_target = target.clone();
+        std::thread::Builder::new()
+            .name("trawl-export".into())
+            .spawn(move || {
+                let outcome = write_via_temp(&writer_target, &received, &wake);
+                // The window may have gone (or cancelled); then nobody needs the outcome.
+                let _ = ended_tx.send(outcome);
+                wake();
+            })
+            .map_err(|err| {
+                format!(
+                    "Could not export to {}: could not start a thread ({err})",
+                    target.display()
+                )
+            })?;
+        Ok(ExportJob {
+            target,
+            serializer: Serializer::new(model, format),
+            chunk: Vec::new(),
+            chunks: Some(chunks),
+            ended,
+        })
+    }
+
+    /// The file being written.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// How far the serializing is, from 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        self.serializer.fraction()
+    }
+
+    /// Serializes for up to `budget` and passes the bytes on; says what comes next.
+    pub fn step(&mut self, model: &ResultsModel, budget: Duration) -> Step {
+        match self.ended.try_recv() {
+            Ok(Ok(())) => {
+                return Step::Ended(ExportEnd::Written {
+                    path: self.target.clone(),
+                    matches: self.serializer.matches_written(),
+                });
+            }
+            Ok(Err(message)) => return Step::Ended(ExportEnd::Failed(message)),
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                return Step::Ended(ExportEnd::Failed(format!(
+                    "Could not export to {}: the writing thread stopped unexpectedly",
+                    self.target.display()
+                )));
+            }
+        }
+        let deadline = Instant::now() + budget;
+        loop {
+            let Some(chunks) = self.chunks.as_ref() else {
+                return Step::Waiting;
+            };
+            if !self.chunk.is_empty() {
+                let bytes = std::mem::take(&mut self.chunk);
+                match chunks.try_send(Chunk::Bytes(bytes)) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(Chunk::Bytes(bytes))) => {
+                        self.chunk = bytes;
+                        return Step::Waiting;
+                    }
+                    // The writer failed; its message is on its way.
+                    Err(_) => {
+                        self.chunks = None;
+                        return Step::Waiting;
+                    }
+                }
+            }
+            if self.serializer.is_done() {
+                match chunks.try_send(Chunk::Finish) {
+                    Ok(()) => self.chunks = None,
+                    Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => self.chunks = None,
+                }
+                return Step::Waiting;
+            }
+            if Instant::now() >= deadline {
+                return Step::Busy;
+            }
+            self.chunk.reserve(CHUNK_BYTES + CHUNK_BYTES / 8);
+            if let Err(err) = self
+                .serializer
+                .fill(model, &mut self.chunk, CHUNK_BYTES, deadline)
+            {
+                // Writing into memory only fails on a serializer bug; say so rather than panic.
+                return Step::Ended(ExportEnd::Failed(format!(
+                    "Could not export to {}: {err}",
+                    self.target.display()
+                )));
+            }
+        }
+    }
+}
+
+/// Makes each temporary name unique, even when a cancelled export's writer is still removing
+/// its file while a new export to the same target starts.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A hidden temporary file next to `target`, so the final rename stays on one file system.
+fn temp_path_for(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy());
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    target.with_file_name(format!(".{name}.{}-{n}.trawl-partial", std::process::id()))
+}
+
+/// The writer thread: the chunks into a temporary file, then a rename over `target` once
+/// `Finish` arrives. Any failure, or the sender going away (a cancel), removes the temporary
+/// file and leaves `target` as it was.
+fn write_via_temp(target: &Path, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> Result<(), String> {
+    let fail = |what: String| format!("Could not export to {}: {what}", target.display());
+    let folder = target.parent().unwrap_or(Path::new("."));
+    if !folder.as_os_str().is_empty() && !folder.is_dir() {
+        return Err(fail(format!(
+            "the folder {} does not exist",
+            folder.display()
+        )));
+    }
+    let temp = temp_path_for(target);
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map_err(|err| fail(err.to_string()))?;
+    let written = write_chunks(file, chunks, wake)
+        .map_err(|err| fail(err.to_string()))
+        .and_then(|finished| {
+            if finished {
+                Ok(())
+            } else {
+                Err(fail("cancelled".into()))
+            }
+        })
+        .and_then(|()| std::fs::rename(&temp, target).map_err(|err| fail(err.to_string())));
+    if written.is_err() {
+        // Best effort: a leftover temporary file is hidden and named for what it is.
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Writes chunks until `Finish` (true) or the sender goes away (false), then flushes and syncs
+/// the file, so the rename never puts an incomplete file in place.
+fn write_chunks(file: File, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> io::Result<bool> {
+    let mut out = BufWriter::with_capacity(CHUNK_BYTES, file);
+    loop {
+        match chunks.recv() {
+            Ok(Chunk::Bytes(bytes)) => {
+                out.write_all(&bytes)?;
+                // Room in the channel again: the UI may be waiting to send.
+                wake();
+            }
+            Ok(Chunk::Finish) => break,
+            Err(_) => return Ok(false),
+        }
+    }
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.sync_all()?;
+    Ok(true)
+}
+
+/// Runs a whole export on the calling thread, as the window does it over frames (tests).
+pub fn export_blocking(
+    model: &ResultsModel,
+    target: &Path,
+    format: ExportFormat,
+) -> Result<u64, String> {
+    let mut job = ExportJob::start(model, target.to_path_buf(), format, || {})?;
+    loop {
+        match job.step(model, Duration::from_millis(50)) {
+            Step::Busy => {}
+            Step::Waiting => std::thread::sleep(Duration::from_millis(1)),
+            Step::Ended(ExportEnd::Written { matches, .. }) => return Ok(matches),
+            Step::Ended(ExportEnd::Failed(message)) => return Err(message),
+        }
+    }
+}
+
+/// How the last export ended, shown under the results toolbar until dismissed.
+pub(crate) struct Outcome {
+    pub(crate) text: String,
+    pub(crate) failed: bool,
+}
+
+/// The in-window "Export results" form, for when the system's save dialog cannot open.
+pub(crate) struct ExportForm {
+    /// The path as typed.
+    pub(crate) path: String,
+    pub(crate) format: ExportFormat,
+    /// Where a relative path is taken from (the folder the path was prefilled in).
+    base: PathBuf,
+    /// Why the typed path cannot be used.
+    pub(crate) problem: Option<String>,
+    /// An existing file the person is asked to replace (Replace writes over it).
+    pub(crate) replace: Option<PathBuf>,
+    /// Why this form shows instead of the system dialog.
+    pub(crate) note: Option<String>,
+}
+
+impl ExportForm {
+    fn new(target: &Path, note: Option<String>) -> Self {
+        ExportForm {
+            path: target.display().to_string(),
+            format: ExportFormat::from_path(target),
+            base: target
+                .parent()
+                .map_or_else(|| PathBuf::from("/"), Path::to_path_buf),
+            problem: None,
+            replace: None,
+            note,
+        }
+    }
+
+    /// The path typed changed: the format follows a `.csv` or `.jsonl` name, and a pending
+    /// "replace?" no longer applies.
+    pub(crate) fn path_edited(&mut self) {
+        self.problem = None;
+        self.replace = None;
+        let path = Path::new(self.path.trim());
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("csv") => self.format = ExportFormat::Csv,
+            Some(ext) if ext.eq_ignore_ascii_case("jsonl") => {
+                self.format = ExportFormat::JsonLines;
+            }
+            _ => {}
+        }
+    }
+
+    /// The format was chosen: a name ending in the other format's extension follows it.
+    pub(crate) fn format_chosen(&mut self) {
+        self.problem = None;
+        self.replace = None;
+        let path = PathBuf::from(self.path.trim());
+        let known = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ExportFormat::ALL.iter().any(|f| f.extension() == e));
+        if known {
+            self.path = path
+                .with_extension(self.format.extension())
+                .display()
+                .to_string();
+        }
+    }
+
+    /// The typed path as a file that can be written: `~` expanded, a relative path taken in
+    /// the prefilled folder, its folder existing.
+    fn target(&self) -> Result<PathBuf, String> {
+        let typed = self.path.trim();
+        if typed.is_empty() {
+            return Err("Type the path of the file to write.".into());
+        }
+        let path = crate::app::state::expand_home(typed);
+        let path = if path.is_relative() {
+            self.base.join(path)
+        } else {
+            path
+        };
+        if path.is_dir() {
+            return Err(format!(
+                "{} is a folder: add a file name, such as {DEFAULT_FILE_NAME}.",
+                path.display()
+            ));
+        }
+        match path.parent() {
+            Some(folder) if !folder.is_dir() => Err(format!(
+                "The folder {} does not exist: create it first or choose another one.",
+                folder.display()
+            )),
+            _ => Ok(path),
+        }
+    }
+}
+
+/// What the person did in the export form.
+pub(crate) enum FormAction {
+    Export,
+    Replace,
+    Close,
+}
+
+/// The export's share of the window state.
+#[derive(Default)]
+pub(crate) struct ExportUi {
+    /// The system's save dialog while it is open.
+    dialog: Option<NativePicker>,
+    pub(crate) form: Option<ExportForm>,
+    job: Option<ExportJob>,
+    pub(crate) outcome: Option<Outcome>,
+}
+
+impl TrawlApp {
+    /// Why Export is unavailable now, or `None` when it can start.
+    pub fn export_blocked(&self) -> Option<&'static str> {
+        if self.export.job.is_some() {
+            Some("An export is running")
+        } else if self.is_searching() || self.typing_search_pending() {
+            Some("Export is available when the search has ended")
+        } else if self.results.as_ref().is_none_or(|r| r.match_count() == 0) {
+            Some("Nothing to export: no matches")
+        } else {
+            None
+        }
+    }
+
+    /// Whether an export is being written.
+    pub fn is_exporting(&self) -> bool {
+        self.export.job.is_some()
+    }
+
+    /// How far the running export is, from 0 to 1.
+    pub fn export_progress(&self) -> Option<f32> {
+        self.export.job.as_ref().map(ExportJob::fraction)
+    }
+
+    /// How the last export ended ("Exported N matches to PATH", or why it failed).
+    pub fn export_outcome(&self) -> Option<&str> {
+        self.export.outcome.as_ref().map(|o| o.text.as_str())
+    }
+
+    /// Whether the in-window export form is open.
+    pub fn export_form_open(&self) -> bool {
+        self.export.form.is_some()
+    }
+
+    /// Export…: the system's save dialog (off the UI thread), or the in-window form when it
+    /// cannot open. When export is unavailable the notice says why.
+    pub fn open_export(&mut self, ctx: &egui::Context) {
+        if let Some(reason) = self.export_blocked() {
+            self.notice = Some(crate::app::Notice {
+                text: reason.to_string(),
+                shown: std::time::Instant::now(),
+            });
+            ctx.request_repaint_after(crate::app::NOTICE_FOR);
+            return;
+        }
+        if self.export.dialog.is_some() || self.export.form.is_some() {
+            return;
+        }
+        let Some(root) = self.results.as_ref().map(|r| r.root().to_path_buf()) else {
+            return;
+        };
+        let folder = default_folder(&root);
+        if !self.native_dialogs {
+            self.export.form = Some(ExportForm::new(&folder.join(DEFAULT_FILE_NAME), None));
+            return;
+        }
+        let wake = ctx.clone();
+        let start = folder.clone();
+        self.export.dialog = NativePicker::run(
+            "trawl-save-dialog",
+            move || {
+                rfd::FileDialog::new()
+                    .set_title("Export results")
+                    .set_directory(start)
+                    .set_file_name(DEFAULT_FILE_NAME)
+                    .add_filter("JSON Lines", &["jsonl"])
+                    .add_filter("CSV", &["csv"])
+                    .save_file()
+            },
+            move || wake.request_repaint(),
+        );
+        if self.export.dialog.is_none() {
+            self.export.form = Some(ExportForm::new(
+                &folder.join(DEFAULT_FILE_NAME),
+                Some("The save dialog could not be started: type the file's path.".into()),
+            ));
+        }
+    }
+
+    /// Starts writing every match to `path` in `format`, without any dialog (the dialog and
+    /// the form end here). Progress shows in the toolbar; the outcome under it.
+    pub fn export_to(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        format: ExportFormat,
+    ) -> Result<(), String> {
+        if let Some(reason) = self.export_blocked() {
+            return Err(reason.to_string());
+        }
+        let Some(results) = self.results.as_ref() else {
+            return Err("Nothing to export: no matches".into());
+        };
+        let wake = ctx.clone();
+        self.export.outcome = None;
+        match ExportJob::start(results, path, format, move || wake.request_repaint()) {
+            Ok(job) => {
+                self.export.job = Some(job);
+                ctx.request_repaint();
+                Ok(())
+            }
+            Err(message) => {
+                self.export.outcome = Some(Outcome {
+                    text: message.clone(),
+                    failed: true,
+                });
+                Err(message)
+            }
+        }
+    }
+
+    /// Stops the running export; the target is left as it was.
+    pub fn cancel_export(&mut self) {
+        if let Some(job) = self.export.job.take() {
+            self.export.outcome = Some(Outcome {
+                text: format!(
+                    "Export cancelled: {} was not written.",
+                    job.target().display()
+                ),
+                failed: false,
+            });
+        }
+    }
+
+    /// Each frame: takes the save dialog's answer, and serializes a slice of the export.
+    pub(crate) fn pump_export(&mut self, ctx: &egui::Context) {
+        if let Some(outcome) = self.export.dialog.as_ref().and_then(NativePicker::poll) {
+            self.export.dialog = None;
+            match outcome {
+                PickOutcome::Picked(path) => {
+                    let format = ExportFormat::from_path(&path);
+                    // A failure to start is shown as the outcome.
+                    let _ = self.export_to(ctx, path, format);
+                }
+                PickOutcome::Cancelled => {}
+                PickOutcome::Unavailable => {
+                    let target = self
+                        .results
+                        .as_ref()
+                        .map(|r| default_folder(r.root()).join(DEFAULT_FILE_NAME))
+                        .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE_NAME));
+                    self.export.form = Some(ExportForm::new(
+                        &target,
+                        Some(
+                            "The system save dialog could not open here (no desktop portal or \
+                             dialog program): type the file's path."
+                                .into(),
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.export.job.is_none() {
+            return;
+        }
+        let searching = self.is_searching();
+        let Some(job) = self.export.job.as_mut() else {
+            return;
+        };
+        // The model being written must stay the one on screen: a new search replaces it.
+        let Some(results) = self.results.as_ref().filter(|_| !searching) else {
+            let target = job.target().display().to_string();
+            self.export.job = None;
+            self.export.outcome = Some(Outcome {
+                text: format!(
+                    "Export stopped because a new search started: {target} was not written."
+                ),
+                failed: true,
+            });
+            return;
+        };
+        match job.step(results, EXPORT_BUDGET) {
+            Step::Busy => ctx.request_repaint(),
+            // The writer thread wakes the window when it has room or has ended.
+            Step::Waiting => {}
+            Step::Ended(end) => {
+                self.export.job = None;
+                self.export.outcome = Some(match end {
+                    ExportEnd::Written { path, matches } => Outcome {
+                        text: format!(
+                            "Exported {} {} to {}",
+                            crate::app::views::thousands(matches),
+                            if matches == 1 { "match" } else { "matches" },
+                            path.display()
+                        ),
+                        failed: false,
+                    },
+                    ExportEnd::Failed(message) => Outcome {
+                        text: message,
+                        failed: true,
+                    },
+                });
+            }
+        }
+    }
+
+    /// Acts on the export form's buttons.
+    pub(crate) fn export_form_action(&mut self, ctx: &egui::Context, action: FormAction) {
+        let Some(form) = self.export.form.as_mut() else {
+            return;
+        };
+        let target = match action {
+            FormAction::Close => {
+                self.export.form = None;
+                return;
+            }
+            FormAction::Replace => form.replace.clone().ok_or_else(String::new),
+            FormAction::Export => form.target(),
+        };
+        let path = match target {
+            Ok(path) => path,
+            Err(problem) => {
+                form.problem = Some(problem).filter(|p| !p.is_empty());
+                return;
+            }
+        };
+        if matches!(action, FormAction::Export) && path.exists() {
+            form.replace = Some(path);
+            return;
+        }
+        let format = form.format;
+        match self.export_to(ctx, path, format) {
+            Ok(()) => self.export.form = None,
+            Err(message) => {
+                if let Some(form) = self.export.form.as_mut() {
+                    form.problem = Some(message);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::results::SortOrder;
+    use crate::search::{FileError, FileResult, LineCut, MatchLine, Occurrence};
+
+    /// One file with one line and its occurrences as byte ranges.
+    fn file(path: &str, line: u64, text: &str, ranges: &[(usize, usize)]) -> FileResult {
+        FileResult {
+            modified: None,
+            path: PathBuf::from(path),
+            lines: vec![MatchLine {
+                line_number: line,
+                text: text.to_string(),
+                occurrences: ranges
+                    .iter()
+                    .map(|&(s, e)| Occurrence {
+                        column: s as u64 + 1,
+                        byte_offset: 100 + s as u64,
+                        length: (e - s) as u64,
+                        highlight: s..e,
+                    })
+                    .collect(),
+                spans_lines: false,
+                cut: None,
+            }],
+        }
+    }
+
+    fn finished(model: &mut ResultsModel) {
+        model.push_event(crate::search::SearchEvent::Finished(Summary {
+            files_searched: 3,
+            files_matched: model.file_count() as u64,
+            matches: model.match_count() as u64,
+            bytes_searched: 42,
+            errors: model.errors().len() as u64,
+            elapsed: Duration::from_millis(7),
+            cancelled: false,
+        }));
+        model.refresh_layout(true);
+    }
+
+    /// Runs the real engine over `root`, returning the model the window would hold and the
+    /// JSON the CLI's printer writes for the same events (its errors moved after the matches).
+    fn search_both_ways(root: &Path, pattern: &str) -> (ResultsModel, String) {
+        use crate::search::{SearchEvent, SearchRequest};
+        let request = SearchRequest::new(root, vec!["rs".into()], pattern);
+        let handle = crate::search::start(request).expect("search starts");
+        let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
+        let mut cli = Vec::new();
+        let mut matches = Vec::new();
+        let mut errors = Vec::new();
+        while let Ok(event) = handle.events().recv() {
+            match &event {
+                SearchEvent::File(f) => jsonl::write_file(&mut matches, f).expect("write"),
+                SearchEvent::Error(e) => jsonl::write_error(&mut errors, e).expect("write"),
+                SearchEvent::Finished(s) => {
+                    cli.extend_from_slice(&matches);
+                    cli.extend_from_slice(&errors);
+                    jsonl::write_summary(&mut cli, s).expect("write");
+                }
+            }
+            if model.push_event(event) {
+                break;
+            }
+        }
+        model.refresh_layout(true);
+        (model, String::from_utf8(cli).expect("utf-8"))
+    }
+
+    /// Lines sorted except the last (the summary), so that found order does not matter.
+    fn normalized(jsonl: &str) -> Vec<String> {
+        let mut lines: Vec<String> = jsonl.lines().map(str::to_string).collect();
+        let last = lines.pop();
+        lines.sort();
+        lines.extend(last);
+        lines
+    }
+
+    #[test]
+    fn json_lines_export_is_what_the_cli_prints_for_the_same_search() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("src/a.rs"),
+            "let foo = \"x, \\\"y\\\"\"; foo\n",
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("b.rs"), "// foo é foo\n").expect("write");
+        let root = std::path::absolute(dir.path()).expect("absolute");
+        let (model, cli) = search_both_ways(&root, "foo");
+        let exported =
+            String::from_utf8(to_bytes(&model, ExportFormat::JsonLines).expect("export"))
+                .expect("utf-8");
+        assert_eq!(exported.lines().count(), 5);
+        assert_eq!(normalized(&exported), normalized(&cli));
+        // In the list's order: b.rs before src/a.rs, the summary last.
+        let first: serde_json::Value =
+            serde_json::from_str(exported.lines().next().expect("a line")).expect("json");
+        assert_eq!(first["path"], root.join("b.rs").to_string_lossy().as_ref());
+        assert!(
+            exported
+                .lines()
+                .last()
+                .expect("a line")
+                .contains("\"type\":\"summary\"")
+        );
+    }
+
+    #[test]
+    fn errors_come_after_matches_and_before_the_summary() {
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(file("/r/a.rs", 1, "foo", &[(0, 3)]));
+        model.push_event(crate::search::SearchEvent::Error(FileError {
+            path: PathBuf::from("/r/locked"),
+            message: "Permission denied".into(),
+        }));
+        finished(&mut model);
+        let out = String::from_utf8(to_bytes(&model, ExportFormat::JsonLines).expect("export"))
+            .expect("utf-8");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                r#"{"type":"match","path":"/r/a.rs","line":1,"column":1,"byte_offset":100,"length":3,"text":"foo"}"#,
+                r#"{"type":"error","path":"/r/locked","message":"Permission denied"}"#,
+                r#"{"type":"summary","files_searched":3,"files_matched":1,"matches":1,"bytes_searched":42,"errors":1,"elapsed_ms":7}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_quotes_commas_and_quotes_and_keeps_the_cut_marks() {
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(file("/r/a, b.rs", 2, r#"x = "a, b""#, &[(5, 6)]));
+        model.push_file(file("/r/plain.rs", 1, "foo bar", &[(0, 3), (4, 7)]));
+        // A line the engine cut: 8 characters around the match, marked on both sides.
+        let long = FileResult {
+            modified: None,
+            path: PathBuf::from("/r/long.rs"),
+            lines: vec![MatchLine {
+                line_number: 3,
+                text: "abcdefghfooijklmnop".into(),
+                occurrences: vec![Occurrence {
+                    column: 9,
+                    byte_offset: 8,
+                    length: 3,
+                    highlight: 8..11,
+                }],
+                spans_lines: false,
+                cut: Some(LineCut {
+                    max_columns: 8,
+                    before: false,
+                    after: false,
+                }),
+            }],
+        };
+        model.push_file(long);
+        finished(&mut model);
+        let out =
+            String::from_utf8(to_bytes(&model, ExportFormat::Csv).expect("export")).expect("utf-8");
+        assert_eq!(
+            out,
+            "path,line,column,byte_offset,length,text\n\
+             \"/r/a, b.rs\",2,6,105,1,\"x = \"\"a, b\"\"\"\n\
+             /r/long.rs,3,9,8,3,…ghfooijk…\n\
+             /r/plain.rs,1,1,100,3,foo bar\n\
+             /r/plain.rs,1,5,104,3,foo bar\n"
+        );
+        let json = String::from_utf8(to_bytes(&model, ExportFormat::JsonLines).expect("export"))
+            .expect("utf-8");
+        assert!(json.contains(r#""text":"…ghfooijk…""#), "{json}");
+    }
+
+    #[test]
+    fn slices_stop_at_the_byte_limit_and_resume_where_they_stopped() {
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        for i in 0..50 {
+            let ranges: Vec<(usize, usize)> = (0..40).map(|k| (k, k + 1)).collect();
+            model.push_file(file(&format!("/r/f{i:02}.rs"), 1, &"x".repeat(40), &ranges));
+        }
+        finished(&mut model);
+        for format in ExportFormat::ALL {
+            let whole = to_bytes(&model, format).expect("export");
+            let mut serializer = Serializer::new(&model, format);
+            let mut pieces = Vec::new();
+            let far = Instant::now() + Duration::from_secs(60);
+            let mut slices = 0;
+            loop {
+                let mut chunk = Vec::new();
+                let done = serializer
+                    .fill(&model, &mut chunk, 4096, far)
+                    .expect("fill");
+                assert!(chunk.len() < 4096 + 64 * 200, "{format:?}: {}", chunk.len());
+                pieces.extend_from_slice(&chunk);
+                slices += 1;
+                if done {
+                    break;
+                }
+            }
+            assert!(slices > 10, "{format:?} took {slices} slices");
+            assert_eq!(pieces, whole, "{format:?}");
+            assert_eq!(serializer.matches_written(), 2000);
+            assert_eq!(serializer.fraction(), 1.0);
+        }
+    }
+
+    #[test]
+    fn a_missing_folder_fails_naming_it_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(file("/r/a.rs", 1, "foo", &[(0, 3)]));
+        finished(&mut model);
+        let target = dir.path().join("missing/out.jsonl");
+        let err = export_blocking(&model, &target, ExportFormat::JsonLines).expect_err("fails");
+        assert!(err.contains(&target.display().to_string()), "{err}");
+        assert!(err.contains("does not exist"), "{err}");
+        assert!(!target.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_error_leaves_neither_the_target_nor_a_temporary_file() {
+        // /dev/full accepts the open and fails every write; a folder cannot be used that way,
+        // so the writer is driven directly with a file that fails.
+        let Ok(full) = OpenOptions::new().write(true).open("/dev/full") else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let writer = std::thread::spawn(move || write_chunks(full, &rx, &|| {}));
+        let _ = tx.send(Chunk::Bytes(vec![b'x'; CHUNK_BYTES * 2]));
+        let _ = tx.send(Chunk::Finish);
+        drop(tx);
+        assert!(writer.join().expect("writer thread").is_err());
+
+        // The same through a whole export: a target in a read-only folder fails at the
+        // temporary file, and nothing appears.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).expect("mkdir");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+        if File::create(locked.join("probe")).is_ok() {
+            // Running as root: permissions do not stop writes, nothing more to check here.
+            return;
+        }
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(file("/r/a.rs", 1, "foo", &[(0, 3)]));
+        finished(&mut model);
+        let target = locked.join("out.csv");
+        let err = export_blocking(&model, &target, ExportFormat::Csv).expect_err("fails");
+        assert!(err.contains(&target.display().to_string()), "{err}");
+        assert_eq!(std::fs::read_dir(&locked).expect("list").count(), 0);
+    }
+
+    #[test]
+    fn the_target_appears_only_when_complete_and_a_cancel_keeps_the_old_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out.jsonl");
+        std::fs::write(&target, "old contents\n").expect("write");
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        for i in 0..2000 {
+            model.push_file(file(
+                &format!("/r/f{i}.rs"),
+                1,
+                "foo foo",
+                &[(0, 3), (4, 7)],
+            ));
+        }
+        finished(&mut model);
+
+        // A cancelled export (the job dropped midway) leaves the old file as it was.
+        let mut job =
+            ExportJob::start(&model, target.clone(), ExportFormat::JsonLines, || {}).expect("job");
+        let _ = job.step(&model, Duration::from_micros(200));
+        assert!(job.fraction() < 1.0);
+        drop(job);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::fs::read_dir(dir.path()).expect("list").count() > 1 {
+            assert!(Instant::now() < deadline, "the temporary file stayed");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&target).expect("read"),
+            "old contents\n"
+        );
+
+        // A complete one replaces it, and leaves only it.
+        let matches = export_blocking(&model, &target, ExportFormat::JsonLines).expect("export");
+        assert_eq!(matches, 4000);
+        let written = std::fs::read(&target).expect("read");
+        assert_eq!(
+            written,
+            to_bytes(&model, ExportFormat::JsonLines).expect("export")
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    #[test]
+    fn the_format_follows_the_extension() {
+        assert_eq!(
+            ExportFormat::from_path(Path::new("/x/r.csv")),
+            ExportFormat::Csv
+        );
+        assert_eq!(
+            ExportFormat::from_path(Path::new("/x/r.CSV")),
+            ExportFormat::Csv
+        );
+        for other in ["/x/r.jsonl", "/x/r.json", "/x/r", "/x/r.txt"] {
+            assert_eq!(
+                ExportFormat::from_path(Path::new(other)),
+                ExportFormat::JsonLines
+            );
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Export, driven through the real `eframe::App` with egui_kittest: the file the window writes
+//! holds what `trawl --json` prints for the same search, CSV has its header and a row per
+//! match, an existing file is only replaced when confirmed, and a large export never stalls a
+//! frame. The system's save dialog is turned off (it must never open in a test), so Export…
+//! opens the window's own form, which is what a machine without a desktop portal shows.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
+use trawl::search::{FileResult, MatchLine, Occurrence, SearchEvent, Summary};
+
+/// Two matching `.rs` files (text with a comma and quotes), one `.txt` left out.
+fn small_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("src/a.rs"),
+        "fn main() {}\nlet foo = \"a, \\\"b\\\"\"; foo\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("b.rs"), "// foo here é\n").expect("write");
+    std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
+    dir
+}
+
+fn app() -> TrawlApp {
+    let mut app = TrawlApp::new(SavedState::default());
+    app.set_native_dialogs(false);
+    app
+}
+
+fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
+    Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |_cc| app)
+}
+
+/// Focuses the field labelled `label` and types `text` into it (Ctrl+A first, replacing what
+/// it held), then lets the pattern's check come back.
+fn replace_in(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().is_checking() {
+        assert!(Instant::now() < deadline, "the pattern check did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
+}
+
+fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_searching() {
+        assert!(Instant::now() < deadline, "the search did not end");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(3);
+}
+
+/// Steps frames until the export has ended; returns the longest frame.
+fn wait_for_export(harness: &mut Harness<'_, TrawlApp>) -> Duration {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut longest = Duration::ZERO;
+    while harness.state().is_exporting() {
+        assert!(Instant::now() < deadline, "the export did not end");
+        let started = Instant::now();
+        harness.step();
+        longest = longest.max(started.elapsed());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    harness.run_steps(2);
+    longest
+}
+
+fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
+    replace_in(harness, "Folder", &folder.display().to_string());
+    replace_in(harness, "Extensions", extensions);
+    replace_in(harness, "Pattern", pattern);
+    harness.get_by_label("Search").click();
+    harness.step();
+    wait_for_search(harness);
+}
+
+fn export_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
+    harness
+        .get_by_label("Export…")
+        .accesskit_node()
+        .is_disabled()
+}
+
+/// What `trawl --json ROOT EXT PATTERN` prints.
+fn cli_json(root: &Path, extensions: &str, pattern: &str) -> String {
+    let output = Command::cargo_bin("trawl")
+        .expect("the trawl binary")
+        .args(["--json".as_ref(), root.as_os_str()])
+        .arg(extensions)
+        .arg(pattern)
+        .output()
+        .expect("trawl runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// JSON Lines as compared: the summary's `elapsed_ms` zeroed, and the other lines sorted, since
+/// the CLI prints files in the order they were found and the export in the list's order. The
+/// lines are otherwise compared byte for byte (so the order of the keys counts).
+fn comparable(jsonl: &str) -> Vec<String> {
+    let mut lines: Vec<String> = jsonl.lines().map(str::to_string).collect();
+    let summary = lines.pop().expect("a summary line");
+    assert!(summary.starts_with(r#"{"type":"summary","#), "{summary}");
+    let at = summary.find(r#""elapsed_ms":"#).expect("elapsed_ms") + r#""elapsed_ms":"#.len();
+    let summary = format!("{}0}}", &summary[..at]);
+    lines.sort();
+    lines.push(summary);
+    lines
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).expect("absolute path")
+}
+
+#[test]
+fn the_form_writes_what_trawl_json_prints_for_the_same_search() {
+    let tree = small_tree();
+    let root = absolute(tree.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("found.jsonl");
+    let mut harness = harness(app());
+    search(&mut harness, &root, "rs", "foo");
+
+    assert!(!export_disabled(&harness));
+    harness.get_by_label("Export…").click();
+    harness.run_steps(2);
+    assert!(harness.state().export_form_open());
+    // Prefilled: the default name in the searched folder's parent.
+    let prefilled = root.parent().expect("a parent").join("trawl-results.jsonl");
+    assert_eq!(
+        harness.get_by_label("Save to").value().as_deref(),
+        Some(prefilled.display().to_string().as_str())
+    );
+    replace_in(&mut harness, "Save to", &target.display().to_string());
+    harness.get_by_label("Export").click();
+    harness.step();
+    assert!(!harness.state().export_form_open());
+    wait_for_export(&mut harness);
+
+    let message = format!("Exported 3 matches to {}", target.display());
+    assert_eq!(harness.state().export_outcome(), Some(message.as_str()));
+    harness.get_by_label(&message);
+    let written = std::fs::read_to_string(&target).expect("the export");
+    let printed = cli_json(&root, "rs", "foo");
+    assert_eq!(written.lines().count(), 4);
+    assert_eq!(comparable(&written), comparable(&printed));
+    // Files in the list's order (by path): b.rs first.
+    assert!(
+        written
+            .lines()
+            .next()
+            .expect("a line")
+            .contains(&root.join("b.rs").display().to_string())
+    );
+    // Nothing else was left next to it (no temporary file).
+    assert_eq!(std::fs::read_dir(out.path()).expect("list").count(), 1);
+}
+
+#[test]
+fn csv_has_the_header_and_one_row_per_match_with_quoted_text() {
+    let tree = small_tree();
+    let root = absolute(tree.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app());
+    search(&mut harness, &root, "rs", "foo");
+
+    // Through the form: choosing CSV renames the prefilled file.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(2);
+    harness.get_by_label("CSV (.csv)").click();
+    harness.run_steps(2);
+    let value = harness.get_by_label("Save to").value().expect("a value");
+    assert!(value.ends_with("trawl-results.csv"), "{value}");
+    harness.get_by_label("Cancel export").click();
+    harness.run_steps(2);
+    assert!(!harness.state().export_form_open());
+
+    // And directly, as the save dialog's answer would.
+    let target = out.path().join("found.csv");
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::Csv)
+        .expect("export starts");
+    wait_for_export(&mut harness);
+    let written = std::fs::read_to_string(&target).expect("the export");
+    let mut reader = csv::Reader::from_reader(written.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        ["path", "line", "column", "byte_offset", "length", "text"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 3);
+    let a = root.join("src").join("a.rs").display().to_string();
+    assert_eq!(&rows[1][0], a);
+    assert_eq!(&rows[1][5], r#"let foo = "a, \"b\""; foo"#);
+    assert_eq!(
+        rows.iter().map(|r| r[2].to_string()).collect::<Vec<_>>(),
+        ["4", "5", "23"]
+    );
+    // The text with a comma and quotes is quoted, its quotes doubled.
+    assert!(
+        written.contains(r#","let foo = ""a, \""b\""""; foo""#),
+        "{written}"
+    );
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_when_confirmed() {
+    let tree = small_tree();
+    let root = absolute(tree.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("found.jsonl");
+    std::fs::write(&target, "keep me\n").expect("write");
+    let mut harness = harness(app());
+    search(&mut harness, &root, "rs", "foo");
+
+    harness.get_by_label("Export…").click();
+    harness.run_steps(2);
+    replace_in(&mut harness, "Save to", &target.display().to_string());
+    harness.get_by_label("Export").click();
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{} already exists.", target.display()));
+    assert!(!harness.state().is_exporting());
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me\n");
+
+    harness.get_by_label("Replace").click();
+    harness.step();
+    wait_for_export(&mut harness);
+    let written = std::fs::read_to_string(&target).expect("read");
+    assert_eq!(written.lines().count(), 4);
+    assert!(written.starts_with(r#"{"type":"match","#), "{written}");
+}
+
+#[test]
+fn a_missing_folder_or_a_folder_as_target_is_explained_in_the_form() {
+    let tree = small_tree();
+    let root = absolute(tree.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app());
+    search(&mut harness, &root, "rs", "foo");
+    harness.get_by_label("Export…").click();
+    harness.run_steps(2);
+
+    let missing = out.path().join("no-such-folder");
+    replace_in(
+        &mut harness,
+        "Save to",
+        &missing.join("x.jsonl").display().to_string(),
+    );
+    harness.get_by_label("Export").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains(&format!("The folder {} does not exist", missing.display()));
+    assert!(harness.state().export_form_open());
+    assert!(!harness.state().is_exporting());
+
+    replace_in(&mut harness, "Save to", &out.path().display().to_string());
+    harness.get_by_label("Export").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("is a folder: add a file name");
+    assert_eq!(std::fs::read_dir(out.path()).expect("list").count(), 0);
+}
+
+#[test]
+fn export_is_disabled_while_searching_and_without_matches() {
+    // More matching files than a few frames take in: the search is still running when looked at.
+    let tree = tempfile::tempdir().expect("temp dir");
+    let contents = "needle\n".repeat(200);
+    for f in 0..6000 {
+        std::fs::write(tree.path().join(format!("f{f}.txt")), &contents).expect("write");
+    }
+    let mut harness = harness(app());
+    replace_in(&mut harness, "Folder", &tree.path().display().to_string());
+    replace_in(&mut harness, "Extensions", "txt");
+    replace_in(&mut harness, "Pattern", "needle");
+    harness.get_by_label("Search").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().is_searching());
+    assert!(export_disabled(&harness));
+    assert_eq!(
+        harness.state().export_blocked(),
+        Some("Export is available when the search has ended")
+    );
+    // Ctrl+S does nothing but say why.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.step();
+    assert!(!harness.state().export_form_open());
+    assert!(!harness.state().is_exporting());
+    wait_for_search(&mut harness);
+    assert!(!export_disabled(&harness));
+
+    // A search that found nothing has nothing to export.
+    replace_in(&mut harness, "Pattern", "absent");
+    harness.get_by_label("Search").click();
+    harness.step();
+    wait_for_search(&mut harness);
+    assert!(export_disabled(&harness));
+    assert_eq!(
+        harness.state().export_blocked(),
+        Some("Nothing to export: no matches")
+    );
+}
+
+/// A model of `files` files with `per_file` matches each, as a finished search would leave it.
+fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
+    let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
+    let text = "let needle = needle + 1; // a line of ordinary length, needle".to_string();
+    for f in 0..files {
+        let lines = (0..per_file / 3)
+            .map(|l| MatchLine {
+                line_number: l as u64 + 1,
+                text: text.clone(),
+                occurrences: [4usize, 13, 55]
+                    .iter()
+                    .map(|&s| Occurrence {
+                        column: s as u64 + 1,
+                        byte_offset: (l * 62 + s) as u64,
+                        length: 6,
+                        highlight: s..s + 6,
+                    })
+                    .collect(),
+                spans_lines: false,
+                cut: None,
+            })
+            .collect();
+        model.push_file(FileResult {
+            modified: None,
+            path: root.join(format!("dir{}/file{f}.rs", f % 10)),
+            lines,
+        });
+    }
+    let matches = model.match_count() as u64;
+    model.push_event(SearchEvent::Finished(Summary {
+        files_searched: files as u64,
+        files_matched: files as u64,
+        matches,
+        bytes_searched: matches * 20,
+        errors: 0,
+        elapsed: Duration::from_millis(1234),
+        cancelled: false,
+    }));
+    model
+}
+
+/// CPU time of the calling thread: the UI's own time, whatever other tests running in
+/// parallel take from the machine.
+#[cfg(unix)]
+fn ui_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    } else {
+        Duration::ZERO
+    }
+}
+
+#[cfg(not(unix))]
+fn ui_time() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
+
+#[test]
+fn two_hundred_thousand_matches_export_without_a_long_frame() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("big.jsonl");
+    let mut app = app();
+    app.set_results(big_model(Path::new("/big/root"), 1000, 201));
+    let mut harness = harness(app);
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().results().map(ResultsModel::match_count),
+        Some(201_000)
+    );
+
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
+        .expect("export starts");
+    let started = Instant::now();
+    let mut frames = Vec::new();
+    let mut progress_seen = false;
+    while harness.state().is_exporting() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the export did not end"
+        );
+        let before = ui_time();
+        harness.step();
+        frames.push(ui_time().saturating_sub(before));
+        progress_seen |= harness.query_by_label_contains("Exporting…").is_some();
+    }
+    harness.run_steps(2);
+    let longest = frames.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "201,000 matches: {} frames, longest {longest:?} of UI time, {:?} in all",
+        frames.len(),
+        started.elapsed()
+    );
+    assert!(progress_seen, "the progress was never shown");
+    assert!(
+        frames.len() > 3,
+        "the export took only {} frames",
+        frames.len()
+    );
+    // Serializing takes at most its budget (4 ms) a frame; the rest is drawing the window
+    // (unoptimized, as tests build it).
+    assert!(
+        longest < Duration::from_millis(30),
+        "a frame took {longest:?} of UI time"
+    );
+    let written = std::fs::read_to_string(&target).expect("the export");
+    assert_eq!(written.lines().count(), 201_001);
+    assert_eq!(
+        harness.state().export_outcome(),
+        Some(format!("Exported 201,000 matches to {}", target.display()).as_str())
+    );
+}
+
+#[test]
+fn cancel_stops_the_export_and_leaves_no_file() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("big.csv");
+    let mut app = app();
+    app.set_results(big_model(Path::new("/big/root"), 1000, 201));
+    let mut harness = harness(app);
+    harness.run_steps(3);
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::Csv)
+        .expect("export starts");
+    harness.step();
+    harness.step();
+    assert!(harness.state().is_exporting());
+    harness.get_by_label("Cancel export").click();
+    harness.run_steps(2);
+    assert!(!harness.state().is_exporting());
+    harness.get_by_label_contains("Export cancelled");
+    // The writer removes its temporary file as soon as it sees the cancel.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(out.path()).expect("list").count() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "a file was left after the cancel"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(!target.exists());
+}
