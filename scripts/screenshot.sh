@@ -69,7 +69,7 @@ type_into() { # x y text
 type_into 500 17 "$tree"
 type_into 180 41 "$ext"
 type_into 600 41 "$pattern"
-xdotool mousemove --window "$wid" 995 41 click 1   # "Aa": match case, as ripgrep does
+xdotool mousemove --window "$wid" 921 41 click 1   # "Aa": match case, as ripgrep does
 sleep 0.3
 xdotool mousemove --window "$wid" 600 41 click 1
 sleep 0.3
