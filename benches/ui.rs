@@ -154,8 +154,19 @@ impl Window {
         self.harness.get_by_label(label).click();
     }
 
+    /// The new search's results are on screen (not the previous search's, which stay shown,
+    /// dimmed, until the new one has something) and complete.
     fn finished(&self) -> bool {
-        self.app().results().is_some_and(|r| r.summary().is_some())
+        !self.app().results_outdated()
+            && self.app().results().is_some_and(|r| r.summary().is_some())
+    }
+
+    /// Rows of the new search's results on screen (0 while the previous search's still show).
+    fn new_rows(&self) -> usize {
+        if self.app().results_outdated() {
+            return 0;
+        }
+        self.app().results().map_or(0, |r| r.row_count())
     }
 }
 
@@ -187,7 +198,7 @@ fn timed_search(window: &mut Window) -> SearchRun {
     let mut first_row = None;
     let deadline = pressed + Duration::from_secs(120);
     loop {
-        let rows = window.app().results().map_or(0, |r| r.row_count());
+        let rows = window.new_rows();
         if first_row.is_none() && rows > 0 {
             first_row = Some(pressed.elapsed());
         }
@@ -390,6 +401,8 @@ fn state(folder: &Path, extensions: &str, pattern: &str) -> SavedState {
         pattern: pattern.into(),
         // Case-sensitive, as ripgrep searches by default.
         match_case: true,
+        // Searches start when Search is pressed, as timed.
+        search_as_you_type: false,
         ..SavedState::default()
     }
 }
@@ -644,7 +657,9 @@ fn timed_cancel(window: &mut Window, after: Duration) -> Option<CancelTimes> {
     let pressed = Instant::now();
     window.frame();
     stop.store(true, Ordering::Relaxed);
-    while !window.finished() {
+    // Until "Cancelled" shows: the search's last event is taken in. (A search cancelled before
+    // it found anything leaves the previous results on screen, so `finished` could wait forever.)
+    while window.app().is_searching() {
         window.paced_frame(&mut frames);
     }
     let shown = pressed.elapsed();

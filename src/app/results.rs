@@ -419,13 +419,17 @@ impl ResultsModel {
         }
         self.row_starts.push(row);
         self.layout_dirty = false;
-        self.last_layout = Some(Instant::now());
+        // An empty layout does not hold back the first files' (they show at once).
+        self.last_layout = (!self.files.is_empty()).then(Instant::now);
     }
 
     /// Narrows the rows to files whose path, or occurrences whose text, contains `typed` in
     /// any case; an empty (or blank) filter shows everything again.
     pub fn set_filter(&mut self, typed: &str) {
         let typed = typed.trim();
+        if typed.is_empty() && self.filter.is_none() {
+            return;
+        }
         self.filter = if typed.is_empty() {
             None
         } else {

@@ -26,7 +26,9 @@ pub fn column_of(line: &[u8], pos: usize) -> u64 {
 
 /// Whether `bytes` holds more than `n` characters, without counting all of a long line.
 pub(crate) fn more_chars_than(bytes: &[u8], n: usize) -> bool {
-    bytes.len() > n && advance_chars(bytes, 0, n) < bytes.len()
+    // A character is at most four bytes: a line that long needs no walk at all.
+    bytes.len() > n.saturating_mul(4)
+        || (bytes.len() > n && advance_chars(bytes, 0, n) < bytes.len())
 }
 
 /// Byte position `n` characters after `from` (or the end of `bytes`).
@@ -36,8 +38,35 @@ pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
     if bytes[from.min(ascii_end)..ascii_end].is_ascii() {
         return ascii_end;
     }
+    // Over valid UTF-8 a character starts at every byte that is not a continuation byte:
+    // count those a block at a time (the compiler vectorises it) rather than decode each one.
     let mut pos = from;
-    for _ in 0..n {
+    let mut left = n;
+    let reach =
+        &bytes[from..ascii_end.max(from.saturating_add(n.saturating_mul(4)).min(bytes.len()))];
+    let valid = match std::str::from_utf8(reach) {
+        Ok(_) => reach.len(),
+        Err(err) => err.valid_up_to(),
+    };
+    const BLOCK: usize = 64;
+    while left > BLOCK && pos + BLOCK <= from + valid {
+        let starts = bytes[pos..pos + BLOCK]
+            .iter()
+            .filter(|&&b| !is_continuation(b))
+            .count();
+        // A block may end inside a character: stop while every counted start is certainly
+        // before the target.
+        if starts >= left {
+            break;
+        }
+        left -= starts;
+        pos += BLOCK;
+        // Step past the continuation bytes of a character cut by the block's end.
+        while pos < bytes.len() && is_continuation(bytes[pos]) && pos < from + valid {
+            pos += 1;
+        }
+    }
+    for _ in 0..left {
         if pos >= bytes.len() {
             break;
         }
@@ -248,6 +277,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn advance_over_long_mixed_text_lands_on_the_nth_character() {
+        let text: String = (0..3000)
+            .map(|i| ['a', 'é', '日', '🦀', ' '][(i * 7 + i / 13) % 5])
+            .collect();
+        let bytes = text.as_bytes();
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([bytes.len()])
+            .collect();
+        for from_char in [0, 1, 7, 100] {
+            for n in [0, 1, 63, 64, 65, 100, 500, 1999, 2900, 5000] {
+                let expected = starts[(from_char + n).min(starts.len() - 1)];
+                assert_eq!(
+                    advance_chars(bytes, starts[from_char], n),
+                    expected,
+                    "from char {from_char}, n {n}"
+                );
+            }
+        }
+        // Invalid bytes past the valid part still count one each.
+        let mut mixed = "é".repeat(100).into_bytes();
+        mixed.extend_from_slice(b"\xff\xfe");
+        mixed.extend_from_slice("日".repeat(100).as_bytes());
+        assert_eq!(advance_chars(&mixed, 0, 100), 200);
+        assert_eq!(advance_chars(&mixed, 0, 102), 202);
+        assert_eq!(advance_chars(&mixed, 0, 103), 205);
+        assert!(more_chars_than(&mixed, 201));
+        assert!(!more_chars_than(&mixed, 202));
     }
 
     #[test]
