@@ -153,7 +153,10 @@ impl FolderChooser {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
-                    if ui.button("Up").clicked()
+                    if ui
+                        .button("Up")
+                        .on_hover_text("The folder above this one")
+                        .clicked()
                         && let Some(parent) = self.current.parent()
                     {
                         go_to = Some(parent.to_path_buf());
@@ -183,10 +186,18 @@ impl FolderChooser {
                 ui.weak("Double-click a folder to open it.");
                 ui.separator();
                 ui.horizontal(|ui| {
-                    if ui.button("Choose this folder").clicked() {
+                    if ui
+                        .button("Choose this folder")
+                        .on_hover_text("Search this folder (it fills the Folder field)")
+                        .clicked()
+                    {
                         action = ChooserAction::Chosen(self.current.clone());
                     }
-                    if ui.button("Cancel").clicked() {
+                    if ui
+                        .button("Cancel")
+                        .on_hover_text("Close without choosing")
+                        .clicked()
+                    {
                         action = ChooserAction::Closed;
                     }
                 });

@@ -169,7 +169,11 @@ impl TrawlApp {
                         {
                             action = Some(FormAction::Replace);
                         }
-                    } else if ui.button("Export").clicked() {
+                    } else if ui
+                        .button("Export")
+                        .on_hover_text("Write every match to this file")
+                        .clicked()
+                    {
                         action = Some(FormAction::Export);
                     }
                     // The search bar has a Cancel button too: screen readers (and tests) need

@@ -72,7 +72,11 @@ impl TrawlApp {
             ui.add_enabled_ui(!self.state.recent_folders.is_empty(), |ui| {
                 ui.menu_button("Recent", |ui| {
                     for folder in &self.state.recent_folders {
-                        if ui.button(folder.as_str()).clicked() {
+                        if ui
+                            .button(folder.as_str())
+                            .on_hover_text("Search this folder again")
+                            .clicked()
+                        {
                             chosen = Some(folder.clone());
                             ui.close();
                         }
@@ -95,7 +99,12 @@ impl TrawlApp {
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
                 ui.colored_label(ui.visuals().warn_fg_color, message);
-                if self.chooser.is_none() && ui.button("Open built-in chooser").clicked() {
+                if self.chooser.is_none()
+                    && ui
+                        .button("Open built-in chooser")
+                        .on_hover_text("Pick a folder inside the window")
+                        .clicked()
+                {
                     self.chooser =
                         Some(crate::app::FolderChooser::new(self.state.root().as_deref()));
                 }
