@@ -641,64 +641,35 @@ impl<'a> LineCollector<'a> {
             Some(max) if more_chars_than(line, max) => Some(max),
             _ => None,
         };
-        if let Some(max) = cut {
-            self.push_cut_line(line, line_number, line_offset, group, spans_lines, max);
-            return;
-        }
-
-        let positions = &mut self.positions;
-        positions.clear();
-        positions.extend(
-            group
-                .iter()
-                .map(|m| shown(line, m))
-                .flat_map(|m| [m.start, m.end]),
-        );
-        let text = lossy_with_positions(line, positions);
-        let occurrences = group
-            .iter()
-            .zip(columns.iter())
-            .enumerate()
-            .map(|(k, (m, &column))| Occurrence {
-                column,
-                byte_offset: line_offset + m.start as u64,
-                length: (m.end - m.start) as u64,
-                highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
-            })
-            .collect();
-        self.lines.push(MatchLine {
-            line_number,
-            text,
-            occurrences,
+        let at = LineAt {
+            bytes: line,
+            number: line_number,
+            offset: line_offset,
             spans_lines,
-            cut: None,
-        });
+        };
+        match cut {
+            Some(max) => self.push_cut_line(&at, group, max),
+            None => self.push_stretch(&at, group, 0..group.len(), 0..line.len(), None),
+        }
     }
 
     /// Adds a line longer than `max` characters, keeping only the windows around its
     /// occurrences (see [`MatchLine::text`]): each window is what [`crate::search::Excerpt`]
     /// will show, and windows that overlap are merged into one text, so that a minified line
     /// with thousands of occurrences is not stored thousands of times.
-    fn push_cut_line(
-        &mut self,
-        line: &[u8],
-        line_number: u64,
-        line_offset: u64,
-        group: &[std::ops::Range<usize>],
-        spans_lines: bool,
-        max: usize,
-    ) {
-        let columns = &self.columns;
-        // Each occurrence's window in characters of the line: a quarter of it before the
-        // occurrence, as `Excerpt::of` cuts it. Merging windows by their columns costs nothing
-        // per occurrence; only each merged stretch's ends are turned into bytes.
-        let window = |k: usize| {
-            let column = columns[k] as usize - 1;
-            let start = column - (max / 4).min(column);
-            (start, start + max)
-        };
+    fn push_cut_line(&mut self, at: &LineAt<'_>, group: &[std::ops::Range<usize>], max: usize) {
+        let line = at.bytes;
         let mut first = 0;
         while first < group.len() {
+            let columns = &self.columns;
+            // Each occurrence's window in characters of the line: a quarter of it before the
+            // occurrence, as `Excerpt::of` cuts it. Merging windows by their columns costs
+            // nothing per occurrence; only each merged stretch's ends are turned into bytes.
+            let window = |k: usize| {
+                let column = columns[k] as usize - 1;
+                let start = column - (max / 4).min(column);
+                (start, start + max)
+            };
             let (start_char, mut end_char) = window(first);
             let mut last = first + 1;
             while last < group.len() {
@@ -712,41 +683,66 @@ impl<'a> LineCollector<'a> {
             let anchor = char_start(line, shown(line, &group[first]).start);
             let start = retreat_chars(line, anchor, columns[first] as usize - 1 - start_char);
             let end = advance_chars(line, start, end_char - start_char);
-            let positions = &mut self.positions;
-            positions.clear();
-            positions.extend(group[first..last].iter().flat_map(|m| {
-                let m = shown(line, m);
-                [
-                    m.start.clamp(start, end) - start,
-                    m.end.clamp(start, end) - start,
-                ]
-            }));
-            let text = lossy_with_positions(&line[start..end], positions);
-            let occurrences = group[first..last]
-                .iter()
-                .zip(&columns[first..last])
-                .enumerate()
-                .map(|(k, (m, &column))| Occurrence {
-                    column,
-                    byte_offset: line_offset + m.start as u64,
-                    length: (m.end - m.start) as u64,
-                    highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
-                })
-                .collect();
-            self.lines.push(MatchLine {
-                line_number,
-                text,
-                occurrences,
-                spans_lines,
-                cut: Some(LineCut {
-                    max_columns: max,
-                    before: start > 0,
-                    after: end < line.len(),
-                }),
-            });
+            let cut = LineCut {
+                max_columns: max,
+                before: start > 0,
+                after: end < line.len(),
+            };
+            self.push_stretch(at, group, first..last, start..end, Some(cut));
             first = last;
         }
     }
+
+    /// Adds the occurrences `which` of `group` with the stretch `bytes` of the line as their
+    /// text (the whole line, or a cut part of it that holds them).
+    fn push_stretch(
+        &mut self,
+        at: &LineAt<'_>,
+        group: &[std::ops::Range<usize>],
+        which: std::ops::Range<usize>,
+        bytes: std::ops::Range<usize>,
+        cut: Option<LineCut>,
+    ) {
+        let (start, end) = (bytes.start, bytes.end);
+        let positions = &mut self.positions;
+        positions.clear();
+        positions.extend(group[which.clone()].iter().flat_map(|m| {
+            let m = shown(at.bytes, m);
+            [
+                m.start.clamp(start, end) - start,
+                m.end.clamp(start, end) - start,
+            ]
+        }));
+        let text = lossy_with_positions(&at.bytes[bytes], positions);
+        let occurrences = group[which.clone()]
+            .iter()
+            .zip(&self.columns[which])
+            .enumerate()
+            .map(|(k, (m, &column))| Occurrence {
+                column,
+                byte_offset: at.offset + m.start as u64,
+                length: (m.end - m.start) as u64,
+                highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
+            })
+            .collect();
+        self.lines.push(MatchLine {
+            line_number: at.number,
+            text,
+            occurrences,
+            spans_lines: at.spans_lines,
+            cut,
+        });
+    }
+}
+
+/// A matching line as [`LineCollector::push_line`] is given it.
+struct LineAt<'l> {
+    /// Without its terminator.
+    bytes: &'l [u8],
+    number: u64,
+    /// Of its first byte in the file.
+    offset: u64,
+    spans_lines: bool,
 }
 
 /// The part of occurrence `m` that lies on `line` (a multiline match runs past its end).
