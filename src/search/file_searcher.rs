@@ -66,6 +66,10 @@ impl FileMatches {
 pub struct FileSearcher {
     matcher: RegexMatcher,
     searcher: Searcher,
+    /// The same without binary detection, for a file read whole and already found to hold no
+    /// NUL byte: grep-searcher would otherwise scan up to 64 KiB of it for one again (most
+    /// source files are smaller, so that was a second pass over nearly every byte).
+    text_searcher: Searcher,
     /// Read area, always initialised to its full length (so reads need no zero-filling per
     /// file); a file's contents are its first `filled` bytes.
     buffer: Vec<u8>,
@@ -95,9 +99,12 @@ impl FileSearcher {
             .multi_line(request.multiline)
             .binary_detection(binary)
             .bom_sniffing(true);
+        let searcher = builder.build();
+        let text_searcher = builder.binary_detection(BinaryDetection::none()).build();
         FileSearcher {
             matcher,
-            searcher: builder.build(),
+            searcher,
+            text_searcher,
             buffer: Vec::new(),
             #[cfg(unix)]
             name: Vec::new(),
@@ -162,8 +169,13 @@ impl FileSearcher {
         sink.offset_shift = utf8_bom_len(contents);
         sink.report = report.as_ref();
         if complete {
-            self.searcher
-                .search_slice(&self.matcher, contents, &mut sink)?;
+            // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
+            let searcher = if has_utf16_bom(contents) {
+                &mut self.searcher
+            } else {
+                &mut self.text_searcher
+            };
+            searcher.search_slice(&self.matcher, contents, &mut sink)?;
         } else {
             // The cancel check wraps the whole chain: the part already in memory is large too.
             let reader = CancellableReader {
@@ -242,8 +254,11 @@ impl FileSearcher {
 /// the contract says. grep-searcher alone looks only at a slice's first 64 KiB and at matching
 /// lines. UTF-16 text has NUL bytes of its own; its decoded text is checked by grep-searcher.
 fn is_binary(bytes: &[u8]) -> bool {
-    !(bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF"))
-        && memchr(0, bytes).is_some()
+    !has_utf16_bom(bytes) && memchr(0, bytes).is_some()
+}
+
+fn has_utf16_bom(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
 }
 
 /// grep-searcher strips a UTF-8 BOM before searching; byte offsets still count from the start of
