@@ -1,105 +1,20 @@
 //! The window, driven headlessly through egui_kittest: the real `eframe::App`, real searches
 //! over small trees built per test, queried the way a screen reader sees the window.
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::{
+    MemoryStorage, absolute, copied, harness, search, search_disabled, small_tree, type_into,
+    wait_for_checks, wait_for_search,
+};
 use eframe::App as _;
-use egui::{Event, OutputCommand};
+use egui::Event;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable};
+use egui_kittest::kittest::Queryable;
 use trawl::app::{RowRef, SavedState, TrawlApp};
-
-/// A small tree: two matching `.rs` files, one `.txt` that the extension filter leaves out.
-fn small_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
-    std::fs::write(
-        dir.path().join("src/a.rs"),
-        "fn main() {}\nlet foo = 1; foo\n",
-    )
-    .expect("write");
-    std::fs::write(dir.path().join("b.rs"), "// foo here\n").expect("write");
-    std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
-    dir
-}
-
-fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
-    Harness::builder()
-        .with_size([1200.0, 800.0])
-        .build_eframe(move |_cc| app)
-}
-
-/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
-/// check (it compiles off the UI thread) come back.
-fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    wait_for_checks(harness);
-}
-
-/// Steps frames until the pattern has compiled. A change is validated at the start of the frame
-/// after it was typed, so one frame comes first.
-fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    harness.step();
-    while harness.state().is_checking() {
-        assert!(Instant::now() < deadline, "the pattern check did not end");
-        std::thread::sleep(Duration::from_millis(1));
-        harness.step();
-    }
-}
-
-/// Steps frames until the search has ended, then lets the layout settle.
-fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.state().is_searching() {
-        assert!(
-            Instant::now() < deadline,
-            "the search did not end within 60 s"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(3);
-}
-
-/// Fills the three fields through the UI and presses Search.
-fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
-    type_into(harness, "Folder", &folder.display().to_string());
-    type_into(harness, "Extensions", extensions);
-    type_into(harness, "Pattern", pattern);
-    harness.get_by_label("Search").click();
-    harness.step();
-}
-
-/// Texts the last frame put on the clipboard.
-fn copied(harness: &Harness<'_, TrawlApp>) -> Vec<String> {
-    harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn search_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
-    harness
-        .get_by_label("Search")
-        .accesskit_node()
-        .is_disabled()
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::path::absolute(path).expect("absolute path")
-}
 
 #[test]
 fn search_from_the_fields_shows_rows_grouped_by_file_and_a_summary() {
@@ -210,7 +125,7 @@ fn copy_puts_the_absolute_location_on_the_clipboard() {
     let mut harness = harness(TrawlApp::new(SavedState::default()));
     search(&mut harness, tree.path(), "rs", "foo");
     wait_for_search(&mut harness);
-    let a = canonical(&tree.path().join("src").join("a.rs"));
+    let a = absolute(&tree.path().join("src").join("a.rs"));
 
     // Click a row, then Ctrl+C (egui-winit delivers it as Event::Copy).
     harness.get_by_label("2:5 let foo = 1; foo").click();
@@ -246,7 +161,7 @@ fn copy_puts_the_absolute_location_on_the_clipboard() {
     harness.step();
     let all = copied(&harness);
     assert_eq!(all.len(), 1);
-    let b = canonical(&tree.path().join("b.rs"));
+    let b = absolute(&tree.path().join("b.rs"));
     assert_eq!(
         all[0].lines().collect::<Vec<_>>(),
         vec![
@@ -268,7 +183,7 @@ fn hovering_a_row_shows_a_copy_button() {
     harness.step();
     harness.get_by_label("Copy").click();
     harness.step();
-    let b = canonical(&tree.path().join("b.rs"));
+    let b = absolute(&tree.path().join("b.rs"));
     assert_eq!(copied(&harness), vec![format!("{}:1:4", b.display())]);
 }
 
@@ -306,23 +221,6 @@ fn a_missing_folder_is_reported_under_the_field() {
     assert!(search_disabled(&harness));
 }
 
-/// eframe's storage, in memory.
-#[derive(Default)]
-struct MemoryStorage(HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_string(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
-
 #[test]
 fn fields_toggles_and_recent_folders_survive_a_restart() {
     let first = small_tree();
@@ -348,8 +246,8 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
     assert_eq!(
         recent,
         vec![
-            canonical(second.path()).display().to_string(),
-            canonical(first.path()).display().to_string()
+            absolute(second.path()).display().to_string(),
+            absolute(first.path()).display().to_string()
         ]
     );
 
@@ -367,12 +265,12 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
     assert_eq!(next.get_by_label("Pattern").value().as_deref(), Some("foo"));
     next.get_by_label("Recent").click();
     next.run_steps(2);
-    next.get_by_label(&canonical(first.path()).display().to_string())
+    next.get_by_label(&absolute(first.path()).display().to_string())
         .click();
     next.run_steps(2);
     assert_eq!(
         next.state().state().folder,
-        canonical(first.path()).display().to_string()
+        absolute(first.path()).display().to_string()
     );
 }
 
@@ -579,7 +477,7 @@ fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
 #[test]
 fn a_regular_file_in_the_folder_field_is_searched_alone_like_the_cli() {
     let tree = small_tree();
-    let file = canonical(&tree.path().join("c.txt"));
+    let file = absolute(&tree.path().join("c.txt"));
     let mut harness = harness(TrawlApp::new(SavedState::default()));
     search(&mut harness, &file, "", "foo");
     wait_for_search(&mut harness);
@@ -672,17 +570,17 @@ fn odd_file_names_are_found_and_their_locations_copied_exactly() {
     ] {
         harness.get_by_label(header);
     }
-    let latin1 = canonical(&tree.path().join("latin1.txt"));
+    let latin1 = absolute(&tree.path().join("latin1.txt"));
     let copied = copy_row(&mut harness, "1:3 x needle5 caf\u{FFFD}");
     assert_eq!(copied, vec![format!("{}:1:3", latin1.display())]);
 
     for (i, name) in names.iter().enumerate() {
-        let path = canonical(&tree.path().join(OsStr::from_bytes(name)));
+        let path = absolute(&tree.path().join(OsStr::from_bytes(name)));
         let copied = copy_row(&mut harness, &format!("1:3 x needle{i}"));
         assert_eq!(copied, vec![format!("{}:1:3", path.to_string_lossy())]);
     }
 
-    let bad = canonical(&tree.path().join(OsStr::from_bytes(b"bad\xff.txt")));
+    let bad = absolute(&tree.path().join(OsStr::from_bytes(b"bad\xff.txt")));
     let copied = copy_row(&mut harness, "1:3 x needle4");
     assert!(copied[0].ends_with("/bad\u{FFFD}.txt:1:3"), "{copied:?}");
     let newline = copy_row(&mut harness, "1:3 x needle3");

@@ -1,69 +1,27 @@
 //! Opening a match in the editor and previewing it, driven through the real `eframe::App` with
-//! egui_kittest (the harness helpers are those of tests/window.rs).
+//! egui_kittest (the harness helpers are those of tests/common/mod.rs).
 //!
 //! The editor command in these tests is a small `sh` script that writes its arguments, one a
 //! line, to a file: what arrives there is exactly the argument list the editor would get.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{absolute, search, type_into, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
 use trawl::app::{RowRef, SavedState, TrawlApp};
 
-/// As in tests/window.rs, but with 60 frames a second instead of kittest's 4: two clicks
+/// As `common::harness`, but with 60 frames a second instead of kittest's 4: two clicks
 /// (hover, press and release each, a frame apiece) then fall within egui's double-click delay.
 fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
     Harness::builder()
         .with_size([1200.0, 800.0])
         .with_step_dt(1.0 / 60.0)
         .build_eframe(move |_cc| app)
-}
-
-/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
-/// check (it compiles off the UI thread) come back.
-fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    wait_for_checks(harness);
-}
-
-fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    harness.step();
-    while harness.state().is_checking() {
-        assert!(Instant::now() < deadline, "the pattern check did not end");
-        std::thread::sleep(Duration::from_millis(1));
-        harness.step();
-    }
-}
-
-fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.state().is_searching() {
-        assert!(
-            Instant::now() < deadline,
-            "the search did not end within 60 s"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(3);
-}
-
-fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
-    type_into(harness, "Folder", &folder.display().to_string());
-    type_into(harness, "Extensions", extensions);
-    type_into(harness, "Pattern", pattern);
-    harness.get_by_label("Search").click();
-    harness.step();
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::path::absolute(path).expect("absolute path")
 }
 
 /// Steps frames until the preview has loaded (or failed).
@@ -153,7 +111,7 @@ fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
     wait_for_search(&mut harness);
 
     double_click(&mut harness, "2:5 let foo = 1; foo");
-    let path = canonical(&tree.path().join(HOSTILE_NAME));
+    let path = absolute(&tree.path().join(HOSTILE_NAME));
     assert_eq!(
         recorded(&out),
         [path.to_str().expect("UTF-8"), "2", "5"],
@@ -182,7 +140,7 @@ fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
     harness.step();
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
-    let b = canonical(&tree.path().join("b.rs"));
+    let b = absolute(&tree.path().join("b.rs"));
     assert_eq!(recorded(&out), [b.to_str().expect("UTF-8"), "3", "4"]);
 
     // Up to b.rs's header: Enter folds it and starts nothing.
@@ -218,7 +176,7 @@ fn the_context_menu_opens_the_editor() {
     harness.run_steps(2);
     harness.get_by_label("Open in editor").click();
     harness.run_steps(2);
-    let path = canonical(&tree.path().join(HOSTILE_NAME));
+    let path = absolute(&tree.path().join(HOSTILE_NAME));
     assert_eq!(recorded(&out), [path.to_str().expect("UTF-8"), "2", "14"]);
 }
 

@@ -4,10 +4,13 @@
 //! frame. The system's save dialog is turned off (it must never open in a test), so Export…
 //! opens the window's own form, which is what a machine without a desktop portal shows.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use common::{absolute, harness, replace_in, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
@@ -33,40 +36,6 @@ fn app() -> TrawlApp {
     app
 }
 
-fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
-    Harness::builder()
-        .with_size([1200.0, 800.0])
-        .build_eframe(move |_cc| app)
-}
-
-/// Focuses the field labelled `label` and types `text` into it (Ctrl+A first, replacing what
-/// it held), then lets the pattern's check come back.
-fn replace_in(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    harness.step();
-    while harness.state().is_checking() {
-        assert!(Instant::now() < deadline, "the pattern check did not end");
-        std::thread::sleep(Duration::from_millis(1));
-        harness.step();
-    }
-}
-
-fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.state().is_searching() {
-        assert!(Instant::now() < deadline, "the search did not end");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(3);
-}
-
 /// Steps frames until the export has ended; returns the longest frame.
 fn wait_for_export(harness: &mut Harness<'_, TrawlApp>) -> Duration {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -82,6 +51,7 @@ fn wait_for_export(harness: &mut Harness<'_, TrawlApp>) -> Duration {
     longest
 }
 
+/// Unlike `common::search`: replaces what the fields held, and waits for the search to end.
 fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
     replace_in(harness, "Folder", &folder.display().to_string());
     replace_in(harness, "Extensions", extensions);
@@ -123,10 +93,6 @@ fn comparable(jsonl: &str) -> Vec<String> {
     lines.sort();
     lines.push(summary);
     lines
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).expect("absolute path")
 }
 
 #[test]

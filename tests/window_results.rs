@@ -2,20 +2,16 @@
 //! filter box, sorting by modification time, F3 / Shift+F3, Ctrl+Shift+C and the marker of
 //! matches that span lines.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use egui::{Event, Key, Modifiers, OutputCommand};
+use common::{copied, harness};
+use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{RowRef, SavedState, SortOrder, TrawlApp};
-
-fn harness(state: SavedState) -> Harness<'static, TrawlApp> {
-    let app = TrawlApp::new(state);
-    Harness::builder()
-        .with_size([1200.0, 800.0])
-        .build_eframe(move |_cc| app)
-}
 
 /// A search of `folder` for `pattern` in `.rs` files, started with Enter in the pattern field,
 /// then run to its end.
@@ -32,7 +28,7 @@ fn searched(
         ..SavedState::default()
     };
     edit(&mut state);
-    let mut harness = harness(state);
+    let mut harness = harness(TrawlApp::new(state));
     harness.get_by_label("Pattern").focus();
     harness.step();
     harness.key_press(Key::Enter);
@@ -54,19 +50,6 @@ fn tree() -> tempfile::TempDir {
     std::fs::write(dir.path().join("two.rs"), "foo alone\n").expect("write");
     std::fs::write(dir.path().join("three.rs"), "BETA foo\nfoo\n").expect("write");
     dir
-}
-
-fn copied(harness: &Harness<'_, TrawlApp>) -> Vec<String> {
-    harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The labels of the rows the list shows, top to bottom.

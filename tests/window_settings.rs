@@ -2,36 +2,27 @@
 //! search as you type, Ctrl+F, the theme switch and what of it all persists. Each test builds
 //! its own small tree and drives the real `eframe::App`.
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{
+    MemoryStorage, harness, replace_in, search_disabled, type_into, wait_for_checks,
+    wait_for_search,
+};
 use eframe::App as _;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable};
+use egui_kittest::kittest::Queryable;
 use trawl::app::state::{FolderFileCount, MAX_HISTORY};
 use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
 
 /// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
 fn small_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
-    std::fs::write(
-        dir.path().join("src/a.rs"),
-        "fn main() {}\nlet foo = 1; foo\n",
-    )
-    .expect("write");
-    std::fs::write(dir.path().join("b.rs"), "// foo here\n").expect("write");
-    std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
+    let dir = common::small_tree();
     std::fs::create_dir(dir.path().join(".hidden")).expect("mkdir");
     std::fs::write(dir.path().join(".hidden/d.rs"), "foo hidden\n").expect("write");
     dir
-}
-
-fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
-    Harness::builder()
-        .with_size([1200.0, 800.0])
-        .build_eframe(move |_cc| app)
 }
 
 /// A state with `tree` in the folder field, and search as you type off unless a test is about
@@ -44,52 +35,6 @@ fn state_for(tree: &Path) -> SavedState {
         search_as_you_type: false,
         ..SavedState::default()
     }
-}
-
-/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
-/// check (it compiles off the UI thread) come back.
-fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    wait_for_checks(harness);
-}
-
-/// Like [`type_into`], replacing what the field held (Ctrl+A first).
-fn replace_in(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    wait_for_checks(harness);
-}
-
-/// Steps frames until the pattern has compiled.
-fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    harness.step();
-    while harness.state().is_checking() {
-        assert!(Instant::now() < deadline, "the pattern check did not end");
-        std::thread::sleep(Duration::from_millis(1));
-        harness.step();
-    }
-}
-
-/// Steps frames until the search has ended, then lets the layout settle.
-fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.state().is_searching() {
-        assert!(
-            Instant::now() < deadline,
-            "the search did not end within 60 s"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(3);
 }
 
 /// Clicks Search and waits for the search to end.
@@ -109,13 +54,6 @@ fn let_pause_pass(harness: &mut Harness<'_, TrawlApp>) {
 fn found(harness: &Harness<'_, TrawlApp>) -> (usize, usize) {
     let results = harness.state().results().expect("results");
     (results.file_count(), results.match_count())
-}
-
-fn search_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
-    harness
-        .get_by_label("Search")
-        .accesskit_node()
-        .is_disabled()
 }
 
 fn open_options(harness: &mut Harness<'_, TrawlApp>) {
@@ -578,23 +516,6 @@ fn the_theme_follows_the_system_by_default_and_switches() {
         harness.ctx.options(|o| o.theme_preference),
         egui::ThemePreference::System
     );
-}
-
-/// eframe's storage, in memory.
-#[derive(Default)]
-struct MemoryStorage(HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_string(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 #[test]

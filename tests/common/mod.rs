@@ -1,0 +1,136 @@
+//! Helpers shared by the window tests (tests/window*.rs): a small tree, the headless harness,
+//! typing into fields, waiting for the pattern check and the search, and reading the clipboard.
+//! Each window test file declares `mod common;`; this file is not a test target of its own.
+
+// Each test crate compiles this module and uses only some of it; clippy runs with -D warnings.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::OutputCommand;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use trawl::app::TrawlApp;
+
+/// A small tree: two matching `.rs` files, one `.txt` that the extension filter leaves out.
+pub fn small_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("src/a.rs"),
+        "fn main() {}\nlet foo = 1; foo\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("b.rs"), "// foo here\n").expect("write");
+    std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
+    dir
+}
+
+/// The window at 1200 × 800, with kittest's default frame rate.
+pub fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
+    Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_eframe(move |_cc| app)
+}
+
+/// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
+/// check (it compiles off the UI thread) come back.
+pub fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    wait_for_checks(harness);
+}
+
+/// Like [`type_into`], replacing what the field held (Ctrl+A first).
+pub fn replace_in(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    wait_for_checks(harness);
+}
+
+/// Steps frames until the pattern has compiled. A change is validated at the start of the frame
+/// after it was typed, so one frame comes first.
+pub fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().is_checking() {
+        assert!(Instant::now() < deadline, "the pattern check did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
+}
+
+/// Steps frames until the search has ended, then lets the layout settle.
+pub fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_searching() {
+        assert!(
+            Instant::now() < deadline,
+            "the search did not end within 60 s"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(3);
+}
+
+/// Fills the three fields through the UI and presses Search.
+pub fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
+    type_into(harness, "Folder", &folder.display().to_string());
+    type_into(harness, "Extensions", extensions);
+    type_into(harness, "Pattern", pattern);
+    harness.get_by_label("Search").click();
+    harness.step();
+}
+
+/// Texts the last frame put on the clipboard.
+pub fn copied(harness: &Harness<'_, TrawlApp>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the Search button is disabled.
+pub fn search_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
+    harness
+        .get_by_label("Search")
+        .accesskit_node()
+        .is_disabled()
+}
+
+/// `path` made absolute without resolving links (`std::path::absolute`).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).expect("absolute path")
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+pub struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
