@@ -89,7 +89,7 @@ impl TrawlApp {
                     TextEdit::singleline(&mut self.state.threads)
                         .id(egui::Id::unique("trawl.threads"))
                         .hint_text("auto")
-                        .desired_width(40.0),
+                        .desired_width(48.0),
                 )
                 .labelled_by(label.id)
                 .on_hover_text("Search threads, like -j. Empty or 0: one per core");
