@@ -511,44 +511,34 @@ impl ResultsModel {
         }
     }
 
+    /// The occurrences of `file` the filter picked one by one, or `None` when all of them are
+    /// shown (no filter, or its path matches).
+    fn picked(&self, file: usize) -> Option<&[u32]> {
+        let filter = self.filter.as_ref()?;
+        match filter.shown.get(file)? {
+            Shown::All => None,
+            Shown::Some { start, count } => {
+                let start = *start as usize;
+                filter.picked.get(start..start + *count as usize)
+            }
+        }
+    }
+
     /// The `k`-th occurrence of `file` that passes the filter.
     fn shown_occurrence(&self, file: usize, k: usize) -> Option<usize> {
         let entry = self.files.get(file)?;
-        match self
-            .filter
-            .as_ref()
-            .and_then(|f| Some((f, f.shown.get(file)?)))
-        {
-            Some((filter, Shown::Some { start, count })) => {
-                if k >= *count as usize {
-                    return None;
-                }
-                filter
-                    .picked
-                    .get(*start as usize + k)
-                    .map(|&index| index as usize)
-            }
-            _ => (k < entry.occurrence_count as usize).then_some(entry.first_occurrence + k),
+        match self.picked(file) {
+            Some(picked) => picked.get(k).map(|&index| index as usize),
+            None => (k < entry.occurrence_count as usize).then_some(entry.first_occurrence + k),
         }
     }
 
     /// Where occurrence `index` of `file` is among the file's shown ones.
     fn shown_rank(&self, file: usize, index: usize) -> Option<usize> {
         let entry = self.files.get(file)?;
-        match self
-            .filter
-            .as_ref()
-            .and_then(|f| Some((f, f.shown.get(file)?)))
-        {
-            Some((filter, Shown::Some { start, count })) => {
-                let start = *start as usize;
-                filter
-                    .picked
-                    .get(start..start + *count as usize)?
-                    .binary_search(&saturate(index))
-                    .ok()
-            }
-            _ => index.checked_sub(entry.first_occurrence),
+        match self.picked(file) {
+            Some(picked) => picked.binary_search(&saturate(index)).ok(),
+            None => index.checked_sub(entry.first_occurrence),
         }
     }
 

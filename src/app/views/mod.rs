@@ -235,6 +235,26 @@ impl TrawlApp {
     }
 }
 
+/// How a match is marked in a row and in the preview: the same colours in both, readable in
+/// the dark and the light theme.
+fn match_format(visuals: &egui::Visuals, font: egui::FontId) -> egui::TextFormat {
+    let (background, color) = if visuals.dark_mode {
+        (
+            egui::Color32::from_rgb(0x8a, 0x6a, 0x00),
+            egui::Color32::WHITE,
+        )
+    } else {
+        (
+            egui::Color32::from_rgb(0xff, 0xd8, 0x4d),
+            egui::Color32::BLACK,
+        )
+    };
+    egui::TextFormat {
+        background,
+        ..egui::TextFormat::simple(font, color)
+    }
+}
+
 /// While files are dragged over the window, says that dropping a folder fills the field.
 fn drop_overlay(ctx: &egui::Context) {
     if ctx.input(|i| i.raw.hovered_files.is_empty()) {

@@ -2,7 +2,7 @@
 //! Editor…, the last editor error) and, when shown, the selected match in its file.
 
 use egui::text::{CCursor, LayoutJob, TextFormat};
-use egui::{Align, Color32, DragValue, Label, RichText, Role, Ui, WidgetInfo};
+use egui::{Align, DragValue, Label, RichText, Role, Ui, WidgetInfo};
 
 use crate::app::preview::{MAX_CONTEXT_LINES, PreviewLine, PreviewState};
 use crate::app::{RowRef, TrawlApp};
@@ -190,15 +190,7 @@ fn line_job(ui: &Ui, line: &PreviewLine) -> (LayoutJob, Option<usize>) {
     let normal = TextFormat::simple(mono.clone(), visuals.text_color());
     match line.highlight.clone() {
         Some(range) if range.end <= line.text.len() => {
-            let (bg, fg) = if visuals.dark_mode {
-                (Color32::from_rgb(0x8a, 0x6a, 0x00), Color32::WHITE)
-            } else {
-                (Color32::from_rgb(0xff, 0xd8, 0x4d), Color32::BLACK)
-            };
-            let marked = TextFormat {
-                background: bg,
-                ..TextFormat::simple(mono, fg)
-            };
+            let marked = super::match_format(visuals, mono);
             mark = Some(line.text[..range.start].chars().count());
             job.append(&line.text[..range.start], 0.0, normal.clone());
             job.append(&line.text[range.clone()], 0.0, marked);

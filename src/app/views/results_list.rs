@@ -6,7 +6,7 @@
 //! still reports an accessible name, so screen readers and tests can find it.
 
 use egui::text::{LayoutJob, TextFormat, TextWrapping};
-use egui::{Align2, Color32, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
+use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::TrawlApp;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
@@ -388,16 +388,7 @@ fn highlighted_line(
     let mark_end = highlight.end.clamp(mark_start, end);
 
     let normal = TextFormat::simple(mono.clone(), visuals.text_color());
-    let (bg, fg) = if visuals.dark_mode {
-        (Color32::from_rgb(0x8a, 0x6a, 0x00), Color32::WHITE)
-    } else {
-        (Color32::from_rgb(0xff, 0xd8, 0x4d), Color32::BLACK)
-    };
-    let marked = TextFormat {
-        background: bg,
-        color: fg,
-        ..TextFormat::simple(mono.clone(), fg)
-    };
+    let marked = super::match_format(visuals, mono.clone());
     let mut job = LayoutJob::default();
     if cut_before {
         job.append(
