@@ -517,6 +517,9 @@ impl TrawlApp {
             let Some(mut model) = self.incoming.take() else {
                 return;
             };
+            if let Some(old) = self.results.as_mut() {
+                model.reuse_buffers_of(old);
+            }
             model.refresh_layout(true);
             if let Some(old) = self.results.replace(model) {
                 dispose::dispose(old);
