@@ -1572,23 +1572,26 @@ fn cancel_stops_promptly_inside_a_large_file() {
     let line = "foo bar foo baz foo qux foo ".repeat(4) + "\n";
     let big = line.repeat((48 << 20) / line.len());
     write(root, "big.rs", &big);
-    let handle = search::start(request(root, &["rs"], "foo")).unwrap();
-    // Short enough that even a release build is still inside the file.
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(
-        !handle.progress().snapshot().finished,
-        "the file is still being searched"
-    );
-    handle.cancel();
-    let (summary, took) = wait_finished(&handle);
-    eprintln!("large file: Finished {took:?} after cancel");
-    assert!(summary.cancelled);
-    assert_eq!(summary.files_matched, 0, "a cancelled file is not reported");
-    assert!(
-        took < Duration::from_millis(500),
-        "Finished took {took:?} after cancel"
-    );
-    assert_progress_still(&handle);
+    // Streamed inside a folder; memory-mapped and searched in pieces when given as the root.
+    for searched in [root.to_path_buf(), root.join("big.rs")] {
+        let handle = search::start(request(&searched, &["rs"], "foo")).unwrap();
+        // Short enough that even a release build is still inside the file.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            !handle.progress().snapshot().finished,
+            "the file is still being searched"
+        );
+        handle.cancel();
+        let (summary, took) = wait_finished(&handle);
+        eprintln!("large file: Finished {took:?} after cancel");
+        assert!(summary.cancelled);
+        assert_eq!(summary.files_matched, 0, "a cancelled file is not reported");
+        assert!(
+            took < Duration::from_millis(500),
+            "Finished took {took:?} after cancel"
+        );
+        assert_progress_still(&handle);
+    }
 }
 
 #[test]
@@ -1663,4 +1666,47 @@ fn a_low_priority_search_runs_its_threads_below_the_caller_and_finds_the_same() 
         caller,
         "the caller's own priority is unchanged"
     );
+}
+
+/// A large file given as the root is memory-mapped and searched in pieces (as ripgrep maps a
+/// file named on its command line); the same file inside a folder is streamed. Both must give
+/// the same occurrences, and agree with the reference.
+#[test]
+fn a_large_file_given_as_the_root_finds_what_the_same_file_in_a_folder_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    let words = ["foo", "bar", "é", "Foo", "x", "a foo b", ""];
+    let mut text = String::new();
+    let mut long_line = false;
+    while text.len() < 3 << 19 {
+        let line: Vec<&str> = (0..rng.random_range(0..12))
+            .map(|_| *words.choose(&mut rng).unwrap())
+            .collect();
+        text.push_str(&line.join(" "));
+        // Once, a third of the way in, a line of 300 KiB: longer than a piece.
+        if text.len() >= 1 << 19 && !long_line {
+            long_line = true;
+            text.push_str(&"y".repeat(300 << 10));
+            text.push_str(" foo");
+        }
+        text.push_str(if rng.random_bool(0.1) { "\r\n" } else { "\n" });
+    }
+    write(dir.path(), "big.txt", &text);
+    let file = dir.path().join("big.txt");
+    for pattern in ["foo", "(?i)foo b?", r"\bx\b"] {
+        // Whole lines against the reference, and lines cut to 80 columns against the stream.
+        for max_columns in [None, Some(80)] {
+            let mut as_root = request(&file, &[], pattern);
+            as_root.max_columns = max_columns;
+            let mut in_folder = request(dir.path(), &["txt"], pattern);
+            in_folder.max_columns = max_columns;
+            let mapped = run_engine(as_root.clone()).hits;
+            assert!(mapped.len() > 1000, "{pattern}: {} hits", mapped.len());
+            let expected = match max_columns {
+                None => assert_same(&in_folder),
+                Some(_) => run_engine(in_folder).hits,
+            };
+            assert_hits_eq(&mapped, &expected, &as_root);
+        }
+    }
 }

@@ -314,7 +314,7 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
     let FoundFile { path, dir } = file;
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
         Some(dir) => searcher.search_in_dir(dir, &path),
-        None => searcher.search_path(&path),
+        None => searcher.search_root_file(&path),
     }));
     // Close the directory as soon as its last file is done.
     drop(dir);

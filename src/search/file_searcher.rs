@@ -70,6 +70,10 @@ pub struct FileSearcher {
     /// NUL byte: grep-searcher would otherwise scan up to 64 KiB of it for one again (most
     /// source files are smaller, so that was a second pass over nearly every byte).
     text_searcher: Searcher,
+    /// For a memory-mapped file, searched in pieces: no binary detection (each piece is
+    /// checked for NUL after it is searched) and no BOM sniffing (a piece starting with
+    /// BOM-like bytes is not the file's start; files with a BOM are not mapped).
+    map_searcher: Searcher,
     /// Read area, always initialised to its full length (so reads need no zero-filling per
     /// file); a file's contents are its first `filled` bytes.
     buffer: Vec<u8>,
@@ -101,10 +105,12 @@ impl FileSearcher {
             .bom_sniffing(true);
         let searcher = builder.build();
         let text_searcher = builder.binary_detection(BinaryDetection::none()).build();
+        let map_searcher = builder.bom_sniffing(false).build();
         FileSearcher {
             matcher,
             searcher,
             text_searcher,
+            map_searcher,
             buffer: Vec::new(),
             #[cfg(unix)]
             name: Vec::new(),
@@ -145,7 +151,21 @@ impl FileSearcher {
     }
 
     /// Searches an already opened file.
-    pub fn search_file(&mut self, mut file: File) -> io::Result<FileMatches> {
+    pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
+        self.search_opened(file, false)
+    }
+
+    /// Like [`search_path`](Self::search_path) for a file given as the search's root: a large
+    /// one is memory-mapped, as ripgrep maps a file named on its command line, which spares
+    /// the kernel copying every byte out of the page cache. Not for the files of a walk: should
+    /// another program truncate a mapped file meanwhile, reading the lost part kills the
+    /// process (SIGBUS), a risk taken, as ripgrep takes it, only for a file someone named.
+    pub(crate) fn search_root_file(&mut self, path: &Path) -> io::Result<FileMatches> {
+        let file = open_for_search(path)?;
+        self.search_opened(file, true)
+    }
+
+    fn search_opened(&mut self, mut file: File, may_map: bool) -> io::Result<FileMatches> {
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = &self.buffer[..filled];
         if self.skip_binary && is_binary(contents) {
@@ -160,6 +180,18 @@ impl FileSearcher {
             }
             _ => None,
         };
+        // Only plain text is mapped: a BOM means decoding (UTF-16) or offsets moved by it, and
+        // a multiline match could span two pieces.
+        let map = if may_map
+            && !complete
+            && !self.multiline
+            && utf8_bom_len(contents) == 0
+            && !has_utf16_bom(contents)
+        {
+            map_file(&file)
+        } else {
+            None
+        };
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
@@ -168,7 +200,16 @@ impl FileSearcher {
         );
         sink.offset_shift = utf8_bom_len(contents);
         sink.report = report.as_ref();
-        if complete {
+        if let Some(map) = &map {
+            search_pieces(
+                &mut self.map_searcher,
+                &self.matcher,
+                map,
+                MAP_PIECE,
+                self.skip_binary,
+                &mut sink,
+            )?;
+        } else if complete {
             // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
             let searcher = if has_utf16_bom(contents) {
                 &mut self.searcher
@@ -414,6 +455,87 @@ impl Drop for DirHandle {
     }
 }
 
+/// A mapped file is searched this much at a time (cut after a line's end). Small enough to
+/// stay in the CPU cache between the search and the two passes that follow it (NUL bytes, line
+/// count); between pieces the cancel flag is looked at and the progress counters move.
+const MAP_PIECE: usize = 256 << 10;
+
+/// Maps `file` read-only, or `None` where the system will not (the caller reads it instead).
+fn map_file(file: &File) -> Option<memmap2::Mmap> {
+    // SAFETY: the map is read-only, private to this searcher and only read as bytes. What
+    // cannot be ruled out is another program truncating the file meanwhile: see
+    // `FileSearcher::search_root_file` for why only a file given alone is mapped.
+    unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+/// Searches `map` in pieces of about `piece` bytes, each ending after a line terminator, so no
+/// line is split; line numbers and byte offsets stay the whole file's ([`Pieces`]). With
+/// `skip_binary`, a NUL byte anywhere makes the file binary, as in a streamed file. Each piece
+/// is checked for NUL and its lines counted after it is searched, while it is still in the CPU
+/// cache: a check before the search read the whole file from memory twice, and cost as much as
+/// mapping saved.
+fn search_pieces<'a>(
+    searcher: &mut Searcher,
+    matcher: &RegexMatcher,
+    map: &'a [u8],
+    piece: usize,
+    skip_binary: bool,
+    sink: &mut LineCollector<'a>,
+) -> io::Result<()> {
+    let mut start = 0;
+    while start < map.len() {
+        if sink.cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+        let end = piece_end(map, start, piece);
+        let bytes = &map[start..end];
+        sink.pieces.start = start as u64;
+        sink.pieces.last_match = None;
+        searcher.search_slice(matcher, bytes, &mut *sink)?;
+        if skip_binary && memchr(0, bytes).is_some() {
+            sink.binary = true;
+            sink.bytes_read = end as u64;
+            return Ok(());
+        }
+        // grep-searcher counted the lines up to the last matching line; count only the rest.
+        let (lines, counted_to) = sink.pieces.last_match.unwrap_or((0, 0));
+        let rest = bytes.get(counted_to..).unwrap_or_default();
+        sink.pieces.lines_before += lines + memchr::memchr_iter(b'\n', rest).count() as u64;
+        if let Some(report) = sink.report {
+            report.read(bytes.len() as u64);
+        }
+        start = end;
+    }
+    sink.bytes_read = map.len() as u64;
+    Ok(())
+}
+
+/// Where the piece starting at `start` ends: after the last line terminator within `piece`
+/// bytes, or after the first one beyond them when a single line is longer.
+fn piece_end(map: &[u8], start: usize, piece: usize) -> usize {
+    let limit = start.saturating_add(piece);
+    if limit >= map.len() {
+        return map.len();
+    }
+    match memchr::memrchr(b'\n', &map[start..limit]) {
+        Some(at) => start + at + 1,
+        None => memchr(b'\n', &map[limit..]).map_or(map.len(), |at| limit + at + 1),
+    }
+}
+
+/// Where a mapped file searched in pieces is: grep-searcher numbers lines and bytes from the
+/// start of each piece it is given. Zero for everything else.
+#[derive(Debug, Default)]
+struct Pieces {
+    /// The byte where the current piece starts.
+    start: u64,
+    /// Lines in the pieces before it.
+    lines_before: u64,
+    /// In the current piece: the lines up to and including the last matching line, and the
+    /// byte after it.
+    last_match: Option<(u64, usize)>,
+}
+
 /// The most a streamed read asks for at once (see [`CancellableReader`]).
 const CANCELLABLE_READ: usize = 1 << 20;
 
@@ -512,6 +634,8 @@ struct LineCollector<'a> {
     columns: Vec<u64>,
     /// A large file's progress report, told of matches as they are found.
     report: Option<&'a StreamReport<'a>>,
+    /// A mapped file searched in pieces: where the current one starts.
+    pieces: Pieces,
 }
 
 impl<'a> LineCollector<'a> {
@@ -536,6 +660,7 @@ impl<'a> LineCollector<'a> {
             positions: Vec::new(),
             columns: Vec::new(),
             report: None,
+            pieces: Pieces::default(),
         }
     }
 
@@ -783,8 +908,11 @@ impl Sink for LineCollector<'_> {
         if self.cancel.load(Ordering::Relaxed) {
             return Ok(false);
         }
-        let line_number = mat.line_number().unwrap_or(0);
-        let offset = mat.absolute_byte_offset() + self.offset_shift;
+        let in_piece = mat.line_number().unwrap_or(0);
+        let line_number = in_piece + self.pieces.lines_before;
+        let offset = mat.absolute_byte_offset() + self.offset_shift + self.pieces.start;
+        let end = usize::try_from(mat.absolute_byte_offset()).unwrap_or(usize::MAX);
+        self.pieces.last_match = Some((in_piece, end.saturating_add(mat.bytes().len())));
         let before = self.matches;
         self.collect(mat.bytes(), line_number, offset)?;
         if let Some(report) = self.report {
@@ -827,6 +955,62 @@ mod tests {
                 })
             })
             .collect()
+    }
+
+    /// `bytes` searched in pieces of at most `piece` bytes, as a mapped file is.
+    fn in_pieces(searcher: &mut FileSearcher, bytes: &[u8], piece: usize) -> FileMatches {
+        let mut sink = LineCollector::new(
+            &searcher.matcher,
+            &searcher.cancel,
+            searcher.max_columns,
+            false,
+        );
+        search_pieces(
+            &mut searcher.map_searcher,
+            &searcher.matcher,
+            bytes,
+            piece,
+            searcher.skip_binary,
+            &mut sink,
+        )
+        .unwrap();
+        sink.into_matches(bytes.len() as u64)
+    }
+
+    #[test]
+    fn a_file_searched_in_pieces_has_the_lines_and_offsets_of_the_whole() {
+        let text = "foo\n\nno\nx foo foo\r\na very long line with foo in the middle of it\n\
+                    é foo\n\n\nfoo";
+        let mut searcher = searcher("foo", |_| {});
+        let whole = searcher.search_bytes(text.as_bytes()).unwrap();
+        assert_eq!(whole.matches, 6);
+        // Pieces smaller than most lines, one line per piece, and a few lines per piece.
+        for piece in [1, 5, 12, 30, text.len()] {
+            let found = in_pieces(&mut searcher, text.as_bytes(), piece);
+            assert_eq!(
+                occurrences(&found),
+                occurrences(&whole),
+                "pieces of {piece} bytes"
+            );
+            assert_eq!(found.lines, whole.lines, "pieces of {piece} bytes");
+        }
+        assert_eq!(piece_end(b"ab\ncd\nef", 0, 4), 3);
+        assert_eq!(
+            piece_end(b"abcdef\ngh", 0, 2),
+            7,
+            "a longer line ends its piece"
+        );
+        assert_eq!(piece_end(b"abcdef", 0, 2), 6);
+    }
+
+    #[test]
+    fn a_nul_in_a_later_piece_makes_the_file_binary() {
+        let mut bytes = b"foo\n".repeat(10);
+        bytes.extend_from_slice(b"\0 foo\n");
+        let found = in_pieces(&mut searcher("foo", |_| {}), &bytes, 8);
+        assert!(found.binary && found.lines.is_empty());
+        let as_text = in_pieces(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
+        assert_eq!((as_text.binary, as_text.matches), (false, 11));
     }
 
     #[test]
