@@ -1614,60 +1614,6 @@ fn dropping_the_handle_cancels_the_search() {
     }
     eprintln!("dropped handle: finished {:?} after drop", since.elapsed());
 }
-
-/// The nice value of the calling thread (Linux keeps one per thread).
-#[cfg(target_os = "linux")]
-fn thread_nice() -> i32 {
-    // SAFETY: system calls about the calling thread, no pointers.
-    unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
-}
-
-#[cfg(target_os = "linux")]
-#[test]
-fn a_low_priority_search_runs_its_threads_below_the_caller_and_finds_the_same() {
-    let dir = tempfile::tempdir().unwrap();
-    for i in 0..20 {
-        write(
-            dir.path(),
-            &format!("d{}/f{i}.rs", i % 3),
-            "a foo\nfoo b foo\n",
-        );
-    }
-    let caller = thread_nice();
-    for low_priority in [false, true] {
-        let mut req = request(dir.path(), &["rs"], "foo");
-        req.low_priority = low_priority;
-        assert_same(&req);
-        // `notify` runs on the thread that queued the event: the search threads for the
-        // files, the walk's thread for the end.
-        let seen = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
-        let notify: search::Notify = {
-            let seen = Arc::clone(&seen);
-            Arc::new(move |_| {
-                seen.lock().unwrap().insert(thread_nice());
-            })
-        };
-        let handle = search::start_with_notifier(req, notify).unwrap();
-        let (summary, _) = wait_finished(&handle);
-        assert_eq!(summary.matches, 60);
-        let expected = if low_priority {
-            (caller + 10).min(19)
-        } else {
-            caller
-        };
-        assert_eq!(
-            *seen.lock().unwrap(),
-            BTreeSet::from([expected]),
-            "low_priority {low_priority}: nice of the search threads (the caller's is {caller})"
-        );
-    }
-    assert_eq!(
-        thread_nice(),
-        caller,
-        "the caller's own priority is unchanged"
-    );
-}
-
 /// A large file given as the root is memory-mapped and searched in pieces (as ripgrep maps a
 /// file named on its command line); the same file inside a folder is streamed. Both must give
 /// the same occurrences, and agree with the reference.

@@ -523,8 +523,6 @@ impl SavedState {
         request.fixed_strings = !self.regex;
         request.max_columns = Some(WINDOW_MAX_COLUMNS);
         request.modified_times = true;
-        // The UI thread draws frames on the same cores; the search gives way to it.
-        request.low_priority = true;
         request.hidden = self.hidden;
         request.respect_ignore_files = self.respect_ignore;
         request.follow_symlinks = self.follow_symlinks;
@@ -817,8 +815,6 @@ mod tests {
         assert_eq!(request.respect_ignore_files, cli.respect_ignore_files);
         assert_eq!((request.max_file_size, request.threads), (None, 0));
         assert!(request.globs.is_empty());
-        // Unlike the CLI, the window's search gives way to its UI thread.
-        assert!(request.low_priority && !cli.low_priority);
     }
 
     #[test]

@@ -195,8 +195,6 @@ impl Args {
             // ripgrep's meaning of 0: no limit.
             max_columns: self.max_columns.filter(|&n| n > 0),
             modified_times: false,
-            // A command line has no frames to draw: full speed, like ripgrep.
-            low_priority: false,
         };
         Ok(Config {
             request,

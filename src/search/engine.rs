@@ -12,7 +12,6 @@ use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
 use crate::search::file_searcher::{DirSlot, FileSearcher};
-use crate::search::priority;
 use crate::search::walk::{build_walk, io_message, walk_error};
 use crate::search::{
     FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
@@ -128,15 +127,9 @@ pub fn start_prepared(
     }
     let walk = build_walk(&request)?;
     let threads = request.effective_threads();
-    let low_priority = request.low_priority;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("trawl-search-{i}"))
-        .start_handler(move |_| {
-            if low_priority {
-                priority::lower_current_thread();
-            }
-        })
         .build()
         .map_err(|err| SearchError::Threads(err.to_string()))?;
 
@@ -151,13 +144,7 @@ pub fn start_prepared(
     let cancel = Arc::clone(&shared.cancel);
     let thread = std::thread::Builder::new()
         .name("trawl-walk".to_string())
-        .spawn(move || {
-            // The walker threads it starts inherit the lower priority.
-            if low_priority {
-                priority::lower_current_thread();
-            }
-            run(&shared, walk, &pool, &request, matcher, started)
-        })
+        .spawn(move || run(&shared, walk, &pool, &request, matcher, started))
         .map_err(|err| SearchError::Threads(err.to_string()))?;
     Ok(SearchHandle {
         events,

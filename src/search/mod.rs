@@ -21,7 +21,6 @@ mod engine;
 mod error;
 mod file_searcher;
 mod matcher;
-mod priority;
 mod progress;
 mod request;
 mod result;

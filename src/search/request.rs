@@ -53,9 +53,6 @@ pub struct SearchRequest {
     /// Report each matching file's modification time (one `fstat` per matching file; the
     /// window sorts by it).
     pub modified_times: bool,
-    /// Run the search threads below the caller's priority (nice +10 on Linux), so that the
-    /// caller's own threads, a window's UI thread, get a core the moment they need one.
-    pub low_priority: bool,
 }
 
 impl Default for SearchRequest {
@@ -77,7 +74,6 @@ impl Default for SearchRequest {
             threads: 0,
             max_columns: None,
             modified_times: false,
-            low_priority: false,
         }
     }
 }
