@@ -190,8 +190,7 @@ fn timed_search(window: &mut Window) -> SearchRun {
     window.frame();
     let progress = window.app().live_progress();
     // Polled every millisecond: at every 250 µs this watcher's own wake-ups took CPU from the
-    // search threads, which run below it (`SearchRequest::low_priority`): the process used
-    // about 560 ms of CPU per docs search instead of 540.
+    // search threads (about 20 ms of the process's ~560 ms of CPU per docs search).
     let engine = std::thread::spawn(move || {
         while progress.as_ref().is_some_and(|p| !p.snapshot().finished) {
             std::thread::sleep(Duration::from_millis(1));
