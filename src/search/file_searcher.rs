@@ -261,6 +261,32 @@ impl FileSearcher {
         Ok(sink.into_matches(bytes.len() as u64))
     }
 
+    /// Searches bytes in memory as a mapped file is searched: in pieces of about `piece` bytes.
+    /// For tests and the fuzz target, which compare it with [`search_bytes`](Self::search_bytes).
+    #[doc(hidden)]
+    pub fn search_bytes_in_pieces(
+        &mut self,
+        bytes: &[u8],
+        piece: usize,
+    ) -> io::Result<FileMatches> {
+        let mut sink = LineCollector::new(
+            &self.matcher,
+            &self.cancel,
+            self.max_columns,
+            self.multiline,
+        );
+        search_pieces(
+            &mut self.map_searcher,
+            &self.matcher,
+            bytes,
+            piece,
+            self.skip_binary,
+            &mut sink,
+        )?;
+        self.check_cancel()?;
+        Ok(sink.into_matches(bytes.len() as u64))
+    }
+
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
     fn read_start(&mut self, file: &mut File) -> io::Result<(usize, bool)> {
@@ -957,24 +983,8 @@ mod tests {
             .collect()
     }
 
-    /// `bytes` searched in pieces of at most `piece` bytes, as a mapped file is.
     fn in_pieces(searcher: &mut FileSearcher, bytes: &[u8], piece: usize) -> FileMatches {
-        let mut sink = LineCollector::new(
-            &searcher.matcher,
-            &searcher.cancel,
-            searcher.max_columns,
-            false,
-        );
-        search_pieces(
-            &mut searcher.map_searcher,
-            &searcher.matcher,
-            bytes,
-            piece,
-            searcher.skip_binary,
-            &mut sink,
-        )
-        .unwrap();
-        sink.into_matches(bytes.len() as u64)
+        searcher.search_bytes_in_pieces(bytes, piece).unwrap()
     }
 
     #[test]
