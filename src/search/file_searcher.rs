@@ -74,6 +74,9 @@ pub struct FileSearcher {
     /// checked for NUL after it is searched) and no BOM sniffing (a piece starting with
     /// BOM-like bytes is not the file's start; files with a BOM are not mapped).
     map_searcher: Searcher,
+    /// For the rest of a mapped file from a very long line on, streamed from the map: binary
+    /// detection as for any stream, no BOM sniffing.
+    map_stream_searcher: Searcher,
     /// Read area, always initialised to its full length (so reads need no zero-filling per
     /// file); a file's contents are its first `filled` bytes.
     buffer: Vec<u8>,
@@ -101,16 +104,18 @@ impl FileSearcher {
         builder
             .line_number(true)
             .multi_line(request.multiline)
-            .binary_detection(binary)
+            .binary_detection(binary.clone())
             .bom_sniffing(true);
         let searcher = builder.build();
         let text_searcher = builder.binary_detection(BinaryDetection::none()).build();
         let map_searcher = builder.bom_sniffing(false).build();
+        let map_stream_searcher = builder.binary_detection(binary).build();
         FileSearcher {
             matcher,
             searcher,
             text_searcher,
             map_searcher,
+            map_stream_searcher,
             buffer: Vec::new(),
             #[cfg(unix)]
             name: Vec::new(),
@@ -203,6 +208,7 @@ impl FileSearcher {
         if let Some(map) = &map {
             search_pieces(
                 &mut self.map_searcher,
+                &mut self.map_stream_searcher,
                 &self.matcher,
                 map,
                 MAP_PIECE,
@@ -277,6 +283,7 @@ impl FileSearcher {
         );
         search_pieces(
             &mut self.map_searcher,
+            &mut self.map_stream_searcher,
             &self.matcher,
             bytes,
             piece,
@@ -500,8 +507,13 @@ fn map_file(file: &File) -> Option<memmap2::Mmap> {
 /// is checked for NUL and its lines counted after it is searched, while it is still in the CPU
 /// cache: a check before the search read the whole file from memory twice, and cost as much as
 /// mapping saved.
+///
+/// From a line longer than four pieces on, the rest of the map is streamed through `stream`
+/// (grep-searcher's rolling buffer, in reads of at most 1 MiB with the cancel flag looked at
+/// between them): one search call over a line of hundreds of megabytes could not be stopped.
 fn search_pieces<'a>(
-    searcher: &mut Searcher,
+    pieces: &mut Searcher,
+    stream: &mut Searcher,
     matcher: &RegexMatcher,
     map: &'a [u8],
     piece: usize,
@@ -513,11 +525,24 @@ fn search_pieces<'a>(
         if sink.cancel.load(Ordering::Relaxed) {
             return Err(cancelled());
         }
-        let end = piece_end(map, start, piece);
-        let bytes = &map[start..end];
         sink.pieces.start = start as u64;
         sink.pieces.last_match = None;
-        searcher.search_slice(matcher, bytes, &mut *sink)?;
+        let Some(end) = piece_end(map, start, piece) else {
+            let reader = CancellableReader {
+                inner: &map[start..],
+                cancel: sink.cancel,
+                report: sink.report,
+            };
+            let searched = stream.search_reader(matcher, reader, &mut *sink);
+            if sink.cancel.load(Ordering::Relaxed) {
+                return Err(cancelled());
+            }
+            searched?;
+            sink.bytes_read = map.len() as u64;
+            return Ok(());
+        };
+        let bytes = &map[start..end];
+        pieces.search_slice(matcher, bytes, &mut *sink)?;
         if skip_binary && memchr(0, bytes).is_some() {
             sink.binary = true;
             sink.bytes_read = end as u64;
@@ -537,15 +562,20 @@ fn search_pieces<'a>(
 }
 
 /// Where the piece starting at `start` ends: after the last line terminator within `piece`
-/// bytes, or after the first one beyond them when a single line is longer.
-fn piece_end(map: &[u8], start: usize, piece: usize) -> usize {
+/// bytes, or after the first one beyond them when a line is longer. `None` when a line goes on
+/// past four pieces (the caller streams the rest).
+fn piece_end(map: &[u8], start: usize, piece: usize) -> Option<usize> {
     let limit = start.saturating_add(piece);
     if limit >= map.len() {
-        return map.len();
+        return Some(map.len());
     }
-    match memchr::memrchr(b'\n', &map[start..limit]) {
-        Some(at) => start + at + 1,
-        None => memchr(b'\n', &map[limit..]).map_or(map.len(), |at| limit + at + 1),
+    if let Some(at) = memchr::memrchr(b'\n', &map[start..limit]) {
+        return Some(start + at + 1);
+    }
+    let far = start.saturating_add(piece.saturating_mul(4)).min(map.len());
+    match memchr(b'\n', &map[limit..far]) {
+        Some(at) => Some(limit + at + 1),
+        None => (far == map.len()).then_some(far),
     }
 }
 
@@ -1004,13 +1034,18 @@ mod tests {
             );
             assert_eq!(found.lines, whole.lines, "pieces of {piece} bytes");
         }
-        assert_eq!(piece_end(b"ab\ncd\nef", 0, 4), 3);
+        assert_eq!(piece_end(b"ab\ncd\nef", 0, 4), Some(3));
         assert_eq!(
             piece_end(b"abcdef\ngh", 0, 2),
-            7,
+            Some(7),
             "a longer line ends its piece"
         );
-        assert_eq!(piece_end(b"abcdef", 0, 2), 6);
+        assert_eq!(piece_end(b"abcdef", 0, 2), Some(6));
+        assert_eq!(
+            piece_end(b"abcdefghi\n", 0, 2),
+            None,
+            "a line over four pieces: the rest is streamed"
+        );
     }
 
     #[test]
@@ -1021,6 +1056,12 @@ mod tests {
         assert!(found.binary && found.lines.is_empty());
         let as_text = in_pieces(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
         assert_eq!((as_text.binary, as_text.matches), (false, 11));
+        // After a line over four pieces the rest is streamed, with the stream's NUL check.
+        let mut bytes = b"foo\n".to_vec();
+        bytes.extend_from_slice(&[b'x'; 40]);
+        bytes.extend_from_slice(b"\nfoo\n\0\n");
+        let found = in_pieces(&mut searcher("foo", |_| {}), &bytes, 8);
+        assert!(found.binary && found.lines.is_empty());
     }
 
     #[test]
