@@ -1123,6 +1123,26 @@ mod tests {
     }
 
     #[test]
+    fn a_utf16_match_past_the_read_limit_says_so_instead_of_decoding_the_file() {
+        use std::io::{Seek, SeekFrom};
+        // A BOM, 66 MiB of (sparse) zero units, then the match: past UTF16_READ_LIMIT.
+        let mut file = file_with(b"\xFF\xFE");
+        let zeros = UTF16_READ_LIMIT + (2 << 20);
+        file.as_file().set_len(2 + zeros).expect("sparse file");
+        file.seek(SeekFrom::End(0)).expect("seek");
+        file.write_all(&utf16("foo\n", false)[2..]).expect("write");
+        // Offsets are in the decoded text: one byte per zero unit.
+        let offset = zeros / 2;
+        let outcome = load(&at(file.path(), 1, offset as u32 + 1, offset, 3), &never());
+        let message = message(outcome);
+        assert!(
+            message.contains("preview not available this far into a UTF-16 file")
+                && message.contains("64 MiB"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn a_utf8_bom_is_not_shown() {
         let file = file_with(b"\xEF\xBB\xBFfirst foo\nsecond foo\n");
         let targets = found_all(file.path(), "foo");
