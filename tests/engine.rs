@@ -1586,6 +1586,11 @@ fn cancel_stops_promptly_inside_a_large_file() {
         eprintln!("large file: Finished {took:?} after cancel");
         assert!(summary.cancelled);
         assert_eq!(summary.files_matched, 0, "a cancelled file is not reported");
+        // Its matches were counted while it was read; the summary takes them back with it.
+        assert_eq!(
+            summary.matches, 0,
+            "a cancelled file's matches are not counted"
+        );
         assert!(
             took < Duration::from_millis(500),
             "Finished took {took:?} after cancel"

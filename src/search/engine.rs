@@ -310,12 +310,9 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
             if shared.cancelled() {
                 return;
             }
-            let (bytes, matches) = found.reported;
-            shared.progress.add_searched(
-                found.bytes_read.saturating_sub(bytes),
-                found.matches,
-                matches,
-            );
+            shared
+                .progress
+                .add_searched(found.bytes_read, found.matches);
             if !found.lines.is_empty() {
                 shared.send(SearchEvent::File(FileResult {
                     path,

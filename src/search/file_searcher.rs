@@ -44,8 +44,6 @@ pub struct FileMatches {
     pub bytes_read: u64,
     /// The file has a NUL byte and binary files are skipped: `lines` is empty.
     pub binary: bool,
-    /// Bytes and matches already added to the progress counters while the file was read.
-    pub(crate) reported: (u64, u64),
     /// The file's modification time, for a file with matches when the request asks for it.
     pub modified: Option<std::time::SystemTime>,
 }
@@ -240,9 +238,6 @@ impl FileSearcher {
         self.check_cancel()?;
         let bytes_read = sink.bytes_read.max(filled as u64);
         let mut found = sink.into_matches(bytes_read);
-        if let Some(report) = &report {
-            found.reported = report.reported();
-        }
         if self.modified_times && found.matches > 0 {
             found.modified = file.metadata().and_then(|meta| meta.modified()).ok();
         }
@@ -655,16 +650,12 @@ impl<'a> StreamReport<'a> {
         self.matches_pending
             .set(self.matches_pending.get() + matches);
     }
-
-    /// Bytes and matches reported so far.
-    fn reported(&self) -> (u64, u64) {
-        (self.read.get(), self.matches_reported.get())
-    }
 }
 
 impl Drop for StreamReport<'_> {
     fn drop(&mut self) {
-        self.progress.end_streaming(self.size, self.read.get());
+        self.progress
+            .end_streaming(self.size, self.read.get(), self.matches_reported.get());
     }
 }
 
@@ -730,7 +721,6 @@ impl<'a> LineCollector<'a> {
             matches: self.matches,
             bytes_read,
             binary: false,
-            reported: (0, 0),
             modified: None,
         }
     }

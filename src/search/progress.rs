@@ -15,11 +15,14 @@ pub struct Progress {
     errors: AtomicU64,
     walk_done: AtomicBool,
     finished: AtomicBool,
-    /// Files too large to read at once that are being read now, their sizes and the bytes read
-    /// of them so far: the bar then moves inside a huge file, not only when it is done.
+    /// Files too large to read at once that are being read now, their sizes, and the bytes read
+    /// and matches found in them so far: the bar then moves inside a huge file, not only when
+    /// it is done. Kept apart from the totals and taken back when the file ends, however it
+    /// ends: a file that fails halfway then counts nothing, one that succeeds is added whole.
     streaming_files: AtomicU64,
     streaming_size: AtomicU64,
     streaming_read: AtomicU64,
+    streaming_matches: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -33,9 +36,9 @@ pub struct ProgressSnapshot {
     pub files_matched: u64,
     /// Found files that could not be read (also counted in `errors`).
     pub files_failed: u64,
-    /// Bytes read from searched files.
+    /// Bytes read from searched files, and so far from the large files being read.
     pub bytes_searched: u64,
-    /// Occurrences found.
+    /// Occurrences found, also those found so far in the large files being read.
     pub matches: u64,
     /// Files or folders that could not be read.
     pub errors: u64,
@@ -54,19 +57,21 @@ pub struct ProgressSnapshot {
 impl Progress {
     /// Reads every counter once.
     pub fn snapshot(&self) -> ProgressSnapshot {
+        let streaming_read = self.streaming_read.load(Ordering::Relaxed);
         ProgressSnapshot {
             files_found: self.files_found.load(Ordering::Relaxed),
             files_searched: self.files_searched.load(Ordering::Relaxed),
             files_matched: self.files_matched.load(Ordering::Relaxed),
             files_failed: self.files_failed.load(Ordering::Relaxed),
-            bytes_searched: self.bytes_searched.load(Ordering::Relaxed),
-            matches: self.matches.load(Ordering::Relaxed),
+            bytes_searched: self.bytes_searched.load(Ordering::Relaxed) + streaming_read,
+            matches: self.matches.load(Ordering::Relaxed)
+                + self.streaming_matches.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
             walk_done: self.walk_done.load(Ordering::Acquire),
             finished: self.finished.load(Ordering::Acquire),
             streaming_files: self.streaming_files.load(Ordering::Relaxed),
             streaming_size: self.streaming_size.load(Ordering::Relaxed),
-            streaming_read: self.streaming_read.load(Ordering::Relaxed),
+            streaming_read,
         }
     }
 
@@ -74,19 +79,11 @@ impl Progress {
         self.files_found.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A file is done with `matches` occurrences: `bytes` were not reported while it was read,
-    /// and `reported_matches` were (see [`add_streamed`](Self::add_streamed)). A large file
-    /// found to be binary halfway takes back the matches reported before.
-    pub(crate) fn add_searched(&self, bytes: u64, matches: u64, reported_matches: u64) {
+    /// A file is done: `bytes` read, `matches` occurrences (a binary file has none).
+    pub(crate) fn add_searched(&self, bytes: u64, matches: u64) {
         self.bytes_searched.fetch_add(bytes, Ordering::Relaxed);
-        if matches > reported_matches {
-            self.matches
-                .fetch_add(matches - reported_matches, Ordering::Relaxed);
-        } else if matches < reported_matches {
-            self.matches
-                .fetch_sub(reported_matches - matches, Ordering::Relaxed);
-        }
         if matches > 0 {
+            self.matches.fetch_add(matches, Ordering::Relaxed);
             self.files_matched.fetch_add(1, Ordering::Relaxed);
         }
         self.files_searched.fetch_add(1, Ordering::Relaxed);
@@ -101,17 +98,19 @@ impl Progress {
     /// `bytes` more were read of a large file, and `matches` more found in it.
     pub(crate) fn add_streamed(&self, bytes: u64, matches: u64) {
         self.streaming_read.fetch_add(bytes, Ordering::Relaxed);
-        self.bytes_searched.fetch_add(bytes, Ordering::Relaxed);
         if matches > 0 {
-            self.matches.fetch_add(matches, Ordering::Relaxed);
+            self.streaming_matches.fetch_add(matches, Ordering::Relaxed);
         }
     }
 
-    /// The large file started with `size` is done (or failed) after `read` streamed bytes.
-    pub(crate) fn end_streaming(&self, size: u64, read: u64) {
+    /// The large file started with `size` has ended, done or failed, after `read` bytes and
+    /// `matches` occurrences were reported: they are taken back (a done file is then added
+    /// whole by [`add_searched`](Self::add_searched)).
+    pub(crate) fn end_streaming(&self, size: u64, read: u64, matches: u64) {
         self.streaming_files.fetch_sub(1, Ordering::Relaxed);
         self.streaming_size.fetch_sub(size, Ordering::Relaxed);
         self.streaming_read.fetch_sub(read, Ordering::Relaxed);
+        self.streaming_matches.fetch_sub(matches, Ordering::Relaxed);
     }
 
     pub(crate) fn add_error(&self) {
