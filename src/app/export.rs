@@ -57,10 +57,15 @@ impl ExportFormat {
 
     /// The format a file name asks for: `.csv` is CSV, anything else JSON Lines.
     pub fn from_path(path: &Path) -> Self {
-        match path.extension() {
-            Some(ext) if ext.eq_ignore_ascii_case("csv") => ExportFormat::Csv,
-            _ => ExportFormat::JsonLines,
-        }
+        Self::named_by(path).unwrap_or(ExportFormat::JsonLines)
+    }
+
+    /// The format whose extension `path` has, in any case (`.CSV`, `.jsonl`), if any.
+    fn named_by(path: &Path) -> Option<Self> {
+        let ext = path.extension()?;
+        Self::ALL
+            .into_iter()
+            .find(|format| ext.eq_ignore_ascii_case(format.extension()))
     }
 
     /// The file name extension, without the dot.
@@ -615,13 +620,8 @@ impl ExportForm {
     pub(crate) fn path_edited(&mut self) {
         self.problem = None;
         self.replace = None;
-        let path = Path::new(self.path.trim());
-        match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("csv") => self.format = ExportFormat::Csv,
-            Some(ext) if ext.eq_ignore_ascii_case("jsonl") => {
-                self.format = ExportFormat::JsonLines;
-            }
-            _ => {}
+        if let Some(format) = ExportFormat::named_by(Path::new(self.path.trim())) {
+            self.format = format;
         }
     }
 
@@ -630,11 +630,7 @@ impl ExportForm {
         self.problem = None;
         self.replace = None;
         let path = PathBuf::from(self.path.trim());
-        let known = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| ExportFormat::ALL.iter().any(|f| f.extension() == e));
-        if known {
+        if ExportFormat::named_by(&path).is_some() {
             self.path = path
                 .with_extension(self.format.extension())
                 .display()
@@ -753,8 +749,11 @@ impl TrawlApp {
                     .set_title("Export results")
                     .set_directory(start)
                     .set_file_name(DEFAULT_FILE_NAME)
-                    .add_filter("JSON Lines", &["jsonl"])
-                    .add_filter("CSV", &["csv"])
+                    .add_filter(
+                        ExportFormat::JsonLines.label(),
+                        &[ExportFormat::JsonLines.extension()],
+                    )
+                    .add_filter(ExportFormat::Csv.label(), &[ExportFormat::Csv.extension()])
                     .save_file()
             },
             move || wake.request_repaint(),
@@ -1235,5 +1234,25 @@ mod tests {
                 ExportFormat::JsonLines
             );
         }
+    }
+
+    #[test]
+    fn choosing_a_format_renames_a_file_named_for_the_other_in_any_case() {
+        let mut form = ExportForm::new(Path::new("/x/out.CSV"), None);
+        assert_eq!(form.format, ExportFormat::Csv);
+        form.format = ExportFormat::JsonLines;
+        form.format_chosen();
+        assert_eq!(form.path, "/x/out.jsonl");
+        form.path = "/x/notes.txt".into();
+        form.path_edited();
+        form.format = ExportFormat::Csv;
+        form.format_chosen();
+        assert_eq!(
+            form.path, "/x/notes.txt",
+            "another extension is the person's choice"
+        );
+        form.path = "/x/r.JSONL".into();
+        form.path_edited();
+        assert_eq!(form.format, ExportFormat::JsonLines);
     }
 }
