@@ -387,11 +387,19 @@ impl TrawlApp {
         self.start(ctx, Trigger::Asked);
     }
 
+    /// A new start: the folder is looked at again (it may have appeared or gone since the
+    /// fields last changed).
     fn start(&mut self, ctx: &egui::Context, trigger: Trigger) {
         self.typing.due = None;
         self.check.invalidate();
+        self.try_start(ctx, trigger);
+    }
+
+    /// Starts the search if the inputs are valid; while the pattern compiles, the next frames
+    /// try again (without looking at the disk each time).
+    fn try_start(&mut self, ctx: &egui::Context, trigger: Trigger) {
         let (request, matcher) = match self.check.get(&self.state, ctx) {
-            Validation::Valid(request, matcher) => (request, matcher),
+            Validation::Valid(request, matcher) => (request.clone(), matcher.clone()),
             // Starts as soon as the pattern has compiled (see `start_when_checked`).
             Validation::Checking => {
                 self.start_when_checked = Some(trigger);
@@ -712,7 +720,7 @@ impl eframe::App for TrawlApp {
         self.pump_export(&ctx);
         self.pump_results(&ctx);
         if let Some(trigger) = self.start_when_checked {
-            self.start(&ctx, trigger);
+            self.try_start(&ctx, trigger);
         }
         self.handle_keys(&ctx);
         if self

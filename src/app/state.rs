@@ -571,9 +571,10 @@ pub(crate) fn expand_home(typed: &str) -> PathBuf {
 
 /// Where the inputs' validation stands.
 #[derive(Clone)]
-pub enum Validation {
-    /// Every field is valid: the request and its compiled matcher, ready to start.
-    Valid(SearchRequest, RegexMatcher),
+pub enum Validation<'a> {
+    /// Every field is valid: the request and its compiled matcher, ready to start (borrowed:
+    /// the search bar asks every frame, only a start needs copies).
+    Valid(&'a SearchRequest, &'a RegexMatcher),
     /// The other fields are valid and the pattern is still compiling.
     Checking,
     /// Some field has a problem.
@@ -607,6 +608,15 @@ struct MatcherKey {
 }
 
 impl MatcherKey {
+    /// Whether `request` compiles to the matcher this key was made for.
+    fn matches(&self, request: &SearchRequest) -> bool {
+        self.pattern == request.pattern
+            && self.case == request.case
+            && self.whole_word == request.whole_word
+            && self.fixed_strings == request.fixed_strings
+            && self.multiline == request.multiline
+    }
+
     fn of(request: &SearchRequest) -> Self {
         MatcherKey {
             pattern: request.pattern.clone(),
@@ -643,40 +653,44 @@ enum PatternOutcome {
 impl InputCheck {
     /// The validation of `state`'s fields, from the cache when they did not change. While the
     /// pattern compiles, `ctx` is asked to repaint so the answer shows as soon as it is known.
-    pub fn get(&mut self, state: &SavedState, ctx: &egui::Context) -> Validation {
-        let stale = self.checked.as_ref().is_none_or(|old| !old.same_as(state));
-        if stale || self.fields.is_none() {
+    pub fn get(&mut self, state: &SavedState, ctx: &egui::Context) -> Validation<'_> {
+        if self.checked.as_ref().is_none_or(|old| !old.same_as(state)) {
             self.checked = Some(SearchFields::of(state));
-            self.fields = Some(state.request_without_pattern_check());
+            self.fields = None;
         }
-        let (request, errors) = self
+        let (request, field_errors) = &*self
             .fields
             .get_or_insert_with(|| state.request_without_pattern_check());
-        let mut errors = errors.clone();
-        if errors.pattern.is_none() {
-            let key = MatcherKey::of(request);
-            if self.pattern.as_ref().is_none_or(|check| check.key != key) {
-                self.pattern = Some(PatternCheck {
-                    outcome: compile_in_background(request.clone(), ctx.clone()),
-                    key,
-                });
+        if field_errors.pattern.is_some() {
+            return Validation::Invalid(field_errors.clone());
+        }
+        if self
+            .pattern
+            .as_ref()
+            .is_some_and(|check| !check.key.matches(request))
+        {
+            self.pattern = None;
+        }
+        let check = self.pattern.get_or_insert_with(|| PatternCheck {
+            outcome: compile_in_background(request.clone(), ctx.clone()),
+            key: MatcherKey::of(request),
+        });
+        check.poll();
+        let check: &PatternCheck = check;
+        match &check.outcome {
+            PatternOutcome::Done(Ok(matcher)) if field_errors.is_empty() => {
+                Validation::Valid(request, matcher)
             }
-            if let Some(check) = self.pattern.as_mut() {
-                check.poll();
-                match &check.outcome {
-                    PatternOutcome::Done(Ok(matcher)) if errors.is_empty() => {
-                        return Validation::Valid(request.clone(), matcher.clone());
-                    }
-                    PatternOutcome::Done(Ok(_)) => {}
-                    PatternOutcome::Done(Err(message)) => errors.pattern = Some(message.clone()),
-                    PatternOutcome::Compiling(_) if errors.is_empty() => {
-                        return Validation::Checking;
-                    }
-                    PatternOutcome::Compiling(_) => {}
-                }
+            PatternOutcome::Compiling(_) if field_errors.is_empty() => Validation::Checking,
+            PatternOutcome::Done(Err(message)) => {
+                let mut errors = field_errors.clone();
+                errors.pattern = Some(message.clone());
+                Validation::Invalid(errors)
+            }
+            PatternOutcome::Done(Ok(_)) | PatternOutcome::Compiling(_) => {
+                Validation::Invalid(field_errors.clone())
             }
         }
-        Validation::Invalid(errors)
     }
 
     /// Whether the pattern is still compiling.
