@@ -7,6 +7,7 @@
 //! turned into one of those with a binary search over per-file prefix sums, so laying out the
 //! visible rows costs nothing in the size of the rest.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -776,17 +777,21 @@ impl ResultsModel {
         let mut out = String::new();
         for &file in &self.laid {
             let file = file as usize;
+            let Some(entry) = self.files.get(file) else {
+                continue;
+            };
+            let path = entry.path.display();
             for k in 0..self.shown_count(file) as usize {
                 let Some(index) = self.shown_occurrence(file, k) else {
                     break;
                 };
-                if let (Some(location), Some(view)) = (self.location(index), self.occurrence(index))
-                {
-                    out.push_str(&location);
-                    out.push(':');
-                    out.push_str(&view.marked_text());
-                    out.push('\n');
-                }
+                let Some(view) = self.occurrence(index) else {
+                    continue;
+                };
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{path}:{}:{}:", view.line_number, view.column);
+                view.write_marked(&mut out);
+                out.push('\n');
             }
         }
         out
