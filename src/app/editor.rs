@@ -108,7 +108,7 @@ impl EditorCommand {
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command.spawn().map_err(|err| LaunchError {
             program: self.program.clone(),
-            reason: without_os_error(&err),
+            reason: crate::search::without_os_error(&err),
         })?;
         // Should no thread start, the child is only reaped when trawl exits: harmless.
         let _ = std::thread::Builder::new()
@@ -143,15 +143,6 @@ fn substitute(word: &str, path: &OsStr, line: &str, column: &str) -> OsString {
     }
     out.push(rest);
     out
-}
-
-/// `No such file or directory (os error 2)` → `No such file or directory`.
-fn without_os_error(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
-    }
 }
 
 /// The desktop's opener for this platform: it opens the file in the person's chosen

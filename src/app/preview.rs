@@ -114,7 +114,10 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
         PreviewError::Message(if err.kind() == ErrorKind::NotFound {
             format!("{shown}: the file is gone (deleted or moved since the search).")
         } else {
-            format!("{shown}: could not be read: {}.", without_os_error(&err))
+            format!(
+                "{shown}: could not be read: {}.",
+                crate::search::without_os_error(&err)
+            )
         })
     };
     // Opening a FIFO that replaced the file would block this thread for good.
@@ -579,14 +582,6 @@ fn shown_line(
         number,
         text,
         highlight,
-    }
-}
-
-fn without_os_error(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
     }
 }
 

@@ -35,3 +35,13 @@ pub enum SearchError {
     #[error("could not start the search threads: {0}")]
     Threads(String),
 }
+
+/// An I/O error's text without the `(os error N)` the standard library appends:
+/// `No such file or directory (os error 2)` → `No such file or directory`.
+pub(crate) fn without_os_error(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}

@@ -112,6 +112,6 @@ pub(crate) fn io_message(err: &std::io::Error) -> String {
         ErrorKind::NotFound => {
             "not found (removed during the search, or a broken link)".to_string()
         }
-        _ => err.to_string(),
+        _ => crate::search::without_os_error(err),
     }
 }
