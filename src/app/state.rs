@@ -259,8 +259,19 @@ impl SearchFields {
 
     /// Whether `state` holds these fields, the folder aside.
     pub fn same_except_folder(&self, state: &SavedState) -> bool {
+        self.pattern == state.pattern && self.same_options(state)
+    }
+
+    /// Whether `state` is this search with more typed at the end of the pattern.
+    fn is_extended_by(&self, state: &SavedState) -> bool {
+        state.pattern.starts_with(&self.pattern)
+            && self.folder == state.folder
+            && self.same_options(state)
+    }
+
+    /// Whether `state` has these fields, the folder and the pattern aside.
+    fn same_options(&self, state: &SavedState) -> bool {
         self.extensions == state.extensions
-            && self.pattern == state.pattern
             && self.match_case == state.match_case
             && self.whole_word == state.whole_word
             && self.regex == state.regex
@@ -272,24 +283,6 @@ impl SearchFields {
             && self.globs == state.globs
             && self.max_file_size == state.max_file_size
             && self.threads == state.threads
-    }
-
-    /// Whether `other` is this search with more typed at the end of the pattern.
-    fn is_extended_by(&self, other: &SearchFields) -> bool {
-        other.pattern.starts_with(&self.pattern)
-            && self.folder == other.folder
-            && self.extensions == other.extensions
-            && self.match_case == other.match_case
-            && self.whole_word == other.whole_word
-            && self.regex == other.regex
-            && self.hidden == other.hidden
-            && self.respect_ignore == other.respect_ignore
-            && self.follow_symlinks == other.follow_symlinks
-            && self.binary_as_text == other.binary_as_text
-            && self.multiline == other.multiline
-            && self.globs == other.globs
-            && self.max_file_size == other.max_file_size
-            && self.threads == other.threads
     }
 
     /// One line for the history menu: the pattern, where, and what was set.
@@ -403,12 +396,12 @@ impl SavedState {
     /// search with a longer pattern: typing on) is replaced rather than kept, so search as
     /// you type does not leave one entry per pause.
     pub fn remember_search(&mut self, refine: Option<&SearchFields>) {
-        let entry = SearchFields::of(self);
         if let Some(previous) = refine
-            && previous.is_extended_by(&entry)
+            && previous.is_extended_by(self)
         {
             self.history.retain(|e| e != previous);
         }
+        let entry = SearchFields::of(self);
         self.history.retain(|e| *e != entry);
         self.history.insert(0, entry);
         self.history.truncate(MAX_HISTORY);
