@@ -77,7 +77,9 @@ if [[ -z $ONLY || $ONLY == big ]]; then
             mkdir -p "$BIG_DIR"
             : >"$BIG.part"
             while (($(stat -c %s "$BIG.part") < GIB)); do
-                find "$REGISTRY" -name '*.rs' -type f -print0 | sort -z | xargs -0 cat >>"$BIG.part"
+                before=$(stat -c %s "$BIG.part")
+                find "$REGISTRY" -name '*.rs' -type f -print0 | sort -z | xargs -0r cat >>"$BIG.part"
+                (($(stat -c %s "$BIG.part") > before)) || die "no .rs files in $REGISTRY to make $BIG from"
             done
             truncate -s "$GIB" "$BIG.part"
             mv "$BIG.part" "$BIG"

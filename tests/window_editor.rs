@@ -82,6 +82,7 @@ fn recording_command(out: &Path) -> String {
 }
 
 /// The arguments the command wrote, once it has written all three.
+#[cfg(unix)]
 fn recorded(out: &Path) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

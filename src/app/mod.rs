@@ -9,11 +9,14 @@
 //!
 //! - [`state`]: persisted fields and their validation;
 //! - [`results`]: the compact results model and its virtual row index;
-//! - [`picker`]: the native folder dialog off the UI thread, and the in-window fallback;
+//! - [`picker`]: the native folder and save dialogs off the UI thread, and the in-window
+//!   folder chooser;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - [`export`]: every match to a JSON Lines or CSV file, serialized in slices per frame;
-//! - `views`: the panels (search bar, progress, results list, errors, status line).
+//! - `dispose`: freeing large values on a thread of its own, not in a frame;
+//! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
+//!   line) and the export and editor-settings windows.
 
 mod dispose;
 pub mod editor;

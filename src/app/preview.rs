@@ -81,8 +81,8 @@ pub struct PreviewLine {
 pub struct PreviewContent {
     /// The shown lines, in order; the match's line among them.
     pub lines: Vec<PreviewLine>,
-    /// Bytes read from the file to find them (to show, and test, that a large file is not
-    /// read whole).
+    /// Bytes read from the file to find them (the tests check that a large file is not read
+    /// whole).
     pub bytes_read: u64,
 }
 

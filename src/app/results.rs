@@ -2,7 +2,7 @@
 //! view scrolls over.
 //!
 //! A million matches must stay cheap, so nothing here is one allocation per match: line texts
-//! live in one string arena, each line is a 24-byte record, each occurrence a 16-byte record.
+//! live in one string arena, each line and each occurrence is a 32-byte record.
 //! The list is virtual: a row is either a file header or one occurrence, and a row number is
 //! turned into one of those with a binary search over per-file prefix sums, so laying out the
 //! visible rows costs nothing in the size of the rest.
@@ -77,7 +77,7 @@ struct LineEntry {
     text_len: u32,
     file: u32,
     /// How the engine cut the line: [`CUT`], [`CUT_BEFORE`], [`CUT_AFTER`] (a `LineCut` whose
-    /// `max_columns` is kept once, in the model).
+    /// `max_columns` is kept once, in the model); and [`SPANS_LINES`] for a multiline match.
     cut: u8,
 }
 

@@ -20,7 +20,8 @@ use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
-/// are streamed through grep-searcher's rolling buffer. The buffer is allocated once per thread
+/// are streamed through grep-searcher's rolling buffer, or memory-mapped and searched in pieces
+/// when the file is the search's root (`search_root_file`). The buffer is allocated once per thread
 /// at this size and never resized: growing it for big files and shrinking it afterwards cost
 /// more in page faults than reading them (11 % of the docs tree search at 8 MiB).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;

@@ -13,7 +13,8 @@ pub struct Occurrence {
     /// Length of the match in bytes.
     pub length: u64,
     /// Where the match sits in [`MatchLine::text`], as a byte range, for highlighting. It is
-    /// clipped to the line's end (a match running onto the next lines).
+    /// clipped to the text's end: the line's (a match running onto the next lines), or the cut
+    /// stretch's (a long match past its window).
     pub highlight: std::ops::Range<usize>,
 }
 

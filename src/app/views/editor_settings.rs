@@ -1,5 +1,5 @@
 //! The "Editor settings" window: the command that opens a match, its placeholders, and a way
-//! back to the default. Its section can move into an options panel as it is.
+//! back to the default.
 
 use egui::{RichText, TextEdit, Ui};
 

@@ -1,5 +1,5 @@
-//! The preview panel under the results: a bar (show/hide, context lines, Open in editor,
-//! Editor…, the last editor error) and, when shown, the selected match in its file.
+//! The preview panel under the results: a bar (show/hide, context lines, Edit file, Editor…,
+//! the last editor error) and, when shown, the selected match in its file.
 
 use egui::text::{CCursor, LayoutJob, TextFormat};
 use egui::{Align, DragValue, Label, RichText, Role, Ui, WidgetInfo};

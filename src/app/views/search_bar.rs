@@ -6,7 +6,7 @@ use egui::text::CCursorRange;
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
 use crate::app::views::status::thousands;
-use crate::app::{SearchFields, TrawlApp, Validation};
+use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
 
 /// Width of the label column, so the fields line up.
 pub(super) const LABEL_WIDTH: f32 = 78.0;
@@ -210,10 +210,11 @@ impl TrawlApp {
                     "Search as you type is off for this folder ({} files last time): press Enter to search.",
                     thousands(files)
                 ))
-                .on_hover_text(
+                .on_hover_text(format!(
                     "Restarting a search of this many files on every keystroke would keep the \
-                     disk and every core busy; a folder under 100,000 files is searched as you type.",
-                );
+                     disk and every core busy; a folder under {} files is searched as you type.",
+                    thousands(LARGE_FOLDER_FILES)
+                ));
             });
         }
 
