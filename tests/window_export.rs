@@ -444,3 +444,38 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     }
     assert!(!target.exists());
 }
+
+#[test]
+fn results_replaced_during_an_export_stop_it_and_leave_no_file() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("big.jsonl");
+    let mut app = app();
+    app.set_results(big_model(Path::new("/big/root"), 1000, 201));
+    let mut harness = harness(app);
+    harness.run_steps(3);
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
+        .expect("export starts");
+    harness.step();
+    assert!(harness.state().is_exporting());
+    // The export holds positions in the model it started on; other results take its place.
+    harness
+        .state_mut()
+        .set_results(big_model(Path::new("/big/root"), 10, 1));
+    harness.run_steps(2);
+    assert!(!harness.state().is_exporting());
+    let outcome = harness
+        .state()
+        .export_outcome()
+        .unwrap_or_default()
+        .to_string();
+    assert!(outcome.starts_with("Export stopped"), "{outcome}");
+    harness.get_by_label_contains("Export stopped");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(out.path()).expect("list").count() > 0 {
+        assert!(Instant::now() < deadline, "a file was left after the stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -112,9 +112,11 @@ enum Stage {
 
 /// A cursor over the model that writes its records in slices.
 ///
-/// It borrows the model only while it writes, so the model stays the app's; the caller must
-/// hand it the same model each time (the app cancels an export when a new search starts).
+/// It borrows the model only while it writes, so the model stays the app's; it keeps positions
+/// in that one model (its [`ResultsModel::id`]), and the app stops the export once the model
+/// is replaced.
 pub struct Serializer {
+    model: u64,
     format: ExportFormat,
     stage: Stage,
     /// Files in the list's order when the export started (a later re-sort does not matter).
@@ -144,6 +146,7 @@ impl Serializer {
             ExportFormat::Csv => 1,
         };
         Serializer {
+            model: model.id(),
             format,
             stage: match format {
                 ExportFormat::JsonLines => Stage::Matches,
@@ -419,6 +422,11 @@ impl ExportJob {
             chunks: Some(chunks),
             ended,
         })
+    }
+
+    /// Whether `model` is the one this export started on.
+    pub fn is_for(&self, model: &ResultsModel) -> bool {
+        self.serializer.model == model.id()
     }
 
     /// The file being written.
@@ -839,20 +847,18 @@ impl TrawlApp {
                 }
             }
         }
-        if self.export.job.is_none() {
-            return;
-        }
-        let searching = self.is_searching();
         let Some(job) = self.export.job.as_mut() else {
             return;
         };
-        // The model being written must stay the one on screen: a new search replaces it.
-        let Some(results) = self.results.as_ref().filter(|_| !searching) else {
+        // The export goes on while it writes the results on screen; a new search's results
+        // replacing them end it.
+        let Some(results) = self.results.as_ref().filter(|model| job.is_for(model)) else {
             let target = job.target().display().to_string();
             self.export.job = None;
             self.export.outcome = Some(Outcome {
                 text: format!(
-                    "Export stopped because a new search started: {target} was not written."
+                    "Export stopped because new results replaced the ones it was writing: \
+                     {target} was not written."
                 ),
                 failed: true,
             });

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
@@ -185,6 +186,9 @@ pub enum Ingest {
 /// Everything one search found, plus the list's order and folding.
 #[derive(Debug)]
 pub struct ResultsModel {
+    /// Unique to this model: whoever keeps positions in it (an export) can tell when the app
+    /// has replaced it with another.
+    id: u64,
     root: PathBuf,
     files: Vec<FileEntry>,
     lines: Vec<LineEntry>,
@@ -242,7 +246,9 @@ const RELAYOUT_EVERY: Duration = Duration::from_millis(150);
 impl ResultsModel {
     /// An empty model for a search of `root` (used to show paths relative to it).
     pub fn new(root: PathBuf, sort: SortOrder) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         ResultsModel {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             root,
             files: Vec::new(),
             lines: Vec::new(),
@@ -262,6 +268,11 @@ impl ResultsModel {
             layout_dirty: false,
             last_layout: None,
         }
+    }
+
+    /// Unique to this model (see [`ResultsModel`]'s `id`).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Moves what this model holds into `old`'s buffers where those are larger, and keeps
