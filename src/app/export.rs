@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use crate::app::TrawlApp;
 use crate::app::picker::{NativePicker, PickOutcome};
-use crate::app::results::ResultsModel;
+use crate::app::results::{MatchView, ResultsModel};
 use crate::jsonl;
-use crate::search::Summary;
+use crate::search::{FileError, Summary};
 
 /// The file name the save dialog proposes.
 pub const DEFAULT_FILE_NAME: &str = "trawl-results.jsonl";
@@ -190,23 +190,23 @@ impl Serializer {
         max_bytes: usize,
         deadline: Instant,
     ) -> io::Result<bool> {
-        match self.format {
-            ExportFormat::JsonLines => self.fill_json(model, out, max_bytes, deadline)?,
-            ExportFormat::Csv => {
-                let mut csv = csv::WriterBuilder::new()
+        let mut records = match self.format {
+            ExportFormat::JsonLines => Records::Json(out),
+            ExportFormat::Csv => Records::Csv(Box::new(
+                csv::WriterBuilder::new()
                     .has_headers(false)
-                    .from_writer(&mut *out);
-                self.fill_csv(model, &mut csv, max_bytes, deadline)?;
-                csv.flush()?;
-            }
-        }
+                    .from_writer(out),
+            )),
+        };
+        self.fill_records(model, &mut records, max_bytes, deadline)?;
+        records.finish()?;
         Ok(self.is_done())
     }
 
-    fn fill_json(
+    fn fill_records(
         &mut self,
         model: &ResultsModel,
-        out: &mut Vec<u8>,
+        records: &mut Records<'_>,
         max_bytes: usize,
         deadline: Instant,
     ) -> io::Result<()> {
@@ -215,70 +215,13 @@ impl Serializer {
             since_check += 1;
             if since_check >= RECORDS_PER_CHECK {
                 since_check = 0;
-                if out.len() >= max_bytes || Instant::now() >= deadline {
-                    return Ok(());
-                }
-            }
-            match self.stage {
-                Stage::Header => self.stage = Stage::Matches,
-                Stage::Matches => match self.next_match(model) {
-                    Some(index) => {
-                        let Some(view) = model.occurrence(index) else {
-                            continue;
-                        };
-                        self.text.clear();
-                        view.write_marked(&mut self.text);
-                        jsonl::write_match(
-                            out,
-                            &self.path,
-                            view.line_number,
-                            u64::from(view.column),
-                            view.byte_offset,
-                            view.length,
-                            &self.text,
-                        )?;
-                        self.matches_written += 1;
-                        self.records_written += 1;
-                    }
-                    None => self.stage = Stage::Errors(0),
-                },
-                Stage::Errors(at) => match model.errors().get(at) {
-                    Some(error) => {
-                        jsonl::write_error(out, error)?;
-                        self.records_written += 1;
-                        self.stage = Stage::Errors(at + 1);
-                    }
-                    None => self.stage = Stage::Summary,
-                },
-                Stage::Summary => {
-                    jsonl::write_summary(out, &summary_of(model))?;
-                    self.records_written += 1;
-                    self.stage = Stage::Done;
-                }
-                Stage::Done => return Ok(()),
-            }
-        }
-    }
-
-    fn fill_csv(
-        &mut self,
-        model: &ResultsModel,
-        csv: &mut csv::Writer<&mut Vec<u8>>,
-        max_bytes: usize,
-        deadline: Instant,
-    ) -> io::Result<()> {
-        let mut since_check = 0;
-        loop {
-            since_check += 1;
-            if since_check >= RECORDS_PER_CHECK {
-                since_check = 0;
-                if csv.get_ref().len() >= max_bytes || Instant::now() >= deadline {
+                if records.len() >= max_bytes || Instant::now() >= deadline {
                     return Ok(());
                 }
             }
             match self.stage {
                 Stage::Header => {
-                    csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
+                    records.header()?;
                     self.records_written += 1;
                     self.stage = Stage::Matches;
                 }
@@ -289,23 +232,31 @@ impl Serializer {
                         };
                         self.text.clear();
                         view.write_marked(&mut self.text);
-                        // A tuple is one row, its numbers written without a String each.
-                        csv.serialize((
-                            self.path.as_str(),
-                            view.line_number,
-                            view.column,
-                            view.byte_offset,
-                            view.length,
-                            self.text.as_str(),
-                        ))
-                        .map_err(io::Error::other)?;
+                        records.write_match(&self.path, &view, &self.text)?;
                         self.matches_written += 1;
                         self.records_written += 1;
                     }
                     // CSV holds matches only: errors and totals are not rows of that table.
-                    None => self.stage = Stage::Done,
+                    None => {
+                        self.stage = match self.format {
+                            ExportFormat::JsonLines => Stage::Errors(0),
+                            ExportFormat::Csv => Stage::Done,
+                        }
+                    }
                 },
-                Stage::Errors(_) | Stage::Summary => self.stage = Stage::Done,
+                Stage::Errors(at) => match model.errors().get(at) {
+                    Some(error) => {
+                        records.error(error)?;
+                        self.records_written += 1;
+                        self.stage = Stage::Errors(at + 1);
+                    }
+                    None => self.stage = Stage::Summary,
+                },
+                Stage::Summary => {
+                    records.summary(&summary_of(model))?;
+                    self.records_written += 1;
+                    self.stage = Stage::Done;
+                }
                 Stage::Done => return Ok(()),
             }
         }
@@ -324,6 +275,78 @@ impl Serializer {
             if let Some(view) = model.file(file) {
                 self.path.push_str(&view.path.to_string_lossy());
             }
+        }
+    }
+}
+
+/// Where one slice's records go: JSON Lines bytes (the CLI's `--json` objects), or a CSV
+/// writer over them. Errors and the summary have no CSV row; the serializer never asks.
+enum Records<'a> {
+    Json(&'a mut Vec<u8>),
+    Csv(Box<csv::Writer<&'a mut Vec<u8>>>),
+}
+
+impl Records<'_> {
+    /// Bytes written so far (a CSV writer's own buffer aside).
+    fn len(&self) -> usize {
+        match self {
+            Records::Json(out) => out.len(),
+            Records::Csv(csv) => csv.get_ref().len(),
+        }
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        match self {
+            Records::Json(_) => Ok(()),
+            Records::Csv(csv) => csv.write_record(CSV_HEADER).map_err(io::Error::other),
+        }
+    }
+
+    /// One match; `text` is its line with the `…` marks.
+    fn write_match(&mut self, path: &str, view: &MatchView<'_>, text: &str) -> io::Result<()> {
+        match self {
+            Records::Json(out) => jsonl::write_match(
+                out,
+                path,
+                view.line_number,
+                u64::from(view.column),
+                view.byte_offset,
+                view.length,
+                text,
+            ),
+            // A tuple is one row, its numbers written without a String each.
+            Records::Csv(csv) => csv
+                .serialize((
+                    path,
+                    view.line_number,
+                    view.column,
+                    view.byte_offset,
+                    view.length,
+                    text,
+                ))
+                .map_err(io::Error::other),
+        }
+    }
+
+    fn error(&mut self, error: &FileError) -> io::Result<()> {
+        match self {
+            Records::Json(out) => jsonl::write_error(out, error),
+            Records::Csv(_) => Ok(()),
+        }
+    }
+
+    fn summary(&mut self, summary: &Summary) -> io::Result<()> {
+        match self {
+            Records::Json(out) => jsonl::write_summary(out, summary),
+            Records::Csv(_) => Ok(()),
+        }
+    }
+
+    /// Hands the CSV writer's buffered rows to the bytes.
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Records::Json(_) => Ok(()),
+            Records::Csv(mut csv) => csv.flush(),
         }
     }
 }
