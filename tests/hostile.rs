@@ -18,14 +18,18 @@ use trawl::search::{self, FileError, FileResult, SearchEvent, SearchRequest, Sum
 /// Longer than any search here may take; reaching it means the search hung.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// Held by the tests that load both cores for seconds and by the one that measures a 50 ms
-/// deadline, so that the measurement is of the engine and not of the test harness's crowding.
-static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Taken alone by the tests that load both cores for seconds and by those that measure a
+/// 50 ms deadline, and shared by every other test of this file: a deadline then measures the
+/// engine, not the test harness's crowding (a light test's tree being written counts too).
+static LOAD: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
-fn exclusive() -> std::sync::MutexGuard<'static, ()> {
-    EXCLUSIVE
-        .lock()
+fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    LOAD.write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    LOAD.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 struct Outcome {
@@ -109,6 +113,7 @@ fn trawl() -> assert_cmd::Command {
 
 #[test]
 fn fifo_socket_and_device_are_never_opened() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(&root.join("ok.txt"), "a needle here\n");
@@ -137,6 +142,7 @@ fn fifo_socket_and_device_are_never_opened() {
 
 #[test]
 fn fifo_given_as_root_is_rejected_before_reading() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe.txt");
     mkfifo(&fifo);
@@ -158,6 +164,7 @@ fn fifo_given_as_root_is_rejected_before_reading() {
 
 #[test]
 fn symlink_loop_terminates_and_is_reported_once_with_follow() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(&root.join("a/b/found.txt"), "needle\n");
@@ -229,6 +236,7 @@ fn as_nobody(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
 
 #[test]
 fn unreadable_folder_and_file_are_reported_while_the_rest_is_searched() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
@@ -271,6 +279,7 @@ fn unreadable_folder_and_file_are_reported_while_the_rest_is_searched() {
 
 #[test]
 fn a_file_that_vanishes_before_it_is_read_is_reported_by_name() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let gone = dir.path().join("gone.txt");
     let req = request(dir.path(), "txt", "x");
@@ -328,6 +337,7 @@ fn files_growing_and_shrinking_during_searches_never_hang_or_crash() {
 
 #[test]
 fn sparse_multi_gigabyte_file_is_skipped_as_binary_quickly() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.txt");
     let file = fs::File::create(&big).unwrap();
@@ -464,6 +474,7 @@ fn progress_moves_inside_a_single_large_file_and_counts_it_once() {
 
 #[test]
 fn binary_files_are_skipped_by_default_and_searched_with_text() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("bin.txt"), b"needle\0binary\n");
     let outcome = run(request(dir.path(), "txt", "needle"));
@@ -478,6 +489,7 @@ fn binary_files_are_skipped_by_default_and_searched_with_text() {
 
 #[test]
 fn latin1_and_invalid_utf8_keep_exact_columns() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     // "café needle" in Latin-1: é is one invalid byte, so the match is at column 6.
     write(
@@ -507,6 +519,7 @@ fn latin1_and_invalid_utf8_keep_exact_columns() {
 
 #[test]
 fn odd_file_names_are_found_and_printed_unambiguously() {
+    let _shared = shared();
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -673,6 +686,7 @@ fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
 
 #[test]
 fn the_searched_tree_is_never_written_to() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(&root.join("a.txt"), "needle\r\nmore needle\n");
@@ -734,6 +748,7 @@ fn cancel_stops_within_50ms_in_a_tree_with_a_fifo_and_a_giant_file() {
 
 #[test]
 fn bad_arguments_exit_2_with_one_line_before_reading() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("a.txt"), "needle\n");
     let missing = dir.path().join("missing");
@@ -781,6 +796,7 @@ fn bad_arguments_exit_2_with_one_line_before_reading() {
 
 #[test]
 fn carriage_return_inside_a_line_is_text_and_only_crlf_ends_a_line() {
+    let _shared = shared();
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("cr.txt"), "a\rz end\r\nnext end\n");
     let outcome = run(request(dir.path(), "txt", "[\\rq]z"));
