@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, start_prepared};
+use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, Summary, start_prepared};
 
 pub use export::ExportFormat;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
@@ -41,6 +41,16 @@ pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
 pub use state::{
     InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
 };
+
+/// What a search that ended (with `summary`, or dropped without one) tells search as you type
+/// about its folder's size: a complete count, or a partial one that already shows the folder
+/// is large (a folder whose searches are always replaced would otherwise never be known).
+fn file_count_to_remember(summary: Option<&Summary>, files_found: u64) -> Option<u64> {
+    match summary {
+        Some(summary) if !summary.cancelled => Some(summary.files_searched),
+        _ => Some(files_found).filter(|&n| n >= LARGE_FOLDER_FILES),
+    }
+}
 
 /// The window icon, also installed by `assets/trawl.desktop`.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
@@ -505,8 +515,8 @@ impl TrawlApp {
             && let Some(handle) = &search.handle
         {
             let found = handle.progress().snapshot().files_found;
-            if found >= LARGE_FOLDER_FILES {
-                self.remember_file_count(&search.root, found);
+            if let Some(files) = file_count_to_remember(None, found) {
+                self.remember_file_count(&search.root, files);
             }
         }
     }
@@ -611,7 +621,8 @@ impl TrawlApp {
         match results.ingest(handle.events(), budget) {
             // Once the engine has finished (a cancel included) its last event is on its way:
             // take it in at the next frame, so "Cancelled" or the summary shows at once.
-            Ingest::Idle if engine_done || handle.is_cancelled() => ctx.request_repaint(),
+            // (A cancel is looked at again at the end of every frame.)
+            Ingest::Idle if engine_done => ctx.request_repaint(),
             Ingest::Idle => ctx.request_repaint_after(PROGRESS_REFRESH),
             Ingest::MoreWaiting => ctx.request_repaint(),
             Ingest::Finished => {
@@ -621,12 +632,8 @@ impl TrawlApp {
                     Some(summary.map_or_else(|| search.started.elapsed(), |s| s.elapsed));
                 search.cancelled = summary.is_some_and(|s| s.cancelled);
                 search.handle = None;
-                // A complete count, or a cancelled one that already shows the folder is large.
-                let files = match summary {
-                    Some(s) if !s.cancelled => Some(s.files_searched),
-                    _ => Some(search.last.files_found).filter(|&n| n >= LARGE_FOLDER_FILES),
-                };
-                count = files.map(|files| (search.root.clone(), files));
+                count = file_count_to_remember(summary.as_ref(), search.last.files_found)
+                    .map(|files| (search.root.clone(), files));
             }
         }
         if let Some((root, files)) = count {
