@@ -357,7 +357,15 @@ impl InputErrors {
 
     /// Some field of the options panel has a problem.
     pub fn in_options(&self) -> bool {
-        self.globs.is_some() || self.max_file_size.is_some() || self.threads.is_some()
+        self.option_errors().next().is_some()
+    }
+
+    /// The problems of the options panel's fields.
+    pub fn option_errors(&self) -> impl Iterator<Item = &str> {
+        [&self.globs, &self.max_file_size, &self.threads]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 }
 

@@ -117,10 +117,7 @@ impl TrawlApp {
                     });
             }
         });
-        for error in [&errors.globs, &errors.max_file_size, &errors.threads]
-            .into_iter()
-            .flatten()
-        {
+        for error in errors.option_errors() {
             error_line(ui, error_color, error);
         }
         enter

@@ -222,10 +222,7 @@ impl TrawlApp {
             enter |= self.options_panel(ui, &errors);
         } else if errors.in_options() {
             // The closed panel must not hide why Search is disabled.
-            for error in [&errors.globs, &errors.max_file_size, &errors.threads]
-                .into_iter()
-                .flatten()
-            {
+            for error in errors.option_errors() {
                 error_line(ui, error_color, &format!("{error} (in Options)"));
             }
         }
