@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
-    MemoryStorage, absolute, copied, harness, search, search_disabled, small_tree, type_into,
-    wait_for_checks, wait_for_search,
+    MemoryStorage, absolute, copied, harness, search, search_disabled, search_to_end, small_tree,
+    type_into, wait_for_checks, wait_for_search,
 };
 use eframe::App as _;
 use egui::Event;
@@ -20,8 +20,7 @@ use trawl::app::{RowRef, SavedState, TrawlApp};
 fn search_from_the_fields_shows_rows_grouped_by_file_and_a_summary() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), ".rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), ".rs", "foo");
 
     // One header per file with its count, sorted by path, then one row per occurrence.
     harness.get_by_label("b.rs (1)");
@@ -123,8 +122,7 @@ fn the_cancel_button_stops_the_search() {
 fn copy_puts_the_absolute_location_on_the_clipboard() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     let a = absolute(&tree.path().join("src").join("a.rs"));
 
     // Click a row, then Ctrl+C (egui-winit delivers it as Event::Copy).
@@ -176,8 +174,7 @@ fn copy_puts_the_absolute_location_on_the_clipboard() {
 fn hovering_a_row_shows_a_copy_button() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     harness.get_by_label("1:4 // foo here").hover();
     harness.step();
     harness.step();
@@ -226,8 +223,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
     let first = small_tree();
     let second = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, first.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, first.path(), "rs", "foo");
     harness.get_by_label("Aa").click();
     harness.step();
     harness.get_by_label("Folder").focus();
@@ -352,8 +348,7 @@ fn a_folder_from_the_command_line_fills_the_field() {
 fn headers_fold_and_the_list_sorts_by_match_count() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
 
     harness.get_by_label("b.rs (1)").click();
     harness.run_steps(2);
@@ -479,8 +474,7 @@ fn a_regular_file_in_the_folder_field_is_searched_alone_like_the_cli() {
     let tree = small_tree();
     let file = absolute(&tree.path().join("c.txt"));
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, &file, "", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, &file, "", "foo");
     let results = harness.state().results().expect("results");
     assert_eq!(results.file_count(), 1, "only the file itself");
     assert_eq!(results.match_count(), 3);
@@ -557,8 +551,7 @@ fn odd_file_names_are_found_and_their_locations_copied_exactly() {
         .with_size([1200.0, 800.0])
         .allow_missing_glyphs()
         .build_eframe(|_cc| TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "txt", "needle");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "txt", "needle");
     assert_eq!(harness.state().results().map(|r| r.file_count()), Some(6));
     // The headers show each name unambiguously on one line.
     for header in [
@@ -628,8 +621,7 @@ fn a_window_search_never_writes_to_the_searched_tree() {
     let before = fingerprint(tree.path());
 
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     assert_eq!(harness.state().results().map(|r| r.match_count()), Some(3));
     // Everything else a person does with the results: copy, fold, sort, search again.
     copy_row(&mut harness, "1:4 // foo here");
@@ -653,8 +645,7 @@ fn a_tree_with_a_fifo_and_a_symlink_loop_is_searched_to_the_end() {
 
     let started = Instant::now();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "took {:?}",

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{absolute, search, type_into, wait_for_search};
+use common::{absolute, search_to_end, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
@@ -108,8 +108,7 @@ fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
         editor_command: recording_command(&out),
         ..SavedState::default()
     }));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
 
     double_click(&mut harness, "2:5 let foo = 1; foo");
     let path = absolute(&tree.path().join(HOSTILE_NAME));
@@ -134,8 +133,7 @@ fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
         editor_command: recording_command(&out),
         ..SavedState::default()
     }));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
 
     harness.get_by_label("3:4 // foo here").click();
     harness.step();
@@ -169,8 +167,7 @@ fn the_context_menu_opens_the_editor() {
         editor_command: recording_command(&out),
         ..SavedState::default()
     }));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     harness
         .get_by_label("2:14 let foo = 1; foo")
         .click_secondary();
@@ -188,8 +185,7 @@ fn a_missing_editor_program_says_so() {
         editor_command: "trawl-no-such-editor-4d2 {path}".into(),
         ..SavedState::default()
     }));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     double_click(&mut harness, "3:4 // foo here");
     harness.get_by_label_contains(
         "Could not start `trawl-no-such-editor-4d2`: No such file or directory. Set the editor \
@@ -202,8 +198,7 @@ fn a_missing_editor_program_says_so() {
 fn the_preview_shows_context_lines_with_numbers_and_follows_the_selection() {
     let tree = tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     harness.get_by_label("Select a match to see it in its file.");
 
     harness.get_by_label("3:4 // foo here").click();
@@ -264,8 +259,7 @@ fn the_preview_decodes_utf16_and_highlights_after_invalid_bytes() {
         .with_step_dt(1.0 / 60.0)
         .allow_missing_glyphs()
         .build_eframe(|_cc| TrawlApp::new(SavedState::default()));
-    search(&mut harness, dir.path(), "txt", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, dir.path(), "txt", "foo");
     for (row, line) in [
         ("2:4 日本 foo", "日本 foo"),
         (
@@ -292,8 +286,7 @@ fn the_preview_decodes_utf16_and_highlights_after_invalid_bytes() {
 fn the_preview_says_when_the_file_is_gone() {
     let tree = tree();
     let mut harness = harness(TrawlApp::new(SavedState::default()));
-    search(&mut harness, tree.path(), "rs", "foo");
-    wait_for_search(&mut harness);
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
     std::fs::remove_file(tree.path().join("b.rs")).expect("remove");
     harness.get_by_label("3:4 // foo here").click();
     wait_for_preview(&mut harness);

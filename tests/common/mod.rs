@@ -91,6 +91,17 @@ pub fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &s
     harness.step();
 }
 
+/// [`search`], then steps frames until it has ended.
+pub fn search_to_end(
+    harness: &mut Harness<'_, TrawlApp>,
+    folder: &Path,
+    extensions: &str,
+    pattern: &str,
+) {
+    search(harness, folder, extensions, pattern);
+    wait_for_search(harness);
+}
+
 /// Texts the last frame put on the clipboard.
 pub fn copied(harness: &Harness<'_, TrawlApp>) -> Vec<String> {
     harness
