@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{absolute, search_to_end, type_into};
@@ -81,6 +81,33 @@ fn recording_command(out: &Path) -> String {
     format!("sh -c 'printf \"%s\\n\" \"$@\" > \"$0\"' '{out}' {{path}} {{line}} {{column}}")
 }
 
+/// A window that searched [`tree`] for `foo`, its editor command recording into `out`.
+#[cfg(unix)]
+struct Recording {
+    tree: tempfile::TempDir,
+    out_dir: tempfile::TempDir,
+    out: PathBuf,
+    harness: Harness<'static, TrawlApp>,
+}
+
+#[cfg(unix)]
+fn recording_search() -> Recording {
+    let tree = tree();
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = out_dir.path().join("args");
+    let mut harness = harness(TrawlApp::new(SavedState {
+        editor_command: recording_command(&out),
+        ..SavedState::default()
+    }));
+    search_to_end(&mut harness, tree.path(), "rs", "foo");
+    Recording {
+        tree,
+        out_dir,
+        out,
+        harness,
+    }
+}
+
 /// The arguments the command wrote, once it has written all three.
 #[cfg(unix)]
 fn recorded(out: &Path) -> Vec<String> {
@@ -101,14 +128,12 @@ fn recorded(out: &Path) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
-    let tree = tree();
-    let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = out_dir.path().join("args");
-    let mut harness = harness(TrawlApp::new(SavedState {
-        editor_command: recording_command(&out),
-        ..SavedState::default()
-    }));
-    search_to_end(&mut harness, tree.path(), "rs", "foo");
+    let Recording {
+        tree,
+        out_dir,
+        out,
+        mut harness,
+    } = recording_search();
 
     double_click(&mut harness, "2:5 let foo = 1; foo");
     let path = absolute(&tree.path().join(HOSTILE_NAME));
@@ -126,14 +151,13 @@ fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
 #[cfg(unix)]
 #[test]
 fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
-    let tree = tree();
-    let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = out_dir.path().join("args");
-    let mut harness = harness(TrawlApp::new(SavedState {
-        editor_command: recording_command(&out),
-        ..SavedState::default()
-    }));
-    search_to_end(&mut harness, tree.path(), "rs", "foo");
+    let Recording {
+        tree,
+        // Kept to the end: the recorded file lives in it.
+        out_dir: _out_dir,
+        out,
+        mut harness,
+    } = recording_search();
 
     harness.get_by_label("3:4 // foo here").click();
     harness.step();
@@ -160,14 +184,13 @@ fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
 #[cfg(unix)]
 #[test]
 fn the_context_menu_opens_the_editor() {
-    let tree = tree();
-    let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = out_dir.path().join("args");
-    let mut harness = harness(TrawlApp::new(SavedState {
-        editor_command: recording_command(&out),
-        ..SavedState::default()
-    }));
-    search_to_end(&mut harness, tree.path(), "rs", "foo");
+    let Recording {
+        tree,
+        // Kept to the end: the recorded file lives in it.
+        out_dir: _out_dir,
+        out,
+        mut harness,
+    } = recording_search();
     harness
         .get_by_label("2:14 let foo = 1; foo")
         .click_secondary();
