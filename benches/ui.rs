@@ -25,6 +25,11 @@ use egui_kittest::kittest::Queryable;
 use trawl::app::{SavedState, TrawlApp};
 use trawl::search::{Progress, ProgressSnapshot};
 
+// The window tests' helpers; only the thread clock is used here.
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::thread_cpu_time;
+
 /// The interval vsync imposes at 60 Hz.
 const VSYNC: Duration = Duration::from_micros(16_667);
 /// Budget for one frame.
@@ -224,21 +229,6 @@ fn timed_search(window: &mut Window) -> SearchRun {
 struct Frame {
     wall: Duration,
     cpu: Duration,
-}
-
-/// CPU time of the calling thread.
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
-    if ok {
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    } else {
-        Duration::ZERO
-    }
 }
 
 /// Sorted durations in milliseconds.

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use common::{absolute, harness, replace_in, wait_for_search};
+use common::{absolute, harness, replace_in, thread_cpu_time, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
@@ -332,29 +332,6 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
     model
 }
 
-/// CPU time of the calling thread: the UI's own time, whatever other tests running in
-/// parallel take from the machine.
-#[cfg(unix)]
-fn ui_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
-    if ok {
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    } else {
-        Duration::ZERO
-    }
-}
-
-#[cfg(not(unix))]
-fn ui_time() -> Duration {
-    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    START.get_or_init(Instant::now).elapsed()
-}
-
 #[test]
 fn two_hundred_thousand_matches_export_without_a_long_frame() {
     let out = tempfile::tempdir().expect("temp dir");
@@ -381,9 +358,9 @@ fn two_hundred_thousand_matches_export_without_a_long_frame() {
             started.elapsed() < Duration::from_secs(120),
             "the export did not end"
         );
-        let before = ui_time();
+        let before = thread_cpu_time();
         harness.step();
-        frames.push(ui_time().saturating_sub(before));
+        frames.push(thread_cpu_time().saturating_sub(before));
         progress_seen |= harness.query_by_label_contains("Exporting…").is_some();
     }
     harness.run_steps(2);

@@ -1,6 +1,7 @@
 //! Helpers shared by the window tests (tests/window*.rs): a small tree, the headless harness,
 //! typing into fields, waiting for the pattern check and the search, and reading the clipboard.
-//! Each window test file declares `mod common;`; this file is not a test target of its own.
+//! Each window test file declares `mod common;`, and the window benchmark includes it by path;
+//! this file is not a test target of its own.
 
 // Each test crate compiles this module and uses only some of it; clippy runs with -D warnings.
 #![allow(dead_code)]
@@ -144,4 +145,22 @@ impl eframe::Storage for MemoryStorage {
         self.0.remove(key);
     }
     fn flush(&mut self) {}
+}
+
+/// CPU time of the calling thread: the UI's own time, whatever other threads take from the
+/// machine. Where there is no thread clock, wall time since the first call.
+pub fn thread_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
