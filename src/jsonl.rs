@@ -51,7 +51,9 @@ pub enum Record<'a> {
     },
 }
 
-fn write_record(out: &mut dyn Write, record: &Record<'_>) -> io::Result<()> {
+/// Writes one record and its line end. The CLI and the window's export both write through
+/// here, so their objects cannot drift apart.
+pub fn write_record(out: &mut dyn Write, record: &Record<'_>) -> io::Result<()> {
     serde_json::to_writer(&mut *out, record)?;
     out.write_all(b"\n")
 }
@@ -66,43 +68,20 @@ pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
     for line in &result.lines {
         for occurrence in &line.occurrences {
             let (text, _) = line.excerpt(occurrence).to_marked();
-            write_match(
+            write_record(
                 out,
-                &path,
-                line.line_number,
-                occurrence.column,
-                occurrence.byte_offset,
-                occurrence.length,
-                &text,
+                &Record::Match {
+                    path: &path,
+                    line: line.line_number,
+                    column: occurrence.column,
+                    byte_offset: occurrence.byte_offset,
+                    length: occurrence.length,
+                    text: &text,
+                },
             )?;
         }
     }
     Ok(())
-}
-
-/// Writes one `match` record from its fields: `path` already lossy UTF-8, `text` already marked
-/// with `…` where it was cut. The CLI (through [`write_file`]) and the window's export both
-/// write matches through here, so their objects cannot drift apart.
-pub fn write_match(
-    out: &mut dyn Write,
-    path: &str,
-    line: u64,
-    column: u64,
-    byte_offset: u64,
-    length: u64,
-    text: &str,
-) -> io::Result<()> {
-    write_record(
-        out,
-        &Record::Match {
-            path,
-            line,
-            column,
-            byte_offset,
-            length,
-            text,
-        },
-    )
 }
 
 /// Writes an `error` record.

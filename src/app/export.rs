@@ -305,14 +305,16 @@ impl Records<'_> {
     /// One match; `text` is its line with the `…` marks.
     fn write_match(&mut self, path: &str, view: &MatchView<'_>, text: &str) -> io::Result<()> {
         match self {
-            Records::Json(out) => jsonl::write_match(
+            Records::Json(out) => jsonl::write_record(
                 out,
-                path,
-                view.line_number,
-                u64::from(view.column),
-                view.byte_offset,
-                view.length,
-                text,
+                &jsonl::Record::Match {
+                    path,
+                    line: view.line_number,
+                    column: u64::from(view.column),
+                    byte_offset: view.byte_offset,
+                    length: view.length,
+                    text,
+                },
             ),
             // A tuple is one row, its numbers written without a String each.
             Records::Csv(csv) => csv
