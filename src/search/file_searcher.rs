@@ -175,13 +175,14 @@ impl FileSearcher {
         if self.skip_binary && is_binary(contents) {
             return Ok(FileMatches::binary(contents.len() as u64));
         }
-        // A large file keeps the counters moving while it is read; the size costs one `fstat`,
-        // only for such files.
+        // A large file's size (its share of the progress bar, the length mapped) and modified
+        // time come from one `fstat`, made only for such files.
+        let large = if complete { None } else { file.metadata().ok() };
         let report = match (&self.progress, complete) {
-            (Some(progress), false) => {
-                let size = file.metadata().map_or(0, |meta| meta.len());
-                Some(StreamReport::new(progress, size))
-            }
+            (Some(progress), false) => Some(StreamReport::new(
+                progress,
+                large.as_ref().map_or(0, |meta| meta.len()),
+            )),
             _ => None,
         };
         // Only plain text is mapped: a BOM means decoding (UTF-16) or offsets moved by it, and
@@ -192,7 +193,7 @@ impl FileSearcher {
             && utf8_bom_len(contents) == 0
             && !has_utf16_bom(contents)
         {
-            map_file(&file)
+            map_file(&file, large.as_ref().map(|meta| meta.len()))
         } else {
             None
         };
@@ -240,7 +241,10 @@ impl FileSearcher {
         let bytes_read = sink.bytes_read.max(filled as u64);
         let mut found = sink.into_matches(bytes_read);
         if self.modified_times && found.matches > 0 {
-            found.modified = file.metadata().and_then(|meta| meta.modified()).ok();
+            found.modified = match &large {
+                Some(meta) => meta.modified().ok(),
+                None => file.metadata().and_then(|meta| meta.modified()).ok(),
+            };
         }
         Ok(found)
     }
@@ -489,12 +493,17 @@ impl Drop for DirHandle {
 /// count); between pieces the cancel flag is looked at and the progress counters move.
 const MAP_PIECE: usize = 256 << 10;
 
-/// Maps `file` read-only, or `None` where the system will not (the caller reads it instead).
-fn map_file(file: &File) -> Option<memmap2::Mmap> {
+/// Maps `file` read-only, `len` bytes when its size is known (memmap2 would ask the system
+/// again), or `None` where the system will not map it (the caller reads it instead).
+fn map_file(file: &File, len: Option<u64>) -> Option<memmap2::Mmap> {
+    let mut options = memmap2::MmapOptions::new();
+    if let Some(len) = len.and_then(|len| usize::try_from(len).ok()) {
+        options.len(len);
+    }
     // SAFETY: the map is read-only, private to this searcher and only read as bytes. What
     // cannot be ruled out is another program truncating the file meanwhile: see
     // `FileSearcher::search_root_file` for why only a file given alone is mapped.
-    unsafe { memmap2::Mmap::map(file) }.ok()
+    unsafe { options.map(file) }.ok()
 }
 
 /// Searches `map` in pieces of about `piece` bytes, each ending after a line terminator, so no
