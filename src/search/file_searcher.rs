@@ -833,19 +833,15 @@ impl<'a> LineCollector<'a> {
             columns.push(column);
         }
 
-        let cut = match self.max_columns {
-            Some(max) if more_chars_than(line, max) => Some(max),
-            _ => None,
-        };
         let at = LineAt {
             bytes: line,
             number: line_number,
             offset: line_offset,
             spans_lines,
         };
-        match cut {
-            Some(max) => self.push_cut_line(&at, group, max),
-            None => self.push_stretch(&at, group, 0..group.len(), 0..line.len(), None),
+        match self.max_columns {
+            Some(max) if more_chars_than(line, max) => self.push_cut_line(&at, group, max),
+            _ => self.push_stretch(&at, group, 0..group.len(), 0..line.len(), None),
         }
     }
 

@@ -42,8 +42,7 @@ pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
     // count those a block at a time (the compiler vectorises it) rather than decode each one.
     let mut pos = from;
     let mut left = n;
-    let reach =
-        &bytes[from..ascii_end.max(from.saturating_add(n.saturating_mul(4)).min(bytes.len()))];
+    let reach = &bytes[from..from.saturating_add(n.saturating_mul(4)).min(bytes.len())];
     let valid = match std::str::from_utf8(reach) {
         Ok(_) => reach.len(),
         Err(err) => err.valid_up_to(),
