@@ -27,7 +27,8 @@ use crossbeam_channel::{Receiver, TryRecvError};
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
 
 use crate::search::text::{
-    advance_chars, char_count, char_start, column_of, lossy_with_positions, retreat_chars,
+    advance_chars, char_count, char_start, column_of, lossy_with_positions, range_ends,
+    retreat_chars, shown_range,
 };
 
 /// A shown line keeps at most this many characters (the same as the results list's cut).
@@ -556,9 +557,7 @@ fn shown_line(
     highlight: Option<(usize, usize)>,
 ) -> PreviewLine {
     let (start, end) = highlight.unwrap_or((0, 0));
-    // The last byte of the match, so that a match ending inside an invalid sequence still
-    // takes its replacement character.
-    let mut positions = [start, end.saturating_sub(1).max(start)];
+    let mut positions = range_ends(start, end);
     let kept = lossy_with_positions(raw, &mut positions);
     let mut text = String::with_capacity(kept.len() + 6);
     if cut_before {
@@ -570,13 +569,8 @@ fn shown_line(
         text.push('…');
     }
     let highlight = highlight.map(|_| {
-        let first = kept.floor_char_boundary(positions[0]);
-        if end <= start {
-            return prefix + first..prefix + first;
-        }
-        let last = kept.floor_char_boundary(positions[1]);
-        let last_end = last + kept[last..].chars().next().map_or(0, char::len_utf8);
-        prefix + first..prefix + last_end.max(first)
+        let shown = shown_range(&kept, positions, end <= start);
+        prefix + shown.start..prefix + shown.end
     });
     PreviewLine {
         number,

@@ -13,8 +13,8 @@ use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish
 use memchr::memchr;
 
 use crate::search::text::{
-    advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, retreat_chars,
-    splits_char,
+    advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, range_ends,
+    retreat_chars, shown_range, splits_char,
 };
 use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
 
@@ -896,14 +896,16 @@ impl<'a> LineCollector<'a> {
         cut: Option<LineCut>,
     ) {
         let (start, end) = (bytes.start, bytes.end);
+        // An occurrence's part on this line, in the stretch's bytes.
+        let in_stretch = |m: &std::ops::Range<usize>| {
+            let m = shown(at.bytes, m);
+            m.start.clamp(start, end) - start..m.end.clamp(start, end) - start
+        };
         let positions = &mut self.positions;
         positions.clear();
         positions.extend(group[which.clone()].iter().flat_map(|m| {
-            let m = shown(at.bytes, m);
-            [
-                m.start.clamp(start, end) - start,
-                m.end.clamp(start, end) - start,
-            ]
+            let m = in_stretch(m);
+            range_ends(m.start, m.end)
         }));
         let text = lossy_with_positions(&at.bytes[bytes], positions);
         let occurrences = group[which.clone()]
@@ -914,7 +916,11 @@ impl<'a> LineCollector<'a> {
                 column,
                 byte_offset: at.offset + m.start as u64,
                 length: (m.end - m.start) as u64,
-                highlight: whole_chars(&text, positions[2 * k]..positions[2 * k + 1]),
+                highlight: shown_range(
+                    &text,
+                    [positions[2 * k], positions[2 * k + 1]],
+                    in_stretch(m).is_empty(),
+                ),
             })
             .collect();
         self.lines.push(MatchLine {
@@ -940,12 +946,6 @@ struct LineAt<'l> {
 /// The part of occurrence `m` that lies on `line` (a multiline match runs past its end).
 fn shown(line: &[u8], m: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     m.start.min(line.len())..m.end.min(line.len())
-}
-
-/// `range` widened to whole characters of `text`: a byte-level pattern such as `(?-u:\xA9)` may
-/// match inside a character, and the highlight must stay a valid range of the text.
-fn whole_chars(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    text.floor_char_boundary(range.start)..text.ceil_char_boundary(range.end)
 }
 
 fn trim_terminator(line: &[u8]) -> &[u8] {
@@ -1058,6 +1058,24 @@ mod tests {
         bytes.extend_from_slice(b"\nfoo\n\0\n");
         let found = in_pieces(&mut searcher("foo", |_| {}), &bytes, 8);
         assert!(found.binary && found.lines.is_empty());
+    }
+
+    #[test]
+    fn a_match_ending_inside_an_invalid_sequence_highlights_its_replacement_character() {
+        // `\xE2\x82` is an incomplete sequence: one U+FFFD in the text. The match is its first
+        // byte; the preview shows the same highlight (both use `text::shown_range`).
+        let found = searcher(r"(?-u:\xE2)", |_| {})
+            .search_bytes(b"a\xE2\x82b\n")
+            .unwrap();
+        let line = &found.lines[0];
+        assert_eq!(line.text, "a\u{FFFD}b");
+        assert_eq!(&line.text[line.occurrences[0].highlight.clone()], "\u{FFFD}");
+        // A byte-level match inside a valid character takes the whole character.
+        let found = searcher(r"(?-u:\xA9)", |_| {})
+            .search_bytes("x \u{A9} y\n".as_bytes())
+            .unwrap();
+        let line = &found.lines[0];
+        assert_eq!(&line.text[line.occurrences[0].highlight.clone()], "\u{A9}");
     }
 
     #[test]

@@ -134,6 +134,28 @@ fn char_len_at(bytes: &[u8], pos: usize) -> usize {
     }
 }
 
+/// The two positions of the byte range `start..end` to map with [`lossy_with_positions`]: its
+/// start and its last byte (the start again when it is empty). Mapping the last byte rather
+/// than the end lets a match that ends inside an invalid sequence take its replacement
+/// character.
+pub(crate) fn range_ends(start: usize, end: usize) -> [usize; 2] {
+    [start, end.saturating_sub(1).max(start)]
+}
+
+/// The characters of `text` that show a byte range whose [`range_ends`] were mapped to
+/// `mapped` by [`lossy_with_positions`]: from the character holding its start through the one
+/// holding its last byte (so a byte-level match inside a character takes the whole character);
+/// empty for an empty range.
+pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::ops::Range<usize> {
+    let first = text.floor_char_boundary(mapped[0].min(text.len()));
+    if empty {
+        return first..first;
+    }
+    let last = text.floor_char_boundary(mapped[1].min(text.len()));
+    let last_end = last + text[last..].chars().next().map_or(0, char::len_utf8);
+    first..last_end.max(first)
+}
+
 /// `bytes` as lossy UTF-8, with each byte position of `positions` mapped to the position of
 /// the same place in the returned text (a position inside an invalid sequence maps to the
 /// start of its replacement character).
