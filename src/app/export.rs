@@ -366,8 +366,9 @@ fn summary_of(model: &ResultsModel) -> Summary {
     })
 }
 
-/// Serializes the whole model at once (tests and small exports).
-pub fn to_bytes(model: &ResultsModel, format: ExportFormat) -> io::Result<Vec<u8>> {
+/// Serializes the whole model at once, for the tests to compare with the sliced export.
+#[cfg(test)]
+fn to_bytes(model: &ResultsModel, format: ExportFormat) -> io::Result<Vec<u8>> {
     let mut serializer = Serializer::new(model, format);
     let mut out = Vec::new();
     let far = Instant::now() + Duration::from_secs(3600);
@@ -597,7 +598,8 @@ fn write_chunks(file: File, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> io::Re
 }
 
 /// Runs a whole export on the calling thread, as the window does it over frames (tests).
-pub fn export_blocking(
+#[cfg(test)]
+fn export_blocking(
     model: &ResultsModel,
     target: &Path,
     format: ExportFormat,
