@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
-    MemoryStorage, absolute, copied, harness, search, search_disabled, search_to_end, small_tree,
-    type_into, wait_for_checks, wait_for_search,
+    MemoryStorage, absolute, copied, enter_in, harness, search, search_disabled, search_to_end,
+    small_tree, type_into, wait_for_checks, wait_for_search,
 };
 use eframe::App as _;
 use egui::Event;
@@ -387,14 +387,6 @@ fn mkfifo(path: &Path) {
         .status()
         .expect("run mkfifo");
     assert!(status.success(), "mkfifo {} failed", path.display());
-}
-
-/// Presses Enter in the field labelled `label`, as a person trying to search would.
-fn enter_in(harness: &mut Harness<'_, TrawlApp>, label: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press(egui::Key::Enter);
-    harness.run_steps(2);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{
-    MemoryStorage, harness, replace_in, search_disabled, type_into, wait_for_checks,
+    MemoryStorage, enter_in, harness, replace_in, search_disabled, type_into, wait_for_checks,
     wait_for_search,
 };
 use eframe::App as _;
@@ -181,10 +181,7 @@ fn an_invalid_max_file_size_shows_an_error_and_does_not_search() {
     harness.get_by_label_contains("Max file size: invalid size \"10Q\"");
     assert!(search_disabled(&harness));
     // Enter in the field does not search either.
-    harness.get_by_label("Max file size").focus();
-    harness.step();
-    harness.key_press(egui::Key::Enter);
-    harness.run_steps(2);
+    enter_in(&mut harness, "Max file size");
     assert!(!harness.state().is_searching());
     assert!(harness.state().results().is_none(), "no search started");
 
@@ -439,7 +436,8 @@ fn typing_in_a_folder_of_100k_files_waits_for_enter_and_says_why() {
     harness.state_mut().state_mut().pattern = "foo".into();
     harness.run_steps(2);
     wait_for_checks(&mut harness);
-    click_search(&mut harness);
+    enter_in(&mut harness, "Pattern");
+    wait_for_search(&mut harness);
     assert_eq!(
         harness
             .state()

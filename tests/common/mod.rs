@@ -103,6 +103,14 @@ pub fn search_to_end(
     wait_for_search(harness);
 }
 
+/// Presses Enter in the field labelled `label`, as a person trying to search would.
+pub fn enter_in(harness: &mut Harness<'_, TrawlApp>, label: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+}
+
 /// Texts the last frame put on the clipboard.
 pub fn copied(harness: &Harness<'_, TrawlApp>) -> Vec<String> {
     harness
