@@ -1069,7 +1069,10 @@ mod tests {
             .unwrap();
         let line = &found.lines[0];
         assert_eq!(line.text, "a\u{FFFD}b");
-        assert_eq!(&line.text[line.occurrences[0].highlight.clone()], "\u{FFFD}");
+        assert_eq!(
+            &line.text[line.occurrences[0].highlight.clone()],
+            "\u{FFFD}"
+        );
         // A byte-level match inside a valid character takes the whole character.
         let found = searcher(r"(?-u:\xA9)", |_| {})
             .search_bytes("x \u{A9} y\n".as_bytes())

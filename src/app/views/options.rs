@@ -54,46 +54,31 @@ impl TrawlApp {
 
         ui.horizontal_wrapped(|ui| {
             let label = field_label(ui, "Globs");
-            let field = ui
-                .add(
-                    TextEdit::singleline(&mut self.state.globs)
-                        .id(egui::Id::unique("trawl.globs"))
-                        .hint_text("*.rs, !target/**")
-                        .desired_width(220.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Include files matching a glob; !glob excludes. Several separated by commas \
-                     or spaces, each like the command line's -g",
-                );
-            enter |= submitted(ui, &field);
-
+            enter |= option_field(
+                ui,
+                &label,
+                &mut self.state.globs,
+                ("trawl.globs", "*.rs, !target/**", 220.0),
+                "Include files matching a glob; !glob excludes. Several separated by commas \
+                 or spaces, each like the command line's -g",
+            );
             let label = ui.label("Max file size");
-            let field = ui
-                .add(
-                    TextEdit::singleline(&mut self.state.max_file_size)
-                        .id(egui::Id::unique("trawl.max_file_size"))
-                        .hint_text("no limit")
-                        .desired_width(70.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Skip files larger than this: a number of bytes with an optional K, M or G \
-                     (10M), like --max-filesize. Empty: no limit",
-                );
-            enter |= submitted(ui, &field);
-
+            enter |= option_field(
+                ui,
+                &label,
+                &mut self.state.max_file_size,
+                ("trawl.max_file_size", "no limit", 70.0),
+                "Skip files larger than this: a number of bytes with an optional K, M or G \
+                 (10M), like --max-filesize. Empty: no limit",
+            );
             let label = ui.label("Threads");
-            let field = ui
-                .add(
-                    TextEdit::singleline(&mut self.state.threads)
-                        .id(egui::Id::unique("trawl.threads"))
-                        .hint_text("auto")
-                        .desired_width(48.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text("Search threads, like -j. Empty or 0: one per core");
-            enter |= submitted(ui, &field);
+            enter |= option_field(
+                ui,
+                &label,
+                &mut self.state.threads,
+                ("trawl.threads", "auto", 48.0),
+                "Search threads, like -j. Empty or 0: one per core",
+            );
 
             let label = ui.label("Context lines");
             ui.add(Slider::new(
@@ -122,4 +107,25 @@ impl TrawlApp {
         }
         enter
     }
+}
+
+/// One of the panel's text fields after its `label`: `(id, hint, width)`, and what hovering
+/// says. True when Enter was pressed in it.
+fn option_field(
+    ui: &mut Ui,
+    label: &egui::Response,
+    text: &mut String,
+    (id, hint, width): (&str, &str, f32),
+    hover: &str,
+) -> bool {
+    let field = ui
+        .add(
+            TextEdit::singleline(text)
+                .id(egui::Id::unique(id))
+                .hint_text(hint)
+                .desired_width(width),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(hover);
+    submitted(ui, &field)
 }
