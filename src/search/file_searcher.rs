@@ -65,14 +65,12 @@ impl FileMatches {
 pub struct FileSearcher {
     matcher: RegexMatcher,
     searcher: Searcher,
-    /// The same without binary detection, for a file read whole and already found to hold no
-    /// NUL byte: grep-searcher would otherwise scan up to 64 KiB of it for one again (most
-    /// source files are smaller, so that was a second pass over nearly every byte).
-    text_searcher: Searcher,
-    /// For a memory-mapped file, searched in pieces: no binary detection (each piece is
-    /// checked for NUL after it is searched) and no BOM sniffing (a piece starting with
-    /// BOM-like bytes is not the file's start; files with a BOM are not mapped).
-    map_searcher: Searcher,
+    /// No binary detection and no BOM sniffing, for text already checked for NUL bytes (a
+    /// file read whole, each piece of a mapped one) whose UTF-8 BOM, if any, the caller skips:
+    /// grep-searcher would scan up to 64 KiB for a NUL again (most source files are smaller, so
+    /// that was a second pass over nearly every byte), and send a file with a BOM through its
+    /// transcoding reader, a copy of the whole file.
+    plain_searcher: Searcher,
     /// For the rest of a mapped file from a very long line on, streamed from the map: binary
     /// detection as for any stream, no BOM sniffing.
     map_stream_searcher: Searcher,
@@ -106,14 +104,15 @@ impl FileSearcher {
             .binary_detection(binary.clone())
             .bom_sniffing(true);
         let searcher = builder.build();
-        let text_searcher = builder.binary_detection(BinaryDetection::none()).build();
-        let map_searcher = builder.bom_sniffing(false).build();
+        let plain_searcher = builder
+            .binary_detection(BinaryDetection::none())
+            .bom_sniffing(false)
+            .build();
         let map_stream_searcher = builder.binary_detection(binary).build();
         FileSearcher {
             matcher,
             searcher,
-            text_searcher,
-            map_searcher,
+            plain_searcher,
             map_stream_searcher,
             buffer: Vec::new(),
             #[cfg(unix)]
@@ -207,7 +206,7 @@ impl FileSearcher {
         sink.report = report.as_ref();
         if let Some(map) = &map {
             search_pieces(
-                &mut self.map_searcher,
+                &mut self.plain_searcher,
                 &mut self.map_stream_searcher,
                 &self.matcher,
                 map,
@@ -215,14 +214,15 @@ impl FileSearcher {
                 self.skip_binary,
                 &mut sink,
             )?;
-        } else if complete {
+        } else if complete && has_utf16_bom(contents) {
             // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
-            let searcher = if has_utf16_bom(contents) {
-                &mut self.searcher
-            } else {
-                &mut self.text_searcher
-            };
-            searcher.search_slice(&self.matcher, contents, &mut sink)?;
+            self.searcher
+                .search_slice(&self.matcher, contents, &mut sink)?;
+        } else if complete {
+            // The BOM's bytes are back in the offsets through `offset_shift`.
+            let text = &contents[utf8_bom_len(contents) as usize..];
+            self.plain_searcher
+                .search_slice(&self.matcher, text, &mut sink)?;
         } else {
             // The cancel check wraps the whole chain: the part already in memory is large too.
             let reader = CancellableReader {
@@ -282,7 +282,7 @@ impl FileSearcher {
             self.multiline,
         );
         search_pieces(
-            &mut self.map_searcher,
+            &mut self.plain_searcher,
             &mut self.map_stream_searcher,
             &self.matcher,
             bytes,
@@ -1079,6 +1079,24 @@ mod tests {
             .unwrap();
         let line = &found.lines[0];
         assert_eq!(&line.text[line.occurrences[0].highlight.clone()], "\u{A9}");
+    }
+
+    #[test]
+    fn a_file_with_a_utf8_bom_and_invalid_bytes_keeps_the_file_s_offsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.txt");
+        std::fs::write(&path, b"\xEF\xBB\xBFa\xFF foo\nfoo\n").unwrap();
+        let found = searcher("foo", |_| {}).search_path(&path).unwrap();
+        // The BOM is no column but counts in offsets; the invalid byte is one column and one
+        // byte (read as is, not transcoded into a 3-byte U+FFFD).
+        assert_eq!(
+            occurrences(&found),
+            vec![
+                (1, 4, 6, 3, "foo".to_string()),
+                (2, 1, 10, 3, "foo".to_string())
+            ]
+        );
+        assert_eq!(found.lines[0].text, "a\u{FFFD} foo");
     }
 
     #[test]
