@@ -26,7 +26,7 @@ use trawl::app::{SavedState, TrawlApp};
 use trawl::search::{Progress, ProgressSnapshot};
 
 // The window tests' helpers; only the thread clock is used here.
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/window/common.rs"]
 mod common;
 use common::thread_cpu_time;
 

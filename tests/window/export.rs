@@ -4,13 +4,11 @@
 //! frame. The system's save dialog is turned off (it must never open in a test), so Export…
 //! opens the window's own form, which is what a machine without a desktop portal shows.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::common::{absolute, harness, replace_in, thread_cpu_time, wait_for_search};
 use assert_cmd::Command;
-use common::{absolute, harness, replace_in, thread_cpu_time, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
@@ -51,7 +49,7 @@ fn wait_for_export(harness: &mut Harness<'_, TrawlApp>) -> Duration {
     longest
 }
 
-/// Unlike `common::search`: replaces what the fields held, and waits for the search to end.
+/// Unlike `crate::common::search`: replaces what the fields held, and waits for the search to end.
 fn search(harness: &mut Harness<'_, TrawlApp>, folder: &Path, extensions: &str, pattern: &str) {
     replace_in(harness, "Folder", &folder.display().to_string());
     replace_in(harness, "Extensions", extensions);

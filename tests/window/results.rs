@@ -2,12 +2,10 @@
 //! filter box, sorting by modification time, F3 / Shift+F3, Ctrl+Shift+C and the marker of
 //! matches that span lines.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{copied, harness};
+use crate::common::{copied, harness};
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

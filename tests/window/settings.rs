@@ -2,12 +2,10 @@
 //! search as you type, Ctrl+F, the theme switch and what of it all persists. Each test builds
 //! its own small tree and drives the real `eframe::App`.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     MemoryStorage, enter_in, harness, replace_in, search_disabled, type_into, wait_for_checks,
     wait_for_search,
 };
@@ -19,7 +17,7 @@ use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
 
 /// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
 fn small_tree() -> tempfile::TempDir {
-    let dir = common::small_tree();
+    let dir = crate::common::small_tree();
     std::fs::create_dir(dir.path().join(".hidden")).expect("mkdir");
     std::fs::write(dir.path().join(".hidden/d.rs"), "foo hidden\n").expect("write");
     dir

@@ -1,9 +1,8 @@
-//! Helpers shared by the window tests (tests/window*.rs): a small tree, the headless harness,
-//! typing into fields, waiting for the pattern check and the search, and reading the clipboard.
-//! Each window test file declares `mod common;`, and the window benchmark includes it by path;
-//! this file is not a test target of its own.
+//! Helpers shared by the window tests (the modules of tests/window/): a small tree, the headless
+//! harness, typing into fields, waiting for the pattern check and the search, and reading the
+//! clipboard. The window benchmark includes this file by path.
 
-// Each test crate compiles this module and uses only some of it; clippy runs with -D warnings.
+// The benchmark compiles this module and uses only some of it; clippy runs with -D warnings.
 #![allow(dead_code)]
 
 use std::collections::HashMap;

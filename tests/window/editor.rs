@@ -1,21 +1,19 @@
 //! Opening a match in the editor and previewing it, driven through the real `eframe::App` with
-//! egui_kittest (the harness helpers are those of tests/common/mod.rs).
+//! egui_kittest (the harness helpers are those of common.rs).
 //!
 //! The editor command in these tests is a small `sh` script that writes its arguments, one a
 //! line, to a file: what arrives there is exactly the argument list the editor would get.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{absolute, search_to_end, type_into};
+use crate::common::{absolute, search_to_end, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
 use trawl::app::{RowRef, SavedState, TrawlApp};
 
-/// As `common::harness`, but with 60 frames a second instead of kittest's 4: two clicks
+/// As `crate::common::harness`, but with 60 frames a second instead of kittest's 4: two clicks
 /// (hover, press and release each, a frame apiece) then fall within egui's double-click delay.
 fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
     Harness::builder()

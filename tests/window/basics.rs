@@ -1,12 +1,10 @@
 //! The window, driven headlessly through egui_kittest: the real `eframe::App`, real searches
 //! over small trees built per test, queried the way a screen reader sees the window.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     MemoryStorage, absolute, copied, enter_in, harness, search, search_disabled, search_to_end,
     small_tree, type_into, wait_for_checks, wait_for_search,
 };

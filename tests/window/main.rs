@@ -1,0 +1,13 @@
+//! The window, driven headlessly through egui_kittest: the real `eframe::App` on real trees built
+//! per test.
+//!
+//! One test binary with a module per area rather than a test target per file: each target links
+//! all of eframe and wgpu, and five of them took a fifth of a CI run's disk and link time.
+
+mod common;
+
+mod basics;
+mod editor;
+mod export;
+mod results;
+mod settings;
