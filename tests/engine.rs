@@ -1572,7 +1572,7 @@ fn cancel_stops_promptly_inside_a_large_file() {
     let line = "foo bar foo baz foo qux foo ".repeat(4) + "\n";
     let big = line.repeat((48 << 20) / line.len());
     write(root, "big.rs", &big);
-    // Streamed inside a folder; memory-mapped and searched in pieces when given as the root.
+    // Found by the walk, and given as the root (opened by its path, no folder).
     for searched in [root.to_path_buf(), root.join("big.rs")] {
         let handle = search::start(request(&searched, &["rs"], "foo")).unwrap();
         // Short enough that even a release build is still inside the file.
@@ -1619,45 +1619,64 @@ fn dropping_the_handle_cancels_the_search() {
     }
     eprintln!("dropped handle: finished {:?} after drop", since.elapsed());
 }
-/// A large file given as the root is memory-mapped and searched in pieces (as ripgrep maps a
-/// file named on its command line); the same file inside a folder is streamed. Both must give
-/// the same occurrences, and agree with the reference.
+/// A file too large to read at once is cut into segments that every search thread takes
+/// (`search::split`). Whatever the thread count, found by the walk or given as the root, and
+/// with lines longer than a segment crossing their boundaries, the occurrences are the
+/// reference's; lines cut to 80 columns are the same on one thread and on three. A NUL byte in
+/// a late segment makes the whole file binary.
 #[test]
-fn a_large_file_given_as_the_root_finds_what_the_same_file_in_a_folder_finds() {
+fn a_large_file_split_between_threads_finds_what_the_reference_finds() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = StdRng::seed_from_u64(5);
-    let words = ["foo", "bar", "é", "Foo", "x", "a foo b", ""];
+    let words = [
+        "foo", "bar", "é", "Foo", "x", "a foo b", "", "quux", "baz", "bars", "ab",
+    ];
     let mut text = String::new();
-    let mut long_line = false;
-    while text.len() < 3 << 19 {
-        let line: Vec<&str> = (0..rng.random_range(0..12))
+    // Lines of 300 KiB (longer than a segment) and of 70 KiB (longer than a segment's reach
+    // past its end), each at a few places.
+    let mut long_lines = vec![1 << 19, 1 << 20, 3 << 19, 7 << 18];
+    while text.len() < 2 << 20 {
+        let line: Vec<&str> = (0..rng.random_range(0..8))
             .map(|_| *words.choose(&mut rng).unwrap())
             .collect();
         text.push_str(&line.join(" "));
-        // Once, a third of the way in, a line of 300 KiB: longer than a piece.
-        if text.len() >= 1 << 19 && !long_line {
-            long_line = true;
-            text.push_str(&"y".repeat(300 << 10));
+        if long_lines.first().is_some_and(|&at| text.len() >= at) {
+            let len = if long_lines.len() % 2 == 0 { 300 } else { 70 } << 10;
+            long_lines.remove(0);
+            text.push_str(&"y".repeat(len));
             text.push_str(" foo");
         }
         text.push_str(if rng.random_bool(0.1) { "\r\n" } else { "\n" });
     }
     write(dir.path(), "big.txt", &text);
     let file = dir.path().join("big.txt");
-    for pattern in ["foo", "(?i)foo b?", r"\bx\b"] {
-        // Whole lines against the reference, and lines cut to 80 columns against the stream.
-        for max_columns in [None, Some(80)] {
-            let mut as_root = request(&file, &[], pattern);
-            as_root.max_columns = max_columns;
-            let mut in_folder = request(dir.path(), &["txt"], pattern);
-            in_folder.max_columns = max_columns;
-            let mapped = run_engine(as_root.clone()).hits;
-            assert!(mapped.len() > 1000, "{pattern}: {} hits", mapped.len());
-            let expected = match max_columns {
-                None => assert_same(&in_folder),
-                Some(_) => run_engine(in_folder).hits,
-            };
-            assert_hits_eq(&mapped, &expected, &as_root);
+    for pattern in ["foo", r"(?i)\bx\b"] {
+        let expected = reference(&request(dir.path(), &["txt"], pattern));
+        assert!(expected.len() > 1000, "{pattern}: {} hits", expected.len());
+        for threads in [1, 3] {
+            for root in [dir.path(), &file] {
+                let mut req = request(root, &["txt"], pattern);
+                req.threads = threads;
+                let outcome = run_engine(req.clone());
+                assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+                assert_hits_eq(&outcome.hits, &expected, &req);
+            }
         }
+        let cut = |threads| {
+            let mut req = request(dir.path(), &["txt"], pattern);
+            req.threads = threads;
+            req.max_columns = Some(80);
+            run_engine(req).hits
+        };
+        assert_eq!(cut(1), cut(3), "{pattern}: lines cut to 80 columns");
     }
+
+    let mut binary = text.into_bytes();
+    let at = binary.len() - 1000;
+    binary[at] = 0;
+    write(dir.path(), "big.txt", &binary);
+    let mut req = request(dir.path(), &["txt"], "foo");
+    req.threads = 3;
+    let outcome = run_engine(req);
+    assert!(outcome.hits.is_empty() && outcome.errors.is_empty());
 }

@@ -396,7 +396,7 @@ fn cancel_stops_within_50ms_inside_a_single_256_mib_line() {
         }
         line.write_all(b"needle\n").unwrap();
     }
-    // Streamed inside a folder; memory-mapped when given as the root.
+    // Found by the walk, and given as the root (opened by its path, no folder).
     for root in [dir.path().to_path_buf(), dir.path().join("line.txt")] {
         let mut req = request(&root, "txt", "needle");
         req.max_columns = Some(500);
@@ -429,7 +429,7 @@ fn progress_moves_inside_a_single_large_file_and_counts_it_once() {
             size += filler.len() as u64 + 8;
         }
     }
-    // Streamed inside a folder; memory-mapped and searched in pieces when given as the root.
+    // Found by the walk, and given as the root (opened by its path, no folder).
     for root in [dir.path().to_path_buf(), path.clone()] {
         let handle = search::start(request(&root, "txt", "needle")).unwrap();
         let mut seen_partial = None;

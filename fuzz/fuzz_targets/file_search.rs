@@ -46,12 +46,12 @@ fuzz_target!(|input: &[u8]| {
 
     let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
     let found = searcher.search_bytes(contents).expect("searching memory cannot fail");
-    // A mapped file is searched in pieces: the same lines, numbers and offsets.
+    // A large file is searched in segments: the same lines, numbers and offsets.
     let piece = 1 + len % 32;
-    let in_pieces = searcher
-        .search_bytes_in_pieces(contents, piece)
+    let in_segments = searcher
+        .search_bytes_in_segments(contents, piece)
         .expect("searching memory cannot fail");
-    assert_eq!(in_pieces.lines, found.lines, "pieces of {piece} bytes");
+    assert_eq!(in_segments.lines, found.lines, "segments of {piece} bytes");
 
     let mut actual = Vec::new();
     for line in &found.lines {

@@ -12,10 +12,11 @@ use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
 use crate::search::file_searcher::{DirSlot, FileSearcher};
+use crate::search::split::{Helpers, SplitFile};
 use crate::search::walk::{build_walk, io_message, walk_error};
 use crate::search::{
     FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
-    build_matcher,
+    build_matcher, internal_error,
 };
 
 /// How many events may wait for the consumer before the search threads pause. Enough to ride out
@@ -214,21 +215,52 @@ fn run(
     started: Instant,
 ) {
     let (files_tx, files) = crossbeam_channel::unbounded::<FoundFile>();
+    let (split_tx, splits) = crossbeam_channel::unbounded::<Arc<SplitFile>>();
     let matcher = &matcher;
+    let threads = pool.current_num_threads();
     pool.in_place_scope(|scope| {
         // One long-lived task per pool thread, each with its own searcher, pulling files from
-        // the walk: cheaper per file than a par_bridge over the channel.
-        for _ in 0..pool.current_num_threads() {
+        // the walk: cheaper per file than a par_bridge over the channel. A large file's
+        // segments come first: its result goes out sooner and its memory is freed sooner.
+        for _ in 0..threads {
             let files = files.clone();
+            let splits = splits.clone();
+            let helpers = (threads > 1).then(|| Helpers {
+                queue: split_tx.clone(),
+                count: threads - 1,
+            });
             scope.spawn(move |_| {
                 let mut searcher =
                     FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
                 searcher.report_progress(Arc::clone(&shared.progress));
-                for file in files {
-                    search_one(shared, &mut searcher, file);
+                searcher.share_large_files(helpers);
+                loop {
+                    crossbeam_channel::select_biased! {
+                        recv(splits) -> split => match split {
+                            Ok(split) => split.work(&mut searcher),
+                            // Nobody can share a file any more (a single thread): files only.
+                            Err(_) => {
+                                for file in &files {
+                                    search_one(shared, &mut searcher, file);
+                                }
+                                break;
+                            }
+                        },
+                        recv(files) -> file => match file {
+                            Ok(file) => search_one(shared, &mut searcher, file),
+                            Err(_) => break,
+                        },
+                    }
+                }
+                // No file is left to find: help with the large files still being searched
+                // until every thread is done with its own (each drops its sender then).
+                searcher.share_large_files(None);
+                for split in splits {
+                    split.work(&mut searcher);
                 }
             });
         }
+        drop(split_tx);
         walk.run(|| {
             let files_tx = files_tx.clone();
             let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
@@ -301,7 +333,7 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
     let FoundFile { path, dir } = file;
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
         Some(dir) => searcher.search_in_dir(dir, &path),
-        None => searcher.search_root_file(&path),
+        None => searcher.search_path(&path),
     }));
     // Close the directory as soon as its last file is done.
     drop(dir);
@@ -330,17 +362,10 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
             });
         }
         Err(panic) => {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_string());
             shared.progress.add_failed();
             shared.report_error(FileError {
                 path,
-                message: format!(
-                    "internal error while searching this file ({reason}); please report it"
-                ),
+                message: internal_error(&*panic),
             });
         }
     }

@@ -45,3 +45,14 @@ pub(crate) fn without_os_error(err: &std::io::Error) -> String {
         None => text,
     }
 }
+
+/// The message for a panic caught while searching a file: the search goes on, and the person
+/// learns which file and that it is trawl's fault.
+pub(crate) fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let reason = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    format!("internal error while searching this file ({reason}); please report it")
+}

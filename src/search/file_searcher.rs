@@ -1,17 +1,20 @@
 //! How one file is read and searched: one [`FileSearcher`] per thread, buffers reused.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use grep_matcher::Matcher;
 use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
+use crate::search::split::{
+    COPY_ALIGN, Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, first_line_start,
+    line_end_after,
+};
 use crate::search::text::{
     advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, range_ends,
     retreat_chars, shown_range, splits_char,
@@ -20,11 +23,14 @@ use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
-/// are streamed through grep-searcher's rolling buffer, or memory-mapped and searched in pieces
-/// when the file is the search's root (`search_root_file`). The buffer is allocated once per thread
+/// are searched in segments by every free thread (`crate::search::split`) with positional reads;
+/// a UTF-16 file or a multiline search streams them through grep-searcher's rolling buffer. The buffer is allocated once per thread
 /// at this size and never resized: growing it for big files and shrinking it afterwards cost
 /// more in page faults than reading them (11 % of the docs tree search at 8 MiB).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
+// A segment's read, with its reach past its end and its alignment, fits in the buffer.
+const _: () =
+    assert!(SEGMENT + SplitFile::reach(SEGMENT).1 + 1 + COPY_ALIGN <= WHOLE_FILE_LIMIT as u64);
 /// At most this many directories are held open for `openat` at once (per process), far below
 /// any open-file limit; beyond it files are opened by their full path.
 #[cfg(unix)]
@@ -51,7 +57,7 @@ pub struct FileMatches {
 
 impl FileMatches {
     /// A file skipped for a NUL byte after `bytes_read` bytes.
-    fn binary(bytes_read: u64) -> Self {
+    pub(crate) fn binary(bytes_read: u64) -> Self {
         FileMatches {
             bytes_read,
             binary: true,
@@ -66,14 +72,14 @@ pub struct FileSearcher {
     matcher: RegexMatcher,
     searcher: Searcher,
     /// No binary detection and no BOM sniffing, for text already checked for NUL bytes (a
-    /// file read whole, each piece of a mapped one) whose UTF-8 BOM, if any, the caller skips:
+    /// file read whole, each segment of a large one) whose UTF-8 BOM, if any, the caller skips:
     /// grep-searcher would scan up to 64 KiB for a NUL again (most source files are smaller, so
     /// that was a second pass over nearly every byte), and send a file with a BOM through its
     /// transcoding reader, a copy of the whole file.
     plain_searcher: Searcher,
-    /// For the rest of a mapped file from a very long line on, streamed from the map: binary
+    /// For a segment's last line running on past what was read at once, streamed: binary
     /// detection as for any stream, no BOM sniffing.
-    map_stream_searcher: Searcher,
+    stream_searcher: Searcher,
     /// Read area, always initialised to its full length (so reads need no zero-filling per
     /// file); a file's contents are its first `filled` bytes.
     buffer: Vec<u8>,
@@ -86,6 +92,8 @@ pub struct FileSearcher {
     cancel: Arc<AtomicBool>,
     /// Counters to keep moving while a large file is read (a search's; none when searching alone).
     progress: Option<Arc<Progress>>,
+    /// The other search threads, told of a large file so they search segments of it.
+    helpers: Option<Helpers>,
     modified_times: bool,
 }
 
@@ -108,12 +116,12 @@ impl FileSearcher {
             .binary_detection(BinaryDetection::none())
             .bom_sniffing(false)
             .build();
-        let map_stream_searcher = builder.binary_detection(binary).build();
+        let stream_searcher = builder.binary_detection(binary).build();
         FileSearcher {
             matcher,
             searcher,
             plain_searcher,
-            map_stream_searcher,
+            stream_searcher,
             buffer: Vec::new(),
             #[cfg(unix)]
             name: Vec::new(),
@@ -122,6 +130,7 @@ impl FileSearcher {
             skip_binary: !request.binary_as_text,
             cancel,
             progress: None,
+            helpers: None,
             modified_times: request.modified_times,
         }
     }
@@ -129,6 +138,12 @@ impl FileSearcher {
     /// Reports the reading of large files to `progress` as it goes.
     pub(crate) fn report_progress(&mut self, progress: Arc<Progress>) {
         self.progress = Some(progress);
+    }
+
+    /// Lets the other search threads search segments of the large files this one finds (none:
+    /// this thread searches them alone).
+    pub(crate) fn share_large_files(&mut self, helpers: Option<Helpers>) {
+        self.helpers = helpers;
     }
 
     /// Reads and searches the file at `path`.
@@ -155,47 +170,49 @@ impl FileSearcher {
 
     /// Searches an already opened file.
     pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
-        self.search_opened(file, false)
+        self.search_opened(file)
     }
 
-    /// Like [`search_path`](Self::search_path) for a file given as the search's root: a large
-    /// one is memory-mapped, as ripgrep maps a file named on its command line, which spares
-    /// the kernel copying every byte out of the page cache. Not for the files of a walk: should
-    /// another program truncate a mapped file meanwhile, reading the lost part kills the
-    /// process (SIGBUS), a risk taken, as ripgrep takes it, only for a file someone named.
-    pub(crate) fn search_root_file(&mut self, path: &Path) -> io::Result<FileMatches> {
-        let file = open_for_search(path)?;
-        self.search_opened(file, true)
-    }
-
-    fn search_opened(&mut self, mut file: File, may_map: bool) -> io::Result<FileMatches> {
+    fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = &self.buffer[..filled];
         if self.skip_binary && is_binary(contents) {
             return Ok(FileMatches::binary(contents.len() as u64));
         }
-        // A large file's size (its share of the progress bar, the length mapped) and modified
+        // A large file's size (its share of the progress bar, how it is split) and modified
         // time come from one `fstat`, made only for such files.
         let large = if complete { None } else { file.metadata().ok() };
-        let report = match (&self.progress, complete) {
-            (Some(progress), false) => Some(StreamReport::new(
-                progress,
-                large.as_ref().map_or(0, |meta| meta.len()),
-            )),
+        let report = match (&self.progress, &large) {
+            (Some(progress), Some(meta)) => Some(StreamReport::new(progress, meta.len())),
             _ => None,
         };
-        // Only plain text is mapped: a BOM means decoding (UTF-16) or offsets moved by it, and
-        // a multiline match could span two pieces.
-        let map = if may_map
-            && !complete
-            && !self.multiline
-            && utf8_bom_len(contents) == 0
+        // A large file is searched in segments on every free thread, unless it is decoded
+        // (UTF-16) or a multiline match could span two segments.
+        if let Some(meta) = large.as_ref().filter(|_| !self.multiline)
             && !has_utf16_bom(contents)
         {
-            map_file(&file, large.as_ref().map(|meta| meta.len()))
-        } else {
-            None
-        };
+            let bom = utf8_bom_len(contents);
+            match Source::positional(file) {
+                Ok(source) => {
+                    let split = SplitFile::new(
+                        source,
+                        meta.len(),
+                        bom,
+                        filled as u64,
+                        SEGMENT,
+                        Arc::clone(&self.cancel),
+                        report,
+                    );
+                    let mut found = self.search_split(Arc::new(split), filled)?;
+                    if self.modified_times && found.matches > 0 {
+                        found.modified = meta.modified().ok();
+                    }
+                    return Ok(found);
+                }
+                Err(back) => file = back,
+            }
+        }
+        let contents = &self.buffer[..filled];
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
@@ -204,17 +221,7 @@ impl FileSearcher {
         );
         sink.offset_shift = utf8_bom_len(contents);
         sink.report = report.as_ref();
-        if let Some(map) = &map {
-            search_pieces(
-                &mut self.plain_searcher,
-                &mut self.map_stream_searcher,
-                &self.matcher,
-                map,
-                MAP_PIECE,
-                self.skip_binary,
-                &mut sink,
-            )?;
-        } else if complete && has_utf16_bom(contents) {
+        if complete && has_utf16_bom(contents) {
             // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
             self.searcher
                 .search_slice(&self.matcher, contents, &mut sink)?;
@@ -249,6 +256,140 @@ impl FileSearcher {
         Ok(found)
     }
 
+    /// Searches a split file as the thread that found it: its first segment is what this
+    /// thread has read already (the buffer's first `filled` bytes), the others go to whichever
+    /// thread is free, this one included.
+    fn search_split(&mut self, split: Arc<SplitFile>, filled: usize) -> io::Result<FileMatches> {
+        /// Ends the file's share of the progress bar once no segment is being searched any
+        /// more, however the search of the file ends.
+        struct Settle<'s>(&'s SplitFile);
+        impl Drop for Settle<'_> {
+            fn drop(&mut self) {
+                self.0.stop_and_wait();
+                if let Some(report) = &self.0.report {
+                    report.end();
+                }
+            }
+        }
+        let _settle = Settle(&split);
+        if let Some(first) = split.claim() {
+            if let Some(helpers) = &self.helpers {
+                helpers.ask(&split);
+            }
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.search_segment(&split, first, filled)
+            }));
+            split.finish(first, outcome);
+        }
+        split.work(self);
+        split.wait_for_matches()
+    }
+
+    /// Searches segment `index` of `split`: the lines that start in its bytes. `have` bytes of
+    /// the file from the segment's first byte on are already in the buffer.
+    ///
+    /// The segment is read with the bytes around it, to skip the partial line at its start and
+    /// find the end of its last line. A last line running on past what a second read brings is
+    /// streamed to its end through grep-searcher's rolling buffer, which looks at the cancel
+    /// flag between reads: one search call over a line of hundreds of megabytes could not be
+    /// stopped.
+    pub(crate) fn search_segment(
+        &mut self,
+        split: &SplitFile,
+        index: usize,
+        have: usize,
+    ) -> io::Result<Segment> {
+        self.ensure_buffer();
+        let FileSearcher {
+            matcher,
+            plain_searcher,
+            stream_searcher,
+            buffer,
+            max_columns,
+            skip_binary,
+            cancel,
+            ..
+        } = self;
+        let nominal = split.nominal(index);
+        // From the byte before, whose terminator would start a line at the segment's first byte.
+        let from = nominal.start.saturating_sub(1);
+        let (short_tail, long_tail) = split.tails;
+        let mut to = (nominal.end + short_tail).min(split.size);
+        let mut window = split.source.window(buffer, from, have, to)?;
+        let start = if index == 0 {
+            split.bom
+        } else {
+            match first_line_start(window, &nominal) {
+                Some(start) => start,
+                None => return Ok(Segment::default()),
+            }
+        };
+        let mut end = line_end_after(window, from, start, nominal.end);
+        if end.is_none() && to < split.size && window.len() as u64 == to - from {
+            let have = window.len();
+            to = (nominal.end + long_tail).min(split.size);
+            window = split.source.window(buffer, from, have, to)?;
+            end = line_end_after(window, from, start, nominal.end);
+        }
+        let window_end = from + window.len() as u64;
+        if start >= window_end {
+            return Ok(Segment::default());
+        }
+        // The window reached the end of the file (its size, or a shorter end where it shrank).
+        let at_end = to == split.size || window_end < to;
+        let head = &window[usize::try_from(start - from).unwrap_or(usize::MAX)..];
+        let mut sink = LineCollector::new(matcher, cancel, *max_columns, false);
+        sink.offset_shift = start;
+        sink.report = split.report.as_ref();
+        let segment = match end.or(at_end.then_some(window_end)) {
+            Some(end) => {
+                let text = &head[..usize::try_from(end - start).unwrap_or(head.len())];
+                plain_searcher.search_slice(&*matcher, text, &mut sink)?;
+                if sink.cancel.load(Ordering::Relaxed) {
+                    return Err(cancelled());
+                }
+                let binary = *skip_binary && memchr(0, text).is_some();
+                // grep-searcher counted the lines up to the last matching one; count the rest.
+                let (lines, counted_to) = sink.last_match.unwrap_or((0, 0));
+                let rest = text.get(counted_to..).unwrap_or_default();
+                let terminators = lines + memchr::memchr_iter(b'\n', rest).count() as u64;
+                if let Some(report) = &split.report {
+                    report.read(text.len() as u64);
+                }
+                Segment {
+                    terminators,
+                    matches: sink.matches,
+                    bytes: text.len() as u64,
+                    binary: binary || sink.binary,
+                    lines: sink.lines,
+                }
+            }
+            None => {
+                let mut tail = LineTail::new(&split.source, window_end, split.size);
+                let reader = CancellableReader {
+                    inner: head.chain(&mut tail),
+                    cancel,
+                    report: split.report.as_ref(),
+                };
+                let searched = stream_searcher.search_reader(&*matcher, reader, &mut sink);
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(cancelled());
+                }
+                searched?;
+                let terminators = memchr::memchr_iter(b'\n', head).count() as u64
+                    + u64::from(tail.found_terminator);
+                Segment {
+                    terminators,
+                    matches: sink.matches,
+                    bytes: sink.bytes_read,
+                    binary: sink.binary,
+                    lines: sink.lines,
+                }
+            }
+        };
+        Ok(segment)
+    }
+
     /// Searches bytes already in memory, as if they were a file's contents.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
         if self.skip_binary && is_binary(bytes) {
@@ -267,39 +408,33 @@ impl FileSearcher {
         Ok(sink.into_matches(bytes.len() as u64))
     }
 
-    /// Searches bytes in memory as a mapped file is searched: in pieces of about `piece` bytes.
-    /// For tests and the fuzz target, which compare it with [`search_bytes`](Self::search_bytes).
+    /// Searches bytes in memory as a large file is searched, in segments of `segment` bytes, on
+    /// this thread. For tests and the fuzz target, which compare it with
+    /// [`search_bytes`](Self::search_bytes); not for multiline searches (a large file is then
+    /// not split).
     #[doc(hidden)]
-    pub fn search_bytes_in_pieces(
+    pub fn search_bytes_in_segments(
         &mut self,
         bytes: &[u8],
-        piece: usize,
+        segment: usize,
     ) -> io::Result<FileMatches> {
-        let mut sink = LineCollector::new(
-            &self.matcher,
-            &self.cancel,
-            self.max_columns,
-            self.multiline,
+        let split = SplitFile::new(
+            Source::Memory(bytes.to_vec()),
+            bytes.len() as u64,
+            utf8_bom_len(bytes),
+            segment as u64,
+            segment as u64,
+            Arc::clone(&self.cancel),
+            None,
         );
-        search_pieces(
-            &mut self.plain_searcher,
-            &mut self.map_stream_searcher,
-            &self.matcher,
-            bytes,
-            piece,
-            self.skip_binary,
-            &mut sink,
-        )?;
-        self.check_cancel()?;
-        Ok(sink.into_matches(bytes.len() as u64))
+        split.work(self);
+        split.wait_for_matches()
     }
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
     fn read_start(&mut self, file: &mut File) -> io::Result<(usize, bool)> {
-        if self.buffer.len() != WHOLE_FILE_LIMIT {
-            self.buffer = vec![0; WHOLE_FILE_LIMIT];
-        }
+        self.ensure_buffer();
         let mut filled = 0;
         loop {
             if filled == WHOLE_FILE_LIMIT {
@@ -312,6 +447,12 @@ impl FileSearcher {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(err),
             }
+        }
+    }
+
+    fn ensure_buffer(&mut self) {
+        if self.buffer.len() != WHOLE_FILE_LIMIT {
+            self.buffer = vec![0; WHOLE_FILE_LIMIT];
         }
     }
 
@@ -345,7 +486,7 @@ fn utf8_bom_len(bytes: &[u8]) -> u64 {
     }
 }
 
-fn cancelled() -> io::Error {
+pub(crate) fn cancelled() -> io::Error {
     io::Error::new(io::ErrorKind::Interrupted, "search cancelled")
 }
 
@@ -488,115 +629,6 @@ impl Drop for DirHandle {
     }
 }
 
-/// A mapped file is searched this much at a time (cut after a line's end). Small enough to
-/// stay in the CPU cache between the search and the two passes that follow it (NUL bytes, line
-/// count); between pieces the cancel flag is looked at and the progress counters move.
-const MAP_PIECE: usize = 256 << 10;
-
-/// Maps `file` read-only, `len` bytes when its size is known (memmap2 would ask the system
-/// again), or `None` where the system will not map it (the caller reads it instead).
-fn map_file(file: &File, len: Option<u64>) -> Option<memmap2::Mmap> {
-    let mut options = memmap2::MmapOptions::new();
-    if let Some(len) = len.and_then(|len| usize::try_from(len).ok()) {
-        options.len(len);
-    }
-    // SAFETY: the map is read-only, private to this searcher and only read as bytes. What
-    // cannot be ruled out is another program truncating the file meanwhile: see
-    // `FileSearcher::search_root_file` for why only a file given alone is mapped.
-    unsafe { options.map(file) }.ok()
-}
-
-/// Searches `map` in pieces of about `piece` bytes, each ending after a line terminator, so no
-/// line is split; line numbers and byte offsets stay the whole file's ([`Pieces`]). With
-/// `skip_binary`, a NUL byte anywhere makes the file binary, as in a streamed file. Each piece
-/// is checked for NUL and its lines counted after it is searched, while it is still in the CPU
-/// cache: a check before the search read the whole file from memory twice, and cost as much as
-/// mapping saved.
-///
-/// From a line longer than four pieces on, the rest of the map is streamed through `stream`
-/// (grep-searcher's rolling buffer, in reads of at most 1 MiB with the cancel flag looked at
-/// between them): one search call over a line of hundreds of megabytes could not be stopped.
-fn search_pieces<'a>(
-    pieces: &mut Searcher,
-    stream: &mut Searcher,
-    matcher: &RegexMatcher,
-    map: &'a [u8],
-    piece: usize,
-    skip_binary: bool,
-    sink: &mut LineCollector<'a>,
-) -> io::Result<()> {
-    let mut start = 0;
-    while start < map.len() {
-        if sink.cancel.load(Ordering::Relaxed) {
-            return Err(cancelled());
-        }
-        sink.pieces.start = start as u64;
-        sink.pieces.last_match = None;
-        let Some(end) = piece_end(map, start, piece) else {
-            let reader = CancellableReader {
-                inner: &map[start..],
-                cancel: sink.cancel,
-                report: sink.report,
-            };
-            let searched = stream.search_reader(matcher, reader, &mut *sink);
-            if sink.cancel.load(Ordering::Relaxed) {
-                return Err(cancelled());
-            }
-            searched?;
-            sink.bytes_read = map.len() as u64;
-            return Ok(());
-        };
-        let bytes = &map[start..end];
-        pieces.search_slice(matcher, bytes, &mut *sink)?;
-        if skip_binary && memchr(0, bytes).is_some() {
-            sink.binary = true;
-            sink.bytes_read = end as u64;
-            return Ok(());
-        }
-        // grep-searcher counted the lines up to the last matching line; count only the rest.
-        let (lines, counted_to) = sink.pieces.last_match.unwrap_or((0, 0));
-        let rest = bytes.get(counted_to..).unwrap_or_default();
-        sink.pieces.lines_before += lines + memchr::memchr_iter(b'\n', rest).count() as u64;
-        if let Some(report) = sink.report {
-            report.read(bytes.len() as u64);
-        }
-        start = end;
-    }
-    sink.bytes_read = map.len() as u64;
-    Ok(())
-}
-
-/// Where the piece starting at `start` ends: after the last line terminator within `piece`
-/// bytes, or after the first one beyond them when a line is longer. `None` when a line goes on
-/// past four pieces (the caller streams the rest).
-fn piece_end(map: &[u8], start: usize, piece: usize) -> Option<usize> {
-    let limit = start.saturating_add(piece);
-    if limit >= map.len() {
-        return Some(map.len());
-    }
-    if let Some(at) = memchr::memrchr(b'\n', &map[start..limit]) {
-        return Some(start + at + 1);
-    }
-    let far = start.saturating_add(piece.saturating_mul(4)).min(map.len());
-    match memchr(b'\n', &map[limit..far]) {
-        Some(at) => Some(limit + at + 1),
-        None => (far == map.len()).then_some(far),
-    }
-}
-
-/// Where a mapped file searched in pieces is: grep-searcher numbers lines and bytes from the
-/// start of each piece it is given. Zero for everything else.
-#[derive(Debug, Default)]
-struct Pieces {
-    /// The byte where the current piece starts.
-    start: u64,
-    /// Lines in the pieces before it.
-    lines_before: u64,
-    /// In the current piece: the lines up to and including the last matching line, and the
-    /// byte after it.
-    last_match: Option<(u64, usize)>,
-}
-
 /// The most a streamed read asks for at once (see [`CancellableReader`]).
 const CANCELLABLE_READ: usize = 1 << 20;
 
@@ -606,7 +638,7 @@ const CANCELLABLE_READ: usize = 1 << 20;
 struct CancellableReader<'a, R> {
     inner: R,
     cancel: &'a AtomicBool,
-    report: Option<&'a StreamReport<'a>>,
+    report: Option<&'a StreamReport>,
 }
 
 impl<R: Read> Read for CancellableReader<'_, R> {
@@ -626,46 +658,57 @@ impl<R: Read> Read for CancellableReader<'_, R> {
 }
 
 /// A large file's reading, reported to the progress counters as it goes: bytes at each read,
-/// and the matches found since the previous read. Ends the file's streaming share when dropped,
-/// however its search ends.
-struct StreamReport<'a> {
-    progress: &'a Progress,
+/// and the matches found since the previous read, from any of the threads searching it. Ends
+/// the file's streaming share once, when [`end`](Self::end) is called or when dropped, however
+/// its search ends.
+pub(crate) struct StreamReport {
+    progress: Arc<Progress>,
     size: u64,
-    read: Cell<u64>,
-    matches_reported: Cell<u64>,
-    matches_pending: Cell<u64>,
+    read: AtomicU64,
+    matches_reported: AtomicU64,
+    matches_pending: AtomicU64,
+    ended: AtomicBool,
 }
 
-impl<'a> StreamReport<'a> {
-    fn new(progress: &'a Progress, size: u64) -> Self {
+impl StreamReport {
+    fn new(progress: &Arc<Progress>, size: u64) -> Self {
         progress.start_streaming(size);
         StreamReport {
-            progress,
+            progress: Arc::clone(progress),
             size,
-            read: Cell::new(0),
-            matches_reported: Cell::new(0),
-            matches_pending: Cell::new(0),
+            read: AtomicU64::new(0),
+            matches_reported: AtomicU64::new(0),
+            matches_pending: AtomicU64::new(0),
+            ended: AtomicBool::new(false),
         }
     }
 
-    fn read(&self, bytes: u64) {
-        let matches = self.matches_pending.take();
-        self.read.set(self.read.get() + bytes);
-        self.matches_reported
-            .set(self.matches_reported.get() + matches);
+    pub(crate) fn read(&self, bytes: u64) {
+        let matches = self.matches_pending.swap(0, Ordering::Relaxed);
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+        self.matches_reported.fetch_add(matches, Ordering::Relaxed);
         self.progress.add_streamed(bytes, matches);
     }
 
     fn found(&self, matches: u64) {
-        self.matches_pending
-            .set(self.matches_pending.get() + matches);
+        self.matches_pending.fetch_add(matches, Ordering::Relaxed);
+    }
+
+    /// Takes the file's share back. Only once nothing reports to it any more.
+    pub(crate) fn end(&self) {
+        if !self.ended.swap(true, Ordering::Relaxed) {
+            self.progress.end_streaming(
+                self.size,
+                self.read.load(Ordering::Relaxed),
+                self.matches_reported.load(Ordering::Relaxed),
+            );
+        }
     }
 }
 
-impl Drop for StreamReport<'_> {
+impl Drop for StreamReport {
     fn drop(&mut self) {
-        self.progress
-            .end_streaming(self.size, self.read.get(), self.matches_reported.get());
+        self.end();
     }
 }
 
@@ -679,7 +722,8 @@ struct LineCollector<'a> {
     matches: u64,
     binary: bool,
     bytes_read: u64,
-    /// Added to grep-searcher's offsets: the length of a stripped UTF-8 BOM.
+    /// Added to grep-searcher's offsets: where the bytes searched start in the file (after a
+    /// stripped UTF-8 BOM, or a segment's first byte).
     offset_shift: u64,
     /// Scratch: the byte ranges of the occurrences in the current block.
     found: Vec<std::ops::Range<usize>>,
@@ -690,9 +734,10 @@ struct LineCollector<'a> {
     /// Scratch: the columns of the occurrences on the current line.
     columns: Vec<u64>,
     /// A large file's progress report, told of matches as they are found.
-    report: Option<&'a StreamReport<'a>>,
-    /// A mapped file searched in pieces: where the current one starts.
-    pieces: Pieces,
+    report: Option<&'a StreamReport>,
+    /// The line number of the last matching line and the byte after it, in what was searched:
+    /// grep-searcher counts a slice's lines only up to there.
+    last_match: Option<(u64, usize)>,
 }
 
 impl<'a> LineCollector<'a> {
@@ -717,7 +762,7 @@ impl<'a> LineCollector<'a> {
             positions: Vec::new(),
             columns: Vec::new(),
             report: None,
-            pieces: Pieces::default(),
+            last_match: None,
         }
     }
 
@@ -960,11 +1005,10 @@ impl Sink for LineCollector<'_> {
         if self.cancel.load(Ordering::Relaxed) {
             return Ok(false);
         }
-        let in_piece = mat.line_number().unwrap_or(0);
-        let line_number = in_piece + self.pieces.lines_before;
-        let offset = mat.absolute_byte_offset() + self.offset_shift + self.pieces.start;
+        let line_number = mat.line_number().unwrap_or(0);
+        let offset = mat.absolute_byte_offset() + self.offset_shift;
         let end = usize::try_from(mat.absolute_byte_offset()).unwrap_or(usize::MAX);
-        self.pieces.last_match = Some((in_piece, end.saturating_add(mat.bytes().len())));
+        self.last_match = Some((line_number, end.saturating_add(mat.bytes().len())));
         let before = self.matches;
         self.collect(mat.bytes(), line_number, offset)?;
         if let Some(report) = self.report {
@@ -1009,54 +1053,78 @@ mod tests {
             .collect()
     }
 
-    fn in_pieces(searcher: &mut FileSearcher, bytes: &[u8], piece: usize) -> FileMatches {
-        searcher.search_bytes_in_pieces(bytes, piece).unwrap()
+    fn in_segments(searcher: &mut FileSearcher, bytes: &[u8], piece: usize) -> FileMatches {
+        searcher.search_bytes_in_segments(bytes, piece).unwrap()
     }
 
     #[test]
-    fn a_file_searched_in_pieces_has_the_lines_and_offsets_of_the_whole() {
+    fn a_file_searched_in_segments_has_the_lines_and_offsets_of_the_whole() {
         let text = "foo\n\nno\nx foo foo\r\na very long line with foo in the middle of it\n\
                     é foo\n\n\nfoo";
         let mut searcher = searcher("foo", |_| {});
         let whole = searcher.search_bytes(text.as_bytes()).unwrap();
         assert_eq!(whole.matches, 6);
-        // Pieces smaller than most lines, one line per piece, and a few lines per piece.
+        // Segments smaller than most lines, one line per segment, and a few lines per segment.
         for piece in [1, 5, 12, 30, text.len()] {
-            let found = in_pieces(&mut searcher, text.as_bytes(), piece);
+            let found = in_segments(&mut searcher, text.as_bytes(), piece);
             assert_eq!(
                 occurrences(&found),
                 occurrences(&whole),
-                "pieces of {piece} bytes"
+                "segments of {piece} bytes"
             );
-            assert_eq!(found.lines, whole.lines, "pieces of {piece} bytes");
+            assert_eq!(found.lines, whole.lines, "segments of {piece} bytes");
         }
-        assert_eq!(piece_end(b"ab\ncd\nef", 0, 4), Some(3));
-        assert_eq!(
-            piece_end(b"abcdef\ngh", 0, 2),
-            Some(7),
-            "a longer line ends its piece"
-        );
-        assert_eq!(piece_end(b"abcdef", 0, 2), Some(6));
-        assert_eq!(
-            piece_end(b"abcdefghi\n", 0, 2),
-            None,
-            "a line over four pieces: the rest is streamed"
-        );
     }
 
     #[test]
-    fn a_nul_in_a_later_piece_makes_the_file_binary() {
+    fn a_file_split_between_threads_has_the_lines_of_the_whole() {
+        // Short lines, and long ones that run past the segments' tails (streamed to their end).
+        let mut text = String::new();
+        for i in 0..3000 {
+            let word = if i % 7 == 0 { "foo" } else { "bar" };
+            text.push_str(&format!("line {i} {word}\n"));
+            if i % 400 == 0 {
+                text.push_str(&"x foo ".repeat(300));
+                text.push('\n');
+            }
+        }
+        let request = |r: &mut SearchRequest| r.max_columns = Some(40);
+        let mut searcher_here = searcher("foo", request);
+        let whole = searcher_here.search_bytes(text.as_bytes()).unwrap();
+        let split = SplitFile::new(
+            Source::Memory(text.into_bytes()),
+            whole.bytes_read,
+            0,
+            100,
+            64,
+            Arc::new(AtomicBool::new(false)),
+            None,
+        );
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                let split = &split;
+                scope.spawn(move || split.work(&mut searcher("foo", request)));
+            }
+            split.work(&mut searcher_here);
+        });
+        let found = split.wait_for_matches().unwrap();
+        assert_eq!(found.matches, whole.matches);
+        assert_eq!(found.lines, whole.lines);
+    }
+
+    #[test]
+    fn a_nul_in_a_later_segment_makes_the_file_binary() {
         let mut bytes = b"foo\n".repeat(10);
         bytes.extend_from_slice(b"\0 foo\n");
-        let found = in_pieces(&mut searcher("foo", |_| {}), &bytes, 8);
+        let found = in_segments(&mut searcher("foo", |_| {}), &bytes, 8);
         assert!(found.binary && found.lines.is_empty());
-        let as_text = in_pieces(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
+        let as_text = in_segments(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
         assert_eq!((as_text.binary, as_text.matches), (false, 11));
-        // After a line over four pieces the rest is streamed, with the stream's NUL check.
+        // After a line longer than a segment reaches the rest is streamed, with the stream's NUL check.
         let mut bytes = b"foo\n".to_vec();
         bytes.extend_from_slice(&[b'x'; 40]);
         bytes.extend_from_slice(b"\nfoo\n\0\n");
-        let found = in_pieces(&mut searcher("foo", |_| {}), &bytes, 8);
+        let found = in_segments(&mut searcher("foo", |_| {}), &bytes, 8);
         assert!(found.binary && found.lines.is_empty());
     }
 

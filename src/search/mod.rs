@@ -24,12 +24,13 @@ mod matcher;
 mod progress;
 mod request;
 mod result;
+mod split;
 pub(crate) mod text;
 mod walk;
 
 pub use engine::{Notify, Queued, SearchHandle, start, start_prepared, start_with_notifier};
 pub use error::SearchError;
-pub(crate) use error::without_os_error;
+pub(crate) use error::{internal_error, without_os_error};
 pub use file_searcher::FileSearcher;
 pub use matcher::build_matcher;
 pub use progress::{Progress, ProgressSnapshot};

@@ -89,7 +89,7 @@ impl Progress {
         self.files_searched.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A large file of `size` bytes starts being read in pieces.
+    /// A large file of `size` bytes starts being read in parts (streamed, or in segments by several threads).
     pub(crate) fn start_streaming(&self, size: u64) {
         self.streaming_size.fetch_add(size, Ordering::Relaxed);
         self.streaming_files.fetch_add(1, Ordering::Relaxed);

@@ -1,0 +1,495 @@
+//! A large file searched in segments by every search thread that is free.
+//!
+//! ripgrep searches each file on one thread, so a tree whose bytes are mostly one huge file (a
+//! log, a dump, a generated source) is searched on one core however many there are. Here a file
+//! too large to read at once is cut into segments; the thread that found it takes the first,
+//! tells the others, and every thread then takes the next segment nobody has taken yet.
+//!
+//! A segment holds the lines that *start* in its byte range: its search skips the partial line
+//! at its start and reads past its end to the end of its last line. No line is split, every
+//! line is searched once, and a segment needs nothing from the others but the number of lines
+//! before it, which is only known at the end: each segment counts its own, and the results are
+//! put together in file order, numbered, when the last segment is done. Memory is what the one
+//! result per file holds anyway.
+//!
+//! The file is read with positional reads (`pread`): several threads at once, no shared file
+//! position. Where the system has none the file is streamed on one thread
+//! ([`Source::positional`]). It is not memory-mapped, as ripgrep maps a file named on its
+//! command line: the aligned reads here took less time than the map's page faults on every
+//! search measured, and a mapped file that another program truncates kills the process.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crossbeam_channel::Sender;
+use memchr::memchr;
+
+use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport, cancelled};
+use crate::search::{MatchLine, internal_error};
+
+/// The bytes of a segment. Small enough that its search, its NUL check and its line count all
+/// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large
+/// enough that taking one (a lock, a `pread`) costs nothing beside searching it.
+pub(crate) const SEGMENT: u64 = 256 << 10;
+
+/// A window read into a buffer starts this far into it modulo the file offset (see
+/// [`Source::window`]); the buffer must hold this much more than the longest window.
+pub(crate) const COPY_ALIGN: u64 = 64;
+
+/// Where a file's bytes come from.
+pub(crate) enum Source {
+    /// An open file, read with positional reads.
+    File(File),
+    /// Bytes in memory (tests, fuzzing).
+    Memory(Vec<u8>),
+}
+
+impl Source {
+    /// `file` read with positional reads, where the system has them (`None` elsewhere: the
+    /// caller streams the file on one thread instead).
+    pub(crate) fn positional(file: File) -> Result<Source, File> {
+        if cfg!(any(unix, windows)) {
+            Ok(Source::File(file))
+        } else {
+            Err(file)
+        }
+    }
+
+    /// The bytes `[from, to)`, or fewer where the file ends sooner: borrowed from memory, or
+    /// read into `buffer`, whose first `have` bytes already hold the file from `from` on.
+    pub(crate) fn window<'b>(
+        &'b self,
+        buffer: &'b mut [u8],
+        from: u64,
+        have: usize,
+        to: u64,
+    ) -> io::Result<&'b [u8]> {
+        match self {
+            Source::Memory(bytes) => {
+                let bytes = bytes.as_slice();
+                let end = usize::try_from(to).map_or(bytes.len(), |to| to.min(bytes.len()));
+                let start = usize::try_from(from).map_or(end, |from| from.min(end));
+                Ok(&bytes[start..end])
+            }
+            Source::File(file) => {
+                // The kernel copies page cache to memory fastest when both sides share their
+                // alignment: a segment read from one byte before a page into an aligned buffer
+                // cost 2.7 times the system time of an aligned read.
+                let pad = (from % COPY_ALIGN) as usize;
+                let buffer = &mut buffer[pad..];
+                let want = usize::try_from(to.saturating_sub(from))
+                    .map_or(buffer.len(), |want| want.min(buffer.len()));
+                let mut filled = have.min(want);
+                while filled < want {
+                    match read_at(file, &mut buffer[filled..want], from + filled as u64) {
+                        Ok(0) => break,
+                        Ok(read) => filled += read,
+                        Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                        Err(err) => return Err(err),
+                    }
+                }
+                Ok(&buffer[..filled])
+            }
+        }
+    }
+
+    /// Reads what the source holds at `offset` into `buf` (0 at its end).
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        match self {
+            Source::Memory(bytes) => {
+                let bytes = bytes.as_slice();
+                let start = usize::try_from(offset).map_or(bytes.len(), |o| o.min(bytes.len()));
+                let len = buf.len().min(bytes.len() - start);
+                buf[..len].copy_from_slice(&bytes[start..start + len]);
+                Ok(len)
+            }
+            Source::File(file) => read_at(file, buf, offset),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    // Moves the handle's position too, which nothing here relies on.
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<usize> {
+    // Never called: `Source::positional` gives no `Source::File` here.
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// Reads a source from `pos` on, up to and including the first line terminator (or to `end`):
+/// the rest of a segment's last line when that line runs on past what was read at once.
+pub(crate) struct LineTail<'s> {
+    source: &'s Source,
+    pos: u64,
+    end: u64,
+    done: bool,
+    /// Whether the line ended with a terminator (not at the end of the file).
+    pub(crate) found_terminator: bool,
+}
+
+impl<'s> LineTail<'s> {
+    pub(crate) fn new(source: &'s Source, pos: u64, end: u64) -> Self {
+        LineTail {
+            source,
+            pos,
+            end,
+            done: false,
+            found_terminator: false,
+        }
+    }
+}
+
+impl Read for LineTail<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.end.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        if self.done || left == 0 {
+            return Ok(0);
+        }
+        let len = buf.len().min(left);
+        let mut read = self.source.read_at(&mut buf[..len], self.pos)?;
+        if read == 0 {
+            self.done = true;
+        } else if let Some(at) = memchr(b'\n', &buf[..read]) {
+            read = at + 1;
+            self.done = true;
+            self.found_terminator = true;
+        }
+        self.pos += read as u64;
+        Ok(read)
+    }
+}
+
+/// What one segment found.
+#[derive(Debug, Default)]
+pub(crate) struct Segment {
+    /// Its matching lines, numbered from the segment's first line (1); offsets are the file's.
+    pub(crate) lines: Vec<MatchLine>,
+    /// Line terminators in it: the lines it adds to the numbering of the segments after it.
+    pub(crate) terminators: u64,
+    /// Occurrences in `lines`.
+    pub(crate) matches: u64,
+    /// Bytes searched.
+    pub(crate) bytes: u64,
+    /// It holds a NUL byte and binary files are skipped.
+    pub(crate) binary: bool,
+}
+
+/// Where the lines of a segment start: the first line start in `nominal`, given `window`, the
+/// bytes from `nominal.start - 1` on (a line starts after a terminator). `None` when no line
+/// starts in it (it lies inside a long line).
+pub(crate) fn first_line_start(window: &[u8], nominal: &Range<u64>) -> Option<u64> {
+    // A line starts at p when byte p - 1 ends one: look at bytes nominal.start - 1 ..= end - 2.
+    let span = usize::try_from(nominal.end - nominal.start).unwrap_or(usize::MAX);
+    let at = memchr(b'\n', &window[..span.min(window.len())])?;
+    Some(nominal.start + at as u64)
+}
+
+/// Where the segment whose lines start at `start` ends: after the first line terminator at or
+/// after `nominal_end - 1` (where the next segment's first line starts), looked for in `window`,
+/// the bytes from `from` on. `None` when the window ends before one.
+pub(crate) fn line_end_after(
+    window: &[u8],
+    from: u64,
+    start: u64,
+    nominal_end: u64,
+) -> Option<u64> {
+    let look_from = usize::try_from(start.max(nominal_end.saturating_sub(1)) - from).ok()?;
+    let at = memchr(b'\n', window.get(look_from..)?)?;
+    Some(from + (look_from + at) as u64 + 1)
+}
+
+/// A large file being searched in segments, shared by the threads that search them.
+pub(crate) struct SplitFile {
+    pub(crate) source: Source,
+    /// The file's size when the search began: what is searched (a file growing meanwhile is
+    /// searched as it was; one shrinking, to its new end).
+    pub(crate) size: u64,
+    /// The length of a UTF-8 BOM at the start: not text, but counted in byte offsets.
+    pub(crate) bom: u64,
+    /// The end of the first segment, which may be longer than the others: it is what the
+    /// finding thread has already read, less the reach past its end.
+    first: u64,
+    segment: u64,
+    segments: usize,
+    /// How far past its end a segment first reads to find the end of its last line, then at
+    /// most: a line running on further is streamed (`FileSearcher::search_segment`).
+    pub(crate) tails: (u64, u64),
+    pub(crate) cancel: Arc<AtomicBool>,
+    /// The progress bar's share of the file, moved by every segment.
+    pub(crate) report: Option<StreamReport>,
+    state: Mutex<SplitState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct SplitState {
+    /// The next segment to take.
+    next: usize,
+    /// Segments taken and done.
+    done: usize,
+    /// No more segments are taken (a NUL byte, an error, a cancel).
+    stopped: bool,
+    found: Vec<Option<Segment>>,
+    binary: bool,
+    error: Option<io::Error>,
+}
+
+impl SplitState {
+    /// Nothing is being searched and nothing more will be.
+    fn settled(&self, segments: usize) -> bool {
+        self.done == self.next && (self.stopped || self.next == segments)
+    }
+}
+
+impl SplitFile {
+    /// A file of `size` bytes from `source`, in segments of `segment` bytes but the first,
+    /// which is what the finding thread has already read (`read` bytes, in its buffer) less
+    /// the reach past its end.
+    pub(crate) fn new(
+        source: Source,
+        size: u64,
+        bom: u64,
+        read: u64,
+        segment: u64,
+        cancel: Arc<AtomicBool>,
+        report: Option<StreamReport>,
+    ) -> Self {
+        let segment = segment.max(1);
+        let tails = Self::reach(segment);
+        let first = read.saturating_sub(tails.1).clamp(1, size.max(1));
+        let segments = 1 + usize::try_from((size - first).div_ceil(segment)).unwrap_or(usize::MAX);
+        SplitFile {
+            source,
+            size,
+            bom,
+            first,
+            segment,
+            segments,
+            tails,
+            cancel,
+            report,
+            state: Mutex::new(SplitState {
+                found: (0..segments).map(|_| None).collect(),
+                ..SplitState::default()
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// How far past its end a segment of `segment` bytes first reads to find the end of its
+    /// last line, and how far at most: its read is at most `segment` + the second + 1 bytes.
+    pub(crate) const fn reach(segment: u64) -> (u64, u64) {
+        const fn at_least_one(n: u64) -> u64 {
+            if n == 0 { 1 } else { n }
+        }
+        (at_least_one(segment / 64), at_least_one(segment / 4))
+    }
+
+    /// The bytes of segment `index` where its lines start.
+    pub(crate) fn nominal(&self, index: usize) -> Range<u64> {
+        let start = match index {
+            0 => 0,
+            _ => self.first + (index as u64 - 1) * self.segment,
+        };
+        let end = match index {
+            0 => self.first,
+            _ => start + self.segment,
+        };
+        start.min(self.size)..end.min(self.size)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SplitState> {
+        // A panic while searching a segment is caught before the lock is taken.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes the next segment nobody has, if any is left and the search goes on.
+    pub(crate) fn claim(&self) -> Option<usize> {
+        let mut state = self.lock();
+        if self.cancel.load(Ordering::Relaxed) {
+            state.stopped = true;
+        }
+        if state.stopped || state.next == self.segments {
+            return None;
+        }
+        state.next += 1;
+        Some(state.next - 1)
+    }
+
+    /// Records what the search of segment `index` gave: it is then done.
+    pub(crate) fn finish(&self, index: usize, outcome: std::thread::Result<io::Result<Segment>>) {
+        let mut state = self.lock();
+        match outcome {
+            Ok(Ok(segment)) => {
+                if segment.binary {
+                    state.binary = true;
+                    state.stopped = true;
+                }
+                state.found[index] = Some(segment);
+            }
+            Ok(Err(err)) => {
+                state.stopped = true;
+                state.error.get_or_insert(err);
+            }
+            Err(panic) => {
+                state.stopped = true;
+                state
+                    .error
+                    .get_or_insert(io::Error::other(internal_error(&*panic)));
+            }
+        }
+        state.done += 1;
+        if state.settled(self.segments) {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Searches segments with `searcher` until none is left (a helping thread, or the one that
+    /// found the file once it has told the others).
+    pub(crate) fn work(&self, searcher: &mut FileSearcher) {
+        while let Some(index) = self.claim() {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                searcher.search_segment(self, index, 0)
+            }));
+            self.finish(index, outcome);
+        }
+    }
+
+    /// Stops handing out segments and waits for those being searched: afterwards nothing
+    /// touches the file's counters any more.
+    pub(crate) fn stop_and_wait(&self) {
+        let mut state = self.lock();
+        state.stopped = true;
+        while !state.settled(self.segments) {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// Waits for every segment, then puts their lines together in file order, numbered.
+    pub(crate) fn wait_for_matches(&self) -> io::Result<FileMatches> {
+        let mut state = self.lock();
+        while !state.settled(self.segments) {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        if let Some(err) = state.error.take() {
+            return Err(err);
+        }
+        if self.cancel.load(Ordering::Relaxed) || state.next < self.segments && !state.binary {
+            return Err(cancelled());
+        }
+        let bytes = state.found.iter().flatten().map(|s| s.bytes).sum();
+        if state.binary {
+            return Ok(FileMatches::binary(bytes));
+        }
+        let found = std::mem::take(&mut state.found);
+        drop(state);
+        let mut lines = Vec::with_capacity(found.iter().flatten().map(|s| s.lines.len()).sum());
+        let (mut lines_before, mut matches) = (0, 0);
+        for segment in found.into_iter().flatten() {
+            lines.extend(segment.lines.into_iter().map(|mut line| {
+                line.line_number += lines_before;
+                line
+            }));
+            lines_before += segment.terminators;
+            matches += segment.matches;
+        }
+        Ok(FileMatches {
+            lines,
+            matches,
+            bytes_read: bytes,
+            binary: false,
+            modified: None,
+        })
+    }
+}
+
+/// How a search thread tells the others of a file it has split: each of them, when free,
+/// searches segments of it.
+pub(crate) struct Helpers {
+    pub(crate) queue: Sender<Arc<SplitFile>>,
+    /// How many other threads there are.
+    pub(crate) count: usize,
+}
+
+impl Helpers {
+    pub(crate) fn ask(&self, split: &Arc<SplitFile>) {
+        for _ in 0..self.count {
+            // Nobody is left to help once every other thread has ended: then this one does all.
+            if self.queue.send(Arc::clone(split)).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_s_lines_are_those_starting_in_it() {
+        let text = b"ab\ncd\nef\n";
+        // Bytes 3..6 ("cd\n"), looked at from byte 2 on.
+        assert_eq!(first_line_start(&text[2..], &(3..6)), Some(3));
+        // 4..6 lies inside "cd": the next line starts at 6, which is the next segment's.
+        assert_eq!(first_line_start(&text[3..], &(4..6)), None);
+        // 4..7: "ef" starts at 6.
+        assert_eq!(first_line_start(&text[3..], &(4..7)), Some(6));
+        // The segment 3..5 starting at 3 ends after the terminator at 5.
+        assert_eq!(line_end_after(&text[2..], 2, 3, 5), Some(6));
+        // A segment ending right after a terminator ends there.
+        assert_eq!(line_end_after(&text[2..], 2, 3, 6), Some(6));
+        assert_eq!(line_end_after(&text[2..5], 2, 3, 5), None);
+    }
+
+    #[test]
+    fn segments_cover_the_file_once_the_first_being_what_was_read() {
+        // The first segment is what was read, 46 bytes, less the reach past its end, 6.
+        let split = SplitFile::new(
+            Source::Memory(vec![b'x'; 100]),
+            100,
+            0,
+            46,
+            25,
+            Arc::new(AtomicBool::new(false)),
+            None,
+        );
+        let ranges: Vec<_> = (0..split.segments).map(|k| split.nominal(k)).collect();
+        assert_eq!(ranges, [0..40, 40..65, 65..90, 90..100]);
+    }
+
+    #[test]
+    fn a_line_tail_stops_after_the_first_terminator() {
+        let source = Source::Memory(b"abc\ndef\n".to_vec());
+        let mut tail = LineTail::new(&source, 1, 8);
+        let mut read = String::new();
+        tail.read_to_string(&mut read).unwrap();
+        assert_eq!(read, "bc\n");
+        assert!(tail.found_terminator);
+        let mut tail = LineTail::new(&source, 5, 7);
+        read.clear();
+        tail.read_to_string(&mut read).unwrap();
+        assert_eq!(read, "ef");
+        assert!(!tail.found_terminator);
+    }
+}
