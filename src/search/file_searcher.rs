@@ -11,9 +11,9 @@ use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
+use crate::search::read_buffer::ReadBuffer;
 use crate::search::split::{
-    COPY_ALIGN, Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, first_line_start,
-    line_end_after,
+    Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, first_line_start, line_end_after,
 };
 use crate::search::text::{
     advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, range_ends,
@@ -28,9 +28,8 @@ use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
 /// at this size and never resized: growing it for big files and shrinking it afterwards cost
 /// more in page faults than reading them (11 % of the docs tree search at 8 MiB).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
-// A segment's read, with its reach past its end and its alignment, fits in the buffer.
-const _: () =
-    assert!(SEGMENT + SplitFile::reach(SEGMENT).1 + 1 + COPY_ALIGN <= WHOLE_FILE_LIMIT as u64);
+// A segment's read, with its reach past its end, fits in the buffer.
+const _: () = assert!(SEGMENT + SplitFile::reach(SEGMENT).1 < WHOLE_FILE_LIMIT as u64);
 /// At most this many directories are held open for `openat` at once (per process), far below
 /// any open-file limit; beyond it files are opened by their full path.
 #[cfg(unix)]
@@ -77,12 +76,9 @@ pub struct FileSearcher {
     /// that was a second pass over nearly every byte), and send a file with a BOM through its
     /// transcoding reader, a copy of the whole file.
     plain_searcher: Searcher,
-    /// For a segment's last line running on past what was read at once, streamed: binary
-    /// detection as for any stream, no BOM sniffing.
-    stream_searcher: Searcher,
-    /// Read area, always initialised to its full length (so reads need no zero-filling per
-    /// file); a file's contents are its first `filled` bytes.
-    buffer: Vec<u8>,
+    /// Read area, allocated at the first file; a file's contents are its first `filled`
+    /// bytes read from offset 0.
+    buffer: ReadBuffer,
     /// Scratch for the NUL-terminated file name given to `openat`.
     #[cfg(unix)]
     name: Vec<u8>,
@@ -109,20 +105,18 @@ impl FileSearcher {
         builder
             .line_number(true)
             .multi_line(request.multiline)
-            .binary_detection(binary.clone())
+            .binary_detection(binary)
             .bom_sniffing(true);
         let searcher = builder.build();
         let plain_searcher = builder
             .binary_detection(BinaryDetection::none())
             .bom_sniffing(false)
             .build();
-        let stream_searcher = builder.binary_detection(binary).build();
         FileSearcher {
             matcher,
             searcher,
             plain_searcher,
-            stream_searcher,
-            buffer: Vec::new(),
+            buffer: ReadBuffer::new(0),
             #[cfg(unix)]
             name: Vec::new(),
             max_columns: request.max_columns,
@@ -175,7 +169,7 @@ impl FileSearcher {
 
     fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
         let (filled, complete) = self.read_start(&mut file)?;
-        let contents = &self.buffer[..filled];
+        let contents = self.buffer.read_from(0, filled);
         if self.skip_binary && is_binary(contents) {
             return Ok(FileMatches::binary(contents.len() as u64));
         }
@@ -212,7 +206,7 @@ impl FileSearcher {
                 Err(back) => file = back,
             }
         }
-        let contents = &self.buffer[..filled];
+        let contents = self.buffer.read_from(0, filled);
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
@@ -290,9 +284,7 @@ impl FileSearcher {
     ///
     /// The segment is read with the bytes around it, to skip the partial line at its start and
     /// find the end of its last line. A last line running on past what a second read brings is
-    /// streamed to its end through grep-searcher's rolling buffer, which looks at the cancel
-    /// flag between reads: one search call over a line of hundreds of megabytes could not be
-    /// stopped.
+    /// read to its end a megabyte at a time, the cancel flag looked at between reads.
     pub(crate) fn search_segment(
         &mut self,
         split: &SplitFile,
@@ -303,7 +295,6 @@ impl FileSearcher {
         let FileSearcher {
             matcher,
             plain_searcher,
-            stream_searcher,
             buffer,
             max_columns,
             skip_binary,
@@ -338,56 +329,60 @@ impl FileSearcher {
         // The window reached the end of the file (its size, or a shorter end where it shrank).
         let at_end = to == split.size || window_end < to;
         let head = &window[usize::try_from(start - from).unwrap_or(usize::MAX)..];
-        let mut sink = LineCollector::new(matcher, cancel, *max_columns, false);
-        sink.offset_shift = start;
-        sink.report = split.report.as_ref();
-        let segment = match end.or(at_end.then_some(window_end)) {
-            Some(end) => {
-                let text = &head[..usize::try_from(end - start).unwrap_or(head.len())];
-                plain_searcher.search_slice(&*matcher, text, &mut sink)?;
-                if sink.cancel.load(Ordering::Relaxed) {
-                    return Err(cancelled());
-                }
-                let binary = *skip_binary && memchr(0, text).is_some();
-                // grep-searcher counted the lines up to the last matching one; count the rest.
-                let (lines, counted_to) = sink.last_match.unwrap_or((0, 0));
-                let rest = text.get(counted_to..).unwrap_or_default();
-                let terminators = lines + memchr::memchr_iter(b'\n', rest).count() as u64;
-                if let Some(report) = &split.report {
-                    report.read(text.len() as u64);
-                }
-                Segment {
-                    terminators,
-                    matches: sink.matches,
-                    bytes: text.len() as u64,
-                    binary: binary || sink.binary,
-                    lines: sink.lines,
-                }
-            }
+        let report = split.report.as_ref();
+        let mut reported = 0;
+        let gathered;
+        let text = match end.or(at_end.then_some(window_end)) {
+            Some(end) => &head[..usize::try_from(end - start).unwrap_or(head.len())],
             None => {
+                // The last line runs on past what was read: gather it whole in a buffer of its
+                // own, a read at a time, looking at the cancel flag between reads. (Streamed
+                // through grep-searcher, the line grew its buffer by doubling, zero-filling
+                // half the line's size at once: 27 ms for a 256 MiB line, past a cancel.)
+                let mut line = Vec::with_capacity(head.len() + CANCELLABLE_READ);
+                line.extend_from_slice(head);
                 let mut tail = LineTail::new(&split.source, window_end, split.size);
-                let reader = CancellableReader {
-                    inner: head.chain(&mut tail),
-                    cancel,
-                    report: split.report.as_ref(),
-                };
-                let searched = stream_searcher.search_reader(&*matcher, reader, &mut sink);
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(cancelled());
+                loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(cancelled());
+                    }
+                    let len = line.len();
+                    line.resize(len + CANCELLABLE_READ, 0);
+                    let read = tail.read(&mut line[len..])?;
+                    line.truncate(len + read);
+                    if read == 0 {
+                        break;
+                    }
+                    if let Some(report) = report {
+                        report.read(read as u64);
+                    }
+                    reported += read;
                 }
-                searched?;
-                let terminators = memchr::memchr_iter(b'\n', head).count() as u64
-                    + u64::from(tail.found_terminator);
-                Segment {
-                    terminators,
-                    matches: sink.matches,
-                    bytes: sink.bytes_read,
-                    binary: sink.binary,
-                    lines: sink.lines,
-                }
+                gathered = line;
+                &gathered
             }
         };
-        Ok(segment)
+        let mut sink = LineCollector::new(matcher, cancel, *max_columns, false);
+        sink.offset_shift = start;
+        sink.report = report;
+        plain_searcher.search_slice(&*matcher, text, &mut sink)?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+        if let Some(report) = report {
+            report.read((text.len() - reported) as u64);
+        }
+        // Looked for NUL bytes and its lines counted while the text is still in the CPU cache;
+        // grep-searcher counted the lines up to the last matching one, so only the rest.
+        let (lines, counted_to) = sink.last_match.unwrap_or((0, 0));
+        let rest = text.get(counted_to..).unwrap_or_default();
+        Ok(Segment {
+            terminators: lines + memchr::memchr_iter(b'\n', rest).count() as u64,
+            matches: sink.matches,
+            bytes: text.len() as u64,
+            binary: *skip_binary && memchr(0, text).is_some(),
+            lines: sink.lines,
+        })
     }
 
     /// Searches bytes already in memory, as if they were a file's contents.
@@ -441,7 +436,7 @@ impl FileSearcher {
                 return Ok((filled, false));
             }
             self.check_cancel()?;
-            match file.read(&mut self.buffer[filled..]) {
+            match file.read(&mut self.buffer.for_offset(0)[filled..]) {
                 Ok(0) => return Ok((filled, true)),
                 Ok(n) => filled += n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
@@ -452,7 +447,7 @@ impl FileSearcher {
 
     fn ensure_buffer(&mut self) {
         if self.buffer.len() != WHOLE_FILE_LIMIT {
-            self.buffer = vec![0; WHOLE_FILE_LIMIT];
+            self.buffer = ReadBuffer::new(WHOLE_FILE_LIMIT);
         }
     }
 

@@ -22,6 +22,7 @@ mod error;
 mod file_searcher;
 mod matcher;
 mod progress;
+mod read_buffer;
 mod request;
 mod result;
 mod split;

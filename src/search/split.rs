@@ -28,16 +28,13 @@ use crossbeam_channel::Sender;
 use memchr::memchr;
 
 use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport, cancelled};
+use crate::search::read_buffer::ReadBuffer;
 use crate::search::{MatchLine, internal_error};
 
 /// The bytes of a segment. Small enough that its search, its NUL check and its line count all
 /// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large
 /// enough that taking one (a lock, a `pread`) costs nothing beside searching it.
 pub(crate) const SEGMENT: u64 = 256 << 10;
-
-/// A window read into a buffer starts this far into it modulo the file offset (see
-/// [`Source::window`]); the buffer must hold this much more than the longest window.
-pub(crate) const COPY_ALIGN: u64 = 64;
 
 /// Where a file's bytes come from.
 pub(crate) enum Source {
@@ -59,10 +56,10 @@ impl Source {
     }
 
     /// The bytes `[from, to)`, or fewer where the file ends sooner: borrowed from memory, or
-    /// read into `buffer`, whose first `have` bytes already hold the file from `from` on.
+    /// read into `buffer`, whose first `have` bytes read from `from` are there already.
     pub(crate) fn window<'b>(
         &'b self,
-        buffer: &'b mut [u8],
+        buffer: &'b mut ReadBuffer,
         from: u64,
         have: usize,
         to: u64,
@@ -75,11 +72,7 @@ impl Source {
                 Ok(&bytes[start..end])
             }
             Source::File(file) => {
-                // The kernel copies page cache to memory fastest when both sides share their
-                // alignment: a segment read from one byte before a page into an aligned buffer
-                // cost 2.7 times the system time of an aligned read.
-                let pad = (from % COPY_ALIGN) as usize;
-                let buffer = &mut buffer[pad..];
+                let buffer = buffer.for_offset(from);
                 let want = usize::try_from(to.saturating_sub(from))
                     .map_or(buffer.len(), |want| want.min(buffer.len()));
                 let mut filled = have.min(want);
