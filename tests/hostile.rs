@@ -733,12 +733,20 @@ fn cancel_stops_within_50ms_in_a_tree_with_a_fifo_and_a_giant_file() {
     }
     write(&root.join("small.txt"), "needle\n");
     let handle = search::start(request(root, "txt", "needle")).unwrap();
-    // Let it get into the giant file.
-    std::thread::sleep(Duration::from_millis(100));
+    // Let it get into the giant file (read at several GB/s on two threads: a fixed wait could
+    // see it done).
+    let started = Instant::now();
+    while handle.progress().snapshot().streaming_read == 0 {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the giant file was never read"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
     let before_cancel = handle.progress().snapshot();
     assert!(
         !before_cancel.finished,
-        "the giant file takes longer than 100 ms"
+        "the giant file is still being read"
     );
     let took = cancel_and_wait(&handle);
     eprintln!("cancel took {took:?}");

@@ -196,6 +196,30 @@ impl Shared {
     }
 }
 
+/// At most this many files of one folder go to a search thread together.
+const BATCH: usize = 16;
+
+/// The files a walker thread found in the folder it is reading, sent together when it goes
+/// on to the next folder: a search thread waiting for files is woken once per folder, not once
+/// per file.
+struct Batch {
+    queue: Sender<Vec<FoundFile>>,
+    files: Vec<FoundFile>,
+}
+
+impl Batch {
+    /// Sends what was collected; false when nobody takes files any more.
+    fn flush(&mut self) -> bool {
+        self.files.is_empty() || self.queue.send(std::mem::take(&mut self.files)).is_ok()
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// A file found by the walk, on its way to a search thread.
 struct FoundFile {
     path: PathBuf,
@@ -214,7 +238,7 @@ fn run(
     matcher: RegexMatcher,
     started: Instant,
 ) {
-    let (files_tx, files) = crossbeam_channel::unbounded::<FoundFile>();
+    let (files_tx, files) = crossbeam_channel::unbounded::<Vec<FoundFile>>();
     let (split_tx, splits) = crossbeam_channel::unbounded::<Arc<SplitFile>>();
     let matcher = &matcher;
     let threads = pool.current_num_threads();
@@ -240,14 +264,20 @@ fn run(
                             Ok(split) => split.work(&mut searcher),
                             // Nobody can share a file any more (a single thread): files only.
                             Err(_) => {
-                                for file in &files {
-                                    search_one(shared, &mut searcher, file);
+                                for batch in &files {
+                                    for file in batch {
+                                        search_one(shared, &mut searcher, file);
+                                    }
                                 }
                                 break;
                             }
                         },
                         recv(files) -> file => match file {
-                            Ok(file) => search_one(shared, &mut searcher, file),
+                            Ok(batch) => {
+                                for file in batch {
+                                    search_one(shared, &mut searcher, file);
+                                }
+                            }
                             Err(_) => break,
                         },
                     }
@@ -262,7 +292,10 @@ fn run(
         }
         drop(split_tx);
         walk.run(|| {
-            let files_tx = files_tx.clone();
+            let mut batch = Batch {
+                queue: files_tx.clone(),
+                files: Vec::new(),
+            };
             let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
             Box::new(move |entry| {
                 if shared.cancelled() {
@@ -281,11 +314,17 @@ fn run(
                             path: entry.into_path(),
                             dir,
                         };
-                        if files_tx.send(file).is_err() {
+                        batch.files.push(file);
+                        if batch.files.len() == BATCH && !batch.flush() {
                             return WalkState::Quit;
                         }
                     }
-                    Ok(_) => {}
+                    // A folder is about to be read: what was found so far goes out first.
+                    Ok(_) => {
+                        if !batch.flush() {
+                            return WalkState::Quit;
+                        }
+                    }
                     Err(err) => shared.report_error(walk_error(&err)),
                 }
                 WalkState::Continue
