@@ -1680,3 +1680,37 @@ fn a_large_file_split_between_threads_finds_what_the_reference_finds() {
     let outcome = run_engine(req);
     assert!(outcome.hits.is_empty() && outcome.errors.is_empty());
 }
+
+/// A window's search (`background`) runs every thread that queues results as `SCHED_BATCH`, so
+/// the UI thread preempts it the moment it wakes for a frame; the command line's search and the
+/// caller's own thread keep the normal policy.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_background_search_runs_its_threads_as_batch_work_and_the_caller_s_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        write(dir.path(), &format!("d{}/f{i}.rs", i % 3), "foo\n");
+    }
+    // SAFETY: no pointers; pid 0 is the calling thread.
+    let policy = || unsafe { libc::sched_getscheduler(0) };
+    for background in [true, false] {
+        let seen = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+        let record = Arc::clone(&seen);
+        let notify: search::Notify = Arc::new(move |_| {
+            record.lock().unwrap().insert(policy());
+        });
+        let mut req = request(dir.path(), &["rs"], "foo");
+        req.background = background;
+        req.threads = 2;
+        let handle = search::start_with_notifier(req, notify).unwrap();
+        let events: Vec<_> = handle.events().iter().collect();
+        assert_eq!(events.len(), 21, "20 files and the summary");
+        let expected = if background {
+            libc::SCHED_BATCH
+        } else {
+            libc::SCHED_OTHER
+        };
+        assert_eq!(*seen.lock().unwrap(), BTreeSet::from([expected]));
+    }
+    assert_eq!(policy(), libc::SCHED_OTHER, "the caller's thread is unchanged");
+}

@@ -494,6 +494,8 @@ impl TrawlApp {
                     root: root_key,
                     cancelled: false,
                 });
+                // The search bar was drawn before the start: show its Cancel at once.
+                ctx.request_repaint();
             }
             Err(err) => {
                 if let Some(old) = self.results.take() {
@@ -626,6 +628,8 @@ impl TrawlApp {
             Ingest::Idle => ctx.request_repaint_after(PROGRESS_REFRESH),
             Ingest::MoreWaiting => ctx.request_repaint(),
             Ingest::Finished => {
+                // The search bar, drawn before this intake, shows the end in the next frame.
+                ctx.request_repaint();
                 search.last = handle.progress().snapshot();
                 let summary = results.summary().copied();
                 search.ended_after =
@@ -728,11 +732,14 @@ impl eframe::App for TrawlApp {
         self.poll_picker();
         // Before the results: a new search stops the export before its model can be replaced.
         self.pump_export(&ctx);
+        // Esc and the bar's Cancel before this frame's intake of results: a cancel then
+        // reaches the engine at once, not after the frame's share of results is taken in.
+        self.handle_keys(&ctx);
+        self.show_search_bar(ui);
         self.pump_results(&ctx);
         if let Some(trigger) = self.start_when_checked {
             self.try_start(&ctx, trigger);
         }
-        self.handle_keys(&ctx);
         if self
             .notice
             .as_ref()
@@ -740,7 +747,7 @@ impl eframe::App for TrawlApp {
         {
             self.notice = None;
         }
-        self.show(ui);
+        self.show_results(ui);
         // After the views, so that a change made in this frame starts its pause now: no
         // further frame may come until the next input.
         self.search_as_you_type(&ctx);

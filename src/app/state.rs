@@ -524,6 +524,8 @@ impl SavedState {
         request.fixed_strings = !self.regex;
         request.max_columns = Some(WINDOW_MAX_COLUMNS);
         request.modified_times = true;
+        // The UI thread draws frames on the same cores: it gets one the moment it wakes.
+        request.background = true;
         request.hidden = self.hidden;
         request.respect_ignore_files = self.respect_ignore;
         request.follow_symlinks = self.follow_symlinks;

@@ -195,6 +195,8 @@ impl Args {
             // ripgrep's meaning of 0: no limit.
             max_columns: self.max_columns.filter(|&n| n > 0),
             modified_times: false,
+            // A command line has no frames to draw: scheduled like ripgrep.
+            background: false,
         };
         Ok(Config {
             request,

@@ -12,6 +12,7 @@ use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
 use crate::search::file_searcher::{DirSlot, FileSearcher};
+use crate::search::priority;
 use crate::search::split::{Helpers, SplitFile};
 use crate::search::walk::{build_walk, io_message, walk_error};
 use crate::search::{
@@ -128,9 +129,15 @@ pub fn start_prepared(
     }
     let walk = build_walk(&request)?;
     let threads = request.effective_threads();
+    let background = request.background;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("trawl-search-{i}"))
+        .start_handler(move |_| {
+            if background {
+                priority::make_current_thread_background();
+            }
+        })
         .build()
         .map_err(|err| SearchError::Threads(err.to_string()))?;
 
@@ -145,7 +152,13 @@ pub fn start_prepared(
     let cancel = Arc::clone(&shared.cancel);
     let thread = std::thread::Builder::new()
         .name("trawl-walk".to_string())
-        .spawn(move || run(&shared, walk, &pool, &request, matcher, started))
+        .spawn(move || {
+            // The walker threads it starts inherit it.
+            if background {
+                priority::make_current_thread_background();
+            }
+            run(&shared, walk, &pool, &request, matcher, started)
+        })
         .map_err(|err| SearchError::Threads(err.to_string()))?;
     Ok(SearchHandle {
         events,

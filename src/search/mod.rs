@@ -21,6 +21,7 @@ mod engine;
 mod error;
 mod file_searcher;
 mod matcher;
+mod priority;
 mod progress;
 mod read_buffer;
 mod request;

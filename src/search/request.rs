@@ -53,6 +53,10 @@ pub struct SearchRequest {
     /// Report each matching file's modification time (one `fstat` per matching file; the
     /// window sorts by it).
     pub modified_times: bool,
+    /// Run the search as background work that gives way to the caller's other threads at once
+    /// (a window's UI thread; see `search::priority`). Off, the search threads are scheduled
+    /// like any other, as on the command line.
+    pub background: bool,
 }
 
 impl Default for SearchRequest {
@@ -74,6 +78,7 @@ impl Default for SearchRequest {
             threads: 0,
             max_columns: None,
             modified_times: false,
+            background: false,
         }
     }
 }

@@ -16,9 +16,8 @@ use egui::{Event, Key, Modifiers};
 use crate::app::{RowRef, TrawlApp};
 
 impl TrawlApp {
-    /// Lays out the whole window: search bar and progress on top, status line at the bottom,
-    /// unreadable files above it, results in the middle.
-    pub(super) fn show(&mut self, ui: &mut egui::Ui) {
+    /// Lays out the search bar and the progress line, on top.
+    pub(super) fn show_search_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::top("search_bar").show(ui, |ui| {
             ui.add_space(6.0);
             self.search_bar(ui);
@@ -26,6 +25,11 @@ impl TrawlApp {
             self.progress_line(ui);
             ui.add_space(4.0);
         });
+    }
+
+    /// Lays out the rest of the window, under the search bar: status line at the bottom,
+    /// unreadable files above it, results in the middle.
+    pub(super) fn show_results(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
         if self
             .results
