@@ -66,7 +66,7 @@ fn lossy(path: &Path) -> std::borrow::Cow<'_, str> {
 pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
     let path = lossy(&result.path);
     for line in &result.lines {
-        for occurrence in &line.occurrences {
+        for occurrence in line.occurrences {
             let (text, _) = line.excerpt(occurrence).to_marked();
             write_record(
                 out,

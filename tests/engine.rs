@@ -89,7 +89,7 @@ fn run_engine(request: SearchRequest) -> Outcome {
                     assert!(line.line_number >= previous_line, "lines are in file order");
                     previous_line = line.line_number;
                     assert!(!line.occurrences.is_empty(), "a line without occurrences");
-                    for occ in &line.occurrences {
+                    for occ in line.occurrences {
                         assert!(occ.column >= 1, "columns are 1-based");
                         let h = occ.highlight.clone();
                         assert!(
@@ -976,7 +976,7 @@ fn long_lines_are_cut_around_the_match() {
             continue;
         };
         for line in &file.lines {
-            for occ in &line.occurrences {
+            for occ in line.occurrences {
                 let excerpt = line.excerpt(occ);
                 assert_eq!(
                     &excerpt.text[excerpt.highlight.clone()],
@@ -1036,12 +1036,13 @@ fn close_occurrences_on_a_long_line_share_one_cut_text() {
     let mut req = request(root, &["rs"], "foo");
     req.max_columns = Some(40);
     let handle = search::start(req).unwrap();
-    let mut lines = Vec::new();
+    let mut files = Vec::new();
     for event in handle.events().iter() {
         if let SearchEvent::File(file) = event {
-            lines.extend(file.lines);
+            files.push(file);
         }
     }
+    let lines: Vec<_> = files.iter().flat_map(|file| file.lines.iter()).collect();
     let counts: Vec<usize> = lines.iter().map(|l| l.occurrences.len()).collect();
     assert_eq!(counts, vec![20, 1], "{lines:#?}");
     let shared = &lines[0];
@@ -1053,7 +1054,7 @@ fn close_occurrences_on_a_long_line_share_one_cut_text() {
     let cut = shared.cut.expect("a long line is cut");
     assert!(cut.before && cut.after, "{cut:?}");
     let line_chars: Vec<char> = long.trim_end().chars().collect();
-    for occ in &shared.occurrences {
+    for occ in shared.occurrences {
         let excerpt = shared.excerpt(occ);
         assert_eq!(&excerpt.text[excerpt.highlight.clone()], "foo");
         // The window cut from the whole line: 10 characters before the match, 40 in all.
@@ -1103,7 +1104,7 @@ fn multiline_matches_cross_lines() {
                 line.spans_lines,
                 "every occurrence of foo\\s+bar here continues on the next line"
             );
-            for occ in &line.occurrences {
+            for occ in line.occurrences {
                 let shown = &line.text[occ.highlight.clone()];
                 assert_eq!(
                     shown.trim_end(),
@@ -1232,13 +1233,13 @@ fn in_memory_search_agrees_with_the_reference() {
         .lines
         .iter()
         .flat_map(|l| {
-            l.occurrences.iter().map(|o| Hit {
+            l.occurrences.iter().map(move |o| Hit {
                 path: PathBuf::from("mem"),
                 line: l.line_number,
                 column: o.column,
                 byte_offset: o.byte_offset,
                 length: o.length,
-                text: l.text.clone(),
+                text: l.text.to_string(),
             })
         })
         .collect();
@@ -1712,5 +1713,9 @@ fn a_background_search_runs_its_threads_as_batch_work_and_the_caller_s_does_not(
         };
         assert_eq!(*seen.lock().unwrap(), BTreeSet::from([expected]));
     }
-    assert_eq!(policy(), libc::SCHED_OTHER, "the caller's thread is unchanged");
+    assert_eq!(
+        policy(),
+        libc::SCHED_OTHER,
+        "the caller's thread is unchanged"
+    );
 }

@@ -329,7 +329,7 @@ fn files_growing_and_shrinking_during_searches_never_hang_or_crash() {
             .iter()
             .find(|f| f.path.ends_with("grow.txt"))
             .expect("grow.txt's first line is always there");
-        assert_eq!(grow.lines[0].line_number, 1);
+        assert_eq!(grow.lines.get(0).unwrap().line_number, 1);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();
@@ -368,7 +368,7 @@ fn match_at_the_end_of_a_64_mib_line_is_found_and_its_text_is_cut() {
     req.max_columns = Some(500);
     let outcome = run(req);
     assert_eq!(outcome.files.len(), 1);
-    let matched = &outcome.files[0].lines[0];
+    let matched = &outcome.files[0].lines.get(0).unwrap();
     assert_eq!(matched.line_number, 1);
     let occurrence = &matched.occurrences[0];
     assert_eq!(occurrence.column, (64 << 20) + 1);
@@ -497,7 +497,7 @@ fn latin1_and_invalid_utf8_keep_exact_columns() {
         b"caf\xe9 needle\r\n\xff\xfeneedle",
     );
     let outcome = run(request(dir.path(), "txt", "needle"));
-    let lines = &outcome.files[0].lines;
+    let lines: Vec<_> = outcome.files[0].lines.iter().collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(
         (lines[0].line_number, lines[0].occurrences[0].column),
@@ -810,7 +810,7 @@ fn carriage_return_inside_a_line_is_text_and_only_crlf_ends_a_line() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("cr.txt"), "a\rz end\r\nnext end\n");
     let outcome = run(request(dir.path(), "txt", "[\\rq]z"));
-    let lines = &outcome.files[0].lines;
+    let lines: Vec<_> = outcome.files[0].lines.iter().collect();
     assert_eq!(
         (lines[0].line_number, lines[0].occurrences[0].column),
         (1, 2)

@@ -55,7 +55,7 @@ fuzz_target!(|input: &[u8]| {
 
     let mut actual = Vec::new();
     for line in &found.lines {
-        for occ in &line.occurrences {
+        for occ in line.occurrences {
             assert!(occ.highlight.start <= occ.highlight.end && occ.highlight.end <= line.text.len());
             assert!(line.text.is_char_boundary(occ.highlight.start));
             assert!(line.text.is_char_boundary(occ.highlight.end));

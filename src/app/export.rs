@@ -960,24 +960,27 @@ mod tests {
 
     /// One file with one line and its occurrences as byte ranges.
     fn file(path: &str, line: u64, text: &str, ranges: &[(usize, usize)]) -> FileResult {
+        let occurrences: Vec<Occurrence> = ranges
+            .iter()
+            .map(|&(s, e)| Occurrence {
+                column: s as u64 + 1,
+                byte_offset: 100 + s as u64,
+                length: (e - s) as u64,
+                highlight: s..e,
+            })
+            .collect();
         FileResult {
             modified: None,
             path: PathBuf::from(path),
-            lines: vec![MatchLine {
+            lines: [MatchLine {
                 line_number: line,
-                text: text.to_string(),
-                occurrences: ranges
-                    .iter()
-                    .map(|&(s, e)| Occurrence {
-                        column: s as u64 + 1,
-                        byte_offset: 100 + s as u64,
-                        length: (e - s) as u64,
-                        highlight: s..e,
-                    })
-                    .collect(),
+                text,
+                occurrences: &occurrences,
                 spans_lines: false,
                 cut: None,
-            }],
+            }]
+            .into_iter()
+            .collect(),
         }
     }
 
@@ -1092,10 +1095,10 @@ mod tests {
         let long = FileResult {
             modified: None,
             path: PathBuf::from("/r/long.rs"),
-            lines: vec![MatchLine {
+            lines: [MatchLine {
                 line_number: 3,
-                text: "abcdefghfooijklmnop".into(),
-                occurrences: vec![Occurrence {
+                text: "abcdefghfooijklmnop",
+                occurrences: &[Occurrence {
                     column: 9,
                     byte_offset: 8,
                     length: 3,
@@ -1107,7 +1110,9 @@ mod tests {
                     before: false,
                     after: false,
                 }),
-            }],
+            }]
+            .into_iter()
+            .collect(),
         };
         model.push_file(long);
         finished(&mut model);

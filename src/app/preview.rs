@@ -752,7 +752,7 @@ mod tests {
             .lines
             .iter()
             .flat_map(|line| {
-                line.occurrences.iter().map(|o| PreviewTarget {
+                line.occurrences.iter().map(move |o| PreviewTarget {
                     path: path.to_path_buf(),
                     line: line.line_number,
                     column: u32::try_from(o.column).expect("small column"),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
-use crate::search::{Excerpt, FileError, FileResult, LineCut, MatchLine, SearchEvent, Summary};
+use crate::search::{Excerpt, FileError, FileResult, LineCut, MatchLines, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -361,7 +361,7 @@ impl ResultsModel {
     }
 
     /// Adds one file's occurrences and hands back its lines, for the caller to free.
-    fn push_file_lines(&mut self, file: FileResult) -> Vec<MatchLine> {
+    fn push_file_lines(&mut self, file: FileResult) -> MatchLines {
         let display = match file.path.strip_prefix(&self.root) {
             Ok(rel) if !rel.as_os_str().is_empty() => shown_path(rel),
             // The root was a file itself, or the path is elsewhere: show it whole.
@@ -370,10 +370,13 @@ impl ResultsModel {
         .into_boxed_str();
         let file_index = saturate(self.files.len());
         let first_occurrence = self.occurrences.len();
+        // The file's texts are one string, its lines' texts one after another: one copy.
+        let mut text_start = self.text.len();
+        self.text.push_str(file.lines.texts());
+        self.lines.reserve(file.lines.len());
+        self.occurrences.reserve(file.lines.occurrence_count());
         for line in &file.lines {
             let line_index = saturate(self.lines.len());
-            let text_start = self.text.len();
-            self.text.push_str(&line.text);
             let mut cut = line.cut.map_or(0, |cut| {
                 self.max_columns = cut.max_columns;
                 CUT | if cut.before { CUT_BEFORE } else { 0 }
@@ -389,7 +392,8 @@ impl ResultsModel {
                 file: file_index,
                 cut,
             });
-            for occurrence in &line.occurrences {
+            text_start += line.text.len();
+            for occurrence in line.occurrences {
                 self.occurrences.push(OccurrenceEntry {
                     byte_offset: occurrence.byte_offset,
                     length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
@@ -939,27 +943,29 @@ mod tests {
     type Line<'a> = (u64, &'a str, &'a [(usize, usize)]);
 
     fn file(path: &str, lines: &[Line<'_>]) -> FileResult {
+        let mut all = MatchLines::new();
+        for &(line_number, text, occs) in lines {
+            let occurrences: Vec<Occurrence> = occs
+                .iter()
+                .map(|&(s, e)| Occurrence {
+                    column: s as u64 + 1,
+                    byte_offset: 0,
+                    length: (e - s) as u64,
+                    highlight: s..e,
+                })
+                .collect();
+            all.push(MatchLine {
+                line_number,
+                text,
+                occurrences: &occurrences,
+                spans_lines: false,
+                cut: None,
+            });
+        }
         FileResult {
             modified: None,
             path: PathBuf::from(path),
-            lines: lines
-                .iter()
-                .map(|(n, text, occs)| MatchLine {
-                    line_number: *n,
-                    text: text.to_string(),
-                    occurrences: occs
-                        .iter()
-                        .map(|&(s, e)| Occurrence {
-                            column: s as u64 + 1,
-                            byte_offset: 0,
-                            length: (e - s) as u64,
-                            highlight: s..e,
-                        })
-                        .collect(),
-                    spans_lines: false,
-                    cut: None,
-                })
-                .collect(),
+            lines: all,
         }
     }
 

@@ -92,7 +92,7 @@ impl<W: WriteColor> Printer<W> {
     /// One row per occurrence: `[PATH:]LINE:COL:TEXT`, the occurrence highlighted.
     fn rows(&mut self, result: &FileResult, with_path: bool) -> io::Result<()> {
         for line in &result.lines {
-            for occurrence in &line.occurrences {
+            for occurrence in line.occurrences {
                 if with_path {
                     self.path(&result.path)?;
                     self.out.write_all(b":")?;

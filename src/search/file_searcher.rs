@@ -16,10 +16,10 @@ use crate::search::split::{
     Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, first_line_start, line_end_after,
 };
 use crate::search::text::{
-    advance_chars, char_count, char_start, lossy_with_positions, more_chars_than, range_ends,
+    advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
 };
-use crate::search::{LineCut, MatchLine, Occurrence, Progress, SearchRequest};
+use crate::search::{LineCut, MatchLines, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
@@ -43,7 +43,7 @@ const FILES_BEFORE_OPENAT: usize = 2;
 #[derive(Debug, Default)]
 pub struct FileMatches {
     /// Matching lines in file order (empty when nothing matched or the file is binary).
-    pub lines: Vec<MatchLine>,
+    pub lines: MatchLines,
     /// Number of occurrences in `lines`.
     pub matches: u64,
     /// Bytes read from the file.
@@ -713,7 +713,7 @@ struct LineCollector<'a> {
     cancel: &'a AtomicBool,
     max_columns: Option<usize>,
     multiline: bool,
-    lines: Vec<MatchLine>,
+    lines: MatchLines,
     matches: u64,
     binary: bool,
     bytes_read: u64,
@@ -747,7 +747,7 @@ impl<'a> LineCollector<'a> {
             cancel,
             max_columns,
             multiline,
-            lines: Vec::new(),
+            lines: MatchLines::new(),
             matches: 0,
             binary: false,
             bytes_read: 0,
@@ -947,29 +947,25 @@ impl<'a> LineCollector<'a> {
             let m = in_stretch(m);
             range_ends(m.start, m.end)
         }));
-        let text = lossy_with_positions(&at.bytes[bytes], positions);
-        let occurrences = group[which.clone()]
-            .iter()
-            .zip(&self.columns[which])
-            .enumerate()
-            .map(|(k, (m, &column))| Occurrence {
-                column,
-                byte_offset: at.offset + m.start as u64,
-                length: (m.end - m.start) as u64,
-                highlight: shown_range(
-                    &text,
-                    [positions[2 * k], positions[2 * k + 1]],
-                    in_stretch(m).is_empty(),
-                ),
-            })
-            .collect();
-        self.lines.push(MatchLine {
-            line_number: at.number,
-            text,
-            occurrences,
-            spans_lines: at.spans_lines,
-            cut,
-        });
+        let columns = &self.columns[which.clone()];
+        self.lines
+            .push_with(at.number, at.spans_lines, cut, |text, occurrences| {
+                let text_start = text.len();
+                push_lossy_with_positions(text, &at.bytes[bytes], positions);
+                let text = &text[text_start..];
+                occurrences.extend(group[which].iter().zip(columns).enumerate().map(
+                    |(k, (m, &column))| Occurrence {
+                        column,
+                        byte_offset: at.offset + m.start as u64,
+                        length: (m.end - m.start) as u64,
+                        highlight: shown_range(
+                            text,
+                            [positions[2 * k], positions[2 * k + 1]],
+                            in_stretch(m).is_empty(),
+                        ),
+                    },
+                ));
+            });
     }
 }
 
@@ -1040,7 +1036,7 @@ mod tests {
             .lines
             .iter()
             .flat_map(|l| {
-                l.occurrences.iter().map(|o| {
+                l.occurrences.iter().map(move |o| {
                     let shown = l.text[o.highlight.clone()].to_string();
                     (l.line_number, o.column, o.byte_offset, o.length, shown)
                 })
@@ -1130,7 +1126,7 @@ mod tests {
         let found = searcher(r"(?-u:\xE2)", |_| {})
             .search_bytes(b"a\xE2\x82b\n")
             .unwrap();
-        let line = &found.lines[0];
+        let line = &found.lines.get(0).unwrap();
         assert_eq!(line.text, "a\u{FFFD}b");
         assert_eq!(
             &line.text[line.occurrences[0].highlight.clone()],
@@ -1140,7 +1136,7 @@ mod tests {
         let found = searcher(r"(?-u:\xA9)", |_| {})
             .search_bytes("x \u{A9} y\n".as_bytes())
             .unwrap();
-        let line = &found.lines[0];
+        let line = &found.lines.get(0).unwrap();
         assert_eq!(&line.text[line.occurrences[0].highlight.clone()], "\u{A9}");
     }
 
@@ -1159,7 +1155,7 @@ mod tests {
                 (2, 1, 10, 3, "foo".to_string())
             ]
         );
-        assert_eq!(found.lines[0].text, "a\u{FFFD} foo");
+        assert_eq!(found.lines.get(0).unwrap().text, "a\u{FFFD} foo");
     }
 
     #[test]
@@ -1169,7 +1165,7 @@ mod tests {
             .unwrap();
         assert_eq!(found.matches, 3);
         assert_eq!(found.lines.len(), 1);
-        assert_eq!(found.lines[0].text, "aéo oo");
+        assert_eq!(found.lines.get(0).unwrap().text, "aéo oo");
         let cols: Vec<_> = occurrences(&found).iter().map(|o| (o.1, o.2)).collect();
         assert_eq!(cols, vec![(3, 3), (5, 5), (6, 6)]);
     }
@@ -1200,7 +1196,11 @@ mod tests {
                 (2, 1, 7, 3, "foo".to_string())
             ]
         );
-        assert_eq!(found.lines[0].text, "foo", "the BOM is not shown");
+        assert_eq!(
+            found.lines.get(0).unwrap().text,
+            "foo",
+            "the BOM is not shown"
+        );
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub use request::{
     CaseMode, SearchRequest, check_globs, parse_extensions, parse_size, parse_threads, split_globs,
 };
 pub use result::{
-    Excerpt, FileError, FileResult, LineCut, MatchLine, Occurrence, SearchEvent, Summary,
+    Excerpt, FileError, FileResult, LineCut, MatchLine, MatchLines, MatchLinesIter, Occurrence,
+    SearchEvent, Summary,
 };
 pub use text::column_of;

@@ -18,9 +18,10 @@ pub struct Occurrence {
     pub highlight: std::ops::Range<usize>,
 }
 
-/// A line with one or more occurrences. Its text is stored once for all of them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MatchLine {
+/// A line with one or more occurrences, borrowed from its file's [`MatchLines`]. Its text is
+/// stored once for all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchLine<'a> {
     /// 1-based line number.
     pub line_number: u64,
     /// The line without its terminator, invalid UTF-8 replaced by U+FFFD.
@@ -31,13 +32,196 @@ pub struct MatchLine {
     /// occurrences close together is then stored about once, not once per occurrence; the same
     /// line number repeats when its occurrences are far apart. [`cut`](Self::cut) says so, and
     /// [`excerpt`](Self::excerpt) gives each occurrence its window.
-    pub text: String,
+    pub text: &'a str,
     /// The occurrences on this line (or stretch of it), left to right.
-    pub occurrences: Vec<Occurrence>,
+    pub occurrences: &'a [Occurrence],
     /// Some occurrence on this line continues onto the next lines (multiline search).
     pub spans_lines: bool,
     /// Set when `text` is a stretch of a longer line.
     pub cut: Option<LineCut>,
+}
+
+/// The matching lines of one file, in file order, stored compactly: their texts one after
+/// another in one string, a record per line, and every line's occurrences in one vector. A file
+/// with a hundred thousand matching lines is three allocations, not two per line, built on a
+/// search thread; whoever takes them in (a window copying them into its own arenas) reads
+/// them front to back instead of chasing a pointer per line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MatchLines {
+    text: String,
+    lines: Vec<LineRecord>,
+    occurrences: Vec<Occurrence>,
+}
+
+/// One line of a [`MatchLines`]: its text and occurrences end where the next line's begin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LineRecord {
+    line_number: u64,
+    text_end: usize,
+    occurrences_end: usize,
+    spans_lines: bool,
+    cut: Option<LineCut>,
+}
+
+impl MatchLines {
+    /// No lines.
+    pub fn new() -> Self {
+        MatchLines::default()
+    }
+
+    /// Number of lines (a long line cut into separate stretches counts once per stretch).
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there is no line.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Every line's text, one after another in the order of the lines.
+    pub fn texts(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of occurrences on all the lines.
+    pub fn occurrence_count(&self) -> usize {
+        self.occurrences.len()
+    }
+
+    /// The `index`th line.
+    pub fn get(&self, index: usize) -> Option<MatchLine<'_>> {
+        let record = self.lines.get(index)?;
+        let (text_start, occurrences_start) = match index.checked_sub(1) {
+            Some(before) => {
+                let before = &self.lines[before];
+                (before.text_end, before.occurrences_end)
+            }
+            None => (0, 0),
+        };
+        Some(MatchLine {
+            line_number: record.line_number,
+            text: &self.text[text_start..record.text_end],
+            occurrences: &self.occurrences[occurrences_start..record.occurrences_end],
+            spans_lines: record.spans_lines,
+            cut: record.cut,
+        })
+    }
+
+    /// The lines in file order.
+    pub fn iter(&self) -> MatchLinesIter<'_> {
+        MatchLinesIter {
+            all: self,
+            next: 0,
+            text_start: 0,
+            occurrences_start: 0,
+        }
+    }
+
+    /// The first line.
+    pub fn first(&self) -> Option<MatchLine<'_>> {
+        self.get(0)
+    }
+
+    /// Adds a copy of `line`.
+    pub fn push(&mut self, line: MatchLine<'_>) {
+        self.push_with(
+            line.line_number,
+            line.spans_lines,
+            line.cut,
+            |text, occurrences| {
+                text.push_str(line.text);
+                occurrences.extend_from_slice(line.occurrences);
+            },
+        );
+    }
+
+    /// Adds a line that `fill` writes: it appends the line's text to the first (the file's text
+    /// so far) and its occurrences to the second.
+    pub(crate) fn push_with(
+        &mut self,
+        line_number: u64,
+        spans_lines: bool,
+        cut: Option<LineCut>,
+        fill: impl FnOnce(&mut String, &mut Vec<Occurrence>),
+    ) {
+        fill(&mut self.text, &mut self.occurrences);
+        self.lines.push(LineRecord {
+            line_number,
+            text_end: self.text.len(),
+            occurrences_end: self.occurrences.len(),
+            spans_lines,
+            cut,
+        });
+    }
+
+    /// Appends `other`'s lines, their numbers moved on by `line_shift` (the lines before them).
+    pub(crate) fn append(&mut self, other: &MatchLines, line_shift: u64) {
+        let (text_shift, occurrences_shift) = (self.text.len(), self.occurrences.len());
+        self.text.push_str(&other.text);
+        self.occurrences.extend_from_slice(&other.occurrences);
+        self.lines
+            .extend(other.lines.iter().map(|record| LineRecord {
+                line_number: record.line_number + line_shift,
+                text_end: record.text_end + text_shift,
+                occurrences_end: record.occurrences_end + occurrences_shift,
+                ..*record
+            }));
+    }
+}
+
+/// The lines of a [`MatchLines`], in file order.
+#[derive(Clone, Debug)]
+pub struct MatchLinesIter<'a> {
+    all: &'a MatchLines,
+    next: usize,
+    text_start: usize,
+    occurrences_start: usize,
+}
+
+impl<'a> Iterator for MatchLinesIter<'a> {
+    type Item = MatchLine<'a>;
+
+    fn next(&mut self) -> Option<MatchLine<'a>> {
+        let record = self.all.lines.get(self.next)?;
+        let line = MatchLine {
+            line_number: record.line_number,
+            text: &self.all.text[self.text_start..record.text_end],
+            occurrences: &self.all.occurrences[self.occurrences_start..record.occurrences_end],
+            spans_lines: record.spans_lines,
+            cut: record.cut,
+        };
+        self.next += 1;
+        self.text_start = record.text_end;
+        self.occurrences_start = record.occurrences_end;
+        Some(line)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.all.lines.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for MatchLinesIter<'_> {}
+
+impl<'a> IntoIterator for &'a MatchLines {
+    type Item = MatchLine<'a>;
+    type IntoIter = MatchLinesIter<'a>;
+
+    fn into_iter(self) -> MatchLinesIter<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> FromIterator<MatchLine<'a>> for MatchLines {
+    fn from_iter<I: IntoIterator<Item = MatchLine<'a>>>(lines: I) -> Self {
+        let mut all = MatchLines::new();
+        for line in lines {
+            all.push(line);
+        }
+        all
+    }
 }
 
 /// How a long line was shortened to [`MatchLine::text`].
@@ -51,10 +235,10 @@ pub struct LineCut {
     pub after: bool,
 }
 
-impl MatchLine {
+impl<'a> MatchLine<'a> {
     /// What is shown for `occurrence`, one of this line's: the whole line, or its window.
-    pub fn excerpt(&self, occurrence: &Occurrence) -> Excerpt<'_> {
-        Excerpt::of(&self.text, occurrence.highlight.clone(), self.cut)
+    pub fn excerpt(&self, occurrence: &Occurrence) -> Excerpt<'a> {
+        Excerpt::of(self.text, occurrence.highlight.clone(), self.cut)
     }
 }
 
@@ -133,7 +317,7 @@ pub struct FileResult {
     /// The path as reached from the request's root (like ripgrep prints it).
     pub path: PathBuf,
     /// Lines in file order.
-    pub lines: Vec<MatchLine>,
+    pub lines: MatchLines,
     /// When the file was last modified, if the request asked for it and the system says.
     pub modified: Option<std::time::SystemTime>,
 }
@@ -141,7 +325,7 @@ pub struct FileResult {
 impl FileResult {
     /// Number of occurrences in the file.
     pub fn match_count(&self) -> usize {
-        self.lines.iter().map(|l| l.occurrences.len()).sum()
+        self.lines.occurrence_count()
     }
 }
 

@@ -29,7 +29,7 @@ use memchr::memchr;
 
 use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport, cancelled};
 use crate::search::read_buffer::ReadBuffer;
-use crate::search::{MatchLine, internal_error};
+use crate::search::{MatchLines, internal_error};
 
 /// The bytes of a segment. Small enough that its search, its NUL check and its line count all
 /// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large
@@ -168,7 +168,7 @@ impl Read for LineTail<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Segment {
     /// Its matching lines, numbered from the segment's first line (1); offsets are the file's.
-    pub(crate) lines: Vec<MatchLine>,
+    pub(crate) lines: MatchLines,
     /// Line terminators in it: the lines it adds to the numbering of the segments after it.
     pub(crate) terminators: u64,
     /// Occurrences in `lines`.
@@ -396,13 +396,15 @@ impl SplitFile {
         }
         let found = std::mem::take(&mut state.found);
         drop(state);
-        let mut lines = Vec::with_capacity(found.iter().flatten().map(|s| s.lines.len()).sum());
+        let mut lines = MatchLines::new();
         let (mut lines_before, mut matches) = (0, 0);
         for segment in found.into_iter().flatten() {
-            lines.extend(segment.lines.into_iter().map(|mut line| {
-                line.line_number += lines_before;
-                line
-            }));
+            if lines.is_empty() && lines_before == 0 {
+                // The first segment's lines need no renumbering: kept as they are.
+                lines = segment.lines;
+            } else {
+                lines.append(&segment.lines, lines_before);
+            }
             lines_before += segment.terminators;
             matches += segment.matches;
         }

@@ -160,10 +160,21 @@ pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::o
 /// the same place in the returned text (a position inside an invalid sequence maps to the
 /// start of its replacement character).
 pub(crate) fn lossy_with_positions(bytes: &[u8], positions: &mut [usize]) -> String {
+    let mut text = String::new();
+    push_lossy_with_positions(&mut text, bytes, positions);
+    text
+}
+
+/// Appends `bytes` to `out` as lossy UTF-8, with each byte position of `positions` mapped to
+/// the position of the same place in the appended text, counted from its start (see
+/// [`lossy_with_positions`]).
+pub(crate) fn push_lossy_with_positions(out: &mut String, bytes: &[u8], positions: &mut [usize]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return text.to_string();
+        out.push_str(text);
+        return;
     }
-    let mut text = String::with_capacity(bytes.len() + 8);
+    let base = out.len();
+    out.reserve(bytes.len() + 8);
     let mut raw = 0;
     let mut mapped = vec![false; positions.len()];
     for chunk in bytes.utf8_chunks() {
@@ -171,31 +182,30 @@ pub(crate) fn lossy_with_positions(bytes: &[u8], positions: &mut [usize]) -> Str
         let valid_end = raw + valid.len();
         for (pos, done) in positions.iter_mut().zip(mapped.iter_mut()) {
             if !*done && *pos <= valid_end && *pos >= raw {
-                *pos = text.len() + (*pos - raw);
+                *pos = out.len() - base + (*pos - raw);
                 *done = true;
             }
         }
-        text.push_str(valid);
+        out.push_str(valid);
         raw = valid_end;
         let invalid = chunk.invalid();
         if !invalid.is_empty() {
             let invalid_end = raw + invalid.len();
             for (pos, done) in positions.iter_mut().zip(mapped.iter_mut()) {
                 if !*done && *pos < invalid_end && *pos >= raw {
-                    *pos = text.len();
+                    *pos = out.len() - base;
                     *done = true;
                 }
             }
-            text.push(char::REPLACEMENT_CHARACTER);
+            out.push(char::REPLACEMENT_CHARACTER);
             raw = invalid_end;
         }
     }
     for (pos, done) in positions.iter_mut().zip(mapped.iter()) {
         if !*done {
-            *pos = text.len();
+            *pos = out.len() - base;
         }
     }
-    text
 }
 
 #[cfg(test)]

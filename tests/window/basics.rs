@@ -653,32 +653,31 @@ fn a_tree_with_a_fifo_and_a_symlink_loop_is_searched_to_the_end() {
 
 /// One `FileResult` of `lines` short lines, each with four occurrences of `foo`.
 fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
-    use trawl::search::{MatchLine, Occurrence};
-    let lines = (1..=lines)
-        .map(|n| {
-            let text = format!("    let foo{n} = foo + foo * foo;");
-            let occurrences = text
-                .match_indices("foo")
-                .map(|(at, _)| Occurrence {
-                    column: at as u64 + 1,
-                    byte_offset: n * 40 + at as u64,
-                    length: 3,
-                    highlight: at..at + 3,
-                })
-                .collect();
-            MatchLine {
-                line_number: n,
-                text,
-                occurrences,
-                spans_lines: false,
-                cut: None,
-            }
-        })
-        .collect();
+    use trawl::search::{MatchLine, MatchLines, Occurrence};
+    let mut all = MatchLines::new();
+    for n in 1..=lines {
+        let text = format!("    let foo{n} = foo + foo * foo;");
+        let occurrences: Vec<Occurrence> = text
+            .match_indices("foo")
+            .map(|(at, _)| Occurrence {
+                column: at as u64 + 1,
+                byte_offset: n * 40 + at as u64,
+                length: 3,
+                highlight: at..at + 3,
+            })
+            .collect();
+        all.push(MatchLine {
+            line_number: n,
+            text: &text,
+            occurrences: &occurrences,
+            spans_lines: false,
+            cut: None,
+        });
+    }
     trawl::search::FileResult {
         modified: None,
         path: PathBuf::from(format!("/r/dir{}/file{index}.rs", index % 30)),
-        lines,
+        lines: all,
     }
 }
 

@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
-use trawl::search::{FileResult, MatchLine, Occurrence, SearchEvent, Summary};
+use trawl::search::{FileResult, MatchLine, MatchLines, Occurrence, SearchEvent, Summary};
 
 /// Two matching `.rs` files (text with a comma and quotes), one `.txt` left out.
 fn small_tree() -> tempfile::TempDir {
@@ -292,25 +292,27 @@ fn export_is_disabled_while_searching_and_without_matches() {
 /// A model of `files` files with `per_file` matches each, as a finished search would leave it.
 fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
     let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
-    let text = "let needle = needle + 1; // a line of ordinary length, needle".to_string();
+    let text = "let needle = needle + 1; // a line of ordinary length, needle";
     for f in 0..files {
-        let lines = (0..per_file / 3)
-            .map(|l| MatchLine {
+        let mut lines = MatchLines::new();
+        for l in 0..per_file / 3 {
+            let occurrences: Vec<Occurrence> = [4usize, 13, 55]
+                .iter()
+                .map(|&s| Occurrence {
+                    column: s as u64 + 1,
+                    byte_offset: (l * 62 + s) as u64,
+                    length: 6,
+                    highlight: s..s + 6,
+                })
+                .collect();
+            lines.push(MatchLine {
                 line_number: l as u64 + 1,
-                text: text.clone(),
-                occurrences: [4usize, 13, 55]
-                    .iter()
-                    .map(|&s| Occurrence {
-                        column: s as u64 + 1,
-                        byte_offset: (l * 62 + s) as u64,
-                        length: 6,
-                        highlight: s..s + 6,
-                    })
-                    .collect(),
+                text,
+                occurrences: &occurrences,
                 spans_lines: false,
                 cut: None,
-            })
-            .collect();
+            });
+        }
         model.push_file(FileResult {
             modified: None,
             path: root.join(format!("dir{}/file{f}.rs", f % 10)),
