@@ -18,6 +18,7 @@
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
 
+mod chunked;
 mod dispose;
 pub mod editor;
 pub mod export;

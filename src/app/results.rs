@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
+use crate::app::chunked::{ChunkedText, ChunkedVec, TextAt};
 use crate::search::{Excerpt, FileError, FileResult, LineCut, MatchLines, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
@@ -73,7 +74,7 @@ struct FileEntry {
 /// of the arena.
 #[derive(Debug)]
 struct LineEntry {
-    text_start: usize,
+    text_start: TextAt,
     line_number: u64,
     text_len: u32,
     file: u32,
@@ -191,9 +192,9 @@ pub struct ResultsModel {
     id: u64,
     root: PathBuf,
     files: Vec<FileEntry>,
-    lines: Vec<LineEntry>,
-    occurrences: Vec<OccurrenceEntry>,
-    text: String,
+    lines: ChunkedVec<LineEntry>,
+    occurrences: ChunkedVec<OccurrenceEntry>,
+    text: ChunkedText,
     /// The engine's `max_columns`, for the lines it cut (the same for every line of a search).
     max_columns: usize,
     errors: Vec<FileError>,
@@ -251,9 +252,9 @@ impl ResultsModel {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             root,
             files: Vec::new(),
-            lines: Vec::new(),
-            occurrences: Vec::new(),
-            text: String::new(),
+            lines: ChunkedVec::new(),
+            occurrences: ChunkedVec::new(),
+            text: ChunkedText::default(),
             max_columns: 0,
             errors: Vec::new(),
             summary: None,
@@ -275,26 +276,14 @@ impl ResultsModel {
         self.id
     }
 
-    /// Moves what this model holds into `old`'s buffers where those are larger, and keeps
-    /// them, leaving `old` the small ones. A new search's results replace the previous ones
-    /// as soon as they have a first file, so this copies little; and the previous search's
-    /// pages are already mapped, where fresh ones would each be faulted in: for the docs
-    /// tree's 67 MB that was half of the window's ingestion time.
+    /// Keeps `old`'s storage, emptied, to fill before allocating more: the previous search's
+    /// pages are already mapped, where fresh ones would each be faulted in (for the docs
+    /// tree's 67 MB that was half of the window's ingestion time). A new search's results
+    /// replace the previous ones as soon as they have a first file.
     pub fn reuse_buffers_of(&mut self, old: &mut ResultsModel) {
-        fn reuse<T>(mine: &mut Vec<T>, spare: &mut Vec<T>) {
-            if spare.capacity() > mine.capacity() {
-                spare.clear();
-                spare.append(mine);
-                std::mem::swap(mine, spare);
-            }
-        }
-        if old.text.capacity() > self.text.capacity() {
-            old.text.clear();
-            old.text.push_str(&self.text);
-            std::mem::swap(&mut self.text, &mut old.text);
-        }
-        reuse(&mut self.lines, &mut old.lines);
-        reuse(&mut self.occurrences, &mut old.occurrences);
+        self.text.take_chunks_of(&mut old.text);
+        self.lines.take_chunks_of(&mut old.lines);
+        self.occurrences.take_chunks_of(&mut old.occurrences);
     }
 
     /// Takes in waiting events until the channel is empty or `budget` is spent, so that a flood
@@ -343,9 +332,9 @@ impl ResultsModel {
             SearchEvent::Finished(summary) => {
                 self.summary = Some(summary);
                 self.layout_dirty = true;
-                // Growth by doubling leaves up to half of each buffer unused; nothing is added
-                // after the last event, so give it back. Large buffers are mapped pages, which
-                // the allocator shrinks in place, so this costs no copy.
+                // Nothing is added after the last event: give back what the last chunks (and
+                // the doubling file list) left unused, and the spares. Large buffers are mapped
+                // pages, which the allocator shrinks in place, so this costs no copy.
                 self.text.shrink_to_fit();
                 self.lines.shrink_to_fit();
                 self.occurrences.shrink_to_fit();
@@ -370,11 +359,6 @@ impl ResultsModel {
         .into_boxed_str();
         let file_index = saturate(self.files.len());
         let first_occurrence = self.occurrences.len();
-        // The file's texts are one string, its lines' texts one after another: one copy.
-        let mut text_start = self.text.len();
-        self.text.push_str(file.lines.texts());
-        self.lines.reserve(file.lines.len());
-        self.occurrences.reserve(file.lines.occurrence_count());
         for line in &file.lines {
             let line_index = saturate(self.lines.len());
             let mut cut = line.cut.map_or(0, |cut| {
@@ -386,13 +370,12 @@ impl ResultsModel {
                 cut |= SPANS_LINES;
             }
             self.lines.push(LineEntry {
-                text_start,
+                text_start: self.text.push_str(line.text),
                 line_number: line.line_number,
                 text_len: saturate(line.text.len()),
                 file: file_index,
                 cut,
             });
-            text_start += line.text.len();
             for occurrence in line.occurrences {
                 self.occurrences.push(OccurrenceEntry {
                     byte_offset: occurrence.byte_offset,
@@ -580,7 +563,7 @@ impl ResultsModel {
     /// A line's text in the arena.
     fn line_text(&self, line: &LineEntry) -> &str {
         self.text
-            .get(line.text_start..line.text_start + line.text_len as usize)
+            .get(line.text_start, line.text_len)
             .unwrap_or_default()
     }
 
@@ -749,9 +732,7 @@ impl ResultsModel {
     pub fn occurrence(&self, index: usize) -> Option<MatchView<'_>> {
         let occurrence = self.occurrences.get(index)?;
         let line = self.lines.get(occurrence.line as usize)?;
-        let text = self
-            .text
-            .get(line.text_start..line.text_start + line.text_len as usize)?;
+        let text = self.text.get(line.text_start, line.text_len)?;
         let start = (occurrence.highlight_start as usize).min(text.len());
         let end = (occurrence.highlight_end as usize).clamp(start, text.len());
         let cut = (line.cut & CUT != 0).then_some(LineCut {

@@ -79,11 +79,6 @@ impl MatchLines {
         self.lines.is_empty()
     }
 
-    /// Every line's text, one after another in the order of the lines.
-    pub fn texts(&self) -> &str {
-        &self.text
-    }
-
     /// Number of occurrences on all the lines.
     pub fn occurrence_count(&self) -> usize {
         self.occurrences.len()
