@@ -271,36 +271,7 @@ fn run(
                     FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
                 searcher.report_progress(Arc::clone(&shared.progress));
                 searcher.share_large_files(helpers);
-                loop {
-                    crossbeam_channel::select_biased! {
-                        recv(splits) -> split => match split {
-                            Ok(split) => split.work(&mut searcher),
-                            // Nobody can share a file any more (a single thread): files only.
-                            Err(_) => {
-                                for batch in &files {
-                                    for file in batch {
-                                        search_one(shared, &mut searcher, file);
-                                    }
-                                }
-                                break;
-                            }
-                        },
-                        recv(files) -> file => match file {
-                            Ok(batch) => {
-                                for file in batch {
-                                    search_one(shared, &mut searcher, file);
-                                }
-                            }
-                            Err(_) => break,
-                        },
-                    }
-                }
-                // No file is left to find: help with the large files still being searched
-                // until every thread is done with its own (each drops its sender then).
-                searcher.share_large_files(None);
-                for split in splits {
-                    split.work(&mut searcher);
-                }
+                search_files(shared, &mut searcher, &files, &splits);
             });
         }
         drop(split_tx);
@@ -361,6 +332,37 @@ fn run(
     // The final event goes out even after a cancel, so the consumer always learns the end.
     if shared.events.send(SearchEvent::Finished(summary)).is_ok() {
         (shared.notify)(Queued::Finished);
+    }
+}
+
+/// A search thread's work: the walk's files, and segments of the large files other threads
+/// found, those first. Once no file is left to find, it helps with the large files still being
+/// searched until every thread is done with its own (each then stops asking for help).
+fn search_files(
+    shared: &Shared,
+    searcher: &mut FileSearcher,
+    files: &Receiver<Vec<FoundFile>>,
+    splits: &Receiver<Arc<SplitFile>>,
+) {
+    loop {
+        crossbeam_channel::select_biased! {
+            recv(splits) -> split => match split {
+                Ok(split) => split.work(searcher),
+                // Nobody can share a file any more (a single thread): files only.
+                Err(_) => break,
+            },
+            recv(files) -> batch => match batch {
+                Ok(batch) => batch.into_iter().for_each(|file| search_one(shared, searcher, file)),
+                Err(_) => break,
+            },
+        }
+    }
+    for file in files.iter().flatten() {
+        search_one(shared, searcher, file);
+    }
+    searcher.share_large_files(None);
+    for split in splits {
+        split.work(searcher);
     }
 }
 

@@ -217,7 +217,8 @@ pub(crate) struct SplitFile {
     segment: u64,
     segments: usize,
     /// How far past its end a segment first reads to find the end of its last line, then at
-    /// most: a line running on further is streamed (`FileSearcher::search_segment`).
+    /// most: a line running on further is read to its end a megabyte at a time
+    /// (`FileSearcher::search_segment`).
     pub(crate) tails: (u64, u64),
     pub(crate) cancel: Arc<AtomicBool>,
     /// The progress bar's share of the file, moved by every segment.
@@ -367,23 +368,23 @@ impl SplitFile {
     pub(crate) fn stop_and_wait(&self) {
         let mut state = self.lock();
         state.stopped = true;
+        drop(self.settled(state));
+    }
+
+    /// Waits, from `state`, until nothing is being searched and nothing more will be.
+    fn settled<'s>(&'s self, mut state: MutexGuard<'s, SplitState>) -> MutexGuard<'s, SplitState> {
         while !state.settled(self.segments) {
             state = self
                 .changed
                 .wait(state)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
+        state
     }
 
     /// Waits for every segment, then puts their lines together in file order, numbered.
     pub(crate) fn wait_for_matches(&self) -> io::Result<FileMatches> {
-        let mut state = self.lock();
-        while !state.settled(self.segments) {
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
+        let mut state = self.settled(self.lock());
         if let Some(err) = state.error.take() {
             return Err(err);
         }
