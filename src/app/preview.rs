@@ -27,7 +27,7 @@ use crossbeam_channel::{Receiver, TryRecvError};
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
 
 use crate::search::text::{
-    advance_chars, char_count, char_start, column_of, lossy_with_positions, range_ends,
+    advance_chars, char_count, char_start, column_of, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range,
 };
 
@@ -558,18 +558,18 @@ fn shown_line(
 ) -> PreviewLine {
     let (start, end) = highlight.unwrap_or((0, 0));
     let mut positions = range_ends(start, end);
-    let kept = lossy_with_positions(raw, &mut positions);
-    let mut text = String::with_capacity(kept.len() + 6);
+    let mut text = String::with_capacity(raw.len() + 6);
     if cut_before {
         text.push('…');
     }
     let prefix = text.len();
-    text.push_str(&kept);
+    push_lossy_with_positions(&mut text, raw, &mut positions);
+    let kept_end = text.len();
     if cut_after {
         text.push('…');
     }
     let highlight = highlight.map(|_| {
-        let shown = shown_range(&kept, positions, end <= start);
+        let shown = shown_range(&text[prefix..kept_end], positions, end <= start);
         prefix + shown.start..prefix + shown.end
     });
     PreviewLine {

@@ -23,10 +23,11 @@ use crate::search::{LineCut, MatchLines, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
-/// are searched in segments by every free thread (`crate::search::split`) with positional reads;
-/// a UTF-16 file or a multiline search streams them through grep-searcher's rolling buffer. The buffer is allocated once per thread
-/// at this size and never resized: growing it for big files and shrinking it afterwards cost
-/// more in page faults than reading them (11 % of the docs tree search at 8 MiB).
+/// are searched in segments by every free thread (`crate::search::split`) with positional
+/// reads; a UTF-16 file or a multiline search streams them through grep-searcher's rolling
+/// buffer. The buffer is allocated once per thread at this size and never resized: growing it
+/// for big files and shrinking it afterwards cost more in page faults than reading them (11 %
+/// of the docs tree search at 8 MiB).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
 // A segment's read, with its reach past its end, fits in the buffer.
 const _: () = assert!(SEGMENT + SplitFile::reach(SEGMENT).1 < WHOLE_FILE_LIMIT as u64);
@@ -1056,6 +1057,10 @@ mod tests {
         let whole = searcher.search_bytes(text.as_bytes()).unwrap();
         assert_eq!(whole.matches, 6);
         // Segments smaller than most lines, one line per segment, and a few lines per segment.
+        assert!(
+            in_segments(&mut searcher, b"", 4).lines.is_empty(),
+            "an empty file"
+        );
         for piece in [1, 5, 12, 30, text.len()] {
             let found = in_segments(&mut searcher, text.as_bytes(), piece);
             assert_eq!(
@@ -1069,7 +1074,7 @@ mod tests {
 
     #[test]
     fn a_file_split_between_threads_has_the_lines_of_the_whole() {
-        // Short lines, and long ones that run past the segments' tails (streamed to their end).
+        // Short lines, and long ones that run past the segments' reach (read to their end).
         let mut text = String::new();
         for i in 0..3000 {
             let word = if i % 7 == 0 { "foo" } else { "bar" };
@@ -1111,7 +1116,7 @@ mod tests {
         assert!(found.binary && found.lines.is_empty());
         let as_text = in_segments(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
         assert_eq!((as_text.binary, as_text.matches), (false, 11));
-        // After a line longer than a segment reaches the rest is streamed, with the stream's NUL check.
+        // A NUL after a line longer than a segment's reach (read whole on its own) as well.
         let mut bytes = b"foo\n".to_vec();
         bytes.extend_from_slice(&[b'x'; 40]);
         bytes.extend_from_slice(b"\nfoo\n\0\n");

@@ -263,7 +263,8 @@ impl SplitFile {
         let segment = segment.max(1);
         let tails = Self::reach(segment);
         let first = read.saturating_sub(tails.1).clamp(1, size.max(1));
-        let segments = 1 + usize::try_from((size - first).div_ceil(segment)).unwrap_or(usize::MAX);
+        let rest = size.saturating_sub(first);
+        let segments = 1 + usize::try_from(rest.div_ceil(segment)).unwrap_or(usize::MAX);
         SplitFile {
             source,
             size,

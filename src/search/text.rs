@@ -134,7 +134,7 @@ fn char_len_at(bytes: &[u8], pos: usize) -> usize {
     }
 }
 
-/// The two positions of the byte range `start..end` to map with [`lossy_with_positions`]: its
+/// The two positions of the byte range `start..end` to map with [`push_lossy_with_positions`]: its
 /// start and its last byte (the start again when it is empty). Mapping the last byte rather
 /// than the end lets a match that ends inside an invalid sequence take its replacement
 /// character.
@@ -143,7 +143,7 @@ pub(crate) fn range_ends(start: usize, end: usize) -> [usize; 2] {
 }
 
 /// The characters of `text` that show a byte range whose [`range_ends`] were mapped to
-/// `mapped` by [`lossy_with_positions`]: from the character holding its start through the one
+/// `mapped` by [`push_lossy_with_positions`]: from the character holding its start through the one
 /// holding its last byte (so a byte-level match inside a character takes the whole character);
 /// empty for an empty range.
 pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::ops::Range<usize> {
@@ -156,18 +156,9 @@ pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::o
     first..last_end.max(first)
 }
 
-/// `bytes` as lossy UTF-8, with each byte position of `positions` mapped to the position of
-/// the same place in the returned text (a position inside an invalid sequence maps to the
-/// start of its replacement character).
-pub(crate) fn lossy_with_positions(bytes: &[u8], positions: &mut [usize]) -> String {
-    let mut text = String::new();
-    push_lossy_with_positions(&mut text, bytes, positions);
-    text
-}
-
 /// Appends `bytes` to `out` as lossy UTF-8, with each byte position of `positions` mapped to
-/// the position of the same place in the appended text, counted from its start (see
-/// [`lossy_with_positions`]).
+/// the position of the same place in the appended text, counted from its start (a position
+/// inside an invalid sequence maps to the start of its replacement character).
 pub(crate) fn push_lossy_with_positions(out: &mut String, bytes: &[u8], positions: &mut [usize]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         out.push_str(text);
@@ -345,8 +336,13 @@ mod tests {
     #[test]
     fn lossy_maps_positions() {
         let mut positions = [0, 2, 3, 4];
-        let text = lossy_with_positions(b"a\xffbc", &mut positions);
-        assert_eq!(text, "a\u{fffd}bc");
-        assert_eq!(positions, [0, 4, 5, 6]);
+        let mut text = String::from("before ");
+        push_lossy_with_positions(&mut text, b"a\xffbc", &mut positions);
+        assert_eq!(text, "before a\u{fffd}bc");
+        assert_eq!(
+            positions,
+            [0, 4, 5, 6],
+            "counted from the appended text's start"
+        );
     }
 }
