@@ -1719,3 +1719,44 @@ fn a_background_search_runs_its_threads_as_batch_work_and_the_caller_s_does_not(
         "the caller's thread is unchanged"
     );
 }
+
+/// A caller that has each file converted (a window putting it into its model's form) gets,
+/// file for file, what the plain search sends, converted on a search thread rather than its own.
+#[test]
+fn files_converted_on_the_search_threads_are_the_plain_search_s_files() {
+    let dir = fixed_tree();
+    let req = request(dir.path(), &["rs"], "foo");
+    let caller = std::thread::current().id();
+    let matcher = build_matcher(&req).unwrap();
+    let handle = search::start_prepared(req.clone(), matcher, Arc::new(|_| {}), move |file| {
+        let on_caller = std::thread::current().id() == caller;
+        let counted = (file.path.clone(), file.match_count(), file.lines.len());
+        (counted, on_caller)
+    })
+    .unwrap();
+    let mut converted = BTreeSet::new();
+    let summary = loop {
+        match handle.events().recv_timeout(HANG).expect("the search ends") {
+            SearchEvent::File((counted, on_caller)) => {
+                assert!(!on_caller, "converted on the caller's thread");
+                converted.insert(counted);
+            }
+            SearchEvent::Error(_) => {}
+            SearchEvent::Finished(summary) => break summary,
+        }
+    };
+    let plain = search::start(req).unwrap();
+    let mut expected = BTreeSet::new();
+    while let Ok(event) = plain.events().recv_timeout(HANG) {
+        match event {
+            SearchEvent::File(file) => {
+                expected.insert((file.path.clone(), file.match_count(), file.lines.len()));
+            }
+            SearchEvent::Error(_) => {}
+            SearchEvent::Finished(_) => break,
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(converted, expected);
+    assert_eq!(summary.files_matched, expected.len() as u64);
+}

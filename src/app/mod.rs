@@ -2,8 +2,9 @@
 //!
 //! One struct, [`TrawlApp`], holds all the window's state; what persists between runs is the
 //! [`SavedState`] inside it. Data flows one way: the search bar builds a
-//! [`SearchRequest`](crate::search::SearchRequest), the engine streams events, each frame takes in
-//! a bounded slice of them into the [`ResultsModel`], and the views draw the model. The window
+//! [`SearchRequest`](crate::search::SearchRequest), the engine streams events (each file already
+//! in the model's form, [`FileMatches`], made on the search thread), each frame takes in a
+//! bounded slice of them into the [`ResultsModel`], and the views draw the model. The window
 //! only talks back to the engine through "start" (replacing the handle, which cancels the old
 //! search) and "cancel".
 //!
@@ -18,7 +19,6 @@
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
 
-mod chunked;
 mod dispose;
 pub mod editor;
 pub mod export;
@@ -38,7 +38,7 @@ use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, Summary, s
 
 pub use export::ExportFormat;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
-pub use results::{Ingest, ResultsModel, RowRef, SortOrder};
+pub use results::{FileMatches, Ingest, ResultsModel, RowRef, SortOrder};
 pub use state::{
     InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
 };
@@ -111,7 +111,7 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
 /// The running or last search, as the progress line shows it.
 struct ActiveSearch {
     /// `None` once the search has ended (the handle is dropped then).
-    handle: Option<SearchHandle>,
+    handle: Option<SearchHandle<FileMatches>>,
     started: Instant,
     /// The counters when the search ended, frozen for display.
     last: ProgressSnapshot,
@@ -461,7 +461,11 @@ impl TrawlApp {
                 wake.request_repaint_after(PROGRESS_REFRESH);
             }
         };
-        match start_prepared(request, matcher, Arc::new(notify)) {
+        // Each file's results are put into the model's form on the search thread that found
+        // them: a frame then takes a file in with one push.
+        let model_root = root.clone();
+        let convert = move |file| FileMatches::new(file, &model_root);
+        match start_prepared(request, matcher, Arc::new(notify), convert) {
             Ok(handle) => {
                 let started = handle.started();
                 let root_key = root.display().to_string();
@@ -541,9 +545,6 @@ impl TrawlApp {
             let Some(mut model) = self.incoming.take() else {
                 return;
             };
-            if let Some(old) = self.results.as_mut() {
-                model.reuse_buffers_of(old);
-            }
             model.refresh_layout(true);
             if let Some(old) = self.results.replace(model) {
                 dispose::dispose(old);

@@ -1,8 +1,10 @@
 //! The results model: what a search found, stored compactly, and the flat row index the list
 //! view scrolls over.
 //!
-//! A million matches must stay cheap, so nothing here is one allocation per match: line texts
-//! live in one string arena, each line and each occurrence is a 32-byte record.
+//! A million matches must stay cheap, so nothing here is one allocation per match: a file's
+//! line texts live in one string, each line is a 24-byte record and each occurrence a 32-byte
+//! one. A file arrives in that form ([`FileMatches`], built on the search thread that found
+//! it), so taking it in costs the UI thread one push however many matches it holds.
 //! The list is virtual: a row is either a file header or one occurrence, and a row number is
 //! turned into one of those with a binary search over per-file prefix sums, so laying out the
 //! visible rows costs nothing in the size of the rest.
@@ -16,8 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
-use crate::app::chunked::{ChunkedText, ChunkedVec, TextAt};
-use crate::search::{Excerpt, FileError, FileResult, LineCut, MatchLines, SearchEvent, Summary};
+use crate::search::{Excerpt, FileError, FileResult, LineCut, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,31 +54,109 @@ impl SortOrder {
     }
 }
 
-/// One file with matches.
+/// One file's matches as the model stores them, made from the engine's [`FileResult`] by
+/// [`FileMatches::new`] on the search thread that found the file (the window passes it to
+/// [`crate::search::start_prepared`]): the line texts are taken over without a copy, and the
+/// records are written there, not in a frame.
 #[derive(Debug)]
-struct FileEntry {
+pub struct FileMatches {
     /// The path as the engine reported it (absolute, since the window searches an absolute root).
     path: PathBuf,
     /// The path relative to the searched root, shown in the header.
     display: Box<str>,
-    /// Index of its first occurrence in [`ResultsModel::occurrences`]; they are contiguous.
+    /// When the file was last modified, as the engine saw it.
+    modified: Option<std::time::SystemTime>,
+    /// The lines' texts one after another.
+    text: Box<str>,
+    lines: Box<[LineEntry]>,
+    /// In file order; each names its line in `lines`.
+    occurrences: Box<[OccurrenceEntry]>,
+    /// The engine's `max_columns` if it cut a line of this file, else 0.
+    max_columns: usize,
+}
+
+impl FileMatches {
+    /// The model's form of `file`, found by a search of `root` (its header shows the path
+    /// relative to that).
+    pub fn new(file: FileResult, root: &Path) -> Self {
+        let display = match file.path.strip_prefix(root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => shown_path(rel),
+            // The root was a file itself, or the path is elsewhere: show it whole.
+            _ => shown_path(&file.path),
+        }
+        .into_boxed_str();
+        let mut lines = Vec::with_capacity(file.lines.len());
+        let mut occurrences = Vec::with_capacity(file.lines.occurrence_count());
+        let mut max_columns = 0;
+        let mut text_start = 0;
+        for line in &file.lines {
+            let line_index = saturate(lines.len());
+            let mut cut = line.cut.map_or(0, |cut| {
+                max_columns = cut.max_columns;
+                CUT | if cut.before { CUT_BEFORE } else { 0 }
+                    | if cut.after { CUT_AFTER } else { 0 }
+            });
+            if line.spans_lines {
+                cut |= SPANS_LINES;
+            }
+            lines.push(LineEntry {
+                text_start,
+                line_number: line.line_number,
+                text_len: saturate(line.text.len()),
+                cut,
+            });
+            text_start += line.text.len();
+            for occurrence in line.occurrences {
+                occurrences.push(OccurrenceEntry {
+                    byte_offset: occurrence.byte_offset,
+                    length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
+                    line: line_index,
+                    column: u32::try_from(occurrence.column).unwrap_or(u32::MAX),
+                    highlight_start: saturate(occurrence.highlight.start),
+                    highlight_end: saturate(occurrence.highlight.end),
+                });
+            }
+        }
+        FileMatches {
+            display,
+            modified: file.modified,
+            // Each line's text starts where the ones before it end (`MatchLines::into_text`).
+            text: file.lines.into_text().into_boxed_str(),
+            lines: lines.into_boxed_slice(),
+            occurrences: occurrences.into_boxed_slice(),
+            max_columns,
+            path: file.path,
+        }
+    }
+
+    /// A line's text.
+    fn line_text(&self, line: &LineEntry) -> &str {
+        self.text
+            .get(line.text_start..line.text_start + line.text_len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// One file with matches.
+#[derive(Debug)]
+struct FileEntry {
+    found: FileMatches,
+    /// The model-wide number of its first occurrence; a file's occurrences are numbered
+    /// contiguously, files in the order they arrived.
     first_occurrence: usize,
     /// Number of occurrences.
     occurrence_count: u32,
     /// The person folded this file's header.
     collapsed: bool,
-    /// When the file was last modified, as the engine saw it.
-    modified: Option<std::time::SystemTime>,
 }
 
-/// One matching line (or stretch of a long line, see [`crate::search::MatchLine::text`]). Its text is a slice
-/// of the arena.
+/// One matching line (or stretch of a long line, see [`crate::search::MatchLine::text`]). Its
+/// text is a slice of its file's.
 #[derive(Debug)]
 struct LineEntry {
-    text_start: TextAt,
+    text_start: usize,
     line_number: u64,
     text_len: u32,
-    file: u32,
     /// How the engine cut the line: [`CUT`], [`CUT_BEFORE`], [`CUT_AFTER`] (a `LineCut` whose
     /// `max_columns` is kept once, in the model); and [`SPANS_LINES`] for a multiline match.
     cut: u8,
@@ -98,6 +177,7 @@ struct OccurrenceEntry {
     /// Byte offset in the file, and length (saturated), for export.
     byte_offset: u64,
     length: u32,
+    /// Its line, in its file's lines.
     line: u32,
     column: u32,
     highlight_start: u32,
@@ -192,9 +272,8 @@ pub struct ResultsModel {
     id: u64,
     root: PathBuf,
     files: Vec<FileEntry>,
-    lines: ChunkedVec<LineEntry>,
-    occurrences: ChunkedVec<OccurrenceEntry>,
-    text: ChunkedText,
+    /// Occurrences in all files.
+    occurrence_total: usize,
     /// The engine's `max_columns`, for the lines it cut (the same for every line of a search).
     max_columns: usize,
     errors: Vec<FileError>,
@@ -252,9 +331,7 @@ impl ResultsModel {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             root,
             files: Vec::new(),
-            lines: ChunkedVec::new(),
-            occurrences: ChunkedVec::new(),
-            text: ChunkedText::default(),
+            occurrence_total: 0,
             max_columns: 0,
             errors: Vec::new(),
             summary: None,
@@ -276,53 +353,45 @@ impl ResultsModel {
         self.id
     }
 
-    /// Keeps `old`'s storage, emptied, to fill before allocating more: the previous search's
-    /// pages are already mapped, where fresh ones would each be faulted in (for the docs
-    /// tree's 67 MB that was half of the window's ingestion time). A new search's results
-    /// replace the previous ones as soon as they have a first file.
-    pub fn reuse_buffers_of(&mut self, old: &mut ResultsModel) {
-        self.text.take_chunks_of(&mut old.text);
-        self.lines.take_chunks_of(&mut old.lines);
-        self.occurrences.take_chunks_of(&mut old.occurrences);
-    }
-
     /// Takes in waiting events until the channel is empty or `budget` is spent, so that a flood
     /// of results never stalls a frame. Returns whether more are waiting.
-    pub fn ingest(&mut self, events: &Receiver<SearchEvent>, budget: Duration) -> Ingest {
+    pub fn ingest(
+        &mut self,
+        events: &Receiver<SearchEvent<FileMatches>>,
+        budget: Duration,
+    ) -> Ingest {
         let started = Instant::now();
-        // The events' own strings, once copied, are freed on another thread (see `dispose`).
-        let mut taken = Vec::new();
-        let outcome = loop {
-            match events.try_recv() {
-                Ok(SearchEvent::File(file)) => {
-                    taken.push(self.push_file_lines(file));
-                    // The clock is read after every event: one file's event can hold thousands
-                    // of matches, so looking every few dozen events overran the budget several
-                    // times over, and a clock read costs next to nothing beside a file's event.
-                    if started.elapsed() >= budget {
-                        break Ingest::MoreWaiting;
-                    }
-                }
-                Ok(event) => {
-                    if self.push_event(event) {
-                        break Ingest::Finished;
-                    }
-                }
-                Err(TryRecvError::Empty) => break Ingest::Idle,
-                Err(TryRecvError::Disconnected) => break Ingest::Finished,
+        loop {
+            let last = match events.try_recv() {
+                Ok(event) => self.push_matches_event(event),
+                Err(TryRecvError::Empty) => return Ingest::Idle,
+                Err(TryRecvError::Disconnected) => return Ingest::Finished,
+            };
+            if last {
+                return Ingest::Finished;
             }
-        };
-        if !taken.is_empty() {
-            crate::app::dispose::dispose(taken);
+            // A file costs one push, but the channel can hold thousands of them.
+            if started.elapsed() >= budget {
+                return Ingest::MoreWaiting;
+            }
         }
-        outcome
+    }
+
+    /// Adds one event with a file in the engine's form; true when it was the last one.
+    pub fn push_event(&mut self, event: SearchEvent) -> bool {
+        let event = match event {
+            SearchEvent::File(file) => SearchEvent::File(FileMatches::new(file, &self.root)),
+            SearchEvent::Error(error) => SearchEvent::Error(error),
+            SearchEvent::Finished(summary) => SearchEvent::Finished(summary),
+        };
+        self.push_matches_event(event)
     }
 
     /// Adds one event; true when it was the last one.
-    pub fn push_event(&mut self, event: SearchEvent) -> bool {
+    pub fn push_matches_event(&mut self, event: SearchEvent<FileMatches>) -> bool {
         match event {
             SearchEvent::File(file) => {
-                self.push_file(file);
+                self.push_matches(file);
                 false
             }
             SearchEvent::Error(error) => {
@@ -332,72 +401,33 @@ impl ResultsModel {
             SearchEvent::Finished(summary) => {
                 self.summary = Some(summary);
                 self.layout_dirty = true;
-                // Nothing is added after the last event: give back what the last chunks (and
-                // the doubling file list) left unused, and the spares. Large buffers are mapped
-                // pages, which the allocator shrinks in place, so this costs no copy.
-                self.text.shrink_to_fit();
-                self.lines.shrink_to_fit();
-                self.occurrences.shrink_to_fit();
+                // Nothing is added after the last event: give back what the doubling file list
+                // left unused. A large one is mapped pages, shrunk in place without a copy.
                 self.files.shrink_to_fit();
                 true
             }
         }
     }
 
-    /// Adds one file's occurrences.
+    /// Adds one file's occurrences, in the engine's form.
     pub fn push_file(&mut self, file: FileResult) {
-        drop(self.push_file_lines(file));
+        self.push_matches(FileMatches::new(file, &self.root));
     }
 
-    /// Adds one file's occurrences and hands back its lines, for the caller to free.
-    fn push_file_lines(&mut self, file: FileResult) -> MatchLines {
-        let display = match file.path.strip_prefix(&self.root) {
-            Ok(rel) if !rel.as_os_str().is_empty() => shown_path(rel),
-            // The root was a file itself, or the path is elsewhere: show it whole.
-            _ => shown_path(&file.path),
+    /// Adds one file's occurrences.
+    pub fn push_matches(&mut self, found: FileMatches) {
+        if found.max_columns > 0 {
+            self.max_columns = found.max_columns;
         }
-        .into_boxed_str();
-        let file_index = saturate(self.files.len());
-        let first_occurrence = self.occurrences.len();
-        for line in &file.lines {
-            let line_index = saturate(self.lines.len());
-            let mut cut = line.cut.map_or(0, |cut| {
-                self.max_columns = cut.max_columns;
-                CUT | if cut.before { CUT_BEFORE } else { 0 }
-                    | if cut.after { CUT_AFTER } else { 0 }
-            });
-            if line.spans_lines {
-                cut |= SPANS_LINES;
-            }
-            self.lines.push(LineEntry {
-                text_start: self.text.push_str(line.text),
-                line_number: line.line_number,
-                text_len: saturate(line.text.len()),
-                file: file_index,
-                cut,
-            });
-            for occurrence in line.occurrences {
-                self.occurrences.push(OccurrenceEntry {
-                    byte_offset: occurrence.byte_offset,
-                    length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
-                    line: line_index,
-                    column: u32::try_from(occurrence.column).unwrap_or(u32::MAX),
-                    highlight_start: saturate(occurrence.highlight.start),
-                    highlight_end: saturate(occurrence.highlight.end),
-                });
-            }
-        }
-        let occurrence_count = saturate(self.occurrences.len() - first_occurrence);
+        let occurrence_count = saturate(found.occurrences.len());
         self.files.push(FileEntry {
-            path: file.path,
-            display,
-            first_occurrence,
+            found,
+            first_occurrence: self.occurrence_total,
             occurrence_count,
             collapsed: false,
-            modified: file.modified,
         });
+        self.occurrence_total += occurrence_count as usize;
         self.layout_dirty = true;
-        file.lines
     }
 
     /// Rebuilds the row index if files arrived or folding changed. While the search runs this
@@ -487,32 +517,34 @@ impl ResultsModel {
     /// added to `picked`.
     fn filter_file(&self, matcher: &regex::Regex, file: usize, picked: &mut Vec<u32>) -> Shown {
         let entry = &self.files[file];
-        if matcher.is_match(&entry.display) {
+        if matcher.is_match(&entry.found.display) {
             return Shown::All;
         }
         let start = picked.len();
         // Occurrences on one uncut line share its text: it is looked at once.
         let mut line_seen: Option<(u32, bool)> = None;
-        for index in self.occurrences_of(file) {
-            let line = self.occurrences[index].line;
+        for (local, occurrence) in entry.found.occurrences.iter().enumerate() {
+            let line = occurrence.line;
             let passes = match line_seen {
                 Some((seen, passes)) if seen == line => passes,
                 _ => {
-                    let entry = &self.lines[line as usize];
-                    if entry.cut & CUT == 0 {
-                        let passes = matcher.is_match(self.line_text(entry));
+                    let Some(line_entry) = entry.found.lines.get(line as usize) else {
+                        continue;
+                    };
+                    if line_entry.cut & CUT == 0 {
+                        let passes = matcher.is_match(entry.found.line_text(line_entry));
                         line_seen = Some((line, passes));
                         passes
                     } else {
                         // A cut line's text holds its neighbours' windows too: look only at
                         // what this occurrence's row shows.
-                        self.occurrence(index)
+                        self.view_in(file, local)
                             .is_some_and(|view| matcher.is_match(view.text))
                     }
                 }
             };
             if passes {
-                picked.push(saturate(index));
+                picked.push(saturate(entry.first_occurrence + local));
             }
         }
         Shown::Some {
@@ -560,13 +592,6 @@ impl ResultsModel {
         }
     }
 
-    /// A line's text in the arena.
-    fn line_text(&self, line: &LineEntry) -> &str {
-        self.text
-            .get(line.text_start, line.text_len)
-            .unwrap_or_default()
-    }
-
     /// Adds the files that arrived since the last layout to `order`: they are sorted among
     /// themselves, then merged with the files already placed (a file never changes once added,
     /// so their order still holds).
@@ -583,14 +608,14 @@ impl ResultsModel {
         }
         let before = |a: u32, b: u32| {
             let (a, b) = (&files[a as usize], &files[b as usize]);
-            let by_path = || a.display.cmp(&b.display);
+            let by_path = || a.found.display.cmp(&b.found.display);
             match sort {
                 SortOrder::Matches => b
                     .occurrence_count
                     .cmp(&a.occurrence_count)
                     .then_with(by_path),
                 // Newest first; files without a time last.
-                SortOrder::Modified => b.modified.cmp(&a.modified).then_with(by_path),
+                SortOrder::Modified => b.found.modified.cmp(&a.found.modified).then_with(by_path),
                 SortOrder::Path | SortOrder::Found => by_path(),
             }
         };
@@ -700,8 +725,15 @@ impl ResultsModel {
 
     /// The file an occurrence belongs to.
     pub fn file_of(&self, occurrence: usize) -> Option<usize> {
-        let line = self.occurrences.get(occurrence)?.line as usize;
-        Some(self.lines.get(line)?.file as usize)
+        if occurrence >= self.occurrence_total {
+            return None;
+        }
+        // The files' occurrences are numbered in arrival order: the first file whose
+        // occurrences end after this one holds it.
+        let file = self.files.partition_point(|entry| {
+            entry.first_occurrence + entry.occurrence_count as usize <= occurrence
+        });
+        (file < self.files.len()).then_some(file)
     }
 
     /// Every file in the list's order, as laid out last (folded and filtered ones included).
@@ -720,8 +752,8 @@ impl ResultsModel {
     pub fn file(&self, file: usize) -> Option<FileView<'_>> {
         let entry = self.files.get(file)?;
         Some(FileView {
-            display: &entry.display,
-            path: &entry.path,
+            display: &entry.found.display,
+            path: &entry.found.path,
             matches: entry.occurrence_count,
             collapsed: entry.collapsed,
             shown: self.shown_count(file),
@@ -730,9 +762,18 @@ impl ResultsModel {
 
     /// An occurrence's contents.
     pub fn occurrence(&self, index: usize) -> Option<MatchView<'_>> {
-        let occurrence = self.occurrences.get(index)?;
-        let line = self.lines.get(occurrence.line as usize)?;
-        let text = self.text.get(line.text_start, line.text_len)?;
+        let file = self.file_of(index)?;
+        self.view_in(file, index - self.files[file].first_occurrence)
+    }
+
+    /// The contents of the `local`-th occurrence of `file`.
+    fn view_in(&self, file: usize, local: usize) -> Option<MatchView<'_>> {
+        let found = &self.files.get(file)?.found;
+        let occurrence = found.occurrences.get(local)?;
+        let line = found.lines.get(occurrence.line as usize)?;
+        let text = found
+            .text
+            .get(line.text_start..line.text_start + line.text_len as usize)?;
         let start = (occurrence.highlight_start as usize).min(text.len());
         let end = (occurrence.highlight_end as usize).clamp(start, text.len());
         let cut = (line.cut & CUT != 0).then_some(LineCut {
@@ -742,7 +783,7 @@ impl ResultsModel {
         });
         let excerpt = Excerpt::of(text, start..end, cut);
         Some(MatchView {
-            file: line.file as usize,
+            file,
             line_number: line.line_number,
             column: occurrence.column,
             byte_offset: occurrence.byte_offset,
@@ -758,7 +799,7 @@ impl ResultsModel {
     /// `path:line:column` of an occurrence, with the absolute path, as editors open it.
     pub fn location(&self, index: usize) -> Option<String> {
         let view = self.occurrence(index)?;
-        let path = &self.files.get(view.file)?.path;
+        let path = &self.files.get(view.file)?.found.path;
         Some(format!(
             "{}:{}:{}",
             path.display(),
@@ -776,7 +817,7 @@ impl ResultsModel {
             let Some(entry) = self.files.get(file) else {
                 continue;
             };
-            let path = entry.path.display();
+            let path = entry.found.path.display();
             for k in 0..self.shown_count(file) as usize {
                 let Some(index) = self.shown_occurrence(file, k) else {
                     break;
@@ -836,7 +877,7 @@ impl ResultsModel {
 
     /// Occurrences stored.
     pub fn match_count(&self) -> usize {
-        self.occurrences.len()
+        self.occurrence_total
     }
 
     /// Files and folders that could not be read, with the reason.
@@ -855,13 +896,23 @@ impl ResultsModel {
     }
 
     /// Bytes the model holds on the heap (capacities, not just lengths), for the memory budget
-    /// per stored match. Errors are counted by their path and message only.
+    /// per stored match. Each of a file's allocations is counted with
+    /// [`ALLOCATION_OVERHEAD`] more for the allocator's bookkeeping. Errors are counted by
+    /// their path and message only.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
         let files: usize = self
             .files
             .iter()
-            .map(|f| f.path.capacity() + f.display.len())
+            .map(|f| {
+                let found = &f.found;
+                f.found.path.capacity()
+                    + found.display.len()
+                    + found.text.len()
+                    + found.lines.len() * size_of::<LineEntry>()
+                    + found.occurrences.len() * size_of::<OccurrenceEntry>()
+                    + 5 * ALLOCATION_OVERHEAD
+            })
             .sum();
         let errors: usize = self
             .errors
@@ -870,9 +921,6 @@ impl ResultsModel {
             .sum();
         self.files.capacity() * size_of::<FileEntry>()
             + files
-            + self.lines.capacity() * size_of::<LineEntry>()
-            + self.occurrences.capacity() * size_of::<OccurrenceEntry>()
-            + self.text.capacity()
             + self.errors.capacity() * size_of::<FileError>()
             + errors
             + (self.order.capacity() + self.merge_scratch.capacity() + self.laid.capacity())
@@ -909,6 +957,11 @@ pub fn shown_path(path: &Path) -> String {
     out
 }
 
+/// What an allocation costs beyond its size: glibc's malloc keeps an 8-byte header and rounds
+/// to 16 bytes, so 16 on average is a fair estimate of what a file's five allocations (path,
+/// shown path, text, lines, occurrences) add.
+const ALLOCATION_OVERHEAD: usize = 16;
+
 /// Indices and lengths are stored as `u32` to keep records small; four billion of anything is
 /// far beyond what a window can show, so saturating there is harmless.
 fn saturate(n: usize) -> u32 {
@@ -918,7 +971,7 @@ fn saturate(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::{MatchLine, Occurrence};
+    use crate::search::{MatchLine, MatchLines, Occurrence};
 
     /// A line number, its text, and the byte ranges of its occurrences.
     type Line<'a> = (u64, &'a str, &'a [(usize, usize)]);
@@ -1064,38 +1117,39 @@ mod tests {
     }
 
     #[test]
-    fn a_new_model_takes_over_the_larger_buffers_of_the_one_it_replaces() {
-        let mut old = model();
-        for i in 0..200 {
-            old.push_file(file(&format!("/r/old{i}.rs"), &[(1, "old foo", &[(4, 7)])]));
+    fn occurrences_are_numbered_across_files_in_arrival_order() {
+        let mut model = model();
+        model.push_file(file(
+            "/r/c.rs",
+            &[(7, "foo", &[(0, 3)]), (8, "a longer foo line", &[(9, 12)])],
+        ));
+        // b.rs: 0 and 1; a.rs: 2 and 3; c.rs: 4 and 5.
+        let expected = [
+            (0, 3, "a foo b foo", 2..5),
+            (0, 3, "a foo b foo", 8..11),
+            (1, 1, "foo", 0..3),
+            (1, 9, "x foo", 2..5),
+            (2, 7, "foo", 0..3),
+            (2, 8, "a longer foo line", 9..12),
+        ];
+        for (index, (file, line, text, highlight)) in expected.into_iter().enumerate() {
+            assert_eq!(model.file_of(index), Some(file), "occurrence {index}");
+            let view = model.occurrence(index).unwrap();
+            assert_eq!(
+                (view.file, view.line_number, view.text, view.highlight),
+                (file, line, text, highlight)
+            );
         }
-        let (text, lines, occurrences) = (
-            old.text.capacity(),
-            old.lines.capacity(),
-            old.occurrences.capacity(),
-        );
-        let mut new = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
-        new.push_file(file("/r/new.rs", &[(5, "new foo", &[(4, 7)])]));
-        new.reuse_buffers_of(&mut old);
-        new.refresh_layout(true);
-
-        assert!(new.text.capacity() >= text);
-        assert!(new.lines.capacity() >= lines);
-        assert!(new.occurrences.capacity() >= occurrences);
-        assert_eq!(new.row_count(), 2);
-        let view = new.occurrence(0).expect("the new model's occurrence");
-        assert_eq!(
-            (view.line_number, view.marked_text()),
-            (5, "new foo".into())
-        );
-        // The new model's own small buffers went to the old one, to be freed with it.
-        assert!(old.text.capacity() < text);
+        assert_eq!(model.match_count(), 6);
+        assert_eq!(model.file_of(6), None);
+        assert!(model.occurrence(6).is_none());
+        assert_eq!(model.location(5).unwrap(), "/r/c.rs:8:10");
     }
 
     #[test]
     fn stored_records_stay_small() {
         assert_eq!(std::mem::size_of::<OccurrenceEntry>(), 32);
-        assert_eq!(std::mem::size_of::<LineEntry>(), 32);
+        assert_eq!(std::mem::size_of::<LineEntry>(), 24);
     }
 
     #[test]
@@ -1103,8 +1157,8 @@ mod tests {
         let (tx, rx) = crossbeam_channel::unbounded();
         for i in 0..1000 {
             let path = format!("/r/f{i}.rs");
-            tx.send(SearchEvent::File(file(&path, &[(1, "foo", &[(0, 3)])])))
-                .unwrap();
+            let found = FileMatches::new(file(&path, &[(1, "foo", &[(0, 3)])]), Path::new("/r"));
+            tx.send(SearchEvent::File(found)).unwrap();
         }
         let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Found);
         assert_eq!(model.ingest(&rx, Duration::ZERO), Ingest::MoreWaiting);

@@ -33,18 +33,21 @@ const RECENT_DIRS: usize = 4;
 ///
 /// Dropping the handle cancels the search; the background threads then end on their own
 /// within milliseconds, without the caller waiting for them.
-pub struct SearchHandle {
-    events: Receiver<SearchEvent>,
+///
+/// `F` is what each matching file arrives as: the engine's [`FileResult`], or what the caller
+/// had it turned into on the search thread (see [`start_prepared`]).
+pub struct SearchHandle<F = FileResult> {
+    events: Receiver<SearchEvent<F>>,
     progress: Arc<Progress>,
     cancel: Arc<AtomicBool>,
     started: Instant,
     thread: Option<JoinHandle<()>>,
 }
 
-impl SearchHandle {
+impl<F> SearchHandle<F> {
     /// The stream of results; the last event is [`SearchEvent::Finished`], after which the
     /// channel is closed.
-    pub fn events(&self) -> &Receiver<SearchEvent> {
+    pub fn events(&self) -> &Receiver<SearchEvent<F>> {
         &self.events
     }
 
@@ -78,7 +81,7 @@ impl SearchHandle {
     }
 }
 
-impl Drop for SearchHandle {
+impl<F> Drop for SearchHandle<F> {
     fn drop(&mut self) {
         self.cancel();
     }
@@ -110,17 +113,22 @@ pub fn start_with_notifier(
     notify: Notify,
 ) -> Result<SearchHandle, SearchError> {
     let matcher = build_matcher(&request)?;
-    start_prepared(request, matcher, notify)
+    start_prepared(request, matcher, notify, std::convert::identity)
 }
 
 /// Like [`start_with_notifier`] with the request's matcher already compiled by
 /// [`build_matcher`]: a window compiles the pattern off its UI thread while the person types
 /// (a huge regex can take a second), and then starts without compiling it again.
-pub fn start_prepared(
+///
+/// Each matching file's [`FileResult`] is passed through `convert` on the search thread that
+/// found it, before it is queued. A window turns it into the form its model stores there:
+/// the copying is then shared by the search threads instead of taking its UI thread's frames.
+pub fn start_prepared<F: Send + 'static>(
     request: SearchRequest,
     matcher: RegexMatcher,
     notify: Notify,
-) -> Result<SearchHandle, SearchError> {
+    convert: impl Fn(FileResult) -> F + Send + Sync + 'static,
+) -> Result<SearchHandle<F>, SearchError> {
     let started = Instant::now();
     match std::fs::metadata(&request.root) {
         Ok(meta) if meta.is_dir() || meta.is_file() => {}
@@ -147,6 +155,7 @@ pub fn start_prepared(
         cancel: Arc::new(AtomicBool::new(false)),
         events: events_tx,
         notify,
+        convert: Box::new(convert),
     });
     let progress = Arc::clone(&shared.progress);
     let cancel = Arc::clone(&shared.cancel);
@@ -170,21 +179,23 @@ pub fn start_prepared(
 }
 
 /// What every thread of one search shares.
-struct Shared {
+struct Shared<F> {
     progress: Arc<Progress>,
     cancel: Arc<AtomicBool>,
-    events: Sender<SearchEvent>,
+    events: Sender<SearchEvent<F>>,
     notify: Notify,
+    /// Turns a file's results into what the consumer takes (see [`start_prepared`]).
+    convert: Box<dyn Fn(FileResult) -> F + Send + Sync>,
 }
 
-impl Shared {
+impl<F> Shared<F> {
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 
     /// Queues an event, waiting while the queue is full unless the search is cancelled. A
     /// consumer that went away (a closed pipe, a closed window) cancels the search.
-    fn send(&self, mut event: SearchEvent) {
+    fn send(&self, mut event: SearchEvent<F>) {
         loop {
             match self.events.send_timeout(event, CANCEL_POLL) {
                 Ok(()) => break,
@@ -243,8 +254,8 @@ struct FoundFile {
 /// The search thread: walks the tree (on ignore's walker threads) and searches the files on the
 /// pool as they are found. Each found file carries its directory's [`DirSlot`], so the search
 /// threads can open it relative to the directory.
-fn run(
-    shared: &Shared,
+fn run<F: Send>(
+    shared: &Shared<F>,
     walk: ignore::WalkParallel,
     pool: &rayon::ThreadPool,
     request: &SearchRequest,
@@ -338,8 +349,8 @@ fn run(
 /// A search thread's work: the walk's files, and segments of the large files other threads
 /// found, those first. Once no file is left to find, it helps with the large files still being
 /// searched until every thread is done with its own (each then stops asking for help).
-fn search_files(
-    shared: &Shared,
+fn search_files<F>(
+    shared: &Shared<F>,
     searcher: &mut FileSearcher,
     files: &Receiver<Vec<FoundFile>>,
     splits: &Receiver<Arc<SplitFile>>,
@@ -380,7 +391,7 @@ fn dir_slot(recent: &mut Vec<Arc<DirSlot>>, path: &std::path::Path) -> Option<Ar
 }
 
 /// Searches one file on a pool thread and reports what it found.
-fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
+fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFile) {
     if shared.cancelled() {
         return;
     }
@@ -400,11 +411,11 @@ fn search_one(shared: &Shared, searcher: &mut FileSearcher, file: FoundFile) {
                 .progress
                 .add_searched(found.bytes_read, found.matches);
             if !found.lines.is_empty() {
-                shared.send(SearchEvent::File(FileResult {
+                shared.send(SearchEvent::File((shared.convert)(FileResult {
                     path,
                     lines: found.lines,
                     modified: found.modified,
-                }));
+                })));
             }
         }
         Ok(Err(err)) if err.kind() == std::io::ErrorKind::Interrupted && shared.cancelled() => {}

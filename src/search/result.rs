@@ -118,6 +118,13 @@ impl MatchLines {
         self.get(0)
     }
 
+    /// The lines' texts, one after another in line order: line `i`'s text starts where the
+    /// texts of the lines before it end. A consumer that keeps the texts takes them without a
+    /// copy.
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
     /// Adds a copy of `line`.
     pub fn push(&mut self, line: MatchLine<'_>) {
         self.push_with(
@@ -352,11 +359,13 @@ pub struct Summary {
     pub cancelled: bool,
 }
 
-/// What a running search streams to its consumer.
+/// What a running search streams to its consumer. `F` is what a matching file arrives as:
+/// a [`FileResult`] unless the consumer asked for its own form (see
+/// [`start_prepared`](crate::search::start_prepared)).
 #[derive(Clone, Debug)]
-pub enum SearchEvent {
+pub enum SearchEvent<F = FileResult> {
     /// One file's occurrences (only files with at least one are sent).
-    File(FileResult),
+    File(F),
     /// A file or folder that could not be read.
     Error(FileError),
     /// The last event: the search completed or was cancelled.
