@@ -434,8 +434,8 @@ fn docs_tree(table: &mut Table, rg: Option<&Path>) {
         .app()
         .results()
         .map_or((0, 0), |r| (r.match_count(), r.heap_bytes()));
-    // The runs above each replace the previous run's results and reuse their buffers; the
-    // first search of a new window has none to reuse and faults its memory in.
+    // The runs above each follow a search whose memory the allocator has had back; the first
+    // search of a new window faults all of its memory in, and lays out glyphs not drawn yet.
     let first_search: Vec<Duration> = (0..3)
         .map(|_| timed_search(&mut Window::new(state(&docs, "html", "Iterator"))).complete)
         .collect();
@@ -483,7 +483,7 @@ fn docs_tree(table: &mut Table, rg: Option<&Path>) {
     table.row(
         "Docs tree: the same, first search of a new window (n = 3)",
         format!(
-            "min {:.0} / p50 {:.0} ms (no previous results whose buffers it can reuse)",
+            "min {:.0} / p50 {:.0} ms (no earlier search's memory to reuse, no glyphs cached)",
             first_ms[0],
             percentile(&first_ms, 50.0)
         ),
