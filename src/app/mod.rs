@@ -218,6 +218,8 @@ pub struct TrawlApp {
     typing: TypingSearch,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
+    /// Steps of [`warm_glyphs`] still to run, one per frame.
+    glyph_warming: u8,
     /// The selected match in its file.
     preview: preview::Preview,
     /// The editor command used when none is set, from the environment at start.
@@ -254,6 +256,7 @@ impl TrawlApp {
             showing_previous: false,
             typing: TypingSearch::default(),
             theme_applied: None,
+            glyph_warming: WARM_GLYPH_STEPS,
             preview: preview::Preview::default(),
             default_editor: editor::default_template(),
             editor_settings_open: false,
@@ -723,12 +726,43 @@ impl TrawlApp {
     }
 }
 
+/// The fonts the results use, times egui's four sub-pixel offsets: [`warm_glyphs`]' steps.
+const WARM_GLYPH_STEPS: u8 = 12;
+
+/// Lays out every printable ASCII character in one of the fonts the results use at one
+/// sub-pixel offset (`step` picks which, below [`WARM_GLYPH_STEPS`]). egui rasterises a glyph
+/// the first time it is laid out at each of four offsets: the first frame with results,
+/// showing most of them at once, took 15-18 ms of UI time for that alone. All of it at once
+/// takes about 45 ms, so the first frames after the start take a step each (about 4 ms).
+fn warm_glyphs(ui: &egui::Ui, step: u8) {
+    let style = match step / 4 {
+        0 => egui::TextStyle::Monospace,
+        1 => egui::TextStyle::Body,
+        _ => egui::TextStyle::Small,
+    };
+    let printable: String = (' '..='~').collect();
+    let mut job = egui::text::LayoutJob::simple_singleline(
+        printable,
+        style.resolve(ui.style()),
+        egui::Color32::WHITE,
+    );
+    if let Some(section) = job.sections.first_mut() {
+        section.leading_space = f32::from(step % 4) * 0.25;
+    }
+    let _ = ui.painter().layout_job(job);
+}
+
 impl eframe::App for TrawlApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if self.theme_applied != Some(self.state.theme) {
             ctx.set_theme(self.state.theme.preference());
             self.theme_applied = Some(self.state.theme);
+        }
+        if self.glyph_warming > 0 {
+            self.glyph_warming -= 1;
+            warm_glyphs(ui, self.glyph_warming);
+            ctx.request_repaint();
         }
         self.take_dropped_files(&ctx);
         self.poll_picker();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{
     MemoryStorage, absolute, copied, enter_in, harness, search, search_disabled, search_to_end,
-    small_tree, type_into, wait_for_checks, wait_for_search,
+    settle, small_tree, type_into, wait_for_checks, wait_for_search,
 };
 use eframe::App as _;
 use egui::Event;
@@ -36,6 +36,24 @@ fn search_from_the_fields_shows_rows_grouped_by_file_and_a_summary() {
     assert_eq!(results.file_count(), 2);
     assert_eq!(results.match_count(), 3);
     assert!(matches!(results.row(0), Some(RowRef::File(_))));
+}
+
+/// A new window lays out its fonts' glyphs over its first frames, then stops asking for
+/// frames: an idle window draws nothing.
+#[test]
+fn a_new_window_settles_and_then_asks_for_no_frames() {
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    settle(&mut harness);
+    harness.step();
+    let delay = harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|viewport| viewport.repaint_delay);
+    assert!(
+        delay.is_none_or(|d| d > Duration::from_secs(1)),
+        "an idle window asks for a frame after {delay:?}"
+    );
 }
 
 #[test]

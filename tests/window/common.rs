@@ -35,6 +35,23 @@ pub fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
         .build_eframe(move |_cc| app)
 }
 
+/// Runs frames until the window asks for no immediate repaint (it lays out its fonts' glyphs
+/// over its first frames), as a window has settled before a person acts in it.
+pub fn settle(harness: &mut Harness<'_, TrawlApp>) {
+    for _ in 0..50 {
+        harness.step();
+        if harness
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_none_or(|viewport| !viewport.repaint_delay.is_zero())
+        {
+            return;
+        }
+    }
+    panic!("the window still asks for a repaint every frame after 50 frames");
+}
+
 /// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
 /// check (it compiles off the UI thread) come back.
 pub fn type_into(harness: &mut Harness<'_, TrawlApp>, label: &str, text: &str) {
