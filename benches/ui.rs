@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Event, Key, ViewportId, pos2, vec2};
+use egui::{Event, Key, pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{SavedState, TrawlApp};
@@ -28,7 +28,7 @@ use trawl::search::{Progress, ProgressSnapshot};
 // The window tests' helpers; only the thread clock is used here.
 #[path = "../tests/window/common.rs"]
 mod common;
-use common::thread_cpu_time;
+use common::{repaint_delay, thread_cpu_time};
 
 /// The interval vsync imposes at 60 Hz.
 const VSYNC: Duration = Duration::from_micros(16_667);
@@ -79,13 +79,8 @@ impl Window {
         };
         // Fonts, first layout, the glyphs the app lays out in its first frames: not what is
         // measured. A person clicks Search in a window that has settled.
-        for _ in 0..100 {
-            window.frame();
-            let next = *window.wake.next.lock().expect("wake lock");
-            if next.is_none_or(|at| at > Instant::now() + Duration::from_millis(1)) {
-                break;
-            }
-        }
+        common::settle(&mut window.harness);
+        window.frame();
         window
     }
 
@@ -109,10 +104,10 @@ impl Window {
             wall: start.elapsed(),
             cpu: thread_cpu_time().saturating_sub(cpu_start),
         };
-        if let Some(viewport) = self.harness.output().viewport_output.get(&ViewportId::ROOT)
-            && viewport.repaint_delay < Duration::from_secs(3600)
+        if let Some(delay) = repaint_delay(&self.harness)
+            && delay < Duration::from_secs(3600)
         {
-            self.wake.request(Instant::now() + viewport.repaint_delay);
+            self.wake.request(Instant::now() + delay);
         }
         took
     }

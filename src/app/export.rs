@@ -226,8 +226,8 @@ impl Serializer {
                     self.stage = Stage::Matches;
                 }
                 Stage::Matches => match self.next_match(model) {
-                    Some(index) => {
-                        let Some(view) = model.occurrence(index) else {
+                    Some((file, index)) => {
+                        let Some(view) = model.occurrence_in(file, index) else {
                             continue;
                         };
                         self.text.clear();
@@ -262,11 +262,14 @@ impl Serializer {
         }
     }
 
-    /// The next occurrence to write, moving on to the next file (and its path) as needed.
-    fn next_match(&mut self, model: &ResultsModel) -> Option<usize> {
+    /// The next occurrence to write and its file, moving on to the next file (and its path)
+    /// as needed.
+    fn next_match(&mut self, model: &ResultsModel) -> Option<(usize, usize)> {
         loop {
             if let Some(index) = self.pending.next() {
-                return Some(index);
+                // `pending` holds occurrences of the file taken last.
+                let file = *self.order.get(self.next_file.checked_sub(1)?)?;
+                return Some((file, index));
             }
             let file = *self.order.get(self.next_file)?;
             self.next_file += 1;

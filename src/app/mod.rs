@@ -3,7 +3,7 @@
 //! One struct, [`TrawlApp`], holds all the window's state; what persists between runs is the
 //! [`SavedState`] inside it. Data flows one way: the search bar builds a
 //! [`SearchRequest`](crate::search::SearchRequest), the engine streams events (each file already
-//! in the model's form, [`FileMatches`], made on the search thread), each frame takes in a
+//! in the model's form, [`StoredFile`], made on the search thread), each frame takes in a
 //! bounded slice of them into the [`ResultsModel`], and the views draw the model. The window
 //! only talks back to the engine through "start" (replacing the handle, which cancels the old
 //! search) and "cancel".
@@ -38,7 +38,7 @@ use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, Summary, s
 
 pub use export::ExportFormat;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
-pub use results::{FileMatches, Ingest, ResultsModel, RowRef, SortOrder};
+pub use results::{Ingest, ResultsModel, RowRef, SortOrder, StoredFile};
 pub use state::{
     InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
 };
@@ -111,7 +111,7 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
 /// The running or last search, as the progress line shows it.
 struct ActiveSearch {
     /// `None` once the search has ended (the handle is dropped then).
-    handle: Option<SearchHandle<FileMatches>>,
+    handle: Option<SearchHandle<StoredFile>>,
     started: Instant,
     /// The counters when the search ended, frozen for display.
     last: ProgressSnapshot,
@@ -452,7 +452,7 @@ impl TrawlApp {
         // Each file's results are put into the model's form on the search thread that found
         // them: a frame then takes a file in with one push.
         let model_root = root.clone();
-        let convert = move |file| FileMatches::new(file, &model_root);
+        let convert = move |file| StoredFile::new(file, &model_root);
         match start_prepared(request, matcher, Arc::new(notify), convert) {
             Ok(handle) => {
                 let started = handle.started();

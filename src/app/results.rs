@@ -3,7 +3,7 @@
 //!
 //! A million matches must stay cheap, so nothing here is one allocation per match: a file's
 //! line texts live in one string, each line is a 24-byte record and each occurrence a 32-byte
-//! one. A file arrives in that form ([`FileMatches`], built on the search thread that found
+//! one. A file arrives in that form ([`StoredFile`], built on the search thread that found
 //! it), so taking it in costs the UI thread one push however many matches it holds.
 //! The list is virtual: a row is either a file header or one occurrence, and a row number is
 //! turned into one of those with a binary search over per-file prefix sums, so laying out the
@@ -55,11 +55,11 @@ impl SortOrder {
 }
 
 /// One file's matches as the model stores them, made from the engine's [`FileResult`] by
-/// [`FileMatches::new`] on the search thread that found the file (the window passes it to
+/// [`StoredFile::new`] on the search thread that found the file (the window passes it to
 /// [`crate::search::start_prepared`]): the line texts are taken over without a copy, and the
 /// records are written there, not in a frame.
 #[derive(Debug)]
-pub struct FileMatches {
+pub struct StoredFile {
     /// The path as the engine reported it (absolute, since the window searches an absolute root).
     path: PathBuf,
     /// The path relative to the searched root, shown in the header.
@@ -75,7 +75,7 @@ pub struct FileMatches {
     max_columns: usize,
 }
 
-impl FileMatches {
+impl StoredFile {
     /// The model's form of `file`, found by a search of `root` (its header shows the path
     /// relative to that).
     pub fn new(file: FileResult, root: &Path) -> Self {
@@ -117,7 +117,7 @@ impl FileMatches {
                 });
             }
         }
-        FileMatches {
+        StoredFile {
             display,
             modified: file.modified,
             // Each line's text starts where the ones before it end (`MatchLines::into_text`).
@@ -140,14 +140,24 @@ impl FileMatches {
 /// One file with matches.
 #[derive(Debug)]
 struct FileEntry {
-    found: FileMatches,
+    found: StoredFile,
     /// The model-wide number of its first occurrence; a file's occurrences are numbered
     /// contiguously, files in the order they arrived.
     first_occurrence: usize,
-    /// Number of occurrences.
-    occurrence_count: u32,
     /// The person folded this file's header.
     collapsed: bool,
+}
+
+impl FileEntry {
+    /// The model-wide numbers of its occurrences.
+    fn numbers(&self) -> Range<usize> {
+        self.first_occurrence..self.first_occurrence + self.found.occurrences.len()
+    }
+
+    /// Its number of occurrences, as the list counts them.
+    fn count(&self) -> u32 {
+        saturate(self.found.occurrences.len())
+    }
 }
 
 /// One matching line (or stretch of a long line, see [`crate::search::MatchLine::text`]). Its
@@ -272,8 +282,6 @@ pub struct ResultsModel {
     id: u64,
     root: PathBuf,
     files: Vec<FileEntry>,
-    /// Occurrences in all files.
-    occurrence_total: usize,
     /// The engine's `max_columns`, for the lines it cut (the same for every line of a search).
     max_columns: usize,
     errors: Vec<FileError>,
@@ -331,7 +339,6 @@ impl ResultsModel {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             root,
             files: Vec::new(),
-            occurrence_total: 0,
             max_columns: 0,
             errors: Vec::new(),
             summary: None,
@@ -357,13 +364,13 @@ impl ResultsModel {
     /// of results never stalls a frame. Returns whether more are waiting.
     pub fn ingest(
         &mut self,
-        events: &Receiver<SearchEvent<FileMatches>>,
+        events: &Receiver<SearchEvent<StoredFile>>,
         budget: Duration,
     ) -> Ingest {
         let started = Instant::now();
         loop {
             let last = match events.try_recv() {
-                Ok(event) => self.push_matches_event(event),
+                Ok(event) => self.push_stored_event(event),
                 Err(TryRecvError::Empty) => return Ingest::Idle,
                 Err(TryRecvError::Disconnected) => return Ingest::Finished,
             };
@@ -380,18 +387,18 @@ impl ResultsModel {
     /// Adds one event with a file in the engine's form; true when it was the last one.
     pub fn push_event(&mut self, event: SearchEvent) -> bool {
         let event = match event {
-            SearchEvent::File(file) => SearchEvent::File(FileMatches::new(file, &self.root)),
+            SearchEvent::File(file) => SearchEvent::File(StoredFile::new(file, &self.root)),
             SearchEvent::Error(error) => SearchEvent::Error(error),
             SearchEvent::Finished(summary) => SearchEvent::Finished(summary),
         };
-        self.push_matches_event(event)
+        self.push_stored_event(event)
     }
 
     /// Adds one event; true when it was the last one.
-    pub fn push_matches_event(&mut self, event: SearchEvent<FileMatches>) -> bool {
+    fn push_stored_event(&mut self, event: SearchEvent<StoredFile>) -> bool {
         match event {
             SearchEvent::File(file) => {
-                self.push_matches(file);
+                self.push_stored(file);
                 false
             }
             SearchEvent::Error(error) => {
@@ -411,22 +418,19 @@ impl ResultsModel {
 
     /// Adds one file's occurrences, in the engine's form.
     pub fn push_file(&mut self, file: FileResult) {
-        self.push_matches(FileMatches::new(file, &self.root));
+        self.push_stored(StoredFile::new(file, &self.root));
     }
 
     /// Adds one file's occurrences.
-    pub fn push_matches(&mut self, found: FileMatches) {
+    fn push_stored(&mut self, found: StoredFile) {
         if found.max_columns > 0 {
             self.max_columns = found.max_columns;
         }
-        let occurrence_count = saturate(found.occurrences.len());
         self.files.push(FileEntry {
             found,
-            first_occurrence: self.occurrence_total,
-            occurrence_count,
+            first_occurrence: self.match_count(),
             collapsed: false,
         });
-        self.occurrence_total += occurrence_count as usize;
         self.layout_dirty = true;
     }
 
@@ -557,7 +561,7 @@ impl ResultsModel {
     fn shown_count(&self, file: usize) -> u32 {
         match self.filter.as_ref().and_then(|f| f.shown.get(file)) {
             Some(Shown::Some { count, .. }) => *count,
-            _ => self.files.get(file).map_or(0, |f| f.occurrence_count),
+            _ => self.files.get(file).map_or(0, FileEntry::count),
         }
     }
 
@@ -579,7 +583,7 @@ impl ResultsModel {
         let entry = self.files.get(file)?;
         match self.picked(file) {
             Some(picked) => picked.get(k).map(|&index| index as usize),
-            None => (k < entry.occurrence_count as usize).then_some(entry.first_occurrence + k),
+            None => (k < entry.found.occurrences.len()).then_some(entry.first_occurrence + k),
         }
     }
 
@@ -610,10 +614,7 @@ impl ResultsModel {
             let (a, b) = (&files[a as usize], &files[b as usize]);
             let by_path = || a.found.display.cmp(&b.found.display);
             match sort {
-                SortOrder::Matches => b
-                    .occurrence_count
-                    .cmp(&a.occurrence_count)
-                    .then_with(by_path),
+                SortOrder::Matches => b.count().cmp(&a.count()).then_with(by_path),
                 // Newest first; files without a time last.
                 SortOrder::Modified => b.found.modified.cmp(&a.found.modified).then_with(by_path),
                 SortOrder::Path | SortOrder::Found => by_path(),
@@ -725,14 +726,11 @@ impl ResultsModel {
 
     /// The file an occurrence belongs to.
     pub fn file_of(&self, occurrence: usize) -> Option<usize> {
-        if occurrence >= self.occurrence_total {
-            return None;
-        }
         // The files' occurrences are numbered in arrival order: the first file whose
         // occurrences end after this one holds it.
-        let file = self.files.partition_point(|entry| {
-            entry.first_occurrence + entry.occurrence_count as usize <= occurrence
-        });
+        let file = self
+            .files
+            .partition_point(|entry| entry.numbers().end <= occurrence);
         (file < self.files.len()).then_some(file)
     }
 
@@ -743,9 +741,7 @@ impl ResultsModel {
 
     /// The occurrences of `file`, as indices for [`occurrence`](Self::occurrence).
     pub fn occurrences_of(&self, file: usize) -> Range<usize> {
-        self.files.get(file).map_or(0..0, |entry| {
-            entry.first_occurrence..entry.first_occurrence + entry.occurrence_count as usize
-        })
+        self.files.get(file).map_or(0..0, FileEntry::numbers)
     }
 
     /// A file header's contents.
@@ -754,7 +750,7 @@ impl ResultsModel {
         Some(FileView {
             display: &entry.found.display,
             path: &entry.found.path,
-            matches: entry.occurrence_count,
+            matches: entry.count(),
             collapsed: entry.collapsed,
             shown: self.shown_count(file),
         })
@@ -762,8 +758,14 @@ impl ResultsModel {
 
     /// An occurrence's contents.
     pub fn occurrence(&self, index: usize) -> Option<MatchView<'_>> {
-        let file = self.file_of(index)?;
-        self.view_in(file, index - self.files[file].first_occurrence)
+        self.occurrence_in(self.file_of(index)?, index)
+    }
+
+    /// An occurrence's contents when its file is known (none if it is not that file's):
+    /// whoever walks a file's occurrences saves [`file_of`](Self::file_of)'s search per match.
+    pub fn occurrence_in(&self, file: usize, index: usize) -> Option<MatchView<'_>> {
+        let local = index.checked_sub(self.files.get(file)?.first_occurrence)?;
+        self.view_in(file, local)
     }
 
     /// The contents of the `local`-th occurrence of `file`.
@@ -822,7 +824,7 @@ impl ResultsModel {
                 let Some(index) = self.shown_occurrence(file, k) else {
                     break;
                 };
-                let Some(view) = self.occurrence(index) else {
+                let Some(view) = self.occurrence_in(file, index) else {
                     continue;
                 };
                 // Writing to a String cannot fail.
@@ -877,7 +879,7 @@ impl ResultsModel {
 
     /// Occurrences stored.
     pub fn match_count(&self) -> usize {
-        self.occurrence_total
+        self.files.last().map_or(0, |entry| entry.numbers().end)
     }
 
     /// Files and folders that could not be read, with the reason.
@@ -906,7 +908,7 @@ impl ResultsModel {
             .iter()
             .map(|f| {
                 let found = &f.found;
-                f.found.path.capacity()
+                found.path.capacity()
                     + found.display.len()
                     + found.text.len()
                     + found.lines.len() * size_of::<LineEntry>()
@@ -1157,7 +1159,7 @@ mod tests {
         let (tx, rx) = crossbeam_channel::unbounded();
         for i in 0..1000 {
             let path = format!("/r/f{i}.rs");
-            let found = FileMatches::new(file(&path, &[(1, "foo", &[(0, 3)])]), Path::new("/r"));
+            let found = StoredFile::new(file(&path, &[(1, "foo", &[(0, 3)])]), Path::new("/r"));
             tx.send(SearchEvent::File(found)).unwrap();
         }
         let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Found);

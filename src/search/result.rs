@@ -44,8 +44,8 @@ pub struct MatchLine<'a> {
 /// The matching lines of one file, in file order, stored compactly: their texts one after
 /// another in one string, a record per line, and every line's occurrences in one vector. A file
 /// with a hundred thousand matching lines is three allocations, not two per line, built on a
-/// search thread; whoever takes them in (a window copying them into its own arenas) reads
-/// them front to back instead of chasing a pointer per line.
+/// search thread; whoever takes them in reads them front to back instead of chasing a pointer
+/// per line, and may keep the text as it is ([`into_text`](Self::into_text)).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MatchLines {
     text: String,
@@ -105,17 +105,7 @@ impl MatchLines {
 
     /// The lines in file order.
     pub fn iter(&self) -> MatchLinesIter<'_> {
-        MatchLinesIter {
-            all: self,
-            next: 0,
-            text_start: 0,
-            occurrences_start: 0,
-        }
-    }
-
-    /// The first line.
-    pub fn first(&self) -> Option<MatchLine<'_>> {
-        self.get(0)
+        MatchLinesIter { all: self, next: 0 }
     }
 
     /// The lines' texts, one after another in line order: line `i`'s text starts where the
@@ -177,25 +167,14 @@ impl MatchLines {
 pub struct MatchLinesIter<'a> {
     all: &'a MatchLines,
     next: usize,
-    text_start: usize,
-    occurrences_start: usize,
 }
 
 impl<'a> Iterator for MatchLinesIter<'a> {
     type Item = MatchLine<'a>;
 
     fn next(&mut self) -> Option<MatchLine<'a>> {
-        let record = self.all.lines.get(self.next)?;
-        let line = MatchLine {
-            line_number: record.line_number,
-            text: &self.all.text[self.text_start..record.text_end],
-            occurrences: &self.all.occurrences[self.occurrences_start..record.occurrences_end],
-            spans_lines: record.spans_lines,
-            cut: record.cut,
-        };
+        let line = self.all.get(self.next)?;
         self.next += 1;
-        self.text_start = record.text_end;
-        self.occurrences_start = record.occurrences_end;
         Some(line)
     }
 

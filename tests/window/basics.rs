@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    MemoryStorage, absolute, copied, enter_in, harness, search, search_disabled, search_to_end,
-    settle, small_tree, type_into, wait_for_checks, wait_for_search,
+    MemoryStorage, absolute, copied, enter_in, harness, repaint_delay, search, search_disabled,
+    search_to_end, settle, small_tree, type_into, wait_for_checks, wait_for_search,
 };
 use eframe::App as _;
 use egui::Event;
@@ -45,11 +45,7 @@ fn a_new_window_settles_and_then_asks_for_no_frames() {
     let mut harness = harness(TrawlApp::new(SavedState::default()));
     settle(&mut harness);
     harness.step();
-    let delay = harness
-        .output()
-        .viewport_output
-        .get(&egui::ViewportId::ROOT)
-        .map(|viewport| viewport.repaint_delay);
+    let delay = repaint_delay(&harness);
     assert!(
         delay.is_none_or(|d| d > Duration::from_secs(1)),
         "an idle window asks for a frame after {delay:?}"

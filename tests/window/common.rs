@@ -40,16 +40,20 @@ pub fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
 pub fn settle(harness: &mut Harness<'_, TrawlApp>) {
     for _ in 0..50 {
         harness.step();
-        if harness
-            .output()
-            .viewport_output
-            .get(&egui::ViewportId::ROOT)
-            .is_none_or(|viewport| !viewport.repaint_delay.is_zero())
-        {
+        if repaint_delay(harness).is_none_or(|delay| !delay.is_zero()) {
             return;
         }
     }
     panic!("the window still asks for a repaint every frame after 50 frames");
+}
+
+/// When the last frame asked for the next one (none: it asked for none).
+pub fn repaint_delay(harness: &Harness<'_, TrawlApp>) -> Option<Duration> {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|viewport| viewport.repaint_delay)
 }
 
 /// Focuses the field labelled `label` and types `text` into it, then lets the pattern's
