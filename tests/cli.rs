@@ -11,6 +11,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+#[cfg(unix)]
+#[path = "support/unprivileged.rs"]
+mod unprivileged;
+
 /// A temporary folder with files in it.
 struct Tree {
     dir: TempDir,
@@ -387,6 +391,57 @@ fn json_match_objects_and_summary_are_exactly_as_the_contract_says() {
     assert_eq!(summary["bytes_searched"], a.len() + b.len(), "{summary}");
     assert_eq!(summary["errors"], 0, "{summary}");
     assert!(summary["elapsed_ms"].is_u64(), "{summary}");
+}
+
+/// The JSON Lines output byte for byte, as CONTRACT.md writes the objects out: the keys in
+/// this order, no spaces, UTF-8 as it is, `"` `\\` and a tab escaped. Only `elapsed_ms`
+/// varies; it is checked to be a number and then set to 0 here.
+#[test]
+fn json_output_is_exactly_the_contract_s_bytes() {
+    let tree = Tree::new();
+    tree.file(
+        "a.rs",
+        "x needle\n日本 needle needle\ncafé\nsay \"needle\"\t\\\n",
+    );
+    tree.file("sub/b.rs", "no match\n");
+    let run = trawl(&["--json", &tree.root(), "rs", "needle|é"]);
+    assert_found(&run);
+    let a = tree.shown("a.rs");
+    let expected = format!(
+        r#"{{"type":"match","path":"{a}","line":1,"column":3,"byte_offset":2,"length":6,"text":"x needle"}}
+{{"type":"match","path":"{a}","line":2,"column":4,"byte_offset":16,"length":6,"text":"日本 needle needle"}}
+{{"type":"match","path":"{a}","line":2,"column":11,"byte_offset":23,"length":6,"text":"日本 needle needle"}}
+{{"type":"match","path":"{a}","line":3,"column":4,"byte_offset":33,"length":2,"text":"café"}}
+{{"type":"match","path":"{a}","line":4,"column":6,"byte_offset":41,"length":6,"text":"say \"needle\"\t\\"}}
+{{"type":"summary","files_searched":2,"files_matched":1,"matches":5,"bytes_searched":60,"errors":0,"elapsed_ms":0}}
+"#
+    );
+    assert_eq!(without_elapsed(&run.stdout), expected);
+
+    // An unreadable path (a dangling link, with -L) and nothing found.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(tree.path().join("nowhere"), tree.path().join("gone.rs"))
+            .expect("symlink");
+        let run = trawl(&["--json", "-L", &tree.root(), "rs", "absent"]);
+        assert_eq!(run.code, 2, "{run:#?}");
+        let gone = tree.shown("gone.rs");
+        let expected = format!(
+            r#"{{"type":"error","path":"{gone}","message":"not found (removed during the search, or a broken link)"}}
+{{"type":"summary","files_searched":2,"files_matched":0,"matches":0,"bytes_searched":60,"errors":1,"elapsed_ms":0}}
+"#
+        );
+        assert_eq!(without_elapsed(&run.stdout), expected);
+    }
+}
+
+/// `jsonl` with the summary's `elapsed_ms` (a number, checked) set to 0.
+fn without_elapsed(jsonl: &str) -> String {
+    const KEY: &str = r#""elapsed_ms":"#;
+    let at = jsonl.rfind(KEY).expect("a summary with elapsed_ms") + KEY.len();
+    let digits = jsonl[at..].bytes().take_while(u8::is_ascii_digit).count();
+    assert!(digits > 0, "elapsed_ms is a number: {jsonl}");
+    format!("{}0{}", &jsonl[..at], &jsonl[at + digits..])
 }
 
 #[test]
@@ -1157,17 +1212,15 @@ fn invalid_utf8_text_is_replaced_and_counts_one_column_per_byte() {
     assert_eq!(objects[1]["byte_offset"], 16);
 }
 
-#[cfg(unix)]
+/// Linux file systems take any bytes but `/` and NUL in a name (macOS's refuse invalid UTF-8).
+#[cfg(target_os = "linux")]
 #[test]
 fn a_path_that_is_not_utf8_is_printed_as_is_and_lossily_in_json() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let tree = Tree::new();
     let name = OsStr::from_bytes(b"caf\xe9.rs");
-    if fs::write(tree.path().join(name), "needle\n").is_err() {
-        eprintln!("skipped: the file system refuses a non-UTF-8 name");
-        return;
-    }
+    fs::write(tree.path().join(name), "needle\n").expect("a Latin-1 file name");
     let output = trawl_cmd()
         .args([&tree.root(), "rs", "needle"])
         .output()
@@ -1356,12 +1409,13 @@ fn output_that_is_closed_early_ends_quietly() {
     );
 }
 
-/// Runs trawl on a pseudo-terminal through util-linux `script`; `None` when it is unavailable.
-#[cfg(unix)]
-fn trawl_on_terminal(args: &[&str]) -> Option<Run> {
+/// Runs trawl on a pseudo-terminal through util-linux's `script` (Debian's essential
+/// `bsdutils` package: every Linux machine that runs these tests has it).
+#[cfg(target_os = "linux")]
+fn trawl_on_terminal(args: &[&str]) -> Run {
     let bin = assert_cmd::cargo::cargo_bin("trawl");
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut command = quote(bin.to_str()?);
+    let mut command = quote(bin.to_str().expect("a UTF-8 path to the binary"));
     for arg in args {
         command.push(' ');
         command.push_str(&quote(arg));
@@ -1372,24 +1426,23 @@ fn trawl_on_terminal(args: &[&str]) -> Option<Run> {
         .env("TERM", "xterm")
         .stdin(std::process::Stdio::null())
         .output()
-        .ok()?;
-    Some(Run {
-        code: output.status.code()?,
+        .expect("util-linux `script` runs (it provides the terminal)");
+    Run {
+        code: output.status.code().expect("script exits with a code"),
         // The terminal turns each `\n` into `\r\n`.
-        stdout: String::from_utf8(output.stdout).ok()?.replace("\r\n", "\n"),
-        stderr: String::from_utf8(output.stderr).ok()?,
-    })
+        stdout: String::from_utf8(output.stdout)
+            .expect("UTF-8 output")
+            .replace("\r\n", "\n"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 standard error"),
+    }
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn a_terminal_gets_grouped_coloured_output() {
     let tree = Tree::new();
     tree.file("a.rs", "x needle\n");
-    let Some(run) = trawl_on_terminal(&[&tree.root(), "rs", "needle"]) else {
-        eprintln!("skipped: util-linux `script` is not available to provide a terminal");
-        return;
-    };
+    let run = trawl_on_terminal(&[&tree.root(), "rs", "needle"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(run.stdout.contains("\u{1b}["), "coloured: {:?}", run.stdout);
     assert_eq!(
@@ -1398,7 +1451,7 @@ fn a_terminal_gets_grouped_coloured_output() {
         "grouped under the path"
     );
 
-    let run = trawl_on_terminal(&["--color", "never", &tree.root(), "rs", "needle"]).unwrap();
+    let run = trawl_on_terminal(&["--color", "never", &tree.root(), "rs", "needle"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(
         run.stdout,
@@ -1412,11 +1465,10 @@ fn a_terminal_gets_grouped_coloured_output() {
         &tree.root(),
         "rs",
         "needle",
-    ])
-    .unwrap();
+    ]);
     assert_eq!(run.stdout, format!("{}:1:3:x needle\n", tree.shown("a.rs")));
 
-    let run = trawl_on_terminal(&[&tree.root(), "rs", "absent"]).unwrap();
+    let run = trawl_on_terminal(&[&tree.root(), "rs", "absent"]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
 }
 
@@ -1509,11 +1561,11 @@ fn compound_extensions_and_spaces_after_commas() {
 fn a_failed_write_is_an_error() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
-    let full = fs::OpenOptions::new().write(true).open("/dev/full");
-    let Ok(full) = full else {
-        eprintln!("skipped: /dev/full cannot be opened");
-        return;
-    };
+    // Every write to /dev/full fails with "no space left on device".
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
     let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("trawl"))
         .args([&tree.root(), "rs", "needle"])
         .stdout(full)
@@ -1525,45 +1577,151 @@ fn a_failed_write_is_an_error() {
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
 }
 
-/// A file without read permission. Root reads it anyway, so there the test says so and stops.
+/// A file without read permission is an error object and one `trawl: PATH: reason` line while
+/// the rest is searched. Root reads such a file anyway, so as root (CI) trawl runs as `nobody`.
 #[cfg(unix)]
 #[test]
-fn a_file_without_permission_is_an_error_object_when_not_root() {
-    use std::os::unix::fs::PermissionsExt;
+fn a_file_without_permission_is_an_error_object_and_an_exact_line() {
     let tree = Tree::new();
+    unprivileged::open_to_everyone(tree.path());
     tree.file("good.rs", "needle\n");
     let locked = tree.file("locked.rs", "needle\n");
-    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
-    if fs::File::open(&locked).is_ok() {
-        eprintln!("skipped: running as root, a file without permission is still readable");
-        return;
-    }
-    let run = trawl(&["--json", &tree.root(), "rs", "needle"]);
+    let _locked = unprivileged::Locked::new(&locked, 0o644);
+    let run_unprivileged = |args: &[&str]| {
+        run_cmd(
+            Command::from_std(unprivileged::trawl_command(tree.path()))
+                .env_remove("NO_COLOR")
+                .env_remove("TERM")
+                .timeout(Duration::from_secs(60))
+                .args(args),
+        )
+    };
+
+    let run = run_unprivileged(&["--json", &tree.root(), "rs", "needle"]);
     assert_eq!(run.code, 0, "{run:#?}");
     let objects = run.json();
     let errors: Vec<&Value> = objects.iter().filter(|o| o["type"] == "error").collect();
     assert_eq!(errors.len(), 1, "{}", run.stdout);
     assert_eq!(errors[0]["path"], tree.shown("locked.rs").as_str());
-    assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("permission"),
-        "{}",
-        errors[0]
-    );
+    assert_eq!(errors[0]["message"], "permission denied", "{}", errors[0]);
     let summary = objects.last().unwrap();
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["errors"], 1);
     assert_eq!(summary["files_matched"], 1);
-    assert!(run.stderr.starts_with("trawl: "), "{:?}", run.stderr);
-    assert!(
-        run.stderr.contains(&tree.shown("locked.rs")),
-        "{:?}",
-        run.stderr
+    assert_eq!(
+        run.stderr,
+        format!("trawl: {}: permission denied\n", tree.shown("locked.rs"))
     );
 
-    let run = trawl(&[&tree.shown("locked.rs"), "rs", "needle"]);
+    let run = run_unprivileged(&[&tree.root(), "rs", "needle"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.stdout,
+        format!("{}:1:1:needle\n", tree.shown("good.rs"))
+    );
+    assert_eq!(
+        run.stderr,
+        format!("trawl: {}: permission denied\n", tree.shown("locked.rs"))
+    );
+
+    let run = run_unprivileged(&[&tree.shown("locked.rs"), "rs", "needle"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:#?}");
-    assert!(run.stderr.starts_with("trawl: "), "{:?}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!("trawl: {}: permission denied\n", tree.shown("locked.rs"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// README promises
+// ---------------------------------------------------------------------------------------------
+
+/// `trawl` and `trawl DIR` open the window (README): with no display to open it on, that is
+/// what they try and say, where `trawl DIR EXT` is a usage error of the command line.
+#[cfg(all(feature = "gui", target_os = "linux"))]
+#[test]
+fn no_arguments_or_only_a_folder_open_the_window() {
+    let tree = Tree::new();
+    tree.file("a.rs", "needle\n");
+    let data = Tree::new();
+    let without_display = |args: &[&str]| {
+        run_cmd(
+            trawl_cmd()
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .env_remove("WAYLAND_SOCKET")
+                // Where the window would keep its state, should it get that far.
+                .env("XDG_DATA_HOME", data.path())
+                .env("XDG_CONFIG_HOME", data.path())
+                .args(args),
+        )
+    };
+    for args in [&[][..], &[tree.root().as_str()][..]] {
+        let run = without_display(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:#?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(
+            run.stderr.starts_with("trawl: could not open the window: "),
+            "{args:?}: {:?}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("The command line works without one: trawl DIR EXT PATTERN"),
+            "{:?}",
+            run.stderr
+        );
+    }
+    // Two arguments are the command line's, missing its pattern.
+    let run = without_display(&[&tree.root(), "rs"]);
+    let message = assert_one_line_error(&run);
+    assert!(!message.contains("window"), "{message}");
+    assert!(message.contains("required arguments"), "{message}");
+    // A lone flag is the command line's too.
+    let run = without_display(&["--version"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.starts_with("trawl "), "{}", run.stdout);
+}
+
+/// README: patterns run in ripgrep's `--crlf` mode, so `.` does not match a `\r` (inside a
+/// line or before its `\n`), while `\r` itself still can be searched for.
+#[test]
+fn dot_never_matches_a_carriage_return() {
+    let tree = Tree::new();
+    tree.file("a.rs", "a\rb\naxb\r\nend\r\n");
+    let a = tree.shown("a.rs");
+    let run = trawl(&[&tree.root(), "rs", "a.b"]);
+    assert_found(&run);
+    assert_eq!(run.stdout, format!("{a}:2:1:axb\n"));
+    let run = trawl(&[&tree.root(), "rs", "d."]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    let run = trawl(&["--json", &tree.root(), "rs", r"a\rb"]);
+    assert_found(&run);
+    let objects = run.json();
+    assert_eq!(objects[0]["line"], 1);
+    assert_eq!(objects[0]["length"], 3);
+}
+
+/// README: unreadable files are reported on standard error as `trawl: PATH: reason` while the
+/// search goes on: exactly that line, one per path.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_path_is_exactly_one_trawl_path_reason_line() {
+    let tree = Tree::new();
+    tree.file("good.rs", "needle\n");
+    std::os::unix::fs::symlink(tree.path().join("nowhere"), tree.path().join("gone.rs"))
+        .expect("symlink");
+    let run = trawl(&["-L", &tree.root(), "rs", "needle"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.stdout,
+        format!("{}:1:1:needle\n", tree.shown("good.rs"))
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "trawl: {}: not found (removed during the search, or a broken link)\n",
+            tree.shown("gone.rs")
+        )
+    );
 }
