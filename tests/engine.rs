@@ -30,6 +30,9 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+#[path = "support/file_search_check.rs"]
+mod file_search_check;
+
 use trawl::search::{
     self, CaseMode, FileError, FileSearcher, SearchError, SearchEvent, SearchRequest, Summary,
     build_matcher,
@@ -1503,123 +1506,272 @@ fn randomized_trees_match_the_reference() {
     }
 }
 
+/// The fuzz target's check (tests/support/file_search_check.rs) on seeded random inputs, so
+/// that `cargo test` runs it too: bytes biased towards what is hard (multi-byte and invalid
+/// UTF-8, `\r`, `\n`) and patterns put together from pieces that match inside characters,
+/// match empty, or anchor, with every flag combination.
+#[test]
+fn random_bytes_and_patterns_agree_with_the_fuzz_reference() {
+    const BYTES: &[&[u8]] = &[
+        b"a",
+        b"b",
+        b"x",
+        b" ",
+        b"\n",
+        b"\n",
+        b"\r",
+        b"\r\n",
+        "é".as_bytes(),
+        "日".as_bytes(),
+        "🦀".as_bytes(),
+        "©".as_bytes(),
+        b"\xff",
+        b"\xc3",
+        b"\xa9",
+        b"\x80",
+        b"\xe2\x82",
+        b"foo",
+        b"A",
+    ];
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        "x",
+        "é",
+        "日",
+        "foo",
+        "x*",
+        ".",
+        "$",
+        "^",
+        r"\b",
+        r"(?-u:\xA9)",
+        r"(?-u:\xC3)",
+        r"(?-u:\x9C)",
+        r"(?-u:\x80)",
+        r"(?-u:.)",
+        "[a-z]+",
+        r"\w",
+        r"\s",
+        "a|é",
+        "(?:)",
+        r"\r",
+        "[^a]",
+        "é+",
+        "A",
+        r"\d*",
+    ];
+    let mut rng = StdRng::seed_from_u64(0x6675_7a7a);
+    let mut checked = 0;
+    for _ in 0..500 {
+        let mut contents = Vec::new();
+        for _ in 0..rng.random_range(0..40) {
+            contents.extend_from_slice(BYTES.choose(&mut rng).unwrap());
+        }
+        let mut pattern = String::new();
+        for _ in 0..rng.random_range(1..=3) {
+            pattern.push_str(PIECES.choose(&mut rng).unwrap());
+        }
+        if rng.random_bool(0.2) {
+            pattern = format!("{pattern}|{}", PIECES.choose(&mut rng).unwrap());
+        }
+        let input = file_search_check::Input {
+            flags: rng.random(),
+            pattern: &pattern,
+            contents: &contents,
+            piece: rng.random_range(1..=32),
+        };
+        if file_search_check::check(&input) {
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} of 500 inputs were checked");
+}
+
+/// Matches that start inside a character: the reference keeps them (at the character's
+/// column) and drops only empty ones between a character's bytes, as the engine does.
+#[test]
+fn the_fuzz_reference_reports_byte_level_matches_inside_characters() {
+    for (pattern, contents) in [
+        (r"(?-u:\xA9)", "a ©".as_bytes()),
+        (r"(?-u:\xA9)x", b"\xc2\xa9x".as_slice()),
+        (r"x*", "日x".as_bytes()),
+        (r"(?-u:\x97)", "日本".as_bytes()),
+    ] {
+        let input = file_search_check::Input {
+            flags: 0,
+            pattern,
+            contents,
+            piece: 1,
+        };
+        assert!(file_search_check::check(&input), "{pattern} was checked");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cancellation
 // ---------------------------------------------------------------------------------------------
+//
+// These check what a cancel does, not how fast: the latencies are measured by
+// `cargo bench --bench cancel` (benches/cancel.rs). Each test makes sure the search was still
+// running when it was cancelled, either because it cannot have finished (more matching files
+// than the engine's event queue holds, 4,096, while the test takes none of them) or because it
+// waits at a gate the test holds closed.
 
-/// Waits for the `Finished` event, returning it and how long it took.
-fn wait_finished(handle: &search::SearchHandle) -> (Summary, Duration) {
-    let since = Instant::now();
+/// Waits for the `Finished` event and returns its summary.
+fn wait_finished(handle: &search::SearchHandle) -> Summary {
     loop {
         match handle
             .events()
             .recv_timeout(HANG)
             .expect("Finished arrives")
         {
-            SearchEvent::Finished(summary) => return (summary, since.elapsed()),
+            SearchEvent::Finished(summary) => return summary,
             _ => continue,
         }
     }
 }
 
-/// Asserts that the counters no longer move.
-fn assert_progress_still(handle: &search::SearchHandle) {
-    let at_finish = handle.progress().snapshot();
-    assert!(at_finish.finished);
-    std::thread::sleep(Duration::from_millis(200));
+/// Waits until the search's threads have ended and asserts that the counters are still what
+/// they were when `Finished` arrived (`at_finish`): nothing moved after the final event.
+fn assert_counters_final(handle: search::SearchHandle, at_finish: search::ProgressSnapshot) {
+    assert!(at_finish.finished, "{at_finish:?}");
+    let progress = Arc::clone(handle.progress());
+    handle.join();
     assert_eq!(
-        handle.progress().snapshot(),
+        progress.snapshot(),
         at_finish,
         "progress moved after the search finished"
     );
 }
 
+/// More matching files than the event queue holds: with the test taking only the first
+/// result, the search cannot finish before the cancel, which must end it early, say so, and
+/// leave the counters still.
 #[test]
-fn cancel_after_first_result_stops_a_large_tree_promptly() {
+fn cancel_ends_a_search_that_cannot_have_finished() {
+    const FILES: usize = 6000;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let body = "let foo = bar(foo, foo);\n".repeat(200);
-    for i in 0..3000 {
-        write(root, &format!("d{}/e{}/f{i}.rs", i % 10, i % 7), &body);
+    for i in 0..FILES {
+        write(
+            root,
+            &format!("d{}/f{i}.rs", i % 10),
+            "let foo = bar(foo);\n",
+        );
     }
-    let req = request(root, &["rs"], "foo");
-    let handle = search::start(req).unwrap();
+    let handle = search::start(request(root, &["rs"], "foo")).unwrap();
     match handle.events().recv_timeout(HANG).expect("a first result") {
         SearchEvent::File(_) => {}
         SearchEvent::Finished(_) => panic!("finished before the first result"),
         SearchEvent::Error(e) => panic!("{e:?}"),
     }
+    // At most the queue, the one taken and one file per thread are searched until the test
+    // takes more: far from all.
     handle.cancel();
-    let (summary, took) = wait_finished(&handle);
-    eprintln!(
-        "large tree: Finished {took:?} after cancel; {} of 3000 files searched",
-        summary.files_searched
-    );
+    let summary = wait_finished(&handle);
+    let at_finish = handle.progress().snapshot();
     assert!(summary.cancelled);
     assert!(
-        took < Duration::from_millis(500),
-        "Finished took {took:?} after cancel"
+        summary.files_searched < FILES as u64,
+        "the search stopped early: {summary:?}"
     );
-    assert!(summary.files_searched < 3000, "the search stopped early");
-    assert_progress_still(&handle);
+    assert_eq!(at_finish.files_searched, summary.files_searched);
+    assert_counters_final(handle, at_finish);
 }
 
 #[test]
-fn cancel_stops_promptly_inside_a_large_file() {
+fn cancel_inside_a_large_file_ends_the_search_cancelled() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    // Over the whole-file read limit, so it is streamed; every line matches several times, slow in
-    // a debug build.
+    // Over the whole-file read limit, so it is read in parts; every line matches many times,
+    // which takes a test build tens of seconds to search to the end.
     let line = "foo bar foo baz foo qux foo ".repeat(4) + "\n";
     let big = line.repeat((48 << 20) / line.len());
     write(root, "big.rs", &big);
     // Found by the walk, and given as the root (opened by its path, no folder).
     for searched in [root.to_path_buf(), root.join("big.rs")] {
         let handle = search::start(request(&searched, &["rs"], "foo")).unwrap();
-        // Short enough that even a release build is still inside the file.
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(
-            !handle.progress().snapshot().finished,
-            "the file is still being searched"
-        );
+        let started = Instant::now();
+        while handle.progress().snapshot().streaming_read == 0 {
+            assert!(started.elapsed() < HANG, "the file was never read");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let before = handle.progress().snapshot();
+        assert!(!before.finished, "the file is still being searched");
         handle.cancel();
-        let (summary, took) = wait_finished(&handle);
-        eprintln!("large file: Finished {took:?} after cancel");
+        let summary = wait_finished(&handle);
+        let at_finish = handle.progress().snapshot();
         assert!(summary.cancelled);
+        assert!(
+            summary.bytes_searched < big.len() as u64,
+            "it stopped inside the file: {summary:?}"
+        );
         assert_eq!(summary.files_matched, 0, "a cancelled file is not reported");
         // Its matches were counted while it was read; the summary takes them back with it.
         assert_eq!(
             summary.matches, 0,
             "a cancelled file's matches are not counted"
         );
-        assert!(
-            took < Duration::from_millis(500),
-            "Finished took {took:?} after cancel"
-        );
-        assert_progress_still(&handle);
+        assert_counters_final(handle, at_finish);
     }
+}
+
+/// A gate for [`search::start_prepared`]'s conversion, which runs on the search thread: the
+/// first file to reach it waits there, holding its thread, until the test opens it.
+struct Gate {
+    reached: crossbeam_channel::Receiver<PathBuf>,
+    open: crossbeam_channel::Sender<()>,
+}
+
+/// A search of `req` whose search threads stop at a closed [`Gate`] with their first result.
+fn gated_search(req: SearchRequest) -> (search::SearchHandle<()>, Gate) {
+    let (reached_tx, reached) = crossbeam_channel::unbounded();
+    let (open, open_rx) = crossbeam_channel::bounded::<()>(0);
+    let matcher = build_matcher(&req).unwrap();
+    let handle = search::start_prepared(req, matcher, Arc::new(|_| {}), move |file| {
+        let _ = reached_tx.send(file.path);
+        // Opened by a send, or by the test dropping its end.
+        let _ = open_rx.recv();
+    })
+    .unwrap();
+    (handle, Gate { reached, open })
 }
 
 #[test]
 fn dropping_the_handle_cancels_the_search() {
+    const FILES: usize = 300;
     let dir = tempfile::tempdir().unwrap();
-    let line = "foo ".repeat(30) + "\n";
-    write(dir.path(), "big.rs", line.repeat((16 << 20) / line.len()));
-    let handle = search::start(request(dir.path(), &["rs"], "foo")).unwrap();
+    for i in 0..FILES {
+        write(dir.path(), &format!("f{i:03}.rs"), "foo\n");
+    }
+    let mut req = request(dir.path(), &["rs"], "foo");
+    req.threads = 1;
+    let (handle, gate) = gated_search(req);
     let progress = Arc::clone(handle.progress());
-    std::thread::sleep(Duration::from_millis(100));
-    let since = Instant::now();
+    // Its one search thread holds a result at the gate: the search is running and cannot end.
+    gate.reached
+        .recv_timeout(HANG)
+        .expect("a file reaches the gate");
+    assert!(!progress.snapshot().finished);
     drop(handle);
+    drop(gate.open);
+    let started = Instant::now();
     while !progress.snapshot().finished {
         assert!(
-            since.elapsed() < Duration::from_secs(2),
+            started.elapsed() < HANG,
             "the search goes on after the handle is dropped: {:?}",
             progress.snapshot()
         );
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(1));
     }
-    eprintln!("dropped handle: finished {:?} after drop", since.elapsed());
+    let end = progress.snapshot();
+    assert!(
+        end.files_searched < FILES as u64,
+        "it ended early, cancelled: {end:?}"
+    );
 }
+
 /// A file too large to read at once is cut into segments that every search thread takes
 /// (`search::split`). Whatever the thread count, found by the walk or given as the root, and
 /// with lines longer than a segment crossing their boundaries, the occurrences are the
