@@ -41,10 +41,14 @@ pub fn trawl_command(scratch: &Path) -> Command {
         built
     } else {
         let reachable = scratch.join("trawl-for-nobody");
-        if fs::hard_link(&built, &reachable).is_err() {
-            fs::copy(&built, &reachable).expect("copy the trawl binary where nobody reaches it");
+        // Made once per scratch folder. Never written over: a hard link shares the built
+        // binary's contents, which writing to it would truncate.
+        if !reachable.exists() && fs::hard_link(&built, &reachable).is_err() {
+            let partial = scratch.join("trawl-for-nobody.partial");
+            fs::copy(&built, &partial).expect("copy the trawl binary where nobody reaches it");
+            fs::set_permissions(&partial, fs::Permissions::from_mode(0o755)).expect("chmod 755");
+            fs::rename(&partial, &reachable).expect("rename the copy");
         }
-        fs::set_permissions(&reachable, fs::Permissions::from_mode(0o755)).expect("chmod 755");
         assert!(
             nobody_runs(&reachable),
             "nobody cannot run {} (is {} open to everyone?)",
