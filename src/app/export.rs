@@ -1000,45 +1000,27 @@ mod tests {
         model.refresh_layout(true);
     }
 
-    /// Runs the real engine over `root`, returning the model the window would hold and the
-    /// JSON the CLI's printer writes for the same events (its errors moved after the matches).
-    fn search_both_ways(root: &Path, pattern: &str) -> (ResultsModel, String) {
-        use crate::search::{SearchEvent, SearchRequest};
+    /// Runs the real engine over `root` (`.rs` files), returning the model the window would
+    /// hold once the search has ended.
+    fn searched_model(root: &Path, pattern: &str) -> ResultsModel {
+        use crate::search::SearchRequest;
         let request = SearchRequest::new(root, vec!["rs".into()], pattern);
         let handle = crate::search::start(request).expect("search starts");
         let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
-        let mut cli = Vec::new();
-        let mut matches = Vec::new();
-        let mut errors = Vec::new();
         while let Ok(event) = handle.events().recv() {
-            match &event {
-                SearchEvent::File(f) => jsonl::write_file(&mut matches, f).expect("write"),
-                SearchEvent::Error(e) => jsonl::write_error(&mut errors, e).expect("write"),
-                SearchEvent::Finished(s) => {
-                    cli.extend_from_slice(&matches);
-                    cli.extend_from_slice(&errors);
-                    jsonl::write_summary(&mut cli, s).expect("write");
-                }
-            }
             if model.push_event(event) {
                 break;
             }
         }
         model.refresh_layout(true);
-        (model, String::from_utf8(cli).expect("utf-8"))
+        model
     }
 
-    /// Lines sorted except the last (the summary), so that found order does not matter.
-    fn normalized(jsonl: &str) -> Vec<String> {
-        let mut lines: Vec<String> = jsonl.lines().map(str::to_string).collect();
-        let last = lines.pop();
-        lines.sort();
-        lines.extend(last);
-        lines
-    }
-
+    /// The export of a real search, byte for byte as CONTRACT.md writes `--json`'s objects
+    /// (written out here, not by the writer under test), files in the list's order (by path).
+    /// Only `elapsed_ms` varies: it is checked to be a number, then set to 0.
     #[test]
-    fn json_lines_export_is_what_the_cli_prints_for_the_same_search() {
+    fn json_lines_export_is_exactly_the_contract_s_objects() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("src")).expect("mkdir");
         std::fs::write(
@@ -1048,23 +1030,28 @@ mod tests {
         .expect("write");
         std::fs::write(dir.path().join("b.rs"), "// foo é foo\n").expect("write");
         let root = std::path::absolute(dir.path()).expect("absolute");
-        let (model, cli) = search_both_ways(&root, "foo");
+        let model = searched_model(&root, "foo");
         let exported =
             String::from_utf8(to_bytes(&model, ExportFormat::JsonLines).expect("export"))
                 .expect("utf-8");
-        assert_eq!(exported.lines().count(), 5);
-        assert_eq!(normalized(&exported), normalized(&cli));
-        // In the list's order: b.rs before src/a.rs, the summary last.
-        let first: serde_json::Value =
-            serde_json::from_str(exported.lines().next().expect("a line")).expect("json");
-        assert_eq!(first["path"], root.join("b.rs").to_string_lossy().as_ref());
-        assert!(
-            exported
-                .lines()
-                .last()
-                .expect("a line")
-                .contains("\"type\":\"summary\"")
+        let r = root.display();
+        let expected = format!(
+            r#"{{"type":"match","path":"{r}/b.rs","line":1,"column":4,"byte_offset":3,"length":3,"text":"// foo é foo"}}
+{{"type":"match","path":"{r}/b.rs","line":1,"column":10,"byte_offset":10,"length":3,"text":"// foo é foo"}}
+{{"type":"match","path":"{r}/src/a.rs","line":1,"column":5,"byte_offset":4,"length":3,"text":"let foo = \"x, \\\"y\\\"\"; foo"}}
+{{"type":"match","path":"{r}/src/a.rs","line":1,"column":23,"byte_offset":22,"length":3,"text":"let foo = \"x, \\\"y\\\"\"; foo"}}
+{{"type":"summary","files_searched":2,"files_matched":2,"matches":4,"bytes_searched":40,"errors":0,"elapsed_ms":0}}
+"#
         );
+        const KEY: &str = r#""elapsed_ms":"#;
+        let at = exported.rfind(KEY).expect("elapsed_ms") + KEY.len();
+        let digits = exported[at..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        assert!(digits > 0, "{exported}");
+        let exported = format!("{}0{}", &exported[..at], &exported[at + digits..]);
+        assert_eq!(exported, expected);
     }
 
     #[test]
@@ -1181,14 +1168,47 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 
-    #[cfg(unix)]
+    /// As root, this thread's file-system identity becomes `nobody`'s until dropped (Linux's
+    /// `setfsuid`: per thread, inherited by the threads it starts, and it drops root's
+    /// override of permissions), so that a read-only folder refuses writes as it does for
+    /// anyone else. As another user it changes nothing.
+    #[cfg(target_os = "linux")]
+    struct WithoutRootsOverride {
+        previous: Option<libc::uid_t>,
+    }
+
+    #[cfg(target_os = "linux")]
+    impl WithoutRootsOverride {
+        fn new() -> Self {
+            // SAFETY: geteuid and setfsuid take no pointers and cannot fail (setfsuid
+            // returns the previous identity).
+            let previous =
+                unsafe { libc::geteuid() == 0 }.then(|| unsafe { libc::setfsuid(65534) });
+            WithoutRootsOverride {
+                previous: previous.map(|uid| uid as libc::uid_t),
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    impl Drop for WithoutRootsOverride {
+        fn drop(&mut self) {
+            if let Some(uid) = self.previous {
+                // SAFETY: as above.
+                unsafe { libc::setfsuid(uid) };
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_write_error_leaves_neither_the_target_nor_a_temporary_file() {
         // /dev/full accepts the open and fails every write; a folder cannot be used that way,
         // so the writer is driven directly with a file that fails.
-        let Ok(full) = OpenOptions::new().write(true).open("/dev/full") else {
-            return;
-        };
+        let full = OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let writer = std::thread::spawn(move || write_chunks(full, &rx, &|| {}));
         let _ = tx.send(Chunk::Bytes(vec![b'x'; CHUNK_BYTES * 2]));
@@ -1202,11 +1222,15 @@ mod tests {
         let locked = dir.path().join("locked");
         std::fs::create_dir(&locked).expect("mkdir");
         use std::os::unix::fs::PermissionsExt;
+        // Open to others down to `locked`, which nobody may write in.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-        if File::create(locked.join("probe")).is_ok() {
-            // Running as root: permissions do not stop writes, nothing more to check here.
-            return;
-        }
+        let _unprivileged = WithoutRootsOverride::new();
+        assert!(
+            File::create(locked.join("probe")).is_err(),
+            "the folder refuses writes"
+        );
         let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
         model.push_file(file("/r/a.rs", 1, "foo", &[(0, 3)]));
         finished(&mut model);

@@ -739,7 +739,6 @@ mod tests {
     use crate::search::{FileSearcher, SearchRequest, build_matcher};
     use std::io::Write;
     use std::path::Path;
-    use std::time::{Duration, Instant};
 
     /// Every occurrence of `pattern` in `path` as the engine reports it, as the window asks
     /// for its preview (two context lines).
@@ -905,9 +904,7 @@ mod tests {
             file.write_all(block.as_bytes()).expect("write");
         }
         assert!(file.as_file().metadata().expect("meta").len() >= 20_000_000);
-        let started = Instant::now();
         let content = load(&at(file.path(), 3, 1, 200, 1), &never()).expect("loads");
-        assert!(started.elapsed() < Duration::from_secs(1));
         assert_eq!(content.lines.len(), 5);
         assert!(
             content.bytes_read <= READ_CHUNK as u64,
@@ -935,9 +932,7 @@ mod tests {
         file.write_all(b"one\ntwo\nthree\nthe needle here\nfive\nsix\nseven\n")
             .expect("write");
         let offset = hole + b"one\ntwo\nthree\nthe ".len() as u64;
-        let started = Instant::now();
         let content = load(&at(file.path(), 4, 5, offset, 6), &never()).expect("loads");
-        assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(
             lines(&content),
             [

@@ -779,25 +779,87 @@ mod tests {
         assert!(state.history.is_empty() && state.folder_file_counts.is_empty());
     }
 
+    /// Every field is written and read back through eframe's storage, and checked against
+    /// what was set here (a struct literal with every field, so a new field must be added).
     #[test]
-    fn the_whole_state_survives_a_serde_round_trip() {
+    fn the_whole_state_survives_a_restart_field_by_field() {
         let mut state = SavedState {
             folder: "/tmp".into(),
+            extensions: "rs, toml".into(),
             pattern: "foo".into(),
+            match_case: true,
+            whole_word: true,
+            regex: true,
+            recent_folders: Vec::new(),
+            sort: SortOrder::Modified,
             hidden: true,
             respect_ignore: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            multiline: true,
             globs: "*.rs, !target/**".into(),
             max_file_size: "10M".into(),
             threads: "3".into(),
             context_lines: 5,
-            theme: ThemeChoice::Dark,
+            options_open: true,
+            history: Vec::new(),
             search_as_you_type: false,
-            ..SavedState::default()
+            folder_file_counts: Vec::new(),
+            theme: ThemeChoice::Dark,
+            editor_command: "code -g {path}:{line}:{column}".into(),
+            show_preview: false,
         };
+        state.remember_folder("/tmp");
         state.remember_search(None);
         state.remember_file_count("/tmp", 123_456);
-        let json = serde_json::to_string(&state).unwrap();
-        assert_eq!(serde_json::from_str::<SavedState>(&json).unwrap(), state);
+        let mut storage = MemoryStorage::default();
+        state.store(&mut storage);
+        let loaded = SavedState::load(Some(&storage));
+        let expected = SavedState {
+            folder: "/tmp".into(),
+            extensions: "rs, toml".into(),
+            pattern: "foo".into(),
+            match_case: true,
+            whole_word: true,
+            regex: true,
+            recent_folders: vec!["/tmp".into()],
+            sort: SortOrder::Modified,
+            hidden: true,
+            respect_ignore: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            multiline: true,
+            globs: "*.rs, !target/**".into(),
+            max_file_size: "10M".into(),
+            threads: "3".into(),
+            context_lines: 5,
+            options_open: true,
+            history: vec![SearchFields {
+                folder: "/tmp".into(),
+                extensions: "rs, toml".into(),
+                pattern: "foo".into(),
+                match_case: true,
+                whole_word: true,
+                regex: true,
+                hidden: true,
+                respect_ignore: false,
+                follow_symlinks: true,
+                binary_as_text: true,
+                multiline: true,
+                globs: "*.rs, !target/**".into(),
+                max_file_size: "10M".into(),
+                threads: "3".into(),
+            }],
+            search_as_you_type: false,
+            folder_file_counts: vec![FolderFileCount {
+                folder: "/tmp".into(),
+                files: 123_456,
+            }],
+            theme: ThemeChoice::Dark,
+            editor_command: "code -g {path}:{line}:{column}".into(),
+            show_preview: false,
+        };
+        assert_eq!(loaded, expected);
     }
 
     #[test]
@@ -821,17 +883,8 @@ mod tests {
         assert_eq!(request.max_file_size, Some(2048));
         assert_eq!(request.threads, 3);
 
-        let defaults = SavedState {
-            folder: std::env::temp_dir().display().to_string(),
-            pattern: "x".into(),
-            ..SavedState::default()
-        };
-        let request = defaults.request().unwrap();
-        let cli = SearchRequest::default();
-        assert_eq!(request.hidden, cli.hidden);
-        assert_eq!(request.respect_ignore_files, cli.respect_ignore_files);
-        assert_eq!((request.max_file_size, request.threads), (None, 0));
-        assert!(request.globs.is_empty());
+        // The defaults are compared with what the command line's parser gives in
+        // tests/window/promises.rs.
     }
 
     #[test]
@@ -916,28 +969,61 @@ mod tests {
         assert_eq!(patterns, ["f", "foo", "bar"]);
     }
 
+    /// Picking an entry puts every one of its fields back and leaves the rest of the state
+    /// (context lines, theme, history, …) as it was; checked against literals field by field.
     #[test]
     fn picking_a_history_entry_restores_every_search_field() {
-        let old = SavedState {
+        let entry = SearchFields {
             folder: "/a".into(),
             extensions: "rs".into(),
             pattern: "p".into(),
             match_case: true,
+            whole_word: true,
+            regex: true,
             hidden: true,
+            respect_ignore: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            multiline: true,
             globs: "!x".into(),
+            max_file_size: "2K".into(),
             threads: "2".into(),
-            ..SavedState::default()
         };
-        let entry = SearchFields::of(&old);
         let mut now = SavedState {
             context_lines: 7,
             theme: ThemeChoice::Light,
+            recent_folders: vec!["/r".into()],
             ..SavedState::default()
         };
         entry.apply_to(&mut now);
+        let expected = SavedState {
+            folder: "/a".into(),
+            extensions: "rs".into(),
+            pattern: "p".into(),
+            match_case: true,
+            whole_word: true,
+            regex: true,
+            recent_folders: vec!["/r".into()],
+            sort: SortOrder::Path,
+            hidden: true,
+            respect_ignore: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            multiline: true,
+            globs: "!x".into(),
+            max_file_size: "2K".into(),
+            threads: "2".into(),
+            context_lines: 7,
+            options_open: false,
+            history: Vec::new(),
+            search_as_you_type: true,
+            folder_file_counts: Vec::new(),
+            theme: ThemeChoice::Light,
+            editor_command: String::new(),
+            show_preview: true,
+        };
+        assert_eq!(now, expected);
         assert!(entry.same_as(&now));
-        assert_eq!(SearchFields::of(&now), entry);
-        assert_eq!((now.context_lines, now.theme), (7, ThemeChoice::Light));
     }
 
     #[test]
