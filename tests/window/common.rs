@@ -158,6 +158,79 @@ pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).expect("absolute path")
 }
 
+/// Ends the test process with a failure, naming `what`, unless dropped within a minute: a
+/// frame that waits for the engine (or opens a FIFO) would otherwise stall the run instead of
+/// failing it. A hang guard, not a measure of speed.
+pub struct Watchdog {
+    _done: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    pub fn new(what: &'static str) -> Self {
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                wait.recv_timeout(Duration::from_secs(60))
+            {
+                eprintln!("hung for a minute: {what}");
+                std::process::exit(101);
+            }
+        });
+        Watchdog { _done: done }
+    }
+}
+
+/// Whether some process holds the FIFO at `path` open for reading: opening its write end
+/// without blocking succeeds only then (and fails with ENXIO otherwise).
+#[cfg(unix)]
+pub fn fifo_has_a_reader(path: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .is_ok()
+}
+
+/// Writes `files` files of one matching line (`needle`) into a new folder: more than the
+/// engine's event queue holds (4,096), so that a search of them is held on the full queue,
+/// unable to finish, for as long as no frame takes results in.
+pub fn more_files_than_the_event_queue(files: usize) -> tempfile::TempDir {
+    assert!(files > 4096 + 100);
+    let tree = tempfile::tempdir().expect("temp dir");
+    for d in 0..files.div_ceil(250) {
+        let dir = tree.path().join(format!("d{d:02}"));
+        std::fs::create_dir(&dir).expect("mkdir");
+        for f in 0..250.min(files - d * 250) {
+            std::fs::write(dir.join(format!("f{f:03}.txt")), "one needle\n").expect("write");
+        }
+    }
+    tree
+}
+
+/// After Search was pressed (one frame ran), waits without running frames until the search is
+/// held on its full event queue: it has found more files than the queue and the frame that
+/// started it hold, and cannot go on until frames take them in. Returns the files the window
+/// had taken in so far.
+pub fn wait_until_held_on_a_full_queue(harness: &Harness<'_, TrawlApp>, files: usize) -> usize {
+    let progress = harness.state().live_progress().expect("a running search");
+    let taken = harness.state().results().map_or(0, |r| r.file_count());
+    assert!(
+        files > taken + 4096 + 64,
+        "{taken} files were taken in by the first frame: the search could finish"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (progress.snapshot().files_matched as usize) < taken + 4096 {
+        assert!(
+            Instant::now() < deadline,
+            "the search did not fill its queue"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(!progress.snapshot().finished);
+    taken
+}
+
 /// eframe's storage, in memory.
 #[derive(Default)]
 pub struct MemoryStorage(HashMap<String, String>);

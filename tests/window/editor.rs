@@ -146,6 +146,9 @@ fn double_click_on_a_match_opens_the_editor_with_exact_arguments() {
     harness.get_by_label_contains("Opening ");
 }
 
+/// Enter on a header folds it (and again unfolds it) and starts nothing; on a match it opens
+/// the editor. Starting the editor is synchronous and shows "Opening …" in the same frame, so
+/// that no such notice after Enter on the header shows nothing was started.
 #[cfg(unix)]
 #[test]
 fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
@@ -157,15 +160,9 @@ fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
         mut harness,
     } = recording_search();
 
+    // Select the match, then move up to b.rs's header.
     harness.get_by_label("3:4 // foo here").click();
     harness.step();
-    harness.key_press(egui::Key::Enter);
-    harness.run_steps(2);
-    let b = absolute(&tree.path().join("b.rs"));
-    assert_eq!(recorded(&out), [b.to_str().expect("UTF-8"), "3", "4"]);
-
-    // Up to b.rs's header: Enter folds it and starts nothing.
-    std::fs::remove_file(&out).expect("remove");
     harness.key_press(egui::Key::ArrowUp);
     harness.step();
     let Some(RowRef::File(file)) = harness.state().selected() else {
@@ -175,8 +172,25 @@ fn enter_on_a_selected_match_opens_the_editor_and_on_a_header_folds_it() {
     harness.run_steps(2);
     let results = harness.state().results().expect("results");
     assert!(results.file(file).expect("file").collapsed);
-    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        harness.query_by_label_contains("Opening ").is_none(),
+        "Enter on a header started the editor"
+    );
+    assert!(harness.state().editor_error().is_none());
     assert!(!out.exists(), "Enter on a header opens nothing");
+
+    // Unfolded again, down to the match: Enter opens it.
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    let results = harness.state().results().expect("results");
+    assert!(!results.file(file).expect("file").collapsed);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    harness.get_by_label_contains("Opening ");
+    let b = absolute(&tree.path().join("b.rs"));
+    assert_eq!(recorded(&out), [b.to_str().expect("UTF-8"), "3", "4"]);
 }
 
 #[cfg(unix)]

@@ -1,14 +1,15 @@
 //! Export, driven through the real `eframe::App` with egui_kittest: the file the window writes
-//! holds what `trawl --json` prints for the same search, CSV has its header and a row per
-//! match, an existing file is only replaced when confirmed, and a large export never stalls a
-//! frame. The system's save dialog is turned off (it must never open in a test), so Export…
-//! opens the window's own form, which is what a machine without a desktop portal shows.
+//! holds `trawl --json`'s objects byte for byte (as CONTRACT.md spells them, written out in the
+//! test), CSV has its header and a row per match, an existing file is only replaced when
+//! confirmed, and a large export is written over many frames with its progress shown (how long
+//! those frames take is the window benchmark's). The system's save dialog is turned off (it
+//! must never open in a test), so Export… opens the window's own form, which is what a machine
+//! without a desktop portal shows.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::{absolute, harness, replace_in, settle, thread_cpu_time, wait_for_search};
-use assert_cmd::Command;
+use crate::common::{absolute, harness, replace_in, settle, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
@@ -66,35 +67,20 @@ fn export_disabled(harness: &Harness<'_, TrawlApp>) -> bool {
         .is_disabled()
 }
 
-/// What `trawl --json ROOT EXT PATTERN` prints.
-fn cli_json(root: &Path, extensions: &str, pattern: &str) -> String {
-    let output = Command::cargo_bin("trawl")
-        .expect("the trawl binary")
-        .args(["--json".as_ref(), root.as_os_str()])
-        .arg(extensions)
-        .arg(pattern)
-        .output()
-        .expect("trawl runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
+/// `jsonl` with the summary's `elapsed_ms` (a number, checked) set to 0: the only value of an
+/// export that varies between runs.
+pub fn without_elapsed(jsonl: &str) -> String {
+    const KEY: &str = r#""elapsed_ms":"#;
+    let at = jsonl.rfind(KEY).expect("a summary with elapsed_ms") + KEY.len();
+    let digits = jsonl[at..].bytes().take_while(u8::is_ascii_digit).count();
+    assert!(digits > 0, "elapsed_ms is a number: {jsonl}");
+    format!("{}0{}", &jsonl[..at], &jsonl[at + digits..])
 }
 
-/// JSON Lines as compared: the summary's `elapsed_ms` zeroed, and the other lines sorted, since
-/// the CLI prints files in the order they were found and the export in the list's order. The
-/// lines are otherwise compared byte for byte (so the order of the keys counts).
-fn comparable(jsonl: &str) -> Vec<String> {
-    let mut lines: Vec<String> = jsonl.lines().map(str::to_string).collect();
-    let summary = lines.pop().expect("a summary line");
-    assert!(summary.starts_with(r#"{"type":"summary","#), "{summary}");
-    let at = summary.find(r#""elapsed_ms":"#).expect("elapsed_ms") + r#""elapsed_ms":"#.len();
-    let summary = format!("{}0}}", &summary[..at]);
-    lines.sort();
-    lines.push(summary);
-    lines
-}
-
+/// The form writes `--json`'s objects byte for byte, as CONTRACT.md spells them (written out
+/// here, not by the code that writes them), files in the list's order (by path).
 #[test]
-fn the_form_writes_what_trawl_json_prints_for_the_same_search() {
+fn the_form_writes_the_objects_of_trawl_json() {
     let tree = small_tree();
     let root = absolute(tree.path());
     let out = tempfile::tempdir().expect("temp dir");
@@ -122,17 +108,15 @@ fn the_form_writes_what_trawl_json_prints_for_the_same_search() {
     assert_eq!(harness.state().export_outcome(), Some(message.as_str()));
     harness.get_by_label(&message);
     let written = std::fs::read_to_string(&target).expect("the export");
-    let printed = cli_json(&root, "rs", "foo");
-    assert_eq!(written.lines().count(), 4);
-    assert_eq!(comparable(&written), comparable(&printed));
-    // Files in the list's order (by path): b.rs first.
-    assert!(
-        written
-            .lines()
-            .next()
-            .expect("a line")
-            .contains(&root.join("b.rs").display().to_string())
+    let r = root.display();
+    let expected = format!(
+        r#"{{"type":"match","path":"{r}/b.rs","line":1,"column":4,"byte_offset":3,"length":3,"text":"// foo here é"}}
+{{"type":"match","path":"{r}/src/a.rs","line":2,"column":5,"byte_offset":17,"length":3,"text":"let foo = \"a, \\\"b\\\"\"; foo"}}
+{{"type":"match","path":"{r}/src/a.rs","line":2,"column":23,"byte_offset":35,"length":3,"text":"let foo = \"a, \\\"b\\\"\"; foo"}}
+{{"type":"summary","files_searched":2,"files_matched":2,"matches":3,"bytes_searched":54,"errors":0,"elapsed_ms":0}}
+"#
     );
+    assert_eq!(without_elapsed(&written), expected);
     // Nothing else was left next to it (no temporary file).
     assert_eq!(std::fs::read_dir(out.path()).expect("list").count(), 1);
 }
@@ -332,8 +316,10 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
     model
 }
 
+/// A large export is written over many frames, with its progress shown, while the window
+/// goes on drawing. How long those frames take is measured by `cargo bench --bench ui`.
 #[test]
-fn two_hundred_thousand_matches_export_without_a_long_frame() {
+fn two_hundred_thousand_matches_export_over_many_frames_with_progress() {
     let out = tempfile::tempdir().expect("temp dir");
     let target = out.path().join("big.jsonl");
     let mut app = app();
@@ -352,37 +338,21 @@ fn two_hundred_thousand_matches_export_without_a_long_frame() {
         .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
         .expect("export starts");
     let started = Instant::now();
-    let mut frames = Vec::new();
+    let mut frames = 0;
     let mut progress_seen = false;
     while harness.state().is_exporting() {
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "the export did not end"
         );
-        let before = thread_cpu_time();
         harness.step();
-        frames.push(thread_cpu_time().saturating_sub(before));
+        frames += 1;
         progress_seen |= harness.query_by_label_contains("Exporting…").is_some();
     }
     harness.run_steps(2);
-    let longest = frames.iter().max().copied().unwrap_or_default();
-    eprintln!(
-        "201,000 matches: {} frames, longest {longest:?} of UI time, {:?} in all",
-        frames.len(),
-        started.elapsed()
-    );
     assert!(progress_seen, "the progress was never shown");
-    assert!(
-        frames.len() > 3,
-        "the export took only {} frames",
-        frames.len()
-    );
-    // Serializing takes at most its budget (4 ms) a frame; the rest is drawing the window
-    // (unoptimized, as tests build it).
-    assert!(
-        longest < Duration::from_millis(30),
-        "a frame took {longest:?} of UI time"
-    );
+    // Each frame serializes for at most its budget (4 ms): 30 MB of JSON takes many.
+    assert!(frames > 3, "the export took only {frames} frames");
     let written = std::fs::read_to_string(&target).expect("the export");
     assert_eq!(written.lines().count(), 201_001);
     assert_eq!(

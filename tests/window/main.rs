@@ -5,9 +5,17 @@
 //! all of eframe and wgpu, and five of them took a fifth of a CI run's disk and link time.
 
 mod common;
+#[path = "../support/counting_alloc.rs"]
+mod counting_alloc;
 
 mod basics;
 mod editor;
 mod export;
+mod promises;
 mod results;
 mod settings;
+
+/// Counts what each test's thread holds, for the memory bounds per stored match (basics.rs):
+/// measured from the outside, not by the model's own reckoning.
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;

@@ -531,23 +531,61 @@ fn options_history_and_theme_survive_a_restart() {
     click_search(&mut harness);
     assert_eq!(found(&harness), (2, 3), "a.rs and .hidden/d.rs");
 
+    // Every field as this test set it, checked against literals (a struct literal with every
+    // field, so a new one must be added here).
     let mut storage = MemoryStorage::default();
     harness.state_mut().save(&mut storage);
     let loaded = SavedState::load(Some(&storage));
-    assert_eq!(&loaded, harness.state().state());
-    assert!(loaded.hidden && loaded.follow_symlinks && loaded.respect_ignore);
-    assert_eq!(
-        (
-            loaded.globs.as_str(),
-            loaded.max_file_size.as_str(),
-            loaded.threads.as_str()
-        ),
-        ("!b.rs", "10M", "2")
-    );
-    assert_eq!(loaded.theme, ThemeChoice::Light);
-    assert!(loaded.options_open);
-    assert_eq!(loaded.history.len(), 1);
-    assert_eq!(loaded.history[0], SearchFields::of(&loaded));
+    let folder = tree.path().display().to_string();
+    let root = std::path::absolute(tree.path())
+        .expect("absolute")
+        .display()
+        .to_string();
+    let expected = SavedState {
+        folder: folder.clone(),
+        extensions: "rs".into(),
+        pattern: "foo".into(),
+        match_case: false,
+        whole_word: false,
+        regex: false,
+        recent_folders: vec![root.clone()],
+        sort: trawl::app::SortOrder::Path,
+        hidden: true,
+        respect_ignore: true,
+        follow_symlinks: true,
+        binary_as_text: false,
+        multiline: false,
+        globs: "!b.rs".into(),
+        max_file_size: "10M".into(),
+        threads: "2".into(),
+        context_lines: 2,
+        options_open: true,
+        history: vec![SearchFields {
+            folder,
+            extensions: "rs".into(),
+            pattern: "foo".into(),
+            match_case: false,
+            whole_word: false,
+            regex: false,
+            hidden: true,
+            respect_ignore: true,
+            follow_symlinks: true,
+            binary_as_text: false,
+            multiline: false,
+            globs: "!b.rs".into(),
+            max_file_size: "10M".into(),
+            threads: "2".into(),
+        }],
+        search_as_you_type: false,
+        folder_file_counts: vec![FolderFileCount {
+            folder: root,
+            files: 2,
+        }],
+        theme: ThemeChoice::Light,
+        editor_command: String::new(),
+        show_preview: true,
+    };
+    assert_eq!(loaded, expected);
 
     // The next run starts in the light theme with the panel as it was left.
     let mut next = self::harness(TrawlApp::new(loaded));
