@@ -1614,9 +1614,10 @@ fn the_fuzz_reference_reports_byte_level_matches_inside_characters() {
 //
 // These check what a cancel does, not how fast: the latencies are measured by
 // `cargo bench --bench cancel` (benches/cancel.rs). Each test makes sure the search was still
-// running when it was cancelled, either because it cannot have finished (more matching files
-// than the engine's event queue holds, 4,096, while the test takes none of them) or because it
-// waits at a gate the test holds closed.
+// running when it was cancelled: it cannot have finished (more matching files than the
+// engine's event queue holds, 4,096, while the test takes none of them), or it waits at a gate
+// the test holds closed, or it is inside a file that a test build takes tens of seconds to
+// search, as the progress counters show.
 
 /// Waits for the `Finished` event and returns its summary.
 fn wait_finished(handle: &search::SearchHandle) -> Summary {

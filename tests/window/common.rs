@@ -208,7 +208,7 @@ pub fn more_files_than_the_event_queue(files: usize) -> tempfile::TempDir {
     tree
 }
 
-/// After Search was pressed (one frame ran), waits without running frames until the search is
+/// Once a search has started (Search pressed, a frame run), waits without running frames until it is
 /// held on its full event queue: it has found more files than the queue and the frame that
 /// started it hold, and cannot go on until frames take them in. Returns the files the window
 /// had taken in so far.

@@ -256,9 +256,14 @@ fn editing_the_folder_never_starts_a_search() {
     assert!(!harness.state().is_searching());
     assert!(harness.state().results().is_none(), "no search started");
 
-    // The same edit in the extensions field schedules one.
+    // The same edit in the extensions field schedules one (which may have started already).
     replace_in(&mut harness, "Extensions", "rs, txt");
-    assert!(harness.state().typing_search_pending());
+    assert!(
+        harness.state().typing_search_pending()
+            || harness.state().is_searching()
+            || harness.state().results().is_some(),
+        "a change of the extensions scheduled no search"
+    );
     std::thread::sleep(Duration::from_millis(200));
     harness.step();
     wait_for_search(&mut harness);
