@@ -9,7 +9,7 @@
 //! against a target of 50 ms at the 99th percentile, over several cancels at different moments.
 //!
 //! The table is printed and written to `benches/cancel-results.md`, between its markers. It
-//! needs no window: `cargo bench --bench cancel --no-default-features` builds the engine alone.
+//! drives the engine alone, no window.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -335,7 +335,7 @@ fn results_doc(path: &Path, table: &str) -> String {
             format!("{}{block}{}", &old[..start], &old[end + END.len()..])
         }
         _ => format!(
-            "# Cancel benchmark\n\n`cargo bench --bench cancel --no-default-features`; what each \
+            "# Cancel benchmark\n\n`cargo bench --bench cancel`; what each \
              row measures is in `benches/cancel.rs`. The table between the markers is rewritten \
              by each run.\n\n{block}\n"
         ),
