@@ -17,7 +17,6 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use crate::app::{Notice, RowRef, TrawlApp};
 
@@ -248,11 +247,10 @@ impl TrawlApp {
         match outcome {
             Ok(program) => {
                 self.editor_error = None;
-                self.notice = Some(Notice {
-                    text: format!("Opening {location} with {program}"),
-                    shown: Instant::now(),
-                });
-                ctx.request_repaint_after(crate::app::NOTICE_FOR);
+                self.notice = Some(Notice::show(
+                    ctx,
+                    format!("Opening {location} with {program}"),
+                ));
             }
             Err(message) => self.editor_error = Some(message),
         }
@@ -270,6 +268,7 @@ impl TrawlApp {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::time::Instant;
 
     fn args(template: &str, path: &str) -> Vec<String> {
         let command = EditorCommand::parse(template).expect("valid template");

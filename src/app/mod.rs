@@ -19,9 +19,12 @@
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
 
+mod copy;
 mod dispose;
 pub mod editor;
 pub mod export;
+mod job;
+pub mod line_text;
 pub mod picker;
 pub mod preview;
 pub mod results;
@@ -158,10 +161,46 @@ impl Default for TypingSearch {
     }
 }
 
-/// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`].
+/// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`] (a warning stays
+/// longer, [`WARNING_FOR`]).
 struct Notice {
     text: String,
     shown: Instant,
+    warning: bool,
+}
+
+/// How long a notice that warns stays: long enough to read a sentence.
+const WARNING_FOR: Duration = Duration::from_secs(8);
+
+impl Notice {
+    /// Shows `text`, and asks for the frame that takes it away.
+    fn show(ctx: &egui::Context, text: String) -> Self {
+        ctx.request_repaint_after(NOTICE_FOR);
+        Notice {
+            text,
+            shown: Instant::now(),
+            warning: false,
+        }
+    }
+
+    /// Shows `text` in the warning colour, for longer.
+    fn warn(ctx: &egui::Context, text: String) -> Self {
+        ctx.request_repaint_after(WARNING_FOR);
+        Notice {
+            text,
+            shown: Instant::now(),
+            warning: true,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        let lasts = if self.warning {
+            WARNING_FOR
+        } else {
+            NOTICE_FOR
+        };
+        self.shown.elapsed() >= lasts
+    }
 }
 
 /// Where the results list was scrolled last frame, to keep a keyboard selection in view, and
@@ -227,6 +266,8 @@ pub struct TrawlApp {
     editor_error: Option<String>,
     /// Export: its dialog or form, the running export, how the last one ended.
     export: export::ExportUi,
+    /// A copy waiting for long lines to be read back from their files.
+    copy_job: Option<copy::CopyJob>,
     /// Whether Browse… and Export… try the system's dialogs (tests turn them off: a real
     /// dialog would block them).
     native_dialogs: bool,
@@ -259,6 +300,7 @@ impl TrawlApp {
             editor_settings_open: false,
             editor_error: None,
             export: export::ExportUi::default(),
+            copy_job: None,
             native_dialogs: true,
         }
     }
@@ -642,11 +684,7 @@ impl TrawlApp {
     /// Puts text on the clipboard and shows the "Copied" notice.
     fn copy(&mut self, ctx: &egui::Context, text: String, what: &str) {
         ctx.copy_text(text);
-        self.notice = Some(Notice {
-            text: format!("Copied {what}"),
-            shown: Instant::now(),
-        });
-        ctx.request_repaint_after(NOTICE_FOR);
+        self.notice = Some(Notice::show(ctx, format!("Copied {what}")));
     }
 
     /// A folder or file dropped on the window fills the folder field (a file's folder).
@@ -758,11 +796,8 @@ impl eframe::App for TrawlApp {
         if let Some(trigger) = self.start_when_checked {
             self.try_start(&ctx, trigger);
         }
-        if self
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.shown.elapsed() >= NOTICE_FOR)
-        {
+        self.poll_copy(&ctx);
+        if self.notice.as_ref().is_some_and(Notice::expired) {
             self.notice = None;
         }
         self.show_results(ui);

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
+use crate::app::line_text::CutMatch;
 use crate::search::{Excerpt, FileError, FileResult, LineCut, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
@@ -241,6 +242,10 @@ pub struct MatchView<'a> {
     pub ellipsis_after: bool,
     /// An occurrence on this line continues onto the next lines (multiline search).
     pub spans_lines: bool,
+    /// The line is longer than the model keeps: `text` is a window of it, and what leaves the
+    /// window (an export, a copy) reads the whole line back from the file
+    /// ([`crate::app::line_text`]).
+    pub line_cut: bool,
 }
 
 impl MatchView<'_> {
@@ -795,6 +800,26 @@ impl ResultsModel {
             ellipsis_before: excerpt.ellipsis_before,
             ellipsis_after: excerpt.ellipsis_after,
             spans_lines: line.cut & SPANS_LINES != 0,
+            line_cut: line.cut & CUT != 0,
+        })
+    }
+
+    /// What is needed to read occurrence `index` of `file`'s line back from the file, when the
+    /// model keeps only a window of that line (`None` for a line kept whole).
+    pub fn cut_match(&self, file: usize, index: usize) -> Option<CutMatch> {
+        let view = self.occurrence_in(file, index)?;
+        if !view.line_cut {
+            return None;
+        }
+        let path = self.files.get(file)?.found.path.clone();
+        Some(CutMatch {
+            path,
+            line_number: view.line_number,
+            column: view.column,
+            byte_offset: view.byte_offset,
+            length: view.length,
+            shown_match: view.text.get(view.highlight.clone())?.to_string(),
+            marked: view.marked_text(),
         })
     }
 
@@ -811,9 +836,18 @@ impl ResultsModel {
     }
 
     /// Every shown occurrence (folded files' included, filtered ones not), one
-    /// `path:line:column:text` a line, files in display order.
+    /// `path:line:column:text` a line, files in display order; a long line as the model keeps
+    /// it, a window marked `…` (see [`all_results_with_holes`](Self::all_results_with_holes)).
     pub fn all_results_text(&self) -> String {
+        let (text, holes) = self.all_results_with_holes();
+        fill_holes(&text, &holes, |cut| Some(cut.marked.as_str()))
+    }
+
+    /// [`all_results_text`](Self::all_results_text) with the text of each long line left out:
+    /// a hole at each position given, with what is needed to read the line back from its file.
+    pub fn all_results_with_holes(&self) -> (String, Vec<(usize, CutMatch)>) {
         let mut out = String::new();
+        let mut holes = Vec::new();
         for &file in &self.laid {
             let file = file as usize;
             let Some(entry) = self.files.get(file) else {
@@ -829,11 +863,34 @@ impl ResultsModel {
                 };
                 // Writing to a String cannot fail.
                 let _ = write!(out, "{path}:{}:{}:", view.line_number, view.column);
-                view.write_marked(&mut out);
+                match self.cut_match(file, index) {
+                    Some(cut) => holes.push((out.len(), cut)),
+                    None => view.write_marked(&mut out),
+                }
                 out.push('\n');
             }
         }
-        out
+        (out, holes)
+    }
+
+    /// What an export writes, in the list's order: every file the list shows (folded ones
+    /// included), each with the occurrences the filter lets through (all without a filter).
+    /// A copy, so that a later change of the filter or the order does not move the export.
+    pub fn shown_plan(&self) -> Vec<(usize, Option<Box<[u32]>>)> {
+        if !self.is_filtered() {
+            let mut files: Vec<usize> = self.files_in_order().collect();
+            // Files that arrived after the last layout are not in the order yet; they are
+            // always the last indices, so they go at the end rather than being lost.
+            files.extend(files.len()..self.file_count());
+            return files.into_iter().map(|file| (file, None)).collect();
+        }
+        self.laid
+            .iter()
+            .map(|&file| {
+                let file = file as usize;
+                (file, self.picked(file).map(Box::from))
+            })
+            .collect()
     }
 
     /// Occurrences in the laid-out rows: all of them, or those the filter lets through.
@@ -930,6 +987,24 @@ impl ResultsModel {
             + self.row_starts.capacity() * size_of::<u64>()
             + self.position.capacity() * size_of::<u32>()
     }
+}
+
+/// `text` with the line of each hole put in at its position: what `line` gives for it, or its
+/// window marked `…` when that is `None`.
+pub fn fill_holes<'a>(
+    text: &str,
+    holes: &'a [(usize, CutMatch)],
+    mut line: impl FnMut(&'a CutMatch) -> Option<&'a str>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (at, cut) in holes {
+        out.push_str(text.get(from..*at).unwrap_or_default());
+        out.push_str(line(cut).unwrap_or(&cut.marked));
+        from = *at;
+    }
+    out.push_str(text.get(from..).unwrap_or_default());
+    out
 }
 
 /// A path as the window shows it, unambiguous on one line: a byte that is not UTF-8 is shown

@@ -9,5 +9,6 @@ mod common;
 mod basics;
 mod editor;
 mod export;
+mod long_lines;
 mod results;
 mod settings;

@@ -9,7 +9,7 @@ mod results_list;
 mod search_bar;
 mod status;
 
-pub(crate) use status::thousands;
+pub(crate) use status::{plural, thousands};
 
 use egui::{Event, Key, Modifiers};
 
@@ -168,16 +168,6 @@ impl TrawlApp {
         }
     }
 
-    /// Copies every shown result, one `path:line:column:text` line each.
-    pub(super) fn copy_all(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
-            return;
-        };
-        let text = results.all_results_text();
-        let count = results.shown_match_count();
-        self.copy(ctx, text, &format!("all {count} results"));
-    }
-
     /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).
     fn move_selection(&mut self, step: isize) {
         let Some(results) = self.results.as_ref() else {
@@ -217,24 +207,6 @@ impl TrawlApp {
         if enter || (left && !collapsed) || (right && collapsed) {
             results.toggle_collapsed(file);
             self.list.scroll_to_selection = true;
-        }
-    }
-
-    /// Copies the selected row: a match's `path:line:column`, or a file header's path.
-    fn copy_selection(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
-            return;
-        };
-        let copied = match self.selected {
-            Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
-            Some(RowRef::File(file)) => results
-                .file(file)
-                .map(|f| (f.path.display().to_string(), "file path")),
-            None => None,
-        };
-        if let Some((text, what)) = copied {
-            let what = format!("{what}: {text}");
-            self.copy(ctx, text, &what);
         }
     }
 }

@@ -9,9 +9,10 @@ use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::TrawlApp;
+use crate::app::copy::short;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
 use crate::app::views::export::ExportAction;
-use crate::app::views::status::thousands;
+use crate::app::views::{plural, thousands};
 
 /// Indentation of occurrence rows under their file header.
 const INDENT: f32 = 22.0;
@@ -25,6 +26,7 @@ enum RowAction {
     Select(RowRef),
     Toggle(usize),
     Copy { text: String, what: &'static str },
+    CopyLineText(usize),
     CopyAll,
     OpenInEditor(usize),
     Export(ExportAction),
@@ -196,10 +198,12 @@ impl TrawlApp {
                         let Some(view) = results.file(file) else {
                             continue;
                         };
+                        let (shown, all) =
+                            (thousands(view.shown.into()), thousands(view.matches.into()));
                         let label = if view.shown == view.matches {
-                            format!("{} ({})", view.display, view.matches)
+                            format!("{} ({all})", view.display)
                         } else {
-                            format!("{} ({} of {})", view.display, view.shown, view.matches)
+                            format!("{} ({shown} of {all})", view.display)
                         };
                         response.widget_info(|| {
                             WidgetInfo::selected(Role::Button, true, is_selected, &label)
@@ -260,6 +264,7 @@ impl TrawlApp {
                 }
                 RowAction::Export(action) => self.export_action(&ctx, action),
                 RowAction::CopyAll => self.copy_all(&ctx),
+                RowAction::CopyLineText(index) => self.copy_line_text(&ctx, index),
             }
         }
     }
@@ -295,10 +300,14 @@ fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
         6.0,
         TextFormat::simple(body.clone(), visuals.strong_text_color()),
     );
-    let count = match (view.shown, view.matches) {
-        (shown, all) if shown != all => format!("{shown} of {all} matches"),
-        (_, 1) => "1 match".to_string(),
-        (_, all) => format!("{all} matches"),
+    // The same separators as the progress bar and the summary.
+    let count = match (u64::from(view.shown), u64::from(view.matches)) {
+        (shown, all) if shown != all => format!(
+            "{} of {}",
+            thousands(shown),
+            plural(all, "match", "matches")
+        ),
+        (_, all) => plural(all, "match", "matches"),
     };
     job.append(
         &count,
@@ -514,14 +523,7 @@ fn match_row_actions(
             ui.close();
         }
         if ui.button("Copy line text").clicked() {
-            let text = results
-                .occurrence(index)
-                .map(|v| v.marked_text())
-                .unwrap_or_default();
-            actions.push(RowAction::Copy {
-                text,
-                what: "line text",
-            });
+            actions.push(RowAction::CopyLineText(index));
             ui.close();
         }
         if ui.button("Copy file path").clicked() {
@@ -541,12 +543,4 @@ fn match_row_actions(
             ui.close();
         }
     });
-}
-
-/// The copied text as the notice quotes it: at most 80 characters.
-fn short(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }

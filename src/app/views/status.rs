@@ -59,14 +59,17 @@ impl TrawlApp {
             if let Some(notice) = &self.notice {
                 // Only the width the summary left: a long copied path is cut with "…" rather
                 // than drawn over the summary.
+                let color = if notice.warning {
+                    ui.visuals().warn_fg_color
+                } else {
+                    ui.visuals().hyperlink_color
+                };
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.add(
-                        egui::Label::new(
-                            RichText::new(notice.text.as_str())
-                                .color(ui.visuals().hyperlink_color),
-                        )
-                        .truncate(),
-                    );
+                        egui::Label::new(RichText::new(notice.text.as_str()).color(color))
+                            .truncate(),
+                    )
+                    .on_hover_text(notice.text.as_str());
                 });
             }
         });
@@ -161,7 +164,8 @@ pub fn summary_text(summary: &Summary) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// "1 match", "2 matches": a count with its noun, the count with thousands separators.
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
