@@ -22,6 +22,7 @@
 mod copy;
 mod dispose;
 pub mod editor;
+pub mod editor_shells;
 pub mod export;
 mod job;
 pub mod line_text;

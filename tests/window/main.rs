@@ -8,6 +8,7 @@ mod common;
 
 mod basics;
 mod editor;
+mod editor_shells;
 mod export;
 mod long_lines;
 mod results;
