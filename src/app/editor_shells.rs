@@ -53,7 +53,7 @@ enum Shell {
     Cmd,
     /// PowerShell: `-Command` runs the rest of the line; `powershell` (5.x) runs its first
     /// word that is not a parameter as a command too.
-    PowerShell { classic: bool },
+    Pwsh { classic: bool },
 }
 
 fn shell_of(word: &str) -> Option<Shell> {
@@ -66,8 +66,8 @@ fn shell_of(word: &str) -> Option<Shell> {
         }
         "fish" => Shell::Fish,
         "cmd" => Shell::Cmd,
-        "powershell" => Shell::PowerShell { classic: true },
-        "pwsh" => Shell::PowerShell { classic: false },
+        "powershell" => Shell::Pwsh { classic: true },
+        "pwsh" => Shell::Pwsh { classic: false },
         _ => return None,
     })
 }
@@ -92,7 +92,7 @@ pub fn find(words: &[String]) -> Option<ShellScript> {
                 let lower = word.to_ascii_lowercase();
                 lower == "/c" || lower == "/k"
             }),
-            Shell::PowerShell { classic } => powershell_script(words, at, classic),
+            Shell::Pwsh { classic } => powershell_script(words, at, classic),
         }
     })
 }
