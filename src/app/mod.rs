@@ -124,6 +124,11 @@ struct ActiveSearch {
     root: String,
     /// The search ended by a cancel (its progress bar stays where it stopped).
     cancelled: bool,
+    /// Where the progress bar stood before the search's end, for a cancelled search (its
+    /// final counters count the file it stopped in as searched).
+    fraction_before_end: f32,
+    /// The fields it searched with: its results are stale once the fields differ.
+    fields: SearchFields,
 }
 
 /// What started a search: history and search as you type treat them differently.
@@ -252,6 +257,11 @@ pub struct TrawlApp {
     /// The shown results are those of an earlier search: a newer one was cancelled before it
     /// found anything.
     showing_previous: bool,
+    /// The fields the shown results were searched with (`None` for results set directly).
+    results_fields: Option<SearchFields>,
+    /// The person cancelled the running search (Esc, Cancel): if it found nothing, its empty
+    /// result replaces the previous ones, which belong to other fields.
+    cancel_asked: bool,
     typing: TypingSearch,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
@@ -293,6 +303,8 @@ impl TrawlApp {
             start_when_checked: None,
             incoming: None,
             showing_previous: false,
+            results_fields: None,
+            cancel_asked: false,
             typing: TypingSearch::default(),
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
@@ -337,10 +349,21 @@ impl TrawlApp {
     }
 
     /// Whether the results on screen belong to an earlier search than the fields ask for: a
-    /// new one is pending (typing), running without a result yet, or was cancelled early.
+    /// new one is pending (typing), running without a result yet, or was cancelled early, or
+    /// the fields changed since (search as you type off, a recent folder picked).
     pub fn results_outdated(&self) -> bool {
         self.results.is_some()
-            && (self.incoming.is_some() || self.showing_previous || self.typing.due.is_some())
+            && (self.incoming.is_some()
+                || self.showing_previous
+                || self.typing.due.is_some()
+                || self.fields_changed())
+    }
+
+    /// Whether the fields differ from those the shown results were searched with.
+    pub fn fields_changed(&self) -> bool {
+        self.results_fields
+            .as_ref()
+            .is_some_and(|fields| !fields.same_as(&self.state))
     }
 
     /// Sets how long search as you type waits after a change ([`TYPING_PAUSE`] by default):
@@ -397,6 +420,7 @@ impl TrawlApp {
         self.selected = None;
         self.list = ListView::default();
         self.showing_previous = false;
+        self.results_fields = None;
         self.start_error = None;
     }
 
@@ -512,15 +536,20 @@ impl TrawlApp {
                 };
                 let mut model = ResultsModel::new(root, self.state.sort);
                 model.set_filter(&self.list.filter);
+                let fields = SearchFields::of(&self.state);
                 if self.results.is_some() {
                     self.incoming = Some(model);
                 } else {
                     self.results = Some(model);
+                    self.results_fields = Some(fields.clone());
                     self.selected = None;
                     self.list.new_results();
                 }
                 self.showing_previous = false;
+                self.cancel_asked = false;
                 self.start_error = None;
+                // The last export's outcome was about the results this search replaces.
+                self.export.outcome = None;
                 self.search = Some(ActiveSearch {
                     handle: Some(handle),
                     started,
@@ -528,6 +557,8 @@ impl TrawlApp {
                     ended_after: None,
                     root: root_key,
                     cancelled: false,
+                    fraction_before_end: 0.0,
+                    fields,
                 });
                 // The search bar was drawn before the start: show its Cancel at once.
                 ctx.request_repaint();
@@ -538,6 +569,7 @@ impl TrawlApp {
                 }
                 self.selected = None;
                 self.showing_previous = false;
+                self.results_fields = None;
                 self.search = None;
                 self.start_error = Some(format!("The search could not start: {err}"));
             }
@@ -564,14 +596,16 @@ impl TrawlApp {
     }
 
     /// Shows the running search's model once it has a result, or once it finished without
-    /// one (then "No matches" is the truth). A search cancelled before it found anything
-    /// leaves the previous results on screen.
+    /// one (then "No matches" is the truth). A search the person cancelled before it found
+    /// anything shows that (the previous results belong to other fields); one replaced by
+    /// typing leaves the previous results on screen, dimmed, until the next one finds
+    /// something.
     fn promote_incoming(&mut self) {
         let Some(model) = self.incoming.as_ref() else {
             return;
         };
         let summary = model.summary().copied();
-        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled) {
+        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled || self.cancel_asked) {
             let Some(mut model) = self.incoming.take() else {
                 return;
             };
@@ -579,6 +613,7 @@ impl TrawlApp {
             if let Some(old) = self.results.replace(model) {
                 dispose::dispose(old);
             }
+            self.results_fields = self.search.as_ref().map(|s| s.fields.clone());
             self.selected = None;
             self.list.new_results();
             self.showing_previous = false;
@@ -604,7 +639,7 @@ impl TrawlApp {
         if changed {
             self.typing.seen = Some(SearchFields::of(&self.state));
             if self.state.search_as_you_type && self.folder_too_large_for_typing().is_none() {
-                self.cancel_search();
+                self.stop_search();
                 self.typing.due = Some(Instant::now() + self.typing.pause);
             }
         }
@@ -623,8 +658,17 @@ impl TrawlApp {
         }
     }
 
-    /// Asks the running search to stop; the results found so far stay.
+    /// Asks the running search to stop (Esc, Cancel); the results found so far stay, and a
+    /// search that found nothing yet shows that.
     pub fn cancel_search(&mut self) {
+        if self.is_searching() {
+            self.cancel_asked = true;
+        }
+        self.stop_search();
+    }
+
+    /// Stops the running search, as a new one about to start does.
+    fn stop_search(&mut self) {
         self.start_when_checked = None;
         if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
             handle.cancel();
@@ -643,6 +687,9 @@ impl TrawlApp {
             return;
         };
         search.last = handle.progress().snapshot();
+        if !search.last.finished {
+            search.fraction_before_end = search.last.fraction();
+        }
         let engine_done = search.last.finished;
         let mut count = None;
         let budget = if engine_done {

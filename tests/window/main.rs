@@ -7,9 +7,11 @@
 mod common;
 
 mod basics;
+mod cancel_keeps;
 mod editor;
 mod editor_shells;
 mod export;
 mod long_lines;
 mod results;
 mod settings;
+mod stale;

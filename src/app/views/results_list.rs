@@ -36,8 +36,21 @@ impl TrawlApp {
     /// Toolbar (sort, fold, copy all, export) and the virtual list.
     pub(super) fn results_list(&mut self, ui: &mut Ui) {
         // Results of an earlier search than the fields ask for stay readable but dimmed, so
-        // that the list never flickers empty and never passes for the new answer.
+        // that the list never flickers empty and never passes for the new answer; when no
+        // search is on its way, one line says how to get the answer to the fields.
         if self.results_outdated() {
+            if self.fields_changed() && !self.is_searching() && !self.typing_search_pending() {
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(
+                            "These results are for other fields than those above: press \
+                             Enter to search.",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    )
+                    .wrap(),
+                );
+            }
             ui.multiply_opacity(0.55);
         }
         let export = self.export_bar();
@@ -146,6 +159,8 @@ impl TrawlApp {
                 "No result contains the filter's text."
             } else if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
                 "Searching…"
+            } else if results.summary().is_some_and(|s| s.cancelled) {
+                "Cancelled before anything was found."
             } else {
                 "No matches."
             };

@@ -21,8 +21,10 @@ impl TrawlApp {
             .unwrap_or_else(|| search.started.elapsed());
         let cancelled = search.cancelled;
         // A cancelled search keeps the bar where it stopped, so it is plain that it did not finish.
-        let fraction = if running || cancelled {
+        let fraction = if running {
             snap.fraction()
+        } else if cancelled {
+            search.fraction_before_end
         } else {
             1.0
         };
@@ -40,10 +42,21 @@ impl TrawlApp {
                     "Searching…  (the previous results stay until new ones arrive; Esc to stop)"
                 } else if self.typing_search_pending() {
                     "Searching when you pause typing…"
+                } else if self.fields_changed() {
+                    // The line above the results says to press Enter; this one what they are.
+                    let earlier = self
+                        .results
+                        .as_ref()
+                        .and_then(|r| r.summary())
+                        .map_or_else(String::new, summary_text);
+                    ui.weak(format!("Earlier search: {earlier}"));
+                    ""
                 } else {
-                    "Cancelled before anything was found: the previous search's results are shown."
+                    "Replaced before it found anything: the previous search's results are shown."
                 };
-                ui.label(text);
+                if !text.is_empty() {
+                    ui.label(text);
+                }
             } else if let Some(summary) = self.results.as_ref().and_then(|r| r.summary()) {
                 ui.label(summary_text(summary));
             } else if self.is_searching() {
