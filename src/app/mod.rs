@@ -217,6 +217,8 @@ struct ListView {
     offset: f32,
     height: f32,
     scroll_to_selection: bool,
+    /// With `scroll_to_selection`: keep the selected match's file header in view too.
+    show_header: bool,
     /// Rows per page, for Page Up/Down.
     page_rows: usize,
 }

@@ -929,6 +929,65 @@ impl ResultsModel {
         None
     }
 
+    /// The next (or previous) shown occurrence after `from`, in the list's order, wrapping
+    /// around: F3 and Shift+F3. Folded files' occurrences count (the caller unfolds the file
+    /// it moves into); the filter's hidden ones do not. From a file header, forward is its
+    /// first occurrence, backward the previous file's last. `None` when nothing is shown.
+    pub fn next_match(&self, from: Option<RowRef>, forward: bool) -> Option<usize> {
+        let files = self.laid.len();
+        if self.shown_matches == 0 || files == 0 {
+            return None;
+        }
+        // Where to start: a file's position in the list, and a rank among its shown
+        // occurrences (`None`: before its first).
+        let (mut pos, mut rank) = match from {
+            Some(RowRef::Match(index)) => {
+                let file = self.file_of(index)?;
+                let pos = *self.position.get(file)? as usize;
+                match (pos < files)
+                    .then(|| self.shown_rank(file, index))
+                    .flatten()
+                {
+                    Some(rank) => (pos, Some(rank)),
+                    // Filtered out or not laid out: as from the list's start or end.
+                    None => (0, None),
+                }
+            }
+            Some(RowRef::File(file)) => match self.position.get(file) {
+                Some(&pos) if (pos as usize) < files => (pos as usize, None),
+                _ => (0, None),
+            },
+            None => (0, None),
+        };
+        if from.is_none() && !forward {
+            // Backwards from nowhere: the very last occurrence.
+            pos = files - 1;
+            rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
+        }
+        for _ in 0..=files {
+            let file = self.laid[pos] as usize;
+            let count = self.shown_count(file) as usize;
+            let next = match (forward, rank) {
+                (true, None) => (count > 0).then_some(0),
+                (true, Some(k)) => (k + 1 < count).then_some(k + 1),
+                (false, None) => None,
+                (false, Some(k)) => k.checked_sub(1).filter(|&k| k < count),
+            };
+            if let Some(k) = next {
+                return self.shown_occurrence(file, k);
+            }
+            // On to the next (or previous) file, wrapping around.
+            if forward {
+                pos = (pos + 1) % files;
+                rank = None;
+            } else {
+                pos = (pos + files - 1) % files;
+                rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
+            }
+        }
+        None
+    }
+
     /// Files with at least one match.
     pub fn file_count(&self) -> usize {
         self.files.len()

@@ -12,6 +12,8 @@ mod editor;
 mod editor_shells;
 mod export;
 mod long_lines;
+mod navigation;
 mod results;
 mod settings;
 mod stale;
+mod words;

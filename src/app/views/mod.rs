@@ -156,16 +156,24 @@ impl TrawlApp {
         }
     }
 
-    /// Selects the next (or previous) match, wrapping around; F3 / Shift+F3.
+    /// Selects the next (or previous) match, wrapping around; F3 / Shift+F3. A folded file
+    /// it moves into is unfolded, and the list scrolls so that the match's file header shows
+    /// too where the list is tall enough.
     fn select_next_match(&mut self, forward: bool) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.results.as_mut() else {
             return;
         };
-        let from = self.selected.and_then(|item| results.row_of(item));
-        if let Some(row) = results.next_match_row(from, forward) {
-            self.selected = results.row(row);
-            self.list.scroll_to_selection = true;
+        let Some(index) = results.next_match(self.selected, forward) else {
+            return;
+        };
+        if let Some(file) = results.file_of(index)
+            && results.file(file).is_some_and(|f| f.collapsed)
+        {
+            results.toggle_collapsed(file);
         }
+        self.selected = Some(RowRef::Match(index));
+        self.list.scroll_to_selection = true;
+        self.list.show_header = true;
     }
 
     /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).

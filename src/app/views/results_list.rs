@@ -132,17 +132,17 @@ impl TrawlApp {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let counts = if results.is_filtered() {
                     format!(
-                        "{} of {} matches in {} of {} files shown",
+                        "{} of {} in {} of {} shown",
                         thousands(results.shown_match_count()),
-                        thousands(results.match_count() as u64),
+                        plural(results.match_count() as u64, "match", "matches"),
                         thousands(results.shown_file_count() as u64),
-                        thousands(results.file_count() as u64)
+                        plural(results.file_count() as u64, "file", "files")
                     )
                 } else {
                     format!(
-                        "{} matches in {} files shown",
-                        thousands(results.match_count() as u64),
-                        thousands(results.file_count() as u64)
+                        "{} in {} shown",
+                        plural(results.match_count() as u64, "match", "matches"),
+                        plural(results.file_count() as u64, "file", "files")
                     )
                 };
                 ui.weak(counts);
@@ -179,9 +179,20 @@ impl TrawlApp {
             .animated(false);
         if self.list.scroll_to_selection {
             self.list.scroll_to_selection = false;
+            let show_header = std::mem::take(&mut self.list.show_header);
             if let Some(row) = self.selected.and_then(|item| results.row_of(item)) {
-                let top = row as f32 * row_step;
-                let bottom = top + row_height;
+                let bottom = row as f32 * row_step + row_height;
+                // The file's header too, when it fits in the list with the row.
+                let header = match self.selected {
+                    Some(RowRef::Match(index)) if show_header => results
+                        .file_of(index)
+                        .and_then(|file| results.row_of(RowRef::File(file))),
+                    _ => None,
+                };
+                let top = header
+                    .map(|header| header as f32 * row_step)
+                    .filter(|&top| bottom - top <= self.list.height)
+                    .unwrap_or(row as f32 * row_step);
                 if top < self.list.offset {
                     scroll = scroll.vertical_scroll_offset(top);
                 } else if bottom > self.list.offset + self.list.height {

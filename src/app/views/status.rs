@@ -143,8 +143,8 @@ pub fn progress_text(snap: &ProgressSnapshot, elapsed: Duration, running: bool) 
         0.0
     };
     format!(
-        "{files} · {} matches · {} · {} · {}/s",
-        thousands(snap.matches),
+        "{files} · {} · {} · {} · {}/s",
+        plural(snap.matches, "match", "matches"),
         megabytes(snap.bytes_searched),
         seconds(elapsed),
         megabytes(rate as u64),
