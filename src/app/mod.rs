@@ -29,6 +29,7 @@ pub mod line_text;
 pub mod picker;
 pub mod preview;
 pub mod results;
+mod signals;
 pub mod state;
 mod views;
 
@@ -74,12 +75,19 @@ const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
 /// How long the "Copied" notice stays.
 const NOTICE_FOR: Duration = Duration::from_millis(1800);
 
+/// The state is saved this long after its last change (and on exit): a pattern typed just
+/// before the session ends or the process is killed is not lost, and typing does not write the
+/// file on every key.
+pub const SAVE_AFTER: Duration = Duration::from_secs(1);
+
 /// Search as you type waits this long after the last change: long enough that a word typed
 /// at a normal pace starts one search, short enough to feel immediate.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
 /// Opens the window (with `folder` filled in, when given) and returns when it is closed.
 pub fn run(folder: Option<PathBuf>) -> ExitCode {
+    // Before eframe starts a thread: they all inherit the mask.
+    signals::hold();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("trawl")
         .with_app_id("trawl")
@@ -98,7 +106,10 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
     let result = eframe::run_native(
         "trawl",
         options,
-        Box::new(move |cc| Ok(Box::new(TrawlApp::from_creation_context(cc, folder)))),
+        Box::new(move |cc| {
+            signals::close_window_on_signal(cc.egui_ctx.clone());
+            Ok(Box::new(TrawlApp::from_creation_context(cc, folder)))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +140,17 @@ struct ActiveSearch {
     fraction_before_end: f32,
     /// The fields it searched with: its results are stale once the fields differ.
     fields: SearchFields,
+}
+
+/// The windows over the app that Esc closes, the topmost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialog {
+    /// The in-window folder chooser.
+    Chooser,
+    /// The editor command's settings.
+    EditorSettings,
+    /// The in-window export form.
+    Export,
 }
 
 /// What started a search: history and search as you type treat them differently.
@@ -281,6 +303,14 @@ pub struct TrawlApp {
     export: export::ExportUi,
     /// A copy waiting for long lines to be read back from their files.
     copy_job: Option<copy::CopyJob>,
+    /// The open dialogs, the topmost last.
+    dialogs: Vec<Dialog>,
+    /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
+    esc_for_dialogs: bool,
+    /// Keyboard events held for the next frame (see [`TrawlApp::take_keys_in_turn`]).
+    held_keys: Vec<egui::Event>,
+    /// The state as last seen, and when it last changed without being saved since.
+    saving: (Option<SavedState>, Option<Instant>),
     /// Whether Browse… and Export… try the system's dialogs (tests turn them off: a real
     /// dialog would block them).
     native_dialogs: bool,
@@ -316,6 +346,10 @@ impl TrawlApp {
             editor_error: None,
             export: export::ExportUi::default(),
             copy_job: None,
+            dialogs: Vec::new(),
+            esc_for_dialogs: false,
+            held_keys: Vec::new(),
+            saving: (None, None),
             native_dialogs: true,
         }
     }
@@ -822,9 +856,126 @@ fn warm_glyphs(ui: &egui::Ui, step: u8) {
     let _ = ui.painter().layout_job(job);
 }
 
+/// Whether `event` moves the focus or acts on a field as a whole: keys after it belong to the
+/// field that has the focus afterwards, keys before it to the one that has it before.
+fn moves_focus(event: &egui::Event) -> bool {
+    use egui::Key;
+    match event {
+        egui::Event::Key {
+            key,
+            pressed: true,
+            modifiers,
+            ..
+        } => {
+            // Not Tab: egui moves the focus for it before the app sees the frame's events.
+            matches!(key, Key::Escape | Key::Enter)
+                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q))
+        }
+        _ => false,
+    }
+}
+
+/// The keyboard's events (the pointer's are taken in from the whole frame's input by egui
+/// before the app runs, so they stay where they are).
+fn is_keyboard(event: &egui::Event) -> bool {
+    matches!(
+        event,
+        egui::Event::Key { .. }
+            | egui::Event::Text(_)
+            | egui::Event::Copy
+            | egui::Event::Cut
+            | egui::Event::Paste(_)
+            | egui::Event::Ime(_)
+    )
+}
+
+impl TrawlApp {
+    /// Gives this frame the keys up to the first that moves the focus (Ctrl+F, Esc, Enter),
+    /// holding the rest for the next frame: keys typed fast arrive several in one frame, and
+    /// egui gives all of a frame's text to the field focused when it is drawn (and drops the
+    /// focus for an Esc before any is drawn). Text typed before Ctrl+F then stays in its field,
+    /// text typed after it goes to the pattern, and the last characters typed before Esc
+    /// closes a window reach its field. Called by eframe on each frame's input
+    /// ([`eframe::App::raw_input_hook`]), before egui reads it.
+    fn take_keys_in_turn(&mut self, events: &mut Vec<egui::Event>) {
+        if !self.held_keys.is_empty() {
+            let mut held = std::mem::take(&mut self.held_keys);
+            held.append(events);
+            *events = held;
+        }
+        let keys: Vec<usize> = (0..events.len())
+            .filter(|&i| is_keyboard(&events[i]))
+            .collect();
+        // The first focus key ends the frame's keys: before it when keys come first (they
+        // belong to the field focused now), after it when it is the first.
+        let Some(at) = keys.iter().position(|&i| moves_focus(&events[i])) else {
+            return;
+        };
+        let Some(&cut) = keys.get(if at == 0 { 1 } else { at }) else {
+            return;
+        };
+        let mut kept = Vec::with_capacity(events.len());
+        for (i, event) in std::mem::take(events).into_iter().enumerate() {
+            if i >= cut && is_keyboard(&event) {
+                self.held_keys.push(event);
+            } else {
+                kept.push(event);
+            }
+        }
+        *events = kept;
+    }
+}
+
+impl TrawlApp {
+    /// Notes a change of the saved state, and asks for the frame that saves it.
+    fn watch_for_changes(&mut self, ctx: &egui::Context) {
+        let (seen, changed) = &mut self.saving;
+        match seen {
+            Some(seen) if *seen != self.state => {
+                seen.clone_from(&self.state);
+                *changed = Some(Instant::now());
+            }
+            Some(_) => {}
+            // The state as loaded is saved already.
+            None => *seen = Some(self.state.clone()),
+        }
+        // The frame at the due time saves (see `ui`).
+        if let Some(changed) = changed {
+            let wait = (*changed + SAVE_AFTER).saturating_duration_since(Instant::now());
+            if !wait.is_zero() {
+                ctx.request_repaint_after(wait);
+            }
+        }
+    }
+
+    /// Writes the state to `storage` once [`SAVE_AFTER`] has passed since its last change
+    /// (eframe also saves it on exit). Returns whether it wrote it.
+    pub fn save_if_due(&mut self, storage: &mut dyn eframe::Storage) -> bool {
+        let due = self
+            .saving
+            .1
+            .is_some_and(|changed| changed.elapsed() >= SAVE_AFTER);
+        if due {
+            self.state.store(storage);
+            storage.flush();
+            self.saving.1 = None;
+        }
+        due
+    }
+
+    /// Whether a change of the state waits to be saved.
+    pub fn unsaved_changes(&self) -> bool {
+        self.saving.1.is_some()
+    }
+}
+
 impl eframe::App for TrawlApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if !self.held_keys.is_empty() {
+            // The keys held back by `raw_input_hook` come in the next frame.
+            ctx.request_repaint();
+        }
         if self.theme_applied != Some(self.state.theme) {
             ctx.set_theme(self.state.theme.preference());
             self.theme_applied = Some(self.state.theme);
@@ -864,9 +1015,29 @@ impl eframe::App for TrawlApp {
         {
             ctx.request_repaint();
         }
+        self.watch_for_changes(&ctx);
+        match frame.storage_mut() {
+            Some(storage) => {
+                self.save_if_due(storage);
+            }
+            // Nowhere to save (no data folder, tests): nothing waits for it.
+            None if self
+                .saving
+                .1
+                .is_some_and(|changed| changed.elapsed() >= SAVE_AFTER) =>
+            {
+                self.saving.1 = None;
+            }
+            None => {}
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.state.store(storage);
+        self.saving = (Some(self.state.clone()), None);
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        self.take_keys_in_turn(&mut raw_input.events);
     }
 }

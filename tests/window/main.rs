@@ -8,9 +8,11 @@ mod common;
 
 mod basics;
 mod cancel_keeps;
+mod dialogs;
 mod editor;
 mod editor_shells;
 mod export;
+mod keys;
 mod long_lines;
 mod navigation;
 mod results;

@@ -8,12 +8,13 @@ use crate::app::editor::{EditorCommand, PLACEHOLDER_HELP};
 
 impl TrawlApp {
     /// The settings window, while it is open.
-    pub(super) fn editor_settings_window(&mut self, ctx: &egui::Context) {
+    /// Returns where it was drawn.
+    pub(super) fn editor_settings_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
         if !self.editor_settings_open {
-            return;
+            return None;
         }
         let mut open = true;
-        egui::Window::new("Editor settings")
+        let shown = egui::Window::new("Editor settings")
             .open(&mut open)
             .collapsible(false)
             .default_width(560.0)
@@ -21,6 +22,7 @@ impl TrawlApp {
         if !open {
             self.editor_settings_open = false;
         }
+        shown.map(|shown| shown.response.rect)
     }
 
     /// The command field, what it will run, and the help.

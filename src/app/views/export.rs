@@ -109,14 +109,12 @@ impl TrawlApp {
     }
 
     /// The in-window "Export results" form: path, format, Export and Cancel; an existing file
-    /// asks to be replaced first.
-    pub(super) fn export_window(&mut self, ctx: &egui::Context) {
-        let Some(form) = self.export.form.as_mut() else {
-            return;
-        };
+    /// asks to be replaced first. Returns where it was drawn.
+    pub(super) fn export_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
+        let form = self.export.form.as_mut()?;
         let mut action = None;
         let mut open = true;
-        egui::Window::new("Export results")
+        let shown = egui::Window::new("Export results")
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
@@ -193,5 +191,6 @@ impl TrawlApp {
         if let Some(action) = action {
             self.export_form_action(ctx, action);
         }
+        shown.map(|shown| shown.response.rect)
     }
 }
