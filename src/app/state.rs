@@ -509,7 +509,9 @@ impl SavedState {
             }
             Some(_) => {}
         }
-        let extensions = parse_extensions(&self.extensions).unwrap_or_else(|err| {
+        // Spaces separate extensions too, as they separate globs (`rs toml`).
+        let typed: Vec<&str> = self.extensions.split_whitespace().collect();
+        let extensions = parse_extensions(&typed.join(",")).unwrap_or_else(|err| {
             errors.extensions = Some(err.to_string());
             Vec::new()
         });

@@ -8,10 +8,12 @@ mod common;
 
 mod basics;
 mod cancel_keeps;
+mod consistency;
 mod dialogs;
 mod editor;
 mod editor_shells;
 mod export;
+mod idle;
 mod keys;
 mod long_lines;
 mod navigation;

@@ -41,7 +41,8 @@ impl ExportBar {
         let button = ui
             .add_enabled(self.blocked.is_none(), Button::new("Export…"))
             .on_hover_text(
-                "Save every match as JSON Lines (the command line's --json) or CSV (Ctrl+S)",
+                "Save every shown match (the filter applying, folded files included) as JSON \
+                 Lines (the command line's --json) or CSV (Ctrl+S)",
             );
         let button = match self.blocked {
             Some(reason) => button.on_disabled_hover_text(reason),

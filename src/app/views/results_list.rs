@@ -95,7 +95,10 @@ impl TrawlApp {
             }
             if ui
                 .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
-                .on_hover_text("One path:line:column:text line per shown match (Ctrl+Shift+C)")
+                .on_hover_text(
+                    "One path:line:column:text line per shown match, the filter applying, \
+                     folded files included (Ctrl+Shift+C)",
+                )
                 .clicked()
             {
                 actions.push(RowAction::CopyAll);
@@ -128,6 +131,11 @@ impl TrawlApp {
             {
                 self.list.filter.clear();
                 results.set_filter("");
+            }
+            if results.is_filtered() {
+                // Said where the filter is, so nobody exports "everything" by surprise.
+                ui.weak("Copy all and Export take these")
+                    .on_hover_text("With a filter set, Copy all and Export… take the shown results only; Clear it to take every result");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let counts = if results.is_filtered() {

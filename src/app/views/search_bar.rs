@@ -8,6 +8,15 @@ use egui::{Button, Key, RichText, TextEdit, Ui};
 use crate::app::views::status::thousands;
 use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
 
+/// What the Extensions field takes, and whether case matters here.
+const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
+    "The file extensions to search: rs, .rs, \"rs, toml\" or \"rs toml\"; empty or * searches \
+     every file. Any case matches: RS finds .rs files too."
+} else {
+    "The file extensions to search: rs, .rs, \"rs, toml\" or \"rs toml\"; empty or * searches \
+     every file. Case-sensitive, as file names are on Linux: RS does not find .rs files."
+};
+
 /// Width of the label column, so the fields line up.
 pub(super) const LABEL_WIDTH: f32 = 78.0;
 
@@ -121,7 +130,8 @@ impl TrawlApp {
                         .hint_text("rs, toml  (empty or * = all)")
                         .desired_width(170.0),
                 )
-                .labelled_by(label.id);
+                .labelled_by(label.id)
+                .on_hover_text(EXTENSIONS_HELP);
             enter |= submitted(ui, &field);
 
             let label = ui.label("Pattern");
