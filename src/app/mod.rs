@@ -84,6 +84,10 @@ pub const SAVE_AFTER: Duration = Duration::from_secs(1);
 /// at a normal pace starts one search, short enough to feel immediate.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
+/// The smallest window that shows every control: two rows of fields with Search, Cancel and
+/// Options, the results toolbar in two rows, a few rows of results and the preview's bar.
+pub const MIN_WINDOW_SIZE: [f32; 2] = [640.0, 440.0];
+
 /// Opens the window (with `folder` filled in, when given) and returns when it is closed.
 pub fn run(folder: Option<PathBuf>) -> ExitCode {
     // Before eframe starts a thread: they all inherit the mask.
@@ -92,7 +96,7 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
         .with_title("trawl")
         .with_app_id("trawl")
         .with_inner_size([1100.0, 740.0])
-        .with_min_inner_size([560.0, 360.0])
+        .with_min_inner_size(MIN_WINDOW_SIZE)
         .with_drag_and_drop(true);
     // A broken icon is not worth refusing to start over.
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
@@ -241,15 +245,18 @@ struct ListView {
     scroll_to_selection: bool,
     /// With `scroll_to_selection`: keep the selected match's file header in view too.
     show_header: bool,
+    /// The results toolbar's actions and filter group, as wide as last drawn: where they fit.
+    toolbar_widths: [f32; 2],
     /// Rows per page, for Page Up/Down.
     page_rows: usize,
 }
 
 impl ListView {
-    /// For a new set of results: back to the top, the filter kept.
+    /// For a new set of results: back to the top, the filter (and the toolbar's widths) kept.
     fn new_results(&mut self) {
         *self = ListView {
             filter: std::mem::take(&mut self.filter),
+            toolbar_widths: self.toolbar_widths,
             ..ListView::default()
         };
     }
@@ -309,6 +316,8 @@ pub struct TrawlApp {
     esc_for_dialogs: bool,
     /// Keyboard events held for the next frame (see [`TrawlApp::take_keys_in_turn`]).
     held_keys: Vec<egui::Event>,
+    /// The window size last found under the minimum (and asked to grow), to ask once per size.
+    undersized: Option<egui::Vec2>,
     /// The state as last seen, and when it last changed without being saved since.
     saving: (Option<SavedState>, Option<Instant>),
     /// Whether Browse… and Export… try the system's dialogs (tests turn them off: a real
@@ -349,6 +358,7 @@ impl TrawlApp {
             dialogs: Vec::new(),
             esc_for_dialogs: false,
             held_keys: Vec::new(),
+            undersized: None,
             saving: (None, None),
             native_dialogs: true,
         }
@@ -771,6 +781,19 @@ impl TrawlApp {
         self.notice = Some(Notice::show(ctx, format!("Copied {what}")));
     }
 
+    /// The minimum size is a hint to the window manager; without one (a bare X server) the
+    /// window can be made smaller than its controls need: it asks to grow back, once per size.
+    fn keep_minimum_size(&mut self, ctx: &egui::Context) {
+        let size = ctx
+            .input(|i| i.viewport().inner_rect.map(|r| r.size()))
+            .unwrap_or_else(|| ctx.content_rect().size());
+        let min = egui::Vec2::from(MIN_WINDOW_SIZE);
+        if (size.x + 0.5 < min.x || size.y + 0.5 < min.y) && self.undersized != Some(size) {
+            self.undersized = Some(size);
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size.max(min)));
+        }
+    }
+
     /// A folder or file dropped on the window fills the folder field (a file's folder).
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
@@ -985,6 +1008,7 @@ impl eframe::App for TrawlApp {
             warm_glyphs(ui, self.glyph_warming);
             ctx.request_repaint();
         }
+        self.keep_minimum_size(&ctx);
         self.take_dropped_files(&ctx);
         self.poll_picker();
         // Before the results: a new search stops the export before its model can be replaced.

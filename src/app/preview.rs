@@ -621,6 +621,14 @@ pub struct Preview {
     cancel: Arc<AtomicBool>,
     /// New content arrived: the view scrolls the match into sight once.
     pub(crate) scroll_to_match: bool,
+    /// The lines' viewport height last frame: when it changes the match is centred again.
+    pub(crate) viewport_height: f32,
+    /// Frames in which the view still puts the match's line in the middle.
+    pub(crate) center_frames: u8,
+    /// The panel's height last frame, in points.
+    pub(crate) panel_height: u32,
+    /// The remembered panel height was applied (once the window had its size).
+    pub(crate) height_restored: bool,
 }
 
 impl Default for Preview {
@@ -631,6 +639,10 @@ impl Default for Preview {
             answer: None,
             cancel: Arc::new(AtomicBool::new(false)),
             scroll_to_match: false,
+            viewport_height: 0.0,
+            center_frames: 0,
+            panel_height: 0,
+            height_restored: false,
         }
     }
 }

@@ -11,7 +11,7 @@ use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 use crate::app::TrawlApp;
 use crate::app::copy::short;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
-use crate::app::views::export::ExportAction;
+use crate::app::views::export::{ExportAction, ExportBar};
 use crate::app::views::{plural, thousands};
 
 /// Indentation of occurrence rows under their file header.
@@ -62,100 +62,58 @@ impl TrawlApp {
         };
 
         let mut actions = Vec::new();
+        // The toolbar: its actions, then the filter, then the counts on the right, on one row
+        // where they fit, else the filter (and the counts) on a second and the counts on a
+        // third, so that nothing overlaps in a narrow window. Where each group fits is judged
+        // by its width in the last frame.
+        let counts = counts_text(results);
+        let counts_width = ui
+            .painter()
+            .layout_no_wrap(
+                counts.clone(),
+                egui::TextStyle::Body.resolve(ui.style()),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x;
+        let spacing = ui.spacing().item_spacing.x;
+        let [actions_width, filter_width] = self.list.toolbar_widths;
+        let filter_fits =
+            actions_width + filter_width + 3.0 * spacing + 8.0 <= ui.available_width();
+        let mut measured = self.list.toolbar_widths;
+        let mut counts_shown = false;
         ui.horizontal(|ui| {
-            let label = ui.label("Sort by");
-            let mut sort = self.state.sort;
-            let _ = egui::ComboBox::from_id_salt("sort")
-                .selected_text(sort.label())
-                .show_ui(ui, |ui| {
-                    for order in SortOrder::ALL {
-                        ui.selectable_value(&mut sort, order, order.label());
-                    }
+            measured[0] = ui
+                .horizontal(|ui| {
+                    toolbar_actions(ui, results, &mut self.state.sort, &export, &mut actions);
                 })
                 .response
-                .labelled_by(label.id)
-                .on_hover_text("Order of the files: path, match count, last modified, or as found");
-            if sort != self.state.sort {
-                self.state.sort = sort;
-                results.set_sort(sort);
+                .rect
+                .width();
+            if filter_fits {
+                ui.separator();
+                measured[1] = ui
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .response
+                    .rect
+                    .width();
+                counts_shown = counts_on_the_right(ui, &counts, counts_width);
             }
-            if ui
-                .button("Expand all")
-                .on_hover_text("Show every file's matches")
-                .clicked()
-            {
-                results.set_all_collapsed(false);
-            }
-            if ui
-                .button("Collapse all")
-                .on_hover_text("Show only the file names")
-                .clicked()
-            {
-                results.set_all_collapsed(true);
-            }
-            if ui
-                .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
-                .on_hover_text(
-                    "One path:line:column:text line per shown match, the filter applying, \
-                     folded files included (Ctrl+Shift+C)",
-                )
-                .clicked()
-            {
-                actions.push(RowAction::CopyAll);
-            }
-            if let Some(action) = export.controls(ui) {
-                actions.push(RowAction::Export(action));
-            }
-            ui.separator();
-            let label = ui.label("Filter");
-            let filter = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.list.filter)
-                        .id_salt("trawl.filter")
-                        .hint_text("path or text")
-                        .desired_width(160.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Show only files whose path, or matches whose line, contains this text \
-                     (any case); the search is not run again",
-                );
-            if filter.changed() {
-                results.set_filter(&self.list.filter);
-            }
-            if !self.list.filter.is_empty()
-                && ui
-                    .small_button("Clear")
-                    .on_hover_text("Show every result again")
-                    .clicked()
-            {
-                self.list.filter.clear();
-                results.set_filter("");
-            }
-            if results.is_filtered() {
-                // Said where the filter is, so nobody exports "everything" by surprise.
-                ui.weak("Copy all and Export take these")
-                    .on_hover_text("With a filter set, Copy all and Export… take the shown results only; Clear it to take every result");
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let counts = if results.is_filtered() {
-                    format!(
-                        "{} of {} in {} of {} shown",
-                        thousands(results.shown_match_count()),
-                        plural(results.match_count() as u64, "match", "matches"),
-                        thousands(results.shown_file_count() as u64),
-                        plural(results.file_count() as u64, "file", "files")
-                    )
-                } else {
-                    format!(
-                        "{} in {} shown",
-                        plural(results.match_count() as u64, "match", "matches"),
-                        plural(results.file_count() as u64, "file", "files")
-                    )
-                };
-                ui.weak(counts);
-            });
         });
+        if !filter_fits {
+            ui.horizontal(|ui| {
+                measured[1] = ui
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .response
+                    .rect
+                    .width();
+                counts_shown = counts_on_the_right(ui, &counts, counts_width);
+            });
+        }
+        if !counts_shown {
+            ui.weak(counts);
+        }
+        self.list.toolbar_widths = measured;
         if let Some(action) = export.outcome_line(ui) {
             actions.push(RowAction::Export(action));
         }
@@ -301,6 +259,125 @@ impl TrawlApp {
                 RowAction::CopyLineText(index) => self.copy_line_text(&ctx, index),
             }
         }
+    }
+}
+
+/// "3 matches in 2 files shown", or with a filter "2 of 5 matches in 2 of 3 files shown".
+fn counts_text(results: &ResultsModel) -> String {
+    if results.is_filtered() {
+        format!(
+            "{} of {} in {} of {} shown",
+            thousands(results.shown_match_count()),
+            plural(results.match_count() as u64, "match", "matches"),
+            thousands(results.shown_file_count() as u64),
+            plural(results.file_count() as u64, "file", "files")
+        )
+    } else {
+        format!(
+            "{} in {} shown",
+            plural(results.match_count() as u64, "match", "matches"),
+            plural(results.file_count() as u64, "file", "files")
+        )
+    }
+}
+
+/// The counts at the row's right end, when they fit in what is left of it.
+fn counts_on_the_right(ui: &mut Ui, counts: &str, width: f32) -> bool {
+    if ui.available_width() < width + ui.spacing().item_spacing.x {
+        return false;
+    }
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.weak(counts);
+    });
+    true
+}
+
+/// Sort, fold, Copy all and Export (or the running export).
+fn toolbar_actions(
+    ui: &mut Ui,
+    results: &mut ResultsModel,
+    sort: &mut SortOrder,
+    export: &ExportBar,
+    actions: &mut Vec<RowAction>,
+) {
+    let label = ui.label("Sort by");
+    let mut chosen = *sort;
+    let _ = egui::ComboBox::from_id_salt("sort")
+        .selected_text(chosen.label())
+        .show_ui(ui, |ui| {
+            for order in SortOrder::ALL {
+                ui.selectable_value(&mut chosen, order, order.label());
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("Order of the files: path, match count, last modified, or as found");
+    if chosen != *sort {
+        *sort = chosen;
+        results.set_sort(chosen);
+    }
+    if ui
+        .button("Expand all")
+        .on_hover_text("Show every file's matches")
+        .clicked()
+    {
+        results.set_all_collapsed(false);
+    }
+    if ui
+        .button("Collapse all")
+        .on_hover_text("Show only the file names")
+        .clicked()
+    {
+        results.set_all_collapsed(true);
+    }
+    if ui
+        .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
+        .on_hover_text(
+            "One path:line:column:text line per shown match, the filter applying, folded \
+             files included (Ctrl+Shift+C)",
+        )
+        .clicked()
+    {
+        actions.push(RowAction::CopyAll);
+    }
+    if let Some(action) = export.controls(ui) {
+        actions.push(RowAction::Export(action));
+    }
+}
+
+/// The filter box, its Clear button, and what the filter means for Copy all and Export.
+fn toolbar_filter(ui: &mut Ui, results: &mut ResultsModel, typed: &mut String) {
+    let label = ui.label("Filter");
+    let filter = ui
+        .add(
+            egui::TextEdit::singleline(typed)
+                .id_salt("trawl.filter")
+                .hint_text("path or text")
+                .desired_width(160.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Show only files whose path, or matches whose line, contains this text (any \
+             case); the search is not run again",
+        );
+    if filter.changed() {
+        results.set_filter(typed);
+    }
+    if !typed.is_empty()
+        && ui
+            .small_button("Clear")
+            .on_hover_text("Show every result again")
+            .clicked()
+    {
+        typed.clear();
+        results.set_filter("");
+    }
+    if results.is_filtered() {
+        // Said where the filter is, so nobody exports "everything" by surprise.
+        ui.weak("Copy all and Export take these").on_hover_text(
+            "With a filter set, Copy all and Export… take the shown results only; Clear it to \
+             take every result",
+        );
     }
 }
 
