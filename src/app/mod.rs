@@ -884,6 +884,7 @@ fn warm_glyphs(ui: &egui::Ui, step: u8) {
 fn moves_focus(event: &egui::Event) -> bool {
     use egui::Key;
     match event {
+        egui::Event::PointerButton { pressed: true, .. } => true,
         egui::Event::Key {
             key,
             pressed: true,
@@ -913,30 +914,35 @@ fn is_keyboard(event: &egui::Event) -> bool {
 }
 
 impl TrawlApp {
-    /// Gives this frame the keys up to the first that moves the focus (Ctrl+F, Esc, Enter),
-    /// holding the rest for the next frame: keys typed fast arrive several in one frame, and
-    /// egui gives all of a frame's text to the field focused when it is drawn (and drops the
-    /// focus for an Esc before any is drawn). Text typed before Ctrl+F then stays in its field,
-    /// text typed after it goes to the pattern, and the last characters typed before Esc
-    /// closes a window reach its field. Called by eframe on each frame's input
-    /// ([`eframe::App::raw_input_hook`]), before egui reads it.
+    /// Gives this frame the keys up to the first event that moves the focus (a click, Ctrl+F,
+    /// Esc, Enter), holding the rest for the next frame: keys typed fast arrive several in
+    /// one frame, and egui gives all of a frame's text to the field focused when it is drawn
+    /// (a field clicked in the frame takes none of it, and an Esc drops the focus before any
+    /// field is drawn). Text typed right after a click then reaches the clicked field, text
+    /// typed before Ctrl+F stays in its field and after it goes to the pattern, and the last
+    /// characters typed before Esc closes a window reach its field. Called by eframe on each
+    /// frame's input ([`eframe::App::raw_input_hook`]), before egui reads it. Pointer events
+    /// stay where they are: egui has taken them in for the whole frame.
     fn take_keys_in_turn(&mut self, events: &mut Vec<egui::Event>) {
         if !self.held_keys.is_empty() {
             let mut held = std::mem::take(&mut self.held_keys);
             held.append(events);
             *events = held;
         }
-        let keys: Vec<usize> = (0..events.len())
-            .filter(|&i| is_keyboard(&events[i]))
-            .collect();
-        // The first focus key ends the frame's keys: before it when keys come first (they
-        // belong to the field focused now), after it when it is the first.
-        let Some(at) = keys.iter().position(|&i| moves_focus(&events[i])) else {
+        let Some(at) = events.iter().position(moves_focus) else {
             return;
         };
-        let Some(&cut) = keys.get(if at == 0 { 1 } else { at }) else {
-            return;
+        // A key that moves the focus after other keys waits for the next frame itself, so
+        // that they reach the field focused now; one that comes first is taken now.
+        let keys_before = events[..at].iter().any(is_keyboard);
+        let cut = if is_keyboard(&events[at]) && keys_before {
+            at
+        } else {
+            at + 1
         };
+        if !events[cut..].iter().any(is_keyboard) {
+            return;
+        }
         let mut kept = Vec::with_capacity(events.len());
         for (i, event) in std::mem::take(events).into_iter().enumerate() {
             if i >= cut && is_keyboard(&event) {

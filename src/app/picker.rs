@@ -41,7 +41,12 @@ impl NativePicker {
             move || {
                 let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
                 if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
-                    dialog = dialog.set_directory(dialog_start(&dir));
+                    // The portal takes the folder; rfd's zenity fallback only the file name,
+                    // which zenity opens inside a folder when it ends with a separator (the
+                    // portal ignores the name when picking a folder).
+                    dialog = dialog
+                        .set_directory(&dir)
+                        .set_file_name(dialog_start(&dir).to_string_lossy());
                 }
                 dialog.pick_folder()
             },
@@ -86,9 +91,10 @@ impl NativePicker {
     }
 }
 
-/// Where the folder dialog starts for `dir`: the folder with a trailing separator. zenity (rfd's
-/// dialog where no desktop portal runs) takes a path without one as a file to select in its
-/// parent, and then opens at "Recent"; with one it opens inside the folder.
+/// The name given to the folder dialog for `dir`: the folder with a trailing separator. zenity
+/// (rfd's dialog where no desktop portal runs) is told only this name (`--filename`), not the
+/// starting folder; without it, or with a path without the separator, it opens at "Recent";
+/// with one it opens inside the folder.
 pub fn dialog_start(dir: &Path) -> PathBuf {
     // Joining an empty name adds the separator.
     dir.join("")

@@ -67,6 +67,29 @@ fn keys_typed_around_ctrl_f_in_one_frame_land_before_and_after_it() {
 }
 
 #[test]
+fn keys_typed_right_after_a_click_reach_the_clicked_field() {
+    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    settle(&mut harness);
+    let at = harness.get_by_label("Extensions").rect().center();
+    let click = |pressed| Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    };
+    one_frame(
+        &mut harness,
+        vec![
+            Event::PointerMoved(at),
+            click(true),
+            click(false),
+            Event::Text("html".into()),
+        ],
+    );
+    assert_eq!(harness.state().state().extensions, "html");
+}
+
+#[test]
 fn keys_typed_just_before_esc_closes_a_window_reach_its_field() {
     let mut harness = harness(TrawlApp::new(SavedState::default()));
     settle(&mut harness);
