@@ -50,6 +50,10 @@ const CHUNK_BYTES: usize = 256 * 1024;
 /// catches up, so a slow disk cannot make memory grow without bound.
 const QUEUED_CHUNKS: usize = 8;
 
+/// What a match on a long line counts for in a chunk's size before its line is read back: about
+/// its window (500 characters) and its record.
+const HOLE_BYTES: usize = 1024;
+
 /// Records between two looks at the clock (a record takes about a microsecond).
 const RECORDS_PER_CHECK: usize = 64;
 
@@ -236,7 +240,10 @@ impl Serializer {
             since_check += 1;
             if since_check >= RECORDS_PER_CHECK {
                 since_check = 0;
-                if records.len() >= max_bytes || Instant::now() >= deadline {
+                // A hole stands for a record the writer writes: counted at about a window's size,
+                // so that a result set of long lines also goes out in bounded chunks.
+                let size = records.len() + holes.len() * HOLE_BYTES;
+                if size >= max_bytes || Instant::now() >= deadline {
                     return Ok(());
                 }
             }
