@@ -17,8 +17,8 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
+use crate::app::editor_shells::{SafeForm, ShellScript};
 use crate::app::{Notice, RowRef, TrawlApp};
 
 /// The placeholders a template may use, as shown in the settings.
@@ -34,6 +34,26 @@ pub enum TemplateError {
     /// An unclosed quote or a trailing backslash.
     #[error("the editor command has an unclosed quote or ends with a backslash")]
     Unbalanced,
+    /// A placeholder inside a script that a shell runs (`sh -c '… {path} …'`): a file name
+    /// there would be read as shell code.
+    #[error(
+        "{} is inside the script `{}` runs, where a file name could run commands; {}",
+        .0.placeholder, .0.shell, .0.safe
+    )]
+    InShellScript(ShellScript),
+}
+
+impl TemplateError {
+    /// A template that does the same safely, when there is one.
+    pub fn safe_template(&self) -> Option<&str> {
+        match self {
+            TemplateError::InShellScript(ShellScript {
+                safe: SafeForm::Template(template),
+                ..
+            }) => Some(template),
+            _ => None,
+        }
+    }
 }
 
 /// The program could not be started.
@@ -61,6 +81,9 @@ impl EditorCommand {
     /// no `~`, no globbing, since no shell runs it).
     pub fn parse(template: &str) -> Result<Self, TemplateError> {
         let words = shlex::split(template).ok_or(TemplateError::Unbalanced)?;
+        if let Some(script) = crate::app::editor_shells::find(&words) {
+            return Err(TemplateError::InShellScript(script));
+        }
         let mut words = words.into_iter();
         let program = words.next().ok_or(TemplateError::Empty)?;
         if program.is_empty() {
@@ -248,11 +271,10 @@ impl TrawlApp {
         match outcome {
             Ok(program) => {
                 self.editor_error = None;
-                self.notice = Some(Notice {
-                    text: format!("Opening {location} with {program}"),
-                    shown: Instant::now(),
-                });
-                ctx.request_repaint_after(crate::app::NOTICE_FOR);
+                self.notice = Some(Notice::show(
+                    ctx,
+                    format!("Opening {location} with {program}"),
+                ));
             }
             Err(message) => self.editor_error = Some(message),
         }
@@ -270,6 +292,7 @@ impl TrawlApp {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::time::Instant;
 
     fn args(template: &str, path: &str) -> Vec<String> {
         let command = EditorCommand::parse(template).expect("valid template");

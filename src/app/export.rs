@@ -6,6 +6,15 @@
 //! model) and hands byte chunks to a writer thread. The writer writes to a temporary file next
 //! to the target and renames it over the target only once everything is written, so a failed or
 //! cancelled export never leaves a half-written file under the target's name.
+//!
+//! A match on a line longer than the model keeps is not serialized on the UI thread: its chunk
+//! carries a hole there, and the writer thread reads the whole line back from the file
+//! ([`crate::app::line_text`]) and writes the record, so the export has the line `trawl --json`
+//! prints. Where the file changed since the search, the record keeps the window (marked `…`)
+//! and the outcome says so.
+//!
+//! The export holds what the list shows: with a filter set, only the results it lets through
+//! (as Copy all); folded files are included.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -16,8 +25,10 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::time::{Duration, Instant};
 
 use crate::app::TrawlApp;
+use crate::app::line_text::{CutMatch, LineReader};
 use crate::app::picker::{NativePicker, PickOutcome};
 use crate::app::results::{MatchView, ResultsModel};
+use crate::app::views::plural;
 use crate::jsonl;
 use crate::search::{FileError, Summary};
 
@@ -38,6 +49,10 @@ const CHUNK_BYTES: usize = 256 * 1024;
 /// Chunks that may wait for the writer; beyond that the UI stops serializing until the disk
 /// catches up, so a slow disk cannot make memory grow without bound.
 const QUEUED_CHUNKS: usize = 8;
+
+/// What a match on a long line counts for in a chunk's size before its line is read back: about
+/// its window (500 characters) and its record.
+const HOLE_BYTES: usize = 1024;
 
 /// Records between two looks at the clock (a record takes about a microsecond).
 const RECORDS_PER_CHECK: usize = 64;
@@ -119,11 +134,13 @@ pub struct Serializer {
     model: u64,
     format: ExportFormat,
     stage: Stage,
-    /// Files in the list's order when the export started (a later re-sort does not matter).
-    order: Vec<usize>,
-    /// The next file in `order`.
+    /// The files in the list's order when the export started, each with the occurrences the
+    /// filter let through then (`None`: all of them); a later re-sort or filter does not matter.
+    plan: Vec<(usize, Option<Box<[u32]>>)>,
+    /// The next file in `plan`.
     next_file: usize,
-    /// The current file's occurrences still to write.
+    /// The current file's occurrences still to write: positions in its picked list, or
+    /// occurrence numbers when it has none.
     pending: Range<usize>,
     /// The current file's path, lossily as UTF-8 (as the CLI writes it).
     path: String,
@@ -137,10 +154,14 @@ pub struct Serializer {
 impl Serializer {
     /// A serializer at the start of `model`.
     pub fn new(model: &ResultsModel, format: ExportFormat) -> Self {
-        let mut order: Vec<usize> = model.files_in_order().collect();
-        // Files that arrived after the last layout are not in the order yet; they are always
-        // the last indices, so they go at the end rather than being lost.
-        order.extend(order.len()..model.file_count());
+        let plan = model.shown_plan();
+        let matches: usize = plan
+            .iter()
+            .map(|(file, picked)| match picked {
+                Some(picked) => picked.len(),
+                None => model.occurrences_of(*file).len(),
+            })
+            .sum();
         let extra = match format {
             ExportFormat::JsonLines => model.errors().len() as u64 + 1,
             ExportFormat::Csv => 1,
@@ -152,14 +173,14 @@ impl Serializer {
                 ExportFormat::JsonLines => Stage::Matches,
                 ExportFormat::Csv => Stage::Header,
             },
-            order,
+            plan,
             next_file: 0,
             pending: 0..0,
             path: String::new(),
             text: String::new(),
             matches_written: 0,
             records_written: 0,
-            records_total: model.match_count() as u64 + extra,
+            records_total: matches as u64 + extra,
         }
     }
 
@@ -182,11 +203,14 @@ impl Serializer {
     }
 
     /// Appends records to `out` until it holds `max_bytes`, `deadline` has passed, or all is
-    /// written. Returns whether all is written.
+    /// written. Returns whether all is written. A match on a line the model keeps only a
+    /// window of is not written: `holes` gets its position in `out` and what the writer needs
+    /// to write it with the whole line ([`write_holes`]).
     pub fn fill(
         &mut self,
         model: &ResultsModel,
         out: &mut Vec<u8>,
+        holes: &mut Vec<Hole>,
         max_bytes: usize,
         deadline: Instant,
     ) -> io::Result<bool> {
@@ -198,7 +222,7 @@ impl Serializer {
                     .from_writer(out),
             )),
         };
-        self.fill_records(model, &mut records, max_bytes, deadline)?;
+        self.fill_records(model, &mut records, holes, max_bytes, deadline)?;
         records.finish()?;
         Ok(self.is_done())
     }
@@ -207,6 +231,7 @@ impl Serializer {
         &mut self,
         model: &ResultsModel,
         records: &mut Records<'_>,
+        holes: &mut Vec<Hole>,
         max_bytes: usize,
         deadline: Instant,
     ) -> io::Result<()> {
@@ -215,7 +240,10 @@ impl Serializer {
             since_check += 1;
             if since_check >= RECORDS_PER_CHECK {
                 since_check = 0;
-                if records.len() >= max_bytes || Instant::now() >= deadline {
+                // A hole stands for a record the writer writes: counted at about a window's size,
+                // so that a result set of long lines also goes out in bounded chunks.
+                let size = records.len() + holes.len() * HOLE_BYTES;
+                if size >= max_bytes || Instant::now() >= deadline {
                     return Ok(());
                 }
             }
@@ -230,9 +258,18 @@ impl Serializer {
                         let Some(view) = model.occurrence_in(file, index) else {
                             continue;
                         };
-                        self.text.clear();
-                        view.write_marked(&mut self.text);
-                        records.write_match(&self.path, &view, &self.text)?;
+                        match model.cut_match(file, index) {
+                            Some(cut) => holes.push(Hole {
+                                at: records.position()?,
+                                path: self.path.clone(),
+                                cut,
+                            }),
+                            None => {
+                                self.text.clear();
+                                view.write_marked(&mut self.text);
+                                records.write_match(&self.path, &view, &self.text)?;
+                            }
+                        }
                         self.matches_written += 1;
                         self.records_written += 1;
                     }
@@ -266,14 +303,22 @@ impl Serializer {
     /// as needed.
     fn next_match(&mut self, model: &ResultsModel) -> Option<(usize, usize)> {
         loop {
-            if let Some(index) = self.pending.next() {
+            if let Some(at) = self.pending.next() {
                 // `pending` holds occurrences of the file taken last.
-                let file = *self.order.get(self.next_file.checked_sub(1)?)?;
-                return Some((file, index));
+                let (file, picked) = self.plan.get(self.next_file.checked_sub(1)?)?;
+                let index = match picked {
+                    Some(picked) => *picked.get(at)? as usize,
+                    None => at,
+                };
+                return Some((*file, index));
             }
-            let file = *self.order.get(self.next_file)?;
+            let (file, picked) = self.plan.get(self.next_file)?;
+            let file = *file;
             self.next_file += 1;
-            self.pending = model.occurrences_of(file);
+            self.pending = match picked {
+                Some(picked) => 0..picked.len(),
+                None => model.occurrences_of(file),
+            };
             self.path.clear();
             if let Some(view) = model.file(file) {
                 self.path.push_str(&view.path.to_string_lossy());
@@ -296,6 +341,14 @@ impl Records<'_> {
             Records::Json(out) => out.len(),
             Records::Csv(csv) => csv.get_ref().len(),
         }
+    }
+
+    /// Where the next record goes in the bytes (a CSV writer's buffer written out first).
+    fn position(&mut self) -> io::Result<usize> {
+        if let Records::Csv(csv) = self {
+            csv.flush()?;
+        }
+        Ok(self.len())
     }
 
     fn header(&mut self) -> io::Result<()> {
@@ -369,28 +422,115 @@ fn summary_of(model: &ResultsModel) -> Summary {
     })
 }
 
-/// Serializes the whole model at once, for the tests to compare with the sliced export.
+/// Serializes the whole model at once, long lines read back as the writer does, for the tests
+/// to compare with the sliced export.
 #[cfg(test)]
 fn to_bytes(model: &ResultsModel, format: ExportFormat) -> io::Result<Vec<u8>> {
     let mut serializer = Serializer::new(model, format);
     let mut out = Vec::new();
+    let mut holes = Vec::new();
     let far = Instant::now() + Duration::from_secs(3600);
-    while !serializer.fill(model, &mut out, usize::MAX, far)? {}
-    Ok(out)
+    while !serializer.fill(model, &mut out, &mut holes, usize::MAX, far)? {}
+    let mut written = Vec::new();
+    let mut reader = ReadBack::default();
+    write_holes(&mut written, &out, &holes, format, &mut reader)?;
+    Ok(written)
+}
+
+/// A match whose record the writer thread writes, with its line read back from the file.
+pub struct Hole {
+    /// Where the record goes in its chunk's bytes.
+    at: usize,
+    /// The path as records write it (lossily as UTF-8).
+    path: String,
+    cut: CutMatch,
 }
 
 /// What the UI sends the writer thread.
 enum Chunk {
-    Bytes(Vec<u8>),
+    /// Bytes, and the records to write at the holes in them.
+    Bytes(Vec<u8>, Vec<Hole>),
     /// Everything was sent: make the file the target.
     Finish,
+}
+
+/// The writer's line reading: the reader, and the matches whose lines could not be read back
+/// (written with their window, marked `…`).
+#[derive(Default)]
+struct ReadBack {
+    reader: LineReader,
+    kept_cut: u64,
+    first_problem: Option<String>,
+}
+
+/// Writes `bytes` to `out` with the record of each hole in its place, its line read back.
+fn write_holes(
+    out: &mut dyn Write,
+    bytes: &[u8],
+    holes: &[Hole],
+    format: ExportFormat,
+    read_back: &mut ReadBack,
+) -> io::Result<()> {
+    let mut from = 0;
+    let mut record = Vec::new();
+    for hole in holes {
+        out.write_all(bytes.get(from..hole.at).unwrap_or_default())?;
+        from = hole.at;
+        let text = match read_back.reader.read(&hole.cut) {
+            Ok(line) => line,
+            Err(err) => {
+                read_back.kept_cut += 1;
+                read_back.first_problem.get_or_insert(err.message);
+                hole.cut.marked.as_str()
+            }
+        };
+        record.clear();
+        let cut = &hole.cut;
+        match format {
+            ExportFormat::JsonLines => jsonl::write_record(
+                &mut record,
+                &jsonl::Record::Match {
+                    path: &hole.path,
+                    line: cut.line_number,
+                    column: u64::from(cut.column),
+                    byte_offset: cut.byte_offset,
+                    length: cut.length,
+                    text,
+                },
+            )?,
+            ExportFormat::Csv => {
+                let mut csv = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(&mut record);
+                csv.serialize((
+                    &hole.path,
+                    cut.line_number,
+                    cut.column,
+                    cut.byte_offset,
+                    cut.length,
+                    text,
+                ))
+                .map_err(io::Error::other)?;
+                csv.flush()?;
+            }
+        }
+        out.write_all(&record)?;
+    }
+    out.write_all(bytes.get(from..).unwrap_or_default())
 }
 
 /// How an export ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ExportEnd {
-    /// The file is in place with this many matches.
-    Written { path: PathBuf, matches: u64 },
+    /// The file is in place with this many matches; `kept_cut` of them are on long lines that
+    /// could not be read back (their files changed since the search) and keep their window,
+    /// `problem` says why for the first.
+    Written {
+        path: PathBuf,
+        matches: u64,
+        kept_cut: u64,
+        problem: Option<String>,
+    },
     /// It failed; the message names the path and the reason.
     Failed(String),
 }
@@ -400,11 +540,12 @@ pub enum ExportEnd {
 pub struct ExportJob {
     target: PathBuf,
     serializer: Serializer,
-    /// Serialized bytes the channel had no room for yet.
+    /// Serialized bytes the channel had no room for yet, and the holes in them.
     chunk: Vec<u8>,
+    holes: Vec<Hole>,
     /// `None` once `Finish` was sent (or the writer went away).
     chunks: Option<SyncSender<Chunk>>,
-    ended: Receiver<Result<(), String>>,
+    ended: Receiver<Result<ReadBack, String>>,
 }
 
 /// What [`ExportJob::step`] did.
@@ -433,7 +574,7 @@ impl ExportJob {
         std::thread::Builder::new()
             .name("trawl-export".into())
             .spawn(move || {
-                let outcome = write_via_temp(&writer_target, &received, &wake);
+                let outcome = write_via_temp(&writer_target, &received, format, &wake);
                 // The window may have gone (or cancelled); then nobody needs the outcome.
                 let _ = ended_tx.send(outcome);
                 wake();
@@ -448,6 +589,7 @@ impl ExportJob {
             target,
             serializer: Serializer::new(model, format),
             chunk: Vec::new(),
+            holes: Vec::new(),
             chunks: Some(chunks),
             ended,
         })
@@ -471,10 +613,12 @@ impl ExportJob {
     /// Serializes for up to `budget` and passes the bytes on; says what comes next.
     pub fn step(&mut self, model: &ResultsModel, budget: Duration) -> Step {
         match self.ended.try_recv() {
-            Ok(Ok(())) => {
+            Ok(Ok(read_back)) => {
                 return Step::Ended(ExportEnd::Written {
                     path: self.target.clone(),
                     matches: self.serializer.matches_written(),
+                    kept_cut: read_back.kept_cut,
+                    problem: read_back.first_problem,
                 });
             }
             Ok(Err(message)) => return Step::Ended(ExportEnd::Failed(message)),
@@ -491,12 +635,14 @@ impl ExportJob {
             let Some(chunks) = self.chunks.as_ref() else {
                 return Step::Waiting;
             };
-            if !self.chunk.is_empty() {
+            if !self.chunk.is_empty() || !self.holes.is_empty() {
                 let bytes = std::mem::take(&mut self.chunk);
-                match chunks.try_send(Chunk::Bytes(bytes)) {
+                let holes = std::mem::take(&mut self.holes);
+                match chunks.try_send(Chunk::Bytes(bytes, holes)) {
                     Ok(()) => {}
-                    Err(TrySendError::Full(Chunk::Bytes(bytes))) => {
+                    Err(TrySendError::Full(Chunk::Bytes(bytes, holes))) => {
                         self.chunk = bytes;
+                        self.holes = holes;
                         return Step::Waiting;
                     }
                     // The writer failed; its message is on its way.
@@ -518,10 +664,13 @@ impl ExportJob {
                 return Step::Busy;
             }
             self.chunk.reserve(CHUNK_BYTES + CHUNK_BYTES / 8);
-            if let Err(err) = self
-                .serializer
-                .fill(model, &mut self.chunk, CHUNK_BYTES, deadline)
-            {
+            if let Err(err) = self.serializer.fill(
+                model,
+                &mut self.chunk,
+                &mut self.holes,
+                CHUNK_BYTES,
+                deadline,
+            ) {
                 // Writing into memory only fails on a serializer bug; say so rather than panic.
                 return Step::Ended(ExportEnd::Failed(format!(
                     "Could not export to {}: {err}",
@@ -548,7 +697,12 @@ fn temp_path_for(target: &Path) -> PathBuf {
 /// The writer thread: the chunks into a temporary file, then a rename over `target` once
 /// `Finish` arrives. Any failure, or the sender going away (a cancel), removes the temporary
 /// file and leaves `target` as it was.
-fn write_via_temp(target: &Path, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> Result<(), String> {
+fn write_via_temp(
+    target: &Path,
+    chunks: &Receiver<Chunk>,
+    format: ExportFormat,
+    wake: &dyn Fn(),
+) -> Result<ReadBack, String> {
     let fail = |what: String| format!("Could not export to {}: {what}", target.display());
     let folder = target.parent().unwrap_or(Path::new("."));
     if !folder.as_os_str().is_empty() && !folder.is_dir() {
@@ -563,7 +717,8 @@ fn write_via_temp(target: &Path, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> R
         .create_new(true)
         .open(&temp)
         .map_err(|err| fail(err.to_string()))?;
-    let written = write_chunks(file, chunks, wake)
+    let mut read_back = ReadBack::default();
+    let written = write_chunks(file, chunks, format, &mut read_back, wake)
         .map_err(|err| fail(err.to_string()))
         .and_then(|finished| {
             if finished {
@@ -572,7 +727,8 @@ fn write_via_temp(target: &Path, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> R
                 Err(fail("cancelled".into()))
             }
         })
-        .and_then(|()| std::fs::rename(&temp, target).map_err(|err| fail(err.to_string())));
+        .and_then(|()| std::fs::rename(&temp, target).map_err(|err| fail(err.to_string())))
+        .map(|()| read_back);
     if written.is_err() {
         // Best effort: a leftover temporary file is hidden and named for what it is.
         let _ = std::fs::remove_file(&temp);
@@ -582,12 +738,18 @@ fn write_via_temp(target: &Path, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> R
 
 /// Writes chunks until `Finish` (true) or the sender goes away (false), then flushes and syncs
 /// the file, so the rename never puts an incomplete file in place.
-fn write_chunks(file: File, chunks: &Receiver<Chunk>, wake: &dyn Fn()) -> io::Result<bool> {
+fn write_chunks(
+    file: File,
+    chunks: &Receiver<Chunk>,
+    format: ExportFormat,
+    read_back: &mut ReadBack,
+    wake: &dyn Fn(),
+) -> io::Result<bool> {
     let mut out = BufWriter::with_capacity(CHUNK_BYTES, file);
     loop {
         match chunks.recv() {
-            Ok(Chunk::Bytes(bytes)) => {
-                out.write_all(&bytes)?;
+            Ok(Chunk::Bytes(bytes, holes)) => {
+                write_holes(&mut out, &bytes, &holes, format, read_back)?;
                 // Room in the channel again: the UI may be waiting to send.
                 wake();
             }
@@ -731,6 +893,12 @@ impl TrawlApp {
             Some("Export is available when the search has ended")
         } else if self.results.as_ref().is_none_or(|r| r.match_count() == 0) {
             Some("Nothing to export: no matches")
+        } else if self
+            .results
+            .as_ref()
+            .is_some_and(|r| r.shown_match_count() == 0)
+        {
+            Some("Nothing to export: the filter hides every result")
         } else {
             None
         }
@@ -760,11 +928,7 @@ impl TrawlApp {
     /// cannot open. When export is unavailable the notice says why.
     pub fn open_export(&mut self, ctx: &egui::Context) {
         if let Some(reason) = self.export_blocked() {
-            self.notice = Some(crate::app::Notice {
-                text: reason.to_string(),
-                shown: std::time::Instant::now(),
-            });
-            ctx.request_repaint_after(crate::app::NOTICE_FOR);
+            self.notice = Some(crate::app::Notice::show(ctx, reason.to_string()));
             return;
         }
         if self.export.dialog.is_some() || self.export.form.is_some() {
@@ -901,15 +1065,31 @@ impl TrawlApp {
             Step::Ended(end) => {
                 self.export.job = None;
                 self.export.outcome = Some(match end {
-                    ExportEnd::Written { path, matches } => Outcome {
-                        text: format!(
-                            "Exported {} {} to {}",
-                            crate::app::views::thousands(matches),
-                            if matches == 1 { "match" } else { "matches" },
+                    ExportEnd::Written {
+                        path,
+                        matches,
+                        kept_cut,
+                        problem,
+                    } => {
+                        let mut text = format!(
+                            "Exported {} to {}",
+                            plural(matches, "match", "matches"),
                             path.display()
-                        ),
-                        failed: false,
-                    },
+                        );
+                        if kept_cut > 0 {
+                            text.push_str(&format!(
+                                ". {} on long lines could not be read back whole and {} \
+                                 written cut, marked … ({}). Search again to export them whole.",
+                                plural(kept_cut, "match", "matches"),
+                                if kept_cut == 1 { "is" } else { "are" },
+                                problem.unwrap_or_default()
+                            ));
+                        }
+                        Outcome {
+                            text,
+                            failed: kept_cut > 0,
+                        }
+                    }
                     ExportEnd::Failed(message) => Outcome {
                         text: message,
                         failed: true,
@@ -1138,7 +1318,7 @@ mod tests {
             loop {
                 let mut chunk = Vec::new();
                 let done = serializer
-                    .fill(&model, &mut chunk, 4096, far)
+                    .fill(&model, &mut chunk, &mut Vec::new(), 4096, far)
                     .expect("fill");
                 assert!(chunk.len() < 4096 + 64 * 200, "{format:?}: {}", chunk.len());
                 pieces.extend_from_slice(&chunk);
@@ -1210,8 +1390,16 @@ mod tests {
             .open("/dev/full")
             .expect("open /dev/full");
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let writer = std::thread::spawn(move || write_chunks(full, &rx, &|| {}));
-        let _ = tx.send(Chunk::Bytes(vec![b'x'; CHUNK_BYTES * 2]));
+        let writer = std::thread::spawn(move || {
+            write_chunks(
+                full,
+                &rx,
+                ExportFormat::JsonLines,
+                &mut ReadBack::default(),
+                &|| {},
+            )
+        });
+        let _ = tx.send(Chunk::Bytes(vec![b'x'; CHUNK_BYTES * 2], Vec::new()));
         let _ = tx.send(Chunk::Finish);
         drop(tx);
         assert!(writer.join().expect("writer thread").is_err());

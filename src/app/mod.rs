@@ -19,12 +19,17 @@
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
 
+mod copy;
 mod dispose;
 pub mod editor;
+pub mod editor_shells;
 pub mod export;
+mod job;
+pub mod line_text;
 pub mod picker;
 pub mod preview;
 pub mod results;
+mod signals;
 pub mod state;
 mod views;
 
@@ -70,17 +75,28 @@ const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
 /// How long the "Copied" notice stays.
 const NOTICE_FOR: Duration = Duration::from_millis(1800);
 
+/// The state is saved this long after its last change (and on exit): a pattern typed just
+/// before the session ends or the process is killed is not lost, and typing does not write the
+/// file on every key.
+pub const SAVE_AFTER: Duration = Duration::from_secs(1);
+
 /// Search as you type waits this long after the last change: long enough that a word typed
 /// at a normal pace starts one search, short enough to feel immediate.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
+/// The smallest window that shows every control: two rows of fields with Search, Cancel and
+/// Options, the results toolbar in two rows, a few rows of results and the preview's bar.
+pub const MIN_WINDOW_SIZE: [f32; 2] = [640.0, 440.0];
+
 /// Opens the window (with `folder` filled in, when given) and returns when it is closed.
 pub fn run(folder: Option<PathBuf>) -> ExitCode {
+    // Before eframe starts a thread: they all inherit the mask.
+    signals::hold();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("trawl")
         .with_app_id("trawl")
         .with_inner_size([1100.0, 740.0])
-        .with_min_inner_size([560.0, 360.0])
+        .with_min_inner_size(MIN_WINDOW_SIZE)
         .with_drag_and_drop(true);
     // A broken icon is not worth refusing to start over.
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
@@ -94,7 +110,10 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
     let result = eframe::run_native(
         "trawl",
         options,
-        Box::new(move |cc| Ok(Box::new(TrawlApp::from_creation_context(cc, folder)))),
+        Box::new(move |cc| {
+            signals::close_window_on_signal(cc.egui_ctx.clone());
+            Ok(Box::new(TrawlApp::from_creation_context(cc, folder)))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +139,22 @@ struct ActiveSearch {
     root: String,
     /// The search ended by a cancel (its progress bar stays where it stopped).
     cancelled: bool,
+    /// Where the progress bar stood before the search's end, for a cancelled search (its
+    /// final counters count the file it stopped in as searched).
+    fraction_before_end: f32,
+    /// The fields it searched with: its results are stale once the fields differ.
+    fields: SearchFields,
+}
+
+/// The windows over the app that Esc closes, the topmost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialog {
+    /// The in-window folder chooser.
+    Chooser,
+    /// The editor command's settings.
+    EditorSettings,
+    /// The in-window export form.
+    Export,
 }
 
 /// What started a search: history and search as you type treat them differently.
@@ -158,10 +193,46 @@ impl Default for TypingSearch {
     }
 }
 
-/// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`].
+/// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`] (a warning stays
+/// longer, [`WARNING_FOR`]).
 struct Notice {
     text: String,
     shown: Instant,
+    warning: bool,
+}
+
+/// How long a notice that warns stays: long enough to read a sentence.
+const WARNING_FOR: Duration = Duration::from_secs(8);
+
+impl Notice {
+    /// Shows `text`, and asks for the frame that takes it away.
+    fn show(ctx: &egui::Context, text: String) -> Self {
+        ctx.request_repaint_after(NOTICE_FOR);
+        Notice {
+            text,
+            shown: Instant::now(),
+            warning: false,
+        }
+    }
+
+    /// Shows `text` in the warning colour, for longer.
+    fn warn(ctx: &egui::Context, text: String) -> Self {
+        ctx.request_repaint_after(WARNING_FOR);
+        Notice {
+            text,
+            shown: Instant::now(),
+            warning: true,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        let lasts = if self.warning {
+            WARNING_FOR
+        } else {
+            NOTICE_FOR
+        };
+        self.shown.elapsed() >= lasts
+    }
 }
 
 /// Where the results list was scrolled last frame, to keep a keyboard selection in view, and
@@ -172,15 +243,20 @@ struct ListView {
     offset: f32,
     height: f32,
     scroll_to_selection: bool,
+    /// With `scroll_to_selection`: keep the selected match's file header in view too.
+    show_header: bool,
+    /// The results toolbar's actions and filter group, as wide as last drawn: where they fit.
+    toolbar_widths: [f32; 2],
     /// Rows per page, for Page Up/Down.
     page_rows: usize,
 }
 
 impl ListView {
-    /// For a new set of results: back to the top, the filter kept.
+    /// For a new set of results: back to the top, the filter (and the toolbar's widths) kept.
     fn new_results(&mut self) {
         *self = ListView {
             filter: std::mem::take(&mut self.filter),
+            toolbar_widths: self.toolbar_widths,
             ..ListView::default()
         };
     }
@@ -212,6 +288,11 @@ pub struct TrawlApp {
     /// The shown results are those of an earlier search: a newer one was cancelled before it
     /// found anything.
     showing_previous: bool,
+    /// The fields the shown results were searched with (`None` for results set directly).
+    results_fields: Option<SearchFields>,
+    /// The person cancelled the running search (Esc, Cancel): if it found nothing, its empty
+    /// result replaces the previous ones, which belong to other fields.
+    cancel_asked: bool,
     typing: TypingSearch,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
@@ -227,6 +308,18 @@ pub struct TrawlApp {
     editor_error: Option<String>,
     /// Export: its dialog or form, the running export, how the last one ended.
     export: export::ExportUi,
+    /// A copy waiting for long lines to be read back from their files.
+    copy_job: Option<copy::CopyJob>,
+    /// The open dialogs, the topmost last.
+    dialogs: Vec<Dialog>,
+    /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
+    esc_for_dialogs: bool,
+    /// Keyboard events held for the next frame (see [`TrawlApp::take_keys_in_turn`]).
+    held_keys: Vec<egui::Event>,
+    /// The window size last found under the minimum (and asked to grow), to ask once per size.
+    undersized: Option<egui::Vec2>,
+    /// The state as last seen, and when it last changed without being saved since.
+    saving: (Option<SavedState>, Option<Instant>),
     /// Whether Browse… and Export… try the system's dialogs (tests turn them off: a real
     /// dialog would block them).
     native_dialogs: bool,
@@ -251,6 +344,8 @@ impl TrawlApp {
             start_when_checked: None,
             incoming: None,
             showing_previous: false,
+            results_fields: None,
+            cancel_asked: false,
             typing: TypingSearch::default(),
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
@@ -259,6 +354,12 @@ impl TrawlApp {
             editor_settings_open: false,
             editor_error: None,
             export: export::ExportUi::default(),
+            copy_job: None,
+            dialogs: Vec::new(),
+            esc_for_dialogs: false,
+            held_keys: Vec::new(),
+            undersized: None,
+            saving: (None, None),
             native_dialogs: true,
         }
     }
@@ -294,10 +395,21 @@ impl TrawlApp {
     }
 
     /// Whether the results on screen belong to an earlier search than the fields ask for: a
-    /// new one is pending (typing), running without a result yet, or was cancelled early.
+    /// new one is pending (typing), running without a result yet, or was cancelled early, or
+    /// the fields changed since (search as you type off, a recent folder picked).
     pub fn results_outdated(&self) -> bool {
         self.results.is_some()
-            && (self.incoming.is_some() || self.showing_previous || self.typing.due.is_some())
+            && (self.incoming.is_some()
+                || self.showing_previous
+                || self.typing.due.is_some()
+                || self.fields_changed())
+    }
+
+    /// Whether the fields differ from those the shown results were searched with.
+    pub fn fields_changed(&self) -> bool {
+        self.results_fields
+            .as_ref()
+            .is_some_and(|fields| !fields.same_as(&self.state))
     }
 
     /// Sets how long search as you type waits after a change ([`TYPING_PAUSE`] by default):
@@ -354,6 +466,7 @@ impl TrawlApp {
         self.selected = None;
         self.list = ListView::default();
         self.showing_previous = false;
+        self.results_fields = None;
         self.start_error = None;
     }
 
@@ -469,15 +582,20 @@ impl TrawlApp {
                 };
                 let mut model = ResultsModel::new(root, self.state.sort);
                 model.set_filter(&self.list.filter);
+                let fields = SearchFields::of(&self.state);
                 if self.results.is_some() {
                     self.incoming = Some(model);
                 } else {
                     self.results = Some(model);
+                    self.results_fields = Some(fields.clone());
                     self.selected = None;
                     self.list.new_results();
                 }
                 self.showing_previous = false;
+                self.cancel_asked = false;
                 self.start_error = None;
+                // The last export's outcome was about the results this search replaces.
+                self.export.outcome = None;
                 self.search = Some(ActiveSearch {
                     handle: Some(handle),
                     started,
@@ -485,6 +603,8 @@ impl TrawlApp {
                     ended_after: None,
                     root: root_key,
                     cancelled: false,
+                    fraction_before_end: 0.0,
+                    fields,
                 });
                 // The search bar was drawn before the start: show its Cancel at once.
                 ctx.request_repaint();
@@ -495,6 +615,7 @@ impl TrawlApp {
                 }
                 self.selected = None;
                 self.showing_previous = false;
+                self.results_fields = None;
                 self.search = None;
                 self.start_error = Some(format!("The search could not start: {err}"));
             }
@@ -521,14 +642,16 @@ impl TrawlApp {
     }
 
     /// Shows the running search's model once it has a result, or once it finished without
-    /// one (then "No matches" is the truth). A search cancelled before it found anything
-    /// leaves the previous results on screen.
+    /// one (then "No matches" is the truth). A search the person cancelled before it found
+    /// anything shows that (the previous results belong to other fields); one replaced by
+    /// typing leaves the previous results on screen, dimmed, until the next one finds
+    /// something.
     fn promote_incoming(&mut self) {
         let Some(model) = self.incoming.as_ref() else {
             return;
         };
         let summary = model.summary().copied();
-        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled) {
+        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled || self.cancel_asked) {
             let Some(mut model) = self.incoming.take() else {
                 return;
             };
@@ -536,6 +659,7 @@ impl TrawlApp {
             if let Some(old) = self.results.replace(model) {
                 dispose::dispose(old);
             }
+            self.results_fields = self.search.as_ref().map(|s| s.fields.clone());
             self.selected = None;
             self.list.new_results();
             self.showing_previous = false;
@@ -561,7 +685,7 @@ impl TrawlApp {
         if changed {
             self.typing.seen = Some(SearchFields::of(&self.state));
             if self.state.search_as_you_type && self.folder_too_large_for_typing().is_none() {
-                self.cancel_search();
+                self.stop_search();
                 self.typing.due = Some(Instant::now() + self.typing.pause);
             }
         }
@@ -580,8 +704,17 @@ impl TrawlApp {
         }
     }
 
-    /// Asks the running search to stop; the results found so far stay.
+    /// Asks the running search to stop (Esc, Cancel); the results found so far stay, and a
+    /// search that found nothing yet shows that.
     pub fn cancel_search(&mut self) {
+        if self.is_searching() {
+            self.cancel_asked = true;
+        }
+        self.stop_search();
+    }
+
+    /// Stops the running search, as a new one about to start does.
+    fn stop_search(&mut self) {
         self.start_when_checked = None;
         if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
             handle.cancel();
@@ -600,6 +733,9 @@ impl TrawlApp {
             return;
         };
         search.last = handle.progress().snapshot();
+        if !search.last.finished {
+            search.fraction_before_end = search.last.fraction();
+        }
         let engine_done = search.last.finished;
         let mut count = None;
         let budget = if engine_done {
@@ -642,11 +778,20 @@ impl TrawlApp {
     /// Puts text on the clipboard and shows the "Copied" notice.
     fn copy(&mut self, ctx: &egui::Context, text: String, what: &str) {
         ctx.copy_text(text);
-        self.notice = Some(Notice {
-            text: format!("Copied {what}"),
-            shown: Instant::now(),
-        });
-        ctx.request_repaint_after(NOTICE_FOR);
+        self.notice = Some(Notice::show(ctx, format!("Copied {what}")));
+    }
+
+    /// The minimum size is a hint to the window manager; without one (a bare X server) the
+    /// window can be made smaller than its controls need: it asks to grow back, once per size.
+    fn keep_minimum_size(&mut self, ctx: &egui::Context) {
+        let size = ctx
+            .input(|i| i.viewport().inner_rect.map(|r| r.size()))
+            .unwrap_or_else(|| ctx.content_rect().size());
+        let min = egui::Vec2::from(MIN_WINDOW_SIZE);
+        if (size.x + 0.5 < min.x || size.y + 0.5 < min.y) && self.undersized != Some(size) {
+            self.undersized = Some(size);
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size.max(min)));
+        }
     }
 
     /// A folder or file dropped on the window fills the folder field (a file's folder).
@@ -734,9 +879,132 @@ fn warm_glyphs(ui: &egui::Ui, step: u8) {
     let _ = ui.painter().layout_job(job);
 }
 
+/// Whether `event` moves the focus or acts on a field as a whole: keys after it belong to the
+/// field that has the focus afterwards, keys before it to the one that has it before.
+fn moves_focus(event: &egui::Event) -> bool {
+    use egui::Key;
+    match event {
+        egui::Event::PointerButton { pressed: true, .. } => true,
+        egui::Event::Key {
+            key,
+            pressed: true,
+            modifiers,
+            ..
+        } => {
+            // Not Tab: egui moves the focus for it before the app sees the frame's events.
+            matches!(key, Key::Escape | Key::Enter)
+                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q))
+        }
+        _ => false,
+    }
+}
+
+/// The keyboard's events (the pointer's are taken in from the whole frame's input by egui
+/// before the app runs, so they stay where they are).
+fn is_keyboard(event: &egui::Event) -> bool {
+    matches!(
+        event,
+        egui::Event::Key { .. }
+            | egui::Event::Text(_)
+            | egui::Event::Copy
+            | egui::Event::Cut
+            | egui::Event::Paste(_)
+            | egui::Event::Ime(_)
+    )
+}
+
+impl TrawlApp {
+    /// Gives this frame the keys up to the first event that moves the focus (a click, Ctrl+F,
+    /// Esc, Enter), holding the rest for the next frame: keys typed fast arrive several in
+    /// one frame, and egui gives all of a frame's text to the field focused when it is drawn
+    /// (a field clicked in the frame takes none of it, and an Esc drops the focus before any
+    /// field is drawn). Text typed right after a click then reaches the clicked field, text
+    /// typed before Ctrl+F stays in its field and after it goes to the pattern, and the last
+    /// characters typed before Esc closes a window reach its field. Called by eframe on each
+    /// frame's input ([`eframe::App::raw_input_hook`]), before egui reads it. Pointer events
+    /// stay where they are: egui has taken them in for the whole frame.
+    fn take_keys_in_turn(&mut self, events: &mut Vec<egui::Event>) {
+        if !self.held_keys.is_empty() {
+            let mut held = std::mem::take(&mut self.held_keys);
+            held.append(events);
+            *events = held;
+        }
+        let Some(at) = events.iter().position(moves_focus) else {
+            return;
+        };
+        // A key that moves the focus after other keys waits for the next frame itself, so
+        // that they reach the field focused now; one that comes first is taken now.
+        let keys_before = events[..at].iter().any(is_keyboard);
+        let cut = if is_keyboard(&events[at]) && keys_before {
+            at
+        } else {
+            at + 1
+        };
+        if !events[cut..].iter().any(is_keyboard) {
+            return;
+        }
+        let mut kept = Vec::with_capacity(events.len());
+        for (i, event) in std::mem::take(events).into_iter().enumerate() {
+            if i >= cut && is_keyboard(&event) {
+                self.held_keys.push(event);
+            } else {
+                kept.push(event);
+            }
+        }
+        *events = kept;
+    }
+}
+
+impl TrawlApp {
+    /// Notes a change of the saved state, and asks for the frame that saves it.
+    fn watch_for_changes(&mut self, ctx: &egui::Context) {
+        let (seen, changed) = &mut self.saving;
+        match seen {
+            Some(seen) if *seen != self.state => {
+                seen.clone_from(&self.state);
+                *changed = Some(Instant::now());
+            }
+            Some(_) => {}
+            // The state as loaded is saved already.
+            None => *seen = Some(self.state.clone()),
+        }
+        // The frame at the due time saves (see `ui`).
+        if let Some(changed) = changed {
+            let wait = (*changed + SAVE_AFTER).saturating_duration_since(Instant::now());
+            if !wait.is_zero() {
+                ctx.request_repaint_after(wait);
+            }
+        }
+    }
+
+    /// Writes the state to `storage` once [`SAVE_AFTER`] has passed since its last change
+    /// (eframe also saves it on exit). Returns whether it wrote it.
+    pub fn save_if_due(&mut self, storage: &mut dyn eframe::Storage) -> bool {
+        let due = self
+            .saving
+            .1
+            .is_some_and(|changed| changed.elapsed() >= SAVE_AFTER);
+        if due {
+            self.state.store(storage);
+            storage.flush();
+            self.saving.1 = None;
+        }
+        due
+    }
+
+    /// Whether a change of the state waits to be saved.
+    pub fn unsaved_changes(&self) -> bool {
+        self.saving.1.is_some()
+    }
+}
+
 impl eframe::App for TrawlApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if !self.held_keys.is_empty() {
+            // The keys held back by `raw_input_hook` come in the next frame.
+            ctx.request_repaint();
+        }
         if self.theme_applied != Some(self.state.theme) {
             ctx.set_theme(self.state.theme.preference());
             self.theme_applied = Some(self.state.theme);
@@ -746,6 +1014,7 @@ impl eframe::App for TrawlApp {
             warm_glyphs(ui, self.glyph_warming);
             ctx.request_repaint();
         }
+        self.keep_minimum_size(&ctx);
         self.take_dropped_files(&ctx);
         self.poll_picker();
         // Before the results: a new search stops the export before its model can be replaced.
@@ -758,11 +1027,8 @@ impl eframe::App for TrawlApp {
         if let Some(trigger) = self.start_when_checked {
             self.try_start(&ctx, trigger);
         }
-        if self
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.shown.elapsed() >= NOTICE_FOR)
-        {
+        self.poll_copy(&ctx);
+        if self.notice.as_ref().is_some_and(Notice::expired) {
             self.notice = None;
         }
         self.show_results(ui);
@@ -779,9 +1045,29 @@ impl eframe::App for TrawlApp {
         {
             ctx.request_repaint();
         }
+        self.watch_for_changes(&ctx);
+        match frame.storage_mut() {
+            Some(storage) => {
+                self.save_if_due(storage);
+            }
+            // Nowhere to save (no data folder, tests): nothing waits for it.
+            None if self
+                .saving
+                .1
+                .is_some_and(|changed| changed.elapsed() >= SAVE_AFTER) =>
+            {
+                self.saving.1 = None;
+            }
+            None => {}
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.state.store(storage);
+        self.saving = (Some(self.state.clone()), None);
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        self.take_keys_in_turn(&mut raw_input.events);
     }
 }

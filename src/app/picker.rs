@@ -41,7 +41,12 @@ impl NativePicker {
             move || {
                 let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
                 if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
-                    dialog = dialog.set_directory(dir);
+                    // The portal takes the folder; rfd's zenity fallback only the file name,
+                    // which zenity opens inside a folder when it ends with a separator (the
+                    // portal ignores the name when picking a folder).
+                    dialog = dialog
+                        .set_directory(&dir)
+                        .set_file_name(dialog_start(&dir).to_string_lossy());
                 }
                 dialog.pick_folder()
             },
@@ -86,13 +91,28 @@ impl NativePicker {
     }
 }
 
-/// The in-window folder chooser: one folder's subfolders at a time, with "Up" and "Choose".
+/// The name given to the folder dialog for `dir`: the folder with a trailing separator. zenity
+/// (rfd's dialog where no desktop portal runs) is told only this name (`--filename`), not the
+/// starting folder; without it, or with a path without the separator, it opens at "Recent";
+/// with one it opens inside the folder.
+pub fn dialog_start(dir: &Path) -> PathBuf {
+    // Joining an empty name adds the separator.
+    dir.join("")
+}
+
+/// The in-window folder chooser: one folder's subfolders at a time, with "Up" and "Choose". A
+/// click selects a subfolder, a double click opens it; "Choose this folder" chooses the
+/// selected subfolder, or the folder shown when none is selected.
 ///
 /// It lists a single folder when the person opens it, which is instant; it never walks a tree.
 pub struct FolderChooser {
     current: PathBuf,
     subfolders: Vec<String>,
+    /// The subfolder clicked last, in `subfolders`.
+    selected: Option<usize>,
     problem: Option<String>,
+    /// Where the chooser's window was last drawn.
+    pub(crate) rect: Option<egui::Rect>,
 }
 
 /// What the person did in the chooser this frame.
@@ -116,7 +136,9 @@ impl FolderChooser {
         let mut chooser = FolderChooser {
             current: PathBuf::new(),
             subfolders: Vec::new(),
+            selected: None,
             problem: None,
+            rect: None,
         };
         chooser.enter(start);
         chooser
@@ -125,6 +147,7 @@ impl FolderChooser {
     /// Shows `dir`'s subfolders, sorted, hidden ones last.
     fn enter(&mut self, dir: PathBuf) {
         self.subfolders.clear();
+        self.selected = None;
         self.problem = None;
         match std::fs::read_dir(&dir) {
             Ok(entries) => {
@@ -141,12 +164,21 @@ impl FolderChooser {
         self.current = dir;
     }
 
+    /// The folder "Choose this folder" chooses: the selected subfolder, or the one shown.
+    pub fn choice(&self) -> PathBuf {
+        match self.selected.and_then(|i| self.subfolders.get(i)) {
+            Some(name) => self.current.join(name),
+            None => self.current.clone(),
+        }
+    }
+
     /// Draws the chooser in a window over the app.
     pub fn show(&mut self, ctx: &egui::Context) -> ChooserAction {
         let mut action = ChooserAction::Open;
         let mut go_to = None;
+        let mut select = None;
         let mut open = true;
-        egui::Window::new("Choose a folder")
+        let shown = egui::Window::new("Choose a folder")
             .open(&mut open)
             .collapsible(false)
             .default_width(460.0)
@@ -174,24 +206,29 @@ impl FolderChooser {
                         if self.subfolders.is_empty() && self.problem.is_none() {
                             ui.weak("(no subfolders)");
                         }
-                        for name in &self.subfolders {
-                            if ui
-                                .selectable_label(false, format!("{name}/"))
-                                .double_clicked()
-                            {
+                        for (i, name) in self.subfolders.iter().enumerate() {
+                            let row =
+                                ui.selectable_label(self.selected == Some(i), format!("{name}/"));
+                            if row.double_clicked() {
                                 go_to = Some(self.current.join(name));
+                            } else if row.clicked() {
+                                select = Some(i);
                             }
                         }
                     });
-                ui.weak("Double-click a folder to open it.");
+                ui.weak("Click a folder to select it, double-click to open it.");
                 ui.separator();
                 ui.horizontal(|ui| {
+                    let choice = self.choice();
                     if ui
                         .button("Choose this folder")
-                        .on_hover_text("Search this folder (it fills the Folder field)")
+                        .on_hover_text(format!(
+                            "Search {} (it fills the Folder field)",
+                            choice.display()
+                        ))
                         .clicked()
                     {
-                        action = ChooserAction::Chosen(self.current.clone());
+                        action = ChooserAction::Chosen(choice.clone());
                     }
                     if ui
                         .button("Cancel")
@@ -201,7 +238,19 @@ impl FolderChooser {
                         action = ChooserAction::Closed;
                     }
                 });
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!("Chooses {}", self.choice().display()))
+                            .small()
+                            .weak(),
+                    )
+                    .truncate(),
+                );
             });
+        self.rect = shown.map(|shown| shown.response.rect);
+        if let Some(i) = select {
+            self.selected = Some(i);
+        }
         if let Some(dir) = go_to {
             self.enter(dir);
         }
@@ -209,5 +258,25 @@ impl FolderChooser {
             action = ChooserAction::Closed;
         }
         action
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dialog_starts_inside_the_folder() {
+        // zenity opens a folder given with its trailing separator, not its parent's "Recent".
+        let start = dialog_start(Path::new("/home/me/src"));
+        assert!(
+            start
+                .as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR),
+            "{}",
+            start.display()
+        );
+        assert_eq!(start.components().count(), 4);
     }
 }

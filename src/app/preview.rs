@@ -44,6 +44,9 @@ const READ_CHUNK: usize = 64 * 1024;
 /// minified file's megabyte lines from being read whole.
 pub const SCAN_LIMIT: u64 = 256 * 1024;
 
+/// At most this many lines after its first are shown of a match that spans lines.
+const MAX_MATCH_LINES: u64 = 50;
+
 /// Bytes of a UTF-16 file decoded at most to reach the match.
 pub const UTF16_READ_LIMIT: u64 = 64 * 1024 * 1024;
 
@@ -277,9 +280,11 @@ fn read_around(
         bytes = chunk;
         lo = from;
     }
-    // Forwards, until the last context line's end is in.
+    // Forwards, until the last context line's end is in, and the match's end (a match may
+    // span lines).
     let mut after = newlines(&bytes[(offset - lo) as usize..]);
-    while !to_end && after < wanted && end - offset < SCAN_LIMIT {
+    let match_end = offset.saturating_add(target.length);
+    while !to_end && (after < wanted || end < match_end) && end - offset < SCAN_LIMIT {
         let to = (end + READ_CHUNK as u64).min(size);
         let chunk = source.read_range(end, to)?;
         to_end = end + (chunk.len() as u64) < to || to == size;
@@ -477,11 +482,18 @@ fn lay_out(region: &Region, target: &PreviewTarget) -> Result<Vec<PreviewLine>, 
     }
     let matched_index = spans.len();
     spans.push(matched);
-    for k in 1..=context as u64 {
+    // The lines after the match's: its context, and every line a multiline match runs onto
+    // (up to a bound).
+    let match_end_at = m.saturating_add(usize::try_from(target.length).unwrap_or(usize::MAX));
+    for k in 1.. {
         // Nothing of a line past the region's end (or past the file's last newline) is shown.
         let Some(start) = next.filter(|&s| s < bytes.len()) else {
             break;
         };
+        let in_match = start < match_end_at && k <= MAX_MATCH_LINES;
+        if k > context as u64 && !in_match {
+            break;
+        }
         let (end, unfinished, after) = line_end(region, start, start);
         spans.push(Span {
             number: target.line.saturating_add(k),
@@ -527,15 +539,24 @@ fn lay_out(region: &Region, target: &PreviewTarget) -> Result<Vec<PreviewLine>, 
             let from = from.min(span.end);
             let to = advance_chars(line, from, PREVIEW_MAX_CHARS);
             let cut_after = to < span.end || span.unfinished;
-            let highlight = (i == matched_index).then(|| {
+            let highlight = if i == matched_index {
                 // An empty match is shown on the character after it.
                 let end = if match_end > match_at {
                     match_end
                 } else {
                     advance_chars(line, match_at, 1)
                 };
-                (match_at.clamp(from, to) - from, end.clamp(from, to) - from)
-            });
+                Some((match_at.clamp(from, to) - from, end.clamp(from, to) - from))
+            } else {
+                // A line a multiline match runs onto is marked up to the match's end.
+                span.start
+                    .filter(|&start| i > matched_index && start < match_end_at)
+                    .map(|start| {
+                        let end = match_end_at.min(span.end);
+                        (start.clamp(from, to) - from, end.clamp(from, to) - from)
+                    })
+                    .filter(|(start, end)| end > start)
+            };
             shown_line(
                 span.number,
                 &bytes[from..to],
@@ -600,6 +621,14 @@ pub struct Preview {
     cancel: Arc<AtomicBool>,
     /// New content arrived: the view scrolls the match into sight once.
     pub(crate) scroll_to_match: bool,
+    /// The lines' viewport height last frame: when it changes the match is centred again.
+    pub(crate) viewport_height: f32,
+    /// Frames in which the view still puts the match's line in the middle.
+    pub(crate) center_frames: u8,
+    /// The panel's height last frame, in points.
+    pub(crate) panel_height: u32,
+    /// The remembered panel height was applied (once the window had its size).
+    pub(crate) height_restored: bool,
 }
 
 impl Default for Preview {
@@ -610,6 +639,10 @@ impl Default for Preview {
             answer: None,
             cancel: Arc::new(AtomicBool::new(false)),
             scroll_to_match: false,
+            viewport_height: 0.0,
+            center_frames: 0,
+            panel_height: 0,
+            height_restored: false,
         }
     }
 }

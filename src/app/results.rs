@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
+use crate::app::line_text::CutMatch;
 use crate::search::{Excerpt, FileError, FileResult, LineCut, SearchEvent, Summary};
 
 /// How the files in the list are ordered.
@@ -241,6 +242,10 @@ pub struct MatchView<'a> {
     pub ellipsis_after: bool,
     /// An occurrence on this line continues onto the next lines (multiline search).
     pub spans_lines: bool,
+    /// The line is longer than the model keeps: `text` is a window of it, and what leaves the
+    /// window (an export, a copy) reads the whole line back from the file
+    /// ([`crate::app::line_text`]).
+    pub line_cut: bool,
 }
 
 impl MatchView<'_> {
@@ -795,6 +800,26 @@ impl ResultsModel {
             ellipsis_before: excerpt.ellipsis_before,
             ellipsis_after: excerpt.ellipsis_after,
             spans_lines: line.cut & SPANS_LINES != 0,
+            line_cut: line.cut & CUT != 0,
+        })
+    }
+
+    /// What is needed to read occurrence `index` of `file`'s line back from the file, when the
+    /// model keeps only a window of that line (`None` for a line kept whole).
+    pub fn cut_match(&self, file: usize, index: usize) -> Option<CutMatch> {
+        let view = self.occurrence_in(file, index)?;
+        if !view.line_cut {
+            return None;
+        }
+        let path = self.files.get(file)?.found.path.clone();
+        Some(CutMatch {
+            path,
+            line_number: view.line_number,
+            column: view.column,
+            byte_offset: view.byte_offset,
+            length: view.length,
+            shown_match: view.text.get(view.highlight.clone())?.to_string(),
+            marked: view.marked_text(),
         })
     }
 
@@ -811,9 +836,18 @@ impl ResultsModel {
     }
 
     /// Every shown occurrence (folded files' included, filtered ones not), one
-    /// `path:line:column:text` a line, files in display order.
+    /// `path:line:column:text` a line, files in display order; a long line as the model keeps
+    /// it, a window marked `…` (see [`all_results_with_holes`](Self::all_results_with_holes)).
     pub fn all_results_text(&self) -> String {
+        let (text, holes) = self.all_results_with_holes();
+        fill_holes(&text, &holes, |cut| Some(cut.marked.as_str()))
+    }
+
+    /// [`all_results_text`](Self::all_results_text) with the text of each long line left out:
+    /// a hole at each position given, with what is needed to read the line back from its file.
+    pub fn all_results_with_holes(&self) -> (String, Vec<(usize, CutMatch)>) {
         let mut out = String::new();
+        let mut holes = Vec::new();
         for &file in &self.laid {
             let file = file as usize;
             let Some(entry) = self.files.get(file) else {
@@ -829,11 +863,34 @@ impl ResultsModel {
                 };
                 // Writing to a String cannot fail.
                 let _ = write!(out, "{path}:{}:{}:", view.line_number, view.column);
-                view.write_marked(&mut out);
+                match self.cut_match(file, index) {
+                    Some(cut) => holes.push((out.len(), cut)),
+                    None => view.write_marked(&mut out),
+                }
                 out.push('\n');
             }
         }
-        out
+        (out, holes)
+    }
+
+    /// What an export writes, in the list's order: every file the list shows (folded ones
+    /// included), each with the occurrences the filter lets through (all without a filter).
+    /// A copy, so that a later change of the filter or the order does not move the export.
+    pub fn shown_plan(&self) -> Vec<(usize, Option<Box<[u32]>>)> {
+        if !self.is_filtered() {
+            let mut files: Vec<usize> = self.files_in_order().collect();
+            // Files that arrived after the last layout are not in the order yet; they are
+            // always the last indices, so they go at the end rather than being lost.
+            files.extend(files.len()..self.file_count());
+            return files.into_iter().map(|file| (file, None)).collect();
+        }
+        self.laid
+            .iter()
+            .map(|&file| {
+                let file = file as usize;
+                (file, self.picked(file).map(Box::from))
+            })
+            .collect()
     }
 
     /// Occurrences in the laid-out rows: all of them, or those the filter lets through.
@@ -867,6 +924,65 @@ impl ResultsModel {
             };
             if matches!(self.row(row), Some(RowRef::Match(_))) {
                 return Some(row);
+            }
+        }
+        None
+    }
+
+    /// The next (or previous) shown occurrence after `from`, in the list's order, wrapping
+    /// around: F3 and Shift+F3. Folded files' occurrences count (the caller unfolds the file
+    /// it moves into); the filter's hidden ones do not. From a file header, forward is its
+    /// first occurrence, backward the previous file's last. `None` when nothing is shown.
+    pub fn next_match(&self, from: Option<RowRef>, forward: bool) -> Option<usize> {
+        let files = self.laid.len();
+        if self.shown_matches == 0 || files == 0 {
+            return None;
+        }
+        // Where to start: a file's position in the list, and a rank among its shown
+        // occurrences (`None`: before its first).
+        let (mut pos, mut rank) = match from {
+            Some(RowRef::Match(index)) => {
+                let file = self.file_of(index)?;
+                let pos = *self.position.get(file)? as usize;
+                match (pos < files)
+                    .then(|| self.shown_rank(file, index))
+                    .flatten()
+                {
+                    Some(rank) => (pos, Some(rank)),
+                    // Filtered out or not laid out: as from the list's start or end.
+                    None => (0, None),
+                }
+            }
+            Some(RowRef::File(file)) => match self.position.get(file) {
+                Some(&pos) if (pos as usize) < files => (pos as usize, None),
+                _ => (0, None),
+            },
+            None => (0, None),
+        };
+        if from.is_none() && !forward {
+            // Backwards from nowhere: the very last occurrence.
+            pos = files - 1;
+            rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
+        }
+        for _ in 0..=files {
+            let file = self.laid[pos] as usize;
+            let count = self.shown_count(file) as usize;
+            let next = match (forward, rank) {
+                (true, None) => (count > 0).then_some(0),
+                (true, Some(k)) => (k + 1 < count).then_some(k + 1),
+                (false, None) => None,
+                (false, Some(k)) => k.checked_sub(1).filter(|&k| k < count),
+            };
+            if let Some(k) = next {
+                return self.shown_occurrence(file, k);
+            }
+            // On to the next (or previous) file, wrapping around.
+            if forward {
+                pos = (pos + 1) % files;
+                rank = None;
+            } else {
+                pos = (pos + files - 1) % files;
+                rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
             }
         }
         None
@@ -930,6 +1046,24 @@ impl ResultsModel {
             + self.row_starts.capacity() * size_of::<u64>()
             + self.position.capacity() * size_of::<u32>()
     }
+}
+
+/// `text` with the line of each hole put in at its position: what `line` gives for it, or its
+/// window marked `…` when that is `None`.
+pub fn fill_holes<'a>(
+    text: &str,
+    holes: &'a [(usize, CutMatch)],
+    mut line: impl FnMut(&'a CutMatch) -> Option<&'a str>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (at, cut) in holes {
+        out.push_str(text.get(from..*at).unwrap_or_default());
+        out.push_str(line(cut).unwrap_or(&cut.marked));
+        from = *at;
+    }
+    out.push_str(text.get(from..).unwrap_or_default());
+    out
 }
 
 /// A path as the window shows it, unambiguous on one line: a byte that is not UTF-8 is shown

@@ -89,6 +89,8 @@ pub struct SavedState {
     pub editor_command: String,
     /// Whether the preview panel under the results is shown.
     pub show_preview: bool,
+    /// The preview panel's height in points, as the person last dragged it (0: not yet).
+    pub preview_height: u32,
 }
 
 impl Default for SavedState {
@@ -118,6 +120,7 @@ impl Default for SavedState {
             theme: ThemeChoice::System,
             editor_command: String::new(),
             show_preview: true,
+            preview_height: 0,
         }
     }
 }
@@ -509,7 +512,9 @@ impl SavedState {
             }
             Some(_) => {}
         }
-        let extensions = parse_extensions(&self.extensions).unwrap_or_else(|err| {
+        // Spaces separate extensions too, as they separate globs (`rs toml`).
+        let typed: Vec<&str> = self.extensions.split_whitespace().collect();
+        let extensions = parse_extensions(&typed.join(",")).unwrap_or_else(|err| {
             errors.extensions = Some(err.to_string());
             Vec::new()
         });

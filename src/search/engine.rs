@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
-use crate::search::file_searcher::{DirSlot, FileSearcher};
+use crate::search::file_searcher::{DirSlot, FileMatches, FileSearcher};
 use crate::search::priority;
 use crate::search::split::{Helpers, SplitFile};
 use crate::search::walk::{build_walk, io_message, walk_error};
@@ -193,25 +193,46 @@ impl<F> Shared<F> {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Queues an event, waiting while the queue is full unless the search is cancelled. A
-    /// consumer that went away (a closed pipe, a closed window) cancels the search.
-    fn send(&self, mut event: SearchEvent<F>) {
+    /// Queues an event, waiting while the queue is full unless the search is cancelled, and
+    /// says whether it was queued. A consumer that went away (a closed pipe, a closed window)
+    /// cancels the search.
+    fn send(&self, mut event: SearchEvent<F>) -> bool {
         loop {
             match self.events.send_timeout(event, CANCEL_POLL) {
                 Ok(()) => break,
                 Err(SendTimeoutError::Timeout(back)) => {
                     if self.cancelled() {
-                        return;
+                        return false;
                     }
                     event = back;
                 }
                 Err(SendTimeoutError::Disconnected(_)) => {
                     self.cancel.store(true, Ordering::Relaxed);
-                    return;
+                    return false;
                 }
             }
         }
         (self.notify)(Queued::Event);
+        true
+    }
+
+    /// Sends a file's matching lines and counts them, when there are any: a file searched
+    /// whole, or the part of one searched before a cancel. Counted only once queued, so the
+    /// summary's totals are those of the files the consumer received.
+    fn send_file(&self, path: PathBuf, found: FileMatches) {
+        if found.lines.is_empty() {
+            self.progress.add_searched(found.bytes_read, 0);
+            return;
+        }
+        let (bytes, matches) = (found.bytes_read, found.matches);
+        let file = (self.convert)(FileResult {
+            path,
+            lines: found.lines,
+            modified: found.modified,
+        });
+        if self.send(SearchEvent::File(file)) {
+            self.progress.add_searched(bytes, matches);
+        }
     }
 
     fn report_error(&self, error: FileError) {
@@ -403,22 +424,15 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
     // Close the directory as soon as its last file is done.
     drop(dir);
     match outcome {
-        Ok(Ok(found)) => {
-            if shared.cancelled() {
-                return;
-            }
-            shared
-                .progress
-                .add_searched(found.bytes_read, found.matches);
-            if !found.lines.is_empty() {
-                shared.send(SearchEvent::File((shared.convert)(FileResult {
-                    path,
-                    lines: found.lines,
-                    modified: found.modified,
-                })));
+        // A file searched to its end stays, a cancel arriving meanwhile or not.
+        Ok(Ok(found)) => shared.send_file(path, found),
+        // What the file's search found before the cancel stopped it stays too, as the files
+        // searched before it do: the window and the command line keep what was found.
+        Ok(Err(err)) if err.kind() == std::io::ErrorKind::Interrupted && shared.cancelled() => {
+            if let Some(found) = searcher.take_stopped() {
+                shared.send_file(path, found);
             }
         }
-        Ok(Err(err)) if err.kind() == std::io::ErrorKind::Interrupted && shared.cancelled() => {}
         Ok(Err(err)) => {
             shared.progress.add_failed();
             shared.report_error(FileError {

@@ -13,7 +13,8 @@ use memchr::memchr;
 
 use crate::search::read_buffer::ReadBuffer;
 use crate::search::split::{
-    Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, first_line_start, line_end_after,
+    Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, Stopped, first_line_start,
+    line_end_after,
 };
 use crate::search::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
@@ -92,6 +93,9 @@ pub struct FileSearcher {
     /// The other search threads, told of a large file so they search segments of it.
     helpers: Option<Helpers>,
     modified_times: bool,
+    /// What the last search found before a cancel stopped it (see
+    /// [`take_stopped`](FileSearcher::take_stopped)).
+    stopped: Option<FileMatches>,
 }
 
 impl FileSearcher {
@@ -127,6 +131,7 @@ impl FileSearcher {
             progress: None,
             helpers: None,
             modified_times: request.modified_times,
+            stopped: None,
         }
     }
 
@@ -141,11 +146,20 @@ impl FileSearcher {
         self.helpers = helpers;
     }
 
+    /// After a search that a cancel stopped (it returned an [`io::ErrorKind::Interrupted`]
+    /// error): the matching lines found in the file up to where it stopped, in file order and
+    /// numbered as in the whole file, if any. What was found stays, as it does for the files
+    /// searched before the cancel.
+    pub fn take_stopped(&mut self) -> Option<FileMatches> {
+        self.stopped.take().filter(|found| !found.lines.is_empty())
+    }
+
     /// Reads and searches the file at `path`.
     ///
     /// The file is opened read-only and, on Unix, non-blocking, so that a FIFO put in a file's
     /// place after the walk cannot hang the search. Cancellation returns an
-    /// [`io::ErrorKind::Interrupted`] error.
+    /// [`io::ErrorKind::Interrupted`] error; [`take_stopped`](Self::take_stopped) then gives
+    /// what was found before it.
     pub fn search_path(&mut self, path: &Path) -> io::Result<FileMatches> {
         let file = open_for_search(path)?;
         self.search_file(file)
@@ -169,6 +183,7 @@ impl FileSearcher {
     }
 
     fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
+        self.stopped = None;
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = self.buffer.read_from(0, filled);
         if self.skip_binary && is_binary(contents) {
@@ -216,15 +231,15 @@ impl FileSearcher {
         );
         sink.offset_shift = utf8_bom_len(contents);
         sink.report = report.as_ref();
-        if complete && has_utf16_bom(contents) {
+        let searched = if complete && has_utf16_bom(contents) {
             // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
             self.searcher
-                .search_slice(&self.matcher, contents, &mut sink)?;
+                .search_slice(&self.matcher, contents, &mut sink)
         } else if complete {
             // The BOM's bytes are back in the offsets through `offset_shift`.
             let text = &contents[utf8_bom_len(contents) as usize..];
             self.plain_searcher
-                .search_slice(&self.matcher, text, &mut sink)?;
+                .search_slice(&self.matcher, text, &mut sink)
         } else {
             // The cancel check wraps the whole chain: the part already in memory is large too.
             let reader = CancellableReader {
@@ -232,14 +247,18 @@ impl FileSearcher {
                 cancel: &self.cancel,
                 report: report.as_ref(),
             };
-            let searched = self
-                .searcher
-                .search_reader(&self.matcher, reader, &mut sink);
-            // The reader's refusal after a cancel surfaces as the cancellation itself.
-            self.check_cancel()?;
-            searched?;
+            self.searcher
+                .search_reader(&self.matcher, reader, &mut sink)
+        };
+        // A cancel stops the search at a match or a read (the reader's refusal surfaces as
+        // the cancellation itself): the lines before it are complete and numbered.
+        if self.cancel.load(Ordering::Relaxed) {
+            let bytes_read = sink.bytes_read.max(filled as u64);
+            let found = sink.into_matches(bytes_read);
+            self.stopped = (!found.binary).then_some(found);
+            return Err(cancelled());
         }
-        self.check_cancel()?;
+        searched?;
         let bytes_read = sink.bytes_read.max(filled as u64);
         let mut found = sink.into_matches(bytes_read);
         if self.modified_times && found.matches > 0 {
@@ -277,7 +296,20 @@ impl FileSearcher {
             split.finish(first, outcome);
         }
         split.work(self);
-        split.wait_for_matches()
+        self.outcome_of(&split)
+    }
+
+    /// A split file's result, what a cancel left of it kept for
+    /// [`take_stopped`](Self::take_stopped).
+    fn outcome_of(&mut self, split: &SplitFile) -> io::Result<FileMatches> {
+        match split.wait_for_matches() {
+            Ok(found) => Ok(found),
+            Err(Stopped::Failed(err)) => Err(err),
+            Err(Stopped::Cancelled(found)) => {
+                self.stopped = found;
+                Err(cancelled())
+            }
+        }
     }
 
     /// Searches segment `index` of `split`: the lines that start in its bytes. `have` bytes of
@@ -345,7 +377,7 @@ impl FileSearcher {
                 let mut tail = LineTail::new(&split.source, window_end, split.size);
                 loop {
                     if cancel.load(Ordering::Relaxed) {
-                        return Err(cancelled());
+                        return Ok(Segment::stopped_by_cancel());
                     }
                     let len = line.len();
                     line.resize(len + CANCELLABLE_READ, 0);
@@ -368,7 +400,15 @@ impl FileSearcher {
         sink.report = report;
         plain_searcher.search_slice(&*matcher, text, &mut sink)?;
         if cancel.load(Ordering::Relaxed) {
-            return Err(cancelled());
+            // The lines before the stop are complete and numbered from the segment's start.
+            let searched = sink.last_match.map_or(0, |(_, end)| end);
+            return Ok(Segment {
+                matches: sink.matches,
+                bytes: searched as u64,
+                lines: sink.lines,
+                stopped: true,
+                ..Segment::default()
+            });
         }
         if let Some(report) = report {
             report.read((text.len() - reported) as u64);
@@ -383,11 +423,13 @@ impl FileSearcher {
             bytes: text.len() as u64,
             binary: *skip_binary && memchr(0, text).is_some(),
             lines: sink.lines,
+            stopped: false,
         })
     }
 
     /// Searches bytes already in memory, as if they were a file's contents.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
+        self.stopped = None;
         if self.skip_binary && is_binary(bytes) {
             return Ok(FileMatches::binary(bytes.len() as u64));
         }
@@ -423,8 +465,9 @@ impl FileSearcher {
             Arc::clone(&self.cancel),
             None,
         );
+        self.stopped = None;
         split.work(self);
-        split.wait_for_matches()
+        self.outcome_of(&split)
     }
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns

@@ -44,3 +44,4 @@ pub use result::{
     SearchEvent, Summary,
 };
 pub use text::column_of;
+pub use walk::EXTENSIONS_IGNORE_CASE;

@@ -27,7 +27,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crossbeam_channel::Sender;
 use memchr::memchr;
 
-use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport, cancelled};
+use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport};
 use crate::search::read_buffer::ReadBuffer;
 use crate::search::{MatchLines, internal_error};
 
@@ -177,6 +177,19 @@ pub(crate) struct Segment {
     pub(crate) bytes: u64,
     /// It holds a NUL byte and binary files are skipped.
     pub(crate) binary: bool,
+    /// A cancel stopped its search: `lines` are those found before, and `terminators` is not
+    /// known (no segment after it can be numbered).
+    pub(crate) stopped: bool,
+}
+
+impl Segment {
+    /// A segment whose search a cancel stopped before it found anything.
+    pub(crate) fn stopped_by_cancel() -> Self {
+        Segment {
+            stopped: true,
+            ..Segment::default()
+        }
+    }
 }
 
 /// Where the lines of a segment start: the first line start in `nominal`, given `window`, the
@@ -334,6 +347,9 @@ impl SplitFile {
                     state.binary = true;
                     state.stopped = true;
                 }
+                if segment.stopped {
+                    state.stopped = true;
+                }
                 state.found[index] = Some(segment);
             }
             Ok(Err(err)) => {
@@ -384,40 +400,77 @@ impl SplitFile {
     }
 
     /// Waits for every segment, then puts their lines together in file order, numbered.
-    pub(crate) fn wait_for_matches(&self) -> io::Result<FileMatches> {
+    pub(crate) fn wait_for_matches(&self) -> Result<FileMatches, Stopped> {
         let mut state = self.settled(self.lock());
-        if let Some(err) = state.error.take() {
-            return Err(err);
+        let cancelled_now = self.cancel.load(Ordering::Relaxed);
+        match state.error.take() {
+            // A segment stopped by the cancel reports it as an error of its own.
+            Some(err) if !(cancelled_now && err.kind() == io::ErrorKind::Interrupted) => {
+                return Err(Stopped::Failed(err));
+            }
+            _ => {}
         }
-        if self.cancel.load(Ordering::Relaxed) || state.next < self.segments && !state.binary {
-            return Err(cancelled());
-        }
-        let bytes = state.found.iter().flatten().map(|s| s.bytes).sum();
+        let complete = !cancelled_now && (state.next == self.segments || state.binary);
         if state.binary {
-            return Ok(FileMatches::binary(bytes));
+            let bytes = state.found.iter().flatten().map(|s| s.bytes).sum();
+            return if complete {
+                Ok(FileMatches::binary(bytes))
+            } else {
+                Err(Stopped::Cancelled(None))
+            };
         }
         let found = std::mem::take(&mut state.found);
         drop(state);
-        let mut lines = MatchLines::new();
-        let (mut lines_before, mut matches) = (0, 0);
-        for segment in found.into_iter().flatten() {
-            if lines.is_empty() && lines_before == 0 {
-                // The first segment's lines need no renumbering: kept as they are.
-                lines = segment.lines;
-            } else {
-                lines.append(&segment.lines, lines_before);
-            }
-            lines_before += segment.terminators;
-            matches += segment.matches;
+        // Only the segments before the first one not searched to its end can be numbered, and
+        // that one's lines found before the cancel: the lines of the others are counted from a
+        // start whose line number is unknown.
+        let mut before_stop = true;
+        let searched = found
+            .into_iter()
+            .map_while(|segment| segment)
+            .take_while(|segment| std::mem::replace(&mut before_stop, !segment.stopped));
+        let matches = assemble(searched);
+        if complete {
+            Ok(matches)
+        } else {
+            Err(Stopped::Cancelled(Some(matches)))
         }
-        Ok(FileMatches {
-            lines,
-            matches,
-            bytes_read: bytes,
-            binary: false,
-            modified: None,
-        })
     }
+}
+
+/// Puts segments' lines together in file order, numbered: `segments` are consecutive, the
+/// first being the file's.
+fn assemble(segments: impl Iterator<Item = Segment>) -> FileMatches {
+    let mut lines = MatchLines::new();
+    let (mut lines_before, mut matches, mut bytes) = (0, 0, 0);
+    for segment in segments {
+        if lines.is_empty() && lines_before == 0 {
+            // The first segment's lines need no renumbering: kept as they are.
+            lines = segment.lines;
+        } else {
+            lines.append(&segment.lines, lines_before);
+        }
+        lines_before += segment.terminators;
+        matches += segment.matches;
+        bytes += segment.bytes;
+    }
+    FileMatches {
+        lines,
+        matches,
+        bytes_read: bytes,
+        binary: false,
+        modified: None,
+    }
+}
+
+/// Why a split file's search did not complete.
+#[derive(Debug)]
+pub(crate) enum Stopped {
+    /// A segment could not be read (or its search panicked).
+    Failed(io::Error),
+    /// The search was cancelled; what the segments before the first one not searched found,
+    /// numbered, when the file is not binary.
+    Cancelled(Option<FileMatches>),
 }
 
 /// How a search thread tells the others of a file it has split: each of them, when free,

@@ -40,7 +40,9 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, Search
         builder.filter_entry(move |entry| {
             let name = entry.file_name().as_encoded_bytes();
             entry.file_type().is_some_and(|t| t.is_dir())
-                || suffixes.iter().any(|suffix| name.ends_with(suffix))
+                || suffixes
+                    .iter()
+                    .any(|suffix| has_suffix(name, suffix, EXTENSIONS_IGNORE_CASE))
         });
     }
 
@@ -49,6 +51,20 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, Search
     }
     let walk_threads = request.effective_threads();
     Ok(builder.threads(walk_threads).build_parallel())
+}
+
+/// Whether extensions match file names in any case: where the file system usually ignores case
+/// (Windows, macOS), `RS` names the same files as `rs`; on Linux, whose file systems tell them
+/// apart, it does not, like ripgrep's globs.
+pub const EXTENSIONS_IGNORE_CASE: bool = cfg!(any(windows, target_os = "macos"));
+
+/// Whether `name` ends with `suffix`, in any ASCII case when `ignore_case`.
+fn has_suffix(name: &[u8], suffix: &[u8], ignore_case: bool) -> bool {
+    match name.len().checked_sub(suffix.len()) {
+        Some(start) if ignore_case => name[start..].eq_ignore_ascii_case(suffix),
+        Some(_) => name.ends_with(suffix),
+        None => false,
+    }
 }
 
 /// ripgrep's `-g` overrides: `pat` includes, `!pat` excludes, matched relative to `root`.
@@ -114,5 +130,24 @@ pub(crate) fn io_message(err: &std::io::Error) -> String {
             "not found (removed during the search, or a broken link)".to_string()
         }
         _ => crate::search::without_os_error(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_match_in_any_case_only_where_asked() {
+        assert!(has_suffix(b"main.rs", b".rs", false));
+        assert!(!has_suffix(b"MAIN.RS", b".rs", false));
+        assert!(has_suffix(b"MAIN.RS", b".rs", true));
+        assert!(has_suffix(b"main.Rs", b".rS", true));
+        assert!(!has_suffix(b"rs", b".rs", true));
+        assert!(!has_suffix(b"main.rsx", b".rs", true));
+        assert_eq!(
+            EXTENSIONS_IGNORE_CASE,
+            cfg!(any(windows, target_os = "macos"))
+        );
     }
 }

@@ -9,11 +9,23 @@ mod common;
 mod counting_alloc;
 
 mod basics;
+mod cancel_keeps;
+mod consistency;
+mod dialogs;
 mod editor;
+mod editor_shells;
 mod export;
+mod idle;
+mod keys;
+mod layout;
+mod long_lines;
+mod navigation;
+mod preview_panel;
 mod promises;
 mod results;
 mod settings;
+mod stale;
+mod words;
 
 /// Counts what each test's thread holds, for the memory bounds per stored match (basics.rs):
 /// measured from the outside, not by the model's own reckoning.

@@ -151,7 +151,7 @@ fn f3_and_shift_f3_walk_the_matches_and_wrap_around() {
         "Shift+F3 wraps backwards"
     );
 
-    // Folded files are skipped.
+    // A folded file's matches are not skipped: F3 unfolds the file it moves into.
     harness.get_by_label("three.rs (2)").click();
     harness.run_steps(2);
     let mut seen = Vec::new();
@@ -162,9 +162,15 @@ fn f3_and_shift_f3_walk_the_matches_and_wrap_around() {
     }
     assert_eq!(
         seen,
-        ["two.rs:1", "one.rs:1", "one.rs:2"],
-        "from the folded header, over its matches"
+        ["three.rs:1", "three.rs:2", "two.rs:1"],
+        "from the folded header, into its matches"
     );
+    let results = harness.state().results().expect("results");
+    let three = (0..results.file_count())
+        .filter_map(|file| results.file(file))
+        .find(|file| file.display == "three.rs")
+        .expect("three.rs");
+    assert!(!three.collapsed, "unfolded");
 }
 
 #[test]

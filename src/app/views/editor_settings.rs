@@ -8,12 +8,13 @@ use crate::app::editor::{EditorCommand, PLACEHOLDER_HELP};
 
 impl TrawlApp {
     /// The settings window, while it is open.
-    pub(super) fn editor_settings_window(&mut self, ctx: &egui::Context) {
+    /// Returns where it was drawn.
+    pub(super) fn editor_settings_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
         if !self.editor_settings_open {
-            return;
+            return None;
         }
         let mut open = true;
-        egui::Window::new("Editor settings")
+        let shown = egui::Window::new("Editor settings")
             .open(&mut open)
             .collapsible(false)
             .default_width(560.0)
@@ -21,13 +22,14 @@ impl TrawlApp {
         if !open {
             self.editor_settings_open = false;
         }
+        shown.map(|shown| shown.response.rect)
     }
 
     /// The command field, what it will run, and the help.
     pub(super) fn editor_settings(&mut self, ui: &mut Ui) {
         let label = ui.label("Editor command");
         ui.horizontal(|ui| {
-            ui.add(
+            let field = ui.add(
                 TextEdit::singleline(&mut self.state.editor_command)
                     .id(egui::Id::unique("trawl.editor_command"))
                     .hint_text(self.default_editor.as_str())
@@ -38,6 +40,10 @@ impl TrawlApp {
             .on_hover_text(
                 "Started directly, not through a shell; quote words with spaces. Empty: the default.",
             );
+            // The last attempt's error was about the command as it was.
+            if field.changed() {
+                self.editor_error = None;
+            }
             if ui
                 .add_enabled(
                     !self.state.editor_command.is_empty(),
@@ -55,14 +61,28 @@ impl TrawlApp {
                 ui.weak(format!("Starts `{}`", command.program()));
             }
             Err(err) => {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    format!("Cannot be used: {err}."),
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("Cannot be used: {err}."))
+                            .color(ui.visuals().error_fg_color),
+                    )
+                    .wrap(),
                 );
+                if let Some(safe) = err.safe_template()
+                    && ui
+                        .button("Use the safe form")
+                        .on_hover_text(format!("Set the command to {safe}"))
+                        .clicked()
+                {
+                    self.state.editor_command = safe.to_string();
+                    self.editor_error = None;
+                }
             }
         }
         if let Some(error) = &self.editor_error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
+            ui.add(
+                egui::Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap(),
+            );
         }
         ui.add_space(4.0);
         ui.label(RichText::new(format!("Placeholders: {PLACEHOLDER_HELP}.")).small());

@@ -41,7 +41,8 @@ impl ExportBar {
         let button = ui
             .add_enabled(self.blocked.is_none(), Button::new("Export…"))
             .on_hover_text(
-                "Save every match as JSON Lines (the command line's --json) or CSV (Ctrl+S)",
+                "Save every shown match (the filter applying, folded files included) as JSON \
+                 Lines (the command line's --json) or CSV (Ctrl+S)",
             );
         let button = match self.blocked {
             Some(reason) => button.on_disabled_hover_text(reason),
@@ -109,14 +110,12 @@ impl TrawlApp {
     }
 
     /// The in-window "Export results" form: path, format, Export and Cancel; an existing file
-    /// asks to be replaced first.
-    pub(super) fn export_window(&mut self, ctx: &egui::Context) {
-        let Some(form) = self.export.form.as_mut() else {
-            return;
-        };
+    /// asks to be replaced first. Returns where it was drawn.
+    pub(super) fn export_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
+        let form = self.export.form.as_mut()?;
         let mut action = None;
         let mut open = true;
-        egui::Window::new("Export results")
+        let shown = egui::Window::new("Export results")
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
@@ -193,5 +192,6 @@ impl TrawlApp {
         if let Some(action) = action {
             self.export_form_action(ctx, action);
         }
+        shown.map(|shown| shown.response.rect)
     }
 }

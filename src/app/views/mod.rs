@@ -9,11 +9,11 @@ mod results_list;
 mod search_bar;
 mod status;
 
-pub(crate) use status::thousands;
+pub(crate) use status::{plural, thousands};
 
 use egui::{Event, Key, Modifiers};
 
-use crate::app::{RowRef, TrawlApp};
+use crate::app::{Dialog, RowRef, TrawlApp};
 
 impl TrawlApp {
     /// Lays out the search bar and the progress line, on top.
@@ -44,6 +44,7 @@ impl TrawlApp {
         egui::CentralPanel::default().show(ui, |ui| self.results_list(ui));
 
         let ctx = ui.ctx().clone();
+        let mut drawn = Vec::new();
         if let Some(chooser) = self.chooser.as_mut() {
             match chooser.show(&ctx) {
                 crate::app::picker::ChooserAction::Open => {}
@@ -54,10 +55,55 @@ impl TrawlApp {
                 }
                 crate::app::picker::ChooserAction::Closed => self.chooser = None,
             }
+            drawn.push((Dialog::Chooser, self.chooser.as_ref().and_then(|c| c.rect)));
         }
-        self.editor_settings_window(&ctx);
-        self.export_window(&ctx);
+        drawn.push((Dialog::EditorSettings, self.editor_settings_window(&ctx)));
+        drawn.push((Dialog::Export, self.export_window(&ctx)));
+        self.stack_dialogs(&ctx, &drawn);
         drop_overlay(&ctx);
+    }
+
+    /// Whether `dialog` is open.
+    fn dialog_open(&self, dialog: Dialog) -> bool {
+        match dialog {
+            Dialog::Chooser => self.chooser.is_some(),
+            Dialog::EditorSettings => self.editor_settings_open,
+            Dialog::Export => self.export.form.is_some(),
+        }
+    }
+
+    /// Keeps the open dialogs in the order they are stacked (the last opened or clicked on
+    /// top), and closes the topmost on Esc. After the dialogs are drawn, so that keys typed
+    /// before the Esc reach their fields first.
+    fn stack_dialogs(&mut self, ctx: &egui::Context, drawn: &[(Dialog, Option<egui::Rect>)]) {
+        let mut stack = std::mem::take(&mut self.dialogs);
+        stack.retain(|&dialog| self.dialog_open(dialog));
+        for &(dialog, rect) in drawn {
+            if !self.dialog_open(dialog) {
+                continue;
+            }
+            let pressed_in = rect.is_some_and(|rect| {
+                ctx.input(|i| {
+                    i.pointer.any_pressed()
+                        && i.pointer.interact_pos().is_some_and(|p| rect.contains(p))
+                })
+            });
+            if pressed_in || !stack.contains(&dialog) {
+                stack.retain(|&d| d != dialog);
+                stack.push(dialog);
+            }
+        }
+        if self.esc_for_dialogs
+            && let Some(top) = stack.pop()
+        {
+            match top {
+                Dialog::Chooser => self.chooser = None,
+                Dialog::EditorSettings => self.editor_settings_open = false,
+                Dialog::Export => self.export.form = None,
+            }
+        }
+        self.esc_for_dialogs = false;
+        self.dialogs = stack;
     }
 
     /// Esc cancels; with no text field focused, arrows move the selection, Ctrl+C copies it and
@@ -75,8 +121,16 @@ impl TrawlApp {
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::S)) {
             self.open_export(ctx);
         }
-        if ctx.input(|i| i.key_pressed(Key::Escape)) && self.is_searching() {
-            self.cancel_search();
+        // Esc closes the topmost dialog (once they are drawn), else cancels the search; an
+        // open menu takes it first.
+        if ctx.input(|i| i.key_pressed(Key::Escape)) && !egui::Popup::is_any_open(ctx) {
+            if self.dialogs.is_empty() {
+                if self.is_searching() {
+                    self.cancel_search();
+                }
+            } else {
+                self.esc_for_dialogs = true;
+            }
         }
         // F3 / Shift+F3 and Ctrl+Shift+C work wherever the focus is, as in an editor.
         // Shift+F3 first: a shortcut without Shift also matches the key with Shift held.
@@ -156,26 +210,24 @@ impl TrawlApp {
         }
     }
 
-    /// Selects the next (or previous) match, wrapping around; F3 / Shift+F3.
+    /// Selects the next (or previous) match, wrapping around; F3 / Shift+F3. A folded file
+    /// it moves into is unfolded, and the list scrolls so that the match's file header shows
+    /// too where the list is tall enough.
     fn select_next_match(&mut self, forward: bool) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.results.as_mut() else {
             return;
         };
-        let from = self.selected.and_then(|item| results.row_of(item));
-        if let Some(row) = results.next_match_row(from, forward) {
-            self.selected = results.row(row);
-            self.list.scroll_to_selection = true;
+        let Some(index) = results.next_match(self.selected, forward) else {
+            return;
+        };
+        if let Some(file) = results.file_of(index)
+            && results.file(file).is_some_and(|f| f.collapsed)
+        {
+            results.toggle_collapsed(file);
         }
-    }
-
-    /// Copies every shown result, one `path:line:column:text` line each.
-    pub(super) fn copy_all(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
-            return;
-        };
-        let text = results.all_results_text();
-        let count = results.shown_match_count();
-        self.copy(ctx, text, &format!("all {count} results"));
+        self.selected = Some(RowRef::Match(index));
+        self.list.scroll_to_selection = true;
+        self.list.show_header = true;
     }
 
     /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).
@@ -217,24 +269,6 @@ impl TrawlApp {
         if enter || (left && !collapsed) || (right && collapsed) {
             results.toggle_collapsed(file);
             self.list.scroll_to_selection = true;
-        }
-    }
-
-    /// Copies the selected row: a match's `path:line:column`, or a file header's path.
-    fn copy_selection(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
-            return;
-        };
-        let copied = match self.selected {
-            Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
-            Some(RowRef::File(file)) => results
-                .file(file)
-                .map(|f| (f.path.display().to_string(), "file path")),
-            None => None,
-        };
-        if let Some((text, what)) = copied {
-            let what = format!("{what}: {text}");
-            self.copy(ctx, text, &what);
         }
     }
 }

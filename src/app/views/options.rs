@@ -80,6 +80,11 @@ impl TrawlApp {
                 "Search threads, like -j. Empty or 0: one per core",
             );
 
+            // The slider is one piece with its label: a new row when they do not fit.
+            if ui.available_size_before_wrap().x < 240.0 {
+                ui.end_row();
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+            }
             let label = ui.label("Context lines");
             ui.add(Slider::new(
                 &mut self.state.context_lines,
@@ -91,7 +96,12 @@ impl TrawlApp {
                      {MAX_CONTEXT_LINES}); drag, use the arrow keys, or type the number"
             ));
 
-            ui.separator();
+            if ui.available_size_before_wrap().x < 240.0 {
+                ui.end_row();
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+            } else {
+                ui.separator();
+            }
             ui.label("Theme");
             for choice in ThemeChoice::ALL {
                 ui.selectable_value(&mut self.state.theme, choice, choice.label())

@@ -1,8 +1,8 @@
 //! The preview panel under the results: a bar (show/hide, context lines, Edit file, Editor…,
 //! the last editor error) and, when shown, the selected match in its file.
 
-use egui::text::{CCursor, LayoutJob, TextFormat};
-use egui::{Align, DragValue, Label, RichText, Role, Ui, WidgetInfo};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{DragValue, Label, RichText, Role, Ui, WidgetInfo};
 
 use crate::app::preview::{MAX_CONTEXT_LINES, PreviewLine, PreviewState};
 use crate::app::{RowRef, TrawlApp};
@@ -25,19 +25,53 @@ impl TrawlApp {
         self.preview.poll();
 
         if self.state.show_preview {
-            // At least the match and its context lines (up to a point) fit: the first frame
-            // may lay the panel out before the window has its size, and a panel remembers
-            // that size.
+            // The panel's height is the person's (drag its top edge), remembered between runs;
+            // at first, the match and its context lines (up to a point) fit. At least three
+            // lines show, and the list keeps a third of the window.
             let line_height = ui.text_style_height(&egui::TextStyle::Monospace);
             let lines = (2 * self.state.context_lines + 1).clamp(3, MIN_HEIGHT_LINES) as f32;
-            egui::Panel::bottom("preview")
+            let chrome = 60.0;
+            let min = line_height * 4.0 + chrome;
+            let max = (ui.available_height() * 0.66).max(min);
+            let panel = egui::Panel::bottom("preview")
                 .resizable(true)
-                .min_size(line_height * (lines + 1.0) + 60.0)
-                .show(ui, |ui| {
-                    self.preview_bar(ui);
-                    ui.separator();
-                    self.preview_lines(ui);
-                });
+                .min_size(min)
+                .max_size(max)
+                .default_size(line_height * (lines + 1.0) + chrome);
+            // The remembered height, once the window has its size (the first frame may come
+            // before): put where the panel keeps its size (egui's own memory of it may be
+            // missing or older).
+            if !self.preview.height_restored && ui.available_height() > 2.0 * min {
+                self.preview.height_restored = true;
+                if self.state.preview_height > 0 {
+                    let height = (self.state.preview_height as f32).clamp(min, max);
+                    let mut outer_rect = ui.max_rect();
+                    outer_rect.set_top(outer_rect.bottom() - height);
+                    let id = ui.scope_id().with("preview");
+                    ui.ctx().data_mut(|data| {
+                        data.insert_persisted(id, egui::PanelState { outer_rect });
+                    });
+                }
+            }
+            let shown = panel.show(ui, |ui| {
+                // The panel is as tall as the person made it, whatever it shows: a panel takes
+                // the height of its contents, and "Loading…" between two matches shrank it to
+                // its minimum for good.
+                ui.set_min_height(ui.max_rect().height());
+                self.preview_bar(ui);
+                ui.separator();
+                self.preview_lines(ui);
+            });
+            // Dragged by the person (its height changing while the button is held, which a
+            // click elsewhere does not do): remembered, saved a moment after the drag.
+            let height = shown.response.rect.height().round() as u32;
+            let dragged = height != self.preview.panel_height
+                && self.preview.panel_height > 0
+                && ui.input(|i| i.pointer.primary_down());
+            self.preview.panel_height = height;
+            if self.preview.height_restored && dragged {
+                self.state.preview_height = height;
+            }
         } else {
             egui::Panel::bottom("preview_bar").show(ui, |ui| self.preview_bar(ui));
         }
@@ -88,7 +122,21 @@ impl TrawlApp {
 
     fn preview_lines(&mut self, ui: &mut Ui) {
         // Set only when new lines arrive, so taking it here loses nothing.
-        let mut scroll = std::mem::take(&mut self.preview.scroll_to_match);
+        let scroll = std::mem::take(&mut self.preview.scroll_to_match);
+        // The match's line goes in the middle of the panel when new lines arrive and whenever
+        // the panel's height changes (a drag, more context lines).
+        let viewport = ui.available_height();
+        if scroll || (viewport - self.preview.viewport_height).abs() > 0.5 {
+            // Twice: a scroll area clamps an offset to the size of what it showed the frame
+            // before, which for new lines is the old ones (or "Loading…").
+            self.preview.center_frames = 2;
+        }
+        self.preview.viewport_height = viewport;
+        let center = self.preview.center_frames > 0;
+        if center {
+            self.preview.center_frames -= 1;
+            ui.ctx().request_repaint();
+        }
         let content = match self.preview.state() {
             PreviewState::Empty => {
                 ui.weak("Select a match to see it in its file.");
@@ -121,62 +169,71 @@ impl TrawlApp {
             .last()
             .map_or(1, |l| l.number.to_string().len());
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
-        egui::ScrollArea::vertical()
+        // Computed from the line height rather than asked of the scroll area, which took it
+        // before the panel had its final height and left the line cut at the bottom.
+        let viewport = ui.available_height();
+        let line_height = ui.text_style_height(&egui::TextStyle::Monospace);
+        let mut vertical = egui::ScrollArea::vertical()
             .id_salt("preview")
-            .auto_shrink(false)
-            .show(ui, |ui| {
-                ui.spacing_mut().item_spacing.y = 0.0;
-                ui.horizontal_top(|ui| {
-                    // The numbers stay in sight while the text scrolls sideways.
+            .auto_shrink(false);
+        let mut horizontal = egui::ScrollArea::horizontal()
+            .id_salt("preview_text")
+            .auto_shrink([false, true]);
+        if center
+            && let Some(at) = content
+                .lines
+                .iter()
+                .position(|l| Some(l.number) == target_line)
+        {
+            let middle = (at as f32 + 0.5) * line_height;
+            vertical = vertical.vertical_scroll_offset((middle - viewport / 2.0).max(0.0));
+            if center {
+                // The match itself, not only its line: it may lie far to the right. The font
+                // is monospaced: its column is a number of glyph widths in.
+                let (_, mark) = line_job(ui, &content.lines[at]);
+                let char_width = ui.fonts_mut(|f| f.glyph_width(&mono, '0'));
+                let x = mark.unwrap_or(0) as f32 * char_width;
+                let width = ui.available_width();
+                horizontal = horizontal.horizontal_scroll_offset((x - width / 3.0).max(0.0));
+            }
+        }
+        vertical.show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 0.0;
+            ui.horizontal_top(|ui| {
+                // The numbers stay in sight while the text scrolls sideways.
+                ui.vertical(|ui| {
+                    for line in &content.lines {
+                        let color = if Some(line.number) == target_line {
+                            ui.visuals().strong_text_color()
+                        } else {
+                            ui.visuals().weak_text_color()
+                        };
+                        let number = format!("{:>digits$}", line.number);
+                        ui.add(Label::new(
+                            RichText::new(number).font(mono.clone()).color(color),
+                        ));
+                    }
+                });
+                horizontal.show(ui, |ui| {
                     ui.vertical(|ui| {
+                        ui.style_mut().interaction.selectable_labels = true;
                         for line in &content.lines {
-                            let color = if Some(line.number) == target_line {
-                                ui.visuals().strong_text_color()
-                            } else {
-                                ui.visuals().weak_text_color()
-                            };
-                            let number = format!("{:>digits$}", line.number);
-                            ui.add(Label::new(
-                                RichText::new(number).font(mono.clone()).color(color),
-                            ));
+                            let (job, _) = line_job(ui, line);
+                            let galley = ui.painter().layout_job(job);
+                            let response = ui.add(Label::new(galley).extend());
+                            // Read out with its number, as the person sees the row.
+                            response.widget_info(|| {
+                                WidgetInfo::labeled(
+                                    Role::Label,
+                                    true,
+                                    format!("{}  {}", line.number, line.text),
+                                )
+                            });
                         }
                     });
-                    egui::ScrollArea::horizontal()
-                        .id_salt("preview_text")
-                        .auto_shrink([false, true])
-                        .show(ui, |ui| {
-                            ui.vertical(|ui| {
-                                ui.style_mut().interaction.selectable_labels = true;
-                                for line in &content.lines {
-                                    let is_target = Some(line.number) == target_line;
-                                    let (job, mark) = line_job(ui, line);
-                                    let galley = ui.painter().layout_job(job);
-                                    let response = ui.add(Label::new(galley.clone()).extend());
-                                    // Read out with its number, as the person sees the row.
-                                    response.widget_info(|| {
-                                        WidgetInfo::labeled(
-                                            Role::Label,
-                                            true,
-                                            format!("{}  {}", line.number, line.text),
-                                        )
-                                    });
-                                    if scroll && is_target {
-                                        scroll = false;
-                                        // The match itself, not only its line: it may lie far to
-                                        // the right.
-                                        let rect = mark.map_or(response.rect, |at| {
-                                            galley
-                                                .pos_from_cursor(CCursor::new(at))
-                                                .translate(response.rect.min.to_vec2())
-                                                .expand2(egui::vec2(80.0, 0.0))
-                                        });
-                                        ui.scroll_to_rect(rect, Some(Align::Center));
-                                    }
-                                }
-                            });
-                        });
                 });
             });
+        });
     }
 }
 

@@ -9,9 +9,10 @@ use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::TrawlApp;
+use crate::app::copy::short;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
-use crate::app::views::export::ExportAction;
-use crate::app::views::status::thousands;
+use crate::app::views::export::{ExportAction, ExportBar};
+use crate::app::views::{plural, thousands};
 
 /// Indentation of occurrence rows under their file header.
 const INDENT: f32 = 22.0;
@@ -25,6 +26,7 @@ enum RowAction {
     Select(RowRef),
     Toggle(usize),
     Copy { text: String, what: &'static str },
+    CopyLineText(usize),
     CopyAll,
     OpenInEditor(usize),
     Export(ExportAction),
@@ -34,8 +36,21 @@ impl TrawlApp {
     /// Toolbar (sort, fold, copy all, export) and the virtual list.
     pub(super) fn results_list(&mut self, ui: &mut Ui) {
         // Results of an earlier search than the fields ask for stay readable but dimmed, so
-        // that the list never flickers empty and never passes for the new answer.
+        // that the list never flickers empty and never passes for the new answer; when no
+        // search is on its way, one line says how to get the answer to the fields.
         if self.results_outdated() {
+            if self.fields_changed() && !self.is_searching() && !self.typing_search_pending() {
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(
+                            "These results are for other fields than those above: press \
+                             Enter to search.",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    )
+                    .wrap(),
+                );
+            }
             ui.multiply_opacity(0.55);
         }
         let export = self.export_bar();
@@ -47,92 +62,58 @@ impl TrawlApp {
         };
 
         let mut actions = Vec::new();
+        // The toolbar: its actions, then the filter, then the counts on the right, on one row
+        // where they fit, else the filter (and the counts) on a second and the counts on a
+        // third, so that nothing overlaps in a narrow window. Where each group fits is judged
+        // by its width in the last frame.
+        let counts = counts_text(results);
+        let counts_width = ui
+            .painter()
+            .layout_no_wrap(
+                counts.clone(),
+                egui::TextStyle::Body.resolve(ui.style()),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x;
+        let spacing = ui.spacing().item_spacing.x;
+        let [actions_width, filter_width] = self.list.toolbar_widths;
+        let filter_fits =
+            actions_width + filter_width + 3.0 * spacing + 8.0 <= ui.available_width();
+        let mut measured = self.list.toolbar_widths;
+        let mut counts_shown = false;
         ui.horizontal(|ui| {
-            let label = ui.label("Sort by");
-            let mut sort = self.state.sort;
-            let _ = egui::ComboBox::from_id_salt("sort")
-                .selected_text(sort.label())
-                .show_ui(ui, |ui| {
-                    for order in SortOrder::ALL {
-                        ui.selectable_value(&mut sort, order, order.label());
-                    }
+            measured[0] = ui
+                .horizontal(|ui| {
+                    toolbar_actions(ui, results, &mut self.state.sort, &export, &mut actions);
                 })
                 .response
-                .labelled_by(label.id)
-                .on_hover_text("Order of the files: path, match count, last modified, or as found");
-            if sort != self.state.sort {
-                self.state.sort = sort;
-                results.set_sort(sort);
+                .rect
+                .width();
+            if filter_fits {
+                ui.separator();
+                measured[1] = ui
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .response
+                    .rect
+                    .width();
+                counts_shown = counts_on_the_right(ui, &counts, counts_width);
             }
-            if ui
-                .button("Expand all")
-                .on_hover_text("Show every file's matches")
-                .clicked()
-            {
-                results.set_all_collapsed(false);
-            }
-            if ui
-                .button("Collapse all")
-                .on_hover_text("Show only the file names")
-                .clicked()
-            {
-                results.set_all_collapsed(true);
-            }
-            if ui
-                .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
-                .on_hover_text("One path:line:column:text line per shown match (Ctrl+Shift+C)")
-                .clicked()
-            {
-                actions.push(RowAction::CopyAll);
-            }
-            if let Some(action) = export.controls(ui) {
-                actions.push(RowAction::Export(action));
-            }
-            ui.separator();
-            let label = ui.label("Filter");
-            let filter = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.list.filter)
-                        .id_salt("trawl.filter")
-                        .hint_text("path or text")
-                        .desired_width(160.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Show only files whose path, or matches whose line, contains this text \
-                     (any case); the search is not run again",
-                );
-            if filter.changed() {
-                results.set_filter(&self.list.filter);
-            }
-            if !self.list.filter.is_empty()
-                && ui
-                    .small_button("Clear")
-                    .on_hover_text("Show every result again")
-                    .clicked()
-            {
-                self.list.filter.clear();
-                results.set_filter("");
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let counts = if results.is_filtered() {
-                    format!(
-                        "{} of {} matches in {} of {} files shown",
-                        thousands(results.shown_match_count()),
-                        thousands(results.match_count() as u64),
-                        thousands(results.shown_file_count() as u64),
-                        thousands(results.file_count() as u64)
-                    )
-                } else {
-                    format!(
-                        "{} matches in {} files shown",
-                        thousands(results.match_count() as u64),
-                        thousands(results.file_count() as u64)
-                    )
-                };
-                ui.weak(counts);
-            });
         });
+        if !filter_fits {
+            ui.horizontal(|ui| {
+                measured[1] = ui
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .response
+                    .rect
+                    .width();
+                counts_shown = counts_on_the_right(ui, &counts, counts_width);
+            });
+        }
+        if !counts_shown {
+            ui.weak(counts);
+        }
+        self.list.toolbar_widths = measured;
         if let Some(action) = export.outcome_line(ui) {
             actions.push(RowAction::Export(action));
         }
@@ -144,6 +125,8 @@ impl TrawlApp {
                 "No result contains the filter's text."
             } else if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
                 "Searching…"
+            } else if results.summary().is_some_and(|s| s.cancelled) {
+                "Cancelled before anything was found."
             } else {
                 "No matches."
             };
@@ -162,9 +145,20 @@ impl TrawlApp {
             .animated(false);
         if self.list.scroll_to_selection {
             self.list.scroll_to_selection = false;
+            let show_header = std::mem::take(&mut self.list.show_header);
             if let Some(row) = self.selected.and_then(|item| results.row_of(item)) {
-                let top = row as f32 * row_step;
-                let bottom = top + row_height;
+                let bottom = row as f32 * row_step + row_height;
+                // The file's header too, when it fits in the list with the row.
+                let header = match self.selected {
+                    Some(RowRef::Match(index)) if show_header => results
+                        .file_of(index)
+                        .and_then(|file| results.row_of(RowRef::File(file))),
+                    _ => None,
+                };
+                let top = header
+                    .map(|header| header as f32 * row_step)
+                    .filter(|&top| bottom - top <= self.list.height)
+                    .unwrap_or(row as f32 * row_step);
                 if top < self.list.offset {
                     scroll = scroll.vertical_scroll_offset(top);
                 } else if bottom > self.list.offset + self.list.height {
@@ -196,10 +190,12 @@ impl TrawlApp {
                         let Some(view) = results.file(file) else {
                             continue;
                         };
+                        let (shown, all) =
+                            (thousands(view.shown.into()), thousands(view.matches.into()));
                         let label = if view.shown == view.matches {
-                            format!("{} ({})", view.display, view.matches)
+                            format!("{} ({all})", view.display)
                         } else {
-                            format!("{} ({} of {})", view.display, view.shown, view.matches)
+                            format!("{} ({shown} of {all})", view.display)
                         };
                         response.widget_info(|| {
                             WidgetInfo::selected(Role::Button, true, is_selected, &label)
@@ -260,8 +256,128 @@ impl TrawlApp {
                 }
                 RowAction::Export(action) => self.export_action(&ctx, action),
                 RowAction::CopyAll => self.copy_all(&ctx),
+                RowAction::CopyLineText(index) => self.copy_line_text(&ctx, index),
             }
         }
+    }
+}
+
+/// "3 matches in 2 files shown", or with a filter "2 of 5 matches in 2 of 3 files shown".
+fn counts_text(results: &ResultsModel) -> String {
+    if results.is_filtered() {
+        format!(
+            "{} of {} in {} of {} shown",
+            thousands(results.shown_match_count()),
+            plural(results.match_count() as u64, "match", "matches"),
+            thousands(results.shown_file_count() as u64),
+            plural(results.file_count() as u64, "file", "files")
+        )
+    } else {
+        format!(
+            "{} in {} shown",
+            plural(results.match_count() as u64, "match", "matches"),
+            plural(results.file_count() as u64, "file", "files")
+        )
+    }
+}
+
+/// The counts at the row's right end, when they fit in what is left of it.
+fn counts_on_the_right(ui: &mut Ui, counts: &str, width: f32) -> bool {
+    if ui.available_width() < width + ui.spacing().item_spacing.x {
+        return false;
+    }
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.weak(counts);
+    });
+    true
+}
+
+/// Sort, fold, Copy all and Export (or the running export).
+fn toolbar_actions(
+    ui: &mut Ui,
+    results: &mut ResultsModel,
+    sort: &mut SortOrder,
+    export: &ExportBar,
+    actions: &mut Vec<RowAction>,
+) {
+    let label = ui.label("Sort by");
+    let mut chosen = *sort;
+    let _ = egui::ComboBox::from_id_salt("sort")
+        .selected_text(chosen.label())
+        .show_ui(ui, |ui| {
+            for order in SortOrder::ALL {
+                ui.selectable_value(&mut chosen, order, order.label());
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("Order of the files: path, match count, last modified, or as found");
+    if chosen != *sort {
+        *sort = chosen;
+        results.set_sort(chosen);
+    }
+    if ui
+        .button("Expand all")
+        .on_hover_text("Show every file's matches")
+        .clicked()
+    {
+        results.set_all_collapsed(false);
+    }
+    if ui
+        .button("Collapse all")
+        .on_hover_text("Show only the file names")
+        .clicked()
+    {
+        results.set_all_collapsed(true);
+    }
+    if ui
+        .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
+        .on_hover_text(
+            "One path:line:column:text line per shown match, the filter applying, folded \
+             files included (Ctrl+Shift+C)",
+        )
+        .clicked()
+    {
+        actions.push(RowAction::CopyAll);
+    }
+    if let Some(action) = export.controls(ui) {
+        actions.push(RowAction::Export(action));
+    }
+}
+
+/// The filter box, its Clear button, and what the filter means for Copy all and Export.
+fn toolbar_filter(ui: &mut Ui, results: &mut ResultsModel, typed: &mut String) {
+    let label = ui.label("Filter");
+    let filter = ui
+        .add(
+            egui::TextEdit::singleline(typed)
+                .id_salt("trawl.filter")
+                .hint_text("path or text")
+                .desired_width(160.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Show only files whose path, or matches whose line, contains this text (any \
+             case); the search is not run again",
+        );
+    if filter.changed() {
+        results.set_filter(typed);
+    }
+    if !typed.is_empty()
+        && ui
+            .small_button("Clear")
+            .on_hover_text("Show every result again")
+            .clicked()
+    {
+        typed.clear();
+        results.set_filter("");
+    }
+    if results.is_filtered() {
+        // Said where the filter is, so nobody exports "everything" by surprise.
+        ui.weak("Copy all and Export take these").on_hover_text(
+            "With a filter set, Copy all and Export… take the shown results only; Clear it to \
+             take every result",
+        );
     }
 }
 
@@ -295,10 +411,14 @@ fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
         6.0,
         TextFormat::simple(body.clone(), visuals.strong_text_color()),
     );
-    let count = match (view.shown, view.matches) {
-        (shown, all) if shown != all => format!("{shown} of {all} matches"),
-        (_, 1) => "1 match".to_string(),
-        (_, all) => format!("{all} matches"),
+    // The same separators as the progress bar and the summary.
+    let count = match (u64::from(view.shown), u64::from(view.matches)) {
+        (shown, all) if shown != all => format!(
+            "{} of {}",
+            thousands(shown),
+            plural(all, "match", "matches")
+        ),
+        (_, all) => plural(all, "match", "matches"),
     };
     job.append(
         &count,
@@ -514,14 +634,7 @@ fn match_row_actions(
             ui.close();
         }
         if ui.button("Copy line text").clicked() {
-            let text = results
-                .occurrence(index)
-                .map(|v| v.marked_text())
-                .unwrap_or_default();
-            actions.push(RowAction::Copy {
-                text,
-                what: "line text",
-            });
+            actions.push(RowAction::CopyLineText(index));
             ui.close();
         }
         if ui.button("Copy file path").clicked() {
@@ -541,12 +654,4 @@ fn match_row_actions(
             ui.close();
         }
     });
-}
-
-/// The copied text as the notice quotes it: at most 80 characters.
-fn short(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }

@@ -8,6 +8,27 @@ use egui::{Button, Key, RichText, TextEdit, Ui};
 use crate::app::views::status::thousands;
 use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
 
+/// What the Extensions field takes, and whether case matters here.
+const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
+    "The file extensions to search: rs, .rs, \"rs, toml\" or \"rs toml\"; empty or * searches \
+     every file. Any case matches: RS finds .rs files too."
+} else {
+    "The file extensions to search: rs, .rs, \"rs, toml\" or \"rs toml\"; empty or * searches \
+     every file. Case-sensitive, as file names are on Linux: RS does not find .rs files."
+};
+
+/// History and the pattern's three toggles, laid out after the pattern field (with spacing
+/// and some room to spare: History's menu, 400 points wide, then opens inside the window).
+const PATTERN_TOOLS_WIDTH: f32 = 200.0;
+
+/// Search, Cancel and Options (with room to spare, as above).
+const SEARCH_BUTTONS_WIDTH: f32 = 240.0;
+
+/// The window width from which the extensions, the pattern and the buttons share one row with
+/// a pattern field of 200 points or more.
+const ONE_ROW_WIDTH: f32 =
+    LABEL_WIDTH + 170.0 + 60.0 + 200.0 + PATTERN_TOOLS_WIDTH + SEARCH_BUTTONS_WIDTH + 6.0 * 8.0;
+
 /// Width of the label column, so the fields line up.
 pub(super) const LABEL_WIDTH: f32 = 78.0;
 
@@ -98,7 +119,6 @@ impl TrawlApp {
         if let Some(message) = self.picker_message.clone() {
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-                ui.colored_label(ui.visuals().warn_fg_color, message);
                 if self.chooser.is_none()
                     && ui
                         .button("Open built-in chooser")
@@ -108,85 +128,40 @@ impl TrawlApp {
                     self.chooser =
                         Some(crate::app::FolderChooser::new(self.state.root().as_deref()));
                 }
+                // Wrapped, not cut mid-word, in a narrow window (after the button, which a
+                // wrapped text would push out of sight).
+                ui.add(
+                    egui::Label::new(RichText::new(message).color(ui.visuals().warn_fg_color))
+                        .wrap(),
+                );
             });
         }
 
-        // Extensions, pattern and toggles.
-        ui.horizontal(|ui| {
-            let label = field_label(ui, "Extensions");
-            let field = ui
-                .add(
-                    TextEdit::singleline(&mut self.state.extensions)
-                        .id(egui::Id::unique("trawl.extensions"))
-                        .hint_text("rs, toml  (empty or * = all)")
-                        .desired_width(170.0),
-                )
-                .labelled_by(label.id);
-            enter |= submitted(ui, &field);
-
-            let label = ui.label("Pattern");
-            let buttons_width = 440.0;
-            let field = ui
-                .add(
-                    TextEdit::singleline(&mut self.state.pattern)
-                        .id(pattern_id())
-                        .hint_text("Text or regex to find (Ctrl+F)")
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width((ui.available_width() - buttons_width).max(120.0)),
-                )
-                .labelled_by(label.id)
-                .on_hover_text("What to find: text, or a regex with .* on (Ctrl+F comes here)");
-            enter |= submitted(ui, &field);
-            if let Some(entry) = self.history_menu(ui) {
-                entry.apply_to(&mut self.state);
-                self.picker_message = None;
-            }
-
-            ui.toggle_value(&mut self.state.match_case, RichText::new("Aa").monospace())
-                .on_hover_text("Match case");
-            ui.toggle_value(
-                &mut self.state.whole_word,
-                RichText::new("ab").monospace().underline(),
-            )
-            .on_hover_text("Match whole word");
-            ui.toggle_value(&mut self.state.regex, RichText::new(".*").monospace())
-                .on_hover_text("Use regular expression");
-
-            let search = ui
-                .add_enabled(valid, Button::new(RichText::new("Search").strong()))
-                .on_disabled_hover_text(
-                    "Fill in a folder and a pattern, and fix any field marked in red",
-                );
-            if search.clicked() {
-                enter = true;
-            }
-            if ui
-                .add_enabled(self.is_searching(), Button::new("Cancel"))
-                .on_hover_text("Stop the search (Esc); the results found so far stay")
-                .clicked()
-            {
-                self.cancel_search();
-            }
-            let any_set = self.state.options_in_effect().next().is_some();
-            let text = if any_set {
-                // Marked so that an option hidden in the closed panel never surprises.
-                RichText::new("Options").color(ui.visuals().warn_fg_color)
-            } else {
-                RichText::new("Options")
-            };
-            let toggle = ui.toggle_value(&mut self.state.options_open, text);
-            // Built only while hovered, not every frame.
-            toggle.on_hover_ui(|ui| {
-                let set: Vec<&str> = self.state.options_in_effect().collect();
-                ui.label(if set.is_empty() {
-                    "Hidden files, .gitignore, globs, size and thread limits, search as you \
-                     type, theme"
-                        .to_string()
-                } else {
-                    format!("Options in effect: {}", set.join(", "))
-                });
+        // Extensions, pattern and its toggles, Search, Cancel and Options: one row where the
+        // window is wide enough, else two (the buttons after the extensions), so that nothing
+        // is pushed out of sight.
+        if ui.available_width() >= ONE_ROW_WIDTH {
+            ui.horizontal(|ui| {
+                enter |= self.extensions_field(ui);
+                let label = ui.label("Pattern");
+                let width = ui.available_width() - PATTERN_TOOLS_WIDTH - SEARCH_BUTTONS_WIDTH;
+                enter |= self.pattern_field(ui, &label, width);
+                self.pattern_tools(ui);
+                enter |= self.search_buttons(ui, valid);
             });
-        });
+        } else {
+            ui.horizontal(|ui| {
+                enter |= self.extensions_field(ui);
+                ui.separator();
+                enter |= self.search_buttons(ui, valid);
+            });
+            ui.horizontal(|ui| {
+                let label = field_label(ui, "Pattern");
+                let width = ui.available_width() - PATTERN_TOOLS_WIDTH;
+                enter |= self.pattern_field(ui, &label, width);
+                self.pattern_tools(ui);
+            });
+        }
         if let Some(error) = &errors.extensions {
             error_line(ui, error_color, error);
         }
@@ -206,10 +181,17 @@ impl TrawlApp {
         {
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-                ui.weak(format!(
-                    "Search as you type is off for this folder ({} files last time): press Enter to search.",
-                    thousands(files)
-                ))
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "Search as you type is off for this folder ({} files last time): press \
+                         Enter to search.",
+                            thousands(files)
+                        ))
+                        .weak(),
+                    )
+                    .wrap(),
+                )
                 .on_hover_text(format!(
                     "Restarting a search of this many files on every keystroke would keep the \
                      disk and every core busy; a folder under {} files is searched as you type.",
@@ -236,6 +218,98 @@ impl TrawlApp {
 }
 
 impl TrawlApp {
+    /// The Extensions field; true when Enter was pressed in it.
+    fn extensions_field(&mut self, ui: &mut Ui) -> bool {
+        let label = field_label(ui, "Extensions");
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut self.state.extensions)
+                    .id(egui::Id::unique("trawl.extensions"))
+                    .hint_text("rs, toml  (empty or * = all)")
+                    .desired_width(170.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(EXTENSIONS_HELP);
+        submitted(ui, &field)
+    }
+
+    /// The pattern field, `width` wide (at least a useful width); true when Enter was pressed
+    /// in it.
+    fn pattern_field(&mut self, ui: &mut Ui, label: &egui::Response, width: f32) -> bool {
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut self.state.pattern)
+                    .id(pattern_id())
+                    .hint_text("Text or regex to find (Ctrl+F)")
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(width.max(120.0)),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("What to find: text, or a regex with .* on (Ctrl+F comes here)");
+        submitted(ui, &field)
+    }
+
+    /// History and the pattern's toggles.
+    fn pattern_tools(&mut self, ui: &mut Ui) {
+        if let Some(entry) = self.history_menu(ui) {
+            entry.apply_to(&mut self.state);
+            self.picker_message = None;
+        }
+        ui.toggle_value(&mut self.state.match_case, RichText::new("Aa").monospace())
+            .on_hover_text("Match case");
+        ui.toggle_value(
+            &mut self.state.whole_word,
+            RichText::new("ab").monospace().underline(),
+        )
+        .on_hover_text("Match whole word");
+        ui.toggle_value(&mut self.state.regex, RichText::new(".*").monospace())
+            .on_hover_text("Use regular expression");
+    }
+
+    /// Search, Cancel and Options; true when Search was clicked.
+    fn search_buttons(&mut self, ui: &mut Ui, valid: bool) -> bool {
+        let search = ui
+            .add_enabled(valid, Button::new(RichText::new("Search").strong()))
+            .on_disabled_hover_text(
+                "Fill in a folder and a pattern, and fix any field marked in red",
+            );
+        if ui
+            .add_enabled(self.is_searching(), Button::new("Cancel"))
+            .on_hover_text("Stop the search (Esc); the results found so far stay")
+            .clicked()
+        {
+            self.cancel_search();
+        }
+        let any_set = self.state.options_in_effect().next().is_some();
+        let text = if any_set {
+            // Marked so that an option hidden in the closed panel never surprises, in an
+            // orange that reads on the button and on the selected button's blue (a contrast
+            // of 4.5 or more): light in the dark theme, dark in the light one. The warning
+            // orange had 2.5 to 3.2.
+            let color = if ui.visuals().dark_mode {
+                egui::Color32::from_rgb(0xff, 0xc8, 0x78)
+            } else {
+                egui::Color32::from_rgb(0x80, 0x30, 0x00)
+            };
+            RichText::new("Options").color(color)
+        } else {
+            RichText::new("Options")
+        };
+        let toggle = ui.toggle_value(&mut self.state.options_open, text);
+        // Built only while hovered, not every frame.
+        toggle.on_hover_ui(|ui| {
+            let set: Vec<&str> = self.state.options_in_effect().collect();
+            ui.label(if set.is_empty() {
+                "Hidden files, .gitignore, globs, size and thread limits, search as you type, \
+                 theme"
+                    .to_string()
+            } else {
+                format!("Options in effect: {}", set.join(", "))
+            });
+        });
+        search.clicked()
+    }
+
     /// The "History" drop-down: past searches, most recent first. Returns the one picked.
     fn history_menu(&mut self, ui: &mut Ui) -> Option<SearchFields> {
         let mut chosen = None;
@@ -270,11 +344,11 @@ pub(super) fn field_label(ui: &mut Ui, text: &str) -> egui::Response {
     )
 }
 
-/// A field's problem, under it, in the error colour.
+/// A field's problem, under it, in the error colour (wrapped in a narrow window).
 pub(super) fn error_line(ui: &mut Ui, color: egui::Color32, message: &str) {
     ui.horizontal(|ui| {
         ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-        ui.colored_label(color, message);
+        ui.add(egui::Label::new(RichText::new(message).color(color)).wrap());
     });
 }
 

@@ -21,8 +21,10 @@ impl TrawlApp {
             .unwrap_or_else(|| search.started.elapsed());
         let cancelled = search.cancelled;
         // A cancelled search keeps the bar where it stopped, so it is plain that it did not finish.
-        let fraction = if running || cancelled {
+        let fraction = if running {
             snap.fraction()
+        } else if cancelled {
+            search.fraction_before_end
         } else {
             1.0
         };
@@ -40,10 +42,21 @@ impl TrawlApp {
                     "Searching…  (the previous results stay until new ones arrive; Esc to stop)"
                 } else if self.typing_search_pending() {
                     "Searching when you pause typing…"
+                } else if self.fields_changed() {
+                    // The line above the results says to press Enter; this one what they are.
+                    let earlier = self
+                        .results
+                        .as_ref()
+                        .and_then(|r| r.summary())
+                        .map_or_else(String::new, summary_text);
+                    ui.weak(format!("Earlier search: {earlier}"));
+                    ""
                 } else {
-                    "Cancelled before anything was found: the previous search's results are shown."
+                    "Replaced before it found anything: the previous search's results are shown."
                 };
-                ui.label(text);
+                if !text.is_empty() {
+                    ui.label(text);
+                }
             } else if let Some(summary) = self.results.as_ref().and_then(|r| r.summary()) {
                 ui.label(summary_text(summary));
             } else if self.is_searching() {
@@ -59,14 +72,17 @@ impl TrawlApp {
             if let Some(notice) = &self.notice {
                 // Only the width the summary left: a long copied path is cut with "…" rather
                 // than drawn over the summary.
+                let color = if notice.warning {
+                    ui.visuals().warn_fg_color
+                } else {
+                    ui.visuals().hyperlink_color
+                };
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.add(
-                        egui::Label::new(
-                            RichText::new(notice.text.as_str())
-                                .color(ui.visuals().hyperlink_color),
-                        )
-                        .truncate(),
-                    );
+                        egui::Label::new(RichText::new(notice.text.as_str()).color(color))
+                            .truncate(),
+                    )
+                    .on_hover_text(notice.text.as_str());
                 });
             }
         });
@@ -127,8 +143,8 @@ pub fn progress_text(snap: &ProgressSnapshot, elapsed: Duration, running: bool) 
         0.0
     };
     format!(
-        "{files} · {} matches · {} · {} · {}/s",
-        thousands(snap.matches),
+        "{files} · {} · {} · {} · {}/s",
+        plural(snap.matches, "match", "matches"),
         megabytes(snap.bytes_searched),
         seconds(elapsed),
         megabytes(rate as u64),
@@ -161,7 +177,8 @@ pub fn summary_text(summary: &Summary) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// "1 match", "2 matches": a count with its noun, the count with thousands separators.
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 

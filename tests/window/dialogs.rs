@@ -1,0 +1,110 @@
+//! The windows over the app: Esc closes the export form, the editor settings and the folder
+//! chooser, the topmost first (and cancels a search only when none is open); in the built-in
+//! chooser a click selects a folder and "Choose this folder" chooses it (the folder shown when
+//! nothing is selected).
+
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use trawl::app::{SavedState, TrawlApp};
+
+use crate::common::{absolute, enter_in, harness, small_tree, wait_for_search};
+
+fn app(folder: &std::path::Path) -> TrawlApp {
+    let mut app = TrawlApp::new(SavedState {
+        folder: absolute(folder).display().to_string(),
+        extensions: "rs".into(),
+        pattern: "foo".into(),
+        search_as_you_type: false,
+        ..SavedState::default()
+    });
+    // Browse… and Export… open the window's own chooser and form at once.
+    app.set_native_dialogs(false);
+    app
+}
+
+fn esc(harness: &mut Harness<'_, TrawlApp>) {
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+}
+
+fn open(harness: &Harness<'_, TrawlApp>, title: &str) -> bool {
+    harness.query_by_label(title).is_some()
+}
+
+#[test]
+fn esc_closes_each_window_and_the_topmost_first() {
+    let tree = small_tree();
+    let mut harness = harness(app(tree.path()));
+    enter_in(&mut harness, "Pattern");
+    wait_for_search(&mut harness);
+
+    // Each on its own.
+    harness.get_by_label("Editor…").click();
+    harness.run_steps(2);
+    assert!(open(&harness, "Editor settings"));
+    esc(&mut harness);
+    assert!(!open(&harness, "Editor settings"));
+
+    harness.get_by_label("Export…").click();
+    harness.run_steps(2);
+    assert!(harness.state().export_form_open());
+    esc(&mut harness);
+    assert!(!harness.state().export_form_open());
+
+    harness.get_by_label("Browse…").click();
+    harness.run_steps(2);
+    assert!(open(&harness, "Choose a folder"));
+    esc(&mut harness);
+    assert!(!open(&harness, "Choose a folder"));
+
+    // Stacked: the last opened goes first.
+    harness.get_by_label("Browse…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Editor…").click();
+    harness.run_steps(2);
+    assert!(open(&harness, "Choose a folder") && open(&harness, "Editor settings"));
+    esc(&mut harness);
+    assert!(open(&harness, "Choose a folder"));
+    assert!(!open(&harness, "Editor settings"));
+    esc(&mut harness);
+    assert!(!open(&harness, "Choose a folder"));
+    assert!(
+        harness
+            .state()
+            .results()
+            .is_some_and(|r| r.match_count() == 3),
+        "Esc with nothing open leaves the results"
+    );
+}
+
+#[test]
+fn a_click_selects_a_folder_and_choose_takes_the_selection() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    for name in ["alpha", "beta"] {
+        std::fs::create_dir(tree.path().join(name)).expect("mkdir");
+    }
+    let root = absolute(tree.path());
+    let mut harness = harness(app(&root));
+    harness.get_by_label("Browse…").click();
+    harness.run_steps(2);
+    harness.get_by_label("beta/").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains(&format!("Chooses {}", root.join("beta").display()));
+    harness.get_by_label("Choose this folder").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state().folder,
+        root.join("beta").display().to_string()
+    );
+    assert!(!open(&harness, "Choose a folder"));
+
+    // Nothing selected: the folder shown. (The chooser opens at the field's folder, beta.)
+    harness.get_by_label("Browse…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Up").click();
+    harness.run_steps(2);
+    harness.get_by_label("Choose this folder").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state().folder, root.display().to_string());
+}
