@@ -1,7 +1,7 @@
-//! `trawl --generate KIND` (the "Generated files" part of the command-line contract in README.md):
-//! each kind exits 0 and prints something its consumer takes, naming every long flag `--help`
-//! lists. bash runs its script (bash is on every Debian machine); zsh, fish and PowerShell are
-//! not installed here, so their scripts are checked for the structure those shells read.
+//! `trawl --generate KIND`, as README.md's "Command line" section describes it: each kind exits 0
+//! and prints something its consumer takes, naming every long flag `--help` lists. bash runs its
+//! script (bash is on every Debian machine); zsh, fish and PowerShell are not installed here, so
+//! their scripts are checked for the structure those shells read.
 
 use std::collections::BTreeSet;
 use std::process::Output;
