@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+use crate::cli::generate::GenerateKind;
 use crate::search::{CaseMode, SearchRequest, parse_extensions, parse_size};
 
 /// The command line as typed.
@@ -94,6 +95,12 @@ pub struct Args {
     /// Cut lines longer than N characters to a window around the match (0: no limit, as ripgrep).
     #[arg(long, value_name = "N")]
     pub max_columns: Option<usize>,
+
+    /// Print a generated file and exit: the man page or a shell's completion script.
+    // Exclusive: given alone, without DIR EXT PATTERN (clap does not ask for required arguments
+    // when an exclusive one is present; `cli::run` looks for it before reading the rest).
+    #[arg(long, value_enum, value_name = "KIND", exclusive = true)]
+    pub generate: Option<GenerateKind>,
 }
 
 /// `--color`.

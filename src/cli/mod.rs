@@ -4,6 +4,7 @@
 //! ([`printer`]), with a progress line on standard error for long searches on a terminal.
 
 pub mod args;
+pub mod generate;
 pub mod printer;
 
 use std::ffi::OsString;
@@ -11,11 +12,12 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use crossbeam_channel::RecvTimeoutError;
 use termcolor::WriteColor;
 
 use crate::cli::args::{Args, OutputMode};
+use crate::cli::generate::GenerateKind;
 use crate::cli::printer::{Printer, path_bytes};
 use crate::search::{ProgressSnapshot, SearchEvent, SearchHandle};
 
@@ -34,7 +36,15 @@ const STDOUT_PIPE: libc::c_int = 1 << 20;
 /// Runs the command line with `args` (the program name first) and returns the exit code:
 /// 0 found, 1 nothing found, 2 error.
 pub fn run(args: Vec<OsString>) -> ExitCode {
-    let args = match Args::try_parse_from(args) {
+    // In two steps: `--generate` comes without DIR EXT PATTERN, which `Args` cannot be made from.
+    let mut matches = match Args::command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(err) => return usage_error(err),
+    };
+    if let Some(&kind) = matches.get_one::<GenerateKind>("generate") {
+        return print_generated(kind);
+    }
+    let args = match Args::from_arg_matches_mut(&mut matches) {
         Ok(args) => args,
         Err(err) => return usage_error(err),
     };
@@ -211,15 +221,26 @@ impl StatusLine {
     }
 }
 
+/// `--generate KIND`: the file on standard output, exit 0.
+fn print_generated(kind: GenerateKind) -> ExitCode {
+    match generate::write(kind, &mut io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // As for search results: a reader that went away early is not an error.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fail(&format!("writing the generated file failed: {err}")),
+    }
+}
+
 fn fail(message: &str) -> ExitCode {
     eprintln!("trawl: {message}");
     ExitCode::from(2)
 }
 
 /// Help and version go to standard output with exit 0; any other argument error is one line on
-/// standard error with exit 2.
+/// standard error with exit 2. An invalid value names the valid ones (clap puts them on a line of
+/// their own, which would be cut off).
 fn usage_error(err: clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = err.print();
@@ -229,7 +250,15 @@ fn usage_error(err: clap::Error) -> ExitCode {
             let rendered = err.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("trawl: {first} (see trawl --help)");
+            match err.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(valid)) if err.kind() == ErrorKind::InvalidValue => {
+                    eprintln!(
+                        "trawl: {first}; possible values: {} (see trawl --help)",
+                        valid.join(", ")
+                    );
+                }
+                _ => eprintln!("trawl: {first} (see trawl --help)"),
+            }
             ExitCode::from(2)
         }
     }
