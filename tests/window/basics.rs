@@ -77,7 +77,12 @@ fn enter_in_the_pattern_field_starts_the_search() {
 fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
     const FILES: usize = 5000;
     let tree = more_files_than_the_event_queue(FILES);
-    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    // Search as you type off: on a loaded machine its pause could end while the fields are
+    // typed, and the search the test holds would then replace one it never saw start.
+    let mut harness = harness(TrawlApp::new(SavedState {
+        search_as_you_type: false,
+        ..SavedState::default()
+    }));
     search(&mut harness, tree.path(), "txt", "needle");
     assert!(harness.state().is_searching());
     wait_until_held_on_a_full_queue(&harness, FILES);
@@ -106,7 +111,12 @@ fn cancel_on_a_large_tree_stops_keeps_results_and_says_cancelled() {
 fn the_cancel_button_stops_the_search() {
     const FILES: usize = 8000;
     let tree = more_files_than_the_event_queue(FILES);
-    let mut harness = harness(TrawlApp::new(SavedState::default()));
+    // Search as you type off: on a loaded machine its pause could end while the fields are
+    // typed, and the search the test holds would then replace one it never saw start.
+    let mut harness = harness(TrawlApp::new(SavedState {
+        search_as_you_type: false,
+        ..SavedState::default()
+    }));
     search(&mut harness, tree.path(), "", "needle");
     // The frame that started the search drew Cancel before the start, disabled, and egui
     // sends a click only to what the last frame showed enabled: one more frame, as a person
@@ -315,6 +325,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         theme: trawl::app::ThemeChoice::System,
         editor_command: String::new(),
         show_preview: true,
+        preview_height: 0,
     };
     assert_eq!(loaded, expected);
 
