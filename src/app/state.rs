@@ -813,6 +813,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
+            preview_height: 240,
         };
         state.remember_folder("/tmp");
         state.remember_search(None);
@@ -863,6 +864,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
+            preview_height: 240,
         };
         assert_eq!(loaded, expected);
     }
@@ -1026,6 +1028,7 @@ mod tests {
             theme: ThemeChoice::Light,
             editor_command: String::new(),
             show_preview: true,
+            preview_height: 0,
         };
         assert_eq!(now, expected);
         assert!(entry.same_as(&now));
