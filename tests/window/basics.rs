@@ -315,6 +315,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         theme: trawl::app::ThemeChoice::System,
         editor_command: String::new(),
         show_preview: true,
+        preview_height: 0,
     };
     assert_eq!(loaded, expected);
 

@@ -584,6 +584,7 @@ fn options_history_and_theme_survive_a_restart() {
         theme: ThemeChoice::Light,
         editor_command: String::new(),
         show_preview: true,
+        preview_height: 0,
     };
     assert_eq!(loaded, expected);
 
