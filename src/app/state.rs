@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::search::RegexMatcher;
 use crossbeam_channel::{Receiver, TryRecvError};
-use grep_regex::RegexMatcher;
 use serde::{Deserialize, Serialize};
 
 use crate::app::results::SortOrder;

@@ -5,7 +5,7 @@
 //! the same bytes in small segments, as a large file is, must give the same lines.
 //!
 //! The reference follows the engine's documented rule for matches that do not start on a
-//! character (src/search/text.rs, and tests/engine.rs's reference): an empty match between the
+//! character (crates/search/src/text.rs, and tests/engine.rs's reference): an empty match between the
 //! bytes of one character (`x*` on `日`) is no occurrence, while a byte-level match that starts
 //! or ends inside a character (`(?-u:\xA9)` on `©`) is one, at the column of the character it
 //! starts in.

@@ -27,9 +27,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crossbeam_channel::Sender;
 use memchr::memchr;
 
-use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport};
-use crate::search::read_buffer::ReadBuffer;
-use crate::search::{MatchLines, internal_error};
+use crate::file_searcher::{FileMatches, FileSearcher, StreamReport};
+use crate::read_buffer::ReadBuffer;
+use crate::{MatchLines, internal_error};
 
 /// The bytes of a segment. Small enough that its search, its NUL check and its line count all
 /// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large

@@ -2,7 +2,7 @@
 
 use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 
-use crate::search::{CaseMode, SearchError, SearchRequest};
+use crate::{CaseMode, SearchError, SearchRequest};
 
 /// Compiles the request's pattern exactly as ripgrep would for the same flags.
 ///

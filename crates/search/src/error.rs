@@ -1,5 +1,5 @@
 //! Errors that stop a search before it starts. Per-file problems are not errors of the search:
-//! they stream out as [`crate::search::FileError`] events while the rest goes on.
+//! they stream out as [`crate::FileError`] events while the rest goes on.
 
 use std::path::PathBuf;
 
@@ -38,7 +38,11 @@ pub enum SearchError {
 
 /// An I/O error's text without the `(os error N)` the standard library appends:
 /// `No such file or directory (os error 2)` → `No such file or directory`.
-pub(crate) fn without_os_error(err: &std::io::Error) -> String {
+///
+/// The number means nothing to a person; the engine's per-file messages leave it out, and a
+/// consumer reporting its own I/O errors (a preview, an editor that did not start) reads the
+/// same way with this.
+pub fn without_os_error(err: &std::io::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),

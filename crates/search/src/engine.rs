@@ -11,11 +11,11 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
-use crate::search::file_searcher::{DirSlot, FileMatches, FileSearcher};
-use crate::search::priority;
-use crate::search::split::{Helpers, SplitFile};
-use crate::search::walk::{build_walk, io_message, walk_error};
-use crate::search::{
+use crate::file_searcher::{DirSlot, FileMatches, FileSearcher};
+use crate::priority;
+use crate::split::{Helpers, SplitFile};
+use crate::walk::{build_walk, io_message, walk_error};
+use crate::{
     FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
     build_matcher, internal_error,
 };

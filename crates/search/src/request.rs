@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::search::SearchError;
+use crate::SearchError;
 
 /// How letter case is matched.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,7 +54,7 @@ pub struct SearchRequest {
     /// window sorts by it).
     pub modified_times: bool,
     /// Run the search as background work that gives way to the caller's other threads at once
-    /// (a window's UI thread; see `search::priority`). Off, the search threads are scheduled
+    /// (a window's UI thread; see the `priority` module). Off, the search threads are scheduled
     /// like any other, as on the command line.
     pub background: bool,
 }
@@ -181,7 +181,7 @@ pub fn split_globs(input: &str) -> Vec<String> {
 /// Checks each of `globs` the way the walker will read it, so that a bad one can be reported
 /// before a search starts (the window shows it under its field).
 pub fn check_globs(globs: &[String]) -> Result<(), SearchError> {
-    crate::search::walk::build_overrides(std::path::Path::new(""), globs).map(|_| ())
+    crate::walk::build_overrides(std::path::Path::new(""), globs).map(|_| ())
 }
 
 /// Parses a thread count as `-j` takes it; empty means automatic (0: one per core).

@@ -11,20 +11,20 @@ use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
-use crate::search::read_buffer::ReadBuffer;
-use crate::search::split::{
+use crate::read_buffer::ReadBuffer;
+use crate::split::{
     Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, Stopped, first_line_start,
     line_end_after,
 };
-use crate::search::text::{
+use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
 };
-use crate::search::{LineCut, MatchLines, Occurrence, Progress, SearchRequest};
+use crate::{LineCut, MatchLines, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
-/// are searched in segments by every free thread (`crate::search::split`) with positional
+/// are searched in segments by every free thread (`crate::split`) with positional
 /// reads; a UTF-16 file or a multiline search streams them through grep-searcher's rolling
 /// buffer. The buffer is allocated once per thread at this size and never resized: growing it
 /// for big files and shrinking it afterwards cost more in page faults than reading them (11 %
@@ -99,7 +99,7 @@ pub struct FileSearcher {
 }
 
 impl FileSearcher {
-    /// A searcher for `request`, with a matcher from [`crate::search::build_matcher`].
+    /// A searcher for `request`, with a matcher from [`crate::build_matcher`].
     pub fn new(request: &SearchRequest, matcher: RegexMatcher, cancel: Arc<AtomicBool>) -> Self {
         let binary = if request.binary_as_text {
             BinaryDetection::none()
@@ -930,7 +930,7 @@ impl<'a> LineCollector<'a> {
     }
 
     /// Adds a line longer than `max` characters, keeping only the windows around its
-    /// occurrences (see [`MatchLine::text`]): each window is what [`crate::search::Excerpt`]
+    /// occurrences (see [`MatchLine::text`]): each window is what [`crate::Excerpt`]
     /// will show, and windows that overlap are merged into one text, so that a minified line
     /// with thousands of occurrences is not stored thousands of times.
     fn push_cut_line(&mut self, at: &LineAt<'_>, group: &[std::ops::Range<usize>], max: usize) {
@@ -1070,7 +1070,7 @@ mod tests {
     fn searcher(pattern: &str, edit: impl FnOnce(&mut SearchRequest)) -> FileSearcher {
         let mut request = SearchRequest::new(".", Vec::new(), pattern);
         edit(&mut request);
-        let matcher = crate::search::build_matcher(&request).unwrap();
+        let matcher = crate::build_matcher(&request).unwrap();
         FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
     }
 
@@ -1310,7 +1310,7 @@ mod tests {
         std::thread::spawn(move || {
             let cancel = Arc::new(AtomicBool::new(true));
             let request = SearchRequest::new(".", Vec::new(), "foo");
-            let matcher = crate::search::build_matcher(&request).unwrap();
+            let matcher = crate::build_matcher(&request).unwrap();
             let mut searcher = FileSearcher::new(&request, matcher, Arc::clone(&cancel));
             let mut sink = LineCollector::new(&searcher.matcher, &cancel, None, false);
             let reader = CancellableReader {
@@ -1334,7 +1334,7 @@ mod tests {
     #[test]
     fn a_set_cancel_flag_stops_the_search() {
         let request = SearchRequest::new(".", Vec::new(), "foo");
-        let matcher = crate::search::build_matcher(&request).unwrap();
+        let matcher = crate::build_matcher(&request).unwrap();
         let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(true)));
         let err = searcher.search_bytes(b"foo\n").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::Interrupted);

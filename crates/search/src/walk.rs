@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkParallel};
 
-use crate::search::{FileError, SearchError, SearchRequest};
+use crate::{FileError, SearchError, SearchRequest};
 
 /// Builds the walk over the request's root.
 ///
@@ -129,7 +129,7 @@ pub(crate) fn io_message(err: &std::io::Error) -> String {
         ErrorKind::NotFound => {
             "not found (removed during the search, or a broken link)".to_string()
         }
-        _ => crate::search::without_os_error(err),
+        _ => crate::without_os_error(err),
     }
 }
 

@@ -340,7 +340,7 @@ pub struct Summary {
 
 /// What a running search streams to its consumer. `F` is what a matching file arrives as:
 /// a [`FileResult`] unless the consumer asked for its own form (see
-/// [`start_prepared`](crate::search::start_prepared)).
+/// [`start_prepared`](crate::start_prepared)).
 #[derive(Clone, Debug)]
 pub enum SearchEvent<F = FileResult> {
     /// One file's occurrences (only files with at least one are sent).
