@@ -27,10 +27,7 @@ fn numbered_lines(path: &Path, lines: u64) {
 
 /// Starts a search of `root`, cancels it once `ready` says so (or after `wait`), and returns
 /// the files received and the summary.
-fn search_and_cancel(
-    request: SearchRequest,
-    wait: Duration,
-) -> (Vec<FileResult>, Summary) {
+fn search_and_cancel(request: SearchRequest, wait: Duration) -> (Vec<FileResult>, Summary) {
     let handle = search::start(request).expect("search starts");
     let started = Instant::now();
     // Until something was found in the file (the counters move while it is read), and at
