@@ -11,12 +11,12 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
-use crate::file_searcher::{DirSlot, FileMatches, FileSearcher};
+use crate::file_searcher::{DirSlot, FileSearcher};
 use crate::priority;
 use crate::split::{Helpers, SplitFile};
 use crate::walk::{build_walk, io_message, walk_error};
 use crate::{
-    FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
+    FileError, FileMatches, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
     build_matcher, internal_error,
 };
 
@@ -379,7 +379,7 @@ fn search_files<F>(
     loop {
         crossbeam_channel::select_biased! {
             recv(splits) -> split => match split {
-                Ok(split) => split.work(searcher),
+                Ok(split) => searcher.help_with(&split),
                 // Nobody can share a file any more (a single thread): files only.
                 Err(_) => break,
             },
@@ -394,7 +394,7 @@ fn search_files<F>(
     }
     searcher.share_large_files(None);
     for split in splits {
-        split.work(searcher);
+        searcher.help_with(&split);
     }
 }
 

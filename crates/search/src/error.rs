@@ -60,3 +60,10 @@ pub(crate) fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown cause".to_string());
     format!("internal error while searching this file ({reason}); please report it")
 }
+
+/// The error a search of one file returns when a cancel stopped it. `Interrupted`, so that a
+/// caller tells it from a file that could not be read (and, with a cancel, keeps what was found
+/// before it).
+pub(crate) fn cancelled() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "search cancelled")
+}

@@ -70,7 +70,7 @@ pub use request::{
     CaseMode, SearchRequest, check_globs, parse_extensions, parse_size, parse_threads, split_globs,
 };
 pub use result::{
-    Excerpt, FileError, FileResult, LineCut, MatchLine, MatchLines, MatchLinesIter, Occurrence,
-    SearchEvent, Summary,
+    Excerpt, FileError, FileMatches, FileResult, LineCut, MatchLine, MatchLines, MatchLinesIter,
+    Occurrence, SearchEvent, Summary,
 };
 pub use walk::EXTENSIONS_IGNORE_CASE;
