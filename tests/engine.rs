@@ -1512,6 +1512,9 @@ fn randomized_trees_match_the_reference() {
 /// match empty, or anchor, with every flag combination.
 #[test]
 fn random_bytes_and_patterns_agree_with_the_fuzz_reference() {
+    // As many as take a few seconds in a test build: searching in memory allocates no read
+    // buffer and gathers no more of a long line than the input holds.
+    const INPUTS: usize = 10_000;
     const BYTES: &[&[u8]] = &[
         b"a",
         b"b",
@@ -1563,7 +1566,7 @@ fn random_bytes_and_patterns_agree_with_the_fuzz_reference() {
     ];
     let mut rng = StdRng::seed_from_u64(0x6675_7a7a);
     let mut checked = 0;
-    for _ in 0..500 {
+    for _ in 0..INPUTS {
         let mut contents = Vec::new();
         for _ in 0..rng.random_range(0..40) {
             contents.extend_from_slice(BYTES.choose(&mut rng).unwrap());
@@ -1585,7 +1588,10 @@ fn random_bytes_and_patterns_agree_with_the_fuzz_reference() {
             checked += 1;
         }
     }
-    assert!(checked > 300, "only {checked} of 500 inputs were checked");
+    assert!(
+        checked > INPUTS * 3 / 5,
+        "only {checked} of {INPUTS} inputs were checked"
+    );
 }
 
 /// Matches that start inside a character: the reference keeps them (at the character's

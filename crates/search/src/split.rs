@@ -481,16 +481,17 @@ impl SplitFile {
                 // The last line runs on past what was read: gather it whole in a buffer of its
                 // own, a read at a time, looking at the cancel flag between reads (streamed
                 // through grep-searcher, the line's buffer grew by doubling, zero-filling half
-                // the line at once, past a cancel).
+                // the line at once, past a cancel). No read asks for more than the file has
+                // left, so a short tail costs no megabyte of zeroes.
                 let mut tail = LineTail::new(&self.source, window_end, self.size);
-                let mut line = Vec::with_capacity(head.len() + CANCELLABLE_READ);
+                let mut line = Vec::with_capacity(head.len() + CANCELLABLE_READ.min(tail.left()));
                 line.extend_from_slice(head);
                 loop {
                     if self.cancel.load(Ordering::Relaxed) {
                         return Ok(Segment::stopped_by_cancel());
                     }
                     let len = line.len();
-                    line.resize(len + CANCELLABLE_READ, 0);
+                    line.resize(len + CANCELLABLE_READ.min(tail.left()), 0);
                     let read = tail.read(&mut line[len..])?;
                     line.truncate(len + read);
                     if read == 0 {
