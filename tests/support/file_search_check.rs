@@ -50,13 +50,13 @@ pub fn check(input: &Input<'_>) -> bool {
     let insensitive = flags & 2 != 0;
 
     let mut request = SearchRequest::new(".", Vec::new(), pattern);
-    request.fixed_strings = fixed;
-    request.case = if insensitive {
+    request.options.regex = !fixed;
+    request.options.case = if insensitive {
         CaseMode::Insensitive
     } else {
         CaseMode::Sensitive
     };
-    request.binary_as_text = true;
+    request.options.binary_as_text = true;
     if flags & 4 != 0 {
         request.max_columns = Some(4 + usize::from(flags >> 4));
     }

@@ -135,8 +135,9 @@ pub fn start_prepared<F: Send + 'static>(
         Ok(_) => return Err(SearchError::RootNotSearchable(request.root.clone())),
         Err(_) => return Err(SearchError::RootNotFound(request.root.clone())),
     }
-    let walk = build_walk(&request)?;
-    let threads = request.effective_threads();
+    let resolved = request.options.resolve()?;
+    let walk = build_walk(&request, &resolved)?;
+    let threads = resolved.effective_threads();
     let background = request.background;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -31,6 +31,12 @@ pub enum SearchError {
         /// Why it was rejected.
         message: String,
     },
+    /// The size limit does not parse (the message names what was typed).
+    #[error("{0}")]
+    InvalidMaxFileSize(String),
+    /// The thread count does not parse (the message names what was typed).
+    #[error("{0}")]
+    InvalidThreads(String),
     /// The thread pool or the search thread could not be started.
     #[error("could not start the search threads: {0}")]
     Threads(String),

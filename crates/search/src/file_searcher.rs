@@ -74,7 +74,8 @@ pub struct FileSearcher {
 impl FileSearcher {
     /// A searcher for `request`, with a matcher from [`crate::build_matcher`].
     pub fn new(request: &SearchRequest, matcher: RegexMatcher, cancel: Arc<AtomicBool>) -> Self {
-        let binary = if request.binary_as_text {
+        let options = &request.options;
+        let binary = if options.binary_as_text {
             BinaryDetection::none()
         } else {
             BinaryDetection::quit(0)
@@ -82,7 +83,7 @@ impl FileSearcher {
         let mut builder = SearcherBuilder::new();
         builder
             .line_number(true)
-            .multi_line(request.multiline)
+            .multi_line(options.multiline)
             .binary_detection(binary)
             .bom_sniffing(true);
         let searcher = builder.build();
@@ -98,8 +99,8 @@ impl FileSearcher {
             #[cfg(unix)]
             name: Vec::new(),
             max_columns: request.max_columns,
-            multiline: request.multiline,
-            skip_binary: !request.binary_as_text,
+            multiline: options.multiline,
+            skip_binary: !options.binary_as_text,
             cancel,
             progress: None,
             helpers: None,
@@ -990,7 +991,11 @@ mod tests {
         bytes.extend_from_slice(b"\0 foo\n");
         let found = in_segments(&mut searcher("foo", |_| {}), &bytes, 8);
         assert!(found.binary && found.lines.is_empty());
-        let as_text = in_segments(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
+        let as_text = in_segments(
+            &mut searcher("foo", |r| r.options.binary_as_text = true),
+            &bytes,
+            8,
+        );
         assert_eq!((as_text.binary, as_text.matches), (false, 11));
         // A NUL after a line longer than a segment's reach (read whole on its own) as well.
         let mut bytes = b"foo\n".to_vec();
@@ -1053,7 +1058,7 @@ mod tests {
 
     #[test]
     fn multiline_occurrence_keeps_its_whole_length_and_highlights_its_first_line() {
-        let mut found = searcher(r"o\r?\nb", |r| r.multiline = true);
+        let mut found = searcher(r"o\r?\nb", |r| r.options.multiline = true);
         let found = found.search_bytes(b"foo\r\nbar\nfoo\nbar").unwrap();
         assert_eq!(
             occurrences(&found),
@@ -1090,7 +1095,7 @@ mod tests {
         bytes.extend_from_slice(b"\x00\n");
         let found = searcher("foo", |_| {}).search_bytes(&bytes).unwrap();
         assert!(found.binary && found.lines.is_empty() && found.matches == 0);
-        let found = searcher("foo", |r| r.binary_as_text = true)
+        let found = searcher("foo", |r| r.options.binary_as_text = true)
             .search_bytes(&bytes)
             .unwrap();
         assert!(!found.binary);

@@ -4,7 +4,7 @@
 //!
 //! A search is started with [`start`] (or [`start_with_notifier`], or [`start_prepared`]) from
 //! a [`SearchRequest`]. Everything that can be rejected up front (a missing root, an invalid
-//! regex, a bad glob) is rejected there, before any
+//! regex, a bad glob, a size or thread count that does not parse) is rejected there, before any
 //! file is read. The search then runs in the background:
 //!
 //! - `ignore`'s parallel walker (the one ripgrep uses) walks the tree on threads of its own,
@@ -33,6 +33,10 @@
 //! - **Files are read, not memory-mapped.** Positional reads into a buffer placed where the
 //!   kernel copies fastest cost less than a map's page faults here, and a mapped file that
 //!   another program truncates would kill the process.
+//! - **Options are kept as a person gives them.** [`SearchOptions`] holds the globs, the size
+//!   limit and the thread count as typed, so that a window can keep a half-typed value and the
+//!   command line and the window share one parser ([`SearchOptions::resolve`]); the engine
+//!   resolves them again when a search starts, which costs nothing beside a search.
 //! - **The caller shapes the results on the search threads.** [`start_prepared`] runs the
 //!   caller's conversion on each file's result before it is queued, so a window's copying is
 //!   shared by the search threads instead of taking its UI thread's frames.
@@ -49,6 +53,7 @@ mod engine;
 mod error;
 mod file_searcher;
 mod matcher;
+mod options;
 mod priority;
 mod progress;
 mod read_buffer;
@@ -65,10 +70,9 @@ pub use file_searcher::FileSearcher;
 /// The compiled pattern a search runs: [`build_matcher`] makes it, [`start_prepared`] takes it.
 pub use grep_regex::RegexMatcher;
 pub use matcher::build_matcher;
+pub use options::{CaseMode, Globs, ResolvedOptions, SearchOptions};
 pub use progress::{Progress, ProgressSnapshot};
-pub use request::{
-    CaseMode, SearchRequest, check_globs, parse_extensions, parse_size, parse_threads, split_globs,
-};
+pub use request::{SearchRequest, parse_extensions};
 pub use result::{
     Excerpt, FileError, FileMatches, FileResult, LineCut, MatchLine, MatchLines, MatchLinesIter,
     Occurrence, SearchEvent, Summary,
