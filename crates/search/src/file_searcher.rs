@@ -26,8 +26,8 @@ use crate::{FileMatches, LineCut, MatchLines, Occurrence, Progress, SearchReques
 /// are searched in segments by every free thread (`crate::split`) with positional
 /// reads; a UTF-16 file or a multiline search streams them through grep-searcher's rolling
 /// buffer. The buffer is allocated once per thread at this size and never resized: growing it
-/// for big files and shrinking it afterwards cost more in page faults than reading them (11 %
-/// of the docs tree search at 8 MiB).
+/// for big files and shrinking it afterwards cost more in page faults than reading them
+/// (scripts/bench-results.md).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
 // A segment's read, with its reach past its end, fits in the buffer.
 const _: () = assert!(SEGMENT + SplitFile::reach(SEGMENT).1 < WHOLE_FILE_LIMIT as u64);

@@ -2,13 +2,11 @@
 //!
 //! Reading a file copies it out of the page cache. On the AMD machines trawl is measured on
 //! that copy (`rep movsb`) runs at a quarter of its speed when the destination lies 1 to 31
-//! bytes after the source within their pages: 1.6–2.0 GB/s against 7–8 GB/s, measured with
-//! 1 MiB `pread`s of a cached file at every placement. A large `Vec` starts 16 bytes into a
-//! page (the allocator's header), so every file read from its first byte was copied at the
-//! slow rate: 36 % of the CPU of a registry search went to that copy, 11 % in ripgrep, whose
-//! buffer sits elsewhere by chance. Here a read of the file from byte `offset` goes to a spot
-//! [`DISTANCE`] bytes after `offset`'s place in a page, which is fast on every placement
-//! measured; elsewhere it costs nothing but two pages.
+//! bytes after the source within their pages (scripts/bench-results.md, "The copy out of the
+//! page cache"). A large `Vec` starts 16 bytes into a page (the allocator's header), so every
+//! file read from its first byte was copied at the slow rate. Here a read of the file from
+//! byte `offset` goes to a spot [`DISTANCE`] bytes after `offset`'s place in a page, which is
+//! fast on every placement measured; elsewhere it costs nothing but two pages.
 
 /// The size of a page, which the page cache copies from.
 const PAGE: usize = 4096;

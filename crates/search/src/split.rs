@@ -36,8 +36,8 @@ use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
 use crate::{FileMatches, MatchLines, internal_error};
 
 /// The bytes of a segment. Small enough that its search, its NUL check and its line count all
-/// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large
-/// enough that taking one (a lock, a `pread`) costs nothing beside searching it.
+/// find it in the CPU cache, large enough that taking one (a lock, a `pread`) costs nothing
+/// beside searching it (the sizes tried are in scripts/bench-results.md).
 pub(crate) const SEGMENT: u64 = 256 << 10;
 
 /// Where a file's bytes come from.

@@ -16,8 +16,8 @@ use crate::{FileError, ResolvedOptions, SearchError, SearchRequest};
 /// The walk is ignore's parallel walker: it lists each directory once and looks for ignore files
 /// among the names listed, where the serial walker probes for `.git`, `.ignore`, `.gitignore`
 /// and `.git/info/exclude` with a system call each in every folder. It gets as many threads as
-/// the search: in a tree of small folders (the cargo registry, 10,000 files in 2,700 folders)
-/// one walker thread could not keep two search threads busy.
+/// the search: in a tree of small folders (the cargo registry) one walker thread could not keep
+/// two search threads busy.
 pub(crate) fn build_walk(
     request: &SearchRequest,
     resolved: &ResolvedOptions,
