@@ -1,4 +1,4 @@
-//! The command line against ../shared/CONTRACT.md: output formats, JSON objects, options,
+//! The command line against docs/CONTRACT.md: output formats, JSON objects, options,
 //! exit codes and error messages. Each test builds its own small tree in a temporary folder and
 //! runs the real `trawl` binary with its standard output and error piped.
 
@@ -393,7 +393,7 @@ fn json_match_objects_and_summary_are_exactly_as_the_contract_says() {
     assert!(summary["elapsed_ms"].is_u64(), "{summary}");
 }
 
-/// The JSON Lines output byte for byte, as CONTRACT.md writes the objects out: the keys in
+/// The JSON Lines output byte for byte, as docs/CONTRACT.md writes the objects out: the keys in
 /// this order, no spaces, UTF-8 as it is, `"` `\\` and a tab escaped. Only `elapsed_ms`
 /// varies; it is checked to be a number and then set to 0 here.
 #[test]

@@ -1,7 +1,7 @@
 //! Behaviour tests of the search engine (`trawl::search`).
 //!
 //! Each test builds its own tree in a temporary folder and compares what the engine finds with a
-//! small reference implementation written here from the contract (../shared/CONTRACT.md): a plain
+//! small reference implementation written here from the contract (docs/CONTRACT.md): a plain
 //! recursive `std::fs` walk, the file read whole, split on `\n`, and `regex` run on every line.
 //! The comparison is on every occurrence: (path, line, column, byte offset, length, line text).
 //!

@@ -31,7 +31,7 @@ pub const MAX_FOLDER_COUNTS: usize = 50;
 /// The largest number of context lines the preview can be asked for.
 pub const MAX_CONTEXT_LINES: usize = 10;
 
-/// Lines longer than this many characters are cut around the match (CONTRACT.md: 500 in the
+/// Lines longer than this many characters are cut around the match (docs/CONTRACT.md: 500 in the
 /// window), so that one minified file cannot fill memory or make a row unreadable.
 pub const WINDOW_MAX_COLUMNS: usize = 500;
 

@@ -514,7 +514,7 @@ fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
     assert!(harness.state().results().is_none(), "no search started");
 }
 
-/// CONTRACT.md: a regular file given as the folder is searched alone, as the CLI does.
+/// docs/CONTRACT.md: a regular file given as the folder is searched alone, as the CLI does.
 #[test]
 fn a_regular_file_in_the_folder_field_is_searched_alone_like_the_cli() {
     let tree = small_tree();

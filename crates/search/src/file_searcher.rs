@@ -382,7 +382,7 @@ fn has_utf16_bom(bytes: &[u8]) -> bool {
 }
 
 /// grep-searcher strips a UTF-8 BOM before searching; byte offsets still count from the start of
-/// the file (CONTRACT.md), so they are moved by the BOM's length.
+/// the file (docs/CONTRACT.md), so they are moved by the BOM's length.
 fn utf8_bom_len(bytes: &[u8]) -> u64 {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
