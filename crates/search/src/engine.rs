@@ -51,7 +51,8 @@ impl<F> SearchHandle<F> {
         &self.events
     }
 
-    /// The live counters.
+    /// The live counters, shared: a progress bar or a status line reads them on its own
+    /// schedule, without waiting for events.
     pub fn progress(&self) -> &Arc<Progress> {
         &self.progress
     }
@@ -67,12 +68,14 @@ impl<F> SearchHandle<F> {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// When the search started.
+    /// When the search started: the instant the summary's elapsed time counts from, so a
+    /// consumer's rate and clock agree with it.
     pub fn started(&self) -> Instant {
         self.started
     }
 
-    /// Waits until the background threads have ended.
+    /// Waits until the background threads have ended, for a caller that must know nothing
+    /// touches the counters or the files any more (a test, a program about to exit).
     pub fn join(mut self) {
         if let Some(thread) = self.thread.take() {
             // A panic there has already been reported as a per-file error or a missing summary.

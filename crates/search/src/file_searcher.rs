@@ -151,7 +151,8 @@ impl FileSearcher {
         self.search_path(path)
     }
 
-    /// Searches an already opened file.
+    /// Searches an already opened file, for a caller that opened it its own way. It must be at
+    /// its start: a large file is read at absolute offsets.
     pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
         self.search_opened(file)
     }
@@ -299,7 +300,8 @@ impl FileSearcher {
         }
     }
 
-    /// Searches bytes already in memory, as if they were a file's contents.
+    /// Searches bytes already in memory as if they were a file read whole (the same binary and
+    /// byte-order-mark rules), for a caller that holds them already: tests, the fuzz target.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
         self.stopped = None;
         if self.skip_binary && is_binary(bytes) {

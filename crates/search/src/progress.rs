@@ -26,7 +26,8 @@ pub struct Progress {
     streaming_matches: AtomicU64,
 }
 
-/// A copy of the counters at one moment.
+/// A copy of the counters at one moment: each read once, so that what one frame or status line
+/// shows is one value of each, not a counter read twice as it moves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProgressSnapshot {
     /// Files the walk has handed to the search threads so far.
