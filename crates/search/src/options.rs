@@ -11,6 +11,8 @@
 //! engine's use of it, its flag in the command line's `search_options` and its control in the
 //! window's options panel; a typed value also gets its parser, called from `resolve`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::SearchError;
@@ -111,9 +113,15 @@ impl Globs {
 
     /// Whether no glob is given.
     pub fn is_empty(&self) -> bool {
+        self.text().is_empty()
+    }
+
+    /// The globs as a field shows them, trimmed: typed ones as typed (borrowed, so a window can
+    /// ask every frame), ones given one by one joined with spaces.
+    pub fn text(&self) -> Cow<'_, str> {
         match self {
-            Globs::Typed(text) => text.trim().is_empty(),
-            Globs::Each(globs) => globs.is_empty(),
+            Globs::Typed(text) => Cow::Borrowed(text.trim()),
+            Globs::Each(globs) => Cow::Owned(globs.join(" ")),
         }
     }
 

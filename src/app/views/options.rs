@@ -7,6 +7,8 @@
 //! what is set, and (for a typed value) its problem. A new option of [`SearchOptions`] is one
 //! row here.
 
+use std::borrow::Cow;
+
 use egui::{Slider, TextEdit, Ui};
 
 use crate::app::state::{MAX_CONTEXT_LINES, MAX_THREADS, ThemeChoice, window_defaults};
@@ -85,8 +87,8 @@ struct TextOption {
     /// What the closed panel and the history call it, before what was typed.
     when_set: &'static str,
     field: fn(&mut SearchOptions) -> &mut String,
-    /// What was typed, when anything was (trimmed).
-    typed: fn(&SearchOptions) -> Option<String>,
+    /// What was typed, trimmed (empty: nothing set).
+    typed: for<'o> fn(&'o SearchOptions) -> Cow<'o, str>,
     /// What is wrong with what was typed, shown under the panel's fields.
     problem: fn(&SearchOptions) -> Option<String>,
 }
@@ -102,7 +104,7 @@ const TEXT_OPTIONS: [TextOption; 3] = [
                 spaces, each like the command line's -g",
         when_set: "globs",
         field: |options| options.globs.typed_mut(),
-        typed: |options| (!options.globs.is_empty()).then(|| options.globs.list().join(" ")),
+        typed: |options| options.globs.text(),
         problem: |options| options.glob_list().err().map(|err| err.to_string()),
     },
     TextOption {
@@ -114,7 +116,7 @@ const TEXT_OPTIONS: [TextOption; 3] = [
                 like --max-filesize. Empty: no limit",
         when_set: "max size",
         field: |options| &mut options.max_file_size,
-        typed: |options| typed(&options.max_file_size),
+        typed: |options| Cow::Borrowed(options.max_file_size.trim()),
         problem: |options| {
             let err = options.max_file_size_bytes().err()?;
             Some(format!("Max file size: {err}"))
@@ -128,7 +130,7 @@ const TEXT_OPTIONS: [TextOption; 3] = [
         hover: "Search threads, like -j. Empty or 0: one per core",
         when_set: "threads",
         field: |options| &mut options.threads,
-        typed: |options| typed(&options.threads),
+        typed: |options| Cow::Borrowed(options.threads.trim()),
         problem: |options| match options.thread_count() {
             Ok(threads) if threads > MAX_THREADS => Some(format!(
                 "{threads} threads is more than this window starts (at most {MAX_THREADS})"
@@ -139,12 +141,6 @@ const TEXT_OPTIONS: [TextOption; 3] = [
     },
 ];
 
-/// `text` trimmed, when anything is typed there.
-fn typed(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
-
 /// The panel's options that differ from the window's defaults, named (with what was typed):
 /// the closed panel's tooltip and the history list them.
 pub(crate) fn options_in_effect(options: &SearchOptions) -> Vec<String> {
@@ -154,8 +150,8 @@ pub(crate) fn options_in_effect(options: &SearchOptions) -> Vec<String> {
         .filter(|switch| (switch.value)(options) != (switch.value)(&defaults))
         .map(|switch| switch.when_set.to_string());
     let fields = TEXT_OPTIONS.iter().filter_map(|option| {
-        let typed = (option.typed)(options)?;
-        Some(format!("{} {typed}", option.when_set))
+        let typed = (option.typed)(options);
+        (!typed.is_empty()).then(|| format!("{} {typed}", option.when_set))
     });
     switches.chain(fields).collect()
 }
@@ -167,9 +163,9 @@ pub(crate) fn any_option_set(options: &SearchOptions) -> bool {
     SWITCHES
         .iter()
         .any(|switch| (switch.value)(options) != (switch.value)(&defaults))
-        || !options.globs.is_empty()
-        || !options.max_file_size.trim().is_empty()
-        || !options.threads.trim().is_empty()
+        || TEXT_OPTIONS
+            .iter()
+            .any(|option| !(option.typed)(options).is_empty())
 }
 
 /// The problems of the panel's typed values, in the panel's order.
