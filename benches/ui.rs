@@ -29,7 +29,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{ExportFormat, Ingest, ResultsModel, SavedState, SortOrder, StoredFile, TrawlApp};
 use trawl::search::{
-    FileResult, MatchLine, MatchLines, Occurrence, Progress, ProgressSnapshot, SearchEvent, Summary,
+    CaseMode, FileResult, MatchLine, MatchLines, Occurrence, Progress, ProgressSnapshot,
+    SearchEvent, SearchOptions, Summary,
 };
 
 // The window tests' helpers; only the thread clock is used here.
@@ -410,7 +411,10 @@ fn state(folder: &Path, extensions: &str, pattern: &str) -> SavedState {
         extensions: extensions.into(),
         pattern: pattern.into(),
         // Case-sensitive, as ripgrep searches by default.
-        match_case: true,
+        options: SearchOptions {
+            case: CaseMode::Sensitive,
+            ..SavedState::default().options
+        },
         // Searches start when Search is pressed, as timed.
         search_as_you_type: false,
         ..SavedState::default()
@@ -915,7 +919,10 @@ fn export_and_regex(table: &mut Table) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut window = Window::new(SavedState {
         folder: dir.path().display().to_string(),
-        regex: true,
+        options: SearchOptions {
+            regex: true,
+            ..SavedState::default().options
+        },
         search_as_you_type: false,
         ..SavedState::default()
     });

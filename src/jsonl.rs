@@ -1,5 +1,5 @@
 //! The JSON Lines records of `--json`, shared by the CLI and the window's export so both write
-//! exactly the same objects (see CONTRACT.md).
+//! exactly the same objects (see docs/CONTRACT.md).
 
 use std::io::{self, Write};
 use std::path::Path;

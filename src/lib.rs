@@ -1,8 +1,9 @@
 //! trawl: search in files, from a desktop window or the command line.
 //!
 //! Three parts that do not reach into each other:
-//! - [`search`]: the engine. A [`search::SearchRequest`] goes in; batches of per-file results,
-//!   lock-free progress counters and a cancel flag come out. No UI, no printing.
+//! - [`search`]: the engine, its own crate (`trawl-search`, in `crates/search`). A
+//!   [`search::SearchRequest`] goes in; batches of per-file results, lock-free progress
+//!   counters and a cancel flag come out. No UI, no printing.
 //! - [`cli`]: argument parsing and printers over the engine's events.
 //! - [`app`]: the eframe/egui window: app state, results model and views.
 //!
@@ -12,4 +13,6 @@
 pub mod app;
 pub mod cli;
 pub mod jsonl;
-pub mod search;
+/// The engine, re-exported under the name the window, the command line, the tests, the
+/// benchmarks and the fuzz target know it by (`trawl::search::…`).
+pub use trawl_search as search;

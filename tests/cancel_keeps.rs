@@ -91,7 +91,7 @@ fn a_cancel_inside_a_split_file_keeps_its_first_lines_numbered() {
     let lines = 6_000_000;
     numbered_lines(&dir.path().join("big.rs"), lines);
     let mut request = SearchRequest::new(dir.path(), vec!["rs".into()], "foo");
-    request.threads = 2;
+    request.options.threads = "2".into();
     let (files, summary) = search_and_cancel(request, Duration::from_millis(30));
     assert!(summary.cancelled);
     assert_eq!(files.len(), 1, "the file being searched is sent");
@@ -109,7 +109,7 @@ fn a_cancel_inside_a_streamed_file_keeps_its_first_lines_numbered() {
     let lines = 4_000_000;
     numbered_lines(&dir.path().join("big.rs"), lines);
     let mut request = SearchRequest::new(dir.path(), vec!["rs".into()], "foo");
-    request.multiline = true;
+    request.options.multiline = true;
     let (files, summary) = search_and_cancel(request, Duration::from_millis(30));
     assert!(summary.cancelled);
     assert_eq!(files.len(), 1, "the file being searched is sent");
@@ -133,7 +133,7 @@ fn a_cancel_keeps_a_bom_file_s_offsets_and_every_file_found_before() {
     bytes.extend(std::fs::read(&big).expect("read"));
     std::fs::write(&big, bytes).expect("write");
     let mut request = SearchRequest::new(dir.path(), vec!["rs".into()], "foo");
-    request.threads = 2;
+    request.options.threads = "2".into();
     let (files, summary) = search_and_cancel(request, Duration::from_millis(30));
     assert!(summary.cancelled);
     let big_result = files

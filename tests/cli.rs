@@ -1,4 +1,4 @@
-//! The command line against ../shared/CONTRACT.md: output formats, JSON objects, options,
+//! The command line against docs/CONTRACT.md: output formats, JSON objects, options,
 //! exit codes and error messages. Each test builds its own small tree in a temporary folder and
 //! runs the real `trawl` binary with its standard output and error piped.
 
@@ -393,7 +393,7 @@ fn json_match_objects_and_summary_are_exactly_as_the_contract_says() {
     assert!(summary["elapsed_ms"].is_u64(), "{summary}");
 }
 
-/// The JSON Lines output byte for byte, as CONTRACT.md writes the objects out: the keys in
+/// The JSON Lines output byte for byte, as docs/CONTRACT.md writes the objects out: the keys in
 /// this order, no spaces, UTF-8 as it is, `"` `\\` and a tab escaped. Only `elapsed_ms`
 /// varies; it is checked to be a number and then set to 0 here.
 #[test]
@@ -858,6 +858,51 @@ fn globs_include_and_exclude() {
     let run = trawl(&["-g", "a[", &tree.root(), "*", "needle"]);
     let message = assert_one_line_error(&run);
     assert!(message.contains("a["), "{message}");
+}
+
+/// A glob given with `-g` is one glob, as in ripgrep, even with a space or a comma in it (the
+/// window's Globs field separates globs with those).
+#[test]
+fn a_glob_given_alone_keeps_its_spaces_and_commas() {
+    let tree = Tree::new();
+    for name in [
+        "My Docs/a.txt",
+        "x,y.txt",
+        "My/b.txt",
+        "Docs/c.txt",
+        "x.txt",
+    ] {
+        tree.file(name, "needle\n");
+    }
+    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    let run = trawl(&[
+        "-g",
+        "My Docs/**",
+        "-g",
+        "x,y.txt",
+        &tree.root(),
+        "txt",
+        "needle",
+    ]);
+    assert_found(&run);
+    assert_eq!(
+        run.sorted_lines(),
+        sorted(&[&row("My Docs/a.txt"), &row("x,y.txt")])
+    );
+}
+
+/// `-j` takes what the window's Threads field takes, with the same message for anything else.
+#[test]
+fn a_thread_count_that_is_not_a_number_is_refused_by_name() {
+    let tree = Tree::new();
+    tree.file("a.rs", "needle\n");
+    let run = trawl(&["-j", "two", &tree.root(), "rs", "needle"]);
+    let message = assert_one_line_error(&run);
+    assert_eq!(
+        message,
+        "trawl: -j/--threads: invalid thread count \"two\": expected a whole number (0 or \
+         empty: automatic)"
+    );
 }
 
 #[test]

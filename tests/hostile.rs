@@ -157,7 +157,7 @@ fn fifo_socket_and_device_are_never_opened() {
 
     for follow in [false, true] {
         let mut req = request(root, "txt", "needle");
-        req.follow_symlinks = follow;
+        req.options.follow_symlinks = follow;
         let outcome = run(req);
         assert_eq!(
             outcome.paths(),
@@ -208,7 +208,7 @@ fn symlink_loop_terminates_and_is_reported_once_with_follow() {
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
 
     let mut req = request(root, "txt", "needle");
-    req.follow_symlinks = true;
+    req.options.follow_symlinks = true;
     let outcome = run(req);
     assert_eq!(outcome.paths(), vec![root.join("a/b/found.txt")]);
     assert_eq!(
@@ -291,7 +291,7 @@ fn a_file_that_vanishes_after_the_walk_found_it_is_reported_by_name() {
         write(&dir.path().join(format!("f{i:02}.txt")), "needle\n");
     }
     let mut req = request(dir.path(), "txt", "needle");
-    req.threads = 1;
+    req.options.threads = "1".into();
     let matcher = search::build_matcher(&req).unwrap();
     let (reached_tx, reached) = crossbeam_channel::unbounded::<PathBuf>();
     let (open, gate) = crossbeam_channel::bounded::<()>(0);
@@ -542,7 +542,7 @@ fn binary_files_are_skipped_by_default_and_searched_with_text() {
     assert_eq!(outcome.summary.files_searched, 1);
 
     let mut req = request(dir.path(), "txt", "needle");
-    req.binary_as_text = true;
+    req.options.binary_as_text = true;
     let outcome = run(req);
     assert_eq!(outcome.files.len(), 1);
 }

@@ -292,7 +292,7 @@ fn read_line(haystack: &mut Haystack, offset: u64) -> std::io::Result<Option<Cac
         pos += chunk.len() as u64;
         raw.extend_from_slice(&chunk);
     }
-    // A `\r` before the `\n` (or ending the file) is no part of the line (CONTRACT.md).
+    // A `\r` before the `\n` (or ending the file) is no part of the line (docs/CONTRACT.md).
     if raw.last() == Some(&b'\r') {
         raw.pop();
     }

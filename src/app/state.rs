@@ -2,17 +2,18 @@
 //!
 //! The fields are kept as the person typed them (strings), not as parsed values, so that a
 //! half-typed input survives a restart and the inline errors can name exactly what was typed.
+//! The search's options are the engine's [`SearchOptions`], which keeps its typed values as
+//! typed too; it is flattened into the saved state and the history entries, whose keys it
+//! keeps.
 
 use std::path::{Path, PathBuf};
 
 use crossbeam_channel::{Receiver, TryRecvError};
-use grep_regex::RegexMatcher;
 use serde::{Deserialize, Serialize};
 
 use crate::app::results::SortOrder;
 use crate::search::{
-    CaseMode, SearchRequest, build_matcher, check_globs, parse_extensions, parse_size,
-    parse_threads, split_globs,
+    CaseMode, RegexMatcher, SearchOptions, SearchRequest, build_matcher, parse_extensions,
 };
 
 /// The key under which [`SavedState`] is stored in eframe's storage.
@@ -30,7 +31,7 @@ pub const MAX_FOLDER_COUNTS: usize = 50;
 /// The largest number of context lines the preview can be asked for.
 pub const MAX_CONTEXT_LINES: usize = 10;
 
-/// Lines longer than this many characters are cut around the match (CONTRACT.md: 500 in the
+/// Lines longer than this many characters are cut around the match (docs/CONTRACT.md: 500 in the
 /// window), so that one minified file cannot fill memory or make a row unreadable.
 pub const WINDOW_MAX_COLUMNS: usize = 500;
 
@@ -45,32 +46,13 @@ pub struct SavedState {
     pub extensions: String,
     /// The pattern field.
     pub pattern: String,
-    /// "Match case" toggle: off means case-insensitive, as in VS Code.
-    pub match_case: bool,
-    /// "Whole word" toggle.
-    pub whole_word: bool,
-    /// "Regex" toggle: off means the pattern is literal text.
-    pub regex: bool,
+    /// The pattern's toggles (match case, whole word, regex) and the options panel's.
+    #[serde(flatten)]
+    pub options: SearchOptions,
     /// Folders searched before, most recent first, absolute.
     pub recent_folders: Vec<String>,
     /// How the results list is ordered.
     pub sort: SortOrder,
-    /// Search hidden files and folders (`--hidden`).
-    pub hidden: bool,
-    /// Honour .gitignore, .ignore and .git/info/exclude (off: `--no-ignore`).
-    pub respect_ignore: bool,
-    /// Follow symbolic links (`-L`).
-    pub follow_symlinks: bool,
-    /// Search files with NUL bytes as text (`-a`).
-    pub binary_as_text: bool,
-    /// Let matches span lines (`-U`).
-    pub multiline: bool,
-    /// Include/exclude globs as typed, separated by commas or spaces (`-g` each).
-    pub globs: String,
-    /// Skip files larger than this, as typed (`10M`); empty means no limit.
-    pub max_file_size: String,
-    /// Search threads as typed; empty or 0 means one per core.
-    pub threads: String,
     /// Lines of context shown around a match in the preview, 0..=[`MAX_CONTEXT_LINES`].
     pub context_lines: usize,
     /// Whether the options panel under the search bar is open.
@@ -99,19 +81,9 @@ impl Default for SavedState {
             folder: String::new(),
             extensions: String::new(),
             pattern: String::new(),
-            match_case: false,
-            whole_word: false,
-            regex: false,
+            options: window_defaults(),
             recent_folders: Vec::new(),
             sort: SortOrder::Path,
-            hidden: false,
-            respect_ignore: true,
-            follow_symlinks: false,
-            binary_as_text: false,
-            multiline: false,
-            globs: String::new(),
-            max_file_size: String::new(),
-            threads: String::new(),
             context_lines: 2,
             options_open: false,
             history: Vec::new(),
@@ -122,6 +94,16 @@ impl Default for SavedState {
             show_preview: true,
             preview_height: 0,
         }
+    }
+}
+
+/// The options a new window starts with: the command line's, but a literal pattern matched in
+/// any case, as VS Code's search starts (the toggles beside the pattern turn them back).
+pub fn window_defaults() -> SearchOptions {
+    SearchOptions {
+        regex: false,
+        case: CaseMode::Insensitive,
+        ..SearchOptions::default()
     }
 }
 
@@ -186,28 +168,9 @@ pub struct SearchFields {
     pub extensions: String,
     /// The pattern field.
     pub pattern: String,
-    /// "Match case".
-    pub match_case: bool,
-    /// "Whole word".
-    pub whole_word: bool,
-    /// "Regex".
-    pub regex: bool,
-    /// "Hidden files".
-    pub hidden: bool,
-    /// "Respect .gitignore".
-    pub respect_ignore: bool,
-    /// "Follow symlinks".
-    pub follow_symlinks: bool,
-    /// "Binary files as text".
-    pub binary_as_text: bool,
-    /// "Multiline".
-    pub multiline: bool,
-    /// The globs field.
-    pub globs: String,
-    /// The max file size field.
-    pub max_file_size: String,
-    /// The threads field.
-    pub threads: String,
+    /// The toggles and the options panel's fields.
+    #[serde(flatten)]
+    pub options: SearchOptions,
 }
 
 impl Default for SearchFields {
@@ -223,17 +186,7 @@ impl SearchFields {
             folder: state.folder.clone(),
             extensions: state.extensions.clone(),
             pattern: state.pattern.clone(),
-            match_case: state.match_case,
-            whole_word: state.whole_word,
-            regex: state.regex,
-            hidden: state.hidden,
-            respect_ignore: state.respect_ignore,
-            follow_symlinks: state.follow_symlinks,
-            binary_as_text: state.binary_as_text,
-            multiline: state.multiline,
-            globs: state.globs.clone(),
-            max_file_size: state.max_file_size.clone(),
-            threads: state.threads.clone(),
+            options: state.options.clone(),
         }
     }
 
@@ -242,17 +195,7 @@ impl SearchFields {
         state.folder.clone_from(&self.folder);
         state.extensions.clone_from(&self.extensions);
         state.pattern.clone_from(&self.pattern);
-        state.match_case = self.match_case;
-        state.whole_word = self.whole_word;
-        state.regex = self.regex;
-        state.hidden = self.hidden;
-        state.respect_ignore = self.respect_ignore;
-        state.follow_symlinks = self.follow_symlinks;
-        state.binary_as_text = self.binary_as_text;
-        state.multiline = self.multiline;
-        state.globs.clone_from(&self.globs);
-        state.max_file_size.clone_from(&self.max_file_size);
-        state.threads.clone_from(&self.threads);
+        state.options.clone_from(&self.options);
     }
 
     /// Whether `state` holds these fields, without copying them (it runs every frame).
@@ -274,46 +217,23 @@ impl SearchFields {
 
     /// Whether `state` has these fields, the folder and the pattern aside.
     fn same_options(&self, state: &SavedState) -> bool {
-        self.extensions == state.extensions
-            && self.match_case == state.match_case
-            && self.whole_word == state.whole_word
-            && self.regex == state.regex
-            && self.hidden == state.hidden
-            && self.respect_ignore == state.respect_ignore
-            && self.follow_symlinks == state.follow_symlinks
-            && self.binary_as_text == state.binary_as_text
-            && self.multiline == state.multiline
-            && self.globs == state.globs
-            && self.max_file_size == state.max_file_size
-            && self.threads == state.threads
+        self.extensions == state.extensions && self.options == state.options
     }
 
-    /// One line for the history menu: the pattern, where, and what was set.
+    /// One line for the history menu: the pattern, where, and what was set (the toggles as
+    /// the bar shows them, the options as the closed panel names them).
     pub fn summary(&self) -> String {
-        let mut flags = Vec::new();
-        for (on, name) in [
-            (self.match_case, "Aa"),
-            (self.whole_word, "word"),
-            (self.regex, "regex"),
-            (self.hidden, "hidden"),
-            (!self.respect_ignore, "no-ignore"),
-            (self.follow_symlinks, "follow"),
-            (self.binary_as_text, "text"),
-            (self.multiline, "multiline"),
-        ] {
-            if on {
-                flags.push(name.to_string());
-            }
-        }
-        if !self.globs.trim().is_empty() {
-            flags.push(format!("-g {}", self.globs.trim()));
-        }
-        if !self.max_file_size.trim().is_empty() {
-            flags.push(format!("max {}", self.max_file_size.trim()));
-        }
-        if !self.threads.trim().is_empty() {
-            flags.push(format!("-j {}", self.threads.trim()));
-        }
+        let toggles = [
+            (self.options.case == CaseMode::Sensitive, "Aa"),
+            (self.options.whole_word, "word"),
+            (self.options.regex, "regex"),
+        ];
+        let mut set: Vec<String> = toggles
+            .into_iter()
+            .filter(|&(on, _)| on)
+            .map(|(_, name)| name.to_string())
+            .collect();
+        set.extend(crate::app::views::options::options_in_effect(&self.options));
         let extensions = match self.extensions.trim() {
             "" => "*",
             typed => typed,
@@ -323,9 +243,9 @@ impl SearchFields {
             self.pattern,
             self.folder.trim()
         );
-        if !flags.is_empty() {
+        if !set.is_empty() {
             line.push_str("   [");
-            line.push_str(&flags.join(", "));
+            line.push_str(&set.join(", "));
             line.push(']');
         }
         line
@@ -341,12 +261,8 @@ pub struct InputErrors {
     pub extensions: Option<String>,
     /// The pattern is empty or is not a valid regex.
     pub pattern: Option<String>,
-    /// A glob does not parse.
-    pub globs: Option<String>,
-    /// The max file size does not parse.
-    pub max_file_size: Option<String>,
-    /// The thread count does not parse.
-    pub threads: Option<String>,
+    /// The options panel's fields that do not parse, in the panel's order.
+    pub options: Vec<String>,
 }
 
 impl InputErrors {
@@ -360,29 +276,51 @@ impl InputErrors {
 
     /// Some field of the options panel has a problem.
     pub fn in_options(&self) -> bool {
-        self.option_errors().next().is_some()
-    }
-
-    /// The problems of the options panel's fields.
-    pub fn option_errors(&self) -> impl Iterator<Item = &str> {
-        [&self.globs, &self.max_file_size, &self.threads]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
+        !self.options.is_empty()
     }
 }
 
 impl SavedState {
     /// Loads the state eframe stored last time, or the defaults (first run, unreadable state).
     pub fn load(storage: Option<&dyn eframe::Storage>) -> Self {
-        let mut state: SavedState = storage
-            .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
+        let mut state = storage
+            .and_then(|storage| storage.get_string(STORAGE_KEY))
+            .and_then(|text| SavedState::parse(&text))
             .unwrap_or_default();
         // A hand-edited or future state file must not break the bounds the window relies on.
         state.context_lines = state.context_lines.min(MAX_CONTEXT_LINES);
         state.history.truncate(MAX_HISTORY);
         state.folder_file_counts.truncate(MAX_FOLDER_COUNTS);
         state
+    }
+
+    /// Reads what [`store`](Self::store) wrote (eframe's RON), or what trawl wrote before the
+    /// search options were one type.
+    fn parse(text: &str) -> Option<SavedState> {
+        ron::from_str(text)
+            .ok()
+            .or_else(|| SavedState::from_struct_syntax(text))
+    }
+
+    /// Before the search options were one type, each was a field of its own and the state was
+    /// written in RON's struct syntax, `(folder:"…",match_case:true,…)`, which a struct with a
+    /// flattened field cannot read (it asks for a map). Read as self-describing data the same
+    /// text keeps every value but the names of unit variants, so the two enums that state held
+    /// are read again, typed; the options then load from their old keys.
+    fn from_struct_syntax(text: &str) -> Option<SavedState> {
+        #[derive(Deserialize)]
+        struct Enums {
+            #[serde(default)]
+            sort: SortOrder,
+            #[serde(default)]
+            theme: ThemeChoice,
+        }
+        let mut value: serde_json::Value = ron::from_str(text).ok()?;
+        let enums: Enums = ron::from_str(text).ok()?;
+        let fields = value.as_object_mut()?;
+        fields.insert("sort".into(), serde_json::to_value(enums.sort).ok()?);
+        fields.insert("theme".into(), serde_json::to_value(enums.theme).ok()?);
+        serde_json::from_value(value).ok()
     }
 
     /// Writes the state to eframe's storage (eframe flushes it to disk).
@@ -439,22 +377,6 @@ impl SavedState {
             .map(|c| c.files)
     }
 
-    /// The options that differ from their defaults, named (the closed panel says so).
-    pub fn options_in_effect(&self) -> impl Iterator<Item = &'static str> {
-        [
-            (self.hidden, "hidden files"),
-            (!self.respect_ignore, "ignoring .gitignore"),
-            (self.follow_symlinks, "following symlinks"),
-            (self.binary_as_text, "binary as text"),
-            (self.multiline, "multiline"),
-            (!self.globs.trim().is_empty(), "globs"),
-            (!self.max_file_size.trim().is_empty(), "max size"),
-            (!self.threads.trim().is_empty(), "threads"),
-        ]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-    }
-
     /// The folder field as an absolute path (`~` expanded), or `None` when it is empty.
     ///
     /// Absolute because the copied locations must work from anywhere (an editor, a terminal
@@ -472,10 +394,6 @@ impl SavedState {
     ///
     /// This compiles the regex and looks at the folder; the window uses [`InputCheck`], which
     /// caches the answer per input and compiles the regex off the UI thread.
-    #[expect(
-        clippy::result_large_err,
-        reason = "built once per change of a field, never on a hot path; a Box would only add noise"
-    )]
     pub fn request(&self) -> Result<SearchRequest, InputErrors> {
         let (request, mut errors) = self.request_without_pattern_check();
         if errors.pattern.is_none()
@@ -518,44 +436,17 @@ impl SavedState {
             errors.extensions = Some(err.to_string());
             Vec::new()
         });
-        let mut request =
-            SearchRequest::new(root.unwrap_or_default(), extensions, self.pattern.clone());
-        request.case = if self.match_case {
-            CaseMode::Sensitive
-        } else {
-            CaseMode::Insensitive
+        let request = SearchRequest {
+            root: root.unwrap_or_default(),
+            extensions,
+            pattern: self.pattern.clone(),
+            options: self.options.clone(),
+            max_columns: Some(WINDOW_MAX_COLUMNS),
+            modified_times: true,
+            // The UI thread draws frames on the same cores: it gets one the moment it wakes.
+            background: true,
         };
-        request.whole_word = self.whole_word;
-        request.fixed_strings = !self.regex;
-        request.max_columns = Some(WINDOW_MAX_COLUMNS);
-        request.modified_times = true;
-        // The UI thread draws frames on the same cores: it gets one the moment it wakes.
-        request.background = true;
-        request.hidden = self.hidden;
-        request.respect_ignore_files = self.respect_ignore;
-        request.follow_symlinks = self.follow_symlinks;
-        request.binary_as_text = self.binary_as_text;
-        request.multiline = self.multiline;
-        request.globs = split_globs(&self.globs);
-        if let Err(err) = check_globs(&request.globs) {
-            errors.globs = Some(err.to_string());
-        }
-        let size = self.max_file_size.trim();
-        if !size.is_empty() {
-            match parse_size(size) {
-                Ok(bytes) => request.max_file_size = Some(bytes),
-                Err(err) => errors.max_file_size = Some(format!("Max file size: {err}")),
-            }
-        }
-        match parse_threads(&self.threads) {
-            Ok(threads) if threads > MAX_THREADS => {
-                errors.threads = Some(format!(
-                    "{threads} threads is more than this window starts (at most {MAX_THREADS})"
-                ))
-            }
-            Ok(threads) => request.threads = threads,
-            Err(err) => errors.threads = Some(err),
-        }
+        errors.options = crate::app::views::options::option_errors(&self.options);
         if self.pattern.is_empty() {
             errors.pattern = Some("Type what to search for.".to_string());
         }
@@ -605,33 +496,23 @@ struct PatternCheck {
     outcome: PatternOutcome,
 }
 
-/// What [`build_matcher`] looks at.
+/// What [`build_matcher`] looks at: the pattern and the options' matcher part.
 #[derive(PartialEq)]
 struct MatcherKey {
     pattern: String,
-    case: CaseMode,
-    whole_word: bool,
-    fixed_strings: bool,
-    multiline: bool,
+    options: SearchOptions,
 }
 
 impl MatcherKey {
     /// Whether `request` compiles to the matcher this key was made for.
     fn matches(&self, request: &SearchRequest) -> bool {
-        self.pattern == request.pattern
-            && self.case == request.case
-            && self.whole_word == request.whole_word
-            && self.fixed_strings == request.fixed_strings
-            && self.multiline == request.multiline
+        self.pattern == request.pattern && self.options == request.options.matcher_part()
     }
 
     fn of(request: &SearchRequest) -> Self {
         MatcherKey {
             pattern: request.pattern.clone(),
-            case: request.case,
-            whole_word: request.whole_word,
-            fixed_strings: request.fixed_strings,
-            multiline: request.multiline,
+            options: request.options.matcher_part(),
         }
     }
 }
@@ -737,6 +618,7 @@ fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternO
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::Globs;
 
     #[test]
     fn recent_folders_are_unique_most_recent_first_and_bounded() {
@@ -765,7 +647,10 @@ mod tests {
         let state = SavedState {
             folder: "/no/such/folder/for/trawl".into(),
             pattern: "a(b".into(),
-            regex: true,
+            options: SearchOptions {
+                regex: true,
+                ..window_defaults()
+            },
             ..SavedState::default()
         };
         let errors = state.request().unwrap_err();
@@ -776,35 +661,97 @@ mod tests {
 
     #[test]
     fn new_fields_take_their_defaults_in_state_from_an_older_version() {
-        let state: SavedState = serde_json::from_str(r#"{"pattern":"x","regex":true}"#).unwrap();
-        assert!(state.respect_ignore && state.search_as_you_type);
-        assert!(!state.hidden && !state.follow_symlinks && !state.binary_as_text);
+        let state: SavedState =
+            serde_json::from_str(r#"{"pattern":"x","match_case":false,"regex":true}"#).unwrap();
+        assert_eq!(
+            state.options,
+            SearchOptions {
+                regex: true,
+                ..window_defaults()
+            }
+        );
+        assert!(state.search_as_you_type);
         assert_eq!(state.context_lines, 2);
         assert_eq!(state.theme, ThemeChoice::System);
         assert!(state.history.is_empty() && state.folder_file_counts.is_empty());
+    }
+
+    /// What eframe stored before the options were one type (written by that version's
+    /// `store`, RON, every field set to something other than its default) loads field by
+    /// field: the options from their old keys, the history entries' too.
+    #[test]
+    fn a_state_saved_before_the_options_were_one_type_loads() {
+        const OLD: &str = r#"(folder:"~/src",extensions:"rs, toml",pattern:"fo(o",match_case:true,whole_word:true,regex:true,recent_folders:["/home/a/src"],sort:Modified,hidden:true,respect_ignore:false,follow_symlinks:true,binary_as_text:true,multiline:true,globs:"*.rs, !target/**",max_file_size:"10",threads:"3",context_lines:5,options_open:true,history:[(folder:"/home/a/src",extensions:"rs",pattern:"needle",match_case:false,whole_word:false,regex:false,hidden:false,respect_ignore:true,follow_symlinks:false,binary_as_text:false,multiline:false,globs:"!b.rs",max_file_size:"",threads:"")],search_as_you_type:false,folder_file_counts:[(folder:"/home/a/src",files:123456)],theme:Dark,editor_command:"code -g {path}:{line}:{column}",show_preview:false,preview_height:240)"#;
+        let mut storage = MemoryStorage::default();
+        eframe::Storage::set_string(&mut storage, STORAGE_KEY, OLD.to_string());
+        let loaded = SavedState::load(Some(&storage));
+        let expected = SavedState {
+            folder: "~/src".into(),
+            extensions: "rs, toml".into(),
+            pattern: "fo(o".into(),
+            options: SearchOptions {
+                regex: true,
+                case: CaseMode::Sensitive,
+                whole_word: true,
+                multiline: true,
+                hidden: true,
+                respect_ignore_files: false,
+                follow_symlinks: true,
+                binary_as_text: true,
+                globs: Globs::Typed("*.rs, !target/**".into()),
+                max_file_size: "10".into(),
+                threads: "3".into(),
+            },
+            recent_folders: vec!["/home/a/src".into()],
+            sort: SortOrder::Modified,
+            context_lines: 5,
+            options_open: true,
+            history: vec![SearchFields {
+                folder: "/home/a/src".into(),
+                extensions: "rs".into(),
+                pattern: "needle".into(),
+                options: SearchOptions {
+                    globs: Globs::Typed("!b.rs".into()),
+                    ..window_defaults()
+                },
+            }],
+            search_as_you_type: false,
+            folder_file_counts: vec![FolderFileCount {
+                folder: "/home/a/src".into(),
+                files: 123_456,
+            }],
+            theme: ThemeChoice::Dark,
+            editor_command: "code -g {path}:{line}:{column}".into(),
+            show_preview: false,
+            preview_height: 240,
+        };
+        assert_eq!(loaded, expected);
     }
 
     /// Every field is written and read back through eframe's storage, and checked against
     /// what was set here (a struct literal with every field, so a new field must be added).
     #[test]
     fn the_whole_state_survives_a_restart_field_by_field() {
+        let options = || SearchOptions {
+            regex: true,
+            case: CaseMode::Sensitive,
+            whole_word: true,
+            multiline: true,
+            hidden: true,
+            respect_ignore_files: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            globs: Globs::Typed("*.rs, !target/**".into()),
+            max_file_size: "10M".into(),
+            threads: "3".into(),
+        };
         let mut state = SavedState {
             folder: "/tmp".into(),
             extensions: "rs, toml".into(),
             pattern: "foo".into(),
-            match_case: true,
-            whole_word: true,
-            regex: true,
+            options: options(),
             recent_folders: Vec::new(),
             sort: SortOrder::Modified,
-            hidden: true,
-            respect_ignore: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            multiline: true,
-            globs: "*.rs, !target/**".into(),
-            max_file_size: "10M".into(),
-            threads: "3".into(),
             context_lines: 5,
             options_open: true,
             history: Vec::new(),
@@ -813,7 +760,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
-            preview_height: 180,
+            preview_height: 240,
         };
         state.remember_folder("/tmp");
         state.remember_search(None);
@@ -825,36 +772,16 @@ mod tests {
             folder: "/tmp".into(),
             extensions: "rs, toml".into(),
             pattern: "foo".into(),
-            match_case: true,
-            whole_word: true,
-            regex: true,
+            options: options(),
             recent_folders: vec!["/tmp".into()],
             sort: SortOrder::Modified,
-            hidden: true,
-            respect_ignore: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            multiline: true,
-            globs: "*.rs, !target/**".into(),
-            max_file_size: "10M".into(),
-            threads: "3".into(),
             context_lines: 5,
             options_open: true,
             history: vec![SearchFields {
                 folder: "/tmp".into(),
                 extensions: "rs, toml".into(),
                 pattern: "foo".into(),
-                match_case: true,
-                whole_word: true,
-                regex: true,
-                hidden: true,
-                respect_ignore: false,
-                follow_symlinks: true,
-                binary_as_text: true,
-                multiline: true,
-                globs: "*.rs, !target/**".into(),
-                max_file_size: "10M".into(),
-                threads: "3".into(),
+                options: options(),
             }],
             search_as_you_type: false,
             folder_file_counts: vec![FolderFileCount {
@@ -864,7 +791,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
-            preview_height: 180,
+            preview_height: 240,
         };
         assert_eq!(loaded, expected);
     }
@@ -874,21 +801,28 @@ mod tests {
         let state = SavedState {
             folder: std::env::temp_dir().display().to_string(),
             pattern: "x".into(),
-            hidden: true,
-            respect_ignore: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            globs: "*.rs !gen/** *.{a,b}".into(),
-            max_file_size: " 2K ".into(),
-            threads: "3".into(),
+            options: SearchOptions {
+                hidden: true,
+                respect_ignore_files: false,
+                follow_symlinks: true,
+                binary_as_text: true,
+                globs: Globs::Typed("*.rs !gen/** *.{a,b}".into()),
+                max_file_size: " 2K ".into(),
+                threads: "3".into(),
+                ..window_defaults()
+            },
             ..SavedState::default()
         };
         let request = state.request().unwrap();
-        assert!(request.hidden && !request.respect_ignore_files);
-        assert!(request.follow_symlinks && request.binary_as_text);
-        assert_eq!(request.globs, vec!["*.rs", "!gen/**", "*.{a,b}"]);
-        assert_eq!(request.max_file_size, Some(2048));
-        assert_eq!(request.threads, 3);
+        assert_eq!(request.options, state.options, "the options as typed");
+        assert_eq!(
+            request.options.resolve().unwrap(),
+            crate::search::ResolvedOptions {
+                globs: vec!["*.rs".into(), "!gen/**".into(), "*.{a,b}".into()],
+                max_file_size: Some(2048),
+                threads: 3,
+            }
+        );
 
         // The defaults are compared with what the command line's parser gives in
         // tests/window/promises.rs.
@@ -899,20 +833,24 @@ mod tests {
         let state = SavedState {
             folder: std::env::temp_dir().display().to_string(),
             pattern: "x".into(),
-            globs: "a{b".into(),
-            max_file_size: "10Q".into(),
-            threads: "99999".into(),
+            options: SearchOptions {
+                globs: Globs::Typed("a{b".into()),
+                max_file_size: "10Q".into(),
+                threads: "99999".into(),
+                ..window_defaults()
+            },
             ..SavedState::default()
         };
         let errors = state.request().unwrap_err();
-        assert!(errors.globs.unwrap().contains("invalid glob"));
+        let [globs, max_file_size, threads] = errors.options.as_slice() else {
+            panic!("one error per field: {:?}", errors.options);
+        };
+        assert!(globs.contains("invalid glob"), "{globs}");
         assert!(
-            errors
-                .max_file_size
-                .unwrap()
-                .starts_with("Max file size: invalid size")
+            max_file_size.starts_with("Max file size: invalid size"),
+            "{max_file_size}"
         );
-        assert!(errors.threads.unwrap().contains("at most 1024"));
+        assert!(threads.contains("at most 1024"), "{threads}");
         assert!(errors.folder.is_none() && errors.pattern.is_none());
     }
 
@@ -931,19 +869,46 @@ mod tests {
             assert!(std::time::Instant::now() < deadline);
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        state.max_file_size = "nope".into();
+        state.options.max_file_size = "nope".into();
         assert!(matches!(
             check.get(&state, &ctx),
-            Validation::Invalid(e) if e.max_file_size.is_some()
+            Validation::Invalid(e) if e.options.len() == 1
         ));
-        state.max_file_size = "1M".into();
-        state.hidden = true;
+        state.options.max_file_size = "1M".into();
+        state.options.hidden = true;
         match check.get(&state, &ctx) {
             Validation::Valid(request, _) => {
-                assert_eq!(request.max_file_size, Some(1 << 20));
-                assert!(request.hidden);
+                assert_eq!(
+                    request.options.max_file_size_bytes().unwrap(),
+                    Some(1 << 20)
+                );
+                assert!(request.options.hidden);
             }
             _ => panic!("valid options were not taken in"),
+        }
+    }
+
+    /// The compiled pattern is kept while only options it is not compiled with change, and
+    /// compiled again when one it is compiled with does.
+    #[test]
+    fn the_pattern_is_compiled_again_only_for_the_options_it_is_compiled_with() {
+        let request = SearchRequest::new("/", Vec::new(), "x");
+        let key = MatcherKey::of(&request);
+        let mut walk_changed = request.clone();
+        walk_changed.options.hidden = true;
+        walk_changed.options.threads = "2".into();
+        walk_changed.options.globs = Globs::Typed("*.rs".into());
+        assert!(key.matches(&walk_changed), "the walk's options");
+        for change in [
+            |r: &mut SearchRequest| r.options.whole_word = true,
+            |r: &mut SearchRequest| r.options.regex = false,
+            |r: &mut SearchRequest| r.options.case = CaseMode::Smart,
+            |r: &mut SearchRequest| r.options.multiline = true,
+            |r: &mut SearchRequest| r.pattern.push('y'),
+        ] {
+            let mut changed = request.clone();
+            change(&mut changed);
+            assert!(!key.matches(&changed), "{changed:?}");
         }
     }
 
@@ -974,27 +939,37 @@ mod tests {
         state.remember_search(Some(&typed));
         let patterns: Vec<&str> = state.history.iter().map(|e| e.pattern.as_str()).collect();
         assert_eq!(patterns, ["f", "foo", "bar"]);
+        // An option changed makes it another search, however the pattern reads.
+        let typed = state.history[0].clone();
+        state.pattern = "fx".into();
+        state.options.hidden = true;
+        state.remember_search(Some(&typed));
+        let patterns: Vec<&str> = state.history.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(patterns, ["fx", "f", "foo", "bar"]);
     }
 
     /// Picking an entry puts every one of its fields back and leaves the rest of the state
     /// (context lines, theme, history, …) as it was; checked against literals field by field.
     #[test]
     fn picking_a_history_entry_restores_every_search_field() {
+        let options = || SearchOptions {
+            regex: true,
+            case: CaseMode::Sensitive,
+            whole_word: true,
+            multiline: true,
+            hidden: true,
+            respect_ignore_files: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            globs: Globs::Typed("!x".into()),
+            max_file_size: "2K".into(),
+            threads: "2".into(),
+        };
         let entry = SearchFields {
             folder: "/a".into(),
             extensions: "rs".into(),
             pattern: "p".into(),
-            match_case: true,
-            whole_word: true,
-            regex: true,
-            hidden: true,
-            respect_ignore: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            multiline: true,
-            globs: "!x".into(),
-            max_file_size: "2K".into(),
-            threads: "2".into(),
+            options: options(),
         };
         let mut now = SavedState {
             context_lines: 7,
@@ -1007,19 +982,9 @@ mod tests {
             folder: "/a".into(),
             extensions: "rs".into(),
             pattern: "p".into(),
-            match_case: true,
-            whole_word: true,
-            regex: true,
+            options: options(),
             recent_folders: vec!["/r".into()],
             sort: SortOrder::Path,
-            hidden: true,
-            respect_ignore: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            multiline: true,
-            globs: "!x".into(),
-            max_file_size: "2K".into(),
-            threads: "2".into(),
             context_lines: 7,
             options_open: false,
             history: Vec::new(),
@@ -1032,6 +997,11 @@ mod tests {
         };
         assert_eq!(now, expected);
         assert!(entry.same_as(&now));
+        assert_eq!(
+            entry.summary(),
+            "p   in /a (rs)   [Aa, word, regex, hidden files, ignoring .gitignore, following \
+             symlinks, binary as text, multiline, globs !x, max size 2K, threads 2]"
+        );
     }
 
     #[test]
@@ -1073,8 +1043,8 @@ mod tests {
             ..SavedState::default()
         };
         let request = state.request().unwrap();
-        assert!(request.fixed_strings);
-        assert_eq!(request.case, CaseMode::Insensitive);
+        assert!(!request.options.regex);
+        assert_eq!(request.options.case, CaseMode::Insensitive);
         assert!(request.root.is_absolute());
     }
 }

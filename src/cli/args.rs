@@ -1,5 +1,6 @@
 //! Arguments in two steps, as ripgrep does: [`Args`] is what was typed, [`Args::into_config`]
-//! derives and validates what the search and the printer need.
+//! derives and validates what the search and the printer need. The search's options are
+//! mapped from the flags in one function, [`Args::search_options`].
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::cli::generate::GenerateKind;
-use crate::search::{CaseMode, SearchRequest, parse_extensions, parse_size};
+use crate::search::{CaseMode, Globs, SearchError, SearchOptions, SearchRequest, parse_extensions};
 
 /// The command line as typed.
 #[derive(Debug, Parser)]
@@ -69,8 +70,9 @@ pub struct Args {
     #[arg(long, value_name = "NUM[K|M|G]")]
     pub max_filesize: Option<String>,
     /// Number of search threads (default, or 0: one per core, as ripgrep).
+    // Taken as typed, like --max-filesize: the window's Threads field is parsed by the same code.
     #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
+    pub threads: Option<String>,
     /// Print JSON Lines: a `match` object per occurrence, `error` objects, a final `summary`.
     #[arg(long)]
     pub json: bool,
@@ -145,22 +147,41 @@ pub struct Config {
 }
 
 impl Args {
+    /// The search's options as the flags set them: every option's flag is read here and only
+    /// here. Typed values stay as typed; [`SearchOptions::resolve`] parses them.
+    pub fn search_options(&self) -> SearchOptions {
+        SearchOptions {
+            regex: !self.fixed_strings,
+            case: if self.ignore_case {
+                CaseMode::Insensitive
+            } else if self.smart_case {
+                CaseMode::Smart
+            } else {
+                CaseMode::Sensitive
+            },
+            whole_word: self.word_regexp,
+            multiline: self.multiline,
+            hidden: self.hidden,
+            respect_ignore_files: !self.no_ignore,
+            follow_symlinks: self.follow,
+            binary_as_text: self.text,
+            // One glob per flag: a glob given alone may hold a space or a comma.
+            globs: Globs::Each(self.globs.clone()),
+            max_file_size: self.max_filesize.clone().unwrap_or_default(),
+            threads: self.threads.clone().unwrap_or_default(),
+        }
+    }
+
     /// Validates the arguments and derives the search request and output settings.
     pub fn into_config(self) -> Result<Config, String> {
         let extensions = parse_extensions(&self.ext).map_err(|err| err.to_string())?;
-        let max_file_size = self
-            .max_filesize
-            .as_deref()
-            .map(parse_size)
-            .transpose()
-            .map_err(|err| format!("--max-filesize: {err}"))?;
-        let case = if self.ignore_case {
-            CaseMode::Insensitive
-        } else if self.smart_case {
-            CaseMode::Smart
-        } else {
-            CaseMode::Sensitive
-        };
+        let options = self.search_options();
+        // Checked here to name the flag; the engine checks them again as it starts.
+        options.resolve().map_err(|err| match err {
+            SearchError::InvalidMaxFileSize(reason) => format!("--max-filesize: {reason}"),
+            SearchError::InvalidThreads(reason) => format!("-j/--threads: {reason}"),
+            other => other.to_string(),
+        })?;
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let mode = if self.quiet {
             OutputMode::Quiet
@@ -188,17 +209,7 @@ impl Args {
             root: self.dir,
             extensions,
             pattern: self.pattern,
-            fixed_strings: self.fixed_strings,
-            case,
-            whole_word: self.word_regexp,
-            multiline: self.multiline,
-            hidden: self.hidden,
-            respect_ignore_files: !self.no_ignore,
-            follow_symlinks: self.follow,
-            binary_as_text: self.text,
-            globs: self.globs,
-            max_file_size,
-            threads: self.threads.unwrap_or(0),
+            options,
             // ripgrep's meaning of 0: no limit.
             max_columns: self.max_columns.filter(|&n| n > 0),
             modified_times: false,

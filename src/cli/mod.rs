@@ -1,4 +1,4 @@
-//! The command line: `trawl [OPTIONS] DIR EXT PATTERN`, as CONTRACT.md describes it.
+//! The command line: `trawl [OPTIONS] DIR EXT PATTERN`, as docs/CONTRACT.md describes it.
 //!
 //! Parses the arguments ([`args`]), starts the engine, and prints its events as they arrive
 //! ([`printer`]), with a progress line on standard error for long searches on a terminal.

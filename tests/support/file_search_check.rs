@@ -5,7 +5,7 @@
 //! the same bytes in small segments, as a large file is, must give the same lines.
 //!
 //! The reference follows the engine's documented rule for matches that do not start on a
-//! character (src/search/text.rs, and tests/engine.rs's reference): an empty match between the
+//! character (crates/search/src/text.rs, and tests/engine.rs's reference): an empty match between the
 //! bytes of one character (`x*` on `日`) is no occurrence, while a byte-level match that starts
 //! or ends inside a character (`(?-u:\xA9)` on `©`) is one, at the column of the character it
 //! starts in.
@@ -50,13 +50,13 @@ pub fn check(input: &Input<'_>) -> bool {
     let insensitive = flags & 2 != 0;
 
     let mut request = SearchRequest::new(".", Vec::new(), pattern);
-    request.fixed_strings = fixed;
-    request.case = if insensitive {
+    request.options.regex = !fixed;
+    request.options.case = if insensitive {
         CaseMode::Insensitive
     } else {
         CaseMode::Sensitive
     };
-    request.binary_as_text = true;
+    request.options.binary_as_text = true;
     if flags & 4 != 0 {
         request.max_columns = Some(4 + usize::from(flags >> 4));
     }

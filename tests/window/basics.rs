@@ -13,8 +13,9 @@ use eframe::App as _;
 use egui::Event;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use trawl::app::state::FolderFileCount;
+use trawl::app::state::{FolderFileCount, window_defaults};
 use trawl::app::{RowRef, SavedState, SearchFields, TrawlApp};
+use trawl::search::{CaseMode, Globs, SearchOptions};
 
 #[test]
 fn search_from_the_fields_shows_rows_grouped_by_file_and_a_summary() {
@@ -275,42 +276,38 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         absolute(first.path()).display().to_string(),
         absolute(second.path()).display().to_string(),
     );
-    let entry = |folder: &Path, match_case: bool| SearchFields {
+    let options = |case: CaseMode| SearchOptions {
+        regex: false,
+        case,
+        whole_word: false,
+        multiline: false,
+        hidden: false,
+        respect_ignore_files: true,
+        follow_symlinks: false,
+        binary_as_text: false,
+        globs: Globs::Typed(String::new()),
+        max_file_size: String::new(),
+        threads: String::new(),
+    };
+    let entry = |folder: &Path, case: CaseMode| SearchFields {
         folder: folder.display().to_string(),
         extensions: "rs".into(),
         pattern: "foo".into(),
-        match_case,
-        whole_word: false,
-        regex: false,
-        hidden: false,
-        respect_ignore: true,
-        follow_symlinks: false,
-        binary_as_text: false,
-        multiline: false,
-        globs: String::new(),
-        max_file_size: String::new(),
-        threads: String::new(),
+        options: options(case),
     };
     let expected = SavedState {
         folder: second.path().display().to_string(),
         extensions: "rs".into(),
         pattern: "foo".into(),
-        match_case: true,
-        whole_word: false,
-        regex: false,
+        options: options(CaseMode::Sensitive),
         recent_folders: vec![second_dir.clone(), first_dir.clone()],
         sort: trawl::app::SortOrder::Path,
-        hidden: false,
-        respect_ignore: true,
-        follow_symlinks: false,
-        binary_as_text: false,
-        multiline: false,
-        globs: String::new(),
-        max_file_size: String::new(),
-        threads: String::new(),
         context_lines: 2,
         options_open: false,
-        history: vec![entry(second.path(), true), entry(first.path(), false)],
+        history: vec![
+            entry(second.path(), CaseMode::Sensitive),
+            entry(first.path(), CaseMode::Insensitive),
+        ],
         search_as_you_type: true,
         folder_file_counts: vec![
             FolderFileCount {
@@ -498,7 +495,10 @@ fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState {
         folder: tree.path().display().to_string(),
-        regex: true,
+        options: SearchOptions {
+            regex: true,
+            ..window_defaults()
+        },
         ..SavedState::default()
     }));
     // About 1.5 s to reach the size limit (the regex crates are optimised in test builds
@@ -524,7 +524,7 @@ fn a_regex_too_large_to_compile_is_reported_inline_and_disables_search() {
     assert!(harness.state().results().is_none(), "no search started");
 }
 
-/// CONTRACT.md: a regular file given as the folder is searched alone, as the CLI does.
+/// docs/CONTRACT.md: a regular file given as the folder is searched alone, as the CLI does.
 #[test]
 fn a_regular_file_in_the_folder_field_is_searched_alone_like_the_cli() {
     let tree = small_tree();

@@ -277,7 +277,7 @@ fn editing_the_folder_never_starts_a_search() {
 #[test]
 fn the_window_s_defaults_are_the_command_line_s_without_flags() {
     use clap::Parser;
-    use trawl::search::CaseMode;
+    use trawl::search::{CaseMode, SearchOptions};
     let tree = small_tree();
     let window = SavedState {
         folder: tree.path().display().to_string(),
@@ -295,21 +295,26 @@ fn the_window_s_defaults_are_the_command_line_s_without_flags() {
     assert_eq!(window.root, absolute(&cli.root));
     assert_eq!(window.pattern, cli.pattern);
     assert_eq!(window.extensions, cli.extensions, "every file");
-    assert_eq!(window.whole_word, cli.whole_word);
-    assert_eq!(window.multiline, cli.multiline);
-    assert_eq!(window.hidden, cli.hidden);
-    assert_eq!(window.respect_ignore_files, cli.respect_ignore_files);
-    assert_eq!(window.follow_symlinks, cli.follow_symlinks);
-    assert_eq!(window.binary_as_text, cli.binary_as_text);
-    assert_eq!(window.globs, cli.globs);
-    assert_eq!(window.max_file_size, cli.max_file_size);
-    assert_eq!(window.threads, cli.threads);
-    // Where the window differs, and how.
+    // Where the window differs, and how; every other option as the command line's, and the
+    // globs given no way (a field's text, no -g) resolve alike.
     assert_eq!(
-        (window.case, cli.case),
+        (window.options.case, cli.options.case),
         (CaseMode::Insensitive, CaseMode::Sensitive)
     );
-    assert_eq!((window.fixed_strings, cli.fixed_strings), (true, false));
+    assert_eq!((window.options.regex, cli.options.regex), (false, true));
+    assert_eq!(
+        window.options.resolve().expect("valid"),
+        cli.options.resolve().expect("valid")
+    );
+    assert_eq!(
+        SearchOptions {
+            case: cli.options.case,
+            regex: cli.options.regex,
+            globs: cli.options.globs.clone(),
+            ..window.options.clone()
+        },
+        cli.options
+    );
     assert_eq!((window.max_columns, cli.max_columns), (Some(500), None));
     assert_eq!((window.modified_times, cli.modified_times), (true, false));
     assert_eq!((window.background, cli.background), (true, false));
@@ -593,7 +598,7 @@ fn the_options_button_is_marked_while_an_option_is_set() {
     let open_unset = drawn_colors(&mut harness, "Options");
     harness.get_by_label("Hidden files").click();
     harness.run_steps(2);
-    assert!(harness.state().state().hidden);
+    assert!(harness.state().state().options.hidden);
     assert_ne!(
         drawn_colors(&mut harness, "Options"),
         open_unset,
@@ -606,15 +611,21 @@ fn the_options_button_is_marked_while_an_option_is_set() {
         closed_unset,
         "panel closed"
     );
-    harness.state_mut().state_mut().hidden = false;
-    harness.state_mut().state_mut().globs = "*.rs".into();
+    harness.state_mut().state_mut().options.hidden = false;
+    *harness.state_mut().state_mut().options.globs.typed_mut() = "*.rs".into();
     harness.run_steps(2);
     assert_ne!(
         drawn_colors(&mut harness, "Options"),
         closed_unset,
         "a glob"
     );
-    harness.state_mut().state_mut().globs.clear();
+    harness
+        .state_mut()
+        .state_mut()
+        .options
+        .globs
+        .typed_mut()
+        .clear();
     harness.run_steps(2);
     assert_eq!(
         drawn_colors(&mut harness, "Options"),

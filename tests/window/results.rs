@@ -10,6 +10,7 @@ use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{RowRef, SavedState, SortOrder, TrawlApp};
+use trawl::search::CaseMode;
 
 /// A search of `folder` for `pattern` in `.rs` files, started with Enter in the pattern field,
 /// then run to its end.
@@ -232,9 +233,9 @@ fn a_multiline_match_shows_its_first_line_marked_as_continuing() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("a.rs"), "fn foo(\n    bar: u8,\n) {}\n").expect("write");
     let mut harness = searched(dir.path(), r"foo\(\n\s*bar", |state| {
-        state.regex = true;
-        state.multiline = true;
-        state.match_case = true;
+        state.options.regex = true;
+        state.options.multiline = true;
+        state.options.case = CaseMode::Sensitive;
     });
     let results = harness.state().results().expect("results");
     assert_eq!(results.match_count(), 1);

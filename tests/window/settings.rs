@@ -12,8 +12,9 @@ use crate::common::{
 use eframe::App as _;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use trawl::app::state::{FolderFileCount, MAX_HISTORY};
+use trawl::app::state::{FolderFileCount, MAX_HISTORY, window_defaults};
 use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
+use trawl::search::{CaseMode, Globs, SearchOptions};
 
 /// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
 fn small_tree() -> tempfile::TempDir {
@@ -74,7 +75,7 @@ fn hidden_files_are_found_only_with_hidden_files_on() {
     open_options(&mut harness);
     harness.get_by_label("Hidden files").click();
     harness.step();
-    assert!(harness.state().state().hidden);
+    assert!(harness.state().state().options.hidden);
     click_search(&mut harness);
     assert_eq!(found(&harness), (3, 4));
     harness.get_by_label(&format!(".hidden{}d.rs (1)", std::path::MAIN_SEPARATOR));
@@ -89,7 +90,7 @@ fn an_option_toggles_with_the_keyboard() {
     harness.step();
     harness.key_press(egui::Key::Space);
     harness.run_steps(2);
-    assert!(!harness.state().state().respect_ignore);
+    assert!(!harness.state().state().options.respect_ignore_files);
 }
 
 #[test]
@@ -190,7 +191,12 @@ fn an_invalid_max_file_size_shows_an_error_and_does_not_search() {
     harness.get_by_label_contains("(in Options)");
 
     // Fixing it (here: emptying it) lets the search run.
-    harness.state_mut().state_mut().max_file_size.clear();
+    harness
+        .state_mut()
+        .state_mut()
+        .options
+        .max_file_size
+        .clear();
     harness.run_steps(2);
     wait_for_checks(&mut harness);
     assert!(!search_disabled(&harness));
@@ -256,8 +262,8 @@ fn history_records_searches_deduplicated_and_picking_one_fills_the_fields() {
     click_search(&mut harness);
     // The first search again: it moves to the top instead of appearing twice.
     harness.state_mut().state_mut().pattern = "foo".into();
-    harness.state_mut().state_mut().match_case = false;
-    harness.state_mut().state_mut().hidden = false;
+    harness.state_mut().state_mut().options.case = CaseMode::Insensitive;
+    harness.state_mut().state_mut().options.hidden = false;
     harness.run_steps(2);
     wait_for_checks(&mut harness);
     click_search(&mut harness);
@@ -265,7 +271,7 @@ fn history_records_searches_deduplicated_and_picking_one_fills_the_fields() {
     assert_eq!(history.len(), 2, "{history:#?}");
     assert_eq!(history[0].pattern, "foo");
     assert_eq!(history[1].pattern, "here");
-    assert!(history[1].hidden && history[1].match_case);
+    assert!(history[1].options.hidden && history[1].options.case == CaseMode::Sensitive);
 
     // Picking the older entry puts back its pattern, toggles and options.
     harness.get_by_label("History").click();
@@ -274,7 +280,7 @@ fn history_records_searches_deduplicated_and_picking_one_fills_the_fields() {
     harness.run_steps(2);
     let state = harness.state().state();
     assert_eq!(state.pattern, "here");
-    assert!(state.match_case && state.hidden);
+    assert!(state.options.case == CaseMode::Sensitive && state.options.hidden);
     assert_eq!(
         harness.get_by_label("Pattern").value().as_deref(),
         Some("here")
@@ -390,7 +396,10 @@ fn a_search_that_finds_nothing_replaces_the_old_rows_with_no_matches() {
 fn typing_never_starts_a_search_on_an_invalid_regex() {
     let tree = small_tree();
     let mut harness = harness(TrawlApp::new(SavedState {
-        regex: true,
+        options: SearchOptions {
+            regex: true,
+            ..window_defaults()
+        },
         pattern: String::new(),
         search_as_you_type: true,
         ..state_for(tree.path())
@@ -541,40 +550,33 @@ fn options_history_and_theme_survive_a_restart() {
         .expect("absolute")
         .display()
         .to_string();
+    let options = || SearchOptions {
+        regex: false,
+        case: CaseMode::Insensitive,
+        whole_word: false,
+        multiline: false,
+        hidden: true,
+        respect_ignore_files: true,
+        follow_symlinks: true,
+        binary_as_text: false,
+        globs: Globs::Typed("!b.rs".into()),
+        max_file_size: "10M".into(),
+        threads: "2".into(),
+    };
     let expected = SavedState {
         folder: folder.clone(),
         extensions: "rs".into(),
         pattern: "foo".into(),
-        match_case: false,
-        whole_word: false,
-        regex: false,
+        options: options(),
         recent_folders: vec![root.clone()],
         sort: trawl::app::SortOrder::Path,
-        hidden: true,
-        respect_ignore: true,
-        follow_symlinks: true,
-        binary_as_text: false,
-        multiline: false,
-        globs: "!b.rs".into(),
-        max_file_size: "10M".into(),
-        threads: "2".into(),
         context_lines: 2,
         options_open: true,
         history: vec![SearchFields {
             folder,
             extensions: "rs".into(),
             pattern: "foo".into(),
-            match_case: false,
-            whole_word: false,
-            regex: false,
-            hidden: true,
-            respect_ignore: true,
-            follow_symlinks: true,
-            binary_as_text: false,
-            multiline: false,
-            globs: "!b.rs".into(),
-            max_file_size: "10M".into(),
-            threads: "2".into(),
+            options: options(),
         }],
         search_as_you_type: false,
         folder_file_counts: vec![FolderFileCount {

@@ -8,7 +8,9 @@ use egui::epaint::Shape;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
+use trawl::app::state::window_defaults;
 use trawl::app::{SavedState, ThemeChoice, TrawlApp};
+use trawl::search::{CaseMode, SearchOptions};
 
 use crate::common::{copied, enter_in, harness, wait_for_search};
 
@@ -61,9 +63,9 @@ fn the_preview_marks_every_line_of_a_multiline_match() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("a.rs"), "fn foo(\n    bar: u8,\n) {}\n").expect("write");
     let mut harness = searched(dir.path(), r"foo\(\n\s*bar", |state| {
-        state.regex = true;
-        state.multiline = true;
-        state.match_case = true;
+        state.options.regex = true;
+        state.options.multiline = true;
+        state.options.case = CaseMode::Sensitive;
         state.context_lines = 0;
     });
     harness
@@ -125,7 +127,10 @@ fn the_marked_options_button_is_readable_in_both_themes() {
     for theme in [ThemeChoice::Light, ThemeChoice::Dark] {
         let mut harness = harness(TrawlApp::new(SavedState {
             theme,
-            hidden: true,
+            options: SearchOptions {
+                hidden: true,
+                ..window_defaults()
+            },
             ..SavedState::default()
         }));
         harness.run_steps(3);

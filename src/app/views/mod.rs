@@ -3,7 +3,7 @@
 
 mod editor_settings;
 mod export;
-mod options;
+pub(crate) mod options;
 mod preview;
 mod results_list;
 mod search_bar;

@@ -1,13 +1,180 @@
 //! The options panel under the search bar: the walker's switches (hidden files, .gitignore,
 //! symlinks, binary files), globs, size and thread limits with the CLI's meanings, context lines
 //! for the preview, search as you type and the theme. Each field's problem shows under it.
+//!
+//! The search's options are drawn from two tables, [`SWITCHES`] and [`TEXT_OPTIONS`]: a row
+//! is an option's control, what it is called where the closed panel and the history list
+//! what is set, and (for a typed value) its problem. A new option of [`SearchOptions`] is one
+//! row here.
+
+use std::borrow::Cow;
 
 use egui::{Slider, TextEdit, Ui};
 
-use crate::app::state::{MAX_CONTEXT_LINES, ThemeChoice};
+use crate::app::state::{MAX_CONTEXT_LINES, MAX_THREADS, ThemeChoice, window_defaults};
 use crate::app::views::search_bar::{LABEL_WIDTH, error_line, field_label, submitted};
 use crate::app::views::status::thousands;
 use crate::app::{InputErrors, TrawlApp};
+use crate::search::SearchOptions;
+
+/// A switch of the panel: one `bool` of [`SearchOptions`].
+struct Switch {
+    label: &'static str,
+    hover: &'static str,
+    /// What the closed panel and the history call it when it differs from the window's
+    /// default.
+    when_set: &'static str,
+    value: fn(&SearchOptions) -> bool,
+    field: fn(&mut SearchOptions) -> &mut bool,
+}
+
+/// One row of [`SWITCHES`] for the field `$field`.
+macro_rules! switch {
+    ($label:literal, $hover:expr, $when_set:literal, $field:ident) => {
+        Switch {
+            label: $label,
+            hover: $hover,
+            when_set: $when_set,
+            value: |options| options.$field,
+            field: |options| &mut options.$field,
+        }
+    };
+}
+
+/// The panel's switches, in the order they are drawn.
+const SWITCHES: [Switch; 5] = [
+    switch!(
+        "Hidden files",
+        "Also search hidden files and folders (names starting with a dot), like --hidden",
+        "hidden files",
+        hidden
+    ),
+    switch!(
+        "Respect .gitignore",
+        "Skip what .gitignore, .ignore and .git/info/exclude list; off is --no-ignore",
+        "ignoring .gitignore",
+        respect_ignore_files
+    ),
+    switch!(
+        "Follow symlinks",
+        "Search what symbolic links point to (loops are detected), like -L",
+        "following symlinks",
+        follow_symlinks
+    ),
+    switch!(
+        "Binary files as text",
+        "Search files with NUL bytes instead of skipping them, like -a",
+        "binary as text",
+        binary_as_text
+    ),
+    switch!(
+        "Multiline",
+        "Let a regex match across lines (\\n in the pattern), like -U; such a match shows its \
+         first line, marked with a return arrow",
+        "multiline",
+        multiline
+    ),
+];
+
+/// A text field of the panel: one typed value of [`SearchOptions`].
+struct TextOption {
+    label: &'static str,
+    /// The field's id: fixed, so that focus stays in it when an error line appears.
+    id: &'static str,
+    hint: &'static str,
+    width: f32,
+    hover: &'static str,
+    /// What the closed panel and the history call it, before what was typed.
+    when_set: &'static str,
+    field: fn(&mut SearchOptions) -> &mut String,
+    /// What was typed, trimmed (empty: nothing set).
+    typed: for<'o> fn(&'o SearchOptions) -> Cow<'o, str>,
+    /// What is wrong with what was typed, shown under the panel's fields.
+    problem: fn(&SearchOptions) -> Option<String>,
+}
+
+/// The panel's text fields, in the order they are drawn.
+const TEXT_OPTIONS: [TextOption; 3] = [
+    TextOption {
+        label: "Globs",
+        id: "trawl.globs",
+        hint: "*.rs, !target/**",
+        width: 220.0,
+        hover: "Include files matching a glob; !glob excludes. Several separated by commas or \
+                spaces, each like the command line's -g",
+        when_set: "globs",
+        field: |options| options.globs.typed_mut(),
+        typed: |options| options.globs.text(),
+        problem: |options| options.glob_list().err().map(|err| err.to_string()),
+    },
+    TextOption {
+        label: "Max file size",
+        id: "trawl.max_file_size",
+        hint: "no limit",
+        width: 70.0,
+        hover: "Skip files larger than this: a number of bytes with an optional K, M or G (10M), \
+                like --max-filesize. Empty: no limit",
+        when_set: "max size",
+        field: |options| &mut options.max_file_size,
+        typed: |options| Cow::Borrowed(options.max_file_size.trim()),
+        problem: |options| {
+            let err = options.max_file_size_bytes().err()?;
+            Some(format!("Max file size: {err}"))
+        },
+    },
+    TextOption {
+        label: "Threads",
+        id: "trawl.threads",
+        hint: "auto",
+        width: 48.0,
+        hover: "Search threads, like -j. Empty or 0: one per core",
+        when_set: "threads",
+        field: |options| &mut options.threads,
+        typed: |options| Cow::Borrowed(options.threads.trim()),
+        problem: |options| match options.thread_count() {
+            Ok(threads) if threads > MAX_THREADS => Some(format!(
+                "{threads} threads is more than this window starts (at most {MAX_THREADS})"
+            )),
+            Ok(_) => None,
+            Err(err) => Some(err.to_string()),
+        },
+    },
+];
+
+/// The panel's options that differ from the window's defaults, named (with what was typed):
+/// the closed panel's tooltip and the history list them.
+pub(crate) fn options_in_effect(options: &SearchOptions) -> Vec<String> {
+    let defaults = window_defaults();
+    let switches = SWITCHES
+        .iter()
+        .filter(|switch| (switch.value)(options) != (switch.value)(&defaults))
+        .map(|switch| switch.when_set.to_string());
+    let fields = TEXT_OPTIONS.iter().filter_map(|option| {
+        let typed = (option.typed)(options);
+        (!typed.is_empty()).then(|| format!("{} {typed}", option.when_set))
+    });
+    switches.chain(fields).collect()
+}
+
+/// Whether any of the panel's options differs from the window's defaults (every frame: no
+/// allocation).
+pub(crate) fn any_option_set(options: &SearchOptions) -> bool {
+    let defaults = window_defaults();
+    SWITCHES
+        .iter()
+        .any(|switch| (switch.value)(options) != (switch.value)(&defaults))
+        || TEXT_OPTIONS
+            .iter()
+            .any(|option| !(option.typed)(options).is_empty())
+}
+
+/// The problems of the panel's typed values, in the panel's order.
+pub(crate) fn option_errors(options: &SearchOptions) -> Vec<String> {
+    TEXT_OPTIONS
+        .iter()
+        .filter_map(|option| (option.problem)(options))
+        .collect()
+}
 
 impl TrawlApp {
     /// Draws the options; returns whether Enter was pressed in one of its fields.
@@ -21,21 +188,10 @@ impl TrawlApp {
 
         ui.horizontal_wrapped(|ui| {
             ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            ui.checkbox(&mut self.state.hidden, "Hidden files")
-                .on_hover_text("Also search hidden files and folders (names starting with a dot), like --hidden");
-            ui.checkbox(&mut self.state.respect_ignore, "Respect .gitignore")
-                .on_hover_text(
-                    "Skip what .gitignore, .ignore and .git/info/exclude list; off is --no-ignore",
-                );
-            ui.checkbox(&mut self.state.follow_symlinks, "Follow symlinks")
-                .on_hover_text("Search what symbolic links point to (loops are detected), like -L");
-            ui.checkbox(&mut self.state.binary_as_text, "Binary files as text")
-                .on_hover_text("Search files with NUL bytes instead of skipping them, like -a");
-            ui.checkbox(&mut self.state.multiline, "Multiline")
-                .on_hover_text(
-                    "Let a regex match across lines (\\n in the pattern), like -U; such a match \
-                     shows its first line, marked with a return arrow",
-                );
+            for switch in &SWITCHES {
+                ui.checkbox((switch.field)(&mut self.state.options), switch.label)
+                    .on_hover_text(switch.hover);
+            }
             ui.separator();
             let large = self.folder_too_large_for_typing();
             ui.checkbox(&mut self.state.search_as_you_type, "Search as you type")
@@ -53,32 +209,21 @@ impl TrawlApp {
         });
 
         ui.horizontal_wrapped(|ui| {
-            let label = field_label(ui, "Globs");
-            enter |= option_field(
-                ui,
-                &label,
-                &mut self.state.globs,
-                ("trawl.globs", "*.rs, !target/**", 220.0),
-                "Include files matching a glob; !glob excludes. Several separated by commas \
-                 or spaces, each like the command line's -g",
-            );
-            let label = ui.label("Max file size");
-            enter |= option_field(
-                ui,
-                &label,
-                &mut self.state.max_file_size,
-                ("trawl.max_file_size", "no limit", 70.0),
-                "Skip files larger than this: a number of bytes with an optional K, M or G \
-                 (10M), like --max-filesize. Empty: no limit",
-            );
-            let label = ui.label("Threads");
-            enter |= option_field(
-                ui,
-                &label,
-                &mut self.state.threads,
-                ("trawl.threads", "auto", 48.0),
-                "Search threads, like -j. Empty or 0: one per core",
-            );
+            for (k, option) in TEXT_OPTIONS.iter().enumerate() {
+                // The first field lines up with the fields of the bar above.
+                let label = if k == 0 {
+                    field_label(ui, option.label)
+                } else {
+                    ui.label(option.label)
+                };
+                enter |= option_field(
+                    ui,
+                    &label,
+                    (option.field)(&mut self.state.options),
+                    (option.id, option.hint, option.width),
+                    option.hover,
+                );
+            }
 
             // The slider is one piece with its label: a new row when they do not fit.
             if ui.available_size_before_wrap().x < 240.0 {
@@ -112,7 +257,7 @@ impl TrawlApp {
                     });
             }
         });
-        for error in errors.option_errors() {
+        for error in &errors.options {
             error_line(ui, error_color, error);
         }
         enter

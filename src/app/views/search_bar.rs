@@ -5,8 +5,10 @@
 use egui::text::CCursorRange;
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
+use crate::app::views::options;
 use crate::app::views::status::thousands;
 use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
+use crate::search::CaseMode;
 
 /// What the Extensions field takes, and whether case matters here.
 const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
@@ -204,7 +206,7 @@ impl TrawlApp {
             enter |= self.options_panel(ui, &errors);
         } else if errors.in_options() {
             // The closed panel must not hide why Search is disabled.
-            for error in errors.option_errors() {
+            for error in &errors.options {
                 error_line(ui, error_color, &format!("{error} (in Options)"));
             }
         }
@@ -255,14 +257,26 @@ impl TrawlApp {
             entry.apply_to(&mut self.state);
             self.picker_message = None;
         }
-        ui.toggle_value(&mut self.state.match_case, RichText::new("Aa").monospace())
-            .on_hover_text("Match case");
+        let options = &mut self.state.options;
+        // On: case-sensitive; off: any case (the window's default, as VS Code's).
+        let mut match_case = options.case == CaseMode::Sensitive;
+        if ui
+            .toggle_value(&mut match_case, RichText::new("Aa").monospace())
+            .on_hover_text("Match case")
+            .changed()
+        {
+            options.case = if match_case {
+                CaseMode::Sensitive
+            } else {
+                CaseMode::Insensitive
+            };
+        }
         ui.toggle_value(
-            &mut self.state.whole_word,
+            &mut options.whole_word,
             RichText::new("ab").monospace().underline(),
         )
         .on_hover_text("Match whole word");
-        ui.toggle_value(&mut self.state.regex, RichText::new(".*").monospace())
+        ui.toggle_value(&mut options.regex, RichText::new(".*").monospace())
             .on_hover_text("Use regular expression");
     }
 
@@ -280,7 +294,7 @@ impl TrawlApp {
         {
             self.cancel_search();
         }
-        let any_set = self.state.options_in_effect().next().is_some();
+        let any_set = options::any_option_set(&self.state.options);
         let text = if any_set {
             // Marked so that an option hidden in the closed panel never surprises, in an
             // orange that reads on the button and on the selected button's blue (a contrast
@@ -298,7 +312,7 @@ impl TrawlApp {
         let toggle = ui.toggle_value(&mut self.state.options_open, text);
         // Built only while hovered, not every frame.
         toggle.on_hover_ui(|ui| {
-            let set: Vec<&str> = self.state.options_in_effect().collect();
+            let set = options::options_in_effect(&self.state.options);
             ui.label(if set.is_empty() {
                 "Hidden files, .gitignore, globs, size and thread limits, search as you type, \
                  theme"

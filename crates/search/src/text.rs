@@ -3,9 +3,12 @@
 //! Columns are counted in characters, an invalid byte counting as one, so that `file:line:col`
 //! means what a person and an editor count. Shown text is lossy UTF-8 (U+FFFD), and positions
 //! inside the raw line are mapped into it for highlighting.
+//!
+//! Public so that whatever shows a line again (a window's preview, a line read back from the
+//! file) counts its columns and places its highlight exactly as the search did.
 
 /// Number of characters in `bytes`, each invalid UTF-8 byte counting as one.
-pub(crate) fn char_count(bytes: &[u8]) -> usize {
+pub fn char_count(bytes: &[u8]) -> usize {
     if bytes.is_ascii() {
         return bytes.len();
     }
@@ -32,7 +35,7 @@ pub(crate) fn more_chars_than(bytes: &[u8], n: usize) -> bool {
 }
 
 /// Byte position `n` characters after `from` (or the end of `bytes`).
-pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
+pub fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
     // Source text is mostly ASCII, where a character is a byte: skip the walk.
     let ascii_end = from.saturating_add(n).min(bytes.len());
     if bytes[from.min(ascii_end)..ascii_end].is_ascii() {
@@ -75,7 +78,7 @@ pub(crate) fn advance_chars(bytes: &[u8], from: usize, n: usize) -> usize {
 }
 
 /// Byte position up to `n` characters before `from`.
-pub(crate) fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
+pub fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
     let mut pos = from.min(bytes.len());
     if bytes[pos.saturating_sub(n)..pos].is_ascii() {
         return pos.saturating_sub(n);
@@ -97,7 +100,7 @@ pub(crate) fn retreat_chars(bytes: &[u8], from: usize, n: usize) -> usize {
 
 /// The start of the valid multi-byte character of `bytes` that byte position `pos` falls inside,
 /// or `pos` itself. A byte-level pattern (`(?-u:\xA9)`) or an empty match may start inside one.
-pub(crate) fn char_start(bytes: &[u8], pos: usize) -> usize {
+pub fn char_start(bytes: &[u8], pos: usize) -> usize {
     if pos >= bytes.len() || !is_continuation(bytes[pos]) {
         return pos;
     }
@@ -138,7 +141,7 @@ fn char_len_at(bytes: &[u8], pos: usize) -> usize {
 /// start and its last byte (the start again when it is empty). Mapping the last byte rather
 /// than the end lets a match that ends inside an invalid sequence take its replacement
 /// character.
-pub(crate) fn range_ends(start: usize, end: usize) -> [usize; 2] {
+pub fn range_ends(start: usize, end: usize) -> [usize; 2] {
     [start, end.saturating_sub(1).max(start)]
 }
 
@@ -146,7 +149,7 @@ pub(crate) fn range_ends(start: usize, end: usize) -> [usize; 2] {
 /// `mapped` by [`push_lossy_with_positions`]: from the character holding its start through the one
 /// holding its last byte (so a byte-level match inside a character takes the whole character);
 /// empty for an empty range.
-pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::ops::Range<usize> {
+pub fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::ops::Range<usize> {
     let first = text.floor_char_boundary(mapped[0].min(text.len()));
     if empty {
         return first..first;
@@ -159,7 +162,7 @@ pub(crate) fn shown_range(text: &str, mapped: [usize; 2], empty: bool) -> std::o
 /// Appends `bytes` to `out` as lossy UTF-8, with each byte position of `positions` mapped to
 /// the position of the same place in the appended text, counted from its start (a position
 /// inside an invalid sequence maps to the start of its replacement character).
-pub(crate) fn push_lossy_with_positions(out: &mut String, bytes: &[u8], positions: &mut [usize]) {
+pub fn push_lossy_with_positions(out: &mut String, bytes: &[u8], positions: &mut [usize]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         out.push_str(text);
         return;

@@ -12,6 +12,10 @@
 //! put together in file order, numbered, when the last segment is done. Memory is what the one
 //! result per file holds anyway.
 //!
+//! This module cuts the file, reads its segments, hands them out and puts their results
+//! together; it does not search. A search thread searches a segment's lines with its own
+//! matcher through [`SearchLines`].
+//!
 //! The file is read with positional reads (`pread`): several threads at once, no shared file
 //! position. Where the system has none the file is streamed on one thread
 //! ([`Source::positional`]). It is not memory-mapped, as ripgrep maps a file named on its
@@ -27,13 +31,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crossbeam_channel::Sender;
 use memchr::memchr;
 
-use crate::search::file_searcher::{FileMatches, FileSearcher, StreamReport};
-use crate::search::read_buffer::ReadBuffer;
-use crate::search::{MatchLines, internal_error};
+use crate::progress::StreamReport;
+use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
+use crate::{FileMatches, MatchLines, internal_error};
 
 /// The bytes of a segment. Small enough that its search, its NUL check and its line count all
-/// find it in the CPU cache (256 KiB was the best of 64 KiB to 1 MiB), large
-/// enough that taking one (a lock, a `pread`) costs nothing beside searching it.
+/// find it in the CPU cache, large enough that taking one (a lock, a `pread`) costs nothing
+/// beside searching it (the sizes tried are in scripts/bench-results.md).
 pub(crate) const SEGMENT: u64 = 256 << 10;
 
 /// Where a file's bytes come from.
@@ -123,17 +127,17 @@ fn read_at(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<usize> {
 
 /// Reads a source from `pos` on, up to and including the first line terminator (or to `end`):
 /// the rest of a segment's last line when that line runs on past what was read at once.
-pub(crate) struct LineTail<'s> {
+struct LineTail<'s> {
     source: &'s Source,
     pos: u64,
     end: u64,
     done: bool,
     /// Whether the line ended with a terminator (not at the end of the file).
-    pub(crate) found_terminator: bool,
+    found_terminator: bool,
 }
 
 impl<'s> LineTail<'s> {
-    pub(crate) fn new(source: &'s Source, pos: u64, end: u64) -> Self {
+    fn new(source: &'s Source, pos: u64, end: u64) -> Self {
         LineTail {
             source,
             pos,
@@ -142,11 +146,16 @@ impl<'s> LineTail<'s> {
             found_terminator: false,
         }
     }
+
+    /// The most bytes the line can still have: what is left of the source up to `end`.
+    fn left(&self) -> usize {
+        usize::try_from(self.end.saturating_sub(self.pos)).unwrap_or(usize::MAX)
+    }
 }
 
 impl Read for LineTail<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = usize::try_from(self.end.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        let left = self.left();
         if self.done || left == 0 {
             return Ok(0);
         }
@@ -166,25 +175,51 @@ impl Read for LineTail<'_> {
 
 /// What one segment found.
 #[derive(Debug, Default)]
-pub(crate) struct Segment {
+struct Segment {
     /// Its matching lines, numbered from the segment's first line (1); offsets are the file's.
-    pub(crate) lines: MatchLines,
+    lines: MatchLines,
     /// Line terminators in it: the lines it adds to the numbering of the segments after it.
-    pub(crate) terminators: u64,
+    terminators: u64,
     /// Occurrences in `lines`.
-    pub(crate) matches: u64,
+    matches: u64,
     /// Bytes searched.
-    pub(crate) bytes: u64,
+    bytes: u64,
     /// It holds a NUL byte and binary files are skipped.
-    pub(crate) binary: bool,
+    binary: bool,
     /// A cancel stopped its search: `lines` are those found before, and `terminators` is not
     /// known (no segment after it can be numbered).
-    pub(crate) stopped: bool,
+    stopped: bool,
+}
+
+/// What searching a segment's lines found, as [`SearchLines`] reports it.
+#[derive(Debug, Default)]
+pub(crate) struct LinesFound {
+    /// The matching lines, numbered from the text's first line (1); offsets are the file's.
+    pub(crate) lines: MatchLines,
+    /// Occurrences in `lines`.
+    pub(crate) matches: u64,
+    /// The number of the last matching line and the byte after it in the text: a search counts
+    /// the lines only that far (grep-searcher's does), so only the rest is counted here.
+    pub(crate) counted: Option<(u64, usize)>,
+}
+
+/// Searches the lines of a segment. The split file reads and cuts the bytes; the search thread
+/// brings its own matcher and searcher through this, so that this module needs nothing of them.
+pub(crate) trait SearchLines {
+    /// Searches `text`, whole lines whose first byte is at `offset` in the file, telling
+    /// `report` of the matches as they are found. A cancel ends it early without an error: the
+    /// lines found before it are returned, complete.
+    fn search_lines(
+        &mut self,
+        text: &[u8],
+        offset: u64,
+        report: Option<&StreamReport>,
+    ) -> io::Result<LinesFound>;
 }
 
 impl Segment {
     /// A segment whose search a cancel stopped before it found anything.
-    pub(crate) fn stopped_by_cancel() -> Self {
+    fn stopped_by_cancel() -> Self {
         Segment {
             stopped: true,
             ..Segment::default()
@@ -195,7 +230,7 @@ impl Segment {
 /// Where the lines of a segment start: the first line start in `nominal`, given `window`, the
 /// bytes from `nominal.start - 1` on (a line starts after a terminator). `None` when no line
 /// starts in it (it lies inside a long line).
-pub(crate) fn first_line_start(window: &[u8], nominal: &Range<u64>) -> Option<u64> {
+fn first_line_start(window: &[u8], nominal: &Range<u64>) -> Option<u64> {
     // A line starts at p when byte p - 1 ends one: look at bytes nominal.start - 1 ..= end - 2.
     let span = usize::try_from(nominal.end - nominal.start).unwrap_or(usize::MAX);
     let at = memchr(b'\n', &window[..span.min(window.len())])?;
@@ -205,12 +240,7 @@ pub(crate) fn first_line_start(window: &[u8], nominal: &Range<u64>) -> Option<u6
 /// Where the segment whose lines start at `start` ends: after the first line terminator at or
 /// after `nominal_end - 1` (where the next segment's first line starts), looked for in `window`,
 /// the bytes from `from` on. `None` when the window ends before one.
-pub(crate) fn line_end_after(
-    window: &[u8],
-    from: u64,
-    start: u64,
-    nominal_end: u64,
-) -> Option<u64> {
+fn line_end_after(window: &[u8], from: u64, start: u64, nominal_end: u64) -> Option<u64> {
     let look_from = usize::try_from(start.max(nominal_end.saturating_sub(1)) - from).ok()?;
     let at = memchr(b'\n', window.get(look_from..)?)?;
     Some(from + (look_from + at) as u64 + 1)
@@ -218,12 +248,12 @@ pub(crate) fn line_end_after(
 
 /// A large file being searched in segments, shared by the threads that search them.
 pub(crate) struct SplitFile {
-    pub(crate) source: Source,
+    source: Source,
     /// The file's size when the search began: what is searched (a file growing meanwhile is
     /// searched as it was; one shrinking, to its new end).
-    pub(crate) size: u64,
+    size: u64,
     /// The length of a UTF-8 BOM at the start: not text, but counted in byte offsets.
-    pub(crate) bom: u64,
+    bom: u64,
     /// The end of the first segment, which may be longer than the others: it is what the
     /// finding thread has already read, less the reach past its end.
     first: u64,
@@ -231,11 +261,13 @@ pub(crate) struct SplitFile {
     segments: usize,
     /// How far past its end a segment first reads to find the end of its last line, then at
     /// most: a line running on further is read to its end a megabyte at a time
-    /// (`FileSearcher::search_segment`).
-    pub(crate) tails: (u64, u64),
-    pub(crate) cancel: Arc<AtomicBool>,
+    /// ([`search_segment`](Self::search_segment)).
+    tails: (u64, u64),
+    /// A NUL byte makes the file binary, and a binary file is skipped.
+    skip_binary: bool,
+    cancel: Arc<AtomicBool>,
     /// The progress bar's share of the file, moved by every segment.
-    pub(crate) report: Option<StreamReport>,
+    report: Option<StreamReport>,
     state: Mutex<SplitState>,
     changed: Condvar,
 }
@@ -264,12 +296,17 @@ impl SplitFile {
     /// A file of `size` bytes from `source`, in segments of `segment` bytes but the first,
     /// which is what the finding thread has already read (`read` bytes, in its buffer) less
     /// the reach past its end.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "made in one place per kind of source; each argument is a fact of the file or the search"
+    )]
     pub(crate) fn new(
         source: Source,
         size: u64,
         bom: u64,
         read: u64,
         segment: u64,
+        skip_binary: bool,
         cancel: Arc<AtomicBool>,
         report: Option<StreamReport>,
     ) -> Self {
@@ -286,6 +323,7 @@ impl SplitFile {
             segment,
             segments,
             tails,
+            skip_binary,
             cancel,
             report,
             state: Mutex::new(SplitState {
@@ -306,7 +344,7 @@ impl SplitFile {
     }
 
     /// The bytes of segment `index` where its lines start.
-    pub(crate) fn nominal(&self, index: usize) -> Range<u64> {
+    fn nominal(&self, index: usize) -> Range<u64> {
         let start = match index {
             0 => 0,
             _ => self.first + (index as u64 - 1) * self.segment,
@@ -339,7 +377,7 @@ impl SplitFile {
     }
 
     /// Records what the search of segment `index` gave: it is then done.
-    pub(crate) fn finish(&self, index: usize, outcome: std::thread::Result<io::Result<Segment>>) {
+    fn finish(&self, index: usize, outcome: std::thread::Result<io::Result<Segment>>) {
         let mut state = self.lock();
         match outcome {
             Ok(Ok(segment)) => {
@@ -369,23 +407,143 @@ impl SplitFile {
         }
     }
 
-    /// Searches segments with `searcher` until none is left (a helping thread, or the one that
+    /// Searches segment `index`, which this thread has claimed, and records what it found;
+    /// `have` bytes of it from its first byte on are in `buffer` already. A panic in `search`
+    /// is recorded as the file's error, so the other threads and the file's result go on.
+    pub(crate) fn search_claimed(
+        &self,
+        index: usize,
+        have: usize,
+        buffer: &mut ReadBuffer,
+        search: &mut impl SearchLines,
+    ) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.search_segment(index, have, buffer, search)
+        }));
+        self.finish(index, outcome);
+    }
+
+    /// Searches segments with `search` until none is left (a helping thread, or the one that
     /// found the file once it has told the others).
-    pub(crate) fn work(&self, searcher: &mut FileSearcher) {
+    pub(crate) fn work(&self, buffer: &mut ReadBuffer, search: &mut impl SearchLines) {
         while let Some(index) = self.claim() {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                searcher.search_segment(self, index, 0)
-            }));
-            self.finish(index, outcome);
+            self.search_claimed(index, 0, buffer, search);
         }
     }
 
-    /// Stops handing out segments and waits for those being searched: afterwards nothing
-    /// touches the file's counters any more.
+    /// Searches segment `index`: the lines that start in its bytes. `have` bytes of the file
+    /// from the segment's first byte on are already in `buffer`.
+    ///
+    /// The segment is read with the bytes around it, to skip the partial line at its start and
+    /// find the end of its last line. A last line running on past what a second read brings is
+    /// read to its end a megabyte at a time, the cancel flag looked at between reads.
+    fn search_segment(
+        &self,
+        index: usize,
+        have: usize,
+        buffer: &mut ReadBuffer,
+        search: &mut impl SearchLines,
+    ) -> io::Result<Segment> {
+        let nominal = self.nominal(index);
+        // From the byte before, whose terminator would start a line at the segment's first byte.
+        let from = nominal.start.saturating_sub(1);
+        let (short_tail, long_tail) = self.tails;
+        let mut to = (nominal.end + short_tail).min(self.size);
+        let mut window = self.source.window(buffer, from, have, to)?;
+        let start = if index == 0 {
+            self.bom
+        } else {
+            match first_line_start(window, &nominal) {
+                Some(start) => start,
+                None => return Ok(Segment::default()),
+            }
+        };
+        let mut end = line_end_after(window, from, start, nominal.end);
+        if end.is_none() && to < self.size && window.len() as u64 == to - from {
+            let have = window.len();
+            to = (nominal.end + long_tail).min(self.size);
+            window = self.source.window(buffer, from, have, to)?;
+            end = line_end_after(window, from, start, nominal.end);
+        }
+        let window_end = from + window.len() as u64;
+        if start >= window_end {
+            return Ok(Segment::default());
+        }
+        // The window reached the end of the file (its size, or a shorter end where it shrank).
+        let at_end = to == self.size || window_end < to;
+        let head = &window[usize::try_from(start - from).unwrap_or(usize::MAX)..];
+        let report = self.report.as_ref();
+        let mut reported = 0;
+        let gathered;
+        let text = match end.or(at_end.then_some(window_end)) {
+            Some(end) => &head[..usize::try_from(end - start).unwrap_or(head.len())],
+            None => {
+                // The last line runs on past what was read: gather it whole in a buffer of its
+                // own, a read at a time, looking at the cancel flag between reads (streamed
+                // through grep-searcher, the line's buffer grew by doubling, zero-filling half
+                // the line at once, past a cancel). No read asks for more than the file has
+                // left, so a short tail costs no megabyte of zeroes.
+                let mut tail = LineTail::new(&self.source, window_end, self.size);
+                let mut line = Vec::with_capacity(head.len() + CANCELLABLE_READ.min(tail.left()));
+                line.extend_from_slice(head);
+                loop {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return Ok(Segment::stopped_by_cancel());
+                    }
+                    let len = line.len();
+                    line.resize(len + CANCELLABLE_READ.min(tail.left()), 0);
+                    let read = tail.read(&mut line[len..])?;
+                    line.truncate(len + read);
+                    if read == 0 {
+                        break;
+                    }
+                    if let Some(report) = report {
+                        report.read(read as u64);
+                    }
+                    reported += read;
+                }
+                gathered = line;
+                &gathered
+            }
+        };
+        let found = search.search_lines(text, start, report)?;
+        if self.cancel.load(Ordering::Relaxed) {
+            // The lines before the stop are complete and numbered from the segment's start.
+            let searched = found.counted.map_or(0, |(_, end)| end);
+            return Ok(Segment {
+                matches: found.matches,
+                bytes: searched as u64,
+                lines: found.lines,
+                stopped: true,
+                ..Segment::default()
+            });
+        }
+        if let Some(report) = report {
+            report.read((text.len() - reported) as u64);
+        }
+        // Looked for NUL bytes and its lines counted while the text is still in the CPU cache;
+        // the search counted the lines up to the last matching one, so only the rest.
+        let (lines, counted_to) = found.counted.unwrap_or((0, 0));
+        let rest = text.get(counted_to..).unwrap_or_default();
+        Ok(Segment {
+            terminators: lines + memchr::memchr_iter(b'\n', rest).count() as u64,
+            matches: found.matches,
+            bytes: text.len() as u64,
+            binary: self.skip_binary && memchr(0, text).is_some(),
+            lines: found.lines,
+            stopped: false,
+        })
+    }
+
+    /// Stops handing out segments, waits for those being searched and ends the file's share of
+    /// the progress bar: afterwards nothing touches the file's counters any more.
     pub(crate) fn stop_and_wait(&self) {
         let mut state = self.lock();
         state.stopped = true;
         drop(self.settled(state));
+        if let Some(report) = &self.report {
+            report.end();
+        }
     }
 
     /// Waits, from `state`, until nothing is being searched and nothing more will be.
@@ -521,6 +679,7 @@ mod tests {
             0,
             46,
             25,
+            true,
             Arc::new(AtomicBool::new(false)),
             None,
         );

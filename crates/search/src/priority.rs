@@ -2,13 +2,13 @@
 //!
 //! A window on a machine with few cores shares them with the search threads. When its UI
 //! thread wakes for a frame it should get a core at once, not after a search thread's time
-//! slice: on 2 cores with four busy search threads, the frame in which Cancel was clicked
-//! reached the button 5–30 ms after it began.
+//! slice, or a click on Cancel waits for the search it cancels.
 //!
 //! On Linux the search threads are marked `SCHED_BATCH`: a thread woken for a frame preempts
 //! them at once, while they keep the weight of any other thread. (A lower weight, nice +10, was
 //! tried and reverted: in a real window Mesa's software renderer, which draws on the CPU at the
-//! normal weight, then took the cores from the search, which ran 2–3 times as long.)
+//! normal weight, then took the cores from the search. The figures are in
+//! benches/ui-results.md.)
 
 /// Marks the calling thread as background work; threads it starts afterwards inherit it.
 #[cfg(target_os = "linux")]

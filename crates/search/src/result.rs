@@ -310,6 +310,34 @@ impl FileResult {
     }
 }
 
+/// What searching one file found, as [`FileSearcher`](crate::FileSearcher) returns it: a
+/// [`FileResult`] without its path (the searcher never needs it) but with what the progress
+/// counters and the summary count.
+#[derive(Debug, Default)]
+pub struct FileMatches {
+    /// Matching lines in file order (empty when nothing matched or the file is binary).
+    pub lines: MatchLines,
+    /// Number of occurrences in `lines`.
+    pub matches: u64,
+    /// Bytes read from the file.
+    pub bytes_read: u64,
+    /// The file has a NUL byte and binary files are skipped: `lines` is empty.
+    pub binary: bool,
+    /// The file's modification time, for a file with matches when the request asks for it.
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileMatches {
+    /// A file skipped for a NUL byte after `bytes_read` bytes.
+    pub(crate) fn binary(bytes_read: u64) -> Self {
+        FileMatches {
+            bytes_read,
+            binary: true,
+            ..FileMatches::default()
+        }
+    }
+}
+
 /// A file or folder that could not be searched; the search goes on without it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
@@ -340,7 +368,7 @@ pub struct Summary {
 
 /// What a running search streams to its consumer. `F` is what a matching file arrives as:
 /// a [`FileResult`] unless the consumer asked for its own form (see
-/// [`start_prepared`](crate::search::start_prepared)).
+/// [`start_prepared`](crate::start_prepared)).
 #[derive(Clone, Debug)]
 pub enum SearchEvent<F = FileResult> {
     /// One file's occurrences (only files with at least one are sent).

@@ -1,5 +1,6 @@
 //! Lock-free progress counters shared by the walker, the search threads and any reader.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Counters updated by the search threads with relaxed atomics: a reader (the progress bar, the
@@ -25,7 +26,8 @@ pub struct Progress {
     streaming_matches: AtomicU64,
 }
 
-/// A copy of the counters at one moment.
+/// A copy of the counters at one moment: each read once, so that what one frame or status line
+/// shows is one value of each, not a counter read twice as it moves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProgressSnapshot {
     /// Files the walk has handed to the search threads so far.
@@ -145,5 +147,62 @@ impl ProgressSnapshot {
         };
         let done = (self.files_searched + self.files_failed) as f64 + streamed;
         (done / self.files_found as f64).min(1.0) as f32
+    }
+}
+/// A large file's reading, reported to the progress counters as it goes: bytes at each read,
+/// and the matches found since the previous read, from any of the threads searching it. Ends
+/// the file's streaming share once, when [`end`](Self::end) is called or when dropped, however
+/// its search ends.
+pub(crate) struct StreamReport {
+    progress: Arc<Progress>,
+    size: u64,
+    read: AtomicU64,
+    matches_reported: AtomicU64,
+    matches_pending: AtomicU64,
+    ended: AtomicBool,
+}
+
+impl StreamReport {
+    /// Gives a file of `size` bytes its share of the progress bar.
+    pub(crate) fn new(progress: &Arc<Progress>, size: u64) -> Self {
+        progress.start_streaming(size);
+        StreamReport {
+            progress: Arc::clone(progress),
+            size,
+            read: AtomicU64::new(0),
+            matches_reported: AtomicU64::new(0),
+            matches_pending: AtomicU64::new(0),
+            ended: AtomicBool::new(false),
+        }
+    }
+
+    /// Moves the file's share by `bytes` just read, with the matches found since the last read.
+    pub(crate) fn read(&self, bytes: u64) {
+        let matches = self.matches_pending.swap(0, Ordering::Relaxed);
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+        self.matches_reported.fetch_add(matches, Ordering::Relaxed);
+        self.progress.add_streamed(bytes, matches);
+    }
+
+    /// Counts `matches` just found, reported with the next read.
+    pub(crate) fn found(&self, matches: u64) {
+        self.matches_pending.fetch_add(matches, Ordering::Relaxed);
+    }
+
+    /// Takes the file's share back. Only once nothing reports to it any more.
+    pub(crate) fn end(&self) {
+        if !self.ended.swap(true, Ordering::Relaxed) {
+            self.progress.end_streaming(
+                self.size,
+                self.read.load(Ordering::Relaxed),
+                self.matches_reported.load(Ordering::Relaxed),
+            );
+        }
+    }
+}
+
+impl Drop for StreamReport {
+    fn drop(&mut self) {
+        self.end();
     }
 }

@@ -4,31 +4,30 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use grep_matcher::Matcher;
 use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
-use crate::search::read_buffer::ReadBuffer;
-use crate::search::split::{
-    Helpers, LineTail, SEGMENT, Segment, Source, SplitFile, Stopped, first_line_start,
-    line_end_after,
-};
-use crate::search::text::{
+use crate::error::cancelled;
+use crate::progress::StreamReport;
+use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
+use crate::split::{Helpers, LinesFound, SEGMENT, SearchLines, Source, SplitFile, Stopped};
+use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
 };
-use crate::search::{LineCut, MatchLines, Occurrence, Progress, SearchRequest};
+use crate::{FileMatches, LineCut, MatchLines, Occurrence, Progress, SearchRequest};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
-/// are searched in segments by every free thread (`crate::search::split`) with positional
+/// are searched in segments by every free thread (`crate::split`) with positional
 /// reads; a UTF-16 file or a multiline search streams them through grep-searcher's rolling
 /// buffer. The buffer is allocated once per thread at this size and never resized: growing it
-/// for big files and shrinking it afterwards cost more in page faults than reading them (11 %
-/// of the docs tree search at 8 MiB).
+/// for big files and shrinking it afterwards cost more in page faults than reading them
+/// (scripts/bench-results.md).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
 // A segment's read, with its reach past its end, fits in the buffer.
 const _: () = assert!(SEGMENT + SplitFile::reach(SEGMENT).1 < WHOLE_FILE_LIMIT as u64);
@@ -41,32 +40,6 @@ const MAX_OPEN_DIRS: usize = 128;
 #[cfg(unix)]
 const FILES_BEFORE_OPENAT: usize = 2;
 
-/// The result of searching one file.
-#[derive(Debug, Default)]
-pub struct FileMatches {
-    /// Matching lines in file order (empty when nothing matched or the file is binary).
-    pub lines: MatchLines,
-    /// Number of occurrences in `lines`.
-    pub matches: u64,
-    /// Bytes read from the file.
-    pub bytes_read: u64,
-    /// The file has a NUL byte and binary files are skipped: `lines` is empty.
-    pub binary: bool,
-    /// The file's modification time, for a file with matches when the request asks for it.
-    pub modified: Option<std::time::SystemTime>,
-}
-
-impl FileMatches {
-    /// A file skipped for a NUL byte after `bytes_read` bytes.
-    pub(crate) fn binary(bytes_read: u64) -> Self {
-        FileMatches {
-            bytes_read,
-            binary: true,
-            ..FileMatches::default()
-        }
-    }
-}
-
 /// Searches files one at a time with reused buffers. Not shared between threads: each search
 /// thread owns one, like ripgrep's per-thread `SearchWorker`.
 pub struct FileSearcher {
@@ -78,7 +51,7 @@ pub struct FileSearcher {
     /// that was a second pass over nearly every byte), and send a file with a BOM through its
     /// transcoding reader, a copy of the whole file.
     plain_searcher: Searcher,
-    /// Read area, allocated at the first file; a file's contents are its first `filled`
+    /// Read area, allocated at the first file read; a file's contents are its first `filled`
     /// bytes read from offset 0.
     buffer: ReadBuffer,
     /// Scratch for the NUL-terminated file name given to `openat`.
@@ -99,9 +72,10 @@ pub struct FileSearcher {
 }
 
 impl FileSearcher {
-    /// A searcher for `request`, with a matcher from [`crate::search::build_matcher`].
+    /// A searcher for `request`, with a matcher from [`crate::build_matcher`].
     pub fn new(request: &SearchRequest, matcher: RegexMatcher, cancel: Arc<AtomicBool>) -> Self {
-        let binary = if request.binary_as_text {
+        let options = &request.options;
+        let binary = if options.binary_as_text {
             BinaryDetection::none()
         } else {
             BinaryDetection::quit(0)
@@ -109,7 +83,7 @@ impl FileSearcher {
         let mut builder = SearcherBuilder::new();
         builder
             .line_number(true)
-            .multi_line(request.multiline)
+            .multi_line(options.multiline)
             .binary_detection(binary)
             .bom_sniffing(true);
         let searcher = builder.build();
@@ -121,12 +95,12 @@ impl FileSearcher {
             matcher,
             searcher,
             plain_searcher,
-            buffer: ReadBuffer::new(0),
+            buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
             #[cfg(unix)]
             name: Vec::new(),
             max_columns: request.max_columns,
-            multiline: request.multiline,
-            skip_binary: !request.binary_as_text,
+            multiline: options.multiline,
+            skip_binary: !options.binary_as_text,
             cancel,
             progress: None,
             helpers: None,
@@ -177,7 +151,8 @@ impl FileSearcher {
         self.search_path(path)
     }
 
-    /// Searches an already opened file.
+    /// Searches an already opened file, for a caller that opened it its own way. It must be at
+    /// its start: a large file is read at absolute offsets.
     pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
         self.search_opened(file)
     }
@@ -210,6 +185,7 @@ impl FileSearcher {
                         bom,
                         filled as u64,
                         SEGMENT,
+                        self.skip_binary,
                         Arc::clone(&self.cancel),
                         report,
                     );
@@ -274,15 +250,12 @@ impl FileSearcher {
     /// thread has read already (the buffer's first `filled` bytes), the others go to whichever
     /// thread is free, this one included.
     fn search_split(&mut self, split: Arc<SplitFile>, filled: usize) -> io::Result<FileMatches> {
-        /// Ends the file's share of the progress bar once no segment is being searched any
-        /// more, however the search of the file ends.
+        /// Settles the file (no segment searched any more, its share of the progress bar
+        /// ended) however the search of it ends.
         struct Settle<'s>(&'s SplitFile);
         impl Drop for Settle<'_> {
             fn drop(&mut self) {
                 self.0.stop_and_wait();
-                if let Some(report) = &self.0.report {
-                    report.end();
-                }
             }
         }
         let _settle = Settle(&split);
@@ -290,13 +263,28 @@ impl FileSearcher {
             if let Some(helpers) = &self.helpers {
                 helpers.ask(&split);
             }
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.search_segment(&split, first, filled)
-            }));
-            split.finish(first, outcome);
+            let (buffer, mut lines) = self.segment_parts();
+            split.search_claimed(first, filled, buffer, &mut lines);
         }
-        split.work(self);
+        self.help_with(&split);
         self.outcome_of(&split)
+    }
+
+    /// Searches segments of `split`, a large file some thread found, until none is left.
+    pub(crate) fn help_with(&mut self, split: &SplitFile) {
+        let (buffer, mut lines) = self.segment_parts();
+        split.work(buffer, &mut lines);
+    }
+
+    /// The read buffer and, borrowed apart from it, what searches the lines read into it.
+    fn segment_parts(&mut self) -> (&mut ReadBuffer, SegmentLines<'_>) {
+        let lines = SegmentLines {
+            matcher: &self.matcher,
+            searcher: &mut self.plain_searcher,
+            cancel: &self.cancel,
+            max_columns: self.max_columns,
+        };
+        (&mut self.buffer, lines)
     }
 
     /// A split file's result, what a cancel left of it kept for
@@ -312,122 +300,8 @@ impl FileSearcher {
         }
     }
 
-    /// Searches segment `index` of `split`: the lines that start in its bytes. `have` bytes of
-    /// the file from the segment's first byte on are already in the buffer.
-    ///
-    /// The segment is read with the bytes around it, to skip the partial line at its start and
-    /// find the end of its last line. A last line running on past what a second read brings is
-    /// read to its end a megabyte at a time, the cancel flag looked at between reads.
-    pub(crate) fn search_segment(
-        &mut self,
-        split: &SplitFile,
-        index: usize,
-        have: usize,
-    ) -> io::Result<Segment> {
-        self.ensure_buffer();
-        let FileSearcher {
-            matcher,
-            plain_searcher,
-            buffer,
-            max_columns,
-            skip_binary,
-            cancel,
-            ..
-        } = self;
-        let nominal = split.nominal(index);
-        // From the byte before, whose terminator would start a line at the segment's first byte.
-        let from = nominal.start.saturating_sub(1);
-        let (short_tail, long_tail) = split.tails;
-        let mut to = (nominal.end + short_tail).min(split.size);
-        let mut window = split.source.window(buffer, from, have, to)?;
-        let start = if index == 0 {
-            split.bom
-        } else {
-            match first_line_start(window, &nominal) {
-                Some(start) => start,
-                None => return Ok(Segment::default()),
-            }
-        };
-        let mut end = line_end_after(window, from, start, nominal.end);
-        if end.is_none() && to < split.size && window.len() as u64 == to - from {
-            let have = window.len();
-            to = (nominal.end + long_tail).min(split.size);
-            window = split.source.window(buffer, from, have, to)?;
-            end = line_end_after(window, from, start, nominal.end);
-        }
-        let window_end = from + window.len() as u64;
-        if start >= window_end {
-            return Ok(Segment::default());
-        }
-        // The window reached the end of the file (its size, or a shorter end where it shrank).
-        let at_end = to == split.size || window_end < to;
-        let head = &window[usize::try_from(start - from).unwrap_or(usize::MAX)..];
-        let report = split.report.as_ref();
-        let mut reported = 0;
-        let gathered;
-        let text = match end.or(at_end.then_some(window_end)) {
-            Some(end) => &head[..usize::try_from(end - start).unwrap_or(head.len())],
-            None => {
-                // The last line runs on past what was read: gather it whole in a buffer of its
-                // own, a read at a time, looking at the cancel flag between reads. (Streamed
-                // through grep-searcher, the line grew its buffer by doubling, zero-filling
-                // half the line's size at once: 27 ms for a 256 MiB line, past a cancel.)
-                let mut line = Vec::with_capacity(head.len() + CANCELLABLE_READ);
-                line.extend_from_slice(head);
-                let mut tail = LineTail::new(&split.source, window_end, split.size);
-                loop {
-                    if cancel.load(Ordering::Relaxed) {
-                        return Ok(Segment::stopped_by_cancel());
-                    }
-                    let len = line.len();
-                    line.resize(len + CANCELLABLE_READ, 0);
-                    let read = tail.read(&mut line[len..])?;
-                    line.truncate(len + read);
-                    if read == 0 {
-                        break;
-                    }
-                    if let Some(report) = report {
-                        report.read(read as u64);
-                    }
-                    reported += read;
-                }
-                gathered = line;
-                &gathered
-            }
-        };
-        let mut sink = LineCollector::new(matcher, cancel, *max_columns, false);
-        sink.offset_shift = start;
-        sink.report = report;
-        plain_searcher.search_slice(&*matcher, text, &mut sink)?;
-        if cancel.load(Ordering::Relaxed) {
-            // The lines before the stop are complete and numbered from the segment's start.
-            let searched = sink.last_match.map_or(0, |(_, end)| end);
-            return Ok(Segment {
-                matches: sink.matches,
-                bytes: searched as u64,
-                lines: sink.lines,
-                stopped: true,
-                ..Segment::default()
-            });
-        }
-        if let Some(report) = report {
-            report.read((text.len() - reported) as u64);
-        }
-        // Looked for NUL bytes and its lines counted while the text is still in the CPU cache;
-        // grep-searcher counted the lines up to the last matching one, so only the rest.
-        let (lines, counted_to) = sink.last_match.unwrap_or((0, 0));
-        let rest = text.get(counted_to..).unwrap_or_default();
-        Ok(Segment {
-            terminators: lines + memchr::memchr_iter(b'\n', rest).count() as u64,
-            matches: sink.matches,
-            bytes: text.len() as u64,
-            binary: *skip_binary && memchr(0, text).is_some(),
-            lines: sink.lines,
-            stopped: false,
-        })
-    }
-
-    /// Searches bytes already in memory, as if they were a file's contents.
+    /// Searches bytes already in memory as if they were a file read whole (the same binary and
+    /// byte-order-mark rules), for a caller that holds them already: tests, the fuzz target.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
         self.stopped = None;
         if self.skip_binary && is_binary(bytes) {
@@ -462,18 +336,18 @@ impl FileSearcher {
             utf8_bom_len(bytes),
             segment as u64,
             segment as u64,
+            self.skip_binary,
             Arc::clone(&self.cancel),
             None,
         );
         self.stopped = None;
-        split.work(self);
+        self.help_with(&split);
         self.outcome_of(&split)
     }
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
     fn read_start(&mut self, file: &mut File) -> io::Result<(usize, bool)> {
-        self.ensure_buffer();
         let mut filled = 0;
         loop {
             if filled == WHOLE_FILE_LIMIT {
@@ -486,12 +360,6 @@ impl FileSearcher {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(err),
             }
-        }
-    }
-
-    fn ensure_buffer(&mut self) {
-        if self.buffer.len() != WHOLE_FILE_LIMIT {
-            self.buffer = ReadBuffer::new(WHOLE_FILE_LIMIT);
         }
     }
 
@@ -516,17 +384,13 @@ fn has_utf16_bom(bytes: &[u8]) -> bool {
 }
 
 /// grep-searcher strips a UTF-8 BOM before searching; byte offsets still count from the start of
-/// the file (CONTRACT.md), so they are moved by the BOM's length.
+/// the file (docs/CONTRACT.md), so they are moved by the BOM's length.
 fn utf8_bom_len(bytes: &[u8]) -> u64 {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     }
-}
-
-pub(crate) fn cancelled() -> io::Error {
-    io::Error::new(io::ErrorKind::Interrupted, "search cancelled")
 }
 
 #[cfg(unix)]
@@ -668,9 +532,6 @@ impl Drop for DirHandle {
     }
 }
 
-/// The most a streamed read asks for at once (see [`CancellableReader`]).
-const CANCELLABLE_READ: usize = 1 << 20;
-
 /// A reader that fails once the cancel flag is set, so that a search deep in a huge file stops at
 /// its next read. Not with `Interrupted`: readers above it (encoding_rs_io's BOM sniffing) retry
 /// on that kind, and would spin forever.
@@ -696,58 +557,32 @@ impl<R: Read> Read for CancellableReader<'_, R> {
     }
 }
 
-/// A large file's reading, reported to the progress counters as it goes: bytes at each read,
-/// and the matches found since the previous read, from any of the threads searching it. Ends
-/// the file's streaming share once, when [`end`](Self::end) is called or when dropped, however
-/// its search ends.
-pub(crate) struct StreamReport {
-    progress: Arc<Progress>,
-    size: u64,
-    read: AtomicU64,
-    matches_reported: AtomicU64,
-    matches_pending: AtomicU64,
-    ended: AtomicBool,
+/// What a search thread searches a split file's segments with: its matcher and its plain
+/// searcher (segments are checked for NUL bytes and BOMs by the split file), borrowed apart
+/// from its read buffer, where the segment's bytes lie.
+struct SegmentLines<'s> {
+    matcher: &'s RegexMatcher,
+    searcher: &'s mut Searcher,
+    cancel: &'s AtomicBool,
+    max_columns: Option<usize>,
 }
 
-impl StreamReport {
-    fn new(progress: &Arc<Progress>, size: u64) -> Self {
-        progress.start_streaming(size);
-        StreamReport {
-            progress: Arc::clone(progress),
-            size,
-            read: AtomicU64::new(0),
-            matches_reported: AtomicU64::new(0),
-            matches_pending: AtomicU64::new(0),
-            ended: AtomicBool::new(false),
-        }
-    }
-
-    pub(crate) fn read(&self, bytes: u64) {
-        let matches = self.matches_pending.swap(0, Ordering::Relaxed);
-        self.read.fetch_add(bytes, Ordering::Relaxed);
-        self.matches_reported.fetch_add(matches, Ordering::Relaxed);
-        self.progress.add_streamed(bytes, matches);
-    }
-
-    fn found(&self, matches: u64) {
-        self.matches_pending.fetch_add(matches, Ordering::Relaxed);
-    }
-
-    /// Takes the file's share back. Only once nothing reports to it any more.
-    pub(crate) fn end(&self) {
-        if !self.ended.swap(true, Ordering::Relaxed) {
-            self.progress.end_streaming(
-                self.size,
-                self.read.load(Ordering::Relaxed),
-                self.matches_reported.load(Ordering::Relaxed),
-            );
-        }
-    }
-}
-
-impl Drop for StreamReport {
-    fn drop(&mut self) {
-        self.end();
+impl SearchLines for SegmentLines<'_> {
+    fn search_lines(
+        &mut self,
+        text: &[u8],
+        offset: u64,
+        report: Option<&StreamReport>,
+    ) -> io::Result<LinesFound> {
+        let mut sink = LineCollector::new(self.matcher, self.cancel, self.max_columns, false);
+        sink.offset_shift = offset;
+        sink.report = report;
+        self.searcher.search_slice(self.matcher, text, &mut sink)?;
+        Ok(LinesFound {
+            lines: sink.lines,
+            matches: sink.matches,
+            counted: sink.last_match,
+        })
     }
 }
 
@@ -930,7 +765,7 @@ impl<'a> LineCollector<'a> {
     }
 
     /// Adds a line longer than `max` characters, keeping only the windows around its
-    /// occurrences (see [`MatchLine::text`]): each window is what [`crate::search::Excerpt`]
+    /// occurrences (see [`MatchLine::text`]): each window is what [`crate::Excerpt`]
     /// will show, and windows that overlap are merged into one text, so that a minified line
     /// with thousands of occurrences is not stored thousands of times.
     fn push_cut_line(&mut self, at: &LineAt<'_>, group: &[std::ops::Range<usize>], max: usize) {
@@ -1070,7 +905,7 @@ mod tests {
     fn searcher(pattern: &str, edit: impl FnOnce(&mut SearchRequest)) -> FileSearcher {
         let mut request = SearchRequest::new(".", Vec::new(), pattern);
         edit(&mut request);
-        let matcher = crate::search::build_matcher(&request).unwrap();
+        let matcher = crate::build_matcher(&request).unwrap();
         FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
     }
 
@@ -1136,15 +971,16 @@ mod tests {
             0,
             100,
             64,
+            true,
             Arc::new(AtomicBool::new(false)),
             None,
         );
         std::thread::scope(|scope| {
             for _ in 0..2 {
                 let split = &split;
-                scope.spawn(move || split.work(&mut searcher("foo", request)));
+                scope.spawn(move || searcher("foo", request).help_with(split));
             }
-            split.work(&mut searcher_here);
+            searcher_here.help_with(&split);
         });
         let found = split.wait_for_matches().unwrap();
         assert_eq!(found.matches, whole.matches);
@@ -1157,7 +993,11 @@ mod tests {
         bytes.extend_from_slice(b"\0 foo\n");
         let found = in_segments(&mut searcher("foo", |_| {}), &bytes, 8);
         assert!(found.binary && found.lines.is_empty());
-        let as_text = in_segments(&mut searcher("foo", |r| r.binary_as_text = true), &bytes, 8);
+        let as_text = in_segments(
+            &mut searcher("foo", |r| r.options.binary_as_text = true),
+            &bytes,
+            8,
+        );
         assert_eq!((as_text.binary, as_text.matches), (false, 11));
         // A NUL after a line longer than a segment's reach (read whole on its own) as well.
         let mut bytes = b"foo\n".to_vec();
@@ -1220,7 +1060,7 @@ mod tests {
 
     #[test]
     fn multiline_occurrence_keeps_its_whole_length_and_highlights_its_first_line() {
-        let mut found = searcher(r"o\r?\nb", |r| r.multiline = true);
+        let mut found = searcher(r"o\r?\nb", |r| r.options.multiline = true);
         let found = found.search_bytes(b"foo\r\nbar\nfoo\nbar").unwrap();
         assert_eq!(
             occurrences(&found),
@@ -1257,7 +1097,7 @@ mod tests {
         bytes.extend_from_slice(b"\x00\n");
         let found = searcher("foo", |_| {}).search_bytes(&bytes).unwrap();
         assert!(found.binary && found.lines.is_empty() && found.matches == 0);
-        let found = searcher("foo", |r| r.binary_as_text = true)
+        let found = searcher("foo", |r| r.options.binary_as_text = true)
             .search_bytes(&bytes)
             .unwrap();
         assert!(!found.binary);
@@ -1310,7 +1150,7 @@ mod tests {
         std::thread::spawn(move || {
             let cancel = Arc::new(AtomicBool::new(true));
             let request = SearchRequest::new(".", Vec::new(), "foo");
-            let matcher = crate::search::build_matcher(&request).unwrap();
+            let matcher = crate::build_matcher(&request).unwrap();
             let mut searcher = FileSearcher::new(&request, matcher, Arc::clone(&cancel));
             let mut sink = LineCollector::new(&searcher.matcher, &cancel, None, false);
             let reader = CancellableReader {
@@ -1334,7 +1174,7 @@ mod tests {
     #[test]
     fn a_set_cancel_flag_stops_the_search() {
         let request = SearchRequest::new(".", Vec::new(), "foo");
-        let matcher = crate::search::build_matcher(&request).unwrap();
+        let matcher = crate::build_matcher(&request).unwrap();
         let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(true)));
         let err = searcher.search_bytes(b"foo\n").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::Interrupted);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkParallel};
 
-use crate::search::{FileError, SearchError, SearchRequest};
+use crate::{FileError, ResolvedOptions, SearchError, SearchRequest};
 
 /// Builds the walk over the request's root.
 ///
@@ -16,20 +16,24 @@ use crate::search::{FileError, SearchError, SearchRequest};
 /// The walk is ignore's parallel walker: it lists each directory once and looks for ignore files
 /// among the names listed, where the serial walker probes for `.git`, `.ignore`, `.gitignore`
 /// and `.git/info/exclude` with a system call each in every folder. It gets as many threads as
-/// the search: in a tree of small folders (the cargo registry, 10,000 files in 2,700 folders)
-/// one walker thread could not keep two search threads busy.
-pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, SearchError> {
-    let respect = request.respect_ignore_files;
+/// the search: in a tree of small folders (the cargo registry) one walker thread could not keep
+/// two search threads busy.
+pub(crate) fn build_walk(
+    request: &SearchRequest,
+    resolved: &ResolvedOptions,
+) -> Result<WalkParallel, SearchError> {
+    let options = &request.options;
+    let respect = options.respect_ignore_files;
     let mut builder = WalkBuilder::new(&request.root);
     builder
-        .hidden(!request.hidden)
+        .hidden(!options.hidden)
         .parents(respect)
         .ignore(respect)
         .git_ignore(respect)
         .git_global(respect)
         .git_exclude(respect)
-        .follow_links(request.follow_symlinks)
-        .max_filesize(request.max_file_size);
+        .follow_links(options.follow_symlinks)
+        .max_filesize(resolved.max_file_size);
 
     if !request.extensions.is_empty() {
         let suffixes: Vec<Vec<u8>> = request
@@ -46,10 +50,10 @@ pub(crate) fn build_walk(request: &SearchRequest) -> Result<WalkParallel, Search
         });
     }
 
-    if !request.globs.is_empty() {
-        builder.overrides(build_overrides(&request.root, &request.globs)?);
+    if !resolved.globs.is_empty() {
+        builder.overrides(build_overrides(&request.root, &resolved.globs)?);
     }
-    let walk_threads = request.effective_threads();
+    let walk_threads = resolved.effective_threads();
     Ok(builder.threads(walk_threads).build_parallel())
 }
 
@@ -129,7 +133,7 @@ pub(crate) fn io_message(err: &std::io::Error) -> String {
         ErrorKind::NotFound => {
             "not found (removed during the search, or a broken link)".to_string()
         }
-        _ => crate::search::without_os_error(err),
+        _ => crate::without_os_error(err),
     }
 }
 

@@ -11,12 +11,12 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
-use crate::search::file_searcher::{DirSlot, FileMatches, FileSearcher};
-use crate::search::priority;
-use crate::search::split::{Helpers, SplitFile};
-use crate::search::walk::{build_walk, io_message, walk_error};
-use crate::search::{
-    FileError, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
+use crate::file_searcher::{DirSlot, FileSearcher};
+use crate::priority;
+use crate::split::{Helpers, SplitFile};
+use crate::walk::{build_walk, io_message, walk_error};
+use crate::{
+    FileError, FileMatches, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
     build_matcher, internal_error,
 };
 
@@ -51,7 +51,8 @@ impl<F> SearchHandle<F> {
         &self.events
     }
 
-    /// The live counters.
+    /// The live counters, shared: a progress bar or a status line reads them on its own
+    /// schedule, without waiting for events.
     pub fn progress(&self) -> &Arc<Progress> {
         &self.progress
     }
@@ -67,12 +68,14 @@ impl<F> SearchHandle<F> {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// When the search started.
+    /// When the search started: the instant the summary's elapsed time counts from, so a
+    /// consumer's rate and clock agree with it.
     pub fn started(&self) -> Instant {
         self.started
     }
 
-    /// Waits until the background threads have ended.
+    /// Waits until the background threads have ended, for a caller that must know nothing
+    /// touches the counters or the files any more (a test, a program about to exit).
     pub fn join(mut self) {
         if let Some(thread) = self.thread.take() {
             // A panic there has already been reported as a per-file error or a missing summary.
@@ -135,8 +138,9 @@ pub fn start_prepared<F: Send + 'static>(
         Ok(_) => return Err(SearchError::RootNotSearchable(request.root.clone())),
         Err(_) => return Err(SearchError::RootNotFound(request.root.clone())),
     }
-    let walk = build_walk(&request)?;
-    let threads = request.effective_threads();
+    let resolved = request.options.resolve()?;
+    let walk = build_walk(&request, &resolved)?;
+    let threads = resolved.effective_threads();
     let background = request.background;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -379,7 +383,7 @@ fn search_files<F>(
     loop {
         crossbeam_channel::select_biased! {
             recv(splits) -> split => match split {
-                Ok(split) => split.work(searcher),
+                Ok(split) => searcher.help_with(&split),
                 // Nobody can share a file any more (a single thread): files only.
                 Err(_) => break,
             },
@@ -394,7 +398,7 @@ fn search_files<F>(
     }
     searcher.share_large_files(None);
     for split in splits {
-        split.work(searcher);
+        searcher.help_with(&split);
     }
 }
 

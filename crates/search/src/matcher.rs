@@ -2,7 +2,7 @@
 
 use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 
-use crate::search::{CaseMode, SearchError, SearchRequest};
+use crate::{CaseMode, SearchError, SearchRequest};
 
 /// Compiles the request's pattern exactly as ripgrep would for the same flags.
 ///
@@ -13,14 +13,17 @@ pub fn build_matcher(request: &SearchRequest) -> Result<RegexMatcher, SearchErro
     if request.pattern.is_empty() {
         return Err(SearchError::EmptyPattern);
     }
+    // Through the matcher part only: a caller comparing matcher parts then never keeps a
+    // matcher compiled for other options.
+    let options = request.options.matcher_part();
     let mut builder = RegexMatcherBuilder::new();
     builder
-        .case_insensitive(request.case == CaseMode::Insensitive)
-        .case_smart(request.case == CaseMode::Smart)
-        .word(request.whole_word)
-        .fixed_strings(request.fixed_strings)
+        .case_insensitive(options.case == CaseMode::Insensitive)
+        .case_smart(options.case == CaseMode::Smart)
+        .word(options.whole_word)
+        .fixed_strings(!options.regex)
         .multi_line(true);
-    if !request.multiline {
+    if !options.multiline {
         // CRLF mode (ripgrep's --crlf), so `$` matches before `\r\n` as a person expects: `.` then
         // does not match `\r`, and `^`/`$` also match next to one. Only `\n` ends a line, so a
         // `\r` inside a line stays searchable (a CRLF terminator would strip it from classes).
@@ -82,7 +85,7 @@ mod tests {
     fn newline_needs_multiline() {
         assert!(build_matcher(&request("a\\nb")).is_err());
         let mut multi = request("a\\nb");
-        multi.multiline = true;
+        multi.options.multiline = true;
         assert!(build_matcher(&multi).is_ok());
     }
 }

@@ -1,5 +1,5 @@
 //! Errors that stop a search before it starts. Per-file problems are not errors of the search:
-//! they stream out as [`crate::search::FileError`] events while the rest goes on.
+//! they stream out as [`crate::FileError`] events while the rest goes on.
 
 use std::path::PathBuf;
 
@@ -31,6 +31,12 @@ pub enum SearchError {
         /// Why it was rejected.
         message: String,
     },
+    /// The size limit does not parse (the message names what was typed).
+    #[error("{0}")]
+    InvalidMaxFileSize(String),
+    /// The thread count does not parse (the message names what was typed).
+    #[error("{0}")]
+    InvalidThreads(String),
     /// The thread pool or the search thread could not be started.
     #[error("could not start the search threads: {0}")]
     Threads(String),
@@ -38,7 +44,11 @@ pub enum SearchError {
 
 /// An I/O error's text without the `(os error N)` the standard library appends:
 /// `No such file or directory (os error 2)` → `No such file or directory`.
-pub(crate) fn without_os_error(err: &std::io::Error) -> String {
+///
+/// The number means nothing to a person; the engine's per-file messages leave it out, and a
+/// consumer reporting its own I/O errors (a preview, an editor that did not start) reads the
+/// same way with this.
+pub fn without_os_error(err: &std::io::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),
@@ -55,4 +65,11 @@ pub(crate) fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".to_string());
     format!("internal error while searching this file ({reason}); please report it")
+}
+
+/// The error a search of one file returns when a cancel stopped it. `Interrupted`, so that a
+/// caller tells it from a file that could not be read (and, with a cancel, keeps what was found
+/// before it).
+pub(crate) fn cancelled() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "search cancelled")
 }
