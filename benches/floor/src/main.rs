@@ -1,0 +1,378 @@
+//! The floor: the least work any search of a tree must do, done as fast as this program knows
+//! how, so that trawl's times can be read against the machine rather than against another tool.
+//!
+//! It walks the tree with the walker trawl uses (`ignore`, the same filters: hidden files and
+//! ignore files skipped, one extension kept) on the same number of threads, and reads every byte
+//! of every file into memory, then throws it away: no search, no output. Three ways:
+//!
+//! - `walk`: the walk alone (what `rg --files` costs);
+//! - `std`: each walker thread opens, reads (until a read returns 0) and closes each file with
+//!   plain system calls into a page-placed buffer (see `src/search/read_buffer.rs` for why the
+//!   placement matters on this machine);
+//! - `uring` (Linux): each walker thread gathers files into batches and hands each batch to its
+//!   own io_uring as linked open → read → close requests on direct descriptors, one system call
+//!   per batch; a file longer than its slot's buffer is read on with `pread`.
+//!
+//! Not part of trawl: `cargo run --release --manifest-path benches/floor/Cargo.toml -- [--mode M]
+//! [-j N] DIR EXT` prints one line, `MODE: FILES files, BYTES bytes, MS ms`; scripts/bench.sh
+//! times it with hyperfine beside trawl and ripgrep.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// Bytes per read: as trawl's whole-file limit.
+const READ_SIZE: usize = 1 << 20;
+
+/// Files and bytes read, over every thread.
+#[derive(Default)]
+struct Totals {
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Totals {
+    fn add(&self, bytes: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Walk,
+    Std,
+    #[cfg(target_os = "linux")]
+    Uring,
+}
+
+struct Args {
+    mode: Mode,
+    threads: usize,
+    root: PathBuf,
+    extension: String,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut mode = Mode::Std;
+    let mut threads = 2;
+    let mut positional = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--mode" => {
+                mode = match args.next().as_deref() {
+                    Some("walk") => Mode::Walk,
+                    Some("std") => Mode::Std,
+                    #[cfg(target_os = "linux")]
+                    Some("uring") => Mode::Uring,
+                    other => return Err(format!("unknown mode {other:?}: walk, std or uring")),
+                }
+            }
+            "-j" | "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("-j takes a thread count above 0")?;
+            }
+            _ => positional.push(arg),
+        }
+    }
+    match <[String; 2]>::try_from(positional) {
+        Ok([root, extension]) => Ok(Args {
+            mode,
+            threads,
+            root: root.into(),
+            extension: extension.trim_start_matches('.').to_string(),
+        }),
+        Err(_) => Err("usage: floor [--mode walk|std|uring] [-j N] DIR EXT".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("floor: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let totals = Totals::default();
+    let started = Instant::now();
+    let walk = WalkBuilder::new(&args.root)
+        .threads(args.threads)
+        .build_parallel();
+    let wanted = |path: &Path| {
+        path.extension()
+            .is_some_and(|ext| ext.as_encoded_bytes() == args.extension.as_bytes())
+    };
+    walk.run(|| {
+        let mut reader = FileReader::new(args.mode, &totals);
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
+                reader.read(entry.into_path());
+            }
+            WalkState::Continue
+        })
+    });
+    let elapsed = started.elapsed();
+    let name = match args.mode {
+        Mode::Walk => "walk",
+        Mode::Std => "std",
+        #[cfg(target_os = "linux")]
+        Mode::Uring => "uring",
+    };
+    println!(
+        "{name}: {} files, {} bytes, {} ms",
+        totals.files.load(Ordering::Relaxed),
+        totals.bytes.load(Ordering::Relaxed),
+        elapsed.as_millis()
+    );
+    ExitCode::SUCCESS
+}
+
+/// One walker thread's way of reading the files it finds.
+enum FileReader<'t> {
+    Walk(&'t Totals),
+    Std(StdReader<'t>),
+    #[cfg(target_os = "linux")]
+    Uring(uring::UringReader<'t>),
+}
+
+impl<'t> FileReader<'t> {
+    fn new(mode: Mode, totals: &'t Totals) -> Self {
+        match mode {
+            Mode::Walk => FileReader::Walk(totals),
+            Mode::Std => FileReader::Std(StdReader {
+                buffer: PlacedBuffer::new(READ_SIZE),
+                totals,
+            }),
+            #[cfg(target_os = "linux")]
+            Mode::Uring => match uring::UringReader::new(totals) {
+                Ok(reader) => FileReader::Uring(reader),
+                Err(err) => {
+                    eprintln!("floor: io_uring unavailable ({err}); reading with std");
+                    FileReader::Std(StdReader {
+                        buffer: PlacedBuffer::new(READ_SIZE),
+                        totals,
+                    })
+                }
+            },
+        }
+    }
+
+    fn read(&mut self, path: PathBuf) {
+        match self {
+            FileReader::Walk(totals) => totals.add(0),
+            FileReader::Std(reader) => reader.read(&path),
+            #[cfg(target_os = "linux")]
+            FileReader::Uring(reader) => reader.push(path),
+        }
+    }
+}
+
+/// Plain system calls: open, read until 0, close.
+struct StdReader<'t> {
+    buffer: PlacedBuffer,
+    totals: &'t Totals,
+}
+
+impl StdReader<'_> {
+    fn read(&mut self, path: &Path) {
+        let Ok(mut file) = File::open(path) else {
+            return;
+        };
+        let mut bytes = 0;
+        loop {
+            match file.read(self.buffer.as_mut()) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => bytes += n as u64,
+            }
+        }
+        self.totals.add(bytes);
+    }
+}
+
+/// A buffer whose first byte lies 64 bytes into a page: reads from a file's first byte land
+/// where the kernel's copy is fast (`src/search/read_buffer.rs`).
+struct PlacedBuffer {
+    bytes: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl PlacedBuffer {
+    const PAGE: usize = 4096;
+
+    fn new(len: usize) -> Self {
+        let bytes = vec![0; len + 2 * Self::PAGE];
+        let start = bytes.as_ptr().align_offset(Self::PAGE).min(Self::PAGE) + 64;
+        PlacedBuffer { bytes, start, len }
+    }
+
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[self.start..self.start + self.len]
+    }
+
+    /// The `index`-th of `self.len / slot` slots of `slot` bytes.
+    fn slot_ptr(&mut self, index: usize, slot: usize) -> *mut u8 {
+        self.as_mut()[index * slot..].as_mut_ptr()
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod uring {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::FileExt;
+    use std::path::PathBuf;
+
+    use io_uring::{IoUring, opcode, squeue, types};
+
+    use super::{PlacedBuffer, Totals};
+
+    /// Files per batch, one direct-descriptor slot and one buffer slot each.
+    const BATCH: usize = 64;
+    /// Each file's first read; a file at least this long is read on with `pread`. Most source
+    /// and HTML files are far smaller (the docs tree averages 11 KB).
+    const SLOT: usize = 128 << 10;
+    /// Operations a file takes: open, read, close.
+    const OPS: usize = 3;
+
+    /// A thread's ring, its batch of paths and their buffers.
+    pub struct UringReader<'t> {
+        ring: IoUring,
+        paths: Vec<CString>,
+        buffer: PlacedBuffer,
+        totals: &'t Totals,
+    }
+
+    impl<'t> UringReader<'t> {
+        pub fn new(totals: &'t Totals) -> std::io::Result<Self> {
+            let ring = IoUring::new((BATCH * OPS).next_power_of_two() as u32)?;
+            ring.submitter().register_files_sparse(BATCH as u32)?;
+            Ok(UringReader {
+                ring,
+                paths: Vec::with_capacity(BATCH),
+                buffer: PlacedBuffer::new(BATCH * SLOT),
+                totals,
+            })
+        }
+
+        pub fn push(&mut self, path: PathBuf) {
+            let Ok(path) = CString::new(path.into_os_string().as_bytes()) else {
+                return;
+            };
+            self.paths.push(path);
+            if self.paths.len() == BATCH {
+                self.flush();
+            }
+        }
+
+        /// Opens, reads and closes the batch's files with one submission, then reads on the
+        /// files that filled their slot.
+        fn flush(&mut self) {
+            let count = self.paths.len();
+            if count == 0 {
+                return;
+            }
+            for (slot, path) in self.paths.iter().enumerate() {
+                let index = slot as u32;
+                let Ok(target) = types::DestinationSlot::try_from_slot_target(index) else {
+                    continue;
+                };
+                let open = opcode::OpenAt::new(types::Fd(libc::AT_FDCWD), path.as_ptr())
+                    // A direct descriptor is never inherited: O_CLOEXEC is refused (EINVAL) there.
+                    .flags(libc::O_RDONLY)
+                    .file_index(Some(target))
+                    .build()
+                    // A hard link: the read and close run even when the one before fails or
+                    // (for the read) comes back short, as it does for every small file.
+                    .flags(squeue::Flags::IO_HARDLINK)
+                    .user_data((slot * OPS) as u64);
+                let read = opcode::Read::new(
+                    types::Fixed(index),
+                    self.buffer.slot_ptr(slot, SLOT),
+                    SLOT as u32,
+                )
+                .offset(0)
+                .build()
+                .flags(squeue::Flags::IO_HARDLINK)
+                .user_data((slot * OPS + 1) as u64);
+                let close = opcode::Close::new(types::Fixed(index))
+                    .build()
+                    .user_data((slot * OPS + 2) as u64);
+                // SAFETY: the paths and the buffer outlive the requests: this function waits
+                // for every completion before it returns.
+                let pushed = unsafe {
+                    let mut queue = self.ring.submission();
+                    queue.push(&open).is_ok()
+                        && queue.push(&read).is_ok()
+                        && queue.push(&close).is_ok()
+                };
+                assert!(pushed, "the ring holds a whole batch");
+            }
+            let mut read = [None::<i32>; BATCH];
+            let mut left = count * OPS;
+            while left > 0 {
+                if let Err(err) = self.ring.submit_and_wait(1) {
+                    if err.raw_os_error() == Some(libc::EINTR) {
+                        continue;
+                    }
+                    panic!("io_uring_enter: {err}");
+                }
+                for entry in self.ring.completion() {
+                    left -= 1;
+                    let data = entry.user_data() as usize;
+                    if std::env::var_os("FLOOR_DEBUG").is_some() && entry.result() < 0 {
+                        eprintln!("op {} slot {}: {}", data % OPS, data / OPS, entry.result());
+                    }
+                    if data % OPS == 1 {
+                        read[data / OPS] = Some(entry.result());
+                    }
+                }
+            }
+            for (slot, path) in self.paths.drain(..).enumerate() {
+                match read[slot] {
+                    Some(n) if n >= 0 => {
+                        let mut bytes = n as u64;
+                        if n as usize == SLOT {
+                            bytes += read_rest(&path, SLOT as u64, &mut self.buffer);
+                        }
+                        self.totals.add(bytes);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    impl Drop for UringReader<'_> {
+        fn drop(&mut self) {
+            self.flush();
+        }
+    }
+
+    /// Reads a file from `from` to its end with `pread`.
+    fn read_rest(path: &CString, from: u64, buffer: &mut PlacedBuffer) -> u64 {
+        let Ok(file) = std::fs::File::open(std::ffi::OsStr::from_bytes(path.as_bytes())) else {
+            return 0;
+        };
+        let mut at = from;
+        loop {
+            match file.read_at(buffer.as_mut(), at) {
+                Ok(0) | Err(_) => return at - from,
+                Ok(n) => at += n as u64,
+            }
+        }
+    }
+}
