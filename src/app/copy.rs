@@ -1,25 +1,31 @@
 //! Copying results: a location, a line's text, or every shown result.
 //!
-//! Most copies are put on the clipboard at once. A line longer than the model keeps is read back
-//! whole from its file first ([`crate::app::line_text`]), on a background job: the clipboard
-//! gets the text a frame or more later, and never a window of the line passed off as the line.
+//! Most copies are put on the clipboard at once. Copy all builds its text on a background job
+//! from a snapshot of the results, and a line longer than the model keeps is read back whole
+//! from its file there ([`crate::app::line_text`]): the clipboard gets the text a frame or more
+//! later, and never a window of the line passed off as the line. A clipboard cannot carry
+//! gigabytes: past [`COPY_LIMIT`] nothing is copied, and the window says how large the text
+//! would be and offers Export instead. Whether the results are past it is often known at once
+//! (the layout counts what its rows take), else the job finds out without building more than
+//! the limit.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::TrawlApp;
 use crate::app::job::{Job, Polled};
 use crate::app::line_text::{CutMatch, LineReader};
-use crate::app::results::fill_holes;
+use crate::app::results::{CopyBuild, copy_text, fill_holes};
 use crate::app::views::plural;
 use crate::app::{Notice, RowRef};
 
-/// The most text a copy reads back from files: past it the copy is refused (Export writes any
-/// size), so that a copy cannot fill memory with one result set's long lines.
-pub const COPY_READ_BACK_LIMIT: usize = 256 << 20;
+/// The most text a copy puts on the clipboard: clipboards (X11 selections, Wayland's pipes,
+/// the Windows clipboard) are not made for more, and building more would take memory that
+/// grows with the results. Export writes any size.
+pub const COPY_LIMIT: usize = 64 << 20;
 
-/// A copy waiting for its long lines to be read back.
+/// A copy being built (and its long lines read back).
 pub(crate) struct CopyJob {
-    job: Job<Result<CopyText, String>>,
+    job: Job<Result<CopyText, CopyError>>,
     /// What the notice calls it ("all 3 results").
     what: String,
 }
@@ -31,8 +37,16 @@ struct CopyText {
     problem: Option<String>,
 }
 
+/// Why a copy put nothing on the clipboard.
+enum CopyError {
+    /// Its text would take at least this many bytes, past the limit.
+    TooLarge(u64),
+    Failed(String),
+}
+
 impl TrawlApp {
-    /// Copies every shown result, one `path:line:column:text` line each (Copy all, Ctrl+Shift+C).
+    /// Copies every shown result, one `path:line:column:text` line each (Copy all,
+    /// Ctrl+Shift+C): built on a job; past the limit, the window offers Export instead.
     pub(crate) fn copy_all(&mut self, ctx: &egui::Context) {
         let Some(results) = self.results.as_ref() else {
             return;
@@ -41,12 +55,61 @@ impl TrawlApp {
         if count == 0 {
             return;
         }
-        let (text, holes) = results.all_results_with_holes();
+        self.copy_too_large = None;
+        let at_least = results.copy_bytes_at_least();
+        let limit = self.copy_limit;
+        if at_least > limit as u64 {
+            // Known from the layout's counts: said in this frame, nothing built.
+            self.copy_too_large = Some(at_least);
+            self.copy_job = None;
+            return;
+        }
         let what = match count {
             1 => "1 result".to_string(),
             n => format!("all {}", plural(n, "result", "results")),
         };
-        self.copy_with_holes(ctx, text, holes, what);
+        let found = results.found().clone();
+        let plan = results.plan();
+        let job = Job::spawn("trawl-copy", ctx, move |cancel| {
+            match copy_text(&found, &plan, limit, cancel) {
+                None => Err(CopyError::Failed("Copy cancelled.".into())),
+                Some(CopyBuild::TooLarge { bytes }) => Err(CopyError::TooLarge(bytes)),
+                Some(CopyBuild::Text { text, holes }) => read_back(&text, &holes, limit, cancel),
+            }
+        });
+        self.start_copy_job(ctx, job, what);
+    }
+
+    fn start_copy_job(
+        &mut self,
+        ctx: &egui::Context,
+        job: Option<Job<Result<CopyText, CopyError>>>,
+        what: String,
+    ) {
+        match job {
+            Some(job) => {
+                self.copy_job = Some(CopyJob { job, what });
+                self.notice = Some(Notice::show(ctx, "Copying…".into()));
+            }
+            None => {
+                self.notice = Some(Notice::warn(
+                    ctx,
+                    "Not copied: could not start a thread to build the text.".into(),
+                ));
+            }
+        }
+    }
+
+    /// Copy all's text would take at least this many bytes, past the clipboard's limit: the
+    /// window says so and offers Export (cleared by the next copy or by dismissing it).
+    pub fn copy_too_large(&self) -> Option<u64> {
+        self.copy_too_large
+    }
+
+    /// Sets the most text Copy all puts on the clipboard ([`COPY_LIMIT`] by default): tests
+    /// try the limit on small results.
+    pub fn set_copy_limit(&mut self, bytes: usize) {
+        self.copy_limit = bytes;
     }
 
     /// Copies the text of occurrence `index`'s line ("Copy line text").
@@ -59,49 +122,16 @@ impl TrawlApp {
         };
         match results.cut_match(view.file, index) {
             Some(cut) => {
-                self.copy_with_holes(ctx, String::new(), vec![(0, cut)], "line text".into())
+                let limit = self.copy_limit;
+                let job = Job::spawn("trawl-copy", ctx, move |cancel| {
+                    read_back("", &[(0, cut)], limit, cancel)
+                });
+                self.start_copy_job(ctx, job, "line text".into());
             }
             None => {
                 let text = view.marked_text();
                 let what = format!("line text: {}", short(&text));
                 self.copy(ctx, text, &what);
-            }
-        }
-    }
-
-    /// Puts `text` on the clipboard with the line of each hole put in, read back from its file
-    /// on a background job when there are holes.
-    fn copy_with_holes(
-        &mut self,
-        ctx: &egui::Context,
-        text: String,
-        holes: Vec<(usize, CutMatch)>,
-        what: String,
-    ) {
-        if holes.is_empty() {
-            self.copy(ctx, text, &what);
-            return;
-        }
-        let lines = holes.len() as u64;
-        let job = Job::spawn("trawl-copy", ctx, move |cancel| {
-            read_back(&text, &holes, cancel)
-        });
-        match job {
-            Some(job) => {
-                self.copy_job = Some(CopyJob { job, what });
-                self.notice = Some(Notice::show(
-                    ctx,
-                    format!(
-                        "Copying: reading {} back from their files…",
-                        plural(lines, "long line", "long lines")
-                    ),
-                ));
-            }
-            None => {
-                self.notice = Some(Notice::warn(
-                    ctx,
-                    "Not copied: could not start a thread to read the long lines back.".into(),
-                ));
             }
         }
     }
@@ -112,9 +142,11 @@ impl TrawlApp {
             return;
         };
         let done = match copy.job.poll() {
-            Polled::Running => return,
+            Polled::Running | Polled::Update(_) => return,
             Polled::Done(done) => done,
-            Polled::Lost => Err("Not copied: reading the long lines back failed.".to_string()),
+            Polled::Lost => Err(CopyError::Failed(
+                "Not copied: building the text failed.".to_string(),
+            )),
         };
         let Some(copy) = self.copy_job.take() else {
             return;
@@ -141,7 +173,11 @@ impl TrawlApp {
                     ),
                 ));
             }
-            Err(message) => self.notice = Some(Notice::warn(ctx, message)),
+            Err(CopyError::TooLarge(bytes)) => {
+                self.notice = None;
+                self.copy_too_large = Some(bytes);
+            }
+            Err(CopyError::Failed(message)) => self.notice = Some(Notice::warn(ctx, message)),
         }
     }
 
@@ -170,19 +206,20 @@ impl TrawlApp {
 }
 
 /// The copy's text with every hole's line read back (its window where it cannot be), or why
-/// it was not made.
+/// it was not made: past `limit` bytes it stops.
 fn read_back(
     text: &str,
     holes: &[(usize, CutMatch)],
+    limit: usize,
     cancel: &AtomicBool,
-) -> Result<CopyText, String> {
+) -> Result<CopyText, CopyError> {
     let mut reader = LineReader::default();
     let mut lines = Vec::with_capacity(holes.len());
     let mut size = text.len();
     let (mut kept_cut, mut problem) = (0, None);
     for (_, cut) in holes {
         if cancel.load(Ordering::Relaxed) {
-            return Err("Copy cancelled.".into());
+            return Err(CopyError::Failed("Copy cancelled.".into()));
         }
         let line = match reader.read(cut) {
             Ok(line) => Some(line.to_string()),
@@ -193,12 +230,14 @@ fn read_back(
             }
         };
         size += line.as_ref().map_or(cut.marked.len(), String::len);
-        if size > COPY_READ_BACK_LIMIT {
-            return Err(format!(
-                "Not copied: with their whole lines the results are over {} MB. Use Export… \
-                 to save them to a file.",
-                COPY_READ_BACK_LIMIT >> 20
-            ));
+        if size > limit {
+            // At least: the lines after this one are counted by their windows.
+            let rest: usize = holes
+                .iter()
+                .skip(lines.len() + 1)
+                .map(|(_, c)| c.marked.len())
+                .sum();
+            return Err(CopyError::TooLarge((size + rest) as u64));
         }
         lines.push(line);
     }

@@ -1,61 +1,44 @@
 //! Exporting every match of the results model to a file: JSON Lines (the CLI's `--json` objects,
 //! written by the same code in [`crate::jsonl`]) or CSV.
 //!
-//! A million matches take a few hundred milliseconds to serialize, far more than a frame, so the
-//! UI thread serializes in slices bounded by a time budget (a [`Serializer`] is a cursor over the
-//! model) and hands byte chunks to a writer thread. The writer writes to a temporary file next
-//! to the target and renames it over the target only once everything is written, so a failed or
-//! cancelled export never leaves a half-written file under the target's name.
+//! The whole export runs on its writer thread over a snapshot of the results ([`Found`] and
+//! the list's [`Plan`] when it started, both shared, not copied): the UI thread only polls a
+//! counter for the progress bar, and a new search replacing the results on screen does not
+//! touch it. Memory stays that of a write buffer whatever the result count. The writer writes
+//! to a temporary file next to the target and renames it over the target only once everything
+//! is written, so a failed or cancelled export never leaves a half-written file under the
+//! target's name.
 //!
-//! A match on a line longer than the model keeps is not serialized on the UI thread: its chunk
-//! carries a hole there, and the writer thread reads the whole line back from the file
-//! ([`crate::app::line_text`]) and writes the record, so the export has the line `trawl --json`
-//! prints. Where the file changed since the search, the record keeps the window (marked `…`)
-//! and the outcome says so.
+//! A match on a line longer than the model keeps has its whole line read back from the file
+//! ([`crate::app::line_text`]) by the writer, so the export has the line `trawl --json` prints.
+//! Where the file changed since the search, the record keeps the window (marked `…`) and the
+//! outcome says so.
 //!
 //! The export holds what the list shows: with a filter set, only the results it lets through
-//! (as Copy all); folded files are included.
+//! (as Copy all); folded files are included. The JSON summary then counts the matches and
+//! files exported, not those the search found (see [`summary_of`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::app::TrawlApp;
-use crate::app::line_text::{CutMatch, LineReader};
+use crate::app::job::{Job, Polled};
+use crate::app::line_text::LineReader;
 use crate::app::picker::{NativePicker, PickOutcome};
-use crate::app::results::{MatchView, ResultsModel};
+use crate::app::results::{Found, Plan, ResultsModel};
 use crate::app::views::plural;
 use crate::jsonl;
-use crate::search::{FileError, Summary};
+use crate::search::Summary;
 
 /// The file name the save dialog proposes.
 pub const DEFAULT_FILE_NAME: &str = "trawl-results.jsonl";
 
 /// The CSV header row.
 pub const CSV_HEADER: [&str; 6] = ["path", "line", "column", "byte_offset", "length", "text"];
-
-/// UI time given to serializing per frame: well under a 16 ms frame, so the window stays
-/// responsive, yet a million matches still export in a few seconds.
-pub const EXPORT_BUDGET: Duration = Duration::from_millis(4);
-
-/// Bytes per chunk handed to the writer thread: large enough that channel traffic is rare,
-/// small enough that a few queued chunks cost little memory.
-const CHUNK_BYTES: usize = 256 * 1024;
-
-/// Chunks that may wait for the writer; beyond that the UI stops serializing until the disk
-/// catches up, so a slow disk cannot make memory grow without bound.
-const QUEUED_CHUNKS: usize = 8;
-
-/// What a match on a long line counts for in a chunk's size before its line is read back: about
-/// its window (500 characters) and its record.
-const HOLE_BYTES: usize = 1024;
-
-/// Records between two looks at the clock (a record takes about a microsecond).
-const RECORDS_PER_CHECK: usize = 64;
 
 /// What an export writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,413 +93,164 @@ pub fn default_folder(root: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/"))
 }
 
-/// Where the serializer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
-    /// The CSV header row.
-    Header,
-    /// Match records, file by file.
-    Matches,
-    /// The model's errors (JSON Lines only), from this index on.
-    Errors(usize),
-    /// The closing summary (JSON Lines only).
-    Summary,
-    /// Everything is written.
-    Done,
-}
+/// How often the progress bar moves while an export is written.
+const EXPORT_PROGRESS_REFRESH: Duration = Duration::from_millis(100);
 
-/// A cursor over the model that writes its records in slices.
-///
-/// It borrows the model only while it writes, so the model stays the app's; it keeps positions
-/// in that one model (its [`ResultsModel::id`]), and the app stops the export once the model
-/// is replaced.
-pub struct Serializer {
-    model: u64,
+/// The writer's buffer: large enough that writes are few.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Records between two looks at the cancel flag and two updates of the progress counter.
+const RECORDS_PER_CHECK: u64 = 256;
+
+/// The export's records over a snapshot of the results: the plan's matches (each cut line read
+/// back from its file), then for JSON Lines the errors and the summary. What `trawl --json`
+/// writes, byte for byte, for the same results. `done` counts the match records written (a
+/// record on a long line counts once its line has been read back and written, so that a
+/// progress bar over it tells the truth). `None` when `cancel` was set.
+pub(crate) fn write_export(
+    found: &Found,
+    plan: &Plan,
     format: ExportFormat,
-    stage: Stage,
-    /// The files in the list's order when the export started, each with the occurrences the
-    /// filter let through then (`None`: all of them); a later re-sort or filter does not matter.
-    plan: Vec<(usize, Option<Box<[u32]>>)>,
-    /// The next file in `plan`.
-    next_file: usize,
-    /// The current file's occurrences still to write: positions in its picked list, or
-    /// occurrence numbers when it has none.
-    pending: Range<usize>,
-    /// The current file's path, lossily as UTF-8 (as the CLI writes it).
-    path: String,
-    /// The current match's text with its `…` marks, reused so a match allocates nothing.
-    text: String,
-    matches_written: u64,
-    records_written: u64,
-    records_total: u64,
-}
-
-impl Serializer {
-    /// A serializer at the start of `model`.
-    pub fn new(model: &ResultsModel, format: ExportFormat) -> Self {
-        let plan = model.shown_plan();
-        let matches: usize = plan
-            .iter()
-            .map(|(file, picked)| match picked {
-                Some(picked) => picked.len(),
-                None => model.occurrences_of(*file).len(),
-            })
-            .sum();
-        let extra = match format {
-            ExportFormat::JsonLines => model.errors().len() as u64 + 1,
-            ExportFormat::Csv => 1,
+    out: &mut dyn Write,
+    done: &AtomicU64,
+    cancel: &AtomicBool,
+) -> io::Result<Option<ReadBack>> {
+    let mut read_back = ReadBack::default();
+    let mut sink = match format {
+        ExportFormat::Csv => {
+            let mut csv = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(out);
+            csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
+            Sink::Csv(Box::new(csv))
+        }
+        ExportFormat::JsonLines => Sink::Json(out),
+    };
+    let mut path = String::new();
+    let mut path_of = usize::MAX;
+    let mut text = String::new();
+    let mut written = 0u64;
+    for (file, index) in plan.occurrences(found) {
+        if written.is_multiple_of(RECORDS_PER_CHECK) {
+            done.store(written, Ordering::Relaxed);
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+        }
+        let Some(view) = found.occurrence_in(file, index) else {
+            continue;
         };
-        Serializer {
-            model: model.id(),
-            format,
-            stage: match format {
-                ExportFormat::JsonLines => Stage::Matches,
-                ExportFormat::Csv => Stage::Header,
+        if path_of != file {
+            path_of = file;
+            path.clear();
+            if let Some(p) = found.path(file) {
+                path.push_str(&p.to_string_lossy());
+            }
+        }
+        text.clear();
+        match found.cut_match_of(&view) {
+            Some(cut) => match read_back.reader.read(&cut) {
+                Ok(line) => text.push_str(line),
+                Err(err) => {
+                    read_back.kept_cut += 1;
+                    read_back.first_problem.get_or_insert(err.message);
+                    text.push_str(&cut.marked);
+                }
             },
-            plan,
-            next_file: 0,
-            pending: 0..0,
-            path: String::new(),
-            text: String::new(),
-            matches_written: 0,
-            records_written: 0,
-            records_total: matches as u64 + extra,
+            None => view.write_marked(&mut text),
         }
-    }
-
-    /// Whether everything has been written.
-    pub fn is_done(&self) -> bool {
-        self.stage == Stage::Done
-    }
-
-    /// Match records written so far.
-    pub fn matches_written(&self) -> u64 {
-        self.matches_written
-    }
-
-    /// How far it is, from 0 to 1.
-    pub fn fraction(&self) -> f32 {
-        if self.records_total == 0 {
-            return 1.0;
-        }
-        (self.records_written as f64 / self.records_total as f64) as f32
-    }
-
-    /// Appends records to `out` until it holds `max_bytes`, `deadline` has passed, or all is
-    /// written. Returns whether all is written. A match on a line the model keeps only a
-    /// window of is not written: `holes` gets its position in `out` and what the writer needs
-    /// to write it with the whole line ([`write_holes`]).
-    pub fn fill(
-        &mut self,
-        model: &ResultsModel,
-        out: &mut Vec<u8>,
-        holes: &mut Vec<Hole>,
-        max_bytes: usize,
-        deadline: Instant,
-    ) -> io::Result<bool> {
-        let mut records = match self.format {
-            ExportFormat::JsonLines => Records::Json(out),
-            ExportFormat::Csv => Records::Csv(Box::new(
-                csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(out),
-            )),
-        };
-        self.fill_records(model, &mut records, holes, max_bytes, deadline)?;
-        records.finish()?;
-        Ok(self.is_done())
-    }
-
-    fn fill_records(
-        &mut self,
-        model: &ResultsModel,
-        records: &mut Records<'_>,
-        holes: &mut Vec<Hole>,
-        max_bytes: usize,
-        deadline: Instant,
-    ) -> io::Result<()> {
-        let mut since_check = 0;
-        loop {
-            since_check += 1;
-            if since_check >= RECORDS_PER_CHECK {
-                since_check = 0;
-                // A hole stands for a record the writer writes: counted at about a window's size,
-                // so that a result set of long lines also goes out in bounded chunks.
-                let size = records.len() + holes.len() * HOLE_BYTES;
-                if size >= max_bytes || Instant::now() >= deadline {
-                    return Ok(());
-                }
-            }
-            match self.stage {
-                Stage::Header => {
-                    records.header()?;
-                    self.records_written += 1;
-                    self.stage = Stage::Matches;
-                }
-                Stage::Matches => match self.next_match(model) {
-                    Some((file, index)) => {
-                        let Some(view) = model.occurrence_in(file, index) else {
-                            continue;
-                        };
-                        match model.cut_match(file, index) {
-                            Some(cut) => holes.push(Hole {
-                                at: records.position()?,
-                                path: self.path.clone(),
-                                cut,
-                            }),
-                            None => {
-                                self.text.clear();
-                                view.write_marked(&mut self.text);
-                                records.write_match(&self.path, &view, &self.text)?;
-                            }
-                        }
-                        self.matches_written += 1;
-                        self.records_written += 1;
-                    }
-                    // CSV holds matches only: errors and totals are not rows of that table.
-                    None => {
-                        self.stage = match self.format {
-                            ExportFormat::JsonLines => Stage::Errors(0),
-                            ExportFormat::Csv => Stage::Done,
-                        }
-                    }
-                },
-                Stage::Errors(at) => match model.errors().get(at) {
-                    Some(error) => {
-                        records.error(error)?;
-                        self.records_written += 1;
-                        self.stage = Stage::Errors(at + 1);
-                    }
-                    None => self.stage = Stage::Summary,
-                },
-                Stage::Summary => {
-                    records.summary(&summary_of(model))?;
-                    self.records_written += 1;
-                    self.stage = Stage::Done;
-                }
-                Stage::Done => return Ok(()),
-            }
-        }
-    }
-
-    /// The next occurrence to write and its file, moving on to the next file (and its path)
-    /// as needed.
-    fn next_match(&mut self, model: &ResultsModel) -> Option<(usize, usize)> {
-        loop {
-            if let Some(at) = self.pending.next() {
-                // `pending` holds occurrences of the file taken last.
-                let (file, picked) = self.plan.get(self.next_file.checked_sub(1)?)?;
-                let index = match picked {
-                    Some(picked) => *picked.get(at)? as usize,
-                    None => at,
-                };
-                return Some((*file, index));
-            }
-            let (file, picked) = self.plan.get(self.next_file)?;
-            let file = *file;
-            self.next_file += 1;
-            self.pending = match picked {
-                Some(picked) => 0..picked.len(),
-                None => model.occurrences_of(file),
-            };
-            self.path.clear();
-            if let Some(view) = model.file(file) {
-                self.path.push_str(&view.path.to_string_lossy());
-            }
-        }
-    }
-}
-
-/// Where one slice's records go: JSON Lines bytes (the CLI's `--json` objects), or a CSV
-/// writer over them. Errors and the summary have no CSV row; the serializer never asks.
-enum Records<'a> {
-    Json(&'a mut Vec<u8>),
-    Csv(Box<csv::Writer<&'a mut Vec<u8>>>),
-}
-
-impl Records<'_> {
-    /// Bytes written so far (a CSV writer's own buffer aside).
-    fn len(&self) -> usize {
-        match self {
-            Records::Json(out) => out.len(),
-            Records::Csv(csv) => csv.get_ref().len(),
-        }
-    }
-
-    /// Where the next record goes in the bytes (a CSV writer's buffer written out first).
-    fn position(&mut self) -> io::Result<usize> {
-        if let Records::Csv(csv) = self {
-            csv.flush()?;
-        }
-        Ok(self.len())
-    }
-
-    fn header(&mut self) -> io::Result<()> {
-        match self {
-            Records::Json(_) => Ok(()),
-            Records::Csv(csv) => csv.write_record(CSV_HEADER).map_err(io::Error::other),
-        }
-    }
-
-    /// One match; `text` is its line with the `…` marks.
-    fn write_match(&mut self, path: &str, view: &MatchView<'_>, text: &str) -> io::Result<()> {
-        match self {
-            Records::Json(out) => jsonl::write_record(
+        match &mut sink {
+            Sink::Json(out) => jsonl::write_record(
                 out,
                 &jsonl::Record::Match {
-                    path,
+                    path: &path,
                     line: view.line_number,
                     column: u64::from(view.column),
                     byte_offset: view.byte_offset,
                     length: view.length,
-                    text,
+                    text: &text,
                 },
-            ),
+            )?,
             // A tuple is one row, its numbers written without a String each.
-            Records::Csv(csv) => csv
+            Sink::Csv(csv) => csv
                 .serialize((
-                    path,
+                    &path,
                     view.line_number,
                     view.column,
                     view.byte_offset,
                     view.length,
-                    text,
+                    &text,
                 ))
-                .map_err(io::Error::other),
+                .map_err(io::Error::other)?,
+        }
+        written += 1;
+    }
+    done.store(written, Ordering::Relaxed);
+    read_back.matches = written;
+    match sink {
+        Sink::Csv(mut csv) => csv.flush()?,
+        // CSV holds matches only: errors and totals are not rows of that table.
+        Sink::Json(out) => {
+            for error in found.errors() {
+                jsonl::write_error(out, error)?;
+            }
+            jsonl::write_summary(out, &summary_of(found, plan, written))?;
         }
     }
-
-    fn error(&mut self, error: &FileError) -> io::Result<()> {
-        match self {
-            Records::Json(out) => jsonl::write_error(out, error),
-            Records::Csv(_) => Ok(()),
-        }
-    }
-
-    fn summary(&mut self, summary: &Summary) -> io::Result<()> {
-        match self {
-            Records::Json(out) => jsonl::write_summary(out, summary),
-            Records::Csv(_) => Ok(()),
-        }
-    }
-
-    /// Hands the CSV writer's buffered rows to the bytes.
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Records::Json(_) => Ok(()),
-            Records::Csv(mut csv) => csv.flush(),
-        }
-    }
+    Ok(Some(read_back))
 }
 
-/// The model's summary, or one made of what it holds when the search ended without one.
-fn summary_of(model: &ResultsModel) -> Summary {
-    model.summary().copied().unwrap_or(Summary {
+/// Where the records go: JSON Lines bytes (the CLI's `--json` objects), or a CSV writer.
+enum Sink<'a> {
+    Json(&'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+}
+
+/// The summary an export ends with: the search's own (as `trawl --json` ends), its match and
+/// file counts those of the export when a filter left some out, so that it never claims
+/// matches the file does not hold. Made of what the results hold when the search ended without
+/// one.
+fn summary_of(found: &Found, plan: &Plan, matches: u64) -> Summary {
+    let mut summary = found.summary().copied().unwrap_or(Summary {
         files_searched: 0,
-        files_matched: model.file_count() as u64,
-        matches: model.match_count() as u64,
+        files_matched: found.file_count() as u64,
+        matches: found.match_count() as u64,
         bytes_searched: 0,
-        errors: model.errors().len() as u64,
+        errors: found.errors().len() as u64,
         elapsed: Duration::ZERO,
         cancelled: false,
-    })
+    });
+    if plan.is_filtered() {
+        summary.matches = matches;
+        summary.files_matched = plan.file_count(found);
+    }
+    summary
 }
 
-/// Serializes the whole model at once, long lines read back as the writer does, for the tests
-/// to compare with the sliced export.
+/// Serializes the whole model at once, long lines read back, for the tests to compare with.
 #[cfg(test)]
 fn to_bytes(model: &ResultsModel, format: ExportFormat) -> io::Result<Vec<u8>> {
-    let mut serializer = Serializer::new(model, format);
     let mut out = Vec::new();
-    let mut holes = Vec::new();
-    let far = Instant::now() + Duration::from_secs(3600);
-    while !serializer.fill(model, &mut out, &mut holes, usize::MAX, far)? {}
-    let mut written = Vec::new();
-    let mut reader = ReadBack::default();
-    write_holes(&mut written, &out, &holes, format, &mut reader)?;
-    Ok(written)
-}
-
-/// A match whose record the writer thread writes, with its line read back from the file.
-pub struct Hole {
-    /// Where the record goes in its chunk's bytes.
-    at: usize,
-    /// The path as records write it (lossily as UTF-8).
-    path: String,
-    cut: CutMatch,
-}
-
-/// What the UI sends the writer thread.
-enum Chunk {
-    /// Bytes, and the records to write at the holes in them.
-    Bytes(Vec<u8>, Vec<Hole>),
-    /// Everything was sent: make the file the target.
-    Finish,
+    let never = AtomicBool::new(false);
+    write_export(
+        model.found(),
+        &model.plan(),
+        format,
+        &mut out,
+        &AtomicU64::new(0),
+        &never,
+    )?;
+    Ok(out)
 }
 
 /// The writer's line reading: the reader, and the matches whose lines could not be read back
 /// (written with their window, marked `…`).
 #[derive(Default)]
-struct ReadBack {
+pub(crate) struct ReadBack {
     reader: LineReader,
+    matches: u64,
     kept_cut: u64,
     first_problem: Option<String>,
-}
-
-/// Writes `bytes` to `out` with the record of each hole in its place, its line read back.
-fn write_holes(
-    out: &mut dyn Write,
-    bytes: &[u8],
-    holes: &[Hole],
-    format: ExportFormat,
-    read_back: &mut ReadBack,
-) -> io::Result<()> {
-    let mut from = 0;
-    let mut record = Vec::new();
-    for hole in holes {
-        out.write_all(bytes.get(from..hole.at).unwrap_or_default())?;
-        from = hole.at;
-        let text = match read_back.reader.read(&hole.cut) {
-            Ok(line) => line,
-            Err(err) => {
-                read_back.kept_cut += 1;
-                read_back.first_problem.get_or_insert(err.message);
-                hole.cut.marked.as_str()
-            }
-        };
-        record.clear();
-        let cut = &hole.cut;
-        match format {
-            ExportFormat::JsonLines => jsonl::write_record(
-                &mut record,
-                &jsonl::Record::Match {
-                    path: &hole.path,
-                    line: cut.line_number,
-                    column: u64::from(cut.column),
-                    byte_offset: cut.byte_offset,
-                    length: cut.length,
-                    text,
-                },
-            )?,
-            ExportFormat::Csv => {
-                let mut csv = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(&mut record);
-                csv.serialize((
-                    &hole.path,
-                    cut.line_number,
-                    cut.column,
-                    cut.byte_offset,
-                    cut.length,
-                    text,
-                ))
-                .map_err(io::Error::other)?;
-                csv.flush()?;
-            }
-        }
-        out.write_all(&record)?;
-    }
-    out.write_all(bytes.get(from..).unwrap_or_default())
 }
 
 /// How an export ended.
@@ -535,69 +269,54 @@ pub enum ExportEnd {
     Failed(String),
 }
 
-/// One export under way: the serializer on the UI side, the writer thread behind a channel.
-/// Dropping it cancels the export (the writer removes its temporary file).
+/// One export under way, wholly on its writer thread over a snapshot of the results (a new
+/// search replacing them on screen does not touch it). Dropping it cancels the export (the
+/// writer removes its temporary file).
 pub struct ExportJob {
     target: PathBuf,
-    serializer: Serializer,
-    /// Serialized bytes the channel had no room for yet, and the holes in them.
-    chunk: Vec<u8>,
-    holes: Vec<Hole>,
-    /// `None` once `Finish` was sent (or the writer went away).
-    chunks: Option<SyncSender<Chunk>>,
-    ended: Receiver<Result<ReadBack, String>>,
-}
-
-/// What [`ExportJob::step`] did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Step {
-    /// More to do: call again at the next frame.
-    Busy,
-    /// Waiting for the writer (the disk); it wakes the window when it is ready.
-    Waiting,
-    /// Over.
-    Ended(ExportEnd),
+    done: Arc<AtomicU64>,
+    total: u64,
+    job: Job<ExportEnd>,
 }
 
 impl ExportJob {
-    /// Starts exporting `model` to `target` in `format`; `wake` is called from the writer
-    /// thread when it has taken a chunk or ended, so the window repaints.
+    /// Starts exporting what `model` shows to `target` in `format`; the window repaints when
+    /// the writer has ended.
     pub fn start(
+        ctx: &egui::Context,
         model: &ResultsModel,
         target: PathBuf,
         format: ExportFormat,
-        wake: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
-        let (chunks, received) = std::sync::mpsc::sync_channel(QUEUED_CHUNKS);
-        let (ended_tx, ended) = std::sync::mpsc::channel();
+        let found = model.found().clone();
+        let plan = model.plan();
+        let total = plan.match_count(&found);
+        let done = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&done);
         let writer_target = target.clone();
-        std::thread::Builder::new()
-            .name("trawl-export".into())
-            .spawn(move || {
-                let outcome = write_via_temp(&writer_target, &received, format, &wake);
-                // The window may have gone (or cancelled); then nobody needs the outcome.
-                let _ = ended_tx.send(outcome);
-                wake();
-            })
-            .map_err(|err| {
-                format!(
-                    "Could not export to {}: could not start a thread ({err})",
-                    target.display()
-                )
-            })?;
+        let job = Job::spawn("trawl-export", ctx, move |cancel| {
+            match write_via_temp(&writer_target, &found, &plan, format, &counter, cancel) {
+                Ok(read_back) => ExportEnd::Written {
+                    path: writer_target,
+                    matches: read_back.matches,
+                    kept_cut: read_back.kept_cut,
+                    problem: read_back.first_problem,
+                },
+                Err(message) => ExportEnd::Failed(message),
+            }
+        })
+        .ok_or_else(|| {
+            format!(
+                "Could not export to {}: could not start a thread",
+                target.display()
+            )
+        })?;
         Ok(ExportJob {
             target,
-            serializer: Serializer::new(model, format),
-            chunk: Vec::new(),
-            holes: Vec::new(),
-            chunks: Some(chunks),
-            ended,
+            done,
+            total,
+            job,
         })
-    }
-
-    /// Whether `model` is the one this export started on.
-    pub fn is_for(&self, model: &ResultsModel) -> bool {
-        self.serializer.model == model.id()
     }
 
     /// The file being written.
@@ -605,78 +324,24 @@ impl ExportJob {
         &self.target
     }
 
-    /// How far the serializing is, from 0 to 1.
+    /// How far the writing is, from 0 to 1: the match records written (errors and the summary
+    /// are a few lines at the end, written in a moment).
     pub fn fraction(&self) -> f32 {
-        self.serializer.fraction()
+        if self.total == 0 {
+            return 1.0;
+        }
+        (self.done.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0) as f32
     }
 
-    /// Serializes for up to `budget` and passes the bytes on; says what comes next.
-    pub fn step(&mut self, model: &ResultsModel, budget: Duration) -> Step {
-        match self.ended.try_recv() {
-            Ok(Ok(read_back)) => {
-                return Step::Ended(ExportEnd::Written {
-                    path: self.target.clone(),
-                    matches: self.serializer.matches_written(),
-                    kept_cut: read_back.kept_cut,
-                    problem: read_back.first_problem,
-                });
-            }
-            Ok(Err(message)) => return Step::Ended(ExportEnd::Failed(message)),
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
-                return Step::Ended(ExportEnd::Failed(format!(
-                    "Could not export to {}: the writing thread stopped unexpectedly",
-                    self.target.display()
-                )));
-            }
-        }
-        let deadline = Instant::now() + budget;
-        loop {
-            let Some(chunks) = self.chunks.as_ref() else {
-                return Step::Waiting;
-            };
-            if !self.chunk.is_empty() || !self.holes.is_empty() {
-                let bytes = std::mem::take(&mut self.chunk);
-                let holes = std::mem::take(&mut self.holes);
-                match chunks.try_send(Chunk::Bytes(bytes, holes)) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(Chunk::Bytes(bytes, holes))) => {
-                        self.chunk = bytes;
-                        self.holes = holes;
-                        return Step::Waiting;
-                    }
-                    // The writer failed; its message is on its way.
-                    Err(_) => {
-                        self.chunks = None;
-                        return Step::Waiting;
-                    }
-                }
-            }
-            if self.serializer.is_done() {
-                match chunks.try_send(Chunk::Finish) {
-                    Ok(()) => self.chunks = None,
-                    Err(TrySendError::Full(_)) => {}
-                    Err(TrySendError::Disconnected(_)) => self.chunks = None,
-                }
-                return Step::Waiting;
-            }
-            if Instant::now() >= deadline {
-                return Step::Busy;
-            }
-            self.chunk.reserve(CHUNK_BYTES + CHUNK_BYTES / 8);
-            if let Err(err) = self.serializer.fill(
-                model,
-                &mut self.chunk,
-                &mut self.holes,
-                CHUNK_BYTES,
-                deadline,
-            ) {
-                // Writing into memory only fails on a serializer bug; say so rather than panic.
-                return Step::Ended(ExportEnd::Failed(format!(
-                    "Could not export to {}: {err}",
-                    self.target.display()
-                )));
-            }
+    /// How it ended, once it has.
+    pub fn poll(&self) -> Option<ExportEnd> {
+        match self.job.poll() {
+            Polled::Running | Polled::Update(_) => None,
+            Polled::Done(end) => Some(end),
+            Polled::Lost => Some(ExportEnd::Failed(format!(
+                "Could not export to {}: the writing thread stopped unexpectedly",
+                self.target.display()
+            ))),
         }
     }
 }
@@ -694,14 +359,16 @@ fn temp_path_for(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.{}-{n}.trawl-partial", std::process::id()))
 }
 
-/// The writer thread: the chunks into a temporary file, then a rename over `target` once
-/// `Finish` arrives. Any failure, or the sender going away (a cancel), removes the temporary
-/// file and leaves `target` as it was.
+/// The writer thread: the records into a temporary file, flushed and synced, then a rename
+/// over `target`. Any failure, or a cancel, removes the temporary file and leaves `target` as
+/// it was.
 fn write_via_temp(
     target: &Path,
-    chunks: &Receiver<Chunk>,
+    found: &Found,
+    plan: &Plan,
     format: ExportFormat,
-    wake: &dyn Fn(),
+    done: &AtomicU64,
+    cancel: &AtomicBool,
 ) -> Result<ReadBack, String> {
     let fail = |what: String| format!("Could not export to {}: {what}", target.display());
     let folder = target.parent().unwrap_or(Path::new("."));
@@ -717,18 +384,14 @@ fn write_via_temp(
         .create_new(true)
         .open(&temp)
         .map_err(|err| fail(err.to_string()))?;
-    let mut read_back = ReadBack::default();
-    let written = write_chunks(file, chunks, format, &mut read_back, wake)
+    let written = write_file(file, found, plan, format, done, cancel)
         .map_err(|err| fail(err.to_string()))
-        .and_then(|finished| {
-            if finished {
-                Ok(())
-            } else {
-                Err(fail("cancelled".into()))
-            }
-        })
-        .and_then(|()| std::fs::rename(&temp, target).map_err(|err| fail(err.to_string())))
-        .map(|()| read_back);
+        .and_then(|read_back| read_back.ok_or_else(|| fail("cancelled".into())))
+        .and_then(|read_back| {
+            std::fs::rename(&temp, target)
+                .map(|()| read_back)
+                .map_err(|err| fail(err.to_string()))
+        });
     if written.is_err() {
         // Best effort: a leftover temporary file is hidden and named for what it is.
         let _ = std::fs::remove_file(&temp);
@@ -736,46 +399,39 @@ fn write_via_temp(
     written
 }
 
-/// Writes chunks until `Finish` (true) or the sender goes away (false), then flushes and syncs
-/// the file, so the rename never puts an incomplete file in place.
-fn write_chunks(
+/// Writes the export into `file`, then flushes and syncs it, so the rename never puts an
+/// incomplete file in place. `None` when cancelled.
+fn write_file(
     file: File,
-    chunks: &Receiver<Chunk>,
+    found: &Found,
+    plan: &Plan,
     format: ExportFormat,
-    read_back: &mut ReadBack,
-    wake: &dyn Fn(),
-) -> io::Result<bool> {
-    let mut out = BufWriter::with_capacity(CHUNK_BYTES, file);
-    loop {
-        match chunks.recv() {
-            Ok(Chunk::Bytes(bytes, holes)) => {
-                write_holes(&mut out, &bytes, &holes, format, read_back)?;
-                // Room in the channel again: the UI may be waiting to send.
-                wake();
-            }
-            Ok(Chunk::Finish) => break,
-            Err(_) => return Ok(false),
-        }
-    }
+    done: &AtomicU64,
+    cancel: &AtomicBool,
+) -> io::Result<Option<ReadBack>> {
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let Some(read_back) = write_export(found, plan, format, &mut out, done, cancel)? else {
+        return Ok(None);
+    };
     let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_all()?;
-    Ok(true)
+    Ok(Some(read_back))
 }
 
-/// Runs a whole export on the calling thread, as the window does it over frames (tests).
+/// Runs a whole export, waiting for its thread (tests).
 #[cfg(test)]
 fn export_blocking(
     model: &ResultsModel,
     target: &Path,
     format: ExportFormat,
 ) -> Result<u64, String> {
-    let mut job = ExportJob::start(model, target.to_path_buf(), format, || {})?;
+    let ctx = egui::Context::default();
+    let job = ExportJob::start(&ctx, model, target.to_path_buf(), format)?;
     loop {
-        match job.step(model, Duration::from_millis(50)) {
-            Step::Busy => {}
-            Step::Waiting => std::thread::sleep(Duration::from_millis(1)),
-            Step::Ended(ExportEnd::Written { matches, .. }) => return Ok(matches),
-            Step::Ended(ExportEnd::Failed(message)) => return Err(message),
+        match job.poll() {
+            None => std::thread::sleep(Duration::from_millis(1)),
+            Some(ExportEnd::Written { matches, .. }) => return Ok(matches),
+            Some(ExportEnd::Failed(message)) => return Err(message),
         }
     }
 }
@@ -982,9 +638,8 @@ impl TrawlApp {
         let Some(results) = self.results.as_ref() else {
             return Err("Nothing to export: no matches".into());
         };
-        let wake = ctx.clone();
         self.export.outcome = None;
-        match ExportJob::start(results, path, format, move || wake.request_repaint()) {
+        match ExportJob::start(ctx, results, path, format) {
             Ok(job) => {
                 self.export.job = Some(job);
                 ctx.request_repaint();
@@ -1041,62 +696,46 @@ impl TrawlApp {
                 }
             }
         }
-        let Some(job) = self.export.job.as_mut() else {
+        let Some(job) = self.export.job.as_ref() else {
             return;
         };
-        // The export goes on while it writes the results on screen; a new search's results
-        // replacing them end it.
-        let Some(results) = self.results.as_ref().filter(|model| job.is_for(model)) else {
-            let target = job.target().display().to_string();
-            self.export.job = None;
-            self.export.outcome = Some(Outcome {
-                text: format!(
-                    "Export stopped because new results replaced the ones it was writing: \
-                     {target} was not written."
-                ),
-                failed: true,
-            });
+        // The writer wakes the window when it ends; the progress bar moves on a timer.
+        let Some(end) = job.poll() else {
+            ctx.request_repaint_after(EXPORT_PROGRESS_REFRESH);
             return;
         };
-        match job.step(results, EXPORT_BUDGET) {
-            Step::Busy => ctx.request_repaint(),
-            // The writer thread wakes the window when it has room or has ended.
-            Step::Waiting => {}
-            Step::Ended(end) => {
-                self.export.job = None;
-                self.export.outcome = Some(match end {
-                    ExportEnd::Written {
-                        path,
-                        matches,
-                        kept_cut,
-                        problem,
-                    } => {
-                        let mut text = format!(
-                            "Exported {} to {}",
-                            plural(matches, "match", "matches"),
-                            path.display()
-                        );
-                        if kept_cut > 0 {
-                            text.push_str(&format!(
-                                ". {} on long lines could not be read back whole and {} \
-                                 written cut, marked … ({}). Search again to export them whole.",
-                                plural(kept_cut, "match", "matches"),
-                                if kept_cut == 1 { "is" } else { "are" },
-                                problem.unwrap_or_default()
-                            ));
-                        }
-                        Outcome {
-                            text,
-                            failed: kept_cut > 0,
-                        }
-                    }
-                    ExportEnd::Failed(message) => Outcome {
-                        text: message,
-                        failed: true,
-                    },
-                });
+        self.export.job = None;
+        self.export.outcome = Some(match end {
+            ExportEnd::Written {
+                path,
+                matches,
+                kept_cut,
+                problem,
+            } => {
+                let mut text = format!(
+                    "Exported {} to {}",
+                    plural(matches, "match", "matches"),
+                    path.display()
+                );
+                if kept_cut > 0 {
+                    text.push_str(&format!(
+                        ". {} on long lines could not be read back whole and {} \
+                         written cut, marked … ({}). Search again to export them whole.",
+                        plural(kept_cut, "match", "matches"),
+                        if kept_cut == 1 { "is" } else { "are" },
+                        problem.unwrap_or_default()
+                    ));
+                }
+                Outcome {
+                    text,
+                    failed: kept_cut > 0,
+                }
             }
-        }
+            ExportEnd::Failed(message) => Outcome {
+                text: message,
+                failed: true,
+            },
+        });
     }
 
     /// Acts on the export form's buttons.
@@ -1301,37 +940,51 @@ mod tests {
         assert!(json.contains(r#""text":"…ghfooijk…""#), "{json}");
     }
 
+    /// With a filter, the export holds the shown matches and its summary counts those (not
+    /// the search's), and the progress counter reaches every match written.
     #[test]
-    fn slices_stop_at_the_byte_limit_and_resume_where_they_stopped() {
+    fn a_filtered_export_s_summary_counts_what_it_holds() {
         let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
         for i in 0..50 {
             let ranges: Vec<(usize, usize)> = (0..40).map(|k| (k, k + 1)).collect();
-            model.push_file(file(&format!("/r/f{i:02}.rs"), 1, &"x".repeat(40), &ranges));
+            let text = if i % 5 == 0 {
+                "y".repeat(40)
+            } else {
+                "x".repeat(40)
+            };
+            model.push_file(file(&format!("/r/f{i:02}.rs"), 1, &text, &ranges));
         }
         finished(&mut model);
-        for format in ExportFormat::ALL {
-            let whole = to_bytes(&model, format).expect("export");
-            let mut serializer = Serializer::new(&model, format);
-            let mut pieces = Vec::new();
-            let far = Instant::now() + Duration::from_secs(60);
-            let mut slices = 0;
-            loop {
-                let mut chunk = Vec::new();
-                let done = serializer
-                    .fill(&model, &mut chunk, &mut Vec::new(), 4096, far)
-                    .expect("fill");
-                assert!(chunk.len() < 4096 + 64 * 200, "{format:?}: {}", chunk.len());
-                pieces.extend_from_slice(&chunk);
-                slices += 1;
-                if done {
-                    break;
-                }
-            }
-            assert!(slices > 10, "{format:?} took {slices} slices");
-            assert_eq!(pieces, whole, "{format:?}");
-            assert_eq!(serializer.matches_written(), 2000);
-            assert_eq!(serializer.fraction(), 1.0);
-        }
+        model.set_filter("yy");
+        let mut out = Vec::new();
+        let done = AtomicU64::new(0);
+        let never = AtomicBool::new(false);
+        let plan = model.plan();
+        assert_eq!(plan.match_count(model.found()), 400);
+        write_export(
+            model.found(),
+            &plan,
+            ExportFormat::JsonLines,
+            &mut out,
+            &done,
+            &never,
+        )
+        .expect("export");
+        assert_eq!(done.load(Ordering::Relaxed), 400);
+        let out = String::from_utf8(out).expect("utf-8");
+        assert_eq!(out.lines().count(), 401);
+        assert!(
+            out.ends_with(
+                "{\"type\":\"summary\",\"files_searched\":3,\"files_matched\":10,\"matches\":400,\"bytes_searched\":42,\"errors\":0,\"elapsed_ms\":7}\n"
+            ),
+            "{}",
+            out.lines().last().unwrap_or_default()
+        );
+        // Without the filter, the search's own summary, as `trawl --json` ends.
+        model.set_filter("");
+        let all = String::from_utf8(to_bytes(&model, ExportFormat::JsonLines).expect("export"))
+            .expect("utf-8");
+        assert!(all.ends_with("\"files_matched\":50,\"matches\":2000,\"bytes_searched\":42,\"errors\":0,\"elapsed_ms\":7}\n"));
     }
 
     #[test]
@@ -1389,20 +1042,21 @@ mod tests {
             .write(true)
             .open("/dev/full")
             .expect("open /dev/full");
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let writer = std::thread::spawn(move || {
-            write_chunks(
-                full,
-                &rx,
-                ExportFormat::JsonLines,
-                &mut ReadBack::default(),
-                &|| {},
-            )
-        });
-        let _ = tx.send(Chunk::Bytes(vec![b'x'; CHUNK_BYTES * 2], Vec::new()));
-        let _ = tx.send(Chunk::Finish);
-        drop(tx);
-        assert!(writer.join().expect("writer thread").is_err());
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        for i in 0..2000 {
+            model.push_file(file(&format!("/r/f{i}.rs"), 1, "foo", &[(0, 3)]));
+        }
+        finished(&mut model);
+        let never = AtomicBool::new(false);
+        let written = write_file(
+            full,
+            model.found(),
+            &model.plan(),
+            ExportFormat::JsonLines,
+            &AtomicU64::new(0),
+            &never,
+        );
+        assert!(written.is_err());
 
         // The same through a whole export: a target in a read-only folder fails at the
         // temporary file, and nothing appears.
@@ -1444,17 +1098,19 @@ mod tests {
         }
         finished(&mut model);
 
-        // A cancelled export (the job dropped midway) leaves the old file as it was.
-        let mut job =
-            ExportJob::start(&model, target.clone(), ExportFormat::JsonLines, || {}).expect("job");
-        let _ = job.step(&model, Duration::from_micros(200));
-        assert!(job.fraction() < 1.0);
-        drop(job);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::fs::read_dir(dir.path()).expect("list").count() > 1 {
-            assert!(Instant::now() < deadline, "the temporary file stayed");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        // A cancelled export (dropping the job sets this flag) leaves the old file as it was,
+        // and no temporary file.
+        let cancelled = AtomicBool::new(true);
+        let outcome = write_via_temp(
+            &target,
+            model.found(),
+            &model.plan(),
+            ExportFormat::JsonLines,
+            &AtomicU64::new(0),
+            &cancelled,
+        );
+        assert!(outcome.is_err_and(|message| message.contains("cancelled")));
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
         assert_eq!(
             std::fs::read_to_string(&target).expect("read"),
             "old contents\n"

@@ -308,8 +308,12 @@ pub struct TrawlApp {
     editor_error: Option<String>,
     /// Export: its dialog or form, the running export, how the last one ended.
     export: export::ExportUi,
-    /// A copy waiting for long lines to be read back from their files.
+    /// A copy being built, its long lines read back from their files.
     copy_job: Option<copy::CopyJob>,
+    /// Copy all refused: its text would take at least this many bytes.
+    copy_too_large: Option<u64>,
+    /// The most text Copy all puts on the clipboard.
+    copy_limit: usize,
     /// The open dialogs, the topmost last.
     dialogs: Vec<Dialog>,
     /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
@@ -355,6 +359,8 @@ impl TrawlApp {
             editor_error: None,
             export: export::ExportUi::default(),
             copy_job: None,
+            copy_too_large: None,
+            copy_limit: copy::COPY_LIMIT,
             dialogs: Vec::new(),
             esc_for_dialogs: false,
             held_keys: Vec::new(),
@@ -1028,6 +1034,12 @@ impl eframe::App for TrawlApp {
             self.try_start(&ctx, trigger);
         }
         self.poll_copy(&ctx);
+        if let Some(results) = self.results.as_mut()
+            && results.poll_layout()
+        {
+            // The rows moved under the selection: keep it in view.
+            self.list.scroll_to_selection = self.selected.is_some();
+        }
         if self.notice.as_ref().is_some_and(Notice::expired) {
             self.notice = None;
         }

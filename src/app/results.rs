@@ -9,15 +9,21 @@
 //! turned into one of those with a binary search over per-file prefix sums, so laying out the
 //! visible rows costs nothing in the size of the rest.
 
+mod layout;
+
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
+pub use layout::{Layout, LayoutSpec};
+
+use crate::app::job::{Job, Polled};
 use crate::app::line_text::CutMatch;
 use crate::search::{Excerpt, FileError, FileResult, LineCut, SearchEvent, Summary};
 
@@ -74,6 +80,10 @@ pub struct StoredFile {
     occurrences: Box<[OccurrenceEntry]>,
     /// The engine's `max_columns` if it cut a line of this file, else 0.
     max_columns: usize,
+    /// The path's length as Copy all writes it.
+    copy_path_len: usize,
+    /// What this file's rows take in Copy all, long lines counted by their location only.
+    row_bytes: u64,
 }
 
 impl StoredFile {
@@ -90,6 +100,8 @@ impl StoredFile {
         let mut occurrences = Vec::with_capacity(file.lines.occurrence_count());
         let mut max_columns = 0;
         let mut text_start = 0;
+        let copy_path_len = file.path.display().to_string().len();
+        let mut row_bytes_sum = 0;
         for line in &file.lines {
             let line_index = saturate(lines.len());
             let mut cut = line.cut.map_or(0, |cut| {
@@ -108,6 +120,17 @@ impl StoredFile {
             });
             text_start += line.text.len();
             for occurrence in line.occurrences {
+                let text_len = if line.cut.is_some() {
+                    0
+                } else {
+                    line.text.len()
+                };
+                row_bytes_sum += row_bytes(
+                    copy_path_len,
+                    line.line_number,
+                    u32::try_from(occurrence.column).unwrap_or(u32::MAX),
+                    text_len,
+                );
                 occurrences.push(OccurrenceEntry {
                     byte_offset: occurrence.byte_offset,
                     length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
@@ -127,7 +150,27 @@ impl StoredFile {
             occurrences: occurrences.into_boxed_slice(),
             max_columns,
             path: file.path,
+            copy_path_len,
+            row_bytes: row_bytes_sum,
         }
+    }
+
+    /// What an occurrence's row takes in Copy all (a long line by its location only).
+    fn row_bytes_of(&self, occurrence: &OccurrenceEntry) -> u64 {
+        let Some(line) = self.lines.get(occurrence.line as usize) else {
+            return 0;
+        };
+        let text_len = if line.cut & CUT == 0 {
+            line.text_len as usize
+        } else {
+            0
+        };
+        row_bytes(
+            self.copy_path_len,
+            line.line_number,
+            occurrence.column,
+            text_len,
+        )
     }
 
     /// A line's text.
@@ -138,15 +181,14 @@ impl StoredFile {
     }
 }
 
-/// One file with matches.
-#[derive(Debug)]
+/// One file with matches, as [`Found`] holds it.
+#[derive(Clone, Debug)]
 struct FileEntry {
-    found: StoredFile,
+    /// Shared with the jobs that read the results (a filter, a copy, an export).
+    found: Arc<StoredFile>,
     /// The model-wide number of its first occurrence; a file's occurrences are numbered
     /// contiguously, files in the order they arrived.
     first_occurrence: usize,
-    /// The person folded this file's header.
-    collapsed: bool,
 }
 
 impl FileEntry {
@@ -279,454 +321,65 @@ pub enum Ingest {
     Finished,
 }
 
-/// Everything one search found, plus the list's order and folding.
-#[derive(Debug)]
-pub struct ResultsModel {
-    /// Unique to this model: whoever keeps positions in it (an export) can tell when the app
-    /// has replaced it with another.
-    id: u64,
-    root: PathBuf,
-    files: Vec<FileEntry>,
+/// What a search found: append-only while it streams in, never changed after. Cloning it is
+/// cheap (a few `Arc`s): a job takes a clone as its snapshot and reads it on its own thread
+/// while the window goes on taking in files (the first push after a clone copies the list of
+/// file pointers, not the files).
+#[derive(Clone, Debug)]
+pub struct Found {
+    root: Arc<Path>,
+    files: Arc<Vec<FileEntry>>,
     /// The engine's `max_columns`, for the lines it cut (the same for every line of a search).
     max_columns: usize,
-    errors: Vec<FileError>,
+    errors: Arc<Vec<FileError>>,
     summary: Option<Summary>,
-    sort: SortOrder,
-    /// Files in display order. New files are merged in (only they are sorted), so a relayout
-    /// during a search with many files costs a linear pass, not a sort of everything.
-    order: Vec<u32>,
-    /// The previous `order` during a merge, kept to reuse its allocation.
-    merge_scratch: Vec<u32>,
-    /// The files of `order` that the row filter lets through (all of them without one).
-    laid: Vec<u32>,
-    /// `row_starts[i]` is the first row of `laid[i]`; one more entry holds the row count.
-    row_starts: Vec<u64>,
-    /// Position of each file in `laid`, or `u32::MAX` for a file filtered out.
-    position: Vec<u32>,
-    /// The filter box's matcher and what it let through.
-    filter: Option<RowFilter>,
-    /// Occurrences the laid-out rows hold (folded files' included).
-    shown_matches: u64,
-    /// Files or folding changed since the row index was built.
-    layout_dirty: bool,
-    last_layout: Option<Instant>,
 }
 
-/// Which of a file's occurrences pass the row filter.
-#[derive(Clone, Copy, Debug)]
-enum Shown {
-    /// Its path matches the filter: every occurrence.
-    All,
-    /// `count` occurrences, listed at `start` in [`RowFilter::picked`]; none hides the file.
-    Some { start: u32, count: u32 },
-}
-
-/// The filter box: narrows the rows to files whose path, or occurrences whose text, contains
-/// what was typed (any case), without searching again.
-#[derive(Debug)]
-struct RowFilter {
-    matcher: regex::Regex,
-    /// Per file, for the files filtered so far (new ones are filtered at the next layout).
-    shown: Vec<Shown>,
-    /// The occurrences that pass, of the files whose path does not.
-    picked: Vec<u32>,
-}
-
-/// During a search the row index is rebuilt at most this often: sorting all files each frame
-/// would cost more than it shows, and new files can wait a few frames.
-const RELAYOUT_EVERY: Duration = Duration::from_millis(150);
-
-impl ResultsModel {
-    /// An empty model for a search of `root` (used to show paths relative to it).
-    pub fn new(root: PathBuf, sort: SortOrder) -> Self {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-        ResultsModel {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            root,
-            files: Vec::new(),
+impl Found {
+    fn new(root: PathBuf) -> Self {
+        Found {
+            root: Arc::from(root),
+            files: Arc::new(Vec::new()),
             max_columns: 0,
-            errors: Vec::new(),
+            errors: Arc::new(Vec::new()),
             summary: None,
-            sort,
-            order: Vec::new(),
-            merge_scratch: Vec::new(),
-            laid: Vec::new(),
-            row_starts: vec![0],
-            position: Vec::new(),
-            filter: None,
-            shown_matches: 0,
-            layout_dirty: false,
-            last_layout: None,
         }
     }
 
-    /// Unique to this model (see [`ResultsModel`]'s `id`).
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// Takes in waiting events until the channel is empty or `budget` is spent, so that a flood
-    /// of results never stalls a frame. Returns whether more are waiting.
-    pub fn ingest(
-        &mut self,
-        events: &Receiver<SearchEvent<StoredFile>>,
-        budget: Duration,
-    ) -> Ingest {
-        let started = Instant::now();
-        loop {
-            let last = match events.try_recv() {
-                Ok(event) => self.push_stored_event(event),
-                Err(TryRecvError::Empty) => return Ingest::Idle,
-                Err(TryRecvError::Disconnected) => return Ingest::Finished,
-            };
-            if last {
-                return Ingest::Finished;
-            }
-            // A file costs one push, but the channel can hold thousands of them.
-            if started.elapsed() >= budget {
-                return Ingest::MoreWaiting;
-            }
-        }
-    }
-
-    /// Adds one event with a file in the engine's form; true when it was the last one.
-    pub fn push_event(&mut self, event: SearchEvent) -> bool {
-        let event = match event {
-            SearchEvent::File(file) => SearchEvent::File(StoredFile::new(file, &self.root)),
-            SearchEvent::Error(error) => SearchEvent::Error(error),
-            SearchEvent::Finished(summary) => SearchEvent::Finished(summary),
-        };
-        self.push_stored_event(event)
-    }
-
-    /// Adds one event; true when it was the last one.
-    fn push_stored_event(&mut self, event: SearchEvent<StoredFile>) -> bool {
-        match event {
-            SearchEvent::File(file) => {
-                self.push_stored(file);
-                false
-            }
-            SearchEvent::Error(error) => {
-                self.errors.push(error);
-                false
-            }
-            SearchEvent::Finished(summary) => {
-                self.summary = Some(summary);
-                self.layout_dirty = true;
-                // Nothing is added after the last event: give back what the doubling file list
-                // left unused. A large one is mapped pages, shrunk in place without a copy.
-                self.files.shrink_to_fit();
-                true
-            }
-        }
-    }
-
-    /// Adds one file's occurrences, in the engine's form.
-    pub fn push_file(&mut self, file: FileResult) {
-        self.push_stored(StoredFile::new(file, &self.root));
-    }
-
-    /// Adds one file's occurrences.
-    fn push_stored(&mut self, found: StoredFile) {
+    fn push(&mut self, found: StoredFile) {
         if found.max_columns > 0 {
             self.max_columns = found.max_columns;
         }
-        self.files.push(FileEntry {
-            found,
-            first_occurrence: self.match_count(),
-            collapsed: false,
+        let first_occurrence = self.match_count();
+        Arc::make_mut(&mut self.files).push(FileEntry {
+            found: Arc::new(found),
+            first_occurrence,
         });
-        self.layout_dirty = true;
     }
 
-    /// Rebuilds the row index if files arrived or folding changed. While the search runs this
-    /// happens at most every [`RELAYOUT_EVERY`]; `force` rebuilds now (a click, the end).
-    pub fn refresh_layout(&mut self, force: bool) {
-        if !self.layout_dirty {
-            return;
-        }
-        let due = self
-            .last_layout
-            .is_none_or(|t| t.elapsed() >= RELAYOUT_EVERY);
-        if !(force || due || self.summary.is_some()) {
-            return;
-        }
-        self.place_new_files();
-        self.filter_new_files();
-        self.laid.clear();
-        self.row_starts.clear();
-        self.position.clear();
-        self.position.resize(self.files.len(), u32::MAX);
-        self.shown_matches = 0;
-        let mut row = 0u64;
-        for &file in &self.order {
-            let shown = self.shown_count(file as usize);
-            if shown == 0 && self.filter.is_some() {
-                continue;
-            }
-            self.position[file as usize] = saturate(self.laid.len());
-            self.laid.push(file);
-            self.row_starts.push(row);
-            self.shown_matches += u64::from(shown);
-            row += 1 + if self.files[file as usize].collapsed {
-                0
-            } else {
-                u64::from(shown)
-            };
-        }
-        self.row_starts.push(row);
-        self.layout_dirty = false;
-        // An empty layout does not hold back the first files' (they show at once).
-        self.last_layout = (!self.files.is_empty()).then(Instant::now);
+    /// Files with at least one match.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
     }
 
-    /// Narrows the rows to files whose path, or occurrences whose text, contains `typed` in
-    /// any case; an empty (or blank) filter shows everything again.
-    pub fn set_filter(&mut self, typed: &str) {
-        let typed = typed.trim();
-        if typed.is_empty() && self.filter.is_none() {
-            return;
-        }
-        self.filter = if typed.is_empty() {
-            None
-        } else {
-            // An escaped literal always compiles; a failure (a size limit) shows everything.
-            regex::RegexBuilder::new(&regex::escape(typed))
-                .case_insensitive(true)
-                .build()
-                .ok()
-                .map(|matcher| RowFilter {
-                    matcher,
-                    shown: Vec::new(),
-                    picked: Vec::new(),
-                })
-        };
-        self.layout_dirty = true;
-        self.refresh_layout(true);
+    /// Occurrences stored.
+    pub fn match_count(&self) -> usize {
+        self.files.last().map_or(0, |entry| entry.numbers().end)
     }
 
-    /// Whether a row filter is set.
-    pub fn is_filtered(&self) -> bool {
-        self.filter.is_some()
+    /// Files and folders that could not be read, with the reason.
+    pub fn errors(&self) -> &[FileError] {
+        &self.errors
     }
 
-    /// Runs the filter over the files that arrived since it last ran.
-    fn filter_new_files(&mut self) {
-        let Some(mut filter) = self.filter.take() else {
-            return;
-        };
-        for file in filter.shown.len()..self.files.len() {
-            let shown = self.filter_file(&filter.matcher, file, &mut filter.picked);
-            filter.shown.push(shown);
-        }
-        self.filter = Some(filter);
+    /// The final totals, once the search has ended.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref()
     }
 
-    /// Which of `file`'s occurrences `matcher` lets through; those it picks one by one are
-    /// added to `picked`.
-    fn filter_file(&self, matcher: &regex::Regex, file: usize, picked: &mut Vec<u32>) -> Shown {
-        let entry = &self.files[file];
-        if matcher.is_match(&entry.found.display) {
-            return Shown::All;
-        }
-        let start = picked.len();
-        // Occurrences on one uncut line share its text: it is looked at once.
-        let mut line_seen: Option<(u32, bool)> = None;
-        for (local, occurrence) in entry.found.occurrences.iter().enumerate() {
-            let line = occurrence.line;
-            let passes = match line_seen {
-                Some((seen, passes)) if seen == line => passes,
-                _ => {
-                    let Some(line_entry) = entry.found.lines.get(line as usize) else {
-                        continue;
-                    };
-                    if line_entry.cut & CUT == 0 {
-                        let passes = matcher.is_match(entry.found.line_text(line_entry));
-                        line_seen = Some((line, passes));
-                        passes
-                    } else {
-                        // A cut line's text holds its neighbours' windows too: look only at
-                        // what this occurrence's row shows.
-                        self.view_in(file, local)
-                            .is_some_and(|view| matcher.is_match(view.text))
-                    }
-                }
-            };
-            if passes {
-                picked.push(saturate(entry.first_occurrence + local));
-            }
-        }
-        Shown::Some {
-            start: saturate(start),
-            count: saturate(picked.len() - start),
-        }
-    }
-
-    /// How many of `file`'s occurrences pass the filter.
-    fn shown_count(&self, file: usize) -> u32 {
-        match self.filter.as_ref().and_then(|f| f.shown.get(file)) {
-            Some(Shown::Some { count, .. }) => *count,
-            _ => self.files.get(file).map_or(0, FileEntry::count),
-        }
-    }
-
-    /// The occurrences of `file` the filter picked one by one, or `None` when all of them are
-    /// shown (no filter, or its path matches).
-    fn picked(&self, file: usize) -> Option<&[u32]> {
-        let filter = self.filter.as_ref()?;
-        match filter.shown.get(file)? {
-            Shown::All => None,
-            Shown::Some { start, count } => {
-                let start = *start as usize;
-                filter.picked.get(start..start + *count as usize)
-            }
-        }
-    }
-
-    /// The `k`-th occurrence of `file` that passes the filter.
-    fn shown_occurrence(&self, file: usize, k: usize) -> Option<usize> {
-        let entry = self.files.get(file)?;
-        match self.picked(file) {
-            Some(picked) => picked.get(k).map(|&index| index as usize),
-            None => (k < entry.found.occurrences.len()).then_some(entry.first_occurrence + k),
-        }
-    }
-
-    /// Where occurrence `index` of `file` is among the file's shown ones.
-    fn shown_rank(&self, file: usize, index: usize) -> Option<usize> {
-        let entry = self.files.get(file)?;
-        match self.picked(file) {
-            Some(picked) => picked.binary_search(&saturate(index)).ok(),
-            None => index.checked_sub(entry.first_occurrence),
-        }
-    }
-
-    /// Adds the files that arrived since the last layout to `order`: they are sorted among
-    /// themselves, then merged with the files already placed (a file never changes once added,
-    /// so their order still holds).
-    fn place_new_files(&mut self) {
-        let placed = self.order.len();
-        if placed >= self.files.len() {
-            return;
-        }
-        let (files, sort) = (&self.files, self.sort);
-        let mut new: Vec<u32> = (saturate(placed)..saturate(files.len())).collect();
-        if sort == SortOrder::Found {
-            self.order.extend(new);
-            return;
-        }
-        let before = |a: u32, b: u32| {
-            let (a, b) = (&files[a as usize], &files[b as usize]);
-            let by_path = || a.found.display.cmp(&b.found.display);
-            match sort {
-                SortOrder::Matches => b.count().cmp(&a.count()).then_with(by_path),
-                // Newest first; files without a time last.
-                SortOrder::Modified => b.found.modified.cmp(&a.found.modified).then_with(by_path),
-                SortOrder::Path | SortOrder::Found => by_path(),
-            }
-        };
-        new.sort_by(|&a, &b| before(a, b));
-        std::mem::swap(&mut self.order, &mut self.merge_scratch);
-        let old = &self.merge_scratch;
-        self.order.clear();
-        self.order.reserve(old.len() + new.len());
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() && j < new.len() {
-            if before(new[j], old[i]).is_lt() {
-                self.order.push(new[j]);
-                j += 1;
-            } else {
-                self.order.push(old[i]);
-                i += 1;
-            }
-        }
-        self.order.extend_from_slice(&old[i..]);
-        self.order.extend_from_slice(&new[j..]);
-    }
-
-    /// Whether files arrived that the row index does not show yet.
-    pub fn layout_pending(&self) -> bool {
-        self.layout_dirty
-    }
-
-    /// Changes the order of the files.
-    pub fn set_sort(&mut self, sort: SortOrder) {
-        if self.sort != sort {
-            self.sort = sort;
-            // Every file is placed again in the new order.
-            self.order.clear();
-            self.layout_dirty = true;
-            self.refresh_layout(true);
-        }
-    }
-
-    /// Folds or unfolds a file's header.
-    pub fn toggle_collapsed(&mut self, file: usize) {
-        if let Some(entry) = self.files.get_mut(file) {
-            entry.collapsed = !entry.collapsed;
-            self.layout_dirty = true;
-            self.refresh_layout(true);
-        }
-    }
-
-    /// Folds or unfolds every file.
-    pub fn set_all_collapsed(&mut self, collapsed: bool) {
-        for entry in &mut self.files {
-            entry.collapsed = collapsed;
-        }
-        self.layout_dirty = true;
-        self.refresh_layout(true);
-    }
-
-    /// Rows in the list as last laid out.
-    pub fn row_count(&self) -> usize {
-        self.row_starts
-            .last()
-            .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX))
-    }
-
-    /// What row `row` shows.
-    pub fn row(&self, row: usize) -> Option<RowRef> {
-        let row = row as u64;
-        if row >= *self.row_starts.last()? {
-            return None;
-        }
-        // The last start not after `row`.
-        let pos = self
-            .row_starts
-            .partition_point(|&start| start <= row)
-            .checked_sub(1)?;
-        let file = *self.laid.get(pos)? as usize;
-        let offset = row - self.row_starts[pos];
-        if offset == 0 {
-            Some(RowRef::File(file))
-        } else {
-            let index = self.shown_occurrence(file, usize::try_from(offset - 1).ok()?)?;
-            Some(RowRef::Match(index))
-        }
-    }
-
-    /// The row showing `item`, if it is visible (its file laid out and not folded).
-    pub fn row_of(&self, item: RowRef) -> Option<usize> {
-        let (file, offset) = match item {
-            RowRef::File(file) => (file, 0),
-            RowRef::Match(index) => {
-                let file = self.file_of(index)?;
-                if self.files[file].collapsed {
-                    return None;
-                }
-                (file, 1 + self.shown_rank(file, index)? as u64)
-            }
-        };
-        let pos = *self.position.get(file)? as usize;
-        if pos == u32::MAX as usize {
-            return None;
-        }
-        let start = *self.row_starts.get(pos)?;
-        if pos + 1 >= self.row_starts.len() {
-            return None;
-        }
-        usize::try_from(start + offset).ok()
+    /// The folder that was searched.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The file an occurrence belongs to.
@@ -739,26 +392,14 @@ impl ResultsModel {
         (file < self.files.len()).then_some(file)
     }
 
-    /// Every file in the list's order, as laid out last (folded and filtered ones included).
-    pub fn files_in_order(&self) -> impl Iterator<Item = usize> + '_ {
-        self.order.iter().map(|&file| file as usize)
-    }
-
-    /// The occurrences of `file`, as indices for [`occurrence`](Self::occurrence).
+    /// The occurrences of `file`, as indices for [`occurrence_in`](Self::occurrence_in).
     pub fn occurrences_of(&self, file: usize) -> Range<usize> {
         self.files.get(file).map_or(0..0, FileEntry::numbers)
     }
 
-    /// A file header's contents.
-    pub fn file(&self, file: usize) -> Option<FileView<'_>> {
-        let entry = self.files.get(file)?;
-        Some(FileView {
-            display: &entry.found.display,
-            path: &entry.found.path,
-            matches: entry.count(),
-            collapsed: entry.collapsed,
-            shown: self.shown_count(file),
-        })
+    /// A file's full path.
+    pub fn path(&self, file: usize) -> Option<&Path> {
+        self.files.get(file).map(|f| f.found.path.as_path())
     }
 
     /// An occurrence's contents.
@@ -808,10 +449,15 @@ impl ResultsModel {
     /// model keeps only a window of that line (`None` for a line kept whole).
     pub fn cut_match(&self, file: usize, index: usize) -> Option<CutMatch> {
         let view = self.occurrence_in(file, index)?;
+        self.cut_match_of(&view)
+    }
+
+    /// [`cut_match`](Self::cut_match) for an occurrence already looked up.
+    pub fn cut_match_of(&self, view: &MatchView<'_>) -> Option<CutMatch> {
         if !view.line_cut {
             return None;
         }
-        let path = self.files.get(file)?.found.path.clone();
+        let path = self.files.get(view.file)?.found.path.clone();
         Some(CutMatch {
             path,
             line_number: view.line_number,
@@ -835,72 +481,512 @@ impl ResultsModel {
         ))
     }
 
-    /// Every shown occurrence (folded files' included, filtered ones not), one
-    /// `path:line:column:text` a line, files in display order; a long line as the model keeps
-    /// it, a window marked `…` (see [`all_results_with_holes`](Self::all_results_with_holes)).
-    pub fn all_results_text(&self) -> String {
-        let (text, holes) = self.all_results_with_holes();
-        fill_holes(&text, &holes, |cut| Some(cut.marked.as_str()))
+    /// Bytes the found results hold on the heap (see [`ResultsModel::heap_bytes`]).
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let files: usize = self
+            .files
+            .iter()
+            .map(|f| {
+                let found = &f.found;
+                size_of::<StoredFile>()
+                    + found.path.capacity()
+                    + found.display.len()
+                    + found.text.len()
+                    + found.lines.len() * size_of::<LineEntry>()
+                    + found.occurrences.len() * size_of::<OccurrenceEntry>()
+                    + 6 * ALLOCATION_OVERHEAD
+            })
+            .sum();
+        let errors: usize = self
+            .errors
+            .iter()
+            .map(|e| e.path.capacity() + e.message.capacity())
+            .sum();
+        self.files.capacity() * size_of::<FileEntry>()
+            + files
+            + self.errors.capacity() * size_of::<FileError>()
+            + errors
+    }
+}
+
+/// What a copy or an export takes, in the list's order, fixed when it starts: the files the
+/// list shows (folded ones included), each with the occurrences the filter lets through.
+/// Cheap to make (the filter's lists are shared, not copied); a later change of the filter
+/// or the order does not move it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    files: Vec<u32>,
+    filter: Option<Arc<layout::RowFilter>>,
+}
+
+impl Plan {
+    /// Every shown occurrence, in order, with its file: `(file, occurrence)`.
+    pub fn occurrences<'a>(
+        &'a self,
+        found: &'a Found,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.files.iter().flat_map(move |&file| {
+            let file = file as usize;
+            let picked = self.picked(file);
+            let all = found.occurrences_of(file);
+            let (picked, all) = match picked {
+                Some(picked) => (Some(picked.iter().map(|&i| i as usize)), None),
+                None => (None, Some(all)),
+            };
+            picked
+                .into_iter()
+                .flatten()
+                .chain(all.into_iter().flatten())
+                .map(move |index| (file, index))
+        })
     }
 
-    /// [`all_results_text`](Self::all_results_text) with the text of each long line left out:
-    /// a hole at each position given, with what is needed to read the line back from its file.
-    pub fn all_results_with_holes(&self) -> (String, Vec<(usize, CutMatch)>) {
-        let mut out = String::new();
-        let mut holes = Vec::new();
-        for &file in &self.laid {
-            let file = file as usize;
-            let Some(entry) = self.files.get(file) else {
-                continue;
-            };
-            let path = entry.found.path.display();
-            for k in 0..self.shown_count(file) as usize {
-                let Some(index) = self.shown_occurrence(file, k) else {
-                    break;
-                };
-                let Some(view) = self.occurrence_in(file, index) else {
-                    continue;
-                };
-                // Writing to a String cannot fail.
-                let _ = write!(out, "{path}:{}:{}:", view.line_number, view.column);
-                match self.cut_match(file, index) {
-                    Some(cut) => holes.push((out.len(), cut)),
-                    None => view.write_marked(&mut out),
-                }
-                out.push('\n');
+    /// Whether a filter left results out.
+    pub fn is_filtered(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    /// The files, in order.
+    pub fn files(&self) -> impl Iterator<Item = usize> + '_ {
+        self.files.iter().map(|&f| f as usize)
+    }
+
+    /// The occurrences of `file` the filter picked, `None` when all of them go.
+    pub fn picked(&self, file: usize) -> Option<&[u32]> {
+        let filter = self.filter.as_ref()?;
+        match filter.shown.get(file)? {
+            layout::Shown::All => None,
+            layout::Shown::Some { start, count, .. } => {
+                let start = *start as usize;
+                filter.picked.get(start..start + *count as usize)
             }
         }
-        (out, holes)
     }
 
-    /// What an export writes, in the list's order: every file the list shows (folded ones
-    /// included), each with the occurrences the filter lets through (all without a filter).
-    /// A copy, so that a later change of the filter or the order does not move the export.
-    pub fn shown_plan(&self) -> Vec<(usize, Option<Box<[u32]>>)> {
-        if !self.is_filtered() {
-            let mut files: Vec<usize> = self.files_in_order().collect();
+    /// How many occurrences it holds.
+    pub fn match_count(&self, found: &Found) -> u64 {
+        self.files()
+            .map(|file| match self.picked(file) {
+                Some(picked) => picked.len() as u64,
+                None => found.occurrences_of(file).len() as u64,
+            })
+            .sum()
+    }
+
+    /// Files with at least one occurrence in it.
+    pub fn file_count(&self, found: &Found) -> u64 {
+        self.files()
+            .filter(|&file| match self.picked(file) {
+                Some(picked) => !picked.is_empty(),
+                None => !found.occurrences_of(file).is_empty(),
+            })
+            .count() as u64
+    }
+}
+
+/// The layout job running for a change the person asked for, and the files folded or unfolded
+/// one by one since it started (applied to its answer too).
+struct PendingLayout {
+    job: Job<Option<Layout>>,
+    toggled: Vec<usize>,
+}
+
+/// What a search found ([`Found`], shared and append-only) and how the list shows it
+/// ([`Layout`], derived): the window's results. A change of the order, the filter or every
+/// file's folding is laid out by a job off the UI thread ([`request_layout`]
+/// (Self::request_layout)); the list keeps showing the previous layout until the new one (or
+/// a filter's first screenful) is ready.
+pub struct ResultsModel {
+    /// Unique to this model.
+    id: u64,
+    found: Found,
+    layout: Layout,
+    /// What the person asked for last; the layout on screen may still be an older one.
+    spec: LayoutSpec,
+    pending: Option<PendingLayout>,
+    /// Files arrived since the row index was built.
+    layout_dirty: bool,
+    last_layout: Option<Instant>,
+}
+
+impl std::fmt::Debug for ResultsModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResultsModel")
+            .field("id", &self.id)
+            .field("files", &self.found.file_count())
+            .field("matches", &self.found.match_count())
+            .field("spec", &self.spec)
+            .field("laying_out", &self.pending.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// During a search the row index is rebuilt at most this often: sorting all files each frame
+/// would cost more than it shows, and new files can wait a few frames.
+const RELAYOUT_EVERY: Duration = Duration::from_millis(150);
+
+impl ResultsModel {
+    /// An empty model for a search of `root` (used to show paths relative to it).
+    pub fn new(root: PathBuf, sort: SortOrder) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        ResultsModel {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            found: Found::new(root),
+            layout: Layout::new(sort),
+            spec: LayoutSpec {
+                sort,
+                ..LayoutSpec::default()
+            },
+            pending: None,
+            layout_dirty: false,
+            last_layout: None,
+        }
+    }
+
+    /// Unique to this model.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// What the search found: a cheap snapshot for a job to read on its own thread.
+    pub fn found(&self) -> &Found {
+        &self.found
+    }
+
+    /// Takes in waiting events until the channel is empty or `budget` is spent, so that a flood
+    /// of results never stalls a frame. Returns whether more are waiting.
+    pub fn ingest(
+        &mut self,
+        events: &Receiver<SearchEvent<StoredFile>>,
+        budget: Duration,
+    ) -> Ingest {
+        let started = Instant::now();
+        loop {
+            let last = match events.try_recv() {
+                Ok(event) => self.push_stored_event(event),
+                Err(TryRecvError::Empty) => return Ingest::Idle,
+                Err(TryRecvError::Disconnected) => return Ingest::Finished,
+            };
+            if last {
+                return Ingest::Finished;
+            }
+            // A file costs one push, but the channel can hold thousands of them.
+            if started.elapsed() >= budget {
+                return Ingest::MoreWaiting;
+            }
+        }
+    }
+
+    /// Adds one event with a file in the engine's form; true when it was the last one.
+    pub fn push_event(&mut self, event: SearchEvent) -> bool {
+        let event = match event {
+            SearchEvent::File(file) => SearchEvent::File(StoredFile::new(file, &self.found.root)),
+            SearchEvent::Error(error) => SearchEvent::Error(error),
+            SearchEvent::Finished(summary) => SearchEvent::Finished(summary),
+        };
+        self.push_stored_event(event)
+    }
+
+    /// Adds one event; true when it was the last one.
+    fn push_stored_event(&mut self, event: SearchEvent<StoredFile>) -> bool {
+        match event {
+            SearchEvent::File(file) => {
+                self.push_stored(file);
+                false
+            }
+            SearchEvent::Error(error) => {
+                Arc::make_mut(&mut self.found.errors).push(error);
+                false
+            }
+            SearchEvent::Finished(summary) => {
+                self.found.summary = Some(summary);
+                self.layout_dirty = true;
+                // Nothing is added after the last event: give back what the doubling file list
+                // left unused.
+                Arc::make_mut(&mut self.found.files).shrink_to_fit();
+                true
+            }
+        }
+    }
+
+    /// Adds one file's occurrences, in the engine's form.
+    pub fn push_file(&mut self, file: FileResult) {
+        let stored = StoredFile::new(file, &self.found.root);
+        self.push_stored(stored);
+    }
+
+    /// Adds one file's occurrences.
+    fn push_stored(&mut self, found: StoredFile) {
+        self.found.push(found);
+        self.layout_dirty = true;
+    }
+
+    /// Takes the files that arrived into the layout on screen. While the search runs this
+    /// happens at most every [`RELAYOUT_EVERY`]; `force` does it now (a click, the end).
+    pub fn refresh_layout(&mut self, force: bool) {
+        if !self.layout_dirty {
+            return;
+        }
+        let due = self
+            .last_layout
+            .is_none_or(|t| t.elapsed() >= RELAYOUT_EVERY);
+        if !(force || due || self.found.summary.is_some()) {
+            return;
+        }
+        self.layout.extend(&self.found);
+        self.layout_dirty = !self.layout.is_complete();
+        // An empty layout does not hold back the first files' (they show at once).
+        self.last_layout = (!self.found.files.is_empty()).then(Instant::now);
+    }
+
+    /// Whether files arrived that the row index does not show yet.
+    pub fn layout_pending(&self) -> bool {
+        self.layout_dirty
+    }
+
+    /// Lays out what the person asked for (`change` applied to the last request) on a job off
+    /// the UI thread; the list shows the current layout until the new one is ready (see
+    /// [`poll_layout`](Self::poll_layout)). Replaces (and so cancels) a job still running.
+    pub fn request_layout(&mut self, ctx: &egui::Context, change: impl FnOnce(&mut LayoutSpec)) {
+        change(&mut self.spec);
+        self.spec.filter = self.spec.filter.trim().to_string();
+        self.pending = None;
+        if self.layout_meets_spec() {
+            return;
+        }
+        let found = self.found.clone();
+        let spec = self.spec.clone();
+        let base = self.layout.clone();
+        let job = Job::spawn_with_updates("trawl-layout", ctx, move |cancel, updates| {
+            layout::build(&found, &spec, &base, cancel, |first| {
+                updates.send(Some(first))
+            })
+        });
+        match job {
+            Some(job) => {
+                self.pending = Some(PendingLayout {
+                    job,
+                    toggled: Vec::new(),
+                });
+            }
+            // No thread: lay it out here (slower, not wrong).
+            None => self.apply_spec_now(),
+        }
+    }
+
+    /// Whether the layout on screen is what was asked for.
+    fn layout_meets_spec(&self) -> bool {
+        let filter = self.layout.filter.as_ref().map_or("", |f| f.text.as_str());
+        self.spec.collapse_all.is_none()
+            && self.layout.sort == self.spec.sort
+            && filter == self.spec.filter
+            && self.layout.is_complete()
+    }
+
+    /// Takes in a layout job's answer (or its first screenful); true when the rows changed.
+    pub fn poll_layout(&mut self) -> bool {
+        let Some(pending) = self.pending.as_ref() else {
+            return false;
+        };
+        let (layout, done) = match pending.job.poll() {
+            Polled::Running | Polled::Update(None) => return false,
+            Polled::Update(Some(first)) => (first, false),
+            Polled::Done(Some(layout)) => (layout, true),
+            // Cancelled (it is not: a replaced job is dropped), or its thread panicked: lay
+            // out here rather than never.
+            Polled::Done(None) | Polled::Lost => {
+                self.pending = None;
+                self.apply_spec_now();
+                return true;
+            }
+        };
+        let toggled = if done {
+            self.pending.take().map(|p| p.toggled).unwrap_or_default()
+        } else {
+            pending.toggled.clone()
+        };
+        self.adopt(layout, &toggled);
+        if done {
+            self.spec.collapse_all = None;
+        }
+        true
+    }
+
+    /// Shows `layout`, with the files folded since its job started folded again, and the files
+    /// that arrived since taken in.
+    fn adopt(&mut self, layout: Layout, toggled: &[usize]) {
+        self.layout = layout;
+        for &file in toggled {
+            self.layout.toggle(&self.found, file);
+        }
+        if self.layout.is_complete() {
+            self.layout.extend(&self.found);
+        }
+        self.layout_dirty = !self.layout.is_complete();
+    }
+
+    /// Lays out the last request here, now (tests, small models, no thread).
+    fn apply_spec_now(&mut self) {
+        let never = AtomicBool::new(false);
+        if let Some(layout) = layout::build(&self.found, &self.spec, &self.layout, &never, |_| {}) {
+            self.adopt(layout, &[]);
+        }
+        self.spec.collapse_all = None;
+        self.pending = None;
+        self.last_layout = Some(Instant::now());
+    }
+
+    /// Whether a layout job is running (the rows shown are an earlier layout, or a filter's
+    /// first screenful).
+    pub fn is_laying_out(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The filter's text as last asked for.
+    pub fn requested_filter(&self) -> &str {
+        &self.spec.filter
+    }
+
+    /// Narrows the rows to files whose path, or occurrences whose text, contains `typed` in
+    /// any case; an empty (or blank) filter shows everything again. Here and now: the window
+    /// uses [`request_layout`](Self::request_layout).
+    pub fn set_filter(&mut self, typed: &str) {
+        self.spec.filter = typed.trim().to_string();
+        self.apply_spec_now();
+    }
+
+    /// Changes the order of the files, here and now.
+    pub fn set_sort(&mut self, sort: SortOrder) {
+        self.spec.sort = sort;
+        self.apply_spec_now();
+    }
+
+    /// Folds or unfolds every file, here and now.
+    pub fn set_all_collapsed(&mut self, collapsed: bool) {
+        self.spec.collapse_all = Some(collapsed);
+        self.apply_spec_now();
+    }
+
+    /// Whether a row filter is set on the rows shown.
+    pub fn is_filtered(&self) -> bool {
+        self.layout.is_filtered()
+    }
+
+    /// Folds or unfolds a file's header (a pass over the files: done at once).
+    pub fn toggle_collapsed(&mut self, file: usize) {
+        self.layout.toggle(&self.found, file);
+        if let Some(pending) = self.pending.as_mut() {
+            pending.toggled.push(file);
+        }
+    }
+
+    /// Rows in the list as last laid out.
+    pub fn row_count(&self) -> usize {
+        self.layout.row_count()
+    }
+
+    /// What row `row` shows.
+    pub fn row(&self, row: usize) -> Option<RowRef> {
+        self.layout.row(&self.found, row)
+    }
+
+    /// The row showing `item`, if it is visible (its file laid out and not folded).
+    pub fn row_of(&self, item: RowRef) -> Option<usize> {
+        self.layout.row_of(&self.found, item)
+    }
+
+    /// The file an occurrence belongs to.
+    pub fn file_of(&self, occurrence: usize) -> Option<usize> {
+        self.found.file_of(occurrence)
+    }
+
+    /// Every file in the list's order, as laid out last (folded and filtered ones included).
+    pub fn files_in_order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.layout.order().iter().map(|&file| file as usize)
+    }
+
+    /// The occurrences of `file`, as indices for [`occurrence`](Self::occurrence).
+    pub fn occurrences_of(&self, file: usize) -> Range<usize> {
+        self.found.occurrences_of(file)
+    }
+
+    /// A file header's contents.
+    pub fn file(&self, file: usize) -> Option<FileView<'_>> {
+        let entry = self.found.files.get(file)?;
+        Some(FileView {
+            display: &entry.found.display,
+            path: &entry.found.path,
+            matches: entry.count(),
+            collapsed: self.layout.is_collapsed(file),
+            shown: self.layout.shown_count(&self.found, file),
+        })
+    }
+
+    /// An occurrence's contents.
+    pub fn occurrence(&self, index: usize) -> Option<MatchView<'_>> {
+        self.found.occurrence(index)
+    }
+
+    /// An occurrence's contents when its file is known.
+    pub fn occurrence_in(&self, file: usize, index: usize) -> Option<MatchView<'_>> {
+        self.found.occurrence_in(file, index)
+    }
+
+    /// See [`Found::cut_match`].
+    pub fn cut_match(&self, file: usize, index: usize) -> Option<CutMatch> {
+        self.found.cut_match(file, index)
+    }
+
+    /// `path:line:column` of an occurrence, with the absolute path, as editors open it.
+    pub fn location(&self, index: usize) -> Option<String> {
+        self.found.location(index)
+    }
+
+    /// What a copy or an export of the shown results takes (see [`Plan`]).
+    pub fn plan(&self) -> Plan {
+        let files = if self.layout.is_filtered() {
+            self.layout.laid().to_vec()
+        } else {
+            let mut files = self.layout.order().to_vec();
             // Files that arrived after the last layout are not in the order yet; they are
             // always the last indices, so they go at the end rather than being lost.
-            files.extend(files.len()..self.file_count());
-            return files.into_iter().map(|file| (file, None)).collect();
+            files.extend(saturate(files.len())..saturate(self.found.file_count()));
+            files
+        };
+        Plan {
+            files,
+            filter: self.layout.filter.clone(),
         }
-        self.laid
-            .iter()
-            .map(|&file| {
-                let file = file as usize;
-                (file, self.picked(file).map(Box::from))
-            })
-            .collect()
+    }
+
+    /// Every shown occurrence (folded files' included, filtered ones not), one
+    /// `path:line:column:text` a line, files in display order; a long line as the model keeps
+    /// it, a window marked `…` (see [`copy_text`]).
+    pub fn all_results_text(&self) -> String {
+        let never = AtomicBool::new(false);
+        match copy_text(&self.found, &self.plan(), usize::MAX, &never) {
+            Some(CopyBuild::Text { text, holes }) => {
+                fill_holes(&text, &holes, |cut| Some(cut.marked.as_str()))
+            }
+            _ => String::new(),
+        }
     }
 
     /// Occurrences in the laid-out rows: all of them, or those the filter lets through.
     pub fn shown_match_count(&self) -> u64 {
-        self.shown_matches
+        self.layout.shown_matches()
+    }
+
+    /// What Copy all of the laid-out rows would put on the clipboard, at least (long lines
+    /// counted by their location only: their text is read back from the files).
+    pub fn copy_bytes_at_least(&self) -> u64 {
+        self.layout.copy_bytes()
     }
 
     /// Files in the laid-out rows.
     pub fn shown_file_count(&self) -> usize {
-        self.laid.len()
+        self.layout.laid().len()
     }
 
     /// The next (or previous) occurrence row after `from` (a row number), wrapping around;
@@ -934,83 +1020,32 @@ impl ResultsModel {
     /// it moves into); the filter's hidden ones do not. From a file header, forward is its
     /// first occurrence, backward the previous file's last. `None` when nothing is shown.
     pub fn next_match(&self, from: Option<RowRef>, forward: bool) -> Option<usize> {
-        let files = self.laid.len();
-        if self.shown_matches == 0 || files == 0 {
-            return None;
-        }
-        // Where to start: a file's position in the list, and a rank among its shown
-        // occurrences (`None`: before its first).
-        let (mut pos, mut rank) = match from {
-            Some(RowRef::Match(index)) => {
-                let file = self.file_of(index)?;
-                let pos = *self.position.get(file)? as usize;
-                match (pos < files)
-                    .then(|| self.shown_rank(file, index))
-                    .flatten()
-                {
-                    Some(rank) => (pos, Some(rank)),
-                    // Filtered out or not laid out: as from the list's start or end.
-                    None => (0, None),
-                }
-            }
-            Some(RowRef::File(file)) => match self.position.get(file) {
-                Some(&pos) if (pos as usize) < files => (pos as usize, None),
-                _ => (0, None),
-            },
-            None => (0, None),
-        };
-        if from.is_none() && !forward {
-            // Backwards from nowhere: the very last occurrence.
-            pos = files - 1;
-            rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
-        }
-        for _ in 0..=files {
-            let file = self.laid[pos] as usize;
-            let count = self.shown_count(file) as usize;
-            let next = match (forward, rank) {
-                (true, None) => (count > 0).then_some(0),
-                (true, Some(k)) => (k + 1 < count).then_some(k + 1),
-                (false, None) => None,
-                (false, Some(k)) => k.checked_sub(1).filter(|&k| k < count),
-            };
-            if let Some(k) = next {
-                return self.shown_occurrence(file, k);
-            }
-            // On to the next (or previous) file, wrapping around.
-            if forward {
-                pos = (pos + 1) % files;
-                rank = None;
-            } else {
-                pos = (pos + files - 1) % files;
-                rank = Some(self.shown_count(self.laid[pos] as usize) as usize);
-            }
-        }
-        None
+        self.layout.next_match(&self.found, from, forward)
     }
 
     /// Files with at least one match.
     pub fn file_count(&self) -> usize {
-        self.files.len()
+        self.found.file_count()
     }
 
     /// Occurrences stored.
     pub fn match_count(&self) -> usize {
-        self.files.last().map_or(0, |entry| entry.numbers().end)
+        self.found.match_count()
     }
 
     /// Files and folders that could not be read, with the reason.
     pub fn errors(&self) -> &[FileError] {
-        &self.errors
+        self.found.errors()
     }
 
     /// The final totals, once the search has ended.
     pub fn summary(&self) -> Option<&Summary> {
-        self.summary.as_ref()
+        self.found.summary()
     }
 
     /// The folder that was searched.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.found.root()
     }
 
     /// Bytes the model holds on the heap (capacities, not just lengths), for the memory budget
@@ -1018,34 +1053,94 @@ impl ResultsModel {
     /// [`ALLOCATION_OVERHEAD`] more for the allocator's bookkeeping. Errors are counted by
     /// their path and message only.
     pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
-        let files: usize = self
-            .files
-            .iter()
-            .map(|f| {
-                let found = &f.found;
-                found.path.capacity()
-                    + found.display.len()
-                    + found.text.len()
-                    + found.lines.len() * size_of::<LineEntry>()
-                    + found.occurrences.len() * size_of::<OccurrenceEntry>()
-                    + 5 * ALLOCATION_OVERHEAD
-            })
-            .sum();
-        let errors: usize = self
-            .errors
-            .iter()
-            .map(|e| e.path.capacity() + e.message.capacity())
-            .sum();
-        self.files.capacity() * size_of::<FileEntry>()
-            + files
-            + self.errors.capacity() * size_of::<FileError>()
-            + errors
-            + (self.order.capacity() + self.merge_scratch.capacity() + self.laid.capacity())
-                * size_of::<u32>()
-            + self.row_starts.capacity() * size_of::<u64>()
-            + self.position.capacity() * size_of::<u32>()
+        self.found.heap_bytes() + self.layout.heap_bytes()
     }
+}
+
+/// What [`copy_text`] made: the text with a hole at each long line (and what is needed to
+/// read it back), or the size it would have had past the limit.
+pub enum CopyBuild {
+    Text {
+        text: String,
+        holes: Vec<(usize, CutMatch)>,
+    },
+    /// Over the limit: the bytes it would take at least (long lines by their windows).
+    TooLarge { bytes: u64 },
+}
+
+/// Copy all's text of `plan` over `found`: one `path:line:column:text` line per occurrence,
+/// the text of each long line left out (a hole, read back by the caller). Once the text
+/// passes `limit` bytes it stops building and only counts, so that memory never grows past
+/// the limit. `None` when `cancel` was set. Runs on a job, never in a frame.
+pub fn copy_text(
+    found: &Found,
+    plan: &Plan,
+    limit: usize,
+    cancel: &AtomicBool,
+) -> Option<CopyBuild> {
+    let mut out = String::new();
+    let mut holes = Vec::new();
+    let mut over: Option<u64> = None;
+    // The windows of the long lines: what their holes take at least.
+    let mut holes_bytes = 0;
+    let mut since_check = 0u32;
+    let mut path = String::new();
+    let mut path_of = usize::MAX;
+    for (file, index) in plan.occurrences(found) {
+        since_check += 1;
+        if since_check >= 4096 {
+            since_check = 0;
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+        let Some(view) = found.occurrence_in(file, index) else {
+            continue;
+        };
+        if path_of != file {
+            path_of = file;
+            path.clear();
+            if let Some(p) = found.path(file) {
+                let _ = write!(path, "{}", p.display());
+            }
+        }
+        if let Some(bytes) = over.as_mut() {
+            *bytes += row_bytes(path.len(), view.line_number, view.column, view.text.len())
+                + if view.ellipsis_before { 3 } else { 0 }
+                + if view.ellipsis_after { 3 } else { 0 };
+            continue;
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{path}:{}:{}:", view.line_number, view.column);
+        match found.cut_match_of(&view) {
+            Some(cut) => {
+                holes_bytes += cut.marked.len();
+                holes.push((out.len(), cut));
+            }
+            None => view.write_marked(&mut out),
+        }
+        out.push('\n');
+        if out.len() + holes_bytes > limit {
+            over = Some((out.len() + holes_bytes) as u64);
+            out = String::new();
+            holes = Vec::new();
+        }
+    }
+    Some(match over {
+        Some(bytes) => CopyBuild::TooLarge { bytes },
+        None => CopyBuild::Text { text: out, holes },
+    })
+}
+
+/// What one row of Copy all takes: `path:line:column:text\n`.
+fn row_bytes(path_len: usize, line_number: u64, column: u32, text_len: usize) -> u64 {
+    (path_len + text_len + 4) as u64
+        + u64::from(digits(line_number))
+        + u64::from(digits(column.into()))
+}
+
+fn digits(n: u64) -> u32 {
+    n.checked_ilog10().map_or(1, |d| d + 1)
 }
 
 /// `text` with the line of each hole put in at its position: what `line` gives for it, or its
@@ -1094,8 +1189,8 @@ pub fn shown_path(path: &Path) -> String {
 }
 
 /// What an allocation costs beyond its size: glibc's malloc keeps an 8-byte header and rounds
-/// to 16 bytes, so 16 on average is a fair estimate of what a file's five allocations (path,
-/// shown path, text, lines, occurrences) add.
+/// to 16 bytes, so 16 on average is a fair estimate of what a file's six allocations (path,
+/// shown path, text, lines, occurrences, and its shared pointer) add.
 const ALLOCATION_OVERHEAD: usize = 16;
 
 /// Indices and lengths are stored as `u32` to keep records small; four billion of anything is
@@ -1190,11 +1285,10 @@ mod tests {
                 }
             }
             model.refresh_layout(true);
-            let incremental = model.order.clone();
-            model.order.clear();
-            model.layout_dirty = true;
-            model.refresh_layout(true);
-            assert_eq!(incremental, model.order, "{sort:?}");
+            let incremental = model.layout.order().to_vec();
+            let mut fresh = Layout::new(sort);
+            fresh.extend(&model.found);
+            assert_eq!(incremental, fresh.order(), "{sort:?}");
         }
     }
 

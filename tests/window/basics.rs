@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::common::{
     MemoryStorage, Watchdog, absolute, copied, enter_in, fifo_has_a_reader, harness,
     more_files_than_the_event_queue, repaint_delay, search, search_disabled, search_to_end, settle,
-    small_tree, type_into, wait_for_checks, wait_for_search, wait_until_held_on_a_full_queue,
+    small_tree, type_into, wait_for_checks, wait_for_jobs, wait_for_search,
+    wait_until_held_on_a_full_queue,
 };
 use eframe::App as _;
 use egui::Event;
@@ -177,7 +178,7 @@ fn copy_puts_the_absolute_location_on_the_clipboard() {
     harness.run_steps(2);
     harness.get_by_label("Copy all results").click();
     harness.step();
-    let all = copied(&harness);
+    let all = wait_for_jobs(&mut harness);
     assert_eq!(all.len(), 1);
     let b = absolute(&tree.path().join("b.rs"));
     assert_eq!(
@@ -442,6 +443,7 @@ fn headers_fold_and_the_list_sorts_by_match_count() {
     harness.run_steps(2);
     harness.get_by_label("Match count").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(harness.state().state().sort, trawl::app::SortOrder::Matches);
     let a = format!("src{}a.rs", std::path::MAIN_SEPARATOR);
     assert_eq!(first_header(&harness), Some(a));

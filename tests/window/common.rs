@@ -265,3 +265,23 @@ pub fn thread_cpu_time() -> Duration {
     static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     START.get_or_init(Instant::now).elapsed()
 }
+
+/// Steps frames until no background job of the results runs (a layout after a sort, a filter
+/// or a fold of every file; Copy all building its text), and returns the texts put on the
+/// clipboard by the last frame and those run meanwhile.
+pub fn wait_for_jobs(harness: &mut Harness<'_, TrawlApp>) -> Vec<String> {
+    let mut texts = copied(harness);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_copying()
+        || harness
+            .state()
+            .results()
+            .is_some_and(|results| results.is_laying_out())
+    {
+        assert!(Instant::now() < deadline, "a results job did not end");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+        texts.extend(copied(harness));
+    }
+    texts
+}

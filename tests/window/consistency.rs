@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{SavedState, TrawlApp};
 
-use crate::common::{absolute, copied, enter_in, harness, replace_in, wait_for_search};
+use crate::common::{absolute, enter_in, harness, replace_in, wait_for_jobs, wait_for_search};
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -88,11 +88,12 @@ fn copy_all_and_export_both_take_what_the_filter_shows_and_say_so() {
     harness.step();
     harness.get_by_label("Filter").type_text("beta");
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     harness.get_by_label("Copy all and Export take these");
 
     harness.get_by_label("Copy all").click();
     harness.step();
-    let all = copied(&harness);
+    let all = wait_for_jobs(&mut harness);
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].lines().count(), 1, "{all:?}");
     assert!(all[0].ends_with("one.rs:2:6:beta foo\n"), "{all:?}");

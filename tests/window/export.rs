@@ -393,10 +393,14 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     assert!(!target.exists());
 }
 
+/// The export writes from its own snapshot of the results, on its own thread: other results
+/// taking their place on screen while it runs (a new search) do not stop it, and the file is
+/// the one an undisturbed export of the same results writes.
 #[test]
-fn results_replaced_during_an_export_stop_it_and_leave_no_file() {
+fn results_replaced_during_an_export_do_not_stop_it() {
     let out = tempfile::tempdir().expect("temp dir");
     let target = out.path().join("big.jsonl");
+    let undisturbed = out.path().join("undisturbed.jsonl");
     let mut app = app();
     app.set_results(big_model(Path::new("/big/root"), 1000, 201));
     let mut harness = harness(app);
@@ -407,23 +411,34 @@ fn results_replaced_during_an_export_stop_it_and_leave_no_file() {
         .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
         .expect("export starts");
     harness.step();
-    assert!(harness.state().is_exporting());
-    // The export holds positions in the model it started on; other results take its place.
     harness
         .state_mut()
-        .set_results(big_model(Path::new("/big/root"), 10, 1));
-    harness.run_steps(2);
-    assert!(!harness.state().is_exporting());
-    let outcome = harness
-        .state()
-        .export_outcome()
-        .unwrap_or_default()
-        .to_string();
-    assert!(outcome.starts_with("Export stopped"), "{outcome}");
-    harness.get_by_label_contains("Export stopped");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(out.path()).expect("list").count() > 0 {
-        assert!(Instant::now() < deadline, "a file was left after the stop");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+        .set_results(big_model(Path::new("/other/root"), 10, 1));
+    wait_for_export(&mut harness);
+    assert_eq!(
+        harness.state().export_outcome(),
+        Some(format!("Exported 201,000 matches to {}", target.display()).as_str())
+    );
+
+    let mut app = self::app();
+    app.set_results(big_model(Path::new("/big/root"), 1000, 201));
+    let mut harness = crate::common::harness(app);
+    harness.run_steps(3);
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export_to(&ctx, undisturbed.clone(), ExportFormat::JsonLines)
+        .expect("export starts");
+    wait_for_export(&mut harness);
+    let written = std::fs::read(&target).expect("the export");
+    assert_eq!(written.iter().filter(|&&b| b == b'\n').count(), 201_001);
+    assert!(written.starts_with(
+        br#"{"type":"match","path":"/big/root/dir0/file0.rs","line":1,"column":5,"byte_offset":4,"length":6,"text":"let needle = needle + 1; // a line of ordinary length, needle"}"#
+    ));
+    assert!(written == std::fs::read(&undisturbed).expect("the other export"));
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
 }

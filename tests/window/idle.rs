@@ -7,7 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{SavedState, TrawlApp};
 
-use crate::common::{enter_in, repaint_delay, small_tree, wait_for_search};
+use crate::common::{enter_in, repaint_delay, small_tree, wait_for_jobs, wait_for_search};
 
 /// Kittest's harness at 60 frames a second (its default of 4 makes a frame 250 ms long).
 fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
@@ -125,5 +125,6 @@ fn an_idle_window_asks_for_no_frames_after_the_header_and_bar_menus() {
     harness.run_steps(3);
     harness.get_by_label("Match count").click();
     harness.run_steps(3);
+    wait_for_jobs(&mut harness);
     assert_idle(&mut harness, "Sort by");
 }

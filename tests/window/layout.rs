@@ -10,7 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{MIN_WINDOW_SIZE, SavedState, TrawlApp};
 
-use crate::common::{enter_in, wait_for_search};
+use crate::common::{enter_in, wait_for_jobs, wait_for_search};
 
 fn harness_at(size: [f32; 2], app: TrawlApp) -> Harness<'static, TrawlApp> {
     Harness::builder()
@@ -140,6 +140,7 @@ fn at_each_size_the_toolbar_groups_do_not_overlap() {
         harness.step();
         harness.get_by_label("Filter").type_text("file1");
         harness.run_steps(3);
+        wait_for_jobs(&mut harness);
         let counts = harness.get_by_label_contains("files shown").rect();
         for label in [
             "Filter",

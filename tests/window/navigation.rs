@@ -6,7 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{RowRef, SavedState, TrawlApp};
 
-use crate::common::{enter_in, harness, wait_for_search};
+use crate::common::{enter_in, harness, wait_for_jobs, wait_for_search};
 
 /// 30 files of 6 matches: far more rows than the list shows.
 fn searched() -> (tempfile::TempDir, Harness<'static, TrawlApp>) {
@@ -66,6 +66,7 @@ fn f3_unfolds_the_file_it_moves_into_and_shows_its_header() {
     let (_dir, mut harness) = searched();
     harness.get_by_label("Collapse all").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
 
     press(&mut harness, Modifiers::NONE);
     assert_eq!(selected(&harness), "f00.rs:1");

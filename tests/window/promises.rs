@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::common::{
     absolute, copied, enter_in, harness, more_files_than_the_event_queue, replace_in, search,
-    small_tree, wait_for_checks, wait_for_search, wait_until_held_on_a_full_queue,
+    small_tree, wait_for_checks, wait_for_jobs, wait_for_search, wait_until_held_on_a_full_queue,
 };
 use egui::epaint::{Color32, Shape};
 use egui_kittest::Harness;
@@ -370,10 +370,12 @@ fn expand_all_and_collapse_all_fold_every_file() {
     assert_eq!(rows(&harness), 5, "two headers and three matches");
     harness.get_by_label("Collapse all").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(rows(&harness), 2, "the headers only");
     assert!(harness.query_by_label("1:4 // foo here").is_none());
     harness.get_by_label("Expand all").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(rows(&harness), 5);
     harness.get_by_label("1:4 // foo here");
     harness.get_by_label("2:14 let foo = 1; foo");
@@ -429,6 +431,7 @@ fn sort_by_order_found_lists_files_as_they_arrived() {
     harness.run_steps(2);
     harness.get_by_label("Order found").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(harness.state().state().sort, SortOrder::Found);
     assert_eq!(headers(&harness), ["m.rs", "z.rs", "a.rs"]);
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::common::{copied, harness};
+use crate::common::{harness, wait_for_jobs};
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -77,6 +77,7 @@ fn the_filter_box_narrows_rows_by_text_or_path_without_searching_again() {
     harness.step();
     harness.get_by_label("Filter").type_text("beta");
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(
         rows(&harness),
         vec!["one.rs", "  2:6 beta foo", "three.rs", "  1:6 BETA foo"]
@@ -88,17 +89,19 @@ fn the_filter_box_narrows_rows_by_text_or_path_without_searching_again() {
     // A path that matches shows all of that file's rows.
     harness.get_by_label("Clear").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(rows(&harness).len(), 8);
     harness.get_by_label("Filter").focus();
     harness.step();
     harness.get_by_label("Filter").type_text("TWO");
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     assert_eq!(rows(&harness), vec!["two.rs", "  1:1 foo alone"]);
 
     // Copy all copies what is shown.
     harness.get_by_label("Copy all").click();
     harness.step();
-    let all = copied(&harness);
+    let all = wait_for_jobs(&mut harness);
     assert_eq!(all.len(), 1, "{all:?}");
     assert!(all[0].ends_with("two.rs:1:1:foo alone\n"), "{all:?}");
     assert_eq!(all[0].lines().count(), 1);
@@ -108,6 +111,7 @@ fn the_filter_box_narrows_rows_by_text_or_path_without_searching_again() {
     harness.step();
     harness.get_by_label("Filter").type_text("zzz");
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     harness.get_by_label("No result contains the filter's text.");
 }
 
@@ -188,7 +192,7 @@ fn ctrl_shift_c_copies_every_result() {
     harness.step();
     harness.event(Event::Copy);
     harness.step();
-    let all = copied(&harness);
+    let all = wait_for_jobs(&mut harness);
     harness.event(Event::ModifiersChanged(Modifiers::NONE));
     harness.step();
     assert_eq!(all.len(), 1, "{all:?}");
@@ -221,6 +225,7 @@ fn sorting_by_last_modified_puts_the_newest_file_first() {
     harness.run_steps(2);
     harness.get_by_label("Path").click();
     harness.run_steps(2);
+    wait_for_jobs(&mut harness);
     let headers: Vec<String> = rows(&harness)
         .into_iter()
         .filter(|r| !r.starts_with(' '))

@@ -12,7 +12,7 @@ use trawl::app::state::window_defaults;
 use trawl::app::{SavedState, ThemeChoice, TrawlApp};
 use trawl::search::{CaseMode, SearchOptions};
 
-use crate::common::{copied, enter_in, harness, wait_for_search};
+use crate::common::{enter_in, harness, wait_for_jobs, wait_for_search};
 
 fn searched(
     dir: &std::path::Path,
@@ -43,7 +43,7 @@ fn one_match_in_one_file_is_singular_everywhere() {
     harness.get_by_label_contains(" · 1 match · ");
     harness.get_by_label("Copy all").click();
     harness.step();
-    assert_eq!(copied(&harness).len(), 1);
+    assert_eq!(wait_for_jobs(&mut harness).len(), 1);
     harness.step();
     harness.get_by_label_contains("Copied 1 result");
     assert!(harness.query_by_label_contains("Copied all").is_none());

@@ -9,7 +9,7 @@ mod results_list;
 mod search_bar;
 mod status;
 
-pub(crate) use status::{plural, thousands};
+pub(crate) use status::{megabytes, plural, thousands};
 
 use egui::{Event, Key, Modifiers};
 

@@ -12,7 +12,7 @@ use crate::app::TrawlApp;
 use crate::app::copy::short;
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
 use crate::app::views::export::{ExportAction, ExportBar};
-use crate::app::views::{plural, thousands};
+use crate::app::views::{megabytes, plural, thousands};
 
 /// Indentation of occurrence rows under their file header.
 const INDENT: f32 = 22.0;
@@ -25,11 +25,16 @@ const MULTILINE_MARK: &str = "↵";
 enum RowAction {
     Select(RowRef),
     Toggle(usize),
-    Copy { text: String, what: &'static str },
+    Copy {
+        text: String,
+        what: &'static str,
+    },
     CopyLineText(usize),
     CopyAll,
     OpenInEditor(usize),
     Export(ExportAction),
+    /// Hide the "Copy all is too large" message.
+    DismissCopyTooLarge,
 }
 
 impl TrawlApp {
@@ -116,6 +121,9 @@ impl TrawlApp {
         self.list.toolbar_widths = measured;
         if let Some(action) = export.outcome_line(ui) {
             actions.push(RowAction::Export(action));
+        }
+        if let Some(bytes) = self.copy_too_large {
+            copy_too_large_line(ui, bytes, self.copy_limit, &mut actions);
         }
         ui.separator();
 
@@ -256,6 +264,7 @@ impl TrawlApp {
                 }
                 RowAction::Export(action) => self.export_action(&ctx, action),
                 RowAction::CopyAll => self.copy_all(&ctx),
+                RowAction::DismissCopyTooLarge => self.copy_too_large = None,
                 RowAction::CopyLineText(index) => self.copy_line_text(&ctx, index),
             }
         }
@@ -279,6 +288,35 @@ fn counts_text(results: &ResultsModel) -> String {
             plural(results.file_count() as u64, "file", "files")
         )
     }
+}
+
+/// "Not copied: …" with Export… and Dismiss, when Copy all's text would be past the limit.
+fn copy_too_large_line(ui: &mut Ui, bytes: u64, limit: usize, actions: &mut Vec<RowAction>) {
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .small_button("Dismiss")
+            .on_hover_text("Hide this message")
+            .clicked()
+        {
+            actions.push(RowAction::DismissCopyTooLarge);
+        }
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Not copied: the shown results take at least {} as text, more than the {} a \
+                 clipboard can carry. Export writes them to a file.",
+                megabytes(bytes),
+                megabytes(limit as u64)
+            ),
+        );
+        if ui
+            .small_button("Export instead…")
+            .on_hover_text("Save the shown results to a file")
+            .clicked()
+        {
+            actions.push(RowAction::Export(ExportAction::Open));
+        }
+    });
 }
 
 /// The counts at the row's right end, when they fit in what is left of it.
@@ -312,23 +350,26 @@ fn toolbar_actions(
         .response
         .labelled_by(label.id)
         .on_hover_text("Order of the files: path, match count, last modified, or as found");
+    // Sorting, filtering and folding every file are laid out off the UI thread: the rows
+    // shown stay until the new ones are ready.
+    let ctx = ui.ctx().clone();
     if chosen != *sort {
         *sort = chosen;
-        results.set_sort(chosen);
+        results.request_layout(&ctx, |spec| spec.sort = chosen);
     }
     if ui
         .button("Expand all")
         .on_hover_text("Show every file's matches")
         .clicked()
     {
-        results.set_all_collapsed(false);
+        results.request_layout(&ctx, |spec| spec.collapse_all = Some(false));
     }
     if ui
         .button("Collapse all")
         .on_hover_text("Show only the file names")
         .clicked()
     {
-        results.set_all_collapsed(true);
+        results.request_layout(&ctx, |spec| spec.collapse_all = Some(true));
     }
     if ui
         .add_enabled(results.match_count() > 0, egui::Button::new("Copy all"))
@@ -360,8 +401,10 @@ fn toolbar_filter(ui: &mut Ui, results: &mut ResultsModel, typed: &mut String) {
             "Show only files whose path, or matches whose line, contains this text (any \
              case); the search is not run again",
         );
+    let ctx = ui.ctx().clone();
     if filter.changed() {
-        results.set_filter(typed);
+        let text = typed.clone();
+        results.request_layout(&ctx, |spec| spec.filter = text);
     }
     if !typed.is_empty()
         && ui
@@ -370,7 +413,12 @@ fn toolbar_filter(ui: &mut Ui, results: &mut ResultsModel, typed: &mut String) {
             .clicked()
     {
         typed.clear();
-        results.set_filter("");
+        results.request_layout(&ctx, |spec| spec.filter.clear());
+    }
+    if results.is_laying_out() {
+        ui.spinner().on_hover_text(
+            "Laying out the results; the rows shown until then are the previous ones",
+        );
     }
     if results.is_filtered() {
         // Said where the filter is, so nobody exports "everything" by surprise.

@@ -195,7 +195,7 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
-fn megabytes(bytes: u64) -> String {
+pub(crate) fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
