@@ -393,15 +393,23 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     assert!(!target.exists());
 }
 
-/// The export writes from its own snapshot of the results, on its own thread: other results
-/// taking their place on screen while it runs (a new search) do not stop it, and the file is
-/// the one an undisturbed export of the same results writes.
+/// The export writes from its own snapshot of the results, on its own thread: a new search
+/// replacing them on screen while it runs does not stop it, and the file is the one an
+/// undisturbed export of the same results writes.
 #[test]
 fn results_replaced_during_an_export_do_not_stop_it() {
     let out = tempfile::tempdir().expect("temp dir");
     let target = out.path().join("big.jsonl");
     let undisturbed = out.path().join("undisturbed.jsonl");
-    let mut app = app();
+    let tree = small_tree();
+    let mut app = TrawlApp::new(SavedState {
+        folder: tree.path().display().to_string(),
+        extensions: "rs".into(),
+        pattern: "foo".into(),
+        search_as_you_type: false,
+        ..SavedState::default()
+    });
+    app.set_native_dialogs(false);
     app.set_results(big_model(Path::new("/big/root"), 1000, 201));
     let mut harness = harness(app);
     harness.run_steps(3);
@@ -411,9 +419,13 @@ fn results_replaced_during_an_export_do_not_stop_it() {
         .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
         .expect("export starts");
     harness.step();
-    harness
-        .state_mut()
-        .set_results(big_model(Path::new("/other/root"), 10, 1));
+    // A new search replaces the results on screen while the export writes.
+    harness.state_mut().start_search(&ctx);
+    wait_for_search(&mut harness);
+    assert_eq!(
+        harness.state().results().map(ResultsModel::match_count),
+        Some(3)
+    );
     wait_for_export(&mut harness);
     assert_eq!(
         harness.state().export_outcome(),

@@ -19,6 +19,7 @@ mod idle;
 mod keys;
 mod layout;
 mod long_lines;
+mod many;
 mod navigation;
 mod preview_panel;
 mod promises;

@@ -203,8 +203,9 @@ pub(crate) fn build(
                     let file = file as usize;
                     let shown = filter.filter_file(found, file);
                     filter.shown[file] = shown;
-                    if !published {
-                        rows += 1 + u64::from(shown_count(Some(&filter), found, file));
+                    let count = u64::from(shown_count(Some(&filter), found, file));
+                    if !published && count > 0 {
+                        rows += 1 + count;
                         if rows >= FIRST_SCREEN_ROWS {
                             published = true;
                             let mut first = Layout {
