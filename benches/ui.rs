@@ -955,19 +955,338 @@ fn export_and_regex(table: &mut Table) {
     );
 }
 
+/// A finished search's model of about `matches` matches built directly (no search: what is
+/// measured is the window over them): files of 334 short lines, three matches a line, line `l`
+/// of file `f` reading `needle {l % 97} needle; needle {f}`, so that the filter `42 needle;`
+/// keeps one line in 97. File `f` has `334 - f % 7` lines, so that sorting by
+/// match count reorders them.
+fn huge_model(matches: usize) -> ResultsModel {
+    let root = Path::new("/h");
+    let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
+    let files = matches / 1000;
+    let mut text = String::new();
+    for f in 0..files {
+        let mut found = MatchLines::new();
+        let mut offset = 0u64;
+        let mut occurrences = Vec::with_capacity(3);
+        for l in 0..334 - f % 7 {
+            text.clear();
+            let _ = write!(text, "needle {} needle; needle {f}", l % 97);
+            occurrences.clear();
+            occurrences.extend(text.match_indices("needle").map(|(at, _)| Occurrence {
+                column: at as u64 + 1,
+                byte_offset: offset + at as u64,
+                length: 6,
+                highlight: at..at + 6,
+            }));
+            found.push(MatchLine {
+                line_number: l as u64 + 1,
+                text: &text,
+                occurrences: &occurrences,
+                spans_lines: false,
+                cut: None,
+            });
+            offset += text.len() as u64 + 1;
+        }
+        model.push_file(FileResult {
+            modified: None,
+            path: root.join(format!("f{f}.rs")),
+            lines: found,
+        });
+    }
+    let matches = model.match_count() as u64;
+    model.push_event(SearchEvent::Finished(Summary {
+        files_searched: files as u64,
+        files_matched: files as u64,
+        matches,
+        bytes_searched: matches * 12,
+        errors: 0,
+        elapsed: Duration::from_millis(1234),
+        cancelled: false,
+    }));
+    model
+}
+
+/// Runs paced frames until `done`, at most `limit`; returns the frames and how long after
+/// `from` `first` and `done` first held.
+fn frames_until(
+    window: &mut Window,
+    from: Instant,
+    limit: Duration,
+    first: impl Fn(&TrawlApp) -> bool,
+    done: impl Fn(&TrawlApp) -> bool,
+) -> (Vec<Frame>, Option<Duration>, Duration) {
+    let mut frames = Vec::new();
+    let mut first_at = None;
+    loop {
+        if first_at.is_none() && first(window.app()) {
+            first_at = Some(from.elapsed());
+        }
+        if done(window.app()) {
+            return (frames, first_at, from.elapsed());
+        }
+        assert!(from.elapsed() < limit, "not done within {limit:?}");
+        window.paced_frame(&mut frames);
+    }
+}
+
+/// 35 million matches: filter, sort, fold every file, Copy all past its limit, and export to
+/// JSON Lines, each laid out or written off the UI thread.
+fn huge(table: &mut Table) {
+    const MATCHES: usize = 35_000_000;
+    let built = Instant::now();
+    settle_heap();
+    let before_model = counting_alloc::process_live_bytes();
+    let model = huge_model(MATCHES);
+    let matches = model.match_count();
+    let files = model.file_count();
+    println!(
+        "35M row: {matches} matches in {files} files built in {:.1} s, {:.0} MB",
+        built.elapsed().as_secs_f64(),
+        (counting_alloc::process_live_bytes() - before_model) as f64 / 1e6
+    );
+    let mut app = TrawlApp::new(SavedState::default());
+    app.set_native_dialogs(false);
+    app.set_results(model);
+    let mut window = Window::new_with(app);
+    let laid = |app: &TrawlApp| app.results().is_some_and(|r| !r.is_laying_out());
+    let what = |s: &str| format!("35M matches ({matches} in {files} files): {s}");
+
+    // The filter, typed one key a frame; measured from its last key.
+    let typed = "42 needle;";
+    let (mut first_rows, mut complete, mut filter_frames, mut key_frames) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut shown = 0;
+    for _ in 0..5 {
+        window.harness.get_by_label("Filter").focus();
+        window.frame();
+        window
+            .harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+        window.frame();
+        window.harness.key_press(Key::Backspace);
+        window.frame();
+        let _ = frames_until(
+            &mut window,
+            Instant::now(),
+            Duration::from_secs(60),
+            laid,
+            laid,
+        );
+        let (last, keys) = typed.split_at(typed.len() - 1);
+        for c in keys.chars() {
+            window.harness.event(Event::Text(c.to_string()));
+            window.paced_frame(&mut key_frames);
+        }
+        // The frame that takes the last key in starts the job; the clock starts with it.
+        window.harness.event(Event::Text(last.to_string()));
+        let pressed = Instant::now();
+        window.paced_frame(&mut filter_frames);
+        let (frames, first, done) = frames_until(
+            &mut window,
+            pressed,
+            Duration::from_secs(120),
+            |app| {
+                app.results()
+                    .is_some_and(|r| r.shown_filter() == typed && r.row_count() > 0)
+            },
+            |app| {
+                app.results()
+                    .is_some_and(|r| r.shown_filter() == typed && !r.is_laying_out())
+            },
+        );
+        filter_frames.extend(frames);
+        first_rows.push(first.unwrap_or(done));
+        complete.push(done);
+        shown = window.app().results().map_or(0, |r| r.shown_match_count());
+    }
+    table.stats(
+        &what("filter keystroke → first filtered rows laid out"),
+        &first_rows,
+        100.0,
+        true,
+    );
+    table.stats(
+        &what(&format!(
+            "filter keystroke → filter complete ({shown} shown)"
+        )),
+        &complete,
+        2000.0,
+        true,
+    );
+    table.frames(&what("frame time while the filter runs"), &filter_frames);
+    table.frames(
+        &what("frame time of the keys before it (one a frame)"),
+        &key_frames,
+    );
+    // Back to every row.
+    window
+        .harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    window.frame();
+    window.harness.key_press(Key::Backspace);
+    window.frame();
+    let _ = frames_until(
+        &mut window,
+        Instant::now(),
+        Duration::from_secs(60),
+        laid,
+        laid,
+    );
+
+    // Sort by match count and back, Collapse all, Expand all: from the click's frame to the
+    // new layout on screen.
+    let mut layouts: Vec<(&str, Vec<Duration>, Vec<Frame>)> = Vec::new();
+    for (name, steps) in [
+        (
+            "sort by match count (and back by path)",
+            &["Match count", "Path"][..],
+        ),
+        (
+            "Collapse all / Expand all",
+            &["Collapse all", "Expand all"][..],
+        ),
+    ] {
+        let (mut times, mut frames) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            for &label in steps {
+                if matches!(label, "Match count" | "Path") {
+                    window.click("Sort by");
+                    window.paced_frame(&mut Vec::new());
+                    window.paced_frame(&mut Vec::new());
+                }
+                window.click(label);
+                let pressed = Instant::now();
+                window.paced_frame(&mut frames);
+                let (more, _, done) =
+                    frames_until(&mut window, pressed, Duration::from_secs(60), laid, laid);
+                frames.extend(more);
+                times.push(done);
+            }
+        }
+        layouts.push((name, times, frames));
+    }
+    for (name, times, frames) in layouts {
+        table.stats(
+            &what(&format!("{name}: click → rows laid out")),
+            &times,
+            100.0,
+            true,
+        );
+        table.frames(
+            &what(&format!("frame time while {name} is laid out")),
+            &frames,
+        );
+    }
+
+    // Copy all past the limit: said within the click's frame, nothing built.
+    settle_heap();
+    let before = counting_alloc::process_live_bytes();
+    window.click("Copy all");
+    let pressed = Instant::now();
+    let mut frames = Vec::new();
+    window.paced_frame(&mut frames);
+    let told_in_one = window.app().copy_too_large().is_some();
+    let told = pressed.elapsed();
+    let mut peak = counting_alloc::process_live_bytes() - before;
+    for _ in 0..10 {
+        window.paced_frame(&mut frames);
+        peak = peak.max(counting_alloc::process_live_bytes() - before);
+    }
+    table.row(
+        &what("Copy all past the 64 MiB limit → the message"),
+        format!(
+            "{} ({:.1} ms after the click; would be at least {:.0} MB); memory growth over 11 frames {:.1} MB",
+            if told_in_one { "in the click's frame" } else { "**not** in the click's frame" },
+            told.as_secs_f64() * 1e3,
+            window.app().copy_too_large().unwrap_or(0) as f64 / 1e6,
+            peak as f64 / 1e6
+        ),
+        "1 frame; growth < 64 MiB",
+        Some(told_in_one && peak < 64 << 20),
+    );
+
+    // Export of every match to JSON Lines, on its writer thread.
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("huge.jsonl");
+    settle_heap();
+    let before = counting_alloc::process_live_bytes();
+    let ctx = window.harness.ctx.clone();
+    window
+        .harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
+        .expect("export starts");
+    let started = Instant::now();
+    let mut frames = Vec::new();
+    let mut peak = 0;
+    while window.app().is_exporting() {
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "the export hung"
+        );
+        window.paced_frame(&mut frames);
+        peak = peak.max(counting_alloc::process_live_bytes() - before);
+    }
+    let took = started.elapsed();
+    let size = std::fs::metadata(&target).map_or(0, |m| m.len());
+    let outcome = window
+        .app()
+        .export_outcome()
+        .unwrap_or_default()
+        .to_string();
+    table.frames(
+        &what(&format!(
+            "export to JSON Lines ({:.1} GB in {:.1} s): frame time while it writes",
+            size as f64 / 1e9,
+            took.as_secs_f64()
+        )),
+        &frames,
+    );
+    table.row(
+        &what("export to JSON Lines: memory growth (allocator's count, sampled each frame)"),
+        format!("peak {:.1} MB; {outcome}", peak as f64 / 1e6),
+        "< 256 MiB",
+        Some(peak < 256 << 20),
+    );
+    drop(out);
+    let started = Instant::now();
+    drop(window);
+    println!(
+        "35M row done (window dropped in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let started = Instant::now();
     let rg = ripgrep();
-    let mut table = Table::default();
     println!(
         "trawl window benchmark ({} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    docs_tree(&mut table, rg.as_deref());
-    drop(million(&mut table, rg.as_deref()));
-    cancels(&mut table);
-    export_and_regex(&mut table);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/ui-results.md");
+    // `TRAWL_BENCH=35m` runs only the 35M-match rows (minutes, not the whole benchmark's
+    // quarter of an hour); they have a table of their own in the results file.
+    let only_huge = std::env::var("TRAWL_BENCH").is_ok_and(|v| v == "35m");
+    if !only_huge {
+        let mut table = Table::default();
+        docs_tree(&mut table, rg.as_deref());
+        drop(million(&mut table, rg.as_deref()));
+        cancels(&mut table);
+        export_and_regex(&mut table);
+        add_notes(&mut table, started);
+        write_table(&out, "bench", &table);
+    }
+    let huge_started = Instant::now();
+    let mut table = Table::default();
+    huge(&mut table);
+    add_notes(&mut table, huge_started);
+    write_table(&out, "bench-35m", &table);
+}
+
+fn add_notes(table: &mut Table, started: Instant) {
     table.notes.push(
         "Headless (egui_kittest, no GPU): a frame's time is the app's UI code, egui layout, kittest's \
          AccessKit update and tessellation; rasterising pixels is not included."
@@ -988,33 +1307,41 @@ fn main() {
          while a search runs. UI-thread CPU time is the frame's own work."
             .into(),
     );
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into());
     table.notes.push(format!(
-        "Machine: {} cores; total bench time {:.0} s.",
+        "Machine: {} cores, load average at the end {load}; bench time {:.0} s.",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         started.elapsed().as_secs_f64()
     ));
+}
+
+/// Prints `table` and writes it into the results file between the markers named `name`.
+fn write_table(out: &Path, name: &str, table: &Table) {
     let markdown = table.markdown();
     println!("\n{markdown}");
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/ui-results.md");
-    if let Err(err) = std::fs::write(&out, results_doc(&out, &markdown)) {
+    if let Err(err) = std::fs::write(out, results_doc(out, name, &markdown)) {
         eprintln!("could not write {}: {err}", out.display());
     }
 }
 
-/// The results file with the new table between its markers; what a person wrote around them
+/// The results file with the new table between its markers `<!-- NAME:start -->` and
+/// `<!-- NAME:end -->` (added at the end when missing); what a person wrote around them
 /// (analysis, before/after figures) stays.
-fn results_doc(path: &Path, table: &str) -> String {
-    const START: &str = "<!-- bench:start -->";
-    const END: &str = "<!-- bench:end -->";
-    let block = format!("{START}\n{table}{END}");
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    match (old.find(START), old.find(END)) {
+fn results_doc(path: &Path, name: &str, table: &str) -> String {
+    let start_marker = format!("<!-- {name}:start -->");
+    let end_marker = format!("<!-- {name}:end -->");
+    let block = format!("{start_marker}\n{table}{end_marker}");
+    let old = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        "# Window benchmark\n\n`cargo bench --bench ui`; what each row measures is in \
+         `benches/ui.rs`. The tables between the markers are rewritten by each run.\n"
+            .into()
+    });
+    match (old.find(&start_marker), old.find(&end_marker)) {
         (Some(start), Some(end)) if start < end => {
-            format!("{}{block}{}", &old[..start], &old[end + END.len()..])
+            format!("{}{block}{}", &old[..start], &old[end + end_marker.len()..])
         }
-        _ => format!(
-            "# Window benchmark\n\n`cargo bench --bench ui`; what each row measures is in \
-             `benches/ui.rs`. The table between the markers is rewritten by each run.\n\n{block}\n"
-        ),
+        _ => format!("{}\n{block}\n", old.trim_end()),
     }
 }

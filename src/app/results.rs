@@ -843,6 +843,11 @@ impl ResultsModel {
         self.pending.is_some()
     }
 
+    /// The filter's text of the rows on screen (a layout job may be laying out another).
+    pub fn shown_filter(&self) -> &str {
+        self.layout.filter.as_ref().map_or("", |f| f.text.as_str())
+    }
+
     /// The filter's text as last asked for.
     pub fn requested_filter(&self) -> &str {
         &self.spec.filter
