@@ -589,6 +589,65 @@ fn many_matches_tree(files: usize, lines: usize, per_line: usize) -> tempfile::T
     dir
 }
 
+/// The window's JSON Lines export of the search on screen against `trawl --json` over the same
+/// tree: the same bytes apart from the summary's `elapsed_ms`, once both are put in one order
+/// (the command line writes files in the order its threads found them, the window in the
+/// list's).
+fn export_equals_cli(table: &mut Table, window: &mut Window, root: &Path) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("window.jsonl");
+    let ctx = window.harness.ctx.clone();
+    window
+        .harness
+        .state_mut()
+        .export_to(&ctx, target.clone(), ExportFormat::JsonLines)
+        .expect("export starts");
+    let started = Instant::now();
+    while window.app().is_exporting() {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the export hung"
+        );
+        window.paced_frame(&mut Vec::new());
+    }
+    let exported = std::fs::read_to_string(&target).expect("the export");
+    let cli = Command::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg("--json")
+        .arg(root)
+        .args(["txt", "needle"])
+        .output()
+        .expect("run trawl --json");
+    let cli = String::from_utf8(cli.stdout).expect("UTF-8 JSON");
+    // Lines in one order, the summary's time set to 0.
+    let normal = |text: &str| {
+        let mut lines: Vec<String> = text
+            .lines()
+            .map(|line| match line.find(r#""elapsed_ms":"#) {
+                Some(at) => format!("{}\"elapsed_ms\":0}}", &line[..at]),
+                None => line.to_string(),
+            })
+            .collect();
+        lines.sort_unstable();
+        lines
+    };
+    let same = normal(&exported) == normal(&cli);
+    table.row(
+        "1M matches: the window's JSON Lines export against `trawl --json`",
+        format!(
+            "{} ({} and {} bytes; lines compared in one order, elapsed_ms set to 0)",
+            if same {
+                "the same lines"
+            } else {
+                "**different**"
+            },
+            exported.len(),
+            cli.len()
+        ),
+        "equal",
+        Some(same),
+    );
+}
+
 /// A million matches: frames while they stream in and while scrolling, memory per match.
 fn million(table: &mut Table, rg: Option<&Path>) -> tempfile::TempDir {
     let (files, lines, per_line) = (2_000, 100, 5);
@@ -615,6 +674,7 @@ fn million(table: &mut Table, rg: Option<&Path>) -> tempfile::TempDir {
         model_bytes_per_match(&state(tree.path(), "txt", "needle"));
     assert_eq!(counted, expected);
     table.frames("1M matches: frame time while they stream in", &frames);
+    export_equals_cli(table, &mut window, tree.path());
     let rg_figure = rg.map_or(String::from("rg not found"), |rg| {
         let ms = millis(&ripgrep_times(rg, tree.path(), "*.txt", "needle", 3));
         format!("rg → file: p50 {:.0} ms", percentile(&ms, 50.0))

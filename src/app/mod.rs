@@ -466,14 +466,25 @@ impl TrawlApp {
             dispose::dispose(unshown);
         }
         model.refresh_layout(true);
-        if let Some(old) = self.results.replace(model) {
+        self.list = ListView::default();
+        self.replace_results(Some(model), None);
+        self.start_error = None;
+    }
+
+    /// The one place the results on screen are replaced (or removed): by a search's, by
+    /// results set directly, or by nothing when a search cannot start. The old ones are freed
+    /// off the UI thread; what was about them (the selection, the scroll position, a copy
+    /// being built, its "too large" message) goes with them. The filter's text stays.
+    fn replace_results(&mut self, model: Option<ResultsModel>, fields: Option<SearchFields>) {
+        if let Some(old) = std::mem::replace(&mut self.results, model) {
             dispose::dispose(old);
         }
+        self.results_fields = fields;
         self.selected = None;
-        self.list = ListView::default();
+        self.list.new_results();
         self.showing_previous = false;
-        self.results_fields = None;
-        self.start_error = None;
+        self.copy_job = None;
+        self.copy_too_large = None;
     }
 
     /// Whether the pattern typed last is still being compiled (off the UI thread).
@@ -592,10 +603,7 @@ impl TrawlApp {
                 if self.results.is_some() {
                     self.incoming = Some(model);
                 } else {
-                    self.results = Some(model);
-                    self.results_fields = Some(fields.clone());
-                    self.selected = None;
-                    self.list.new_results();
+                    self.replace_results(Some(model), Some(fields.clone()));
                 }
                 self.showing_previous = false;
                 self.cancel_asked = false;
@@ -616,12 +624,7 @@ impl TrawlApp {
                 ctx.request_repaint();
             }
             Err(err) => {
-                if let Some(old) = self.results.take() {
-                    dispose::dispose(old);
-                }
-                self.selected = None;
-                self.showing_previous = false;
-                self.results_fields = None;
+                self.replace_results(None, None);
                 self.search = None;
                 self.start_error = Some(format!("The search could not start: {err}"));
             }
@@ -662,13 +665,8 @@ impl TrawlApp {
                 return;
             };
             model.refresh_layout(true);
-            if let Some(old) = self.results.replace(model) {
-                dispose::dispose(old);
-            }
-            self.results_fields = self.search.as_ref().map(|s| s.fields.clone());
-            self.selected = None;
-            self.list.new_results();
-            self.showing_previous = false;
+            let fields = self.search.as_ref().map(|s| s.fields.clone());
+            self.replace_results(Some(model), fields);
         } else if summary.is_some() {
             if let Some(unshown) = self.incoming.take() {
                 dispose::dispose(unshown);
