@@ -598,24 +598,19 @@ impl TrawlApp {
             self.export.form = Some(ExportForm::new(&folder.join(DEFAULT_FILE_NAME), None));
             return;
         }
-        let wake = ctx.clone();
         let start = folder.clone();
-        self.export.dialog = NativePicker::run(
-            "trawl-save-dialog",
-            move || {
-                rfd::FileDialog::new()
-                    .set_title("Export results")
-                    .set_directory(start)
-                    .set_file_name(DEFAULT_FILE_NAME)
-                    .add_filter(
-                        ExportFormat::JsonLines.label(),
-                        &[ExportFormat::JsonLines.extension()],
-                    )
-                    .add_filter(ExportFormat::Csv.label(), &[ExportFormat::Csv.extension()])
-                    .save_file()
-            },
-            move || wake.request_repaint(),
-        );
+        self.export.dialog = NativePicker::run("trawl-save-dialog", ctx, move || {
+            rfd::FileDialog::new()
+                .set_title("Export results")
+                .set_directory(start)
+                .set_file_name(DEFAULT_FILE_NAME)
+                .add_filter(
+                    ExportFormat::JsonLines.label(),
+                    &[ExportFormat::JsonLines.extension()],
+                )
+                .add_filter(ExportFormat::Csv.label(), &[ExportFormat::Csv.extension()])
+                .save_file()
+        });
         if self.export.dialog.is_none() {
             self.export.form = Some(ExportForm::new(
                 &folder.join(DEFAULT_FILE_NAME),

@@ -847,8 +847,7 @@ impl TrawlApp {
             self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
             return;
         }
-        let wake = ctx.clone();
-        self.picker = NativePicker::open(self.state.root(), move || wake.request_repaint());
+        self.picker = NativePicker::open(self.state.root(), ctx);
         if self.picker.is_none() {
             self.picker_message =
                 Some("The folder dialog could not be started; use the built-in chooser.".into());

@@ -8,8 +8,9 @@
 //! person keeps it open, so it never runs on the UI thread.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
+
+use crate::app::job::{Job, Polled};
 
 /// A `None` faster than this is taken as "the native dialog did not open".
 const INSTANT_NONE: Duration = Duration::from_millis(400);
@@ -28,52 +29,43 @@ pub enum PickOutcome {
 /// A native dialog (folder or save) running on its own thread.
 pub struct NativePicker {
     started: Instant,
-    answer: Receiver<Option<PathBuf>>,
+    answer: Job<Option<PathBuf>>,
 }
 
 impl NativePicker {
     /// Opens the native folder dialog in the background, starting in `start_dir` when it
-    /// exists; `wake` is called when it returns so the window repaints. `None` when the thread
-    /// could not even be started.
-    pub fn open(start_dir: Option<PathBuf>, wake: impl Fn() + Send + 'static) -> Option<Self> {
-        Self::run(
-            "trawl-folder-dialog",
-            move || {
-                let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
-                if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
-                    // The portal takes the folder; rfd's zenity fallback only the file name,
-                    // which zenity opens inside a folder when it ends with a separator (the
-                    // portal ignores the name when picking a folder).
-                    dialog = dialog
-                        .set_directory(&dir)
-                        .set_file_name(dialog_start(&dir).to_string_lossy());
-                }
-                dialog.pick_folder()
-            },
-            wake,
-        )
+    /// exists; the window repaints when it returns. `None` when the thread could not even be
+    /// started.
+    pub fn open(start_dir: Option<PathBuf>, ctx: &egui::Context) -> Option<Self> {
+        Self::run("trawl-folder-dialog", ctx, move || {
+            let mut dialog = rfd::FileDialog::new().set_title("Folder to search");
+            if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
+                // The portal takes the folder; rfd's zenity fallback only the file name,
+                // which zenity opens inside a folder when it ends with a separator (the
+                // portal ignores the name when picking a folder).
+                dialog = dialog
+                    .set_directory(&dir)
+                    .set_file_name(dialog_start(&dir).to_string_lossy());
+            }
+            dialog.pick_folder()
+        })
     }
 
     /// Runs `dialog` (any blocking rfd call that answers with a path) on a thread named
-    /// `name`; `wake` is called when it returns. `None` when the thread could not be started.
+    /// `name`; the window repaints when it returns. `None` when the thread could not be
+    /// started.
     pub fn run(
         name: &str,
+        ctx: &egui::Context,
         dialog: impl FnOnce() -> Option<PathBuf> + Send + 'static,
-        wake: impl Fn() + Send + 'static,
     ) -> Option<Self> {
-        let (tx, answer) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                // A panic inside the dialog library must not take the window with it.
-                let picked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(dialog))
-                    .ok()
-                    .flatten();
-                // The window may have closed meanwhile; then nobody needs the answer.
-                let _ = tx.send(picked);
-                wake();
-            });
-        spawned.ok().map(|_| NativePicker {
+        let answer = Job::spawn(name, ctx, move |_| {
+            // A panic inside the dialog library must not take the window with it.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(dialog))
+                .ok()
+                .flatten()
+        })?;
+        Some(NativePicker {
             started: Instant::now(),
             answer,
         })
@@ -81,12 +73,14 @@ impl NativePicker {
 
     /// The dialog's outcome once it has returned.
     pub fn poll(&self) -> Option<PickOutcome> {
-        match self.answer.try_recv() {
-            Ok(Some(path)) => Some(PickOutcome::Picked(path)),
-            Ok(None) if self.started.elapsed() < INSTANT_NONE => Some(PickOutcome::Unavailable),
-            Ok(None) => Some(PickOutcome::Cancelled),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(PickOutcome::Unavailable),
+        match self.answer.poll() {
+            Polled::Done(Some(path)) => Some(PickOutcome::Picked(path)),
+            Polled::Done(None) if self.started.elapsed() < INSTANT_NONE => {
+                Some(PickOutcome::Unavailable)
+            }
+            Polled::Done(None) => Some(PickOutcome::Cancelled),
+            Polled::Running | Polled::Update(_) => None,
+            Polled::Lost => Some(PickOutcome::Unavailable),
         }
     }
 }

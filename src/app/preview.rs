@@ -20,10 +20,9 @@ use std::fs::File;
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossbeam_channel::{Receiver, TryRecvError};
+use crate::app::job::{Job, Polled};
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
 
 use crate::search::text::{
@@ -617,8 +616,8 @@ pub enum PreviewState {
 pub struct Preview {
     target: Option<PreviewTarget>,
     state: PreviewState,
-    answer: Option<Receiver<Result<PreviewContent, PreviewError>>>,
-    cancel: Arc<AtomicBool>,
+    /// The load under way; dropping it cancels it.
+    answer: Option<Job<Result<PreviewContent, PreviewError>>>,
     /// New content arrived: the view scrolls the match into sight once.
     pub(crate) scroll_to_match: bool,
     /// The lines' viewport height last frame: when it changes the match is centred again.
@@ -637,7 +636,6 @@ impl Default for Preview {
             target: None,
             state: PreviewState::Empty,
             answer: None,
-            cancel: Arc::new(AtomicBool::new(false)),
             scroll_to_match: false,
             viewport_height: 0.0,
             center_frames: 0,
@@ -654,32 +652,20 @@ impl Preview {
         if self.target == target {
             return;
         }
-        self.cancel.store(true, Ordering::Relaxed);
-        self.cancel = Arc::new(AtomicBool::new(false));
+        // Dropping the load under way cancels it.
         self.answer = None;
         self.target = target.clone();
         let Some(target) = target else {
             self.state = PreviewState::Empty;
             return;
         };
-        let (sender, receiver) = crossbeam_channel::bounded(1);
-        let cancel = Arc::clone(&self.cancel);
-        let wake = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("trawl-preview".to_string())
-            .spawn(move || {
-                let outcome = load(&target, &cancel);
-                // A newer selection may have replaced this one: nobody listens then.
-                if !cancel.load(Ordering::Relaxed) && sender.send(outcome).is_ok() {
-                    wake.request_repaint();
-                }
-            });
-        self.state = match spawned {
-            Ok(_) => {
-                self.answer = Some(receiver);
+        let job = Job::spawn("trawl-preview", ctx, move |cancel| load(&target, cancel));
+        self.state = match job {
+            Some(job) => {
+                self.answer = Some(job);
                 PreviewState::Loading
             }
-            Err(_) => {
+            None => {
                 PreviewState::Failed("The preview could not start (no thread); try again.".into())
             }
         };
@@ -690,10 +676,10 @@ impl Preview {
         let Some(answer) = self.answer.as_ref() else {
             return;
         };
-        let outcome = match answer.try_recv() {
-            Ok(outcome) => outcome,
-            Err(TryRecvError::Empty) => return,
-            Err(TryRecvError::Disconnected) => Err(PreviewError::Message(
+        let outcome = match answer.poll() {
+            Polled::Done(outcome) => outcome,
+            Polled::Running | Polled::Update(_) => return,
+            Polled::Lost => Err(PreviewError::Message(
                 "The preview could not be loaded; select the match again.".into(),
             )),
         };
@@ -772,6 +758,7 @@ mod tests {
     use crate::search::{FileSearcher, SearchRequest, build_matcher};
     use std::io::Write;
     use std::path::Path;
+    use std::sync::Arc;
 
     /// Every occurrence of `pattern` in `path` as the engine reports it, as the window asks
     /// for its preview (two context lines).

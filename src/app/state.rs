@@ -8,9 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crossbeam_channel::{Receiver, TryRecvError};
 use serde::{Deserialize, Serialize};
 
+use crate::app::job::{Job, Polled};
 use crate::app::results::SortOrder;
 use crate::search::{
     CaseMode, RegexMatcher, SearchOptions, SearchRequest, build_matcher, parse_extensions,
@@ -520,11 +520,11 @@ impl MatcherKey {
 impl PatternCheck {
     /// Takes the compiled matcher (or the error) once the thread has sent it.
     fn poll(&mut self) {
-        if let PatternOutcome::Compiling(receiver) = &self.outcome {
-            match receiver.try_recv() {
-                Ok(outcome) => self.outcome = PatternOutcome::Done(outcome),
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
+        if let PatternOutcome::Compiling(job) = &self.outcome {
+            match job.poll() {
+                Polled::Done(outcome) => self.outcome = PatternOutcome::Done(outcome),
+                Polled::Running | Polled::Update(_) => {}
+                Polled::Lost => {
                     self.outcome = PatternOutcome::Done(Err(
                         "the pattern could not be checked; try again".to_string(),
                     ))
@@ -535,7 +535,9 @@ impl PatternCheck {
 }
 
 enum PatternOutcome {
-    Compiling(Receiver<Result<RegexMatcher, String>>),
+    /// Dropping it (the pattern changed) leaves the thread to end on its own: a regex
+    /// compile cannot be stopped midway.
+    Compiling(Job<Result<RegexMatcher, String>>),
     Done(Result<RegexMatcher, String>),
 }
 
@@ -598,18 +600,12 @@ impl InputCheck {
 
 /// Compiles `request`'s pattern on a short-lived thread and repaints `ctx` when done.
 fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternOutcome {
-    let (sender, receiver) = crossbeam_channel::bounded(1);
-    let spawned = std::thread::Builder::new()
-        .name("trawl-pattern".to_string())
-        .spawn(move || {
-            let outcome = build_matcher(&request).map_err(|err| err.to_string());
-            // The window may have moved on to another pattern: nobody listens then.
-            let _ = sender.send(outcome);
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => PatternOutcome::Compiling(receiver),
-        Err(_) => PatternOutcome::Done(Err(
+    let job = Job::spawn("trawl-pattern", &ctx, move |_| {
+        build_matcher(&request).map_err(|err| err.to_string())
+    });
+    match job {
+        Some(job) => PatternOutcome::Compiling(job),
+        None => PatternOutcome::Done(Err(
             "the pattern could not be checked (no thread could start); try again".to_string(),
         )),
     }
