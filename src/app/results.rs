@@ -1340,6 +1340,56 @@ mod tests {
         assert!(!model.is_filtered());
     }
 
+    /// A cut line's rows are filtered by what each shows (its window), not by the line's
+    /// whole stored text, which holds its neighbours' windows too.
+    #[test]
+    fn a_filter_looks_at_each_window_of_a_cut_line() {
+        let text = "aaaa foo bbbbbbbbbbbbbbbbbbbb foo cccc";
+        let second = text.rfind("foo").unwrap();
+        let occurrences: Vec<Occurrence> = [5, second]
+            .iter()
+            .map(|&s| Occurrence {
+                column: s as u64 + 1,
+                byte_offset: s as u64,
+                length: 3,
+                highlight: s..s + 3,
+            })
+            .collect();
+        let mut lines = MatchLines::new();
+        lines.push(MatchLine {
+            line_number: 1,
+            text,
+            occurrences: &occurrences,
+            spans_lines: false,
+            cut: Some(LineCut {
+                max_columns: 8,
+                before: false,
+                after: false,
+            }),
+        });
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(FileResult {
+            modified: None,
+            path: PathBuf::from("/r/long.rs"),
+            lines,
+        });
+        model.refresh_layout(true);
+        let shown = |model: &ResultsModel| -> Vec<RowRef> {
+            (0..model.row_count())
+                .filter_map(|r| model.row(r))
+                .collect()
+        };
+        let first_window = model.occurrence(0).unwrap().text.to_string();
+        let second_window = model.occurrence(1).unwrap().text.to_string();
+        assert!(!first_window.contains("cc") && !second_window.contains("aa"));
+        model.set_filter(&first_window);
+        assert_eq!(shown(&model), [RowRef::File(0), RowRef::Match(0)]);
+        model.set_filter(&second_window);
+        assert_eq!(shown(&model), [RowRef::File(0), RowRef::Match(1)]);
+        model.set_filter("zzz");
+        assert_eq!(model.row_count(), 0);
+    }
+
     #[test]
     fn next_match_row_skips_headers_and_wraps() {
         let model = model();

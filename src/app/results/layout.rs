@@ -77,29 +77,28 @@ impl RowFilter {
         }
         let start = self.picked.len();
         let mut bytes = 0;
-        // Occurrences on one uncut line share its text: it is looked at once.
+        // Occurrences on one line share its text: it is looked at once. A cut line's text
+        // holds the windows of all its occurrences, so where it does not match, none of them
+        // does; where it does, each occurrence's own window is looked at.
         let mut line_seen: Option<(u32, bool)> = None;
         for (local, occurrence) in stored.occurrences.iter().enumerate() {
             let line = occurrence.line;
-            let passes = match line_seen {
-                Some((seen, passes)) if seen == line => passes,
+            let Some(line_entry) = stored.lines.get(line as usize) else {
+                continue;
+            };
+            let text_matches = match line_seen {
+                Some((seen, matches)) if seen == line => matches,
                 _ => {
-                    let Some(line_entry) = stored.lines.get(line as usize) else {
-                        continue;
-                    };
-                    if line_entry.cut & super::CUT == 0 {
-                        let passes = self.matcher.is_match(stored.line_text(line_entry));
-                        line_seen = Some((line, passes));
-                        passes
-                    } else {
-                        // A cut line's text holds its neighbours' windows too: look only at
-                        // what this occurrence's row shows.
-                        found
-                            .view_in(file, local)
-                            .is_some_and(|view| self.matcher.is_match(view.text))
-                    }
+                    let matches = self.matcher.is_match(stored.line_text(line_entry));
+                    line_seen = Some((line, matches));
+                    matches
                 }
             };
+            let passes = text_matches
+                && (line_entry.cut & super::CUT == 0
+                    || found
+                        .view_in(file, local)
+                        .is_some_and(|view| self.matcher.is_match(view.text)));
             if passes {
                 self.picked.push(saturate(entry.first_occurrence + local));
                 bytes += stored.row_bytes_of(occurrence);
