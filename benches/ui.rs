@@ -1085,7 +1085,16 @@ fn frames_until(
         if done(window.app()) {
             return (frames, first_at, from.elapsed());
         }
-        assert!(from.elapsed() < limit, "not done within {limit:?}");
+        assert!(
+            from.elapsed() < limit,
+            "not done within {limit:?}: {:?}",
+            window.app().results().map(|r| (
+                r.requested_filter().to_string(),
+                r.shown_filter().to_string(),
+                r.is_laying_out(),
+                r.row_count()
+            ))
+        );
         window.paced_frame(&mut frames);
     }
 }
@@ -1133,7 +1142,7 @@ fn huge(table: &mut Table) {
             laid,
             laid,
         );
-        let (last, keys) = typed.split_at(typed.len() - 1);
+        let (keys, last) = typed.split_at(typed.len() - 1);
         for c in keys.chars() {
             window.harness.event(Event::Text(c.to_string()));
             window.paced_frame(&mut key_frames);
