@@ -1,0 +1,211 @@
+//! The streaming rewrite of one file's text: unchanged stretches are copied as they are read,
+//! each match is checked and replaced. Memory holds a window around the current match (its
+//! line, at most [`CONTEXT`] bytes either side), never the file.
+
+use std::io::{self, Read, Write};
+use std::ops::Range;
+
+use memchr::{memchr, memrchr};
+
+use crate::template::Replacer;
+use crate::{PlannedMatch, SkipReason};
+
+/// The most bytes around a match that its pattern is run over to find its captures: its line,
+/// cut to this on each side. Any regex assertion looks at most one character beyond a match,
+/// and the match found must be exactly the one reported, so a longer line cut here still gives
+/// the right captures or is refused, never a wrong replacement.
+pub(crate) const CONTEXT: u64 = 64 << 10;
+const CHUNK: usize = 64 << 10;
+
+/// Why a rewrite stopped: the file is not what the plan says, or reading or writing failed.
+#[derive(Debug)]
+pub(crate) enum RewriteError {
+    Skip(SkipReason),
+    Read(io::Error),
+    Write(io::Error),
+}
+
+impl From<SkipReason> for RewriteError {
+    fn from(reason: SkipReason) -> Self {
+        RewriteError::Skip(reason)
+    }
+}
+
+fn read_error(err: io::Error) -> RewriteError {
+    if err.kind() == io::ErrorKind::InvalidData {
+        RewriteError::Skip(SkipReason::Undecodable(err.to_string()))
+    } else {
+        RewriteError::Read(err)
+    }
+}
+
+/// The file's text seen through a sliding window.
+struct Window<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Offset in the text of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl<R: Read> Window<R> {
+    fn end(&self) -> u64 {
+        self.base + self.buf.len() as u64
+    }
+
+    /// Reads the next chunk; false at the end. A NUL byte makes the file binary.
+    fn read_more(&mut self) -> Result<bool, RewriteError> {
+        if self.eof {
+            return Ok(false);
+        }
+        let len = self.buf.len();
+        self.buf.resize(len + CHUNK, 0);
+        let n = loop {
+            match self.reader.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => {
+                    self.buf.truncate(len);
+                    return Err(read_error(err));
+                }
+            }
+        };
+        self.buf.truncate(len + n);
+        if memchr(0, &self.buf[len..]).is_some() {
+            return Err(SkipReason::Binary.into());
+        }
+        self.eof = n == 0;
+        Ok(n > 0)
+    }
+
+    fn fill_to(&mut self, end: u64) -> Result<(), RewriteError> {
+        while self.end() < end && self.read_more()? {}
+        Ok(())
+    }
+
+    fn slice(&self, range: Range<u64>) -> &[u8] {
+        &self.buf[(range.start - self.base) as usize..(range.end - self.base) as usize]
+    }
+
+    /// Lets go of the text before `at`, in large steps so that each byte moves at most once
+    /// or twice.
+    fn forget_before(&mut self, at: u64) {
+        let drop = (at.saturating_sub(self.base) as usize).min(self.buf.len());
+        if drop >= CHUNK && drop * 2 >= self.buf.len() {
+            self.buf.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+}
+
+/// Copies the text `reader` gives to `out`, each of `matches` (in order, not overlapping)
+/// replaced. Returns the number of replacements; refuses (`Skip`) a file whose text at a
+/// match is not what the search saw.
+pub(crate) fn rewrite<R: Read, W: Write>(
+    reader: R,
+    out: &mut W,
+    matches: &[PlannedMatch],
+    replacer: &Replacer,
+) -> Result<u64, RewriteError> {
+    let mut window = Window {
+        reader,
+        buf: Vec::with_capacity(CHUNK * 2),
+        base: 0,
+        eof: false,
+    };
+    let mut pos = 0u64;
+    let mut replacement = Vec::new();
+    let mut count = 0u64;
+    for planned in matches {
+        let (start, end) = (planned.offset, planned.offset + planned.length);
+        if start < pos {
+            return Err(SkipReason::Changed(format!(
+                "its matches overlap at byte {start} (the plan is not one search's)"
+            ))
+            .into());
+        }
+        // Everything up to the context kept before this match goes out as it is read.
+        let keep = start.saturating_sub(CONTEXT);
+        while pos < keep {
+            if window.end() <= pos {
+                if !window.read_more()? {
+                    return Err(shorter(start));
+                }
+                continue;
+            }
+            let upto = keep.min(window.end());
+            out.write_all(window.slice(pos..upto))
+                .map_err(RewriteError::Write)?;
+            pos = upto;
+            window.forget_before(pos);
+        }
+        window.fill_to(end.saturating_add(CONTEXT))?;
+        if window.end() < end {
+            return Err(shorter(start));
+        }
+        out.write_all(window.slice(pos..start))
+            .map_err(RewriteError::Write)?;
+        let found = window.slice(start..end);
+        if !planned.seen_in(found) {
+            return Err(SkipReason::Changed(format!(
+                "the text at byte {start} is no longer the match the search found"
+            ))
+            .into());
+        }
+        if !replacer.multiline() && memchr(b'\n', found).is_some() {
+            // A line search never matches across a line's end.
+            return Err(SkipReason::Changed(format!(
+                "the text at byte {start} is no longer the match the search found"
+            ))
+            .into());
+        }
+        let context = context(&window, start, end, replacer.multiline());
+        replacement.clear();
+        let text = window.slice(context.clone());
+        let (at, to) = (
+            (start - context.start) as usize,
+            (end - context.start) as usize,
+        );
+        if !replacer.expand_at(text, at, to, &mut replacement) {
+            return Err(SkipReason::Changed(format!(
+                "the pattern no longer matches the same text at byte {start}"
+            ))
+            .into());
+        }
+        out.write_all(&replacement).map_err(RewriteError::Write)?;
+        count += 1;
+        pos = end;
+        window.forget_before(pos.saturating_sub(CONTEXT));
+    }
+    loop {
+        if window.end() > pos {
+            out.write_all(window.slice(pos..window.end()))
+                .map_err(RewriteError::Write)?;
+            pos = window.end();
+            window.forget_before(pos);
+        }
+        if !window.read_more()? {
+            break;
+        }
+    }
+    Ok(count)
+}
+
+fn shorter(start: u64) -> RewriteError {
+    SkipReason::Changed(format!("it now ends before the match at byte {start}")).into()
+}
+
+/// The text a match's pattern is run over: its line without the line's `\n` (what a line
+/// search saw), or for a multiline search the text around it, each cut to [`CONTEXT`].
+fn context<R: Read>(window: &Window<R>, start: u64, end: u64, multiline: bool) -> Range<u64> {
+    let lo = window.base.max(start.saturating_sub(CONTEXT));
+    let hi = window.end().min(end.saturating_add(CONTEXT));
+    if multiline {
+        return lo..hi;
+    }
+    let before = window.slice(lo..start);
+    let line_start = memrchr(b'\n', before).map_or(lo, |i| lo + i as u64 + 1);
+    let after = window.slice(end..hi);
+    let line_end = memchr(b'\n', after).map_or(hi, |i| end + i as u64);
+    line_start..line_end
+}
