@@ -590,3 +590,60 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
     // Not an assertion on timing: the count shows in the log whether kills landed midway.
     eprintln!("kills that landed between the first and the last file: {killed_midway} of 30");
 }
+
+#[path = "support/replace_check.rs"]
+mod replace_check;
+
+/// The fuzz target's check (tests/support/replace_check.rs) on seeded random inputs: search,
+/// replace and undo of small awkward texts in every encoding against `regex`'s `replace_all`.
+#[test]
+fn seeded_random_replaces_equal_regex_replace_all_and_undo_restores() {
+    const PIECES: &[&str] = &[
+        "f", "o", "oo", "a", " ", "\n", "\r\n", "\r", "é", "😀", "$", "\u{FEFF}", "x",
+    ];
+    const BYTES: &[&[u8]] = &[b"\xFF", b"\xC3", b"\x80", b"\0"];
+    const PATTERNS: &[&str] = &[
+        "fo+",
+        "o",
+        "f(o*)",
+        "^f",
+        "o$",
+        r"\bfo",
+        "a|fo",
+        "(?P<n>o)+",
+        "x*",
+        ".",
+        r"\s",
+        "é",
+        "(?-u:\\xFF)",
+        r"o\r?\n",
+        r"(?s)f.*?o",
+        "$",
+        "^",
+        r"\w+",
+        "(?i)F",
+    ];
+    const TEMPLATES: &[&str] = &["X", "$1", "${n}", "$$", "", "[$0]", "a\nb", "é$1é"];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1515);
+    let mut checked = 0;
+    for _ in 0..400 {
+        let mut contents = Vec::new();
+        for _ in 0..rng.random_range(0..24) {
+            if rng.random_ratio(1, 12) {
+                contents.extend_from_slice(BYTES[rng.random_range(0..BYTES.len())]);
+            } else {
+                contents.extend_from_slice(PIECES[rng.random_range(0..PIECES.len())].as_bytes());
+            }
+        }
+        let input = replace_check::Input {
+            flags: rng.random_range(0..32),
+            pattern: PATTERNS[rng.random_range(0..PATTERNS.len())],
+            template: TEMPLATES[rng.random_range(0..TEMPLATES.len())],
+            contents: &contents,
+        };
+        if replace_check::check(&input) {
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} inputs were checked");
+}

@@ -99,13 +99,15 @@ impl<R: Read> Window<R> {
 }
 
 /// Copies the text `reader` gives to `out`, each of `matches` (in order, not overlapping)
-/// replaced. Returns the number of replacements; refuses (`Skip`) a file whose text at a
-/// match is not what the search saw.
+/// replaced. `text_start` is where the searched text begins (after a UTF-8 byte-order mark,
+/// which the search skipped but counts in offsets). Returns the number of replacements;
+/// refuses (`Skip`) a file whose text at a match is not what the search saw.
 pub(crate) fn rewrite<R: Read, W: Write>(
     reader: R,
     out: &mut W,
     matches: &[PlannedMatch],
     replacer: &Replacer,
+    text_start: u64,
 ) -> Result<u64, RewriteError> {
     let mut window = Window {
         reader,
@@ -159,7 +161,13 @@ pub(crate) fn rewrite<R: Read, W: Write>(
             ))
             .into());
         }
-        let context = context(&window, start, end, replacer.multiline());
+        if start < text_start {
+            return Err(SkipReason::Changed(format!(
+                "a match at byte {start} is inside its byte-order mark"
+            ))
+            .into());
+        }
+        let context = context(&window, start, end, replacer.multiline(), text_start);
         replacement.clear();
         let text = window.slice(context.clone());
         let (at, to) = (
@@ -195,10 +203,20 @@ fn shorter(start: u64) -> RewriteError {
     SkipReason::Changed(format!("it now ends before the match at byte {start}")).into()
 }
 
-/// The text a match's pattern is run over: its line without the line's `\n` (what a line
-/// search saw), or for a multiline search the text around it, each cut to [`CONTEXT`].
-fn context<R: Read>(window: &Window<R>, start: u64, end: u64, multiline: bool) -> Range<u64> {
-    let lo = window.base.max(start.saturating_sub(CONTEXT));
+/// The text a match's pattern is run over: its line without its terminator (`\n`, and one
+/// `\r` before it or at the end of the file), which is what the engine's line search ran it
+/// over, or for a multiline search the text around it; each cut to [`CONTEXT`].
+fn context<R: Read>(
+    window: &Window<R>,
+    start: u64,
+    end: u64,
+    multiline: bool,
+    text_start: u64,
+) -> Range<u64> {
+    let lo = window
+        .base
+        .max(start.saturating_sub(CONTEXT))
+        .max(text_start);
     let hi = window.end().min(end.saturating_add(CONTEXT));
     if multiline {
         return lo..hi;
@@ -206,6 +224,10 @@ fn context<R: Read>(window: &Window<R>, start: u64, end: u64, multiline: bool) -
     let before = window.slice(lo..start);
     let line_start = memrchr(b'\n', before).map_or(lo, |i| lo + i as u64 + 1);
     let after = window.slice(end..hi);
-    let line_end = memchr(b'\n', after).map_or(hi, |i| end + i as u64);
-    line_start..line_end
+    let (line_end, whole) = match memchr(b'\n', after) {
+        Some(i) => (end + i as u64, true),
+        None => (hi, window.eof && hi == window.end()),
+    };
+    let stripped = line_end > end && whole && window.slice(line_end - 1..line_end) == b"\r";
+    line_start..line_end - u64::from(stripped)
 }

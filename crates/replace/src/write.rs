@@ -243,7 +243,7 @@ fn stream<R: Read, W: Write>(
         out.write_all(encoding.utf16_bom())
             .map_err(io_skip("writing the temporary file failed"))?;
         let mut encoder = Utf16Writer::new(&mut *out, encoding);
-        let count = rewrite(text, &mut encoder, &file.matches, replacer);
+        let count = rewrite(text, &mut encoder, &file.matches, replacer, 0);
         match count {
             Ok(count) => encoder.finish().map(|_| count).map_err(|err| {
                 if err.kind() == io::ErrorKind::InvalidData {
@@ -255,11 +255,14 @@ fn stream<R: Read, W: Write>(
             Err(err) => Err(err),
         }
     } else {
+        // The search skipped a UTF-8 mark but counts it in offsets.
+        let text_start = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
         rewrite(
             io::Cursor::new(head).chain(reader),
             out,
             &file.matches,
             replacer,
+            text_start,
         )
     };
     result.map_err(|err| match err {
@@ -332,7 +335,8 @@ pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, Ski
         before = text;
     }
     let mut after = Vec::with_capacity(before.len());
-    let replacements = match rewrite(&before[..], &mut after, &file.matches, replacer) {
+    let text_start = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
+    let replacements = match rewrite(&before[..], &mut after, &file.matches, replacer, text_start) {
         Ok(count) => count,
         Err(RewriteError::Skip(reason)) => return Err(reason),
         Err(RewriteError::Read(err) | RewriteError::Write(err)) => {
