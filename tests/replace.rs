@@ -647,3 +647,40 @@ fn seeded_random_replaces_equal_regex_replace_all_and_undo_restores() {
     }
     assert!(checked > 100, "only {checked} inputs were checked");
 }
+
+#[test]
+fn a_file_reached_through_a_link_in_the_tree_too_is_written_once() {
+    let tree = Tree::new();
+    let target = tree.file("real.txt", "foo foo\n");
+    std::os::unix::fs::symlink(&target, tree.path().join("link.txt")).expect("symlink");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write", "-L"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(fs::read(&target).expect("read"), b"bar bar\n");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "trawl: {root}/real.txt: not written again: it is the same file as {root}/link.txt, written once\n",
+            root = tree.root()
+        )
+    );
+}
+
+#[test]
+fn diff_and_write_together_or_without_replace_are_refused() {
+    let tree = Tree::new();
+    let file = tree.file("a.txt", "foo\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--diff", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "trawl: --diff shows a replace and --write makes it: give one of them\n"
+    );
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--replace"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}

@@ -109,7 +109,9 @@ pub struct Args {
     pub replace: Option<String>,
     /// With -r: print a unified diff of every file that would change (`a/` and `b/` paths
     /// relative to DIR, for `patch -p1` in DIR); writes nothing.
-    #[arg(long, requires = "replace", conflicts_with = "write")]
+    // Not clap's conflicts_with: zsh's completion would then prefix the flag's spec with the
+    // conflict; into_config rejects the pair instead.
+    #[arg(long, requires = "replace")]
     pub diff: bool,
     /// With -r: rewrite every file with a match, each atomically, recorded for --undo.
     #[arg(long, requires = "replace")]
@@ -227,6 +229,9 @@ impl Args {
 
     /// Validates the arguments and derives the search request and output settings.
     pub fn into_config(self) -> Result<Config, String> {
+        if self.diff && self.write {
+            return Err("--diff shows a replace and --write makes it: give one of them".into());
+        }
         let extensions = parse_extensions(&self.ext).map_err(|err| err.to_string())?;
         let options = self.search_options();
         // Checked here to name the flag; the engine checks them again as it starts.

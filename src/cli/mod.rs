@@ -286,8 +286,19 @@ fn usage_error(err: clap::Error) -> ExitCode {
             let rendered = err.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            match err.get(ContextKind::ValidValue) {
-                Some(ContextValue::Strings(valid)) if err.kind() == ErrorKind::InvalidValue => {
+            match (
+                err.get(ContextKind::ValidValue),
+                err.get(ContextKind::InvalidArg),
+            ) {
+                // Which arguments are missing is on clap's next line: name them on this one.
+                (_, Some(ContextValue::Strings(missing)))
+                    if err.kind() == ErrorKind::MissingRequiredArgument =>
+                {
+                    eprintln!("trawl: {first} {} (see trawl --help)", missing.join(", "));
+                }
+                (Some(ContextValue::Strings(valid)), _)
+                    if err.kind() == ErrorKind::InvalidValue =>
+                {
                     eprintln!(
                         "trawl: {first}; possible values: {} (see trawl --help)",
                         valid.join(", ")

@@ -93,7 +93,11 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
         for file in &report.skipped {
             stderr.write_all(b"trawl: ")?;
             stderr.write_all(&path_bytes(&file.path))?;
-            writeln!(stderr, ": not written: {}", file.reason)?;
+            if file.reason.is_failure() {
+                writeln!(stderr, ": not written: {}", file.reason)?;
+            } else {
+                writeln!(stderr, ": not written again: {}", file.reason)?;
+            }
         }
         let id = report.id.as_deref().unwrap_or("?");
         writeln!(
@@ -108,7 +112,9 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             super::fail(&format!("writing the report failed: {err}"))
         }
-        _ if report.skipped.is_empty() && !collected.errors => ExitCode::SUCCESS,
+        _ if !report.skipped.iter().any(|f| f.reason.is_failure()) && !collected.errors => {
+            ExitCode::SUCCESS
+        }
         _ => ExitCode::from(2),
     }
 }

@@ -99,6 +99,17 @@ pub enum SkipReason {
     /// Reading, writing or renaming failed.
     #[error("{0}")]
     Io(String),
+    /// The file was reached twice (through a link) and written the first time.
+    #[error("it is the same file as {}, written once", .0.display())]
+    SameFile(PathBuf),
+}
+
+impl SkipReason {
+    /// Whether the file was left alone for a reason a person must hear of: anything but
+    /// [`SkipReason::SameFile`], whose file was written.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, SkipReason::SameFile(_))
+    }
 }
 
 /// One match to replace, as the search reported it.

@@ -1,9 +1,10 @@
 //! Writing a plan: each file checked, rewritten into a temporary file beside it, recorded,
 //! then renamed into place.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
@@ -30,10 +31,23 @@ pub fn write_plan(
     let mut report = WriteReport::default();
     let mut recording = journal.begin(&plan.root, &plan.pattern, replacer.template())?;
     report.id = Some(recording.id().to_string());
+    // A file reached by two paths (a link with -L) is written once.
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     for file in &plan.files {
         if cancel.load(Ordering::Relaxed) {
             report.cancelled = true;
             break;
+        }
+        if let Ok(real) = fs::canonicalize(&file.path) {
+            if let Some(first) = seen.get(&real) {
+                report.skipped.push(SkippedFile {
+                    path: file.path.clone(),
+                    reason: SkipReason::SameFile(first.clone()),
+                });
+                progress.files_done.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            seen.insert(real, file.path.clone());
         }
         match write_file(file, replacer, &mut recording) {
             Ok(written) => {
