@@ -39,18 +39,30 @@ fn read_error(err: io::Error) -> RewriteError {
     }
 }
 
-/// The file's text seen through a sliding window.
+/// The file's text seen through a sliding window: `buf[..filled]` holds the text from `base`
+/// on; the rest of `buf` is room for the next read, zeroed once, not at every read.
 struct Window<R> {
     reader: R,
     buf: Vec<u8>,
+    filled: usize,
     /// Offset in the text of `buf[0]`.
     base: u64,
     eof: bool,
 }
 
 impl<R: Read> Window<R> {
+    fn new(reader: R) -> Self {
+        Window {
+            reader,
+            buf: Vec::new(),
+            filled: 0,
+            base: 0,
+            eof: false,
+        }
+    }
+
     fn end(&self) -> u64 {
-        self.base + self.buf.len() as u64
+        self.base + self.filled as u64
     }
 
     /// Reads the next chunk; false at the end. A NUL byte makes the file binary.
@@ -58,22 +70,21 @@ impl<R: Read> Window<R> {
         if self.eof {
             return Ok(false);
         }
-        let len = self.buf.len();
-        self.buf.resize(len + CHUNK, 0);
+        if self.buf.len() - self.filled < CHUNK / 2 {
+            self.buf.resize(self.filled + CHUNK, 0);
+        }
         let n = loop {
-            match self.reader.read(&mut self.buf[len..]) {
+            match self.reader.read(&mut self.buf[self.filled..]) {
                 Ok(n) => break n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => {
-                    self.buf.truncate(len);
-                    return Err(read_error(err));
-                }
+                Err(err) => return Err(read_error(err)),
             }
         };
-        self.buf.truncate(len + n);
-        if memchr(0, &self.buf[len..]).is_some() {
+        let new = &self.buf[self.filled..self.filled + n];
+        if memchr(0, new).is_some() {
             return Err(SkipReason::Binary.into());
         }
+        self.filled += n;
         self.eof = n == 0;
         Ok(n > 0)
     }
@@ -90,9 +101,10 @@ impl<R: Read> Window<R> {
     /// Lets go of the text before `at`, in large steps so that each byte moves at most once
     /// or twice.
     fn forget_before(&mut self, at: u64) {
-        let drop = (at.saturating_sub(self.base) as usize).min(self.buf.len());
-        if drop >= CHUNK && drop * 2 >= self.buf.len() {
-            self.buf.drain(..drop);
+        let drop = (at.saturating_sub(self.base) as usize).min(self.filled);
+        if drop >= CHUNK && drop * 2 >= self.filled {
+            self.buf.copy_within(drop..self.filled, 0);
+            self.filled -= drop;
             self.base += drop as u64;
         }
     }
@@ -109,12 +121,7 @@ pub(crate) fn rewrite<R: Read, W: Write>(
     replacer: &Replacer,
     text_start: u64,
 ) -> Result<u64, RewriteError> {
-    let mut window = Window {
-        reader,
-        buf: Vec::with_capacity(CHUNK * 2),
-        base: 0,
-        eof: false,
-    };
+    let mut window = Window::new(reader);
     let mut pos = 0u64;
     let mut replacement = Vec::new();
     let mut count = 0u64;
@@ -230,4 +237,93 @@ fn context<R: Read>(
     };
     let stripped = line_end > end && whole && window.slice(line_end - 1..line_end) == b"\r";
     line_start..line_end - u64::from(stripped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trawl_search::SearchOptions;
+
+    /// A reader that hands out its bytes a few at a time, so the window's reads end anywhere.
+    struct Dribble<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.step = self.step % 7 + 1;
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn planned(text: &[u8], regex: &regex::bytes::Regex) -> Vec<PlannedMatch> {
+        regex
+            .find_iter(text)
+            .map(|m| PlannedMatch {
+                offset: m.start() as u64,
+                length: m.len() as u64,
+                seen: String::from_utf8_lossy(m.as_bytes()).into(),
+                seen_whole: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_far_apart_close_together_and_on_long_lines_stream_through() {
+        // Matches a few bytes apart, then hundreds of KiB apart, one inside a 300 KiB line,
+        // and one at the very end.
+        let mut text = b"foo1 foo2\r\nfoo3\n".to_vec();
+        text.extend(b"x\n".repeat(200_000));
+        text.extend(b"foo4 \xFF\n");
+        text.extend(b"y".repeat(150_000));
+        text.extend(b" foo5 ");
+        text.extend(b"z".repeat(150_000));
+        text.extend(b"\nfoo6");
+        let regex = regex::bytes::Regex::new(r"foo(\d)").unwrap();
+        let replacer = Replacer::new(&SearchOptions::default(), r"foo(\d)", "<$1>").unwrap();
+        let matches = planned(&text, &regex);
+        assert_eq!(matches.len(), 6);
+        let mut out = Vec::new();
+        let count = rewrite(
+            Dribble {
+                bytes: &text,
+                step: 0,
+            },
+            &mut out,
+            &matches,
+            &replacer,
+            0,
+        )
+        .unwrap();
+        assert_eq!(count, 6);
+        assert_eq!(out, regex.replace_all(&text, &b"<$1>"[..]).into_owned());
+    }
+
+    #[test]
+    fn a_file_shorter_or_other_than_planned_is_refused() {
+        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
+        let plan = [PlannedMatch {
+            offset: 4,
+            length: 3,
+            seen: "foo".into(),
+            seen_whole: true,
+        }];
+        for text in [&b"abc"[..], b"abc fox", b"abc foo"] {
+            let result = rewrite(text, &mut Vec::new(), &plan, &replacer, 0);
+            if text == b"abc foo" {
+                assert_eq!(result.unwrap(), 1);
+            } else {
+                assert!(matches!(
+                    result,
+                    Err(RewriteError::Skip(SkipReason::Changed(_)))
+                ));
+            }
+        }
+        let nul = rewrite(&b"abc foo\0"[..], &mut Vec::new(), &plan, &replacer, 0);
+        assert!(matches!(nul, Err(RewriteError::Skip(SkipReason::Binary))));
+    }
 }
