@@ -154,7 +154,14 @@ impl Journal {
         pattern: &str,
         template: &str,
     ) -> Result<Recording, ReplaceError> {
-        fs::create_dir_all(&self.dir).map_err(|err| journal_error(&self.dir, err))?;
+        // Private: it holds copies of the files a person replaced in.
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.dir)
+            .map_err(|err| journal_error(&self.dir, err))?;
         let mut number = self.ids()?.into_iter().max().unwrap_or(0) + 1;
         // Another trawl may take the same number at the same moment: the folder that exists
         // first wins, the other takes the next.
@@ -308,13 +315,17 @@ impl Journal {
 
     /// Drops the oldest replaces beyond [`KEEP_REPLACES`] or [`KEEP_BYTES`].
     pub(crate) fn prune(&self) {
+        self.prune_to(KEEP_REPLACES, KEEP_BYTES);
+    }
+
+    fn prune_to(&self, keep_replaces: usize, keep_bytes: u64) {
         let Ok(mut ids) = self.ids() else { return };
         ids.sort_unstable_by(|a, b| b.cmp(a));
         let mut total = 0u64;
         for (kept, id) in ids.iter().enumerate() {
             let dir = self.dir.join(id.to_string());
             total += folder_size(&dir);
-            if kept > 0 && (kept >= KEEP_REPLACES || total > KEEP_BYTES) {
+            if kept > 0 && (kept >= keep_replaces || total > keep_bytes) {
                 let _ = fs::remove_dir_all(&dir);
             }
         }
@@ -498,4 +509,37 @@ fn folder_size(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(journal: &Journal, copy_bytes: usize) -> String {
+        let mut recording = journal.begin(Path::new("/x"), "p", "t").unwrap();
+        let (_, mut copy) = recording.copy_file().unwrap();
+        copy.write_all(&vec![b'x'; copy_bytes]).unwrap();
+        recording.id().to_string()
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_by_count_and_by_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..6 {
+            record(&journal, 100);
+        }
+        journal.prune_to(4, u64::MAX);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["6", "5", "4", "3"]);
+        // Each replace takes its copy and its header: two fit in 400 bytes, three do not.
+        journal.prune_to(50, 400);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["6", "5"]);
+        // The newest stays, however large.
+        record(&journal, 10_000);
+        journal.prune_to(50, 400);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["7"]);
+    }
 }
