@@ -354,13 +354,22 @@ impl Recording {
         let _ = fs::remove_file(self.dir.join(name));
     }
 
-    /// Records a written file, on disk before the caller renames it into place.
-    pub(crate) fn commit(&mut self, entry: &JournalEntry) -> Result<(), ReplaceError> {
+    /// Records written files, on disk before the caller renames them into place.
+    pub(crate) fn commit_all<'e>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'e JournalEntry>,
+    ) -> Result<(), ReplaceError> {
         let path = self.dir.join("files.jsonl");
-        let mut line = serde_json::to_vec(entry).map_err(|err| journal_error(&path, err))?;
-        line.push(b'\n');
+        let mut lines = Vec::new();
+        for entry in entries {
+            serde_json::to_writer(&mut lines, entry).map_err(|err| journal_error(&path, err))?;
+            lines.push(b'\n');
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
         self.entries
-            .write_all(&line)
+            .write_all(&lines)
             .and_then(|()| self.entries.sync_data())
             .map_err(|err| journal_error(&path, err))?;
         sync_dir(&self.dir);

@@ -1,26 +1,37 @@
-//! Writing a plan: each file checked, rewritten into a temporary file beside it, recorded,
-//! then renamed into place.
+//! Writing a plan: each file checked and rewritten into a temporary file beside it, a batch
+//! of them flushed to disk together and recorded, then each renamed into place.
+//!
+//! Files are prepared one at a time; flushing is batched because a flush per file costs a
+//! disk journal commit each (about 1.7 ms here, for files that take 0.05 ms to copy), while
+//! flushes issued together from several threads share commits. The order that makes a
+//! replace safe holds for every file: its new text and its copy are on disk, then its journal
+//! entry, then it is renamed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
-use crate::journal::{
-    CopyingReader, Fingerprint, HashingWriter, Journal, JournalEntry, Recording, sync_dir,
-};
+use crate::journal::{CopyingReader, HashingWriter, Journal, JournalEntry, Recording, sync_dir};
 use crate::rewrite::{RewriteError, rewrite};
 use crate::{
     FilePlan, ReplaceError, ReplacePlan, Replacer, SkipReason, SkippedFile, WriteProgress,
     WriteReport, WrittenFile,
 };
 
-/// Rewrites every file of `plan`, one at a time, each atomically, recording each in `journal`
-/// before it is renamed into place. Stops between files when `cancel` is set; files already
-/// written stay written and recorded. Fails as a whole only when the journal cannot be written
-/// (then no further file is touched).
+/// Files prepared before a batch is flushed and renamed (two open files each).
+const BATCH_FILES: usize = 128;
+/// Bytes prepared (new files and copies) before a batch is flushed.
+const BATCH_BYTES: u64 = 256 << 20;
+/// Threads that flush a batch.
+const FLUSH_THREADS: usize = 16;
+
+/// Rewrites every file of `plan`, each atomically, recording each in `journal` before it is
+/// renamed into place. Stops between files when `cancel` is set; files already written stay
+/// written and recorded (files prepared but not yet renamed are still written). Fails as a
+/// whole only when the journal cannot be written (then no further file is touched).
 pub fn write_plan(
     plan: &ReplacePlan,
     replacer: &Replacer,
@@ -33,6 +44,8 @@ pub fn write_plan(
     report.id = Some(recording.id().to_string());
     // A file reached by two paths (a link with -L) is written once.
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
     for file in &plan.files {
         if cancel.load(Ordering::Relaxed) {
             report.cancelled = true;
@@ -49,38 +62,165 @@ pub fn write_plan(
             }
             seen.insert(real, file.path.clone());
         }
-        match write_file(file, replacer, &mut recording) {
-            Ok(written) => {
-                progress.files_written.fetch_add(1, Ordering::Relaxed);
-                progress
-                    .replacements
-                    .fetch_add(written.replacements, Ordering::Relaxed);
-                progress
-                    .bytes_written
-                    .fetch_add(written.bytes, Ordering::Relaxed);
-                report.written.push(WrittenFile {
+        match prepare(file, replacer, &mut recording) {
+            Ok(prepared) => {
+                batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
+                batch.push(prepared);
+            }
+            Err(FileFailure::Skip(reason)) => {
+                report.skipped.push(SkippedFile {
                     path: file.path.clone(),
-                    replacements: written.replacements,
+                    reason,
                 });
-            }
-            Err(FileFailure::Skip(reason)) => report.skipped.push(SkippedFile {
-                path: file.path.clone(),
-                reason,
-            }),
-            Err(FileFailure::Journal(err)) => {
                 progress.files_done.fetch_add(1, Ordering::Relaxed);
-                return Err(err);
             }
+            Err(FileFailure::Journal(err)) => return Err(err),
         }
-        progress.files_done.fetch_add(1, Ordering::Relaxed);
+        if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+            commit_batch(&mut batch, &mut recording, &mut report, progress)?;
+            batch_bytes = 0;
+        }
     }
+    commit_batch(&mut batch, &mut recording, &mut report, progress)?;
     journal.prune();
     Ok(report)
 }
 
-struct Written {
-    replacements: u64,
-    bytes: u64,
+/// A file rewritten into its temporary file, not yet flushed, recorded or renamed.
+struct Prepared<'p> {
+    file: &'p FilePlan,
+    real: PathBuf,
+    temp: tempfile::NamedTempFile,
+    copy: File,
+    meta: fs::Metadata,
+    entry: JournalEntry,
+}
+
+/// Flushes a batch's new files and copies to disk, records them, and renames each into place.
+fn commit_batch(
+    batch: &mut Vec<Prepared<'_>>,
+    recording: &mut Recording,
+    report: &mut WriteReport,
+    progress: &WriteProgress,
+) -> Result<(), ReplaceError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let flushed = flush_all(batch);
+    let mut ready = Vec::with_capacity(batch.len());
+    for (prepared, flushed) in batch.drain(..).zip(flushed) {
+        let checked = flushed.and_then(|()| unchanged(&prepared));
+        match checked {
+            Ok(()) => ready.push(prepared),
+            Err(reason) => {
+                recording.forget_copy(&prepared.entry.copy);
+                report.skipped.push(SkippedFile {
+                    path: prepared.file.path.clone(),
+                    reason,
+                });
+                progress.files_done.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    recording.commit_all(ready.iter().map(|prepared| &prepared.entry))?;
+    let mut folders = BTreeSet::new();
+    for prepared in ready {
+        let Prepared {
+            file,
+            real,
+            temp,
+            entry,
+            ..
+        } = prepared;
+        match temp.persist(&real) {
+            Ok(_) => {
+                progress.files_written.fetch_add(1, Ordering::Relaxed);
+                progress
+                    .replacements
+                    .fetch_add(entry.replacements, Ordering::Relaxed);
+                progress
+                    .bytes_written
+                    .fetch_add(entry.after.size, Ordering::Relaxed);
+                report.written.push(WrittenFile {
+                    path: file.path.clone(),
+                    replacements: entry.replacements,
+                });
+                if let Some(folder) = real.parent() {
+                    folders.insert(folder.to_path_buf());
+                }
+            }
+            // Recorded but not renamed: an undo finds it as it was and says so.
+            Err(err) => report.skipped.push(SkippedFile {
+                path: file.path.clone(),
+                reason: SkipReason::Io(format!(
+                    "renaming the new file into place failed: {}",
+                    plain(&err.error)
+                )),
+            }),
+        }
+        progress.files_done.fetch_add(1, Ordering::Relaxed);
+    }
+    for folder in folders {
+        sync_dir(&folder);
+    }
+    Ok(())
+}
+
+/// Flushes every prepared file and copy to disk, from several threads at once; one result per
+/// file, in order.
+fn flush_all(batch: &[Prepared<'_>]) -> Vec<Result<(), SkipReason>> {
+    let per_thread = batch.len().div_ceil(FLUSH_THREADS).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|prepared| {
+                            prepared.temp.as_file().sync_all().map_err(|err| {
+                                SkipReason::Io(format!(
+                                    "writing the temporary file failed: {}",
+                                    plain(&err)
+                                ))
+                            })?;
+                            prepared.copy.sync_all().map_err(|err| {
+                                SkipReason::Io(format!(
+                                    "writing its copy in the journal failed: {}",
+                                    plain(&err)
+                                ))
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    vec![Err(SkipReason::Io("flushing it failed".into())); per_thread]
+                })
+            })
+            .collect()
+    })
+}
+
+/// Whatever changed a file since it was read: another size or time, another file at the path.
+fn unchanged(prepared: &Prepared<'_>) -> Result<(), SkipReason> {
+    let now = fs::metadata(&prepared.real)
+        .map_err(|err| SkipReason::Io(format!("cannot read it again: {}", plain(&err))))?;
+    let meta = &prepared.meta;
+    if prepared.entry.before.size != meta.len()
+        || now.len() != meta.len()
+        || now.modified().ok() != meta.modified().ok()
+        || !same_file(&now, meta)
+    {
+        return Err(SkipReason::Changed(
+            "it changed while it was being rewritten".into(),
+        ));
+    }
+    Ok(())
 }
 
 enum FileFailure {
@@ -125,11 +265,13 @@ fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metada
     Ok((real, source, meta))
 }
 
-fn write_file(
-    file: &FilePlan,
+/// Checks a file and rewrites it into a temporary file beside it, its original streamed into
+/// the journal's copy; nothing is flushed, recorded or renamed yet.
+fn prepare<'p>(
+    file: &'p FilePlan,
     replacer: &Replacer,
     recording: &mut Recording,
-) -> Result<Written, FileFailure> {
+) -> Result<Prepared<'p>, FileFailure> {
     let (real, source, meta) = open_checked(file)?;
     #[cfg(unix)]
     {
@@ -145,7 +287,6 @@ fn write_file(
         .to_str()
         .ok_or(SkipReason::PathNotRecordable)?
         .to_string();
-    let shown = file.path.to_string_lossy().into_owned();
     let folder = real.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(".trawl-")
@@ -156,74 +297,52 @@ fn write_file(
     let (copy_name, copy_file) = recording
         .copy_file()
         .map_err(|err| FileFailure::Journal(journal_io(recording, err)))?;
+    let copy = match copy_file.try_clone() {
+        Ok(copy) => copy,
+        Err(err) => {
+            recording.forget_copy(&copy_name);
+            return Err(FileFailure::Journal(journal_io(recording, err)));
+        }
+    };
 
-    let outcome = copy_and_rewrite(&source, copy_file, &mut temp, &meta, &real, file, replacer);
-    let (replacements, before, after) = match outcome {
+    // The original's bytes go to the journal's copy as they are read, hashed on the way.
+    let mut reader = CopyingReader {
+        inner: io::BufReader::with_capacity(64 << 10, &source),
+        copy: HashingWriter::new(BufWriter::with_capacity(64 << 10, copy_file)),
+    };
+    let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
+    let streamed = stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
+        let (after, mut out) = out.finish();
+        out.flush()
+            .map_err(io_skip("writing the temporary file failed"))?;
+        let (before, mut copy) = reader.copy.finish();
+        copy.flush()
+            .map_err(io_skip("writing its copy in the journal failed"))?;
+        Ok((replacements, before, after))
+    });
+    let (replacements, before, after) = match streamed {
         Ok(done) => done,
         Err(failure) => {
             recording.forget_copy(&copy_name);
             return Err(failure);
         }
     };
-    let bytes = after.size;
     let entry = JournalEntry {
         path: path_text.into(),
-        shown,
+        shown: file.path.to_string_lossy().into_owned(),
         replacements,
         before,
         after,
         copy: copy_name,
     };
-    recording.commit(&entry).map_err(FileFailure::Journal)?;
-    temp.persist(&real)
-        .map_err(|err| io_skip("renaming the new file into place failed")(err.error))?;
-    sync_dir(folder);
-    Ok(Written {
-        replacements,
-        bytes,
+    Ok(Prepared {
+        file,
+        real,
+        temp,
+        copy,
+        meta,
+        entry,
     })
-}
-
-/// Streams the original through the journal's copy into the temporary file, flushes both, and
-/// checks the original did not change meanwhile. Returns the replacements and both
-/// fingerprints.
-fn copy_and_rewrite(
-    source: &File,
-    copy_file: File,
-    temp: &mut tempfile::NamedTempFile,
-    meta: &fs::Metadata,
-    real: &Path,
-    file: &FilePlan,
-    replacer: &Replacer,
-) -> Result<(u64, Fingerprint, Fingerprint), FileFailure> {
-    // The original's bytes go to the journal's copy as they are read, hashed on the way.
-    let mut reader = CopyingReader {
-        inner: io::BufReader::with_capacity(64 << 10, source),
-        copy: HashingWriter::new(BufWriter::with_capacity(64 << 10, copy_file)),
-    };
-    let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
-    let replacements = stream(&mut reader, &mut out, file, replacer)?;
-    let (after, out) = out.finish();
-    out.into_inner()
-        .map_err(|err| io_skip("writing the temporary file failed")(err.into_error()))?
-        .sync_all()
-        .map_err(io_skip("writing the temporary file failed"))?;
-    let (before, copy) = reader.copy.finish();
-    copy.into_inner()
-        .map_err(|err| io_skip("writing its copy in the journal failed")(err.into_error()))?
-        .sync_all()
-        .map_err(io_skip("writing its copy in the journal failed"))?;
-
-    // Whatever changed it while it was read: another size or time, another file at the path.
-    let now = fs::metadata(real).map_err(io_skip("cannot read it again"))?;
-    if before.size != meta.len()
-        || now.len() != meta.len()
-        || now.modified().ok() != meta.modified().ok()
-        || !same_file(&now, meta)
-    {
-        return Err(SkipReason::Changed("it changed while it was being rewritten".into()).into());
-    }
-    Ok((replacements, before, after))
 }
 
 fn journal_io(recording: &Recording, err: io::Error) -> ReplaceError {
