@@ -7,7 +7,8 @@
 //!   any file is touched);
 //! - `files.jsonl`: one [`JournalEntry`] per written file, appended and flushed before that
 //!   file is renamed;
-//! - `N.orig`: file N's bytes before the replace;
+//! - `copies.bin`: every written file's bytes before the replace, one after another (an
+//!   entry says where its file's copy starts; its length is the file's size before);
 //! - `undone.json`: present once the replace was undone.
 //!
 //! The last [`KEEP_REPLACES`] replaces are kept, fewer when they take more than
@@ -69,8 +70,9 @@ pub struct JournalEntry {
     pub before: Fingerprint,
     /// The file after.
     pub after: Fingerprint,
-    /// The copy of the file before, in the replace's folder.
-    pub copy: String,
+    /// Where the copy of the file before starts in the replace's `copies.bin` (its length is
+    /// `before.size`).
+    pub copy_at: u64,
 }
 
 /// One recorded replace, for `--undo-list` and the window's history.
@@ -113,7 +115,8 @@ pub(crate) struct Recording {
     dir: PathBuf,
     id: String,
     entries: File,
-    next: u64,
+    copies: File,
+    copies_len: u64,
 }
 
 fn journal_error(path: &Path, err: impl std::fmt::Display) -> ReplaceError {
@@ -195,13 +198,20 @@ impl Journal {
             .append(true)
             .open(&entries_path)
             .map_err(|err| journal_error(&entries_path, err))?;
+        let copies_path = dir.join("copies.bin");
+        let copies = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&copies_path)
+            .map_err(|err| journal_error(&copies_path, err))?;
         sync_dir(&dir);
         sync_dir(&self.dir);
         Ok(Recording {
             dir,
             id,
             entries,
-            next: 0,
+            copies,
+            copies_len: 0,
         })
     }
 
@@ -338,20 +348,26 @@ impl Recording {
         &self.id
     }
 
-    /// A new file for the next written file's original bytes, and its name.
-    pub(crate) fn copy_file(&mut self) -> io::Result<(String, File)> {
-        self.next += 1;
-        let name = format!("{}.orig", self.next);
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(self.dir.join(&name))?;
-        Ok((name, file))
+    /// Where the next copy starts, and the file it is appended to.
+    pub(crate) fn copies(&self) -> (u64, &File) {
+        (self.copies_len, &self.copies)
     }
 
-    /// Removes the copy of a file that was not written after all.
-    pub(crate) fn forget_copy(&mut self, name: &str) {
-        let _ = fs::remove_file(self.dir.join(name));
+    /// A copy of `len` bytes was appended.
+    pub(crate) fn copied(&mut self, len: u64) {
+        self.copies_len += len;
+    }
+
+    /// Takes back what was appended after `at` (a file that was not written after all).
+    pub(crate) fn forget_copy_from(&mut self, at: u64) {
+        if self.copies.set_len(at).is_ok() {
+            self.copies_len = at;
+        }
+    }
+
+    /// The file of copies, to flush.
+    pub(crate) fn copies_file(&self) -> &File {
+        &self.copies
     }
 
     /// Records written files, on disk before the caller renames them into place.
@@ -387,8 +403,11 @@ fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
     if now != entry.after {
         return Err("it changed since the replace".into());
     }
-    let copy = dir.join(&entry.copy);
-    let mut source = File::open(&copy).map_err(|err| format!("its copy is gone: {err}"))?;
+    let copies = dir.join("copies.bin");
+    let mut source = File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
+    io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
+        .map_err(|err| format!("its copy is gone: {err}"))?;
+    let mut source = source.take(entry.before.size);
     let meta = fs::metadata(&entry.path).map_err(|err| err.to_string())?;
     let folder = entry.path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
@@ -526,8 +545,9 @@ mod tests {
 
     fn record(journal: &Journal, copy_bytes: usize) -> String {
         let mut recording = journal.begin(Path::new("/x"), "p", "t").unwrap();
-        let (_, mut copy) = recording.copy_file().unwrap();
-        copy.write_all(&vec![b'x'; copy_bytes]).unwrap();
+        let (_, mut copies) = recording.copies();
+        copies.write_all(&vec![b'x'; copy_bytes]).unwrap();
+        recording.copied(copy_bytes as u64);
         recording.id().to_string()
     }
 

@@ -91,7 +91,6 @@ struct Prepared<'p> {
     file: &'p FilePlan,
     real: PathBuf,
     temp: tempfile::NamedTempFile,
-    copy: File,
     meta: fs::Metadata,
     entry: JournalEntry,
 }
@@ -106,14 +105,13 @@ fn commit_batch(
     if batch.is_empty() {
         return Ok(());
     }
-    let flushed = flush_all(batch);
+    let flushed = flush_all(batch, recording.copies_file());
     let mut ready = Vec::with_capacity(batch.len());
     for (prepared, flushed) in batch.drain(..).zip(flushed) {
         let checked = flushed.and_then(|()| unchanged(&prepared));
         match checked {
             Ok(()) => ready.push(prepared),
             Err(reason) => {
-                recording.forget_copy(&prepared.entry.copy);
                 report.skipped.push(SkippedFile {
                     path: prepared.file.path.clone(),
                     reason,
@@ -166,14 +164,22 @@ fn commit_batch(
     Ok(())
 }
 
-/// Flushes every prepared file and copy to disk, from several threads at once; one result per
-/// file, in order.
-fn flush_all(batch: &[Prepared<'_>]) -> Vec<Result<(), SkipReason>> {
+/// Flushes every prepared file, and the journal's copies, to disk; one result per file, in
+/// order. On Linux one `syncfs` per file system does it (the new files' data and names are
+/// then on disk, whatever else was waiting there too); elsewhere, or if that fails, each file
+/// is flushed, from several threads at once so that the disk's journal commits many together.
+fn flush_all(batch: &[Prepared<'_>], copies: &File) -> Vec<Result<(), SkipReason>> {
+    #[cfg(target_os = "linux")]
+    if sync_file_systems(batch, copies) {
+        return batch.iter().map(|_| Ok(())).collect();
+    }
+    let copies_flushed = copies.sync_all();
     let per_thread = batch.len().div_ceil(FLUSH_THREADS).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(per_thread)
             .map(|chunk| {
+                let copies_flushed = &copies_flushed;
                 scope.spawn(move || {
                     chunk
                         .iter()
@@ -184,10 +190,10 @@ fn flush_all(batch: &[Prepared<'_>]) -> Vec<Result<(), SkipReason>> {
                                     plain(&err)
                                 ))
                             })?;
-                            prepared.copy.sync_all().map_err(|err| {
+                            copies_flushed.as_ref().map(|_| ()).map_err(|err| {
                                 SkipReason::Io(format!(
                                     "writing its copy in the journal failed: {}",
-                                    plain(&err)
+                                    plain(err)
                                 ))
                             })
                         })
@@ -203,6 +209,31 @@ fn flush_all(batch: &[Prepared<'_>]) -> Vec<Result<(), SkipReason>> {
                 })
             })
             .collect()
+    })
+}
+
+/// `syncfs` once on each file system the batch's new files and the journal's copies are on;
+/// false if any fails (the caller then flushes file by file).
+#[cfg(target_os = "linux")]
+fn sync_file_systems(batch: &[Prepared<'_>], copies: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let mut devices: HashMap<u64, &File> = HashMap::new();
+    for file in batch
+        .iter()
+        .map(|prepared| prepared.temp.as_file())
+        .chain([copies])
+    {
+        match file.metadata() {
+            Ok(meta) => {
+                devices.entry(meta.dev()).or_insert(file);
+            }
+            Err(_) => return false,
+        }
+    }
+    devices.values().all(|file| {
+        // SAFETY: syncfs takes an open file descriptor, which `file` holds for the call.
+        unsafe { libc::syncfs(file.as_raw_fd()) == 0 }
     })
 }
 
@@ -294,62 +325,51 @@ fn prepare<'p>(
         .tempfile_in(folder)
         .map_err(io_skip("cannot create a temporary file in its folder"))?;
     keep_owner_and_mode(temp.as_file(), &meta)?;
-    let (copy_name, copy_file) = recording
-        .copy_file()
-        .map_err(|err| FileFailure::Journal(journal_io(recording, err)))?;
-    let copy = match copy_file.try_clone() {
-        Ok(copy) => copy,
-        Err(err) => {
-            recording.forget_copy(&copy_name);
-            return Err(FileFailure::Journal(journal_io(recording, err)));
-        }
+    // The original's bytes go to the journal's copies as they are read, hashed on the way.
+    let (copy_at, copies) = recording.copies();
+    let streamed = {
+        let mut reader = CopyingReader {
+            inner: io::BufReader::with_capacity(64 << 10, &source),
+            copy: HashingWriter::new(BufWriter::with_capacity(64 << 10, copies)),
+        };
+        let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
+        stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
+            let (after, mut out) = out.finish();
+            out.flush()
+                .map_err(io_skip("writing the temporary file failed"))?;
+            let (before, mut copy) = reader.copy.finish();
+            copy.flush().map_err(|err| {
+                FileFailure::Journal(ReplaceError::Journal {
+                    path: "copies.bin".into(),
+                    message: plain(&err),
+                })
+            })?;
+            Ok((replacements, before, after))
+        })
     };
-
-    // The original's bytes go to the journal's copy as they are read, hashed on the way.
-    let mut reader = CopyingReader {
-        inner: io::BufReader::with_capacity(64 << 10, &source),
-        copy: HashingWriter::new(BufWriter::with_capacity(64 << 10, copy_file)),
-    };
-    let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
-    let streamed = stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
-        let (after, mut out) = out.finish();
-        out.flush()
-            .map_err(io_skip("writing the temporary file failed"))?;
-        let (before, mut copy) = reader.copy.finish();
-        copy.flush()
-            .map_err(io_skip("writing its copy in the journal failed"))?;
-        Ok((replacements, before, after))
-    });
     let (replacements, before, after) = match streamed {
         Ok(done) => done,
         Err(failure) => {
-            recording.forget_copy(&copy_name);
+            recording.forget_copy_from(copy_at);
             return Err(failure);
         }
     };
+    recording.copied(before.size);
     let entry = JournalEntry {
         path: path_text.into(),
         shown: file.path.to_string_lossy().into_owned(),
         replacements,
         before,
         after,
-        copy: copy_name,
+        copy_at,
     };
     Ok(Prepared {
         file,
         real,
         temp,
-        copy,
         meta,
         entry,
     })
-}
-
-fn journal_io(recording: &Recording, err: io::Error) -> ReplaceError {
-    ReplaceError::Journal {
-        path: format!("replace {}", recording.id()).into(),
-        message: plain(&err),
-    }
 }
 
 /// Reads a file's text (decoding UTF-16), replaces and writes it back in the same encoding.
