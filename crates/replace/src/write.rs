@@ -43,7 +43,7 @@ pub fn write_plan(
     let mut recording = journal.begin(&plan.root, &plan.pattern, replacer.template())?;
     report.id = Some(recording.id().to_string());
     // A file reached by two paths (a link with -L) is written once.
-    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
     for file in &plan.files {
@@ -51,18 +51,7 @@ pub fn write_plan(
             report.cancelled = true;
             break;
         }
-        if let Ok(real) = fs::canonicalize(&file.path) {
-            if let Some(first) = seen.get(&real) {
-                report.skipped.push(SkippedFile {
-                    path: file.path.clone(),
-                    reason: SkipReason::SameFile(first.clone()),
-                });
-                progress.files_done.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            seen.insert(real, file.path.clone());
-        }
-        match prepare(file, replacer, &mut recording) {
+        match prepare(file, replacer, &mut recording, &mut seen) {
             Ok(prepared) => {
                 batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
                 batch.push(prepared);
@@ -218,18 +207,18 @@ fn flush_all(batch: &[Prepared<'_>], copies: &File) -> Vec<Result<(), SkipReason
 fn sync_file_systems(batch: &[Prepared<'_>], copies: &File) -> bool {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::MetadataExt;
+    // A new file is in its original's folder, so on its file system.
     let mut devices: HashMap<u64, &File> = HashMap::new();
-    for file in batch
-        .iter()
-        .map(|prepared| prepared.temp.as_file())
-        .chain([copies])
-    {
-        match file.metadata() {
-            Ok(meta) => {
-                devices.entry(meta.dev()).or_insert(file);
-            }
-            Err(_) => return false,
+    for prepared in batch {
+        devices
+            .entry(prepared.meta.dev())
+            .or_insert(prepared.temp.as_file());
+    }
+    match copies.metadata() {
+        Ok(meta) => {
+            devices.entry(meta.dev()).or_insert(copies);
         }
+        Err(_) => return false,
     }
     devices.values().all(|file| {
         // SAFETY: syncfs takes an open file descriptor, which `file` holds for the call.
@@ -276,8 +265,18 @@ fn plain(err: &io::Error) -> String {
 
 /// The file a path names (a symbolic link resolved), opened and checked against the plan.
 fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metadata), SkipReason> {
-    let real = fs::canonicalize(&file.path)
-        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?;
+    // Only a link as the last part needs resolving (the file it points to is replaced, so the
+    // link stays a link); a folder reached through a link is renamed into as it is.
+    let is_link = fs::symlink_metadata(&file.path)
+        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
+        .file_type()
+        .is_symlink();
+    let real = if is_link {
+        fs::canonicalize(&file.path)
+            .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
+    } else {
+        file.path.clone()
+    };
     let source = File::open(&real)
         .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?;
     let meta = source
@@ -286,14 +285,17 @@ fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metada
     if !meta.is_file() {
         return Err(SkipReason::NotRegular);
     }
-    if let Some(stamp) = &file.stamp
-        && (meta.len() != stamp.size || meta.modified().ok() != stamp.modified)
-    {
-        return Err(SkipReason::Changed(
-            "its size or modified time is not what the search read".into(),
-        ));
-    }
     Ok((real, source, meta))
+}
+
+/// Whether the file is still the size and age the search read.
+fn check_stamp(file: &FilePlan, meta: &fs::Metadata) -> Result<(), SkipReason> {
+    match &file.stamp {
+        Some(stamp) if meta.len() != stamp.size || meta.modified().ok() != stamp.modified => Err(
+            SkipReason::Changed("its size or modified time is not what the search read".into()),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a file and rewrites it into a temporary file beside it, its original streamed into
@@ -302,8 +304,18 @@ fn prepare<'p>(
     file: &'p FilePlan,
     replacer: &Replacer,
     recording: &mut Recording,
+    seen: &mut HashMap<FileId, PathBuf>,
 ) -> Result<Prepared<'p>, FileFailure> {
     let (real, source, meta) = open_checked(file)?;
+    match seen.entry(file_id(&real, &meta)) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            return Err(SkipReason::SameFile(first.get().clone()).into());
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(file.path.clone());
+        }
+    }
+    check_stamp(file, &meta)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -431,6 +443,24 @@ fn stream<R: Read, W: Write>(
     })
 }
 
+/// What tells two paths to one file apart from two files.
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+#[cfg(unix)]
+fn file_id(_real: &Path, meta: &fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Without inode numbers here, a file is known by its path with every link resolved.
+#[cfg(not(unix))]
+fn file_id(real: &Path, _meta: &fs::Metadata) -> FileId {
+    fs::canonicalize(real).unwrap_or_else(|_| real.to_path_buf())
+}
+
 #[cfg(unix)]
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -474,7 +504,8 @@ pub struct Preview {
 /// What `file` would become, checked exactly as a write checks it. Holds the file's text in
 /// memory twice, so it is for review, not for writing.
 pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, SkipReason> {
-    let (_, source, _) = open_checked(file)?;
+    let (_, source, meta) = open_checked(file)?;
+    check_stamp(file, &meta)?;
     let mut before = Vec::new();
     io::BufReader::new(source)
         .read_to_end(&mut before)
