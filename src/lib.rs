@@ -13,6 +13,8 @@
 pub mod app;
 pub mod cli;
 pub mod jsonl;
+/// The writer shared by `--write` and the window's Replace (`crates/replace`).
+pub use trawl_replace as replace;
 /// The engine, re-exported under the name the window, the command line, the tests, the
 /// benchmarks and the fuzz target know it by (`trawl::search::…`).
 pub use trawl_search as search;

@@ -98,6 +98,39 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub max_columns: Option<usize>,
 
+    /// Show every match replaced by TEXT (`$1`, `${name}`, `$$` with a regex; literal with -F).
+    /// Writes nothing unless --write is given.
+    #[arg(
+        short = 'r',
+        long = "replace",
+        value_name = "TEXT",
+        allow_hyphen_values = true
+    )]
+    pub replace: Option<String>,
+    /// With -r: print a unified diff of every file that would change (`a/` and `b/` paths
+    /// relative to DIR, for `patch -p1` in DIR); writes nothing.
+    // Not clap's conflicts_with: zsh's completion would then prefix the flag's spec with the
+    // conflict; into_config rejects the pair instead.
+    #[arg(long, requires = "replace")]
+    pub diff: bool,
+    /// With -r: rewrite every file with a match, each atomically, recorded for --undo.
+    #[arg(long, requires = "replace")]
+    pub write: bool,
+    /// Undo the latest replace not yet undone (or replace ID), each file only if it is still
+    /// as the replace left it.
+    // Exclusive, like --generate: given without DIR EXT PATTERN.
+    #[arg(
+        long,
+        value_name = "ID",
+        num_args = 0..=1,
+        default_missing_value = "",
+        exclusive = true
+    )]
+    pub undo: Option<String>,
+    /// List the recorded replaces, newest first: ID, time, folder, pattern, files, replacements.
+    #[arg(long, exclusive = true)]
+    pub undo_list: bool,
+
     /// Print a generated file and exit: the man page or a shell's completion script.
     // Exclusive: given alone, without DIR EXT PATTERN (clap does not ask for required arguments
     // when an exclusive one is present; `cli::run` looks for it before reading the rest).
@@ -133,6 +166,26 @@ pub enum OutputMode {
     Quiet,
 }
 
+/// What `-r` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplaceMode {
+    /// Print the matching lines as they would be.
+    Show(String),
+    /// Print a unified diff.
+    Diff(String),
+    /// Rewrite the files.
+    Write(String),
+}
+
+impl ReplaceMode {
+    /// The replacement template.
+    pub fn template(&self) -> &str {
+        match self {
+            ReplaceMode::Show(t) | ReplaceMode::Diff(t) | ReplaceMode::Write(t) => t,
+        }
+    }
+}
+
 /// Everything derived from the arguments.
 #[derive(Debug)]
 pub struct Config {
@@ -144,6 +197,8 @@ pub struct Config {
     pub color: bool,
     /// Whether to draw a progress line on standard error.
     pub show_progress: bool,
+    /// `-r` and what it does.
+    pub replace: Option<ReplaceMode>,
 }
 
 impl Args {
@@ -174,6 +229,9 @@ impl Args {
 
     /// Validates the arguments and derives the search request and output settings.
     pub fn into_config(self) -> Result<Config, String> {
+        if self.diff && self.write {
+            return Err("--diff shows a replace and --write makes it: give one of them".into());
+        }
         let extensions = parse_extensions(&self.ext).map_err(|err| err.to_string())?;
         let options = self.search_options();
         // Checked here to name the flag; the engine checks them again as it starts.
@@ -205,14 +263,26 @@ impl Args {
                     && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
             }
         } && mode != OutputMode::Json;
+        let replace = self.replace.clone().map(|template| {
+            if self.write {
+                ReplaceMode::Write(template)
+            } else if self.diff {
+                ReplaceMode::Diff(template)
+            } else {
+                ReplaceMode::Show(template)
+            }
+        });
+        let writes = matches!(replace, Some(ReplaceMode::Write(_) | ReplaceMode::Diff(_)));
         let request = SearchRequest {
             root: self.dir,
             extensions,
             pattern: self.pattern,
             options,
             // ripgrep's meaning of 0: no limit.
-            max_columns: self.max_columns.filter(|&n| n > 0),
-            modified_times: false,
+            // A replace checks each match against its whole text.
+            max_columns: self.max_columns.filter(|&n| n > 0 && !writes),
+            // A replace checks each file's time again before writing it.
+            modified_times: writes,
             // A command line has no frames to draw: scheduled like ripgrep.
             background: false,
         };
@@ -221,6 +291,7 @@ impl Args {
             mode,
             color,
             show_progress: std::io::stderr().is_terminal() && mode != OutputMode::Quiet,
+            replace,
         })
     }
 }

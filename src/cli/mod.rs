@@ -6,6 +6,7 @@
 pub mod args;
 pub mod generate;
 pub mod printer;
+pub mod replace;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -16,9 +17,10 @@ use clap::{CommandFactory, FromArgMatches};
 use crossbeam_channel::RecvTimeoutError;
 use termcolor::WriteColor;
 
-use crate::cli::args::{Args, OutputMode};
+use crate::cli::args::{Args, OutputMode, ReplaceMode};
 use crate::cli::generate::GenerateKind;
 use crate::cli::printer::{Printer, path_bytes};
+use crate::replace::Replacer;
 use crate::search::{ProgressSnapshot, SearchEvent, SearchHandle};
 
 /// How long a search runs before the progress line appears.
@@ -44,6 +46,12 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     if let Some(&kind) = matches.get_one::<GenerateKind>("generate") {
         return print_generated(kind);
     }
+    if let Some(id) = matches.get_one::<String>("undo") {
+        return replace::undo(id);
+    }
+    if matches.get_flag("undo_list") {
+        return replace::undo_list();
+    }
     let args = match Args::from_arg_matches_mut(&mut matches) {
         Ok(args) => args,
         Err(err) => return usage_error(err),
@@ -53,12 +61,40 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Err(message) => return fail(&message),
     };
     let mode = config.mode;
+    // Compiled before the search, so a pattern or template error stops it before any file
+    // is read.
+    let replacer = match &config.replace {
+        Some(replace) => {
+            if let Err(err) = crate::search::build_matcher(&config.request) {
+                return fail(&err.to_string());
+            }
+            match Replacer::new(
+                &config.request.options,
+                &config.request.pattern,
+                replace.template(),
+            ) {
+                Ok(replacer) => Some(replacer),
+                Err(err) => return fail(&err.to_string()),
+            }
+        }
+        None => None,
+    };
+    let request = config.request.clone();
     let handle = match crate::search::start(config.request) {
         Ok(handle) => handle,
         Err(err) => return fail(&err.to_string()),
     };
+    match (&config.replace, &replacer) {
+        (Some(ReplaceMode::Write(_)), Some(replacer)) => {
+            return replace::write(&handle, &request, replacer);
+        }
+        (Some(ReplaceMode::Diff(_)), Some(replacer)) => {
+            return replace::diff(&handle, &request, replacer);
+        }
+        _ => {}
+    }
     let stdout = stdout_writer(config.color);
-    let printer = Printer::new(stdout, mode, io::stdout().is_terminal());
+    let printer = Printer::new(stdout, mode, io::stdout().is_terminal()).with_replacer(replacer);
     let status = StatusLine::new(config.show_progress);
     match print_events(&handle, printer, status, mode) {
         Ok(outcome) => outcome.exit_code(),
@@ -231,7 +267,7 @@ fn print_generated(kind: GenerateKind) -> ExitCode {
     }
 }
 
-fn fail(message: &str) -> ExitCode {
+pub(crate) fn fail(message: &str) -> ExitCode {
     eprintln!("trawl: {message}");
     ExitCode::from(2)
 }
@@ -250,8 +286,19 @@ fn usage_error(err: clap::Error) -> ExitCode {
             let rendered = err.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            match err.get(ContextKind::ValidValue) {
-                Some(ContextValue::Strings(valid)) if err.kind() == ErrorKind::InvalidValue => {
+            match (
+                err.get(ContextKind::ValidValue),
+                err.get(ContextKind::InvalidArg),
+            ) {
+                // Which arguments are missing is on clap's next line: name them on this one.
+                (_, Some(ContextValue::Strings(missing)))
+                    if err.kind() == ErrorKind::MissingRequiredArgument =>
+                {
+                    eprintln!("trawl: {first} {} (see trawl --help)", missing.join(", "));
+                }
+                (Some(ContextValue::Strings(valid)), _)
+                    if err.kind() == ErrorKind::InvalidValue =>
+                {
                     eprintln!(
                         "trawl: {first}; possible values: {} (see trawl --help)",
                         valid.join(", ")

@@ -8,6 +8,7 @@ use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::cli::args::OutputMode;
 use crate::jsonl;
+use crate::replace::Replacer;
 use crate::search::{FileError, FileResult, Summary};
 
 /// Writes each file's results as they arrive.
@@ -20,6 +21,8 @@ pub struct Printer<W> {
     path_color: ColorSpec,
     line_color: ColorSpec,
     match_color: ColorSpec,
+    /// `-r`: each matching line is printed once, its matches replaced.
+    replacer: Option<Replacer>,
 }
 
 impl<W: WriteColor> Printer<W> {
@@ -39,7 +42,14 @@ impl<W: WriteColor> Printer<W> {
             path_color,
             line_color,
             match_color,
+            replacer: None,
         }
+    }
+
+    /// Prints each matching line once with its matches replaced (`-r`), as ripgrep does.
+    pub fn with_replacer(mut self, replacer: Option<Replacer>) -> Self {
+        self.replacer = replacer;
+        self
     }
 
     /// Prints one file's occurrences.
@@ -91,6 +101,11 @@ impl<W: WriteColor> Printer<W> {
 
     /// One row per occurrence: `[PATH:]LINE:COL:TEXT`, the occurrence highlighted.
     fn rows(&mut self, result: &FileResult, with_path: bool) -> io::Result<()> {
+        if let Some(replacer) = self.replacer.take() {
+            let printed = self.replaced_rows(result, with_path, &replacer);
+            self.replacer = Some(replacer);
+            return printed;
+        }
         for line in &result.lines {
             for occurrence in line.occurrences {
                 if with_path {
@@ -125,6 +140,43 @@ impl<W: WriteColor> Printer<W> {
                 }
                 self.out.write_all(b"\n")?;
             }
+        }
+        Ok(())
+    }
+
+    /// One row per matching line, `[PATH:]LINE:COL:TEXT`, COL the first match's, the text
+    /// with every match replaced.
+    fn replaced_rows(
+        &mut self,
+        result: &FileResult,
+        with_path: bool,
+        replacer: &Replacer,
+    ) -> io::Result<()> {
+        for line in &result.lines {
+            let Some(first) = line.occurrences.first() else {
+                continue;
+            };
+            if with_path {
+                self.path(&result.path)?;
+                self.out.write_all(b":")?;
+            }
+            self.out.set_color(&self.line_color)?;
+            write!(self.out, "{}", line.line_number)?;
+            self.out.reset()?;
+            write!(self.out, ":{}:", first.column)?;
+            let cut = line.cut.is_some_and(|cut| cut.before);
+            if cut {
+                self.out.write_all("…".as_bytes())?;
+            }
+            let replaced = replacer.replace_in_line(
+                line.text,
+                line.occurrences.iter().map(|o| o.highlight.clone()),
+            );
+            self.out.write_all(replaced.as_bytes())?;
+            if line.cut.is_some_and(|cut| cut.after) {
+                self.out.write_all("…".as_bytes())?;
+            }
+            self.out.write_all(b"\n")?;
         }
         Ok(())
     }

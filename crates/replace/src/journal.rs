@@ -1,0 +1,574 @@
+//! The journal of replaces: what each one changed, and a copy of every file as it was, so
+//! that `--undo` (and the window's Undo, after a restart too) restores them byte for byte.
+//!
+//! Layout, one folder per replace, named by its ID (1, 2, 3, …):
+//!
+//! - `replace.json`: when, the folder, the pattern, the template (written and flushed before
+//!   any file is touched);
+//! - `files.jsonl`: one [`JournalEntry`] per written file, appended and flushed before that
+//!   file is renamed;
+//! - `copies.bin`: every written file's bytes before the replace, one after another (an
+//!   entry says where its file's copy starts; its length is the file's size before);
+//! - `undone.json`: present once the replace was undone.
+//!
+//! The last [`KEEP_REPLACES`] replaces are kept, fewer when they take more than
+//! [`KEEP_BYTES`] together; the newest is always kept.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ReplaceError;
+
+/// The environment variable that moves the journal (tests; a person who wants it elsewhere).
+pub const JOURNAL_DIR_ENV: &str = "TRAWL_JOURNAL_DIR";
+/// How many replaces are kept.
+pub const KEEP_REPLACES: usize = 50;
+/// How many bytes of copies the kept replaces may take together.
+pub const KEEP_BYTES: u64 = 1 << 30;
+
+/// The journal's folder.
+#[derive(Clone, Debug)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+/// What a replace was, as recorded before it touched a file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct RecordHeader {
+    id: String,
+    /// Seconds since 1970.
+    time: u64,
+    folder: PathBuf,
+    pattern: String,
+    template: String,
+}
+
+/// A file's size and SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, hexadecimal.
+    pub sha256: String,
+}
+
+/// One written file, as the journal records it before renaming it into place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// The file written (a symbolic link resolved), absolute.
+    pub path: PathBuf,
+    /// The path as the search reached it, as shown.
+    pub shown: String,
+    /// Matches replaced.
+    pub replacements: u64,
+    /// The file before.
+    pub before: Fingerprint,
+    /// The file after.
+    pub after: Fingerprint,
+    /// Where the copy of the file before starts in the replace's `copies.bin` (its length is
+    /// `before.size`).
+    pub copy_at: u64,
+}
+
+/// One recorded replace, for `--undo-list` and the window's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// The ID `--undo ID` takes.
+    pub id: String,
+    /// When it was made.
+    pub time: SystemTime,
+    /// The folder searched.
+    pub folder: PathBuf,
+    /// The pattern.
+    pub pattern: String,
+    /// The replacement template.
+    pub template: String,
+    /// Files written.
+    pub files: u64,
+    /// Replacements made.
+    pub replacements: u64,
+    /// It was undone.
+    pub undone: bool,
+}
+
+/// What an undo did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UndoReport {
+    /// The replace undone.
+    pub id: String,
+    /// Files restored (as shown when written).
+    pub restored: Vec<String>,
+    /// Files that were already as before the replace (its rename never happened, or an undo
+    /// ran before).
+    pub unchanged: Vec<String>,
+    /// Files left alone, and why (changed since the replace, or the restore failed).
+    pub left: Vec<(String, String)>,
+}
+
+/// A replace being recorded.
+pub(crate) struct Recording {
+    dir: PathBuf,
+    id: String,
+    entries: File,
+    copies: File,
+    copies_len: u64,
+}
+
+fn journal_error(path: &Path, err: impl std::fmt::Display) -> ReplaceError {
+    ReplaceError::Journal {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+impl Journal {
+    /// The journal in the user's data folder (`$XDG_DATA_HOME/trawl/journal` on Linux, beside
+    /// the window's saved state), or in `$TRAWL_JOURNAL_DIR`.
+    pub fn open_default() -> Result<Journal, ReplaceError> {
+        if let Some(dir) = std::env::var_os(JOURNAL_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Ok(Journal::at(dir));
+        }
+        let data = dirs::data_dir().ok_or_else(|| ReplaceError::Journal {
+            path: PathBuf::new(),
+            message: "the system names no data folder for it (set TRAWL_JOURNAL_DIR)".into(),
+        })?;
+        Ok(Journal::at(data.join("trawl").join("journal")))
+    }
+
+    /// A journal in `dir`.
+    pub fn at(dir: impl Into<PathBuf>) -> Journal {
+        Journal { dir: dir.into() }
+    }
+
+    /// Its folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Starts recording a replace: a new numbered folder with its header on disk.
+    pub(crate) fn begin(
+        &self,
+        folder: &Path,
+        pattern: &str,
+        template: &str,
+    ) -> Result<Recording, ReplaceError> {
+        // Private: it holds copies of the files a person replaced in.
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.dir)
+            .map_err(|err| journal_error(&self.dir, err))?;
+        let mut number = self.ids()?.into_iter().max().unwrap_or(0) + 1;
+        // Another trawl may take the same number at the same moment: the folder that exists
+        // first wins, the other takes the next.
+        let dir = loop {
+            let dir = self.dir.join(number.to_string());
+            match fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => number += 1,
+                Err(err) => return Err(journal_error(&dir, err)),
+            }
+        };
+        let id = number.to_string();
+        let header = RecordHeader {
+            id: id.clone(),
+            time: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            folder: std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf()),
+            pattern: pattern.to_string(),
+            template: template.to_string(),
+        };
+        let header_path = dir.join("replace.json");
+        write_synced(
+            &header_path,
+            &serde_json::to_vec(&header).unwrap_or_default(),
+        )
+        .map_err(|err| journal_error(&header_path, err))?;
+        let entries_path = dir.join("files.jsonl");
+        let entries = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&entries_path)
+            .map_err(|err| journal_error(&entries_path, err))?;
+        let copies_path = dir.join("copies.bin");
+        let copies = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&copies_path)
+            .map_err(|err| journal_error(&copies_path, err))?;
+        sync_dir(&dir);
+        sync_dir(&self.dir);
+        Ok(Recording {
+            dir,
+            id,
+            entries,
+            copies,
+            copies_len: 0,
+        })
+    }
+
+    /// The recorded replaces' IDs.
+    fn ids(&self) -> Result<Vec<u64>, ReplaceError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(journal_error(&self.dir, err)),
+        };
+        Ok(entries
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+            .collect())
+    }
+
+    /// The recorded replaces, newest first.
+    pub fn list(&self) -> Result<Vec<RecordSummary>, ReplaceError> {
+        let mut ids = self.ids()?;
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        let mut list = Vec::new();
+        for id in ids {
+            // A folder whose header is missing was never begun properly: nothing to list.
+            if let Ok(summary) = self.summary(&id.to_string()) {
+                list.push(summary);
+            }
+        }
+        Ok(list)
+    }
+
+    fn summary(&self, id: &str) -> Result<RecordSummary, ReplaceError> {
+        let dir = self.dir.join(id);
+        let header_path = dir.join("replace.json");
+        let header: RecordHeader = fs::read(&header_path)
+            .map_err(|err| journal_error(&header_path, err))
+            .and_then(|bytes| {
+                serde_json::from_slice(&bytes).map_err(|err| journal_error(&header_path, err))
+            })?;
+        let entries = self.entries(id)?;
+        Ok(RecordSummary {
+            id: id.to_string(),
+            time: UNIX_EPOCH + std::time::Duration::from_secs(header.time),
+            folder: header.folder,
+            pattern: header.pattern,
+            template: header.template,
+            files: entries.len() as u64,
+            replacements: entries.iter().map(|e| e.replacements).sum(),
+            undone: dir.join("undone.json").exists(),
+        })
+    }
+
+    /// A replace's entries. A last line cut short by a crash is not an entry: its file was
+    /// never renamed.
+    pub fn entries(&self, id: &str) -> Result<Vec<JournalEntry>, ReplaceError> {
+        let path = self.dir.join(id).join("files.jsonl");
+        let file = File::open(&path).map_err(|err| journal_error(&path, err))?;
+        let mut entries = Vec::new();
+        for line in BufReader::new(file).lines() {
+            let line = line.map_err(|err| journal_error(&path, err))?;
+            if let Ok(entry) = serde_json::from_str(&line) {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Restores the files of replace `id`, or of the newest one not undone yet, each only if
+    /// it is still exactly as the replace left it.
+    pub fn undo(&self, id: Option<&str>) -> Result<UndoReport, ReplaceError> {
+        let id = match id {
+            Some(id) => {
+                if !self.dir.join(id).join("replace.json").is_file() {
+                    return Err(ReplaceError::NoSuchReplace(format!(
+                        "no recorded replace has the ID {id} (see --undo-list)"
+                    )));
+                }
+                id.to_string()
+            }
+            None => self
+                .list()?
+                .into_iter()
+                .find(|summary| !summary.undone)
+                .map(|summary| summary.id)
+                .ok_or_else(|| {
+                    ReplaceError::NoSuchReplace("there is no replace left to undo".into())
+                })?,
+        };
+        let dir = self.dir.join(&id);
+        let mut report = UndoReport {
+            id: id.clone(),
+            ..UndoReport::default()
+        };
+        // The newest change first: if a file was written twice, its first state comes last.
+        for entry in self.entries(&id)?.into_iter().rev() {
+            match restore(&dir, &entry) {
+                Ok(true) => report.restored.push(entry.shown),
+                Ok(false) => report.unchanged.push(entry.shown),
+                Err(reason) => report.left.push((entry.shown, reason)),
+            }
+        }
+        report.restored.reverse();
+        report.unchanged.reverse();
+        report.left.reverse();
+        let undone = dir.join("undone.json");
+        let when = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        write_synced(&undone, format!("{{\"time\":{when}}}\n").as_bytes())
+            .map_err(|err| journal_error(&undone, err))?;
+        Ok(report)
+    }
+
+    /// Drops the oldest replaces beyond [`KEEP_REPLACES`] or [`KEEP_BYTES`].
+    pub(crate) fn prune(&self) {
+        self.prune_to(KEEP_REPLACES, KEEP_BYTES);
+    }
+
+    fn prune_to(&self, keep_replaces: usize, keep_bytes: u64) {
+        let Ok(mut ids) = self.ids() else { return };
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        let mut total = 0u64;
+        for (kept, id) in ids.iter().enumerate() {
+            let dir = self.dir.join(id.to_string());
+            total += folder_size(&dir);
+            if kept > 0 && (kept >= keep_replaces || total > keep_bytes) {
+                let _ = fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
+
+impl Recording {
+    /// This replace's ID.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Where the next copy starts, and the file it is appended to.
+    pub(crate) fn copies(&self) -> (u64, &File) {
+        (self.copies_len, &self.copies)
+    }
+
+    /// A copy of `len` bytes was appended.
+    pub(crate) fn copied(&mut self, len: u64) {
+        self.copies_len += len;
+    }
+
+    /// Takes back what was appended after `at` (a file that was not written after all).
+    pub(crate) fn forget_copy_from(&mut self, at: u64) {
+        if self.copies.set_len(at).is_ok() {
+            self.copies_len = at;
+        }
+    }
+
+    /// The file of copies, to flush.
+    pub(crate) fn copies_file(&self) -> &File {
+        &self.copies
+    }
+
+    /// Records written files, on disk before the caller renames them into place.
+    pub(crate) fn commit_all<'e>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'e JournalEntry>,
+    ) -> Result<(), ReplaceError> {
+        let path = self.dir.join("files.jsonl");
+        let mut lines = Vec::new();
+        for entry in entries {
+            serde_json::to_writer(&mut lines, entry).map_err(|err| journal_error(&path, err))?;
+            lines.push(b'\n');
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        self.entries
+            .write_all(&lines)
+            .and_then(|()| self.entries.sync_data())
+            .map_err(|err| journal_error(&path, err))?;
+        sync_dir(&self.dir);
+        Ok(())
+    }
+}
+
+/// Puts the copy of `entry`'s file back if the file is exactly as the replace left it.
+/// `Ok(false)`: it already is as before.
+fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
+    let now = fingerprint_of(&entry.path).map_err(|err| format!("cannot read it: {err}"))?;
+    if now == entry.before {
+        return Ok(false);
+    }
+    if now != entry.after {
+        return Err("it changed since the replace".into());
+    }
+    let copies = dir.join("copies.bin");
+    let mut source = File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
+    io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
+        .map_err(|err| format!("its copy is gone: {err}"))?;
+    let mut source = source.take(entry.before.size);
+    let meta = fs::metadata(&entry.path).map_err(|err| err.to_string())?;
+    let folder = entry.path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".trawl-")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(|err| format!("cannot create a temporary file in its folder: {err}"))?;
+    crate::write::keep_owner_and_mode(temp.as_file(), &meta).map_err(|r| r.to_string())?;
+    let mut hashing = HashingWriter::new(io::BufWriter::new(temp.as_file_mut()));
+    io::copy(&mut source, &mut hashing).map_err(|err| err.to_string())?;
+    let (restored, writer) = hashing.finish();
+    writer
+        .into_inner()
+        .map_err(|err| err.to_string())?
+        .sync_all()
+        .map_err(|err| err.to_string())?;
+    if restored != entry.before {
+        return Err("its copy in the journal is damaged".into());
+    }
+    temp.persist(&entry.path)
+        .map_err(|err| format!("renaming failed: {}", err.error))?;
+    sync_dir(folder);
+    Ok(true)
+}
+
+/// A file's size and hash, read now.
+pub(crate) fn fingerprint_of(path: &Path) -> io::Result<Fingerprint> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 64 << 10];
+    let mut size = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok(Fingerprint {
+        size,
+        sha256: hex(&hasher.finalize()),
+    })
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A writer that hashes and counts what goes through it.
+pub(crate) struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
+    }
+
+    pub(crate) fn finish(self) -> (Fingerprint, W) {
+        let print = Fingerprint {
+            size: self.size,
+            sha256: hex(&self.hasher.finalize()),
+        };
+        (print, self.inner)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A reader that copies what it reads to `copy` and hashes it.
+pub(crate) struct CopyingReader<R, W> {
+    pub(crate) inner: R,
+    pub(crate) copy: HashingWriter<W>,
+}
+
+impl<R: Read, W: Write> Read for CopyingReader<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Flushes a folder's entries (a new or renamed file's name) to disk; where a system cannot,
+/// the rename is still atomic, only perhaps not yet durable.
+pub(crate) fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok()?.metadata().ok())
+                .map(|meta| meta.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(journal: &Journal, copy_bytes: usize) -> String {
+        let mut recording = journal.begin(Path::new("/x"), "p", "t").unwrap();
+        let (_, mut copies) = recording.copies();
+        copies.write_all(&vec![b'x'; copy_bytes]).unwrap();
+        recording.copied(copy_bytes as u64);
+        recording.id().to_string()
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_by_count_and_by_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..6 {
+            record(&journal, 100);
+        }
+        journal.prune_to(4, u64::MAX);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["6", "5", "4", "3"]);
+        // Each replace takes its copy and its header: two fit in 400 bytes, three do not.
+        journal.prune_to(50, 400);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["6", "5"]);
+        // The newest stays, however large.
+        record(&journal, 10_000);
+        journal.prune_to(50, 400);
+        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["7"]);
+    }
+}

@@ -1,0 +1,686 @@
+//! Replace (docs/CONTRACT.md, "Replace"): `-r`, `--diff`, `--write`, `--undo`, `--undo-list`
+//! through the real binary, and the writer's checks through the library. Every written file is
+//! compared with an independent computation (`regex`'s `replace_all` on the original, or on
+//! the decoded text for UTF-16), every undo with the original bytes, every skipped file with
+//! its bytes before.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use rand::{Rng, SeedableRng};
+use tempfile::TempDir;
+
+#[path = "support/unprivileged.rs"]
+mod unprivileged;
+
+use trawl::replace::{FilePlan, Journal, ReplacePlan, Replacer, SkipReason, WriteProgress};
+use trawl::search::{SearchEvent, SearchRequest};
+
+/// A tree to replace in, and a journal of its own.
+struct Tree {
+    dir: TempDir,
+    journal: TempDir,
+}
+
+impl Tree {
+    fn new() -> Self {
+        Tree {
+            dir: tempfile::Builder::new()
+                .prefix("trawl-replace-")
+                .tempdir()
+                .expect("temporary folder"),
+            journal: tempfile::Builder::new()
+                .prefix("trawl-journal-")
+                .tempdir()
+                .expect("temporary folder"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn root(&self) -> String {
+        self.path().to_str().expect("UTF-8 temp path").to_string()
+    }
+
+    fn file(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create folders");
+        }
+        fs::write(&path, contents).expect("write file");
+        path
+    }
+
+    /// trawl with this tree's journal.
+    fn trawl(&self, args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("trawl")
+            .expect("binary")
+            .args(args)
+            .env("TRAWL_JOURNAL_DIR", self.journal.path())
+            .output()
+            .expect("run trawl")
+    }
+
+    /// Every regular file's bytes, by path relative to the root; the writer's temporary
+    /// files are listed too, so a leftover one shows.
+    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![self.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).expect("read folder") {
+                let entry = entry.expect("entry");
+                let kind = entry.file_type().expect("type");
+                if kind.is_dir() {
+                    stack.push(entry.path());
+                } else if kind.is_file() {
+                    let rel = entry
+                        .path()
+                        .strip_prefix(self.path())
+                        .expect("inside")
+                        .to_string_lossy()
+                        .into_owned();
+                    files.insert(rel, fs::read(entry.path()).expect("read"));
+                }
+            }
+        }
+        files
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What a replace of `pattern` by `template` makes of a UTF-8 (or byte) file, computed with
+/// `regex` alone. The patterns used below match within a line and never touch a BOM.
+fn expected_bytes(original: &[u8], pattern: &str, template: &str) -> Vec<u8> {
+    regex::bytes::Regex::new(pattern)
+        .expect("regex")
+        .replace_all(original, template.as_bytes())
+        .into_owned()
+}
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    bytes
+}
+
+const PATTERN: &str = r"f(o+)(?P<tail>\w*)";
+const TEMPLATE: &str = "<$1|${tail}|$$>";
+
+/// The awkward files of the issue, each with its expected result.
+fn awkward_tree(tree: &Tree) -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
+    let mut files: BTreeMap<String, (Vec<u8>, Vec<u8>)> = BTreeMap::new();
+    let plain: &[(&str, &[u8])] = &[
+        ("bom.txt", b"\xEF\xBB\xBFfoo first\nsecond fooo\n"),
+        ("crlf.txt", b"a foo\r\nb fooz\r\nc\r\n"),
+        ("mixed.txt", b"foo\r\nfoo\nfoo\rfoo\r\n\nfoo"),
+        ("no-final-newline.txt", b"x foo y\nlast foo"),
+        ("invalid.txt", b"\xFFfoo\xFE\xC3\n\x80fooo\xE9 done\n"),
+        ("unicode.txt", "héllo fooé wörld\nfoo😀\n".as_bytes()),
+    ];
+    for (name, bytes) in plain {
+        tree.file(name, bytes);
+        files.insert(
+            name.to_string(),
+            (bytes.to_vec(), expected_bytes(bytes, PATTERN, TEMPLATE)),
+        );
+    }
+    let original = "one foo\r\ntwo foobar é\r\n";
+    let replaced = regex::Regex::new(PATTERN)
+        .expect("regex")
+        .replace_all(original, TEMPLATE)
+        .into_owned();
+    for (name, big) in [("utf16le.txt", false), ("utf16be.txt", true)] {
+        tree.file(name, utf16(original, big));
+        files.insert(
+            name.to_string(),
+            (utf16(original, big), utf16(&replaced, big)),
+        );
+    }
+    files
+}
+
+#[test]
+fn write_then_undo_round_trips_awkward_files() {
+    let tree = Tree::new();
+    let files = awkward_tree(&tree);
+    let out = tree.trawl(&[&tree.root(), "txt", PATTERN, "-r", TEMPLATE, "--write"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let now = tree.snapshot();
+    for (name, (_, expected)) in &files {
+        assert_eq!(
+            text(&now[name]),
+            text(expected),
+            "{name} as written (lossy view)"
+        );
+        assert_eq!(&now[name], expected, "{name} byte for byte");
+    }
+    assert_eq!(now.len(), files.len(), "no temporary file is left: {now:?}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{}/crlf.txt: 2 replacements", tree.root())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("recorded as replace 1"), "{stdout}");
+
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let now = tree.snapshot();
+    for (name, (original, _)) in &files {
+        assert_eq!(&now[name], original, "{name} restored byte for byte");
+    }
+}
+
+#[test]
+fn permissions_are_kept_and_read_only_and_binary_files_are_left_alone() {
+    let tree = Tree::new();
+    let script = tree.file("run.txt", "foo\n");
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o751)).expect("chmod");
+    let locked = tree.file("locked.txt", "foo\n");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).expect("chmod");
+    tree.file("binary.txt", b"foo\0bar\n");
+    let before = tree.snapshot();
+    // -a searches the binary file, which is still never written.
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write", "-a"]);
+    assert_eq!(out.status.code(), Some(2), "a file was left alone");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "trawl: {}/locked.txt: not written: it is read-only",
+            tree.root()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "trawl: {}/binary.txt: not written: it is binary",
+            tree.root()
+        )),
+        "{stderr}"
+    );
+    let now = tree.snapshot();
+    assert_eq!(now["run.txt"], b"bar\n");
+    assert_eq!(now["locked.txt"], before["locked.txt"]);
+    assert_eq!(now["binary.txt"], before["binary.txt"]);
+    let mode = fs::metadata(&script).expect("stat").permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o751, "the permissions are kept");
+}
+
+#[test]
+fn a_symlink_stays_a_link_to_the_rewritten_file() {
+    let tree = Tree::new();
+    let elsewhere = TempDir::new().expect("temporary folder");
+    let target = elsewhere.path().join("target.txt");
+    fs::write(&target, "foo\n").expect("write");
+    std::os::unix::fs::symlink(&target, tree.path().join("link.txt")).expect("symlink");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write", "-L"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let link = tree.path().join("link.txt");
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("lstat")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_link(&link).expect("readlink"), target);
+    assert_eq!(fs::read(&target).expect("read"), b"bar\n");
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(fs::read(&target).expect("read"), b"foo\n");
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("lstat")
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_hard_linked_file_is_left_alone() {
+    let tree = Tree::new();
+    let file = tree.file("a.txt", "foo\n");
+    let other = TempDir::new().expect("temporary folder");
+    fs::hard_link(&file, other.path().join("b.txt")).expect("hard link");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("it has 2 hard links; replacing it would split them"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}
+
+/// The folder's missing write permission is a real check for any user but root, so as root
+/// the binary runs as `nobody`, over a tree `nobody` owns.
+#[test]
+fn a_file_in_a_folder_without_write_permission_is_left_alone() {
+    let scratch = tempfile::Builder::new()
+        .prefix("trawl-replace-nobody-")
+        .tempdir()
+        .expect("temporary folder");
+    unprivileged::open_to_everyone(scratch.path());
+    let root = scratch.path().join("tree");
+    let journal = scratch.path().join("journal");
+    fs::create_dir_all(root.join("locked")).expect("mkdir");
+    fs::create_dir_all(&journal).expect("mkdir");
+    fs::write(root.join("open.txt"), "foo\n").expect("write");
+    fs::write(root.join("locked/inside.txt"), "foo\n").expect("write");
+    if unprivileged::is_root() {
+        for path in [
+            &root,
+            &journal,
+            &root.join("locked"),
+            &root.join("open.txt"),
+            &root.join("locked/inside.txt"),
+        ] {
+            std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown to nobody");
+        }
+    }
+    fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o555)).expect("chmod");
+    let out = unprivileged::trawl_command(scratch.path())
+        .args([
+            root.to_str().expect("UTF-8"),
+            "txt",
+            "foo",
+            "-r",
+            "bar",
+            "--write",
+        ])
+        .env("TRAWL_JOURNAL_DIR", &journal)
+        .output()
+        .expect("run trawl");
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("locked/inside.txt: not written: cannot create a temporary file in its folder: Permission denied"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(root.join("open.txt")).expect("read"), b"bar\n");
+    assert_eq!(
+        fs::read(root.join("locked/inside.txt")).expect("read"),
+        b"foo\n"
+    );
+}
+
+/// The plans of a search, as the command line and the window make them.
+fn plans(request: SearchRequest) -> Vec<FilePlan> {
+    let handle = trawl::search::start(request).expect("search starts");
+    let mut files = Vec::new();
+    for event in handle.events() {
+        match event {
+            SearchEvent::File(result) => files.push(FilePlan::from_result(&result)),
+            SearchEvent::Error(error) => panic!("{error:?}"),
+            SearchEvent::Finished(_) => break,
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+#[test]
+fn a_file_changed_between_search_and_replace_is_left_alone() {
+    let tree = Tree::new();
+    let grown = tree.file("grown.txt", "foo\n");
+    let same_size = tree.file("same-size.txt", "foo bar\n");
+    let untouched = tree.file("untouched.txt", "foo\n");
+    let mut request = SearchRequest::new(tree.path(), vec!["txt".into()], "foo");
+    request.modified_times = true;
+    let files = plans(request.clone());
+    assert_eq!(files.len(), 3);
+    fs::write(&grown, "foo foo\n").expect("write");
+    // Same size and modified time, other bytes at the match: only the match check sees it.
+    let time = fs::metadata(&same_size)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
+    fs::write(&same_size, "fox bar\n").expect("write");
+    fs::File::options()
+        .write(true)
+        .open(&same_size)
+        .expect("open")
+        .set_modified(time)
+        .expect("set time");
+    let replacer = Replacer::new(&request.options, "foo", "X").expect("replacer");
+    let report = trawl::replace::write_plan(
+        &ReplacePlan {
+            root: tree.path().into(),
+            pattern: "foo".into(),
+            files,
+        },
+        &replacer,
+        &Journal::at(tree.journal.path()),
+        &WriteProgress::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("journal");
+    assert_eq!(report.written.len(), 1);
+    assert_eq!(report.written[0].path, untouched);
+    assert_eq!(report.skipped.len(), 2);
+    assert!(matches!(report.skipped[0].reason, SkipReason::Changed(_)));
+    assert_eq!(
+        report.skipped[1].reason.to_string(),
+        "it changed since the search: the text at byte 0 is no longer the match the search found"
+    );
+    assert_eq!(fs::read(&grown).expect("read"), b"foo foo\n");
+    assert_eq!(fs::read(&same_size).expect("read"), b"fox bar\n");
+    assert_eq!(fs::read(&untouched).expect("read"), b"X\n");
+}
+
+#[test]
+fn undo_leaves_a_file_changed_since_the_replace_alone() {
+    let tree = Tree::new();
+    let a = tree.file("a.txt", "foo\n");
+    let b = tree.file("b.txt", "foo\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write"]);
+    assert_eq!(out.status.code(), Some(0));
+    fs::write(&b, "edited\n").expect("write");
+    let out = tree.trawl(&["--undo", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "trawl: {}: left alone: it changed since the replace\n",
+            b.display()
+        )
+    );
+    assert_eq!(fs::read(&a).expect("read"), b"foo\n");
+    assert_eq!(fs::read(&b).expect("read"), b"edited\n");
+    let list = text(&tree.trawl(&["--undo-list"]).stdout);
+    let fields: Vec<&str> = list.trim_end().split('\t').collect();
+    assert_eq!(fields[0], "1");
+    assert_eq!(fields[2], tree.root());
+    assert_eq!(fields[3..], ["foo", "2 files", "2 replacements", "undone"]);
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(2), "nothing left to undo");
+    assert_eq!(
+        text(&out.stderr),
+        "trawl: there is no replace left to undo\n"
+    );
+    let out = tree.trawl(&["--undo", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn replace_alone_prints_the_lines_as_they_would_be_and_writes_nothing() {
+    let tree = Tree::new();
+    tree.file("a.txt", "one foo two fooo\nnone\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "f(o+)", "-r", "[$1]", "--no-heading"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}/a.txt:1:5:one [oo] two [ooo]\n", tree.root())
+    );
+    assert_eq!(
+        fs::read(tree.path().join("a.txt")).expect("read"),
+        b"one foo two fooo\nnone\n"
+    );
+    assert!(!tree.journal.path().join("1").exists());
+}
+
+#[test]
+fn a_literal_pattern_takes_the_template_literally() {
+    let tree = Tree::new();
+    let file = tree.file("a.txt", "a.b axb\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "a.b", "-F", "-r", "$1$$", "--write"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(fs::read(&file).expect("read"), b"$1$$ axb\n");
+}
+
+#[test]
+fn a_multiline_match_spanning_lines_is_replaced() {
+    let tree = Tree::new();
+    let original = b"start\r\nfoo\r\nbar end\r\nfoo\nbar\n".to_vec();
+    let file = tree.file("a.txt", &original);
+    let out = tree.trawl(&[
+        &tree.root(),
+        "txt",
+        r"foo(\r?\n)bar",
+        "-U",
+        "-r",
+        "joined$1",
+        "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(
+        fs::read(&file).expect("read"),
+        expected_bytes(&original, r"foo(\r?\n)bar", "joined$1")
+    );
+}
+
+#[test]
+fn no_match_writes_nothing_and_exits_1() {
+    let tree = Tree::new();
+    tree.file("a.txt", "nothing\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--write"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_diff_applied_with_patch_gives_what_write_gives() {
+    let diffed = Tree::new();
+    let written = Tree::new();
+    for tree in [&diffed, &written] {
+        tree.file(
+            "crlf.txt",
+            b"a foo\r\nb\r\nc\r\nd\r\ne\r\nf\r\ng\r\nh foo\r\n",
+        );
+        tree.file("sub/no-final.txt", b"x\nfoo");
+        tree.file("sub/invalid.txt", b"\xFFfoo\xFE\n\xC3(\n");
+        tree.file("bom.txt", b"\xEF\xBB\xBFfoo\n");
+        tree.file("lone-cr.txt", b"foo\rbar\nbaz foo\n");
+        tree.file("same.txt", b"nothing here\n");
+    }
+    let out = diffed.trawl(&[&diffed.root(), "txt", "fo(o)", "-r", "[$1]", "--diff"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let diff = out.stdout;
+    assert!(diff.starts_with(b"--- a/bom.txt\n+++ b/bom.txt\n@@ -1 +1 @@\n"));
+    let before = diffed.snapshot();
+    let mut patch = std::process::Command::new("patch")
+        .args(["-p1", "--quiet", "--batch"])
+        .current_dir(diffed.path())
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("patch is installed");
+    std::io::Write::write_all(patch.stdin.as_mut().expect("stdin"), &diff).expect("feed patch");
+    assert!(patch.wait().expect("patch").success());
+    let out = written.trawl(&[&written.root(), "txt", "fo(o)", "-r", "[$1]", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let patched = diffed.snapshot();
+    assert_ne!(patched, before);
+    assert_eq!(patched, written.snapshot());
+}
+
+/// A `--write` killed at random points leaves each file wholly old or wholly new, and
+/// `--undo` then restores every file the journal recorded.
+#[test]
+fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
+    let tree = Tree::new();
+    let mut originals = BTreeMap::new();
+    for i in 0..60 {
+        let name = format!("d{}/f{i}.txt", i % 6);
+        let body = format!("line foo {i}\r\n").repeat(200 + i * 50);
+        tree.file(&name, &body);
+        originals.insert(name, body.into_bytes());
+    }
+    let replaced: BTreeMap<String, Vec<u8>> = originals
+        .iter()
+        .map(|(name, body)| (name.clone(), expected_bytes(body, "foo", "barbaz")))
+        .collect();
+    // One whole run first, undone, to learn how long one takes here: the kills then land
+    // anywhere in that span (a calibration, not an assertion on time).
+    let started = std::time::Instant::now();
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "barbaz", "--write"]);
+    let span = started.elapsed().as_micros().max(1_000) as u64;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(tree.snapshot(), replaced);
+    assert_eq!(tree.trawl(&["--undo"]).status.code(), Some(0));
+    assert_eq!(tree.snapshot(), originals);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+    let mut killed_midway = 0;
+    for _ in 0..30 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"))
+            .args([&tree.root(), "txt", "foo", "-r", "barbaz", "--write"])
+            .env("TRAWL_JOURNAL_DIR", tree.journal.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..span)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = tree.snapshot();
+        let mut new = 0;
+        for (name, original) in &originals {
+            let bytes = &now[name];
+            assert!(
+                bytes == original || *bytes == replaced[name],
+                "{name} is neither old nor new"
+            );
+            new += usize::from(*bytes == replaced[name]);
+        }
+        if new > 0 && new < originals.len() {
+            killed_midway += 1;
+        }
+        // Temporary files a kill left behind are the only other files.
+        for name in now.keys() {
+            assert!(
+                originals.contains_key(name)
+                    || name
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|n| n.starts_with(".trawl-")),
+                "unexpected file {name}"
+            );
+        }
+        if new > 0 {
+            let out = tree.trawl(&["--undo"]);
+            assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        }
+        let now = tree.snapshot();
+        for (name, original) in &originals {
+            assert_eq!(&now[name], original, "{name} restored");
+        }
+    }
+    // Not an assertion on timing: the count shows in the log whether kills landed midway.
+    eprintln!("kills that landed between the first and the last file: {killed_midway} of 30");
+}
+
+#[path = "support/replace_check.rs"]
+mod replace_check;
+
+/// The fuzz target's check (tests/support/replace_check.rs) on seeded random inputs: search,
+/// replace and undo of small awkward texts in every encoding against `regex`'s `replace_all`.
+#[test]
+fn seeded_random_replaces_equal_regex_replace_all_and_undo_restores() {
+    const PIECES: &[&str] = &[
+        "f", "o", "oo", "a", " ", "\n", "\r\n", "\r", "é", "😀", "$", "\u{FEFF}", "x",
+    ];
+    const BYTES: &[&[u8]] = &[b"\xFF", b"\xC3", b"\x80", b"\0"];
+    const PATTERNS: &[&str] = &[
+        "fo+",
+        "o",
+        "f(o*)",
+        "^f",
+        "o$",
+        r"\bfo",
+        "a|fo",
+        "(?P<n>o)+",
+        "x*",
+        ".",
+        r"\s",
+        "é",
+        "(?-u:\\xFF)",
+        r"o\r?\n",
+        r"(?s)f.*?o",
+        "$",
+        "^",
+        r"\w+",
+        "(?i)F",
+    ];
+    const TEMPLATES: &[&str] = &["X", "$1", "${n}", "$$", "", "[$0]", "a\nb", "é$1é"];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1515);
+    let mut checked = 0;
+    for _ in 0..400 {
+        let mut contents = Vec::new();
+        for _ in 0..rng.random_range(0..24) {
+            if rng.random_ratio(1, 12) {
+                contents.extend_from_slice(BYTES[rng.random_range(0..BYTES.len())]);
+            } else {
+                contents.extend_from_slice(PIECES[rng.random_range(0..PIECES.len())].as_bytes());
+            }
+        }
+        let input = replace_check::Input {
+            flags: rng.random_range(0..32),
+            pattern: PATTERNS[rng.random_range(0..PATTERNS.len())],
+            template: TEMPLATES[rng.random_range(0..TEMPLATES.len())],
+            contents: &contents,
+        };
+        if replace_check::check(&input) {
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} inputs were checked");
+}
+
+#[test]
+fn a_file_reached_through_a_link_in_the_tree_too_is_written_once() {
+    let tree = Tree::new();
+    let target = tree.file("real.txt", "foo foo\n");
+    std::os::unix::fs::symlink(&target, tree.path().join("link.txt")).expect("symlink");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "bar", "--write", "-L"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(fs::read(&target).expect("read"), b"bar bar\n");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "trawl: {root}/real.txt: not written again: it is the same file as {root}/link.txt, written once\n",
+            root = tree.root()
+        )
+    );
+}
+
+#[test]
+fn diff_and_write_together_or_without_replace_are_refused() {
+    let tree = Tree::new();
+    let file = tree.file("a.txt", "foo\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--diff", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "trawl: --diff shows a replace and --write makes it: give one of them\n"
+    );
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--replace"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}

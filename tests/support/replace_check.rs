@@ -1,0 +1,235 @@
+//! One input through search, replace and undo, checked against `regex` alone: the file is
+//! searched by the engine, every match is replaced by the writer (trawl::replace), and the
+//! written bytes must equal `regex`'s `replace_all` on the text (line by line, as the engine
+//! matches lines; the whole text with multiline), re-encoded as the file was; the undo must
+//! then give the original bytes back. A file the writer refuses must be one it should refuse
+//! (binary, UTF-16 that is not valid) and must be untouched.
+//!
+//! Shared by the fuzz target (fuzz/fuzz_targets/replace.rs) and the seeded property test in
+//! tests/replace.rs, which include this file by path.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use trawl::replace::{
+    FilePlan, Journal, ReplacePlan, Replacer, SkipReason, WriteProgress, write_plan,
+};
+use trawl::search::{CaseMode, FileResult, FileSearcher, SearchRequest, build_matcher};
+
+/// Bit 0: fixed strings; bit 1: case-insensitive; bit 2: multiline; bits 3–4: the file is
+/// written as UTF-8 (0), UTF-8 with a BOM (1), UTF-16LE (2) or UTF-16BE (3), the contents
+/// taken as its text (lossily, for UTF-16).
+pub struct Input<'a> {
+    pub flags: u8,
+    pub pattern: &'a str,
+    pub template: &'a str,
+    pub contents: &'a [u8],
+}
+
+/// Checks `input`, panicking on any difference. Returns false when nothing was checked (the
+/// pattern does not compile, or nothing matched).
+pub fn check(input: &Input<'_>) -> bool {
+    let fixed = input.flags & 1 != 0;
+    let insensitive = input.flags & 2 != 0;
+    let multiline = input.flags & 4 != 0;
+    let form = (input.flags >> 3) & 3;
+    if [&b"\xef\xbb\xbf"[..], b"\xff\xfe", b"\xfe\xff"]
+        .iter()
+        .any(|bom| input.contents.starts_with(bom))
+    {
+        return false;
+    }
+    let text_for_utf16 = String::from_utf8_lossy(input.contents).into_owned();
+    let file_bytes: Vec<u8> = match form {
+        0 => input.contents.to_vec(),
+        1 => [&b"\xEF\xBB\xBF"[..], input.contents].concat(),
+        _ => utf16(&text_for_utf16, form == 3),
+    };
+
+    let mut request = SearchRequest::new(".", Vec::new(), input.pattern);
+    request.options.regex = !fixed;
+    request.options.case = if insensitive {
+        CaseMode::Insensitive
+    } else {
+        CaseMode::Sensitive
+    };
+    request.options.multiline = multiline;
+    request.options.binary_as_text = true;
+    let Ok(matcher) = build_matcher(&request) else {
+        return false;
+    };
+    let Ok(replacer) = Replacer::new(&request.options, input.pattern, input.template) else {
+        return false;
+    };
+    let reference_pattern = if fixed {
+        regex::escape(input.pattern)
+    } else {
+        input.pattern.to_string()
+    };
+    let Ok(reference) = regex::bytes::RegexBuilder::new(&reference_pattern)
+        .case_insensitive(insensitive)
+        .multi_line(true)
+        .crlf(!multiline)
+        .build()
+    else {
+        return false;
+    };
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let journal_dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("f.txt");
+    std::fs::write(&path, &file_bytes).expect("write");
+    let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
+    let found = searcher.search_path(&path).expect("search");
+    if found.matches == 0 {
+        return false;
+    }
+    let result = FileResult {
+        path: path.clone(),
+        lines: found.lines,
+        modified: None,
+    };
+    let plan = ReplacePlan {
+        root: dir.path().into(),
+        pattern: input.pattern.into(),
+        files: vec![FilePlan::from_result(&result)],
+    };
+    let journal = Journal::at(journal_dir.path());
+    let report = write_plan(
+        &plan,
+        &replacer,
+        &journal,
+        &WriteProgress::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("journal");
+    let written = std::fs::read(&path).expect("read");
+    if let Some(skipped) = report.skipped.first() {
+        assert_eq!(written, file_bytes, "a skipped file is untouched");
+        let binary = file_bytes.contains(&0) && form < 2 || text_for_utf16.contains('\0');
+        match &skipped.reason {
+            SkipReason::Binary => assert!(binary, "{:?}", input.contents),
+            SkipReason::Undecodable(_) => assert!(form >= 2),
+            other => panic!(
+                "refused {other}: pattern {:?} template {:?} flags {} contents {:?}",
+                input.pattern, input.template, input.flags, input.contents
+            ),
+        }
+        return true;
+    }
+
+    // The reference: regex's replace_all on the searched text, line by line unless multiline.
+    let text: Vec<u8> = match form {
+        0 => input.contents.to_vec(),
+        1 => input.contents.to_vec(),
+        _ => text_for_utf16.clone().into_bytes(),
+    };
+    // Each match as the engine's contract reports it: an empty match between the bytes of one
+    // character is none, nor is one after a multiline text's final newline.
+    let replace = |haystack: &[u8]| -> Vec<u8> {
+        let starts = char_starts(haystack);
+        let mut out = Vec::new();
+        let mut last = 0;
+        for captures in reference.captures_iter(haystack) {
+            let Some(m) = captures.get(0) else { continue };
+            if m.is_empty()
+                && (!starts[m.start()]
+                    || (multiline && m.start() == haystack.len() && haystack.ends_with(b"\n")))
+            {
+                continue;
+            }
+            out.extend_from_slice(&haystack[last..m.start()]);
+            if fixed {
+                out.extend_from_slice(input.template.as_bytes());
+            } else {
+                captures.expand(input.template.as_bytes(), &mut out);
+            }
+            last = m.end();
+        }
+        out.extend_from_slice(&haystack[last..]);
+        out
+    };
+    let replaced_text = if multiline {
+        replace(&text)
+    } else {
+        // Lines end at `\n`; one `\r` before it (or at the end) is not part of the line.
+        // The empty piece after a final `\n` is no line.
+        let mut out = Vec::new();
+        let pieces: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        for (i, line) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            if i + 1 == pieces.len() && i > 0 && line.is_empty() {
+                break;
+            }
+            match line.strip_suffix(b"\r") {
+                Some(line) => {
+                    out.extend(replace(line));
+                    out.push(b'\r');
+                }
+                None => out.extend(replace(line)),
+            }
+        }
+        out
+    };
+    let expected = match form {
+        0 => replaced_text,
+        1 => [&b"\xEF\xBB\xBF"[..], &replaced_text].concat(),
+        _ => match String::from_utf8(replaced_text) {
+            Ok(text) => utf16(&text, form == 3),
+            Err(_) => panic!("the writer wrote UTF-16 from text that is not UTF-8"),
+        },
+    };
+    assert_eq!(
+        written, expected,
+        "pattern {:?} template {:?} flags {} contents {:?}",
+        input.pattern, input.template, input.flags, input.contents
+    );
+
+    let undo = journal.undo(None).expect("undo");
+    assert!(undo.left.is_empty(), "{undo:?}");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        file_bytes,
+        "undo restores the original"
+    );
+    true
+}
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    bytes
+}
+
+/// Which positions of `bytes` start a character (an invalid byte is a character of its own),
+/// its end included.
+fn char_starts(bytes: &[u8]) -> Vec<bool> {
+    let mut starts = vec![false; bytes.len() + 1];
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            starts[at] = true;
+            at += c.len_utf8();
+        }
+        for _ in chunk.invalid() {
+            starts[at] = true;
+            at += 1;
+        }
+    }
+    starts[bytes.len()] = true;
+    starts
+}
