@@ -370,6 +370,8 @@ impl Records<'_> {
                     byte_offset: view.byte_offset,
                     length: view.length,
                     text,
+                    // The results model does not keep a file's encoding yet (#16, the window).
+                    encoding: None,
                 },
             ),
             // A tuple is one row, its numbers written without a String each.
@@ -496,6 +498,8 @@ fn write_holes(
                     byte_offset: cut.byte_offset,
                     length: cut.length,
                     text,
+                    // The results model does not keep a file's encoding yet (#16, the window).
+                    encoding: None,
                 },
             )?,
             ExportFormat::Csv => {
@@ -1164,6 +1168,7 @@ mod tests {
             }]
             .into_iter()
             .collect(),
+            encoding: None,
         }
     }
 
@@ -1283,6 +1288,7 @@ mod tests {
             }]
             .into_iter()
             .collect(),
+            encoding: None,
         };
         model.push_file(long);
         finished(&mut model);

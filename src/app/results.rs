@@ -1136,6 +1136,7 @@ mod tests {
             modified: None,
             path: PathBuf::from(path),
             lines: all,
+            encoding: None,
         }
     }
 
