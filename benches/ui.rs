@@ -928,6 +928,7 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
             modified: None,
             path: root.join(format!("dir{}/file{f}.rs", f % 10)),
             lines,
+            encoding: None,
         });
     }
     let matches = model.match_count() as u64;
@@ -1052,6 +1053,7 @@ fn huge_model(matches: usize) -> ResultsModel {
             modified: None,
             path: root.join(format!("f{f}.rs")),
             lines: found,
+            encoding: None,
         });
     }
     let matches = model.match_count() as u64;

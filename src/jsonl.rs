@@ -26,6 +26,10 @@ pub enum Record<'a> {
         length: u64,
         /// The line's text (cut around the match when too long).
         text: &'a str,
+        /// The encoding the file was decoded from; absent for a file searched as its bytes
+        /// (UTF-8).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        encoding: Option<&'a str>,
     },
     /// A file or folder that could not be read.
     Error {
@@ -65,6 +69,7 @@ fn lossy(path: &Path) -> std::borrow::Cow<'_, str> {
 /// Writes a `match` record for every occurrence in `result`.
 pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
     let path = lossy(&result.path);
+    let encoding = result.encoding.map(|encoding| encoding.name());
     for line in &result.lines {
         for occurrence in line.occurrences {
             let (text, _) = line.excerpt(occurrence).to_marked();
@@ -77,6 +82,7 @@ pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
                     byte_offset: occurrence.byte_offset,
                     length: occurrence.length,
                     text: &text,
+                    encoding,
                 },
             )?;
         }

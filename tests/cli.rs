@@ -563,12 +563,109 @@ fn json_decodes_a_utf16_file_and_skips_a_utf8_bom() {
     assert_eq!(wide["line"], 1, "{wide}");
     assert_eq!(wide["column"], 3, "{wide}");
     assert_eq!(wide["text"], "x needle", "{wide}");
+    assert_eq!(
+        wide["encoding"], "UTF-16LE",
+        "a decoded file names its encoding: {wide}"
+    );
     let bom = by_path[tree.shown("bom.rs").as_str()];
+    assert!(
+        bom.get("encoding").is_none(),
+        "UTF-8 has no encoding key: {bom}"
+    );
     assert_eq!(
         bom["column"], 1,
         "the BOM is not a character of the line: {bom}"
     );
     assert_eq!(bom["text"], "needle", "{bom}");
+}
+
+#[test]
+fn encoding_auto_decodes_legacy_files_and_json_names_their_encoding() {
+    let tree = Tree::new();
+    tree.file("latin1.txt", b"x\nun caf\xE9 cr\xE8me\n");
+    tree.file("utf8.txt", "un café\n");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキストです。café\n");
+    tree.file("sjis.txt", &sjis);
+    let run = trawl(&["-E", "auto", "--json", &tree.root(), "txt", "café|日本語"]);
+    assert_found(&run);
+    let mut matches: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with(r#"{"type":"match""#))
+        .map(str::to_string)
+        .collect();
+    matches.sort();
+    let latin1 = tree.shown("latin1.txt");
+    let utf8 = tree.shown("utf8.txt");
+    let sjis = tree.shown("sjis.txt");
+    let mut expected = [
+        format!(
+            r#"{{"type":"match","path":"{latin1}","line":2,"column":4,"byte_offset":5,"length":5,"text":"un café crème","encoding":"windows-1252"}}"#
+        ),
+        format!(
+            r#"{{"type":"match","path":"{utf8}","line":1,"column":4,"byte_offset":3,"length":5,"text":"un café"}}"#
+        ),
+        // `é` is not in Shift_JIS: the encoder wrote `&#233;`, which is what is found.
+        format!(
+            r#"{{"type":"match","path":"{sjis}","line":1,"column":1,"byte_offset":0,"length":9,"text":"日本語のテキストです。caf&#233;","encoding":"Shift_JIS"}}"#
+        ),
+    ];
+    expected.sort();
+    assert_eq!(matches, expected);
+    // Without -E the legacy files are bytes: only the UTF-8 file matches.
+    let run = trawl(&["--no-heading", &tree.root(), "txt", "café|日本語"]);
+    assert_found(&run);
+    assert_eq!(run.stdout, format!("{utf8}:1:4:un café\n"));
+}
+
+#[test]
+fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
+    let tree = Tree::new();
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("東京と日本語\n");
+    tree.file("sjis.txt", &sjis);
+    tree.file("latin1.txt", b"caf\xE9\n");
+    let run = trawl(&[
+        "-E",
+        "shift_jis",
+        "--no-heading",
+        &tree.root(),
+        "txt",
+        "日本語",
+    ]);
+    assert_found(&run);
+    assert_eq!(
+        run.stdout,
+        format!("{}:1:4:東京と日本語\n", tree.shown("sjis.txt"))
+    );
+    let run = trawl(&[
+        "--encoding",
+        "none",
+        "--no-heading",
+        &tree.root(),
+        "txt",
+        r"(?-u:caf\xE9)",
+    ]);
+    assert_found(&run);
+    assert_eq!(
+        run.stdout,
+        format!("{}:1:1:caf\u{FFFD}\n", tree.shown("latin1.txt"))
+    );
+}
+
+#[test]
+fn an_unknown_encoding_is_one_line_before_any_file_is_read() {
+    let tree = Tree::new();
+    tree.file("a.txt", "needle\n");
+    let run = trawl(&["-E", "klingon", &tree.root(), "txt", "needle"]);
+    let message = assert_one_line_error(&run);
+    assert!(
+        message.contains("unknown encoding \"klingon\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("--encoding"),
+        "the flag is named: {message}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

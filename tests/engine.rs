@@ -12,7 +12,9 @@
 //! - smart case is case-insensitive unless the pattern has an upper-case literal;
 //! - a BOM is sniffed and stripped: UTF-16 is searched as decoded UTF-8 (offsets in the decoded
 //!   text), a UTF-8 BOM is not part of line 1's text or columns but is counted in byte offsets
-//!   (they are "from the start of the file").
+//!   (they are "from the start of the file");
+//! - `-E` decodes as the contract's "Encodings" says (tests/support/decoding.rs: encoding_rs
+//!   and chardetng on the whole file), and each file's encoding is compared too.
 //!
 //! And where the contract leaves a corner open, the reference fixes one reading:
 //! - an empty match between the bytes of one character (`x*` on `日`) is no occurrence, and one
@@ -30,12 +32,14 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+#[path = "support/decoding.rs"]
+mod decoding;
 #[path = "support/file_search_check.rs"]
 mod file_search_check;
 
 use trawl::search::{
     self, CaseMode, FileError, FileSearcher, Globs, SearchError, SearchEvent, SearchRequest,
-    Summary, build_matcher,
+    Summary, TextEncoding, build_matcher,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -51,6 +55,8 @@ struct Hit {
     byte_offset: u64,
     length: u64,
     text: String,
+    /// The encoding the file was decoded from, by name (none: searched as its bytes).
+    encoding: Option<&'static str>,
 }
 
 /// Everything one engine search produced.
@@ -108,6 +114,7 @@ fn run_engine(request: SearchRequest) -> Outcome {
                             byte_offset: occ.byte_offset,
                             length: occ.length,
                             text: line.excerpt(occ).to_marked().0.into_owned(),
+                            encoding: file.encoding.map(|e| e.name()),
                         };
                         assert!(
                             hits.insert(hit.clone()),
@@ -182,15 +189,18 @@ fn reference(request: &SearchRequest) -> BTreeSet<Hit> {
     let mut hits = BTreeSet::new();
     for path in reference_files(request) {
         let raw = fs::read(&path).unwrap();
-        let (content, base) = decode(&raw);
-        if !request.options.binary_as_text && content.contains(&0) {
+        let decoded = decoding::decode(&raw, request.options.encoding);
+        if !request.options.binary_as_text && decoded.text.contains(&0) {
             continue;
         }
+        let mut found = BTreeSet::new();
         if request.options.multiline {
-            reference_multiline(&path, &content, base, &regex, &mut hits);
+            reference_multiline(&path, &decoded.text, decoded.base, &regex, &mut found);
         } else {
-            reference_by_line(&path, &content, base, &regex, &mut hits);
+            reference_by_line(&path, &decoded.text, decoded.base, &regex, &mut found);
         }
+        let encoding = decoded.encoding.map(|e| e.name());
+        hits.extend(found.into_iter().map(|hit| Hit { encoding, ..hit }));
     }
     hits
 }
@@ -217,32 +227,6 @@ fn reference_regex(request: &SearchRequest) -> regex::bytes::Regex {
         .multi_line(true)
         .build()
         .unwrap()
-}
-
-/// The text searched and how many bytes before it the file holds (a stripped UTF-8 BOM).
-fn decode(raw: &[u8]) -> (Vec<u8>, u64) {
-    let utf16 = |bytes: &[u8], le: bool| -> Vec<u8> {
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|p| {
-                if le {
-                    u16::from_le_bytes([p[0], p[1]])
-                } else {
-                    u16::from_be_bytes([p[0], p[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units).into_bytes()
-    };
-    if let Some(rest) = raw.strip_prefix(b"\xFF\xFE") {
-        (utf16(rest, true), 0)
-    } else if let Some(rest) = raw.strip_prefix(b"\xFE\xFF") {
-        (utf16(rest, false), 0)
-    } else if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
-        (rest.to_vec(), 3)
-    } else {
-        (raw.to_vec(), 0)
-    }
 }
 
 /// Characters in `bytes`, each invalid UTF-8 byte counting as one.
@@ -310,6 +294,7 @@ fn reference_by_line(
                 byte_offset: base + (line_start + m.start()) as u64,
                 length: m.len() as u64,
                 text: text.clone(),
+                encoding: None,
             });
         }
         line_start = end + 1;
@@ -348,6 +333,7 @@ fn reference_multiline(
             byte_offset: base + m.start() as u64,
             length: m.len() as u64,
             text: String::from_utf8_lossy(line).into_owned(),
+            encoding: None,
         });
     }
 }
@@ -1243,12 +1229,92 @@ fn in_memory_search_agrees_with_the_reference() {
                 byte_offset: o.byte_offset,
                 length: o.length,
                 text: l.text.to_string(),
+                encoding: None,
             })
         })
         .collect();
     assert_hits_eq(&actual, &expected, &req);
     assert_eq!(found.matches, expected.len() as u64);
     assert!(searcher.search_bytes(b"foo\x00").unwrap().binary);
+}
+
+/// The occurrences of an in-memory search, as the reference gives them for a file `mem`.
+fn hits_in_memory(found: &search::FileMatches) -> BTreeSet<Hit> {
+    let encoding = found.encoding.map(|e| e.name());
+    found
+        .lines
+        .iter()
+        .flat_map(|l| {
+            l.occurrences.iter().map(move |o| Hit {
+                path: PathBuf::from("mem"),
+                line: l.line_number,
+                column: o.column,
+                byte_offset: o.byte_offset,
+                length: o.length,
+                text: l.text.to_string(),
+                encoding,
+            })
+        })
+        .collect()
+}
+
+/// Searched whole and in segments (a large file's way: a later segment that is not UTF-8 has
+/// the file searched again decoded), bytes in memory are decoded as the reference decodes them.
+#[test]
+fn in_memory_searches_decode_as_the_reference_does() {
+    let mut late_latin1 = "foo é\n".repeat(300).into_bytes();
+    late_latin1.extend_from_slice(b"caf\xE9 foo\n");
+    let encoded = |encoding: &'static encoding_rs::Encoding, text: &str| {
+        encoding.encode(&text.repeat(40)).0.into_owned()
+    };
+    let sjis = encoded(encoding_rs::SHIFT_JIS, "日本語 foo のテキストです。\n");
+    let gbk = encoded(encoding_rs::GBK, "中文 foo 我们明天见面。\n");
+    let contents: Vec<Vec<u8>> = vec![
+        late_latin1,
+        sjis,
+        gbk,
+        b"\xEF\xBB\xBFfoo caf\xE9\n".to_vec(),
+        utf16("x foo é\n", true),
+        b"foo caf\xE9\0\n".to_vec(),
+        "plain foo é\n".into(),
+    ];
+    let choices = [
+        TextEncoding::Utf8,
+        TextEncoding::Auto,
+        TextEncoding::Bytes,
+        TextEncoding::Named(encoding_rs::SHIFT_JIS),
+        TextEncoding::Named(encoding_rs::WINDOWS_1252),
+        TextEncoding::Named(encoding_rs::UTF_16BE),
+    ];
+    for choice in choices {
+        let mut req = request(Path::new("."), &[], "foo|é|日本語|中文");
+        req.options.encoding = choice;
+        let matcher = build_matcher(&req).unwrap();
+        let mut searcher = FileSearcher::new(&req, matcher, Arc::new(AtomicBool::new(false)));
+        for content in &contents {
+            let decoded = decoding::decode(content, choice);
+            let binary = decoded.text.contains(&0);
+            let mut expected = BTreeSet::new();
+            if !binary {
+                let path = Path::new("mem");
+                let regex = reference_regex(&req);
+                reference_by_line(path, &decoded.text, decoded.base, &regex, &mut expected);
+            }
+            let encoding = decoded.encoding.map(|e| e.name());
+            let expected = expected
+                .into_iter()
+                .map(|hit| Hit { encoding, ..hit })
+                .collect();
+            let whole = searcher.search_bytes(content).unwrap();
+            assert_eq!(whole.binary, binary, "{choice}: {content:?}");
+            assert_hits_eq(&hits_in_memory(&whole), &expected, &req);
+            for segment in [16, 64, 1000] {
+                let split = searcher.search_bytes_in_segments(content, segment).unwrap();
+                assert_eq!(split.binary, binary, "{choice}, {segment}: {content:?}");
+                assert_hits_eq(&hits_in_memory(&split), &expected, &req);
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1362,9 +1428,36 @@ fn random_content(rng: &mut StdRng) -> Vec<u8> {
                 content = utf16(text, rng.random_bool(0.5));
             }
         }
+        5..=8 => {
+            // Saved in a legacy encoding (a character it cannot hold becomes `&#N;`).
+            if let Ok(text) = std::str::from_utf8(&content) {
+                let encoding = LEGACY.choose(rng).unwrap();
+                content = encoding.encode(text).0.into_owned();
+            }
+        }
         _ => {}
     }
     content
+}
+
+/// The encodings random files are saved in besides UTF-8 and UTF-16.
+const LEGACY: &[&encoding_rs::Encoding] = &[
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::EUC_JP,
+    encoding_rs::GBK,
+    encoding_rs::BIG5,
+    encoding_rs::EUC_KR,
+];
+
+/// `-E` for a random search: mostly the default and `auto`.
+fn random_encoding(rng: &mut StdRng) -> TextEncoding {
+    match rng.random_range(0..10) {
+        0..=3 => TextEncoding::Utf8,
+        4..=7 => TextEncoding::Auto,
+        8 => TextEncoding::Bytes,
+        _ => TextEncoding::Named(LEGACY.choose(rng).unwrap()),
+    }
 }
 
 fn random_tree(rng: &mut StdRng) -> tempfile::TempDir {
@@ -1475,6 +1568,8 @@ const EXTENSION_SETS: &[&[&str]] = &[
 
 #[test]
 fn randomized_trees_match_the_reference() {
+    // Occurrences found in files decoded from a legacy encoding: the trees must have some.
+    let mut legacy_hits = 0;
     for seed in 0..8u64 {
         let mut rng = StdRng::seed_from_u64(0x7472_6177_6c00 + seed);
         let dir = random_tree(&mut rng);
@@ -1489,6 +1584,7 @@ fn randomized_trees_match_the_reference() {
             req.options.respect_ignore_files = rng.random_bool(0.8);
             req.options.binary_as_text = rng.random_bool(0.2);
             req.options.threads = rng.random_range(1..=3).to_string();
+            req.options.encoding = random_encoding(&mut rng);
             let expected = reference(&req);
             let outcome = run_engine(req.clone());
             assert!(
@@ -1502,8 +1598,15 @@ fn randomized_trees_match_the_reference() {
                 assert_hits_eq(&outcome.hits, &expected, &req);
                 unreachable!();
             }
+            legacy_hits += (outcome.hits.iter())
+                .filter(|h| h.encoding.is_some_and(|name| !name.starts_with("UTF-16")))
+                .count();
         }
     }
+    assert!(
+        legacy_hits > 0,
+        "no legacy-encoded file was searched decoded"
+    );
 }
 
 /// The fuzz target's check (tests/support/file_search_check.rs) on seeded random inputs, so

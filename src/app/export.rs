@@ -169,6 +169,7 @@ pub(crate) fn write_export(
                     byte_offset: view.byte_offset,
                     length: view.length,
                     text: &text,
+                    encoding: found.encoding(file).map(encoding_rs::Encoding::name),
                 },
             )?,
             // A tuple is one row, its numbers written without a String each.
@@ -798,6 +799,7 @@ mod tests {
             }]
             .into_iter()
             .collect(),
+            encoding: None,
         }
     }
 
@@ -917,6 +919,7 @@ mod tests {
             }]
             .into_iter()
             .collect(),
+            encoding: None,
         };
         model.push_file(long);
         finished(&mut model);

@@ -82,6 +82,9 @@ pub struct StoredFile {
     max_columns: usize,
     /// The path's length as Copy all writes it.
     copy_path_len: usize,
+    /// The encoding the file was decoded from, `None` when searched as its bytes: the export
+    /// names it as `--json` does.
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// What this file's rows take in Copy all, long lines counted by their location only.
     row_bytes: u64,
 }
@@ -143,6 +146,7 @@ impl StoredFile {
         }
         StoredFile {
             display,
+            encoding: file.encoding,
             modified: file.modified,
             // Each line's text starts where the ones before it end (`MatchLines::into_text`).
             text: file.lines.into_text().into_boxed_str(),
@@ -400,6 +404,11 @@ impl Found {
     /// A file's full path.
     pub fn path(&self, file: usize) -> Option<&Path> {
         self.files.get(file).map(|f| f.found.path.as_path())
+    }
+
+    /// The encoding a file was decoded from, `None` when it was searched as its bytes.
+    pub fn encoding(&self, file: usize) -> Option<&'static encoding_rs::Encoding> {
+        self.files.get(file).and_then(|f| f.found.encoding)
     }
 
     /// An occurrence's contents.
@@ -1236,6 +1245,7 @@ mod tests {
             modified: None,
             path: PathBuf::from(path),
             lines: all,
+            encoding: None,
         }
     }
 
@@ -1372,6 +1382,7 @@ mod tests {
             modified: None,
             path: PathBuf::from("/r/long.rs"),
             lines,
+            encoding: None,
         });
         model.refresh_layout(true);
         let shown = |model: &ResultsModel| -> Vec<RowRef> {

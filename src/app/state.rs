@@ -614,7 +614,7 @@ fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternO
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::Globs;
+    use crate::search::{Globs, TextEncoding};
 
     #[test]
     fn recent_folders_are_unique_most_recent_first_and_bounded() {
@@ -697,6 +697,8 @@ mod tests {
                 globs: Globs::Typed("*.rs, !target/**".into()),
                 max_file_size: "10".into(),
                 threads: "3".into(),
+                // Saved before there was a choice: the default.
+                encoding: SearchOptions::default().encoding,
             },
             recent_folders: vec!["/home/a/src".into()],
             sort: SortOrder::Modified,
@@ -740,6 +742,7 @@ mod tests {
             globs: Globs::Typed("*.rs, !target/**".into()),
             max_file_size: "10M".into(),
             threads: "3".into(),
+            encoding: TextEncoding::Named(crate::search::Encoding::for_label(b"sjis").unwrap()),
         };
         let mut state = SavedState {
             folder: "/tmp".into(),
@@ -960,6 +963,7 @@ mod tests {
             globs: Globs::Typed("!x".into()),
             max_file_size: "2K".into(),
             threads: "2".into(),
+            encoding: TextEncoding::Bytes,
         };
         let entry = SearchFields {
             folder: "/a".into(),

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::cli::generate::GenerateKind;
-use crate::search::{CaseMode, Globs, SearchError, SearchOptions, SearchRequest, parse_extensions};
+use crate::search::{
+    CaseMode, Globs, SearchError, SearchOptions, SearchRequest, TextEncoding, parse_extensions,
+};
 
 /// The command line as typed.
 #[derive(Debug, Parser)]
@@ -58,6 +60,12 @@ pub struct Args {
     /// Search binary files (with NUL bytes) as text.
     #[arg(short = 'a', long)]
     pub text: bool,
+    /// Decode files as NAME (utf-8, latin1, windows-1252, shift_jis, euc-jp, gbk, big5,
+    /// euc-kr, utf-16le, …); `auto` detects each file's encoding where it is not UTF-8; `none`
+    /// searches raw bytes. A byte-order mark wins, except with `none`.
+    // Parsed by the engine's own parser, so the window's choice and this flag mean the same.
+    #[arg(short = 'E', long, value_name = "NAME", value_parser = TextEncoding::parse)]
+    pub encoding: Option<TextEncoding>,
     /// Include files matching GLOB; `!GLOB` excludes. Repeatable.
     #[arg(
         short = 'g',
@@ -224,6 +232,7 @@ impl Args {
             globs: Globs::Each(self.globs.clone()),
             max_file_size: self.max_filesize.clone().unwrap_or_default(),
             threads: self.threads.clone().unwrap_or_default(),
+            encoding: self.encoding.unwrap_or_default(),
         }
     }
 

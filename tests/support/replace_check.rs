@@ -88,6 +88,7 @@ pub fn check(input: &Input<'_>) -> bool {
     }
     let result = FileResult {
         path: path.clone(),
+        encoding: found.encoding,
         lines: found.lines,
         modified: None,
     };

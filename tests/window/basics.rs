@@ -16,7 +16,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::state::{FolderFileCount, window_defaults};
 use trawl::app::{RowRef, SavedState, SearchFields, TrawlApp};
-use trawl::search::{CaseMode, Globs, SearchOptions};
+use trawl::search::{CaseMode, Globs, SearchOptions, TextEncoding};
 
 #[test]
 fn search_from_the_fields_shows_rows_grouped_by_file_and_a_summary() {
@@ -289,6 +289,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         globs: Globs::Typed(String::new()),
         max_file_size: String::new(),
         threads: String::new(),
+        encoding: TextEncoding::Utf8,
     };
     let entry = |folder: &Path, case: CaseMode| SearchFields {
         folder: folder.display().to_string(),
@@ -742,6 +743,7 @@ fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
         modified: None,
         path: PathBuf::from(format!("/r/dir{}/file{index}.rs", index % 30)),
         lines: all,
+        encoding: None,
     }
 }
 
@@ -763,6 +765,7 @@ fn long_line_file() -> trawl::search::FileResult {
         modified: None,
         path: PathBuf::from("/r/min.js"),
         lines: found.lines,
+        encoding: None,
     }
 }
 

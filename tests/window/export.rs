@@ -301,6 +301,7 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
             modified: None,
             path: root.join(format!("dir{}/file{f}.rs", f % 10)),
             lines,
+            encoding: None,
         });
     }
     let matches = model.match_count() as u64;

@@ -188,6 +188,7 @@ fn big_model(root: &std::path::Path, files: usize, per_file: usize) -> trawl::ap
             modified: None,
             path: root.join(format!("file{f}.rs")),
             lines,
+            encoding: None,
         });
     }
     let matches = model.match_count() as u64;

@@ -49,6 +49,7 @@ fn big_model(files: usize, lines: usize) -> ResultsModel {
             modified: None,
             path: root.join(format!("d{}/f{f:04}.rs", f % 10)),
             lines: found,
+            encoding: None,
         });
     }
     let matches = model.match_count() as u64;

@@ -402,6 +402,7 @@ fn one_line_file(path: &str, matches: u64) -> FileResult {
         modified: None,
         path: PathBuf::from(path),
         lines,
+        encoding: None,
     }
 }
 

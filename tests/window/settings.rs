@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::state::{FolderFileCount, MAX_HISTORY, window_defaults};
 use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
-use trawl::search::{CaseMode, Globs, SearchOptions};
+use trawl::search::{CaseMode, Globs, SearchOptions, TextEncoding};
 
 /// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
 fn small_tree() -> tempfile::TempDir {
@@ -562,6 +562,7 @@ fn options_history_and_theme_survive_a_restart() {
         globs: Globs::Typed("!b.rs".into()),
         max_file_size: "10M".into(),
         threads: "2".into(),
+        encoding: TextEncoding::Utf8,
     };
     let expected = SavedState {
         folder: folder.clone(),

@@ -81,6 +81,9 @@ pub enum SkipReason {
     /// The file's text cannot be written back in its encoding.
     #[error("{0}")]
     Undecodable(String),
+    /// The search decoded the file from an encoding the writer cannot write back yet.
+    #[error("it was decoded from {0}, and replacing in that encoding is not supported yet")]
+    Encoding(&'static str),
     /// The file has other hard links.
     #[error("it has {0} hard links; replacing it would split them")]
     HardLinked(u64),
@@ -157,6 +160,10 @@ pub struct FilePlan {
     /// What the file was when searched; `None` writes without that check (the matches are
     /// still checked).
     pub stamp: Option<FileStamp>,
+    /// The encoding the search decoded the file from (`None`: searched as its bytes). The
+    /// writer knows UTF-8 and UTF-16 only: a file decoded from another encoding is left alone
+    /// with [`SkipReason::Encoding`] rather than written at offsets it cannot map.
+    pub decoded_from: Option<&'static encoding_rs::Encoding>,
 }
 
 impl FilePlan {
@@ -188,6 +195,7 @@ impl FilePlan {
             path: result.path.clone(),
             matches,
             stamp,
+            decoded_from: result.encoding,
         }
     }
 }

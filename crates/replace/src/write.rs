@@ -316,6 +316,16 @@ fn prepare<'p>(
         }
     }
     check_stamp(file, &meta)?;
+    if let Some(encoding) = file.decoded_from
+        && ![
+            encoding_rs::UTF_8,
+            encoding_rs::UTF_16LE,
+            encoding_rs::UTF_16BE,
+        ]
+        .contains(&encoding)
+    {
+        return Err(SkipReason::Encoding(encoding.name()).into());
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

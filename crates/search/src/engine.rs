@@ -233,6 +233,7 @@ impl<F> Shared<F> {
             path,
             lines: found.lines,
             modified: found.modified,
+            encoding: found.encoding,
         });
         if self.send(SearchEvent::File(file)) {
             self.progress.add_searched(bytes, matches);

@@ -1,7 +1,8 @@
 //! How one file is read and searched: one [`FileSearcher`] per thread, buffers reused.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +12,7 @@ use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
 use memchr::memchr;
 
+use crate::encoding::{self, DECODE_BUFFER, Reading};
 use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
@@ -19,13 +21,16 @@ use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
 };
-use crate::{FileMatches, LineCut, MatchLines, Occurrence, Progress, SearchRequest};
+use crate::{
+    FileMatches, LineCut, MatchLines, Occurrence, Progress, SearchRequest, TextEncoding,
+    internal_error,
+};
 
 /// Files up to this size are read whole into the thread's buffer, with one `read` call plus the
 /// one that sees the end, and searched as one slice (whole-file binary detection); larger ones
 /// are searched in segments by every free thread (`crate::split`) with positional
-/// reads; a UTF-16 file or a multiline search streams them through grep-searcher's rolling
-/// buffer. The buffer is allocated once per thread at this size and never resized: growing it
+/// reads; a decoded file (UTF-16, a legacy encoding) or a multiline search streams them
+/// through grep-searcher's rolling buffer. The buffer is allocated once per thread at this size and never resized: growing it
 /// for big files and shrinking it afterwards cost more in page faults than reading them
 /// (scripts/bench-results.md).
 const WHOLE_FILE_LIMIT: usize = 1 << 20;
@@ -44,6 +49,8 @@ const FILES_BEFORE_OPENAT: usize = 2;
 /// thread owns one, like ripgrep's per-thread `SearchWorker`.
 pub struct FileSearcher {
     matcher: RegexMatcher,
+    /// For streams (a large file read on, a decoded file): binary detection unless `-a`, no
+    /// BOM sniffing (a byte-order mark is skipped here, or by the decoder, which it chose).
     searcher: Searcher,
     /// No binary detection and no BOM sniffing, for text already checked for NUL bytes (a
     /// file read whole, each segment of a large one) whose UTF-8 BOM, if any, the caller skips:
@@ -51,6 +58,10 @@ pub struct FileSearcher {
     /// that was a second pass over nearly every byte), and send a file with a BOM through its
     /// transcoding reader, a copy of the whole file.
     plain_searcher: Searcher,
+    /// How files' bytes become text (`-E`).
+    encoding: TextEncoding,
+    /// The decoder's scratch space, for files searched decoded (allocated at the first).
+    decode_buffer: Vec<u8>,
     /// Read area, allocated at the first file read; a file's contents are its first `filled`
     /// bytes read from offset 0.
     buffer: ReadBuffer,
@@ -85,16 +96,15 @@ impl FileSearcher {
             .line_number(true)
             .multi_line(options.multiline)
             .binary_detection(binary)
-            .bom_sniffing(true);
+            .bom_sniffing(false);
         let searcher = builder.build();
-        let plain_searcher = builder
-            .binary_detection(BinaryDetection::none())
-            .bom_sniffing(false)
-            .build();
+        let plain_searcher = builder.binary_detection(BinaryDetection::none()).build();
         FileSearcher {
             matcher,
             searcher,
             plain_searcher,
+            encoding: options.encoding,
+            decode_buffer: Vec::new(),
             buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
             #[cfg(unix)]
             name: Vec::new(),
@@ -161,8 +171,9 @@ impl FileSearcher {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = self.buffer.read_from(0, filled);
-        if self.skip_binary && is_binary(contents) {
-            return Ok(FileMatches::binary(contents.len() as u64));
+        let mut reading = encoding::reading(contents, complete, self.encoding, self.skip_binary);
+        if reading == Reading::Binary {
+            return Ok(FileMatches::binary(filled as u64));
         }
         // A large file's size (its share of the progress bar, how it is split) and modified
         // time come from one `fstat`, made only for such files.
@@ -171,12 +182,23 @@ impl FileSearcher {
             (Some(progress), Some(meta)) => Some(StreamReport::new(progress, meta.len())),
             _ => None,
         };
-        // A large file is searched in segments on every free thread, unless it is decoded
-        // (UTF-16) or a multiline match could span two segments.
-        if let Some(meta) = large.as_ref().filter(|_| !self.multiline)
-            && !has_utf16_bom(contents)
+        if reading == Reading::Detect {
+            let detected = encoding::detect_in(contents.chain(&file))?;
+            // Back to where the first part ends, for the search to read on from there.
+            (&file).seek(SeekFrom::Start(filled as u64))?;
+            reading = Reading::Decoded(detected);
+        }
+        // A large file is searched in segments on every free thread, unless it is decoded or a
+        // multiline match could span two segments.
+        if let (Reading::Bytes { bom, check_utf8 }, Some(meta)) = (reading, &large)
+            && !self.multiline
         {
-            let bom = utf8_bom_len(contents);
+            // Kept to search the file again, decoded, should a later segment not be UTF-8.
+            let again = if check_utf8 {
+                Some(file.try_clone()?)
+            } else {
+                None
+            };
             match Source::positional(file) {
                 Ok(source) => {
                     let split = SplitFile::new(
@@ -186,10 +208,20 @@ impl FileSearcher {
                         filled as u64,
                         SEGMENT,
                         self.skip_binary,
+                        check_utf8,
                         Arc::clone(&self.cancel),
                         report,
                     );
-                    let mut found = self.search_split(Arc::new(split), filled)?;
+                    let found = self.search_split(Arc::new(split), filled)?;
+                    let mut found = match (found, again) {
+                        (Some(found), _) => found,
+                        (None, Some(again)) => self.search_again_decoded(&again, meta.len())?,
+                        (None, None) => {
+                            return Err(io::Error::other(internal_error(
+                                &"a file not checked for UTF-8 was found not to be",
+                            )));
+                        }
+                    };
                     if self.modified_times && found.matches > 0 {
                         found.modified = meta.modified().ok();
                     }
@@ -198,45 +230,15 @@ impl FileSearcher {
                 Err(back) => file = back,
             }
         }
-        let contents = self.buffer.read_from(0, filled);
-        let mut sink = LineCollector::new(
-            &self.matcher,
-            &self.cancel,
-            self.max_columns,
-            self.multiline,
-        );
-        sink.offset_shift = utf8_bom_len(contents);
-        sink.report = report.as_ref();
-        let searched = if complete && has_utf16_bom(contents) {
-            // UTF-16 is decoded by grep-searcher, and its decoded text still needs the check.
-            self.searcher
-                .search_slice(&self.matcher, contents, &mut sink)
-        } else if complete {
-            // The BOM's bytes are back in the offsets through `offset_shift`.
-            let text = &contents[utf8_bom_len(contents) as usize..];
-            self.plain_searcher
-                .search_slice(&self.matcher, text, &mut sink)
-        } else {
-            // The cancel check wraps the whole chain: the part already in memory is large too.
-            let reader = CancellableReader {
-                inner: contents.chain(&file),
-                cancel: &self.cancel,
-                report: report.as_ref(),
-            };
-            self.searcher
-                .search_reader(&self.matcher, reader, &mut sink)
+        let found = self.search_read(reading, filled, complete, &file, report.as_ref())?;
+        drop(report);
+        let mut found = match found {
+            Some(found) => found,
+            None => {
+                let size = large.as_ref().map_or(filled as u64, |meta| meta.len());
+                self.search_again_decoded(&file, size)?
+            }
         };
-        // A cancel stops the search at a match or a read (the reader's refusal surfaces as
-        // the cancellation itself): the lines before it are complete and numbered.
-        if self.cancel.load(Ordering::Relaxed) {
-            let bytes_read = sink.bytes_read.max(filled as u64);
-            let found = sink.into_matches(bytes_read);
-            self.stopped = (!found.binary).then_some(found);
-            return Err(cancelled());
-        }
-        searched?;
-        let bytes_read = sink.bytes_read.max(filled as u64);
-        let mut found = sink.into_matches(bytes_read);
         if self.modified_times && found.matches > 0 {
             found.modified = match &large {
                 Some(meta) => meta.modified().ok(),
@@ -246,10 +248,128 @@ impl FileSearcher {
         Ok(found)
     }
 
+    /// Searches a file read as `reading` says: its first `filled` bytes are in the buffer (all
+    /// of it when `complete`), the rest is read on from `file`'s position. None: the file
+    /// was to be checked for UTF-8 and is not (`-E auto`), to be searched again decoded.
+    fn search_read(
+        &mut self,
+        reading: Reading,
+        filled: usize,
+        complete: bool,
+        file: &File,
+        report: Option<&StreamReport>,
+    ) -> io::Result<Option<FileMatches>> {
+        let contents = self.buffer.read_from(0, filled);
+        let mut sink = LineCollector::new(
+            &self.matcher,
+            &self.cancel,
+            self.max_columns,
+            self.multiline,
+        );
+        sink.report = report;
+        // Bytes read from the file by a decoder (what it gives back is longer or shorter).
+        let raw_read = Cell::new(0);
+        let not_utf8 = Cell::new(false);
+        let cancel = &*self.cancel;
+        let stream = |inner| CancellableReader {
+            inner,
+            cancel,
+            report,
+            counted: Some(&raw_read),
+        };
+        let (searched, decoded_from) = match reading {
+            Reading::Bytes { bom, check_utf8 } => {
+                // The BOM's bytes are back in the offsets through `offset_shift`.
+                sink.offset_shift = bom;
+                let text = &contents[usize::try_from(bom).map_or(0, |bom| bom.min(filled))..];
+                let searched = if complete {
+                    self.plain_searcher
+                        .search_slice(&self.matcher, text, &mut sink)
+                } else {
+                    // The cancel check wraps the whole chain: the part in memory is large too.
+                    let text = CancellableReader {
+                        inner: text.chain(file),
+                        cancel,
+                        report,
+                        counted: None,
+                    };
+                    if check_utf8 {
+                        let text = encoding::Utf8Check::new(text, &not_utf8);
+                        self.searcher.search_reader(&self.matcher, text, &mut sink)
+                    } else {
+                        self.searcher.search_reader(&self.matcher, text, &mut sink)
+                    }
+                };
+                (searched, None)
+            }
+            Reading::Decoded(encoding) => {
+                let buffer = decode_buffer(&mut self.decode_buffer);
+                // A file read whole is not read again (a `read` that would see its end).
+                let rest = if complete { None } else { Some(file) };
+                let text =
+                    encoding::decoder(encoding, stream(contents.chain(OptionalFile(rest))), buffer);
+                let searched = self.searcher.search_reader(&self.matcher, text, &mut sink);
+                (searched, Some(encoding))
+            }
+            Reading::Binary | Reading::Detect => {
+                return Err(io::Error::other(internal_error(
+                    &"a binary or undetected file reached the search",
+                )));
+            }
+        };
+        let bytes_read = match decoded_from {
+            Some(_) => raw_read.get(),
+            None => sink.bytes_read.max(filled as u64),
+        };
+        // A cancel stops the search at a match or a read (the reader's refusal surfaces as
+        // the cancellation itself): the lines before it are complete and numbered, unless
+        // they are to be searched again decoded.
+        if self.cancel.load(Ordering::Relaxed) {
+            let mut found = sink.into_matches(bytes_read);
+            found.encoding = decoded_from;
+            self.stopped = (!found.binary && !not_utf8.get()).then_some(found);
+            return Err(cancelled());
+        }
+        if not_utf8.get() {
+            return Ok(None);
+        }
+        searched?;
+        let mut found = sink.into_matches(bytes_read);
+        found.encoding = decoded_from.filter(|_| !found.binary);
+        Ok(Some(found))
+    }
+
+    /// Searches again, decoded, a large file that was searched in segments as UTF-8 until one
+    /// was not (`-E auto`): its encoding is detected from its start, the file streamed through
+    /// the decoder from its first byte.
+    fn search_again_decoded(&mut self, mut file: &File, size: u64) -> io::Result<FileMatches> {
+        file.seek(SeekFrom::Start(0))?;
+        let detected = encoding::detect_in(CancellableReader {
+            inner: file,
+            cancel: &self.cancel,
+            report: None,
+            counted: None,
+        })?;
+        file.seek(SeekFrom::Start(0))?;
+        let report = self
+            .progress
+            .as_ref()
+            .map(|progress| StreamReport::new(progress, size));
+        let found =
+            self.search_read(Reading::Decoded(detected), 0, false, file, report.as_ref())?;
+        found.ok_or_else(|| {
+            io::Error::other(internal_error(&"a decoded file was checked for UTF-8"))
+        })
+    }
+
     /// Searches a split file as the thread that found it: its first segment is what this
     /// thread has read already (the buffer's first `filled` bytes), the others go to whichever
     /// thread is free, this one included.
-    fn search_split(&mut self, split: Arc<SplitFile>, filled: usize) -> io::Result<FileMatches> {
+    fn search_split(
+        &mut self,
+        split: Arc<SplitFile>,
+        filled: usize,
+    ) -> io::Result<Option<FileMatches>> {
         /// Settles the file (no segment searched any more, its share of the progress bar
         /// ended) however the search of it ends.
         struct Settle<'s>(&'s SplitFile);
@@ -259,6 +379,7 @@ impl FileSearcher {
             }
         }
         let _settle = Settle(&split);
+        // A split file's result, or none: a segment was not UTF-8 (see `search_again_decoded`).
         if let Some(first) = split.claim() {
             if let Some(helpers) = &self.helpers {
                 helpers.ask(&split);
@@ -288,40 +409,59 @@ impl FileSearcher {
     }
 
     /// A split file's result, what a cancel left of it kept for
-    /// [`take_stopped`](Self::take_stopped).
-    fn outcome_of(&mut self, split: &SplitFile) -> io::Result<FileMatches> {
+    /// [`take_stopped`](Self::take_stopped); none when a segment was not UTF-8 (`-E auto`).
+    fn outcome_of(&mut self, split: &SplitFile) -> io::Result<Option<FileMatches>> {
         match split.wait_for_matches() {
-            Ok(found) => Ok(found),
+            Ok(found) => Ok(Some(found)),
             Err(Stopped::Failed(err)) => Err(err),
             Err(Stopped::Cancelled(found)) => {
                 self.stopped = found;
                 Err(cancelled())
             }
+            Err(Stopped::NotUtf8) => Ok(None),
         }
     }
 
-    /// Searches bytes already in memory as if they were a file read whole (the same binary and
-    /// byte-order-mark rules), for a caller that holds them already: tests, the fuzz target.
+    /// Searches bytes already in memory as if they were a file read whole (the same binary,
+    /// byte-order-mark and encoding rules), for a caller that holds them already: tests, the
+    /// fuzz target.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
         self.stopped = None;
-        if self.skip_binary && is_binary(bytes) {
-            return Ok(FileMatches::binary(bytes.len() as u64));
-        }
+        let reading = encoding::reading(bytes, true, self.encoding, self.skip_binary);
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
             self.max_columns,
             self.multiline,
         );
-        sink.offset_shift = utf8_bom_len(bytes);
-        self.searcher
-            .search_slice(&self.matcher, bytes, &mut sink)?;
+        let decoded_from = match reading {
+            Reading::Binary | Reading::Detect => {
+                return Ok(FileMatches::binary(bytes.len() as u64));
+            }
+            Reading::Bytes { bom, .. } => {
+                sink.offset_shift = bom;
+                let text = bytes.get(bom as usize..).unwrap_or_default();
+                self.plain_searcher
+                    .search_slice(&self.matcher, text, &mut sink)?;
+                None
+            }
+            Reading::Decoded(encoding) => {
+                let buffer = decode_buffer(&mut self.decode_buffer);
+                let text = encoding::decoder(encoding, bytes, buffer);
+                self.searcher
+                    .search_reader(&self.matcher, text, &mut sink)?;
+                Some(encoding)
+            }
+        };
         self.check_cancel()?;
-        Ok(sink.into_matches(bytes.len() as u64))
+        let mut found = sink.into_matches(bytes.len() as u64);
+        found.encoding = decoded_from.filter(|_| !found.binary);
+        Ok(found)
     }
 
     /// Searches bytes in memory as a large file is searched, in segments of `segment` bytes, on
-    /// this thread. For tests and the fuzz target, which compare it with
+    /// this thread, the first segment's bytes deciding how it is read as a large file's first
+    /// part does. For tests and the fuzz target, which compare it with
     /// [`search_bytes`](Self::search_bytes); not for multiline searches (a large file is then
     /// not split).
     #[doc(hidden)]
@@ -330,19 +470,32 @@ impl FileSearcher {
         bytes: &[u8],
         segment: usize,
     ) -> io::Result<FileMatches> {
+        self.stopped = None;
+        let first = &bytes[..segment.min(bytes.len())];
+        let complete = first.len() == bytes.len();
+        let (bom, check_utf8) =
+            match encoding::reading(first, complete, self.encoding, self.skip_binary) {
+                Reading::Bytes { bom, check_utf8 } => (bom, check_utf8),
+                // Decoded files are not split; one whose first part is binary is skipped.
+                Reading::Binary => return Ok(FileMatches::binary(first.len() as u64)),
+                Reading::Decoded(_) | Reading::Detect => return self.search_bytes(bytes),
+            };
         let split = SplitFile::new(
             Source::Memory(bytes.to_vec()),
             bytes.len() as u64,
-            utf8_bom_len(bytes),
+            bom,
             segment as u64,
             segment as u64,
             self.skip_binary,
+            check_utf8,
             Arc::clone(&self.cancel),
             None,
         );
-        self.stopped = None;
         self.help_with(&split);
-        self.outcome_of(&split)
+        match self.outcome_of(&split)? {
+            Some(found) => Ok(found),
+            None => self.search_bytes(bytes),
+        }
     }
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
@@ -372,25 +525,24 @@ impl FileSearcher {
     }
 }
 
-/// Whether a file whose contents (or first part) are `bytes` is binary: a NUL byte anywhere, as
-/// the contract says. grep-searcher alone looks only at a slice's first 64 KiB and at matching
-/// lines. UTF-16 text has NUL bytes of its own; its decoded text is checked by grep-searcher.
-fn is_binary(bytes: &[u8]) -> bool {
-    !has_utf16_bom(bytes) && memchr(0, bytes).is_some()
-}
+/// The rest of a file, if any is to be read.
+struct OptionalFile<'f>(Option<&'f File>);
 
-fn has_utf16_bom(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
-}
-
-/// grep-searcher strips a UTF-8 BOM before searching; byte offsets still count from the start of
-/// the file (docs/CONTRACT.md), so they are moved by the BOM's length.
-fn utf8_bom_len(bytes: &[u8]) -> u64 {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
+impl Read for OptionalFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.0 {
+            Some(file) => file.read(buf),
+            None => Ok(0),
+        }
     }
+}
+
+/// The decoder's scratch space, allocated at the first file searched decoded.
+fn decode_buffer(buffer: &mut Vec<u8>) -> &mut [u8] {
+    if buffer.is_empty() {
+        buffer.resize(DECODE_BUFFER, 0);
+    }
+    buffer
 }
 
 #[cfg(unix)]
@@ -539,6 +691,8 @@ struct CancellableReader<'a, R> {
     inner: R,
     cancel: &'a AtomicBool,
     report: Option<&'a StreamReport>,
+    /// Counts the bytes read, where the reader's own caller cannot (a decoder in between).
+    counted: Option<&'a Cell<u64>>,
 }
 
 impl<R: Read> Read for CancellableReader<'_, R> {
@@ -552,6 +706,9 @@ impl<R: Read> Read for CancellableReader<'_, R> {
         let read = self.inner.read(&mut buf[..len])?;
         if let Some(report) = self.report {
             report.read(read as u64);
+        }
+        if let Some(counted) = self.counted {
+            counted.set(counted.get() + read as u64);
         }
         Ok(read)
     }
@@ -651,6 +808,7 @@ impl<'a> LineCollector<'a> {
             bytes_read,
             binary: false,
             modified: None,
+            encoding: None,
         }
     }
 
@@ -972,6 +1130,7 @@ mod tests {
             100,
             64,
             true,
+            false,
             Arc::new(AtomicBool::new(false)),
             None,
         );
@@ -1157,6 +1316,7 @@ mod tests {
                 inner: &b"foo\n"[..],
                 cancel: &cancel,
                 report: None,
+                counted: None,
             };
             let searched = searcher
                 .searcher

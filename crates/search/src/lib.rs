@@ -49,6 +49,7 @@
 
 #![deny(missing_docs)]
 
+mod encoding;
 mod engine;
 mod error;
 mod file_searcher;
@@ -63,6 +64,9 @@ mod split;
 pub mod text;
 mod walk;
 
+/// An encoding a file was decoded from ([`FileResult::encoding`]) or is decoded from
+/// ([`TextEncoding::Named`]): encoding_rs's, which also encodes text back.
+pub use encoding_rs::Encoding;
 pub use engine::{Notify, Queued, SearchHandle, start, start_prepared, start_with_notifier};
 pub(crate) use error::internal_error;
 pub use error::{SearchError, without_os_error};
@@ -70,7 +74,7 @@ pub use file_searcher::FileSearcher;
 /// The compiled pattern a search runs: [`build_matcher`] makes it, [`start_prepared`] takes it.
 pub use grep_regex::RegexMatcher;
 pub use matcher::build_matcher;
-pub use options::{CaseMode, Globs, ResolvedOptions, SearchOptions};
+pub use options::{CaseMode, Globs, ResolvedOptions, SearchOptions, TextEncoding};
 pub use progress::{Progress, ProgressSnapshot};
 pub use request::{SearchRequest, parse_extensions};
 pub use result::{

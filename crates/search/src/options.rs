@@ -13,7 +13,8 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use encoding_rs::Encoding;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::SearchError;
 
@@ -63,6 +64,8 @@ pub struct SearchOptions {
     pub max_file_size: String,
     /// The number of search threads, as typed (`-j`); empty or 0 means one per core.
     pub threads: String,
+    /// How a file's bytes become text (`-E/--encoding`).
+    pub encoding: TextEncoding,
 }
 
 impl Default for SearchOptions {
@@ -79,7 +82,93 @@ impl Default for SearchOptions {
             globs: Globs::default(),
             max_file_size: String::new(),
             threads: String::new(),
+            encoding: TextEncoding::Utf8,
         }
+    }
+}
+
+/// How a file's bytes become the text that is searched (`-E/--encoding`; docs/CONTRACT.md,
+/// "Encodings"). Whatever the choice but [`Bytes`](Self::Bytes), a byte-order mark decides
+/// first: UTF-8, or UTF-16 decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, searched as the bytes it is (an invalid byte is one character): ripgrep's default
+    /// and the command line's. `-E utf-8` means this.
+    #[default]
+    Utf8,
+    /// Per file: valid UTF-8 is UTF-8; otherwise the encoding is detected from the file's
+    /// bytes and the file is searched decoded (`-E auto`; the window's default).
+    Auto,
+    /// The raw bytes, no byte-order mark looked for (`-E none`).
+    Bytes,
+    /// Every file decoded from this encoding (`-E NAME`). Never UTF-8 (that is
+    /// [`Utf8`](Self::Utf8)) nor the replacement encoding.
+    Named(&'static Encoding),
+}
+
+impl TextEncoding {
+    /// Parses `-E`'s value: `auto`, `none`, or a WHATWG label (`latin1`, `shift_jis`,
+    /// `utf-16le`, …), in any case, as encoding_rs knows them. Empty means the default.
+    pub fn parse(value: &str) -> Result<TextEncoding, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(TextEncoding::Utf8);
+        }
+        if value.eq_ignore_ascii_case("auto") {
+            return Ok(TextEncoding::Auto);
+        }
+        if value.eq_ignore_ascii_case("none") {
+            return Ok(TextEncoding::Bytes);
+        }
+        match Encoding::for_label_no_replacement(value.as_bytes()) {
+            Some(encoding) if encoding == encoding_rs::UTF_8 => Ok(TextEncoding::Utf8),
+            Some(encoding) => Ok(TextEncoding::Named(encoding)),
+            None => Err(format!(
+                "unknown encoding {value:?}: expected auto, none or an encoding's name \
+                 (utf-8, latin1, windows-1252, shift_jis, euc-jp, gbk, big5, euc-kr, utf-16le, …)"
+            )),
+        }
+    }
+
+    /// The name [`parse`](Self::parse) reads back: `utf-8`, `auto`, `none`, or the
+    /// encoding's WHATWG name (`Shift_JIS`, `windows-1252`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Auto => "auto",
+            TextEncoding::Bytes => "none",
+            TextEncoding::Named(encoding) => encoding.name(),
+        }
+    }
+}
+
+impl std::str::FromStr for TextEncoding {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        TextEncoding::parse(value)
+    }
+}
+
+impl std::fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Saved as its name (`"auto"`, `"Shift_JIS"`).
+impl Serialize for TextEncoding {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A name this version does not know (written by a newer one, or by hand) reads as the default
+/// rather than losing the whole saved state.
+impl<'de> Deserialize<'de> for TextEncoding {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(TextEncoding::parse(&name).unwrap_or_default())
     }
 }
 
@@ -378,6 +467,7 @@ mod tests {
             globs: Globs::Typed("*.rs".into()),
             max_file_size: "1K".into(),
             threads: "2".into(),
+            encoding: TextEncoding::Auto,
         };
         let expected = SearchOptions {
             regex: false,
@@ -387,6 +477,47 @@ mod tests {
             ..SearchOptions::default()
         };
         assert_eq!(options.matcher_part(), expected);
+    }
+
+    #[test]
+    fn encodings_are_auto_none_or_a_whatwg_label() {
+        let parse = |value: &str| TextEncoding::parse(value);
+        assert_eq!(parse(""), Ok(TextEncoding::Utf8));
+        assert_eq!(parse("AUTO"), Ok(TextEncoding::Auto));
+        assert_eq!(parse("none"), Ok(TextEncoding::Bytes));
+        assert_eq!(parse("utf8"), Ok(TextEncoding::Utf8));
+        assert_eq!(
+            parse("latin1"),
+            Ok(TextEncoding::Named(encoding_rs::WINDOWS_1252))
+        );
+        assert_eq!(
+            parse("Shift_JIS"),
+            Ok(TextEncoding::Named(encoding_rs::SHIFT_JIS))
+        );
+        assert_eq!(
+            parse("utf-16le"),
+            Ok(TextEncoding::Named(encoding_rs::UTF_16LE))
+        );
+        // The replacement encoding decodes nothing a person could search.
+        assert!(parse("iso-2022-kr").is_err());
+        let err = parse("klingon").unwrap_err();
+        assert!(err.starts_with("unknown encoding \"klingon\""), "{err}");
+        for encoding in [
+            TextEncoding::Utf8,
+            TextEncoding::Auto,
+            TextEncoding::Bytes,
+            TextEncoding::Named(encoding_rs::GBK),
+        ] {
+            assert_eq!(parse(encoding.name()), Ok(encoding));
+            let saved = serde_json::to_string(&encoding).unwrap();
+            assert_eq!(
+                serde_json::from_str::<TextEncoding>(&saved).unwrap(),
+                encoding
+            );
+        }
+        // An unknown saved name loads as the default.
+        let saved: TextEncoding = serde_json::from_str(r#""klingon""#).unwrap();
+        assert_eq!(saved, TextEncoding::Utf8);
     }
 
     /// The window saved `match_case` (a toggle) and `respect_ignore` before the options were

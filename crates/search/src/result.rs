@@ -301,6 +301,11 @@ pub struct FileResult {
     pub lines: MatchLines,
     /// When the file was last modified, if the request asked for it and the system says.
     pub modified: Option<std::time::SystemTime>,
+    /// The encoding the file was decoded from (UTF-16 with a byte-order mark, a legacy
+    /// encoding named with `-E` or detected by `-E auto`); `None` for a file searched as its
+    /// bytes (UTF-8). Texts, columns and offsets are then those of the decoded text, and a
+    /// writer puts the file back in this encoding.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl FileResult {
@@ -325,6 +330,9 @@ pub struct FileMatches {
     pub binary: bool,
     /// The file's modification time, for a file with matches when the request asks for it.
     pub modified: Option<std::time::SystemTime>,
+    /// The encoding the file was decoded from, `None` when searched as its bytes (see
+    /// [`FileResult::encoding`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl FileMatches {

@@ -186,6 +186,9 @@ struct Segment {
     bytes: u64,
     /// It holds a NUL byte and binary files are skipped.
     binary: bool,
+    /// It is not UTF-8 and the file is to be checked (`-E auto`): not searched, the file is
+    /// searched again decoded.
+    not_utf8: bool,
     /// A cancel stopped its search: `lines` are those found before, and `terminators` is not
     /// known (no segment after it can be numbered).
     stopped: bool,
@@ -265,6 +268,8 @@ pub(crate) struct SplitFile {
     tails: (u64, u64),
     /// A NUL byte makes the file binary, and a binary file is skipped.
     skip_binary: bool,
+    /// Each segment is checked for UTF-8 (`-E auto` on a file whose first part is UTF-8).
+    check_utf8: bool,
     cancel: Arc<AtomicBool>,
     /// The progress bar's share of the file, moved by every segment.
     report: Option<StreamReport>,
@@ -282,6 +287,7 @@ struct SplitState {
     stopped: bool,
     found: Vec<Option<Segment>>,
     binary: bool,
+    not_utf8: bool,
     error: Option<io::Error>,
 }
 
@@ -295,7 +301,8 @@ impl SplitState {
 impl SplitFile {
     /// A file of `size` bytes from `source`, in segments of `segment` bytes but the first,
     /// which is what the finding thread has already read (`read` bytes, in its buffer) less
-    /// the reach past its end.
+    /// the reach past its end. With `check_utf8` a segment that is not UTF-8 stops the search
+    /// (see [`Stopped::NotUtf8`]).
     #[expect(
         clippy::too_many_arguments,
         reason = "made in one place per kind of source; each argument is a fact of the file or the search"
@@ -307,6 +314,7 @@ impl SplitFile {
         read: u64,
         segment: u64,
         skip_binary: bool,
+        check_utf8: bool,
         cancel: Arc<AtomicBool>,
         report: Option<StreamReport>,
     ) -> Self {
@@ -324,6 +332,7 @@ impl SplitFile {
             segments,
             tails,
             skip_binary,
+            check_utf8,
             cancel,
             report,
             state: Mutex::new(SplitState {
@@ -383,6 +392,10 @@ impl SplitFile {
             Ok(Ok(segment)) => {
                 if segment.binary {
                     state.binary = true;
+                    state.stopped = true;
+                }
+                if segment.not_utf8 {
+                    state.not_utf8 = true;
                     state.stopped = true;
                 }
                 if segment.stopped {
@@ -506,6 +519,14 @@ impl SplitFile {
                 &gathered
             }
         };
+        // Checked before the search, which then finds the text in the cache: the search of a
+        // segment that is not UTF-8 would be thrown away.
+        if self.check_utf8 && !crate::encoding::is_utf8(text) {
+            return Ok(Segment {
+                not_utf8: true,
+                ..Segment::default()
+            });
+        }
         let found = search.search_lines(text, start, report)?;
         if self.cancel.load(Ordering::Relaxed) {
             // The lines before the stop are complete and numbered from the segment's start.
@@ -530,6 +551,7 @@ impl SplitFile {
             matches: found.matches,
             bytes: text.len() as u64,
             binary: self.skip_binary && memchr(0, text).is_some(),
+            not_utf8: false,
             lines: found.lines,
             stopped: false,
         })
@@ -567,6 +589,13 @@ impl SplitFile {
                 return Err(Stopped::Failed(err));
             }
             _ => {}
+        }
+        if state.not_utf8 && !state.binary {
+            return Err(if cancelled_now {
+                Stopped::Cancelled(None)
+            } else {
+                Stopped::NotUtf8
+            });
         }
         let complete = !cancelled_now && (state.next == self.segments || state.binary);
         if state.binary {
@@ -618,6 +647,7 @@ fn assemble(segments: impl Iterator<Item = Segment>) -> FileMatches {
         bytes_read: bytes,
         binary: false,
         modified: None,
+        encoding: None,
     }
 }
 
@@ -629,6 +659,8 @@ pub(crate) enum Stopped {
     /// The search was cancelled; what the segments before the first one not searched found,
     /// numbered, when the file is not binary.
     Cancelled(Option<FileMatches>),
+    /// A segment is not UTF-8 (`-E auto`): the file is to be searched decoded.
+    NotUtf8,
 }
 
 /// How a search thread tells the others of a file it has split: each of them, when free,
@@ -680,6 +712,7 @@ mod tests {
             46,
             25,
             true,
+            false,
             Arc::new(AtomicBool::new(false)),
             None,
         );

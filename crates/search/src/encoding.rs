@@ -1,0 +1,425 @@
+//! How a file's bytes become the text that is searched: its byte-order mark, the `-E` choice,
+//! and for `-E auto` a UTF-8 check and, where it fails, detection (docs/CONTRACT.md,
+//! "Encodings").
+//!
+//! The UTF-8 check costs no pass of its own: it runs block by block with the NUL search every
+//! file gets anyway (binary files are skipped), each block still in the CPU cache. Only a file
+//! that fails it is handed to the detector (chardetng, Firefox's) and searched decoded through
+//! encoding_rs_io's streaming decoder, the one grep-searcher decodes UTF-16 with.
+
+use std::io::{self, Read};
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+use memchr::memchr;
+
+use crate::TextEncoding;
+
+/// The detector reads at most this many bytes of a file, from its first byte that is not
+/// ASCII (the ASCII before it says nothing of the encoding). Tens of kilobytes of text tell
+/// any of the encodings apart; reading more made detection the larger part of searching a
+/// legacy-encoded file (scripts/bench-results.md).
+pub(crate) const DETECT_BYTES: usize = 64 << 10;
+
+/// The NUL check and the UTF-8 check go through a file this many bytes at a time, so that the
+/// second finds each block in the cache the first brought it into.
+const SCAN_BLOCK: usize = 32 << 10;
+
+/// How one file is read, decided from its first bytes and the `-E` choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// A NUL byte, and binary files are skipped.
+    Binary,
+    /// Searched as its bytes, taken as UTF-8, after a UTF-8 byte-order mark of `bom` bytes
+    /// (counted in byte offsets but not searched).
+    Bytes {
+        /// 3 for a UTF-8 byte-order mark that is skipped, else 0.
+        bom: u64,
+        /// Each later part of a file read in parts is checked for UTF-8 too (`-E auto`): one
+        /// that fails has the file searched decoded instead.
+        check_utf8: bool,
+    },
+    /// Decoded from this encoding; a byte-order mark, if any, is skipped.
+    Decoded(&'static Encoding),
+    /// Not UTF-8, and only the file's first part was given: decoded from the encoding
+    /// [`detect_in`] finds in the file, which may need more of it than that part.
+    Detect,
+}
+
+/// How `start`, a file's first bytes (all of them when `complete`), is read with `choice`.
+/// `skip_binary`: a NUL byte makes the file [`Reading::Binary`]. A UTF-16 file's NUL bytes
+/// are its text's: its decoded text is checked instead (by grep-searcher, as it decodes).
+pub(crate) fn reading(
+    start: &[u8],
+    complete: bool,
+    choice: TextEncoding,
+    skip_binary: bool,
+) -> Reading {
+    let has_nul = |bytes: &[u8]| skip_binary && memchr(0, bytes).is_some();
+    let bytes = |bom| Reading::Bytes {
+        bom,
+        check_utf8: false,
+    };
+    if choice == TextEncoding::Bytes {
+        return if has_nul(start) {
+            Reading::Binary
+        } else {
+            bytes(0)
+        };
+    }
+    // A byte-order mark decides (ripgrep's rule; for -E NAME too).
+    match Encoding::for_bom(start) {
+        Some((encoding, _)) if encoding == UTF_8 => {
+            return if has_nul(start) {
+                Reading::Binary
+            } else {
+                bytes(3)
+            };
+        }
+        Some((encoding, _)) => return Reading::Decoded(encoding),
+        None => {}
+    }
+    match choice {
+        TextEncoding::Named(encoding) if encoding == UTF_16LE || encoding == UTF_16BE => {
+            Reading::Decoded(encoding)
+        }
+        TextEncoding::Named(encoding) if !has_nul(start) => Reading::Decoded(encoding),
+        TextEncoding::Auto => match scan(start, complete, skip_binary) {
+            Scan::Binary => Reading::Binary,
+            Scan::Utf8 => Reading::Bytes {
+                bom: 0,
+                check_utf8: !complete,
+            },
+            Scan::NotUtf8 if complete => Reading::Decoded(detect(start)),
+            Scan::NotUtf8 => Reading::Detect,
+        },
+        TextEncoding::Utf8 | TextEncoding::Bytes | TextEncoding::Named(_) => {
+            if has_nul(start) {
+                Reading::Binary
+            } else {
+                bytes(0)
+            }
+        }
+    }
+}
+
+/// What one pass over a file's bytes found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scan {
+    /// A NUL byte (only looked for when binary files are skipped).
+    Binary,
+    /// Valid UTF-8 (a character cut at the end of a file's first part included).
+    Utf8,
+    /// Not UTF-8 and no NUL byte.
+    NotUtf8,
+}
+
+/// Looks for a NUL byte and checks UTF-8 in one pass, a block at a time: each block is looked
+/// at twice while it is in the cache, never the whole file twice. `complete`: `bytes` is the
+/// whole file (else a character cut at its end is not an error).
+fn scan(bytes: &[u8], complete: bool, look_for_nul: bool) -> Scan {
+    let mut utf8 = true;
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = (start + SCAN_BLOCK).min(bytes.len());
+        if end < bytes.len() {
+            // End the block before a character's continuation bytes: valid UTF-8 then never
+            // has a character across two blocks, so each block is checked on its own.
+            end = char_boundary_before(bytes, start, end);
+        } else if !complete {
+            end = without_cut_char(bytes, start);
+        }
+        let block = &bytes[start..end];
+        if look_for_nul && memchr(0, block).is_some() {
+            return Scan::Binary;
+        }
+        if utf8 && simdutf8::basic::from_utf8(block).is_err() {
+            if !look_for_nul {
+                return Scan::NotUtf8;
+            }
+            utf8 = false;
+        }
+        if end == start {
+            // A first part that ends inside its only character; the rest is not here.
+            break;
+        }
+        start = end;
+    }
+    if utf8 { Scan::Utf8 } else { Scan::NotUtf8 }
+}
+
+/// `end`, or up to 3 bytes before it so that `bytes[end]` is no continuation byte, but never
+/// before `start` (invalid UTF-8 may have any number of them: the check then fails anyway).
+fn char_boundary_before(bytes: &[u8], start: usize, end: usize) -> usize {
+    let mut at = end;
+    while at > start && end - at < 3 && bytes.get(at).is_some_and(|&b| b & 0xC0 == 0x80) {
+        at -= 1;
+    }
+    at
+}
+
+/// The end of `bytes` less a character its end cuts (the lead byte of a sequence longer than
+/// the bytes after it), but never before `start`.
+fn without_cut_char(bytes: &[u8], start: usize) -> usize {
+    let len = bytes.len();
+    for back in 1..=3.min(len - start) {
+        let byte = bytes[len - back];
+        if byte & 0xC0 == 0x80 {
+            continue;
+        }
+        let needs = sequence_len(byte);
+        return if needs > back { len - back } else { len };
+    }
+    len
+}
+
+/// A reader that checks that what it passes on is UTF-8, for a file streamed as UTF-8 by
+/// `-E auto` because its first part was (a multiline search does not split a large file).
+/// At the first byte that is not, it sets `failed` and fails the read: the search stops there
+/// and the file is searched again, decoded.
+pub(crate) struct Utf8Check<'f, R> {
+    inner: R,
+    /// The start of a character the last read cut, completed by the next.
+    carry: Vec<u8>,
+    failed: &'f std::cell::Cell<bool>,
+}
+
+impl<'f, R: Read> Utf8Check<'f, R> {
+    pub(crate) fn new(inner: R, failed: &'f std::cell::Cell<bool>) -> Self {
+        Utf8Check {
+            inner,
+            carry: Vec::with_capacity(4),
+            failed,
+        }
+    }
+
+    /// Checks `bytes`, the next ones read (none: the end), after those carried over.
+    fn check(&mut self, bytes: &[u8]) -> bool {
+        let mut from = 0;
+        if !self.carry.is_empty() {
+            let needs = sequence_len(self.carry[0]).saturating_sub(self.carry.len());
+            let take = needs.min(bytes.len());
+            self.carry.extend_from_slice(&bytes[..take]);
+            from = take;
+            if bytes.is_empty() || take == needs {
+                let whole = std::mem::take(&mut self.carry);
+                if !is_utf8(&whole) {
+                    return false;
+                }
+            }
+        }
+        let rest = &bytes[from..];
+        let end = without_cut_char(rest, 0);
+        self.carry.extend_from_slice(&rest[end..]);
+        is_utf8(&rest[..end])
+    }
+}
+
+impl<R: Read> Read for Utf8Check<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if !self.check(&buf[..read]) {
+            self.failed.set(true);
+            return Err(io::Error::other("not UTF-8"));
+        }
+        Ok(read)
+    }
+}
+
+/// The length of the UTF-8 sequence `lead` starts (1 for a byte that starts none).
+fn sequence_len(lead: u8) -> usize {
+    match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// Whether `text`, whole lines of a file read in parts, is valid UTF-8.
+pub(crate) fn is_utf8(text: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(text).is_ok()
+}
+
+/// The encoding of `bytes`, the start of a file (all of it, or at least its first
+/// [`DETECT_BYTES`] from its first byte that is not ASCII), as chardetng guesses it. Not UTF-8:
+/// it is asked only about files that are not valid UTF-8.
+pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
+    let from = first_non_ascii(bytes).unwrap_or(bytes.len());
+    let sample = &bytes[from..bytes.len().min(from.saturating_add(DETECT_BYTES))];
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(sample, true);
+    detector.guess(None, false)
+}
+
+/// The encoding of the file `reader` reads, as [`detect`] guesses it from its start: the
+/// reader is read up to [`DETECT_BYTES`] past its first byte that is not ASCII, a buffer at a
+/// time (memory stays bounded however long the ASCII before it).
+pub(crate) fn detect_in(mut reader: impl Read) -> io::Result<&'static Encoding> {
+    let mut sample = Vec::new();
+    let mut chunk = vec![0; SCAN_BLOCK];
+    while sample.len() < DETECT_BYTES {
+        let read = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        let chunk = &chunk[..read];
+        let from = if sample.is_empty() {
+            match first_non_ascii(chunk) {
+                Some(from) => from,
+                None => continue,
+            }
+        } else {
+            0
+        };
+        let take = (DETECT_BYTES - sample.len()).min(chunk.len() - from);
+        sample.extend_from_slice(&chunk[from..from + take]);
+    }
+    Ok(detect(&sample))
+}
+
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    // `is_ascii` runs a word at a time; only the block holding the byte is looked at bytewise.
+    let block = bytes.chunks(256).position(|block| !block.is_ascii())?;
+    let at = bytes[block * 256..].iter().position(|b| !b.is_ascii())?;
+    Some(block * 256 + at)
+}
+
+/// A reader of `encoding`'s text as UTF-8 from `source`, the file's bytes from its start; a
+/// byte-order mark is skipped (and would win over `encoding`, which was decided by it or found
+/// none). `buffer` is its scratch space, reused from file to file.
+pub(crate) fn decoder<'b, R: Read>(
+    encoding: &'static Encoding,
+    source: R,
+    buffer: &'b mut [u8],
+) -> DecodeReaderBytes<R, &'b mut [u8]> {
+    DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build_with_buffer(source, buffer)
+        .expect("the decode buffer is larger than the decoder's minimum")
+}
+
+/// The scratch size for [`decoder`]: encoding_rs_io's default.
+pub(crate) const DECODE_BUFFER: usize = 8 << 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(start: &[u8], choice: TextEncoding) -> Reading {
+        reading(start, true, choice, true)
+    }
+
+    #[test]
+    fn a_bom_decides_unless_bytes_are_asked_for() {
+        let bytes = |bom| Reading::Bytes {
+            bom,
+            check_utf8: false,
+        };
+        for choice in [
+            TextEncoding::Utf8,
+            TextEncoding::Auto,
+            TextEncoding::Named(encoding_rs::SHIFT_JIS),
+        ] {
+            assert_eq!(read(b"\xEF\xBB\xBFcaf\xE9", choice), bytes(3), "{choice}");
+            assert_eq!(read(b"\xFF\xFEa\0", choice), Reading::Decoded(UTF_16LE));
+            assert_eq!(read(b"\xFE\xFF\0a", choice), Reading::Decoded(UTF_16BE));
+        }
+        assert_eq!(read(b"\xFF\xFEa\0", TextEncoding::Bytes), Reading::Binary);
+        assert_eq!(read(b"\xEF\xBB\xBFa", TextEncoding::Bytes), bytes(0));
+    }
+
+    #[test]
+    fn auto_keeps_utf8_as_bytes_and_detects_the_rest() {
+        let auto = TextEncoding::Auto;
+        let utf8 = Reading::Bytes {
+            bom: 0,
+            check_utf8: false,
+        };
+        assert_eq!(read("café 日本".as_bytes(), auto), utf8);
+        assert_eq!(read(b"", auto), utf8);
+        assert_eq!(read(b"a\0b", auto), Reading::Binary);
+        assert_eq!(reading(b"a\0b", true, auto, false), utf8);
+        assert_eq!(
+            read(b"caf\xE9 na\xEFve", auto),
+            Reading::Decoded(encoding_rs::WINDOWS_1252)
+        );
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキストです。");
+        assert_eq!(read(&sjis, auto), Reading::Decoded(encoding_rs::SHIFT_JIS));
+        // A binary file stays binary whatever comes first.
+        assert_eq!(read(b"caf\xE9\0", auto), Reading::Binary);
+    }
+
+    #[test]
+    fn a_character_cut_by_the_end_of_a_first_part_or_a_block_is_no_error() {
+        let text = "é".repeat(SCAN_BLOCK); // 2 bytes each: blocks end inside characters
+        assert_eq!(scan(text.as_bytes(), true, true), Scan::Utf8);
+        let cut = &text.as_bytes()[..text.len() - 1];
+        assert_eq!(scan(cut, false, true), Scan::Utf8);
+        assert_eq!(scan(cut, true, true), Scan::NotUtf8);
+        assert_eq!(
+            reading(cut, false, TextEncoding::Auto, true),
+            Reading::Bytes {
+                bom: 0,
+                check_utf8: true
+            }
+        );
+        let cut = &text.as_bytes()[..3];
+        assert_eq!(without_cut_char(cut, 0), 2);
+        assert_eq!(without_cut_char("日".as_bytes(), 0), 3);
+        assert_eq!(without_cut_char(&"日".as_bytes()[..2], 0), 0);
+        let mut late_nul = text.clone().into_bytes();
+        late_nul[0] = 0xE9;
+        late_nul.push(0);
+        assert_eq!(scan(&late_nul, true, true), Scan::Binary);
+        assert_eq!(scan(&late_nul, true, false), Scan::NotUtf8);
+    }
+
+    #[test]
+    fn a_stream_is_checked_across_its_reads() {
+        let check = |bytes: &[u8], piece: usize| {
+            let failed = std::cell::Cell::new(false);
+            let mut reader = Utf8Check::new(bytes, &failed);
+            let mut buf = vec![0; piece];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => return true,
+                    Ok(_) => {}
+                    Err(_) => return !failed.get(),
+                }
+            }
+        };
+        let text = "aé日本𝄞z".as_bytes();
+        for piece in 1..=text.len() {
+            assert!(check(text, piece), "reads of {piece}");
+            assert!(
+                !check(&text[..text.len() - 2], piece),
+                "a cut end, reads of {piece}"
+            );
+            assert!(!check(b"ab\xE9cd", piece), "Latin-1, reads of {piece}");
+        }
+    }
+
+    #[test]
+    fn detection_reads_from_the_first_byte_that_is_not_ascii() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキストです。");
+        let mut bytes = b"x".repeat(3 * DETECT_BYTES);
+        bytes.extend_from_slice(&sjis);
+        assert_eq!(detect(&bytes), encoding_rs::SHIFT_JIS);
+        assert_eq!(detect_in(&bytes[..]).unwrap(), encoding_rs::SHIFT_JIS);
+        assert_eq!(first_non_ascii(&bytes), Some(3 * DETECT_BYTES));
+        assert_eq!(first_non_ascii(b"abc"), None);
+    }
+
+    #[test]
+    fn a_named_utf16_file_has_its_nul_bytes_checked_once_decoded() {
+        let named = TextEncoding::Named(UTF_16LE);
+        assert_eq!(read(b"a\0b\0", named), Reading::Decoded(UTF_16LE));
+        let sjis = TextEncoding::Named(encoding_rs::SHIFT_JIS);
+        assert_eq!(read(b"a\0b", sjis), Reading::Binary);
+    }
+}

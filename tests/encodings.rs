@@ -1,0 +1,467 @@
+//! `-E/--encoding` against docs/CONTRACT.md ("Encodings"): one text, with French, Japanese,
+//! Chinese and Korean in it, saved in UTF-8, UTF-8 with a BOM, UTF-16 LE and BE, Latin-1,
+//! Windows-1252, Shift_JIS, EUC-JP, GBK, Big5 and EUC-KR, searched with `auto`, a named
+//! encoding and `none`, through the engine; large files (read in parts, split into segments)
+//! too.
+//!
+//! A Unicode file holds the whole text; a legacy file holds the ASCII lines and those of the
+//! language its encoding is for, as such files do. (EUC-KR can also hold Japanese kana, but a
+//! Korean file with a Japanese sentence is not what a detector is made for: chardetng takes
+//! that mix for Big5.)
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[path = "support/decoding.rs"]
+mod decoding;
+
+use encoding_rs::Encoding;
+use trawl::search::{self, SearchEvent, SearchRequest, TextEncoding};
+
+/// The words looked for.
+const WORDS: &[&str] = &["café", "naïve", "日本語", "中文", "한국어"];
+const PATTERN: &str = "café|naïve|日本語|中文|한국어";
+
+/// The languages of the text's lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lang {
+    Ascii,
+    French,
+    Japanese,
+    Simplified,
+    Traditional,
+    Korean,
+    /// Every script on one line: only Unicode holds it.
+    Mixed,
+}
+
+/// The text every file is saved from (see the module's comment for which lines a file holds).
+const LINES: &[(Lang, &str)] = &[
+    (Lang::Ascii, "A plain ASCII line to start with."),
+    (
+        Lang::French,
+        "Le café est très bon, dit la naïve Zoé à l'hôtel. Un café, deux cafés.",
+    ),
+    (
+        Lang::French,
+        "Ça coûte 3 € au café du coin ; quelle idée naïve !",
+    ),
+    (
+        Lang::Japanese,
+        "日本語のテキストです。東京で会いましょう。日本語は難しいですが、面白いです。",
+    ),
+    (
+        Lang::Japanese,
+        "これは日本語の文章で、ひらがなとカタカナと漢字を使います。",
+    ),
+    (
+        Lang::Simplified,
+        "中文文本，我们明天在北京见面。我喜欢学习中文，中文很有意思。",
+    ),
+    (
+        Lang::Traditional,
+        "中文文本，我們明天在台北見面。我喜歡學習中文，中文很有意思。",
+    ),
+    (
+        Lang::Korean,
+        "한국어 텍스트입니다. 서울에서 만나요. 한국어를 배우는 것은 재미있어요.",
+    ),
+    (
+        Lang::Korean,
+        "모든 사람은 태어날 때부터 자유로우며 그 존엄과 권리에 있어 동등하다. 한국어",
+    ),
+    (Lang::Mixed, "Mixed: café 日本語 中文 한국어 naïve"),
+    (Lang::Ascii, "The end, plain again."),
+];
+
+/// How a file of the tree is saved.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    Utf8,
+    Utf8Bom,
+    Utf16(&'static Encoding),
+    /// Latin-1 proper: only characters up to U+00FF (WHATWG decodes it as windows-1252).
+    Latin1,
+    Legacy(&'static Encoding),
+}
+
+const FILES: &[(&str, Form)] = &[
+    ("utf8.txt", Form::Utf8),
+    ("utf8-bom.txt", Form::Utf8Bom),
+    ("utf16le.txt", Form::Utf16(encoding_rs::UTF_16LE)),
+    ("utf16be.txt", Form::Utf16(encoding_rs::UTF_16BE)),
+    ("latin1.txt", Form::Latin1),
+    ("windows-1252.txt", Form::Legacy(encoding_rs::WINDOWS_1252)),
+    ("shift_jis.txt", Form::Legacy(encoding_rs::SHIFT_JIS)),
+    ("euc-jp.txt", Form::Legacy(encoding_rs::EUC_JP)),
+    ("gbk.txt", Form::Legacy(encoding_rs::GBK)),
+    ("big5.txt", Form::Legacy(encoding_rs::BIG5)),
+    ("euc-kr.txt", Form::Legacy(encoding_rs::EUC_KR)),
+];
+
+impl Form {
+    /// Whether a file in this form holds lines of `lang`.
+    fn holds(self, lang: Lang) -> bool {
+        let languages: &[Lang] = match self {
+            Form::Utf8 | Form::Utf8Bom | Form::Utf16(_) => return true,
+            Form::Latin1 => &[Lang::French],
+            Form::Legacy(e) if e == encoding_rs::WINDOWS_1252 => &[Lang::French],
+            Form::Legacy(e) if e == encoding_rs::SHIFT_JIS || e == encoding_rs::EUC_JP => {
+                &[Lang::Japanese]
+            }
+            Form::Legacy(e) if e == encoding_rs::GBK => &[Lang::Simplified],
+            Form::Legacy(e) if e == encoding_rs::BIG5 => &[Lang::Traditional],
+            Form::Legacy(_) => &[Lang::Korean],
+        };
+        lang == Lang::Ascii || languages.contains(&lang)
+    }
+
+    /// The line's bytes in this form, if it can hold every character of it.
+    fn encode(self, line: &str) -> Option<Vec<u8>> {
+        match self {
+            Form::Utf8 | Form::Utf8Bom => Some(line.as_bytes().to_vec()),
+            Form::Utf16(encoding) => Some(utf16(line, encoding == encoding_rs::UTF_16LE)),
+            Form::Latin1 => line.chars().map(|c| u8::try_from(c).ok()).collect(),
+            Form::Legacy(encoding) => {
+                let (bytes, _, unmappable) = encoding.encode(line);
+                (!unmappable).then(|| bytes.into_owned())
+            }
+        }
+    }
+
+    /// The encoding the engine reports for such a file with `-E auto`.
+    fn decoded_from(self) -> Option<&'static Encoding> {
+        match self {
+            Form::Utf8 | Form::Utf8Bom => None,
+            Form::Utf16(encoding) | Form::Legacy(encoding) => Some(encoding),
+            Form::Latin1 => Some(encoding_rs::WINDOWS_1252),
+        }
+    }
+}
+
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    text.encode_utf16()
+        .flat_map(|unit| {
+            if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+/// A saved file: its name, form, the lines it holds (as text) and its bytes.
+struct Saved {
+    name: &'static str,
+    form: Form,
+    lines: Vec<&'static str>,
+    bytes: Vec<u8>,
+}
+
+/// Each form's file, holding `lines` copies of the text (of the lines it can hold).
+fn saved_files(copies: usize) -> Vec<Saved> {
+    FILES
+        .iter()
+        .map(|&(name, form)| {
+            let held: Vec<&str> = LINES
+                .iter()
+                .filter(|&&(lang, line)| form.holds(lang) && form.encode(line).is_some())
+                .map(|&(_, line)| line)
+                .collect();
+            let lines: Vec<&str> = (0..copies).flat_map(|_| held.iter().copied()).collect();
+            let mut bytes = match form {
+                Form::Utf8Bom => b"\xEF\xBB\xBF".to_vec(),
+                Form::Utf16(encoding) if encoding == encoding_rs::UTF_16LE => vec![0xFF, 0xFE],
+                Form::Utf16(_) => vec![0xFE, 0xFF],
+                _ => Vec::new(),
+            };
+            for line in &lines {
+                bytes.extend(form.encode(line).unwrap_or_default());
+                bytes.extend(form.encode("\n").unwrap_or_default());
+            }
+            Saved {
+                name,
+                form,
+                lines,
+                bytes,
+            }
+        })
+        .collect()
+}
+
+/// One occurrence, and the encoding its file was decoded from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Hit {
+    file: String,
+    line: u64,
+    column: u64,
+    byte_offset: u64,
+    text: String,
+    encoding: Option<&'static str>,
+}
+
+/// Every occurrence of the words in `saved`, from its lines as text: what `-E auto` must find.
+fn expected_hits(saved: &Saved) -> BTreeSet<Hit> {
+    let mut hits = BTreeSet::new();
+    // Offsets are in the decoded text, or the file's for UTF-8 (after its BOM).
+    let mut offset = match saved.form {
+        Form::Utf8Bom => 3,
+        _ => 0,
+    };
+    for (number, line) in saved.lines.iter().enumerate() {
+        for word in WORDS {
+            for (at, _) in line.match_indices(word) {
+                hits.insert(Hit {
+                    file: saved.name.to_string(),
+                    line: number as u64 + 1,
+                    column: line[..at].chars().count() as u64 + 1,
+                    byte_offset: offset + at as u64,
+                    text: line.to_string(),
+                    encoding: saved.form.decoded_from().map(|e| e.name()),
+                });
+            }
+        }
+        offset += line.len() as u64 + 1;
+    }
+    hits
+}
+
+fn write_tree(files: &[Saved]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for saved in files {
+        fs::write(dir.path().join(saved.name), &saved.bytes).expect("write");
+    }
+    dir
+}
+
+fn request(root: &Path, pattern: &str, encoding: TextEncoding) -> SearchRequest {
+    let mut request = SearchRequest::new(root, vec!["txt".into()], pattern);
+    request.options.encoding = encoding;
+    request
+}
+
+/// Every occurrence the engine finds, with its file's encoding; no file may fail.
+fn search(request: SearchRequest) -> BTreeSet<Hit> {
+    let handle = search::start(request).expect("the search starts");
+    let mut hits = BTreeSet::new();
+    loop {
+        match handle
+            .events()
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the search ends")
+        {
+            SearchEvent::File(file) => {
+                let name = file.path.file_name().expect("a file name");
+                let name = name.to_string_lossy().into_owned();
+                for line in &file.lines {
+                    for occurrence in line.occurrences {
+                        hits.insert(Hit {
+                            file: name.clone(),
+                            line: line.line_number,
+                            column: occurrence.column,
+                            byte_offset: occurrence.byte_offset,
+                            text: line.text.to_string(),
+                            encoding: file.encoding.map(|e| e.name()),
+                        });
+                    }
+                }
+            }
+            SearchEvent::Error(error) => panic!("{error:?}"),
+            SearchEvent::Finished(_) => return hits,
+        }
+    }
+}
+
+/// What the reference (tests/support/decoding.rs) finds with `choice`, file by file.
+fn reference_hits(root: &Path, pattern: &str, choice: TextEncoding) -> BTreeSet<Hit> {
+    let regex = regex::bytes::Regex::new(pattern).expect("a valid pattern");
+    let mut hits = BTreeSet::new();
+    for entry in fs::read_dir(root).expect("the tree") {
+        let path: PathBuf = entry.expect("an entry").path();
+        let decoded = decoding::decode(&fs::read(&path).expect("read"), choice);
+        if decoded.text.contains(&0) {
+            continue;
+        }
+        let name = path.file_name().expect("a name").to_string_lossy();
+        let mut offset = decoded.base;
+        for (number, line) in decoded.text.split(|&b| b == b'\n').enumerate() {
+            for m in regex.find_iter(line) {
+                hits.insert(Hit {
+                    file: name.to_string(),
+                    line: number as u64 + 1,
+                    column: String::from_utf8_lossy(&line[..m.start()]).chars().count() as u64 + 1,
+                    byte_offset: offset + m.start() as u64,
+                    text: String::from_utf8_lossy(line).into_owned(),
+                    encoding: decoded.encoding.map(|e| e.name()),
+                });
+            }
+            offset += line.len() as u64 + 1;
+        }
+    }
+    hits
+}
+
+fn by_file(hits: &BTreeSet<Hit>, name: &str) -> Vec<Hit> {
+    hits.iter().filter(|h| h.file == name).cloned().collect()
+}
+
+#[test]
+fn auto_finds_every_word_in_every_encoding_that_holds_it() {
+    let files = saved_files(1);
+    let dir = write_tree(&files);
+    // A binary file (a NUL byte) with the words in Latin-1 stays skipped.
+    fs::write(dir.path().join("binary.txt"), b"caf\xE9 na\xEFve\0\n").expect("write");
+    let found = search(request(dir.path(), PATTERN, TextEncoding::Auto));
+    for saved in &files {
+        let expected = expected_hits(saved);
+        assert!(!expected.is_empty(), "{} holds some word", saved.name);
+        assert_eq!(
+            by_file(&found, saved.name),
+            expected.into_iter().collect::<Vec<_>>(),
+            "{}",
+            saved.name
+        );
+    }
+    assert!(by_file(&found, "binary.txt").is_empty());
+    // Each script's words are found in the files of its encodings.
+    let files_with = |word: &str| -> BTreeSet<String> {
+        found
+            .iter()
+            .filter(|h| h.text.contains(word))
+            .map(|h| h.file.clone())
+            .collect()
+    };
+    for (word, name) in [
+        ("café", "latin1.txt"),
+        ("naïve", "windows-1252.txt"),
+        ("日本語", "shift_jis.txt"),
+        ("日本語", "euc-jp.txt"),
+        ("中文", "gbk.txt"),
+        ("中文", "big5.txt"),
+        ("한국어", "euc-kr.txt"),
+    ] {
+        assert!(files_with(word).contains(name), "{word} in {name}");
+    }
+}
+
+#[test]
+fn without_e_legacy_files_are_bytes_and_only_utf_files_match() {
+    let dir = write_tree(&saved_files(1));
+    let found = search(request(dir.path(), PATTERN, TextEncoding::Utf8));
+    let files: BTreeSet<&str> = found.iter().map(|h| h.file.as_str()).collect();
+    assert_eq!(
+        files,
+        BTreeSet::from(["utf8.txt", "utf8-bom.txt", "utf16le.txt", "utf16be.txt"])
+    );
+    assert_eq!(
+        found,
+        reference_hits(dir.path(), PATTERN, TextEncoding::Utf8)
+    );
+}
+
+#[test]
+fn a_named_encoding_decodes_every_file_but_a_bom_still_wins() {
+    let dir = write_tree(&saved_files(1));
+    let shift_jis = TextEncoding::parse("shift_jis").expect("a known label");
+    let found = search(request(dir.path(), PATTERN, shift_jis));
+    assert_eq!(found, reference_hits(dir.path(), PATTERN, shift_jis));
+    for hit in &found {
+        let expected = match hit.file.as_str() {
+            "utf8-bom.txt" => None,
+            "utf16le.txt" => Some("UTF-16LE"),
+            "utf16be.txt" => Some("UTF-16BE"),
+            _ => Some("Shift_JIS"),
+        };
+        assert_eq!(hit.encoding, expected, "{hit:?}");
+    }
+    let in_file = |name: &str, word: &str| {
+        found
+            .iter()
+            .any(|h| h.file == name && h.text.contains(word))
+    };
+    assert!(in_file("shift_jis.txt", "日本語"));
+    assert!(in_file("utf8-bom.txt", "한국어") && in_file("utf16be.txt", "café"));
+    assert!(
+        !in_file("euc-jp.txt", "日本語"),
+        "EUC-JP read as Shift_JIS is not Japanese"
+    );
+}
+
+#[test]
+fn none_matches_raw_bytes() {
+    let dir = write_tree(&saved_files(1));
+    // UTF-8 bytes match in UTF-8 files only; UTF-16's NUL bytes make those files binary.
+    let found = search(request(dir.path(), PATTERN, TextEncoding::Bytes));
+    let files: BTreeSet<&str> = found.iter().map(|h| h.file.as_str()).collect();
+    assert_eq!(files, BTreeSet::from(["utf8.txt", "utf8-bom.txt"]));
+    assert!(found.iter().all(|h| h.encoding.is_none()));
+    // A byte pattern finds Latin-1's `é` (0xE9), an invalid byte counting as one column.
+    let latin1 = r"(?-u:caf\xE9)";
+    let found = search(request(dir.path(), latin1, TextEncoding::Bytes));
+    let files: BTreeSet<&str> = found.iter().map(|h| h.file.as_str()).collect();
+    assert_eq!(files, BTreeSet::from(["latin1.txt", "windows-1252.txt"]));
+    let first = found.iter().next().expect("a hit");
+    assert_eq!((first.line, first.column, first.byte_offset), (2, 4, 37));
+    // The UTF-8 BOM is text with `none`: a character of line 1.
+    let found = search(request(dir.path(), "^A plain", TextEncoding::Bytes));
+    assert!(by_file(&found, "utf8-bom.txt").is_empty());
+    assert_eq!(by_file(&found, "utf8.txt").len(), 1);
+}
+
+#[test]
+fn detection_is_deterministic() {
+    let files = saved_files(1);
+    let dir = write_tree(&files);
+    let once = search(request(dir.path(), PATTERN, TextEncoding::Auto));
+    for threads in ["1", "2", "4", "1", "3"] {
+        let mut again = request(dir.path(), PATTERN, TextEncoding::Auto);
+        again.options.threads = threads.into();
+        assert_eq!(search(again), once, "-j {threads}");
+    }
+    assert_eq!(
+        once,
+        reference_hits(dir.path(), PATTERN, TextEncoding::Auto)
+    );
+}
+
+/// Files over the engine's whole-read limit (1 MiB): a legacy file is streamed decoded; a file
+/// whose first megabytes are UTF-8 is split into segments until one is not, and then searched
+/// again decoded; with `-U` the same file is streamed and checked as it is read.
+#[test]
+fn large_files_are_decoded_whether_streamed_or_split() {
+    let files = saved_files(10_000);
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut expected = BTreeSet::new();
+    for saved in files
+        .iter()
+        .filter(|s| ["shift_jis.txt", "big5.txt"].contains(&s.name))
+    {
+        assert!(saved.bytes.len() > 1 << 20, "{} is large", saved.name);
+        fs::write(dir.path().join(saved.name), &saved.bytes).expect("write");
+        expected.extend(expected_hits(saved));
+    }
+    // Three megabytes of ASCII, then Latin-1.
+    let mut late = "nothing to see here, just ASCII\n"
+        .repeat(100_000)
+        .into_bytes();
+    late.extend_from_slice(b"un caf\xE9 na\xEFf\n");
+    fs::write(dir.path().join("late.txt"), &late).expect("write");
+    let late_line = 100_001;
+    let late_offset = 32 * 100_000;
+    expected.insert(Hit {
+        file: "late.txt".into(),
+        line: late_line,
+        column: 4,
+        byte_offset: late_offset + 3,
+        text: "un café naïf".into(),
+        encoding: Some("windows-1252"),
+    });
+    for multiline in [false, true] {
+        let mut req = request(dir.path(), PATTERN, TextEncoding::Auto);
+        req.options.multiline = multiline;
+        assert_eq!(search(req), expected, "multiline {multiline}");
+    }
+}
