@@ -271,6 +271,33 @@ fn a_hard_linked_file_is_left_alone() {
     assert_eq!(fs::read(&file).expect("read"), b"foo\n");
 }
 
+#[test]
+fn a_file_decoded_from_a_legacy_encoding_is_left_alone_and_named() {
+    let tree = Tree::new();
+    // "café foo" in Windows-1252: not UTF-8, so -E auto decodes it.
+    let legacy = b"caf\xe9 foo\n".to_vec();
+    let file = tree.file("a.txt", &legacy);
+    let utf8 = tree.file("b.txt", "café foo\n");
+    let out = tree.trawl(&[
+        &tree.root(),
+        "txt",
+        "foo",
+        "-E",
+        "auto",
+        "-r",
+        "bar",
+        "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("replacing in that encoding is not supported yet"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read(&file).expect("read"), legacy);
+    assert_eq!(fs::read(&utf8).expect("read"), "café bar\n".as_bytes());
+}
+
 /// The folder's missing write permission is a real check for any user but root, so as root
 /// the binary runs as `nobody`, over a tree `nobody` owns.
 #[test]
