@@ -278,6 +278,26 @@ fn a_file_decoded_from_a_legacy_encoding_is_left_alone_and_named() {
     let legacy = b"caf\xe9 foo\n".to_vec();
     let file = tree.file("a.txt", &legacy);
     let utf8 = tree.file("b.txt", "café foo\n");
+    let diff = tree.trawl(&[
+        &tree.root(),
+        "txt",
+        "foo",
+        "-E",
+        "auto",
+        "-r",
+        "bar",
+        "--diff",
+    ]);
+    assert!(
+        text(&diff.stderr).contains("replacing in that encoding is not supported yet"),
+        "{}",
+        text(&diff.stderr)
+    );
+    assert!(
+        !text(&diff.stdout).contains("a.txt"),
+        "{}",
+        text(&diff.stdout)
+    );
     let out = tree.trawl(&[
         &tree.root(),
         "txt",

@@ -316,16 +316,7 @@ fn prepare<'p>(
         }
     }
     check_stamp(file, &meta)?;
-    if let Some(encoding) = file.decoded_from
-        && ![
-            encoding_rs::UTF_8,
-            encoding_rs::UTF_16LE,
-            encoding_rs::UTF_16BE,
-        ]
-        .contains(&encoding)
-    {
-        return Err(SkipReason::Encoding(encoding.name()).into());
-    }
+    check_encoding(file)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -498,6 +489,24 @@ pub(crate) fn keep_owner_and_mode(file: &File, meta: &fs::Metadata) -> Result<()
         .map_err(|err| SkipReason::Io(format!("cannot set its permissions: {}", plain(&err))))
 }
 
+/// Refuses a file the search decoded from an encoding this writer does not write (its
+/// matches' offsets are in the decoded text, not the file's bytes).
+fn check_encoding(file: &FilePlan) -> Result<(), SkipReason> {
+    match file.decoded_from {
+        Some(encoding)
+            if ![
+                encoding_rs::UTF_8,
+                encoding_rs::UTF_16LE,
+                encoding_rs::UTF_16BE,
+            ]
+            .contains(&encoding) =>
+        {
+            Err(SkipReason::Encoding(encoding.name()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A file's text before and after the replace, for review (`--diff`): nothing is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Preview {
@@ -516,6 +525,7 @@ pub struct Preview {
 pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, SkipReason> {
     let (_, source, meta) = open_checked(file)?;
     check_stamp(file, &meta)?;
+    check_encoding(file)?;
     let mut before = Vec::new();
     io::BufReader::new(source)
         .read_to_end(&mut before)
