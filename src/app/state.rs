@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::app::job::{Job, Polled};
 use crate::app::results::SortOrder;
 use crate::search::{
-    CaseMode, RegexMatcher, SearchOptions, SearchRequest, build_matcher, parse_extensions,
+    CaseMode, RegexMatcher, SearchOptions, SearchRequest, TextEncoding, build_matcher,
+    parse_extensions,
 };
 
 /// The key under which [`SavedState`] is stored in eframe's storage.
@@ -98,11 +99,13 @@ impl Default for SavedState {
 }
 
 /// The options a new window starts with: the command line's, but a literal pattern matched in
-/// any case, as VS Code's search starts (the toggles beside the pattern turn them back).
+/// any case, as VS Code's search starts (the toggles beside the pattern turn them back), and
+/// each file's encoding detected where it is not UTF-8 (docs/CONTRACT.md, "Encodings").
 pub fn window_defaults() -> SearchOptions {
     SearchOptions {
         regex: false,
         case: CaseMode::Insensitive,
+        encoding: TextEncoding::window_default(),
         ..SearchOptions::default()
     }
 }
@@ -614,7 +617,7 @@ fn compile_in_background(request: SearchRequest, ctx: egui::Context) -> PatternO
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::{Globs, TextEncoding};
+    use crate::search::Globs;
 
     #[test]
     fn recent_folders_are_unique_most_recent_first_and_bounded() {
@@ -697,8 +700,8 @@ mod tests {
                 globs: Globs::Typed("*.rs, !target/**".into()),
                 max_file_size: "10".into(),
                 threads: "3".into(),
-                // Saved before there was a choice: the default.
-                encoding: SearchOptions::default().encoding,
+                // Saved before there was a choice: the window's default.
+                encoding: TextEncoding::Auto,
             },
             recent_folders: vec!["/home/a/src".into()],
             sort: SortOrder::Modified,
@@ -1000,7 +1003,7 @@ mod tests {
         assert_eq!(
             entry.summary(),
             "p   in /a (rs)   [Aa, word, regex, hidden files, ignoring .gitignore, following \
-             symlinks, binary as text, multiline, globs !x, max size 2K, threads 2]"
+             symlinks, binary as text, multiline, globs !x, max size 2K, threads 2, encoding none]"
         );
     }
 

@@ -4,9 +4,10 @@
 
 use trawl::search::{Encoding, TextEncoding};
 
-/// The detector reads at most this many bytes from a file's first byte that is not ASCII
-/// (docs/CONTRACT.md, "Encodings").
+/// The detector reads from a file's first byte that is not ASCII to the 1,024th such byte, and
+/// at most this many bytes (docs/CONTRACT.md, "Encodings").
 pub const DETECT_BYTES: usize = 64 << 10;
+const DETECT_NON_ASCII: usize = 1024;
 
 /// A file's text as the contract says it is searched.
 pub struct Decoded {
@@ -46,12 +47,24 @@ pub fn decode(raw: &[u8], choice: TextEncoding) -> Decoded {
     }
 }
 
-/// chardetng's guess from at most [`DETECT_BYTES`] from the first byte that is not ASCII.
+/// chardetng's guess from the first byte that is not ASCII to the 1,024th, at most
+/// [`DETECT_BYTES`].
 pub fn detect(raw: &[u8]) -> &'static Encoding {
     let from = raw.iter().position(|b| !b.is_ascii()).unwrap_or(raw.len());
-    let sample = &raw[from..raw.len().min(from + DETECT_BYTES)];
+    let mut end = raw.len().min(from + DETECT_BYTES);
+    let mut non_ascii = 0;
+    for (at, byte) in raw.iter().enumerate().take(end).skip(from) {
+        if !byte.is_ascii() {
+            non_ascii += 1;
+            if non_ascii == DETECT_NON_ASCII {
+                end = at + 1;
+                break;
+            }
+        }
+    }
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(sample, true);
+    // The end of the sample is the end of the stream only when the file ends there.
+    detector.feed(&raw[from..end], end == raw.len());
     detector.guess(None, false)
 }
 

@@ -289,7 +289,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         globs: Globs::Typed(String::new()),
         max_file_size: String::new(),
         threads: String::new(),
-        encoding: TextEncoding::Utf8,
+        encoding: TextEncoding::Auto,
     };
     let entry = |folder: &Path, case: CaseMode| SearchFields {
         folder: folder.display().to_string(),
@@ -602,10 +602,10 @@ fn odd_file_names_are_found_and_their_locations_copied_exactly() {
         )
         .expect("write");
     }
-    // A Latin-1 line: its `é` is not UTF-8 and is shown as U+FFFD, which the font must draw.
+    // A Latin-1 line: not UTF-8, so the window's default (auto-detect) decodes it, `é` and all.
     std::fs::write(tree.path().join("latin1.txt"), b"x needle5 caf\xe9\n").expect("write");
-    // egui's bundled fonts have no U+FFFD: the window draws a box for it (egui's default
-    // policy), where kittest would panic by default.
+    // egui's bundled fonts have no U+FFFD (for the bad name): the window draws a box for it
+    // (egui's default policy), where kittest would panic by default.
     let mut harness = Harness::builder()
         .with_size([1200.0, 800.0])
         .allow_missing_glyphs()
@@ -623,7 +623,7 @@ fn odd_file_names_are_found_and_their_locations_copied_exactly() {
         harness.get_by_label(header);
     }
     let latin1 = absolute(&tree.path().join("latin1.txt"));
-    let copied = copy_row(&mut harness, "1:3 x needle5 caf\u{FFFD}");
+    let copied = copy_row(&mut harness, "1:3 x needle5 café");
     assert_eq!(copied, vec![format!("{}:1:3", latin1.display())]);
 
     for (i, name) in names.iter().enumerate() {

@@ -11,7 +11,9 @@ use crate::common::{absolute, search_to_end, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
+use trawl::app::state::window_defaults;
 use trawl::app::{RowRef, SavedState, TrawlApp};
+use trawl::search::{SearchOptions, TextEncoding};
 
 /// As `crate::common::harness`, but with 60 frames a second instead of kittest's 4: two clicks
 /// (hover, press and release each, a frame apiece) then fall within egui's double-click delay.
@@ -288,12 +290,20 @@ fn the_preview_decodes_utf16_and_highlights_after_invalid_bytes() {
     std::fs::write(dir.path().join("wide.txt"), utf16).expect("write");
     std::fs::write(dir.path().join("stray.txt"), b"a\xff\xfe\xe6\x97 foo\n").expect("write");
     // egui's bundled fonts have no U+FFFD or CJK: the window draws boxes, where kittest
-    // would panic by default.
+    // would panic by default. UTF-8 only: the stray bytes stay invalid UTF-8 (auto-detect
+    // would decode them from a legacy encoding).
+    let state = SavedState {
+        options: SearchOptions {
+            encoding: TextEncoding::Utf8,
+            ..window_defaults()
+        },
+        ..SavedState::default()
+    };
     let mut harness = Harness::builder()
         .with_size([1200.0, 800.0])
         .with_step_dt(1.0 / 60.0)
         .allow_missing_glyphs()
-        .build_eframe(|_cc| TrawlApp::new(SavedState::default()));
+        .build_eframe(|_cc| TrawlApp::new(state));
     search_to_end(&mut harness, dir.path(), "txt", "foo");
     for (row, line) in [
         ("2:4 日本 foo", "日本 foo"),

@@ -303,6 +303,13 @@ fn the_window_s_defaults_are_the_command_line_s_without_flags() {
     );
     assert_eq!((window.options.regex, cli.options.regex), (false, true));
     assert_eq!(
+        (window.options.encoding, cli.options.encoding),
+        (
+            trawl::search::TextEncoding::Auto,
+            trawl::search::TextEncoding::Utf8
+        )
+    );
+    assert_eq!(
         window.options.resolve().expect("valid"),
         cli.options.resolve().expect("valid")
     );
@@ -311,6 +318,7 @@ fn the_window_s_defaults_are_the_command_line_s_without_flags() {
             case: cli.options.case,
             regex: cli.options.regex,
             globs: cli.options.globs.clone(),
+            encoding: cli.options.encoding,
             ..window.options.clone()
         },
         cli.options

@@ -60,6 +60,67 @@ fn open_options(harness: &mut Harness<'_, TrawlApp>) {
     harness.run_steps(2);
 }
 
+/// Picks `choice` in the options panel's Encoding list (the panel open).
+fn choose_encoding(harness: &mut Harness<'_, TrawlApp>, choice: &str) {
+    harness.get_by_label("Encoding").click();
+    harness.run_steps(2);
+    harness.get_by_label(choice).click();
+    harness.run_steps(2);
+}
+
+/// The Encoding choice (docs/CONTRACT.md, "Encodings"): auto-detection by default finds the
+/// text of Windows-1252 and Windows-1251 files; UTF-8 only finds it in the UTF-8 file alone; a
+/// named encoding decodes every file from it; the choice survives a restart. (Latin and
+/// Cyrillic text: the test's fonts have no CJK glyphs.)
+#[test]
+fn the_encoding_choice_decodes_legacy_files_and_survives_a_restart() {
+    let tree = tempfile::tempdir().expect("temporary folder");
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(tree.path().join(name), bytes).expect("write");
+    };
+    let french = "Le café est très bon, dit la naïve Zoé à l'hôtel.\n".repeat(3);
+    let russian = "Привет, мир! Всё хорошо, спасибо. Мы живём в большом мире.\n".repeat(3);
+    write("utf8.rs", format!("{french}{russian}").as_bytes());
+    write("cp1252.rs", &encoding_rs::WINDOWS_1252.encode(&french).0);
+    write("cp1251.rs", &encoding_rs::WINDOWS_1251.encode(&russian).0);
+    let state = SavedState {
+        pattern: "café|мир".into(),
+        options: SearchOptions {
+            regex: true,
+            ..window_defaults()
+        },
+        ..state_for(tree.path())
+    };
+    let mut harness = harness(TrawlApp::new(state));
+    assert_eq!(harness.state().state().options.encoding, TextEncoding::Auto);
+    click_search(&mut harness);
+    assert_eq!(
+        found(&harness),
+        (3, 18),
+        "every file, decoded where it is not UTF-8"
+    );
+
+    open_options(&mut harness);
+    choose_encoding(&mut harness, "UTF-8 only");
+    assert_eq!(harness.state().state().options.encoding, TextEncoding::Utf8);
+    click_search(&mut harness);
+    assert_eq!(found(&harness), (1, 9), "the UTF-8 file only");
+
+    choose_encoding(&mut harness, "Cyrillic (Windows-1251)");
+    let cyrillic = TextEncoding::Named(encoding_rs::WINDOWS_1251);
+    assert_eq!(harness.state().state().options.encoding, cyrillic);
+    click_search(&mut harness);
+    assert_eq!(
+        found(&harness),
+        (1, 6),
+        "only the Windows-1251 file reads as Russian"
+    );
+
+    let mut storage = MemoryStorage::default();
+    harness.state_mut().save(&mut storage);
+    assert_eq!(SavedState::load(Some(&storage)).options.encoding, cyrillic);
+}
+
 #[test]
 fn hidden_files_are_found_only_with_hidden_files_on() {
     let tree = small_tree();
@@ -535,6 +596,7 @@ fn options_history_and_theme_survive_a_restart() {
     type_into(&mut harness, "Globs", "!b.rs");
     type_into(&mut harness, "Max file size", "10M");
     type_into(&mut harness, "Threads", "2");
+    choose_encoding(&mut harness, "Western (Windows-1252, Latin-1)");
     harness.get_by_label("Light").click();
     harness.step();
     click_search(&mut harness);
@@ -562,7 +624,7 @@ fn options_history_and_theme_survive_a_restart() {
         globs: Globs::Typed("!b.rs".into()),
         max_file_size: "10M".into(),
         threads: "2".into(),
-        encoding: TextEncoding::Utf8,
+        encoding: TextEncoding::Named(encoding_rs::WINDOWS_1252),
     };
     let expected = SavedState {
         folder: folder.clone(),

@@ -15,10 +15,14 @@ use memchr::memchr;
 
 use crate::TextEncoding;
 
-/// The detector reads at most this many bytes of a file, from its first byte that is not
-/// ASCII (the ASCII before it says nothing of the encoding). Tens of kilobytes of text tell
-/// any of the encodings apart; reading more made detection the larger part of searching a
-/// legacy-encoded file (scripts/bench-results.md).
+/// The detector reads a file from its first byte that is not ASCII (the ASCII before it says
+/// nothing of the encoding) until it has seen this many such bytes, or [`DETECT_BYTES`]. A
+/// thousand non-ASCII bytes tell the encodings apart (two pages of CJK text, a long Latin-1
+/// text's accents); chardetng reads about 20 MB/s, so reading 64 KiB of every file made
+/// detection ten times the cost of searching it (scripts/bench-results.md, "Encodings").
+pub(crate) const DETECT_NON_ASCII: usize = 1024;
+
+/// At most this many bytes are given to the detector.
 pub(crate) const DETECT_BYTES: usize = 64 << 10;
 
 /// The NUL check and the UTF-8 check go through a file this many bytes at a time, so that the
@@ -241,14 +245,21 @@ pub(crate) fn is_utf8(text: &[u8]) -> bool {
     simdutf8::basic::from_utf8(text).is_ok()
 }
 
-/// The encoding of `bytes`, the start of a file (all of it, or at least its first
-/// [`DETECT_BYTES`] from its first byte that is not ASCII), as chardetng guesses it. Not UTF-8:
-/// it is asked only about files that are not valid UTF-8.
+/// The encoding of `bytes`, the whole file, or at least [`DETECT_BYTES`] of it from its first
+/// byte that is not ASCII, as chardetng guesses it from the bytes from there to the
+/// [`DETECT_NON_ASCII`]th non-ASCII one (or to [`DETECT_BYTES`], or to the end). Not UTF-8: it is asked
+/// only about files that are not valid UTF-8.
 pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
     let from = first_non_ascii(bytes).unwrap_or(bytes.len());
-    let sample = &bytes[from..bytes.len().min(from.saturating_add(DETECT_BYTES))];
+    let limit = bytes.len().min(from.saturating_add(DETECT_BYTES));
+    let end = (bytes[from..limit].iter().enumerate())
+        .filter(|(_, b)| !b.is_ascii())
+        .nth(DETECT_NON_ASCII - 1)
+        .map_or(limit, |(at, _)| from + at + 1);
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(sample, true);
+    // Not the end of the file unless it is: a character cut at the sample's end is no error
+    // (chardetng rules out an encoding for one).
+    detector.feed(&bytes[from..end], end == bytes.len());
     detector.guess(None, false)
 }
 
@@ -258,7 +269,8 @@ pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
 pub(crate) fn detect_in(mut reader: impl Read) -> io::Result<&'static Encoding> {
     let mut sample = Vec::new();
     let mut chunk = vec![0; SCAN_BLOCK];
-    while sample.len() < DETECT_BYTES {
+    // Past the sample, one byte more says whether the file ends with it.
+    while sample.len() <= DETECT_BYTES {
         let read = match reader.read(&mut chunk) {
             Ok(0) => break,
             Ok(read) => read,
@@ -274,7 +286,7 @@ pub(crate) fn detect_in(mut reader: impl Read) -> io::Result<&'static Encoding> 
         } else {
             0
         };
-        let take = (DETECT_BYTES - sample.len()).min(chunk.len() - from);
+        let take = (DETECT_BYTES + 1 - sample.len()).min(chunk.len() - from);
         sample.extend_from_slice(&chunk[from..from + take]);
     }
     Ok(detect(&sample))
@@ -301,6 +313,24 @@ pub(crate) fn decoder<'b, R: Read>(
         .strip_bom(true)
         .build_with_buffer(source, buffer)
         .expect("the decode buffer is larger than the decoder's minimum")
+}
+
+/// Decodes `bytes`, a whole file, from `encoding` into `text` (cleared first): a byte-order
+/// mark, if any, is skipped, as [`decoder`] skips it. A file read whole is decoded at once
+/// and searched as one slice, without the stream's rolling buffer.
+pub(crate) fn decode_whole(encoding: &'static Encoding, bytes: &[u8], text: &mut String) {
+    let bom = Encoding::for_bom(bytes).map_or(0, |(_, len)| len);
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    text.clear();
+    let bytes = &bytes[bom..];
+    text.reserve(
+        decoder
+            .max_utf8_buffer_length(bytes.len())
+            .unwrap_or(bytes.len().saturating_mul(3)),
+    );
+    // With the room reserved above, one call decodes everything.
+    let (_, read, _) = decoder.decode_to_string(bytes, text, true);
+    debug_assert_eq!(read, bytes.len());
 }
 
 /// The scratch size for [`decoder`]: encoding_rs_io's default.
@@ -402,6 +432,18 @@ mod tests {
             );
             assert!(!check(b"ab\xE9cd", piece), "Latin-1, reads of {piece}");
         }
+    }
+
+    #[test]
+    fn a_character_cut_by_the_sample_s_end_does_not_rule_its_encoding_out() {
+        // A half-width katakana is one byte in Shift_JIS, the other characters two: the
+        // sample ends after the first byte of one.
+        let text = format!("ｱ{}", "日本語のテキストです。".repeat(200));
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+        let cut = &sjis[..DETECT_NON_ASCII];
+        assert!(cut.last().is_some_and(|&b| b >= 0x81) && sjis[DETECT_NON_ASCII] >= 0x40);
+        assert_eq!(detect(&sjis), encoding_rs::SHIFT_JIS);
+        assert_eq!(detect_in(&sjis[..]).unwrap(), encoding_rs::SHIFT_JIS);
     }
 
     #[test]

@@ -60,8 +60,10 @@ pub struct FileSearcher {
     plain_searcher: Searcher,
     /// How files' bytes become text (`-E`).
     encoding: TextEncoding,
-    /// The decoder's scratch space, for files searched decoded (allocated at the first).
+    /// The decoder's scratch space, for large files searched decoded (allocated at the first).
     decode_buffer: Vec<u8>,
+    /// A decoded file read whole, searched as one slice (reused from file to file).
+    decoded_text: String,
     /// Read area, allocated at the first file read; a file's contents are its first `filled`
     /// bytes read from offset 0.
     buffer: ReadBuffer,
@@ -105,6 +107,7 @@ impl FileSearcher {
             plain_searcher,
             encoding: options.encoding,
             decode_buffer: Vec::new(),
+            decoded_text: String::new(),
             buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
             #[cfg(unix)]
             name: Vec::new(),
@@ -302,12 +305,22 @@ impl FileSearcher {
                 };
                 (searched, None)
             }
+            Reading::Decoded(encoding) if complete => {
+                raw_read.set(filled as u64);
+                let searched = search_decoded_whole(
+                    encoding,
+                    contents,
+                    &mut self.decoded_text,
+                    self.skip_binary,
+                    &mut self.plain_searcher,
+                    &self.matcher,
+                    &mut sink,
+                );
+                (searched, Some(encoding))
+            }
             Reading::Decoded(encoding) => {
                 let buffer = decode_buffer(&mut self.decode_buffer);
-                // A file read whole is not read again (a `read` that would see its end).
-                let rest = if complete { None } else { Some(file) };
-                let text =
-                    encoding::decoder(encoding, stream(contents.chain(OptionalFile(rest))), buffer);
+                let text = encoding::decoder(encoding, stream(contents.chain(file)), buffer);
                 let searched = self.searcher.search_reader(&self.matcher, text, &mut sink);
                 (searched, Some(encoding))
             }
@@ -446,10 +459,15 @@ impl FileSearcher {
                 None
             }
             Reading::Decoded(encoding) => {
-                let buffer = decode_buffer(&mut self.decode_buffer);
-                let text = encoding::decoder(encoding, bytes, buffer);
-                self.searcher
-                    .search_reader(&self.matcher, text, &mut sink)?;
+                search_decoded_whole(
+                    encoding,
+                    bytes,
+                    &mut self.decoded_text,
+                    self.skip_binary,
+                    &mut self.plain_searcher,
+                    &self.matcher,
+                    &mut sink,
+                )?;
                 Some(encoding)
             }
         };
@@ -525,17 +543,34 @@ impl FileSearcher {
     }
 }
 
-/// The rest of a file, if any is to be read.
-struct OptionalFile<'f>(Option<&'f File>);
-
-impl Read for OptionalFile<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match &mut self.0 {
-            Some(file) => file.read(buf),
-            None => Ok(0),
-        }
+/// Decodes `bytes`, a whole file, into `text` and searches it as one slice with `searcher`
+/// (no binary detection: a NUL character is looked for here, where binary files are skipped;
+/// only UTF-16 can have one its bytes did not show).
+fn search_decoded_whole(
+    encoding: &'static crate::Encoding,
+    bytes: &[u8],
+    text: &mut String,
+    skip_binary: bool,
+    searcher: &mut Searcher,
+    matcher: &RegexMatcher,
+    sink: &mut LineCollector<'_>,
+) -> io::Result<()> {
+    encoding::decode_whole(encoding, bytes, text);
+    if skip_binary && memchr(0, text.as_bytes()).is_some() {
+        sink.binary = true;
+        return Ok(());
     }
+    let searched = searcher.search_slice(matcher, text.as_bytes(), &mut *sink);
+    // Scratch for the next file; a few megabytes at most, as the read buffer.
+    if text.capacity() > DECODED_TEXT_KEPT {
+        *text = String::new();
+    }
+    searched
 }
+
+/// A decoded file's text is kept for the next one up to this size (a 1 MiB file in a CJK
+/// encoding decodes to 1.5 MiB of UTF-8).
+const DECODED_TEXT_KEPT: usize = 4 << 20;
 
 /// The decoder's scratch space, allocated at the first file searched decoded.
 fn decode_buffer(buffer: &mut Vec<u8>) -> &mut [u8] {

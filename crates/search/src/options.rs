@@ -64,7 +64,10 @@ pub struct SearchOptions {
     pub max_file_size: String,
     /// The number of search threads, as typed (`-j`); empty or 0 means one per core.
     pub threads: String,
-    /// How a file's bytes become text (`-E/--encoding`).
+    /// How a file's bytes become text (`-E/--encoding`). Missing from a saved state (one
+    /// saved before there was a choice) it is auto-detection, the window's default: only the
+    /// window stores options.
+    #[serde(default = "TextEncoding::window_default")]
     pub encoding: TextEncoding,
 }
 
@@ -107,6 +110,11 @@ pub enum TextEncoding {
 }
 
 impl TextEncoding {
+    /// The window's default (docs/CONTRACT.md): [`Auto`](Self::Auto).
+    pub fn window_default() -> TextEncoding {
+        TextEncoding::Auto
+    }
+
     /// Parses `-E`'s value: `auto`, `none`, or a WHATWG label (`latin1`, `shift_jis`,
     /// `utf-16le`, …), in any case, as encoding_rs knows them. Empty means the default.
     pub fn parse(value: &str) -> Result<TextEncoding, String> {

@@ -15,7 +15,45 @@ use crate::app::state::{MAX_CONTEXT_LINES, MAX_THREADS, ThemeChoice, window_defa
 use crate::app::views::search_bar::{LABEL_WIDTH, error_line, field_label, submitted};
 use crate::app::views::status::thousands;
 use crate::app::{InputErrors, TrawlApp};
-use crate::search::SearchOptions;
+use crate::search::{Encoding, SearchOptions, TextEncoding};
+
+/// The Encoding choice's named encodings, with what a person looks for (a language, a
+/// script), in the order listed. Any other encoding_rs knows still loads and shows by name.
+const NAMED_ENCODINGS: [(&str, &Encoding); 20] = [
+    ("Western (Windows-1252, Latin-1)", encoding_rs::WINDOWS_1252),
+    ("Central European (Windows-1250)", encoding_rs::WINDOWS_1250),
+    ("Cyrillic (Windows-1251)", encoding_rs::WINDOWS_1251),
+    ("Cyrillic (KOI8-R)", encoding_rs::KOI8_R),
+    ("Greek (Windows-1253)", encoding_rs::WINDOWS_1253),
+    ("Turkish (Windows-1254)", encoding_rs::WINDOWS_1254),
+    ("Hebrew (Windows-1255)", encoding_rs::WINDOWS_1255),
+    ("Arabic (Windows-1256)", encoding_rs::WINDOWS_1256),
+    ("Baltic (Windows-1257)", encoding_rs::WINDOWS_1257),
+    ("Vietnamese (Windows-1258)", encoding_rs::WINDOWS_1258),
+    ("Thai (Windows-874)", encoding_rs::WINDOWS_874),
+    ("Japanese (Shift_JIS)", encoding_rs::SHIFT_JIS),
+    ("Japanese (EUC-JP)", encoding_rs::EUC_JP),
+    ("Japanese (ISO-2022-JP)", encoding_rs::ISO_2022_JP),
+    ("Chinese Simplified (GBK)", encoding_rs::GBK),
+    ("Chinese Simplified (GB18030)", encoding_rs::GB18030),
+    ("Chinese Traditional (Big5)", encoding_rs::BIG5),
+    ("Korean (EUC-KR)", encoding_rs::EUC_KR),
+    ("UTF-16LE (no byte-order mark)", encoding_rs::UTF_16LE),
+    ("UTF-16BE (no byte-order mark)", encoding_rs::UTF_16BE),
+];
+
+/// What the Encoding choice shows for `encoding`.
+fn encoding_label(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Auto => "Auto-detect",
+        TextEncoding::Utf8 => "UTF-8 only",
+        TextEncoding::Bytes => "Raw bytes",
+        TextEncoding::Named(named) => NAMED_ENCODINGS
+            .iter()
+            .find(|(_, e)| *e == named)
+            .map_or(named.name(), |(label, _)| label),
+    }
+}
 
 /// A switch of the panel: one `bool` of [`SearchOptions`].
 struct Switch {
@@ -153,7 +191,9 @@ pub(crate) fn options_in_effect(options: &SearchOptions) -> Vec<String> {
         let typed = (option.typed)(options);
         (!typed.is_empty()).then(|| format!("{} {typed}", option.when_set))
     });
-    switches.chain(fields).collect()
+    let encoding = (options.encoding != defaults.encoding)
+        .then(|| format!("encoding {}", options.encoding.name()));
+    switches.chain(fields).chain(encoding).collect()
 }
 
 /// Whether any of the panel's options differs from the window's defaults (every frame: no
@@ -166,6 +206,7 @@ pub(crate) fn any_option_set(options: &SearchOptions) -> bool {
         || TEXT_OPTIONS
             .iter()
             .any(|option| !(option.typed)(options).is_empty())
+        || options.encoding != defaults.encoding
 }
 
 /// The problems of the panel's typed values, in the panel's order.
@@ -256,12 +297,46 @@ impl TrawlApp {
                         ThemeChoice::Dark => "Always dark",
                     });
             }
+
+            // Last in the row, so that Tab goes from the fields to the slider as before.
+            if ui.available_size_before_wrap().x < 300.0 {
+                ui.end_row();
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+            } else {
+                ui.separator();
+            }
+            encoding_choice(ui, &mut self.state.options.encoding);
         });
         for error in &errors.options {
             error_line(ui, error_color, error);
         }
         enter
     }
+}
+
+/// The Encoding choice: auto-detection (the window's default), UTF-8 only (the command
+/// line's default), or every file decoded from a named encoding (`-E NAME`).
+fn encoding_choice(ui: &mut Ui, encoding: &mut TextEncoding) {
+    let label = ui.label("Encoding");
+    egui::ComboBox::from_id_salt("trawl.encoding")
+        .selected_text(encoding_label(*encoding))
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for choice in [TextEncoding::Auto, TextEncoding::Utf8]
+                .into_iter()
+                .chain(NAMED_ENCODINGS.iter().map(|(_, e)| TextEncoding::Named(e)))
+            {
+                ui.selectable_value(encoding, choice, encoding_label(choice));
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(
+            "How files are read, like the command line's -E. Auto-detect: UTF-8 and files \
+             with a byte-order mark as they are, any other file decoded from the encoding \
+             detected in it. UTF-8 only: files are not decoded (as -E is not given). A named \
+             encoding: every file is decoded from it; a byte-order mark still wins",
+        );
 }
 
 /// One of the panel's text fields after its `label`: `(id, hint, width)`, and what hovering

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The cost of -E auto (#16), under hyperfine in one run per corpus:
+#  1. on the Rust docs and the cargo registry (all UTF-8): trawl without -E, with -E auto, and
+#     (BEFORE=path) a build from before -E existed;
+#  2. on a generated tree of legacy-encoded files (scripts/make-legacy-tree.py, ~100 MB):
+#     -E auto on it against the same text stored as UTF-8, searched without -E and with -E auto.
+# Then the same commands interleaved (scripts/ab.py), which a shared machine needs: hyperfine
+# runs one command's runs, then the next's.
+#
+# Usage:   scripts/bench-encodings.sh        (TRAWL=path BEFORE=path RUNS=10 ROUNDS=15 TREE=dir)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRAWL=${TRAWL:-target/release/trawl}
+RUNS=${RUNS:-10}
+ROUNDS=${ROUNDS:-15}
+TREE=${TREE:-target/bench-legacy}
+DOCS="$(rustc --print sysroot)/share/doc/rust/html"
+REGISTRY="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+[[ -x $TRAWL ]] || { echo "bench-encodings.sh: no trawl at $TRAWL (cargo build --release)" >&2; exit 2; }
+[[ -d $TREE/legacy ]] || python3 scripts/make-legacy-tree.py "$TREE" 100 >&2
+
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+utf8_corpus() { # name dir ext pattern
+    local cmds=("$TRAWL -j 2 $2 $3 $4" "$TRAWL -E auto -j 2 $2 $3 $4")
+    [[ -n ${BEFORE:-} ]] && cmds+=("$BEFORE -j 2 $2 $3 $4")
+    echo "== $1, $4"
+    hyperfine -N --warmup 3 --runs "$RUNS" --output=pipe "${cmds[@]}" 2>&1 | grep -E "Time|±|Benchmark"
+    python3 scripts/ab.py "$ROUNDS" "${cmds[@]}"
+}
+legacy_corpus() { # pattern
+    local cmds=("$TRAWL -j 2 $TREE/utf8 txt $1" "$TRAWL -E auto -j 2 $TREE/legacy txt $1"
+        "$TRAWL -E auto -j 2 $TREE/utf8 txt $1")
+    echo "== legacy tree, $1"
+    hyperfine -N --warmup 3 --runs "$RUNS" --output=pipe "${cmds[@]}" 2>&1 | grep -E "Time|±|Benchmark"
+    python3 scripts/ab.py "$ROUNDS" "${cmds[@]}"
+}
+utf8_corpus "Rust docs" "$DOCS" html from_utf8_lossy
+utf8_corpus "Rust docs" "$DOCS" html "-i -w error"
+utf8_corpus "cargo registry" "$REGISTRY" rs from_utf8_lossy
+utf8_corpus "cargo registry" "$REGISTRY" rs "-i -w error"
+legacy_corpus needle_16
+legacy_corpus "'日本語|中文|한국어|café'"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
