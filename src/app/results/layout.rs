@@ -188,7 +188,14 @@ pub(crate) fn build(
     }
     let text = spec.filter.trim();
     layout.filter = match &base.filter {
-        Some(filter) if filter.text == text && base.complete => Some(Arc::clone(filter)),
+        Some(filter) if filter.text == text && base.complete => {
+            let mut filter = Arc::clone(filter);
+            if filter.shown.len() < found.file_count() {
+                // The files that arrived since it ran, filtered here, off the UI thread.
+                Arc::make_mut(&mut filter).extend(found);
+            }
+            Some(filter)
+        }
         _ => match RowFilter::new(text) {
             None => None,
             Some(mut filter) => {
@@ -229,10 +236,12 @@ pub(crate) fn build(
 }
 
 /// How many of `file`'s occurrences pass `filter`.
+/// A file the filter has not looked at yet (it arrived since) shows none.
 fn shown_count(filter: Option<&RowFilter>, found: &Found, file: usize) -> u32 {
-    match filter.and_then(|f| f.shown.get(file)) {
-        Some(Shown::Some { count, .. }) => *count,
-        _ => found.files.get(file).map_or(0, |f| f.count()),
+    match filter.map(|f| f.shown.get(file)) {
+        Some(Some(Shown::Some { count, .. })) => *count,
+        Some(None) => 0,
+        Some(Some(Shown::All)) | None => found.files.get(file).map_or(0, |f| f.count()),
     }
 }
 
@@ -250,6 +259,16 @@ impl Layout {
     /// Whether this is all of the layout asked for (not a filter's first screenful).
     pub(super) fn is_complete(&self) -> bool {
         self.complete
+    }
+
+    /// Matches of the files that arrived since the filter ran (none without a filter): what
+    /// [`extend`](Self::extend) would filter.
+    pub(super) fn unfiltered_matches(&self, found: &Found) -> usize {
+        self.filter.as_ref().map_or(0, |filter| {
+            found.files.get(filter.shown.len()..).map_or(0, |files| {
+                files.iter().map(|f| f.found.occurrences.len()).sum()
+            })
+        })
     }
 
     /// Takes in the files that arrived since it was built: placed in the order, filtered,
@@ -325,8 +344,10 @@ impl Layout {
         let mut row = 0u64;
         for &file in &self.order {
             let index = file as usize;
-            let (shown, bytes) = match filter.and_then(|f| f.shown.get(index)) {
-                Some(Shown::Some { count, bytes, .. }) => (*count, *bytes),
+            let (shown, bytes) = match filter.map(|f| f.shown.get(index)) {
+                Some(Some(Shown::Some { count, bytes, .. })) => (*count, *bytes),
+                // Not filtered yet (it arrived since): not shown until it is.
+                Some(None) => (0, 0),
                 _ => match found.files.get(index) {
                     Some(entry) => (entry.count(), entry.found.row_bytes),
                     None => (0, 0),
