@@ -870,6 +870,11 @@ impl ResultsModel {
         self.pending.is_some()
     }
 
+    /// Whether the rows on screen are a filter's first screenful, shown while it goes on.
+    pub fn is_first_screenful(&self) -> bool {
+        !self.layout.is_complete()
+    }
+
     /// The filter's text of the rows on screen (a layout job may be laying out another).
     pub fn shown_filter(&self) -> &str {
         self.layout.filter.as_ref().map_or("", |f| f.text.as_str())
