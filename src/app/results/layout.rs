@@ -67,7 +67,9 @@ impl RowFilter {
     }
 
     /// Which of `file`'s occurrences pass; those picked one by one are added to `picked`.
-    fn filter_file(&mut self, found: &Found, file: usize) -> Shown {
+    /// A file with millions of matches looks at `cancel` as it goes (a replaced job stops
+    /// within it, not after it); what a cancelled call returns is not used.
+    fn filter_file(&mut self, found: &Found, file: usize, cancel: &AtomicBool) -> Shown {
         let Some(entry) = found.files.get(file) else {
             return NONE_SHOWN;
         };
@@ -82,6 +84,12 @@ impl RowFilter {
         // does; where it does, each occurrence's own window is looked at.
         let mut line_seen: Option<(u32, bool)> = None;
         for (local, occurrence) in stored.occurrences.iter().enumerate() {
+            if local % CANCEL_CHECK_EVERY == CANCEL_CHECK_EVERY - 1
+                && cancel.load(Ordering::Relaxed)
+            {
+                self.picked.truncate(start);
+                return NONE_SHOWN;
+            }
             let line = occurrence.line;
             let Some(line_entry) = stored.lines.get(line as usize) else {
                 continue;
@@ -120,8 +128,9 @@ impl RowFilter {
 
     /// Filters the files not filtered yet.
     fn extend(&mut self, found: &Found) {
+        let never = AtomicBool::new(false);
         for file in self.shown.len()..found.file_count() {
-            let shown = self.filter_file(found, file);
+            let shown = self.filter_file(found, file, &never);
             self.shown.push(shown);
         }
     }
@@ -152,6 +161,9 @@ pub struct Layout {
     /// False for a filter's first screenful, shown while the filter goes on.
     complete: bool,
 }
+
+/// Occurrences between two looks at a filter job's cancel flag inside one file.
+const CANCEL_CHECK_EVERY: usize = 1 << 16;
 
 /// Files a filter walks before it hands its first screenful on, at least.
 const FIRST_SCREEN_ROWS: u64 = 200;
@@ -207,7 +219,7 @@ pub(crate) fn build(
                         return None;
                     }
                     let file = file as usize;
-                    let shown = filter.filter_file(found, file);
+                    let shown = filter.filter_file(found, file, cancel);
                     filter.shown[file] = shown;
                     let count = u64::from(shown_count(Some(&filter), found, file));
                     if !published && count > 0 {
