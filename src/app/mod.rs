@@ -14,7 +14,8 @@
 //!   folder chooser;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
-//! - [`export`]: every match to a JSON Lines or CSV file, serialized in slices per frame;
+//! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
+//! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.

@@ -1,5 +1,8 @@
-//! The results model: what a search found, stored compactly, and the flat row index the list
-//! view scrolls over.
+//! The results model: what a search found ([`Found`]: stored compactly, append-only while the
+//! search streams in, immutable after, shared with background jobs as a cheap snapshot) and how
+//! the list shows it ([`Layout`], in `layout.rs`: order, filter, folding and the flat row index
+//! the list view scrolls over, rebuilt by a job when the person sorts, filters or folds every
+//! file). Copy all's text is built here too, on a job ([`copy_text`]).
 //!
 //! A million matches must stay cheap, so nothing here is one allocation per match: a file's
 //! line texts live in one string, each line is a 24-byte record and each occurrence a 32-byte
@@ -600,9 +603,9 @@ const FILTER_IN_FRAME: usize = 100_000;
 
 /// What a search found ([`Found`], shared and append-only) and how the list shows it
 /// ([`Layout`], derived): the window's results. A change of the order, the filter or every
-/// file's folding is laid out by a job off the UI thread ([`request_layout`]
-/// (Self::request_layout)); the list keeps showing the previous layout until the new one (or
-/// a filter's first screenful) is ready.
+/// file's folding is laid out by a job off the UI thread
+/// ([`request_layout`](Self::request_layout)); the list keeps showing the previous layout
+/// until the new one (or a filter's first screenful) is ready.
 pub struct ResultsModel {
     /// Unique to this model.
     id: u64,
