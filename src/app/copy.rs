@@ -55,6 +55,14 @@ impl TrawlApp {
         if count == 0 {
             return;
         }
+        if results.is_first_screenful() {
+            // Its counts and rows are the first files' only: copying them would miss the rest.
+            self.notice = Some(Notice::warn(
+                ctx,
+                "Not copied yet: the filter is still going through the results.".into(),
+            ));
+            return;
+        }
         self.copy_too_large = None;
         let at_least = results.copy_bytes_at_least();
         let limit = self.copy_limit;

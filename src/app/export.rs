@@ -388,6 +388,15 @@ fn write_via_temp(
     let written = write_file(file, found, plan, format, done, cancel)
         .map_err(|err| fail(err.to_string()))
         .and_then(|read_back| read_back.ok_or_else(|| fail("cancelled".into())))
+        // A cancel that came while the file was synced: the target stays as it was (the
+        // window has said so).
+        .and_then(|read_back| {
+            if cancel.load(Ordering::Relaxed) {
+                Err(fail("cancelled".into()))
+            } else {
+                Ok(read_back)
+            }
+        })
         .and_then(|read_back| {
             std::fs::rename(&temp, target)
                 .map(|()| read_back)
@@ -441,6 +450,41 @@ fn export_blocking(
 pub(crate) struct Outcome {
     pub(crate) text: String,
     pub(crate) failed: bool,
+}
+
+/// What the line under the toolbar says about how an export ended.
+fn outcome_of(end: ExportEnd) -> Outcome {
+    match end {
+        ExportEnd::Written {
+            path,
+            matches,
+            kept_cut,
+            problem,
+        } => {
+            let mut text = format!(
+                "Exported {} to {}",
+                plural(matches, "match", "matches"),
+                path.display()
+            );
+            if kept_cut > 0 {
+                text.push_str(&format!(
+                    ". {} on long lines could not be read back whole and {} \
+                     written cut, marked … ({}). Search again to export them whole.",
+                    plural(kept_cut, "match", "matches"),
+                    if kept_cut == 1 { "is" } else { "are" },
+                    problem.unwrap_or_default()
+                ));
+            }
+            Outcome {
+                text,
+                failed: kept_cut > 0,
+            }
+        }
+        ExportEnd::Failed(message) => Outcome {
+            text: message,
+            failed: true,
+        },
+    }
 }
 
 /// The in-window "Export results" form, for when the system's save dialog cannot open.
@@ -553,6 +597,12 @@ impl TrawlApp {
         } else if self
             .results
             .as_ref()
+            .is_some_and(ResultsModel::is_first_screenful)
+        {
+            Some("Export is available once the filter has gone through every result")
+        } else if self
+            .results
+            .as_ref()
             .is_some_and(|r| r.shown_match_count() == 0)
         {
             Some("Nothing to export: the filter hides every result")
@@ -653,6 +703,12 @@ impl TrawlApp {
 
     /// Stops the running export; the target is left as it was.
     pub fn cancel_export(&mut self) {
+        // The writer may have ended already (the file in place): then that is what happened.
+        if let Some(end) = self.export.job.as_ref().and_then(ExportJob::poll) {
+            self.export.job = None;
+            self.export.outcome = Some(outcome_of(end));
+            return;
+        }
         if let Some(job) = self.export.job.take() {
             self.export.outcome = Some(Outcome {
                 text: format!(
@@ -701,37 +757,7 @@ impl TrawlApp {
             return;
         };
         self.export.job = None;
-        self.export.outcome = Some(match end {
-            ExportEnd::Written {
-                path,
-                matches,
-                kept_cut,
-                problem,
-            } => {
-                let mut text = format!(
-                    "Exported {} to {}",
-                    plural(matches, "match", "matches"),
-                    path.display()
-                );
-                if kept_cut > 0 {
-                    text.push_str(&format!(
-                        ". {} on long lines could not be read back whole and {} \
-                         written cut, marked … ({}). Search again to export them whole.",
-                        plural(kept_cut, "match", "matches"),
-                        if kept_cut == 1 { "is" } else { "are" },
-                        problem.unwrap_or_default()
-                    ));
-                }
-                Outcome {
-                    text,
-                    failed: kept_cut > 0,
-                }
-            }
-            ExportEnd::Failed(message) => Outcome {
-                text: message,
-                failed: true,
-            },
-        });
+        self.export.outcome = Some(outcome_of(end));
     }
 
     /// Acts on the export form's buttons.

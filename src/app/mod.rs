@@ -14,7 +14,8 @@
 //!   folder chooser;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
-//! - [`export`]: every match to a JSON Lines or CSV file, serialized in slices per frame;
+//! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
+//! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
@@ -166,14 +167,38 @@ enum Trigger {
     Typing,
 }
 
+/// A search about to start.
+#[derive(Clone, Copy)]
+enum PendingStart {
+    /// Asked for while its pattern compiles (off the UI thread): it starts once it has.
+    Compiling(Trigger),
+    /// Search as you type waits until then after the last change.
+    TypingPause(Instant),
+}
+
+/// Where the search the fields ask for stands, as the window shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchPhase {
+    /// No search has run (or the results were set directly).
+    Idle,
+    /// Asked for; its pattern still compiles.
+    Compiling,
+    /// Search as you type waits for the pause after the last change.
+    WaitingForPause,
+    /// The engine is searching (or its last results are still coming in).
+    Running,
+    /// The last search ended with its complete results.
+    Finished,
+    /// The last search was cancelled.
+    Cancelled,
+}
+
 /// Search as you type: what the fields were, and when the pause after a change ends.
 struct TypingSearch {
     /// How long to wait after a change ([`TYPING_PAUSE`]).
     pause: Duration,
     /// The fields as last seen, to notice a change.
     seen: Option<SearchFields>,
-    /// When the pause after the last change ends (the search starts then).
-    due: Option<Instant>,
     /// The history entry the last search started by typing recorded: typing on replaces it.
     recorded: Option<SearchFields>,
     /// The folder field and its remembered file count, looked up again only when the field
@@ -186,7 +211,6 @@ impl Default for TypingSearch {
         TypingSearch {
             pause: TYPING_PAUSE,
             seen: None,
-            due: None,
             recorded: None,
             folder_count: None,
         }
@@ -280,8 +304,8 @@ pub struct TrawlApp {
     /// Enter was pressed while a field was empty or invalid: from then on an empty field's
     /// message shows too (at first its hint says what to type), until a search starts.
     tried_empty_search: bool,
-    /// Search was asked for while the pattern was still compiling: start when it is done.
-    start_when_checked: Option<Trigger>,
+    /// A search about to start: its pattern compiling, or search as you type's pause.
+    pending: Option<PendingStart>,
     /// The running search's model until it has something to show. Until then the previous
     /// results stay on screen, so the list never flickers empty between searches.
     incoming: Option<ResultsModel>,
@@ -345,7 +369,7 @@ impl TrawlApp {
             picker_message: None,
             chooser: None,
             tried_empty_search: false,
-            start_when_checked: None,
+            pending: None,
             incoming: None,
             showing_previous: false,
             results_fields: None,
@@ -407,7 +431,7 @@ impl TrawlApp {
         self.results.is_some()
             && (self.incoming.is_some()
                 || self.showing_previous
-                || self.typing.due.is_some()
+                || self.typing_search_pending()
                 || self.fields_changed())
     }
 
@@ -426,7 +450,7 @@ impl TrawlApp {
 
     /// Whether search as you type waits for the pause after a change to start a search.
     pub fn typing_search_pending(&self) -> bool {
-        self.typing.due.is_some()
+        matches!(self.pending, Some(PendingStart::TypingPause(_)))
     }
 
     /// The remembered file count of the folder in the field, when it is too large for search
@@ -460,7 +484,7 @@ impl TrawlApp {
     /// Shows `model` as if a search had produced it, ending any running search (tests and
     /// benchmarks build large models directly).
     pub fn set_results(&mut self, mut model: ResultsModel) {
-        self.start_when_checked = None;
+        self.stop_compiling_start();
         self.end_search();
         if let Some(unshown) = self.incoming.take() {
             dispose::dispose(unshown);
@@ -487,6 +511,26 @@ impl TrawlApp {
         self.copy_too_large = None;
     }
 
+    /// Where the search stands: one phase, from the pending start and the last search.
+    pub fn search_phase(&self) -> SearchPhase {
+        match (self.pending, &self.search) {
+            (Some(PendingStart::Compiling(_)), _) => SearchPhase::Compiling,
+            (Some(PendingStart::TypingPause(_)), _) => SearchPhase::WaitingForPause,
+            (None, Some(search)) if search.handle.is_some() => SearchPhase::Running,
+            (None, Some(search)) if search.cancelled => SearchPhase::Cancelled,
+            (None, Some(_)) => SearchPhase::Finished,
+            (None, None) => SearchPhase::Idle,
+        }
+    }
+
+    /// Forgets a start that waits for its pattern to compile (a pause of search as you type
+    /// stays: it is a later start).
+    fn stop_compiling_start(&mut self) {
+        if matches!(self.pending, Some(PendingStart::Compiling(_))) {
+            self.pending = None;
+        }
+    }
+
     /// Whether the pattern typed last is still being compiled (off the UI thread).
     pub fn is_checking(&self) -> bool {
         self.check.is_pending()
@@ -494,7 +538,7 @@ impl TrawlApp {
 
     /// Whether a search is running (or about to start, its pattern still compiling).
     pub fn is_searching(&self) -> bool {
-        self.start_when_checked.is_some()
+        matches!(self.pending, Some(PendingStart::Compiling(_)))
             || self.search.as_ref().is_some_and(|s| s.handle.is_some())
     }
 
@@ -534,7 +578,7 @@ impl TrawlApp {
     /// A new start: the folder is looked at again (it may have appeared or gone since the
     /// fields last changed).
     fn start(&mut self, ctx: &egui::Context, trigger: Trigger) {
-        self.typing.due = None;
+        self.pending = None;
         self.check.invalidate();
         self.try_start(ctx, trigger);
     }
@@ -544,18 +588,18 @@ impl TrawlApp {
     fn try_start(&mut self, ctx: &egui::Context, trigger: Trigger) {
         let (request, matcher) = match self.check.get(&self.state, ctx) {
             Validation::Valid(request, matcher) => (request.clone(), matcher.clone()),
-            // Starts as soon as the pattern has compiled (see `start_when_checked`).
+            // Starts as soon as the pattern has compiled (see `pending`).
             Validation::Checking => {
-                self.start_when_checked = Some(trigger);
+                self.pending = Some(PendingStart::Compiling(trigger));
                 return;
             }
             // The inline errors say why; asking again each frame would not change that.
             Validation::Invalid(_) => {
-                self.start_when_checked = None;
+                self.pending = None;
                 return;
             }
         };
-        self.start_when_checked = None;
+        self.pending = None;
         self.tried_empty_search = false;
         // Dropping the old handle cancels that search at once.
         self.end_search();
@@ -690,14 +734,16 @@ impl TrawlApp {
             self.typing.seen = Some(SearchFields::of(&self.state));
             if self.state.search_as_you_type && self.folder_too_large_for_typing().is_none() {
                 self.stop_search();
-                self.typing.due = Some(Instant::now() + self.typing.pause);
+                self.pending = Some(PendingStart::TypingPause(
+                    Instant::now() + self.typing.pause,
+                ));
             }
         }
-        let Some(due) = self.typing.due else {
+        let Some(PendingStart::TypingPause(due)) = self.pending else {
             return;
         };
         if !self.state.search_as_you_type {
-            self.typing.due = None;
+            self.pending = None;
             return;
         }
         let now = Instant::now();
@@ -719,7 +765,7 @@ impl TrawlApp {
 
     /// Stops the running search, as a new one about to start does.
     fn stop_search(&mut self) {
-        self.start_when_checked = None;
+        self.stop_compiling_start();
         if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
             handle.cancel();
         }
@@ -1027,7 +1073,7 @@ impl eframe::App for TrawlApp {
         self.handle_keys(&ctx);
         self.show_search_bar(ui);
         self.pump_results(&ctx);
-        if let Some(trigger) = self.start_when_checked {
+        if let Some(PendingStart::Compiling(trigger)) = self.pending {
             self.try_start(&ctx, trigger);
         }
         self.poll_copy(&ctx);

@@ -1,5 +1,8 @@
-//! The results model: what a search found, stored compactly, and the flat row index the list
-//! view scrolls over.
+//! The results model: what a search found ([`Found`]: stored compactly, append-only while the
+//! search streams in, immutable after, shared with background jobs as a cheap snapshot) and how
+//! the list shows it ([`Layout`], in `layout.rs`: order, filter, folding and the flat row index
+//! the list view scrolls over, rebuilt by a job when the person sorts, filters or folds every
+//! file). Copy all's text is built here too, on a job ([`copy_text`]).
 //!
 //! A million matches must stay cheap, so nothing here is one allocation per match: a file's
 //! line texts live in one string, each line is a 24-byte record and each occurrence a 32-byte
@@ -599,13 +602,19 @@ impl Plan {
 struct PendingLayout {
     job: Job<Option<Layout>>,
     toggled: Vec<usize>,
+    /// To start a follow-up job when this one's answer is far behind the files found.
+    ctx: egui::Context,
 }
+
+/// Past this many matches arrived while a filter job ran, its answer is not brought up to date
+/// in a frame: a follow-up job filters them.
+const FILTER_IN_FRAME: usize = 100_000;
 
 /// What a search found ([`Found`], shared and append-only) and how the list shows it
 /// ([`Layout`], derived): the window's results. A change of the order, the filter or every
-/// file's folding is laid out by a job off the UI thread ([`request_layout`]
-/// (Self::request_layout)); the list keeps showing the previous layout until the new one (or
-/// a filter's first screenful) is ready.
+/// file's folding is laid out by a job off the UI thread
+/// ([`request_layout`](Self::request_layout)); the list keeps showing the previous layout
+/// until the new one (or a filter's first screenful) is ready.
 pub struct ResultsModel {
     /// Unique to this model.
     id: u64,
@@ -734,7 +743,8 @@ impl ResultsModel {
     /// Takes the files that arrived into the layout on screen. While the search runs this
     /// happens at most every [`RELAYOUT_EVERY`]; `force` does it now (a click, the end).
     pub fn refresh_layout(&mut self, force: bool) {
-        if !self.layout_dirty {
+        // A layout job's answer takes them in (or a follow-up job, when they are many).
+        if !self.layout_dirty || self.pending.is_some() {
             return;
         }
         let due = self
@@ -764,6 +774,11 @@ impl ResultsModel {
         if self.layout_meets_spec() {
             return;
         }
+        self.spawn_layout_job(ctx);
+    }
+
+    /// Starts the job that lays out [`spec`](Self::spec) over a snapshot of what was found.
+    fn spawn_layout_job(&mut self, ctx: &egui::Context) {
         let found = self.found.clone();
         let spec = self.spec.clone();
         let base = self.layout.clone();
@@ -777,6 +792,7 @@ impl ResultsModel {
                 self.pending = Some(PendingLayout {
                     job,
                     toggled: Vec::new(),
+                    ctx: ctx.clone(),
                 });
             }
             // No thread: lay it out here (slower, not wrong).
@@ -810,15 +826,29 @@ impl ResultsModel {
                 return true;
             }
         };
-        let toggled = if done {
-            self.pending.take().map(|p| p.toggled).unwrap_or_default()
-        } else {
-            pending.toggled.clone()
-        };
-        self.adopt(layout, &toggled);
-        if done {
-            self.spec.collapse_all = None;
+        if !done {
+            let toggled = pending.toggled.clone();
+            self.adopt(layout, &toggled);
+            return true;
         }
+        let Some(pending) = self.pending.take() else {
+            return false;
+        };
+        self.spec.collapse_all = None;
+        if layout.unfiltered_matches(&self.found) > FILTER_IN_FRAME {
+            // Many files came in while it ran: shown as it is (without them), and a follow-up
+            // job filters them, so that no frame filters them all.
+            self.layout = layout;
+            for &file in &pending.toggled {
+                self.layout.toggle(&self.found, file);
+            }
+            self.spawn_layout_job(&pending.ctx);
+            if let Some(next) = self.pending.as_mut() {
+                next.toggled = pending.toggled;
+            }
+            return true;
+        }
+        self.adopt(layout, &pending.toggled);
         true
     }
 
@@ -850,6 +880,11 @@ impl ResultsModel {
     /// first screenful).
     pub fn is_laying_out(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Whether the rows on screen are a filter's first screenful, shown while it goes on.
+    pub fn is_first_screenful(&self) -> bool {
+        !self.layout.is_complete()
     }
 
     /// The filter's text of the rows on screen (a layout job may be laying out another).
@@ -1399,6 +1434,44 @@ mod tests {
         assert_eq!(shown(&model), [RowRef::File(0), RowRef::Match(1)]);
         model.set_filter("zzz");
         assert_eq!(model.row_count(), 0);
+    }
+
+    /// Files that arrive while a filter's job runs (more than a frame filters: a follow-up job
+    /// filters them) end up filtered as if they had all been there.
+    #[test]
+    fn files_arriving_while_a_filter_job_runs_are_filtered_too() {
+        let push = |model: &mut ResultsModel, from: usize, to: usize, per_file: usize| {
+            for f in from..to {
+                let ranges: Vec<(usize, usize)> = (0..per_file).map(|k| (k, k + 1)).collect();
+                let text = if f % 3 == 0 { "keep" } else { "drop" };
+                let line = format!("{text}{}", "x".repeat(per_file));
+                model.push_file(file(&format!("/r/f{f:03}.rs"), &[(1, &line, &ranges)]));
+            }
+        };
+        let ctx = egui::Context::default();
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        push(&mut model, 0, 50, 10);
+        model.refresh_layout(true);
+        model.request_layout(&ctx, |spec| spec.filter = "KEEP".into());
+        push(&mut model, 50, 200, 1000);
+        model.refresh_layout(true);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while model.is_laying_out() {
+            assert!(Instant::now() < deadline, "the layout job did not end");
+            model.poll_layout();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        model.refresh_layout(true);
+        let mut reference = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        push(&mut reference, 0, 50, 10);
+        push(&mut reference, 50, 200, 1000);
+        reference.set_filter("keep");
+        let rows = |m: &ResultsModel| -> Vec<Option<RowRef>> {
+            (0..m.row_count()).map(|r| m.row(r)).collect()
+        };
+        assert_eq!(model.row_count(), reference.row_count());
+        assert_eq!(rows(&model), rows(&reference));
+        assert_eq!(model.shown_file_count(), 67);
     }
 
     #[test]

@@ -367,7 +367,9 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     let out = tempfile::tempdir().expect("temp dir");
     let target = out.path().join("big.csv");
     let mut app = app();
-    app.set_results(big_model(Path::new("/big/root"), 1000, 201));
+    // Two million matches: the writer thread is still at it when Cancel is pressed (a smaller
+    // export could finish first, and then the file is rightly in place).
+    app.set_results(big_model(Path::new("/big/root"), 2000, 1002));
     let mut harness = harness(app);
     harness.run_steps(3);
     let ctx = harness.ctx.clone();

@@ -13,7 +13,7 @@ use eframe::App as _;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::state::{FolderFileCount, MAX_HISTORY, window_defaults};
-use trawl::app::{SavedState, SearchFields, TYPING_PAUSE, ThemeChoice, TrawlApp};
+use trawl::app::{SavedState, SearchFields, SearchPhase, TYPING_PAUSE, ThemeChoice, TrawlApp};
 use trawl::search::{CaseMode, Globs, SearchOptions, TextEncoding};
 
 /// A small tree: two matching `.rs` files and a hidden one, one `.txt` left out by `rs`.
@@ -361,12 +361,15 @@ fn typing_starts_a_search_after_the_pause_and_keeps_the_old_rows_meanwhile() {
     let pause = Duration::from_secs(2);
     app.set_typing_pause(pause);
     let mut harness = harness(app);
+    assert_eq!(harness.state().search_phase(), SearchPhase::Idle);
     click_search(&mut harness);
     assert_eq!(found(&harness), (2, 3));
+    assert_eq!(harness.state().search_phase(), SearchPhase::Finished);
 
     replace_in(&mut harness, "Pattern", "here");
     // Within the pause nothing has started, and the old rows are still listed.
     assert!(harness.state().typing_search_pending());
+    assert_eq!(harness.state().search_phase(), SearchPhase::WaitingForPause);
     assert!(!harness.state().is_searching());
     harness.get_by_label("2:5 let foo = 1; foo");
     assert!(harness.state().results_outdated());
@@ -383,6 +386,7 @@ fn typing_starts_a_search_after_the_pause_and_keeps_the_old_rows_meanwhile() {
     harness.get_by_label("2:5 let foo = 1; foo");
 
     wait_for_search(&mut harness);
+    assert_eq!(harness.state().search_phase(), SearchPhase::Finished);
     assert_eq!(found(&harness), (1, 1));
     harness.get_by_label("1:8 // foo here");
     assert!(harness.query_by_label("2:5 let foo = 1; foo").is_none());

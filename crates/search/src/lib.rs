@@ -75,6 +75,7 @@ pub use file_searcher::FileSearcher;
 pub use grep_regex::RegexMatcher;
 pub use matcher::build_matcher;
 pub use options::{CaseMode, Globs, ResolvedOptions, SearchOptions, TextEncoding};
+pub use priority::make_current_thread_background;
 pub use progress::{Progress, ProgressSnapshot};
 pub use request::{SearchRequest, parse_extensions};
 pub use result::{

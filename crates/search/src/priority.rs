@@ -10,9 +10,10 @@
 //! normal weight, then took the cores from the search. The figures are in
 //! benches/ui-results.md.)
 
-/// Marks the calling thread as background work; threads it starts afterwards inherit it.
+/// Marks the calling thread as background work (the engine's search threads, and a caller's
+/// own background jobs); threads it starts afterwards inherit it.
 #[cfg(target_os = "linux")]
-pub(crate) fn make_current_thread_background() {
+pub fn make_current_thread_background() {
     let param = libc::sched_param { sched_priority: 0 };
     // SAFETY: `param` is a valid, initialised `sched_param` that outlives the call; pid 0 is
     // the calling thread. Moving from SCHED_OTHER to SCHED_BATCH needs no privilege; should it
@@ -25,4 +26,4 @@ pub(crate) fn make_current_thread_background() {
 /// Elsewhere the search threads keep the caller's scheduling. (macOS would take a QoS class and
 /// Windows a background mode; neither can be built and checked on this project's machine.)
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn make_current_thread_background() {}
+pub fn make_current_thread_background() {}

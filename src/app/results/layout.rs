@@ -67,7 +67,9 @@ impl RowFilter {
     }
 
     /// Which of `file`'s occurrences pass; those picked one by one are added to `picked`.
-    fn filter_file(&mut self, found: &Found, file: usize) -> Shown {
+    /// A file with millions of matches looks at `cancel` as it goes (a replaced job stops
+    /// within it, not after it); what a cancelled call returns is not used.
+    fn filter_file(&mut self, found: &Found, file: usize, cancel: &AtomicBool) -> Shown {
         let Some(entry) = found.files.get(file) else {
             return NONE_SHOWN;
         };
@@ -82,6 +84,12 @@ impl RowFilter {
         // does; where it does, each occurrence's own window is looked at.
         let mut line_seen: Option<(u32, bool)> = None;
         for (local, occurrence) in stored.occurrences.iter().enumerate() {
+            if local % CANCEL_CHECK_EVERY == CANCEL_CHECK_EVERY - 1
+                && cancel.load(Ordering::Relaxed)
+            {
+                self.picked.truncate(start);
+                return NONE_SHOWN;
+            }
             let line = occurrence.line;
             let Some(line_entry) = stored.lines.get(line as usize) else {
                 continue;
@@ -120,8 +128,9 @@ impl RowFilter {
 
     /// Filters the files not filtered yet.
     fn extend(&mut self, found: &Found) {
+        let never = AtomicBool::new(false);
         for file in self.shown.len()..found.file_count() {
-            let shown = self.filter_file(found, file);
+            let shown = self.filter_file(found, file, &never);
             self.shown.push(shown);
         }
     }
@@ -152,6 +161,9 @@ pub struct Layout {
     /// False for a filter's first screenful, shown while the filter goes on.
     complete: bool,
 }
+
+/// Occurrences between two looks at a filter job's cancel flag inside one file.
+const CANCEL_CHECK_EVERY: usize = 1 << 16;
 
 /// Files a filter walks before it hands its first screenful on, at least.
 const FIRST_SCREEN_ROWS: u64 = 200;
@@ -188,7 +200,14 @@ pub(crate) fn build(
     }
     let text = spec.filter.trim();
     layout.filter = match &base.filter {
-        Some(filter) if filter.text == text && base.complete => Some(Arc::clone(filter)),
+        Some(filter) if filter.text == text && base.complete => {
+            let mut filter = Arc::clone(filter);
+            if filter.shown.len() < found.file_count() {
+                // The files that arrived since it ran, filtered here, off the UI thread.
+                Arc::make_mut(&mut filter).extend(found);
+            }
+            Some(filter)
+        }
         _ => match RowFilter::new(text) {
             None => None,
             Some(mut filter) => {
@@ -200,7 +219,7 @@ pub(crate) fn build(
                         return None;
                     }
                     let file = file as usize;
-                    let shown = filter.filter_file(found, file);
+                    let shown = filter.filter_file(found, file, cancel);
                     filter.shown[file] = shown;
                     let count = u64::from(shown_count(Some(&filter), found, file));
                     if !published && count > 0 {
@@ -229,10 +248,12 @@ pub(crate) fn build(
 }
 
 /// How many of `file`'s occurrences pass `filter`.
+/// A file the filter has not looked at yet (it arrived since) shows none.
 fn shown_count(filter: Option<&RowFilter>, found: &Found, file: usize) -> u32 {
-    match filter.and_then(|f| f.shown.get(file)) {
-        Some(Shown::Some { count, .. }) => *count,
-        _ => found.files.get(file).map_or(0, |f| f.count()),
+    match filter.map(|f| f.shown.get(file)) {
+        Some(Some(Shown::Some { count, .. })) => *count,
+        Some(None) => 0,
+        Some(Some(Shown::All)) | None => found.files.get(file).map_or(0, |f| f.count()),
     }
 }
 
@@ -250,6 +271,16 @@ impl Layout {
     /// Whether this is all of the layout asked for (not a filter's first screenful).
     pub(super) fn is_complete(&self) -> bool {
         self.complete
+    }
+
+    /// Matches of the files that arrived since the filter ran (none without a filter): what
+    /// [`extend`](Self::extend) would filter.
+    pub(super) fn unfiltered_matches(&self, found: &Found) -> usize {
+        self.filter.as_ref().map_or(0, |filter| {
+            found.files.get(filter.shown.len()..).map_or(0, |files| {
+                files.iter().map(|f| f.found.occurrences.len()).sum()
+            })
+        })
     }
 
     /// Takes in the files that arrived since it was built: placed in the order, filtered,
@@ -325,8 +356,10 @@ impl Layout {
         let mut row = 0u64;
         for &file in &self.order {
             let index = file as usize;
-            let (shown, bytes) = match filter.and_then(|f| f.shown.get(index)) {
-                Some(Shown::Some { count, bytes, .. }) => (*count, *bytes),
+            let (shown, bytes) = match filter.map(|f| f.shown.get(index)) {
+                Some(Some(Shown::Some { count, bytes, .. })) => (*count, *bytes),
+                // Not filtered yet (it arrived since): not shown until it is.
+                Some(None) => (0, 0),
                 _ => match found.files.get(index) {
                     Some(entry) => (entry.count(), entry.found.row_bytes),
                     None => (0, 0),

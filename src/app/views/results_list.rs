@@ -273,7 +273,16 @@ impl TrawlApp {
 
 /// "3 matches in 2 files shown", or with a filter "2 of 5 matches in 2 of 3 files shown".
 fn counts_text(results: &ResultsModel) -> String {
-    if results.is_filtered() {
+    if results.is_first_screenful() {
+        // The filter has not looked at every file yet: its counts are not the total.
+        format!(
+            "{} of {} in {} of {} shown so far (filtering…)",
+            thousands(results.shown_match_count()),
+            plural(results.match_count() as u64, "match", "matches"),
+            thousands(results.shown_file_count() as u64),
+            plural(results.file_count() as u64, "file", "files")
+        )
+    } else if results.is_filtered() {
         format!(
             "{} of {} in {} of {} shown",
             thousands(results.shown_match_count()),
@@ -306,7 +315,11 @@ fn copy_too_large_line(ui: &mut Ui, bytes: u64, limit: usize, actions: &mut Vec<
                 "Not copied: the shown results take at least {} as text, more than the {} a \
                  clipboard can carry. Export writes them to a file.",
                 megabytes(bytes),
-                megabytes(limit as u64)
+                if limit >= 1 << 20 {
+                    format!("{} MiB", limit >> 20)
+                } else {
+                    format!("{} KiB", limit >> 10)
+                }
             ),
         );
         if ui
