@@ -731,3 +731,37 @@ fn diff_and_write_together_or_without_replace_are_refused() {
     );
     assert_eq!(fs::read(&file).expect("read"), b"foo\n");
 }
+
+/// A 300 MB file: streamed, not read whole, by the writer; the bytes written and restored are
+/// compared whole here.
+#[test]
+fn a_300_mb_file_round_trips() {
+    let tree = Tree::new();
+    let line = b"filler without the word, a line of about sixty-four bytes....\r\n";
+    let mut original = Vec::with_capacity(300 << 20);
+    let mut i = 0u64;
+    while original.len() < 300 << 20 {
+        // A match every 16,384 lines (about 1 MiB), one on a 200 KiB line, and invalid bytes.
+        if i % 16_384 == 7 {
+            original.extend_from_slice(b"x needle\xFF y\r\n");
+        } else if i == 100_000 {
+            original.extend(b"z".repeat(200 << 10));
+            original.extend_from_slice(b" needle \n");
+        } else {
+            original.extend_from_slice(line);
+        }
+        i += 1;
+    }
+    original.extend_from_slice(b"last needle");
+    let path = tree.file("big.txt", &original);
+    let expected = expected_bytes(&original, "needle", "pin");
+    let out = tree.trawl(&[&tree.root(), "txt", "needle", "-r", "pin", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(
+        fs::read(&path).expect("read") == expected,
+        "written as expected"
+    );
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(fs::read(&path).expect("read") == original, "restored");
+}
