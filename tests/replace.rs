@@ -2,7 +2,9 @@
 //! through the real binary, and the writer's checks through the library. Every written file is
 //! compared with an independent computation (`regex`'s `replace_all` on the original, or on
 //! the decoded text for UTF-16), every undo with the original bytes, every skipped file with
-//! its bytes before.
+//! its bytes before. Unix only: links, permissions and running as `nobody` are part of it.
+
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::fs;
