@@ -284,3 +284,19 @@ fn the_export_of_legacy_encoded_long_lines_is_what_trawl_json_auto_prints() {
         }
     }
 }
+
+#[test]
+fn a_file_header_names_the_encoding_of_a_file_that_was_not_utf8() {
+    let tree = tree();
+    std::fs::write(tree.path().join("c.txt"), "café foo\n").expect("write");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("ok foo\n".encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(tree.path().join("d.txt"), utf16).expect("write");
+    let root = absolute(tree.path());
+    let harness = searched(&root, "foo");
+    harness.get_by_label("a.txt · windows-1252 (1)");
+    harness.get_by_label("b.txt · Shift_JIS (1)");
+    harness.get_by_label("d.txt · UTF-16LE (1)");
+    // A UTF-8 file is named alone.
+    harness.get_by_label("c.txt (1)");
+}
