@@ -25,8 +25,8 @@ fn tree() -> tempfile::TempDir {
     dir
 }
 
-/// The window at 1200 × 800. Its fonts have no CJK glyphs (egui's bundled ones; the window
-/// draws a box for each, as it does without this test): the text is checked, not its pixels.
+/// The window at 1200 × 800. The harness has only egui's bundled fonts, without CJK glyphs
+/// (the real window finds them in the system's fonts): the text is checked, not its pixels.
 fn harness(app: TrawlApp) -> Harness<'static, TrawlApp> {
     Harness::builder()
         .with_size([1200.0, 800.0])
