@@ -16,6 +16,7 @@ use crate::encoding::{self, DECODE_BUFFER, Reading};
 use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
+use crate::required::RequiredAscii;
 use crate::split::{Helpers, LinesFound, SEGMENT, SearchLines, Source, SplitFile, Stopped};
 use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
@@ -60,6 +61,9 @@ pub struct FileSearcher {
     plain_searcher: Searcher,
     /// How files' bytes become text (`-E`).
     encoding: TextEncoding,
+    /// ASCII literals every match holds: a file read whole and decoded from an
+    /// ASCII-compatible encoding whose bytes hold none is not decoded.
+    required: Option<RequiredAscii>,
     /// The decoder's scratch space, for large files searched decoded (allocated at the first).
     decode_buffer: Vec<u8>,
     /// A decoded file read whole, searched as one slice (reused from file to file).
@@ -106,6 +110,7 @@ impl FileSearcher {
             searcher,
             plain_searcher,
             encoding: options.encoding,
+            required: RequiredAscii::of(request),
             decode_buffer: Vec::new(),
             decoded_text: String::new(),
             buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
@@ -305,6 +310,10 @@ impl FileSearcher {
                 };
                 (searched, None)
             }
+            Reading::Decoded(encoding) if complete && self.cannot_match(encoding, contents) => {
+                raw_read.set(filled as u64);
+                (Ok(()), Some(encoding))
+            }
             Reading::Decoded(encoding) if complete => {
                 raw_read.set(filled as u64);
                 let searched = search_decoded_whole(
@@ -435,6 +444,17 @@ impl FileSearcher {
         }
     }
 
+    /// Whether `bytes`, a whole file to be decoded from `encoding`, cannot hold a match: the
+    /// encoding keeps ASCII as it is and the bytes lack every literal a match starts or ends
+    /// with (see [`RequiredAscii`]). Its decoding and search are then skipped.
+    fn cannot_match(&self, encoding: &'static crate::Encoding, bytes: &[u8]) -> bool {
+        encoding.is_ascii_compatible()
+            && self
+                .required
+                .as_ref()
+                .is_some_and(|required| required.absent_from(bytes))
+    }
+
     /// Searches bytes already in memory as if they were a file read whole (the same binary,
     /// byte-order-mark and encoding rules), for a caller that holds them already: tests, the
     /// fuzz target.
@@ -458,6 +478,7 @@ impl FileSearcher {
                     .search_slice(&self.matcher, text, &mut sink)?;
                 None
             }
+            Reading::Decoded(encoding) if self.cannot_match(encoding, bytes) => Some(encoding),
             Reading::Decoded(encoding) => {
                 search_decoded_whole(
                     encoding,
@@ -1100,6 +1121,46 @@ mod tests {
         edit(&mut request);
         let matcher = crate::build_matcher(&request).unwrap();
         FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
+    }
+
+    #[test]
+    fn a_decoded_file_without_a_required_literal_is_not_decoded_and_finds_the_same() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語 needle です\n日本語のテキスト\n");
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("café naïve\n");
+        for choice in [
+            TextEncoding::Auto,
+            TextEncoding::Named(encoding_rs::SHIFT_JIS),
+        ] {
+            let mut fast = searcher("needle", |r| r.options.encoding = choice);
+            assert!(fast.required.is_some());
+            // Case-insensitive: no literals, every file decoded; the reference.
+            let mut decoding = searcher("needle", |r| {
+                r.options.encoding = choice;
+                r.options.case = crate::CaseMode::Insensitive;
+            });
+            assert!(decoding.required.is_none());
+            for bytes in [&sjis[..], &cp1252[..]] {
+                let fast_found = fast.search_bytes(bytes).unwrap();
+                let found = decoding.search_bytes(bytes).unwrap();
+                assert_eq!(occurrences(&fast_found), occurrences(&found));
+                assert_eq!(
+                    (
+                        fast_found.bytes_read,
+                        fast_found.binary,
+                        fast_found.encoding
+                    ),
+                    (found.bytes_read, found.binary, found.encoding)
+                );
+            }
+            // The file without the literal was passed over: nothing was decoded since the
+            // Shift_JIS one (the searcher keeps its decoded text).
+            assert!(fast.decoded_text.contains("needle"), "{choice}");
+        }
+        // UTF-16 (not ASCII-compatible) is always decoded.
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("a needle\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let found = searcher("needle", |_| {}).search_bytes(&utf16).unwrap();
+        assert_eq!(found.matches, 1);
     }
 
     /// (line, column, byte offset, length, highlighted text) of every occurrence.
