@@ -179,6 +179,12 @@ impl FileSearcher {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = self.buffer.read_from(0, filled);
+        if complete && self.passed_over_before_detection(contents) {
+            return Ok(FileMatches {
+                bytes_read: filled as u64,
+                ..FileMatches::default()
+            });
+        }
         let mut reading = encoding::reading(contents, complete, self.encoding, self.skip_binary);
         if reading == Reading::Binary {
             return Ok(FileMatches::binary(filled as u64));
@@ -453,6 +459,27 @@ impl FileSearcher {
                 .required
                 .as_ref()
                 .is_some_and(|required| required.absent_from(bytes))
+    }
+
+    /// Whether `bytes`, a whole file searched with `-E auto`, has no match without detecting
+    /// its encoding: it holds none of the required literals, no UTF-16 byte-order mark and (where
+    /// binary files are skipped) no NUL byte. As UTF-8 its bytes are its text; otherwise
+    /// chardetng guesses an ASCII-compatible encoding (it guesses ISO-2022-JP only for input
+    /// without a non-ASCII byte, and the detector is given none but from the file's first
+    /// non-ASCII byte on; it never guesses UTF-16), where [`cannot_match`](Self::cannot_match)
+    /// holds. Detection costs as much as decoding: a literal absent from most files then costs
+    /// one pass over their bytes.
+    fn passed_over_before_detection(&self, bytes: &[u8]) -> bool {
+        let Some(required) = self.required.as_ref() else {
+            return false;
+        };
+        self.encoding == TextEncoding::Auto
+            && !matches!(
+                crate::Encoding::for_bom(bytes),
+                Some((encoding, _)) if !encoding.is_ascii_compatible()
+            )
+            && !(self.skip_binary && memchr(0, bytes).is_some())
+            && required.absent_from(bytes)
     }
 
     /// Searches bytes already in memory as if they were a file read whole (the same binary,
