@@ -40,5 +40,6 @@ utf8_corpus "Rust docs" "$DOCS" html "-i -w error"
 utf8_corpus "cargo registry" "$REGISTRY" rs from_utf8_lossy
 utf8_corpus "cargo registry" "$REGISTRY" rs "-i -w error"
 legacy_corpus needle_16
+legacy_corpus needle_17 # in no file: passed over before detection
 legacy_corpus "'日本語|中文|한국어|café'"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1541,6 +1541,12 @@ const QUERIES: &[Query] = &[
     q(r"\bbar\b", false, CaseMode::Sensitive, false),
     q(r"^foo|foo$", false, CaseMode::Sensitive, false),
     q(r"\w+", false, CaseMode::Sensitive, false),
+    // ASCII literals every match starts or ends with: a decoded file without them is passed
+    // over undecoded (crates/search/src/required.rs); these must find what decoding finds.
+    q(r"ba[rz]|oob", false, CaseMode::Sensitive, false),
+    q(r"(?i)fo", false, CaseMode::Sensitive, false),
+    q(r"\w+_bar", false, CaseMode::Sensitive, false),
+    q("Foo", false, CaseMode::Sensitive, true),
     Query {
         pattern: r"foo\s+bar",
         fixed: false,

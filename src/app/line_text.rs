@@ -7,6 +7,12 @@
 //! the line's start, on to its end. That runs on the export's writer thread or a copy's
 //! background job, never on the UI thread.
 //!
+//! A file the search decoded (UTF-16 with its BOM, a legacy encoding named or detected) has its
+//! offsets in the decoded text: it is decoded again as the engine decoded it
+//! (`crates/search/src/encoding.rs`: a byte-order mark skipped, encoding_rs's decoder), streaming
+//! from its start to the line asked for, keeping only that line's text. Lines asked for in file
+//! order (an export, Copy all) decode the file once.
+//!
 //! The file may have changed since the search. The line read back is used only when the match
 //! is still where the search found it: at the same column, with the same text. Otherwise the
 //! caller keeps the window (marked `…`) and says so.
@@ -15,14 +21,12 @@ use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
+use encoding_rs::{Decoder, Encoding};
+
 use crate::search::text::{column_of, push_lossy_with_positions};
 
 /// Bytes read per step while looking for a line's ends.
 const READ_CHUNK: usize = 256 * 1024;
-
-/// A UTF-16 file is decoded whole to read a line back (its offsets are in the decoded text);
-/// beyond this size it is not.
-const UTF16_LIMIT: u64 = 256 << 20;
 
 /// One match on a cut line: where it is, and what the model showed of it, to check the line
 /// read back against.
@@ -34,7 +38,7 @@ pub struct CutMatch {
     pub line_number: u64,
     /// 1-based column, in characters.
     pub column: u32,
-    /// 0-based byte offset of the match in the file (in the decoded text for UTF-16).
+    /// 0-based byte offset of the match in the file (in the decoded text for a decoded file).
     pub byte_offset: u64,
     /// The match's length in bytes.
     pub length: u64,
@@ -42,6 +46,8 @@ pub struct CutMatch {
     pub shown_match: String,
     /// The window's text with its `…` marks: what is used when the line cannot be read back.
     pub marked: String,
+    /// The encoding the search decoded the file from; `None`: searched as its bytes.
+    pub encoding: Option<&'static Encoding>,
 }
 
 /// Why a line could not be read back.
@@ -51,12 +57,12 @@ pub struct ReadBackError {
     pub message: String,
 }
 
-/// Reads whole lines back from their files, keeping the last line (and a decoded UTF-16 file)
-/// so that the many matches of one long line read it once.
+/// Reads whole lines back from their files, keeping the last line (and where a decoded file's
+/// decoding got to) so that the many matches of one long line read it once.
 #[derive(Default)]
 pub struct LineReader {
-    /// The file of the last line: its path and its bytes' source.
-    source: Option<(PathBuf, Haystack)>,
+    /// The file of the last line: its path, its encoding and its text's source.
+    source: Option<(PathBuf, Option<&'static Encoding>, Haystack)>,
     /// The last line read: its bytes' range in the source, its raw bytes and its text.
     line: Option<CachedLine>,
 }
@@ -68,51 +74,127 @@ struct CachedLine {
     text: String,
 }
 
-/// Where a file's text is read from: the file, or its decoded text (UTF-16).
+/// Where a file's text is read from: the file's bytes, or its decoded text.
 enum Haystack {
-    File { file: File, size: u64, bom: u64 },
-    Decoded(Vec<u8>),
+    File(RawFile),
+    Decoded(DecodedText),
 }
 
-impl Haystack {
-    fn size(&self) -> u64 {
-        match self {
-            Haystack::File { size, .. } => *size,
-            Haystack::Decoded(bytes) => bytes.len() as u64,
+/// A file searched as its bytes: its lines are read at their offsets.
+struct RawFile {
+    file: File,
+    size: u64,
+    /// 3 after a UTF-8 byte-order mark (counted in offsets, no part of line 1), else 0.
+    bom: u64,
+}
+
+/// Reads `buf.len()` bytes at `offset` (fewer only at the end of the file).
+fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match read_at(file, &mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
         }
     }
+    Ok(filled)
+}
 
-    /// Where line 1's text starts.
-    fn text_start(&self) -> u64 {
-        match self {
-            Haystack::File { bom, .. } => *bom,
-            Haystack::Decoded(_) => 0,
-        }
-    }
-
-    /// Bytes `from..to` (fewer where the source ends sooner).
+impl RawFile {
+    /// Bytes `from..to` (fewer where the file ends sooner).
     fn read(&mut self, from: u64, to: u64) -> std::io::Result<Vec<u8>> {
-        match self {
-            Haystack::Decoded(bytes) => {
-                let end = usize::try_from(to).map_or(bytes.len(), |to| to.min(bytes.len()));
-                let start = usize::try_from(from).map_or(end, |from| from.min(end));
-                Ok(bytes[start..end].to_vec())
-            }
-            Haystack::File { file, .. } => {
-                let len = usize::try_from(to.saturating_sub(from)).unwrap_or(usize::MAX);
-                let mut buf = vec![0; len];
-                let mut filled = 0;
-                while filled < len {
-                    match read_at(file, &mut buf[filled..], from + filled as u64) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(err) if err.kind() == ErrorKind::Interrupted => {}
-                        Err(err) => return Err(err),
-                    }
+        let len = usize::try_from(to.saturating_sub(from)).unwrap_or(usize::MAX);
+        let mut buf = vec![0; len];
+        let filled = read_full_at(&self.file, &mut buf, from)?;
+        buf.truncate(filled);
+        Ok(buf)
+    }
+}
+
+/// A decoded file's text, decoded from the file's start as far as the lines asked for: only
+/// the text from the start of the last line asked for on is kept, so memory stays that line's
+/// and a chunk's, however large the file.
+struct DecodedText {
+    file: File,
+    encoding: &'static Encoding,
+    /// The byte-order mark's length, skipped before decoding.
+    bom: u64,
+    decoder: Decoder,
+    /// The file's bytes decoded so far end here.
+    raw_pos: u64,
+    /// Decoded text from offset `start` (a line's start) on.
+    text: Vec<u8>,
+    start: u64,
+    /// The whole file is decoded.
+    done: bool,
+}
+
+impl DecodedText {
+    fn new(file: File, encoding: &'static Encoding, bom: u64) -> Self {
+        DecodedText {
+            file,
+            encoding,
+            bom,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            raw_pos: bom,
+            text: Vec::new(),
+            start: 0,
+            done: false,
+        }
+    }
+
+    /// Decodes from the file's start again (a line before the last one asked for is wanted).
+    fn restart(&mut self) {
+        self.decoder = self.encoding.new_decoder_without_bom_handling();
+        self.raw_pos = self.bom;
+        self.text.clear();
+        self.start = 0;
+        self.done = false;
+    }
+
+    /// Decodes the next chunk of the file onto `text`.
+    fn decode_more(&mut self) -> std::io::Result<()> {
+        let mut raw = vec![0; READ_CHUNK];
+        let read = read_full_at(&self.file, &mut raw, self.raw_pos)?;
+        self.raw_pos += read as u64;
+        self.done = read < raw.len();
+        crate::app::preview::decode(&mut self.decoder, &raw[..read], self.done, &mut self.text);
+        Ok(())
+    }
+
+    /// Forgets the text before the line holding offset `at` (or, when `at` is not decoded yet,
+    /// before the last line decoded).
+    fn drop_lines_before(&mut self, at: u64) {
+        let rel =
+            usize::try_from(at - self.start).map_or(self.text.len(), |r| r.min(self.text.len()));
+        if let Some(newline) = memchr::memrchr(b'\n', &self.text[..rel]) {
+            self.text.drain(..=newline);
+            self.start += newline as u64 + 1;
+        }
+    }
+
+    /// The line holding decoded offset `offset`: its start and its text up to its `\n` (or
+    /// the end). `None` when `offset` lies past the end (the file shrank).
+    fn line(&mut self, offset: u64) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        if offset < self.start {
+            self.restart();
+        }
+        loop {
+            self.drop_lines_before(offset);
+            let rel = offset - self.start;
+            if let Some(rel) = usize::try_from(rel).ok().filter(|&r| r <= self.text.len()) {
+                if let Some(newline) = memchr::memchr(b'\n', &self.text[rel..]) {
+                    return Ok(Some((self.start, self.text[..rel + newline].to_vec())));
                 }
-                buf.truncate(filled);
-                Ok(buf)
+                if self.done {
+                    return Ok(Some((self.start, self.text.clone())));
+                }
+            } else if self.done {
+                return Ok(None);
             }
+            self.decode_more()?;
         }
     }
 }
@@ -160,14 +242,14 @@ impl LineReader {
         if self
             .source
             .as_ref()
-            .is_none_or(|(path, _)| *path != cut.path)
+            .is_none_or(|(path, encoding, _)| *path != cut.path || *encoding != cut.encoding)
         {
             self.line = None;
             self.source = None;
-            let haystack = open(&cut.path).map_err(failed)?;
-            self.source = Some((cut.path.clone(), haystack));
+            let haystack = open(&cut.path, cut.encoding).map_err(failed)?;
+            self.source = Some((cut.path.clone(), cut.encoding, haystack));
         }
-        let Some((_, haystack)) = self.source.as_mut() else {
+        let Some((_, _, haystack)) = self.source.as_mut() else {
             return Err(changed());
         };
         let offset = cut.byte_offset;
@@ -195,9 +277,9 @@ impl LineReader {
     }
 }
 
-/// Opens `path` for reading lines back: a UTF-16 file (with its BOM) is decoded whole, as the
-/// search decoded it.
-fn open(path: &Path) -> std::io::Result<Haystack> {
+/// Opens `path` for reading lines back: a file the search decoded from `encoding` is decoded
+/// as it was (a byte-order mark skipped, as the engine's `decode_whole` skips it).
+fn open(path: &Path, encoding: Option<&'static Encoding>) -> std::io::Result<Haystack> {
     // Opening a FIFO that replaced the file would block for good.
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -214,41 +296,58 @@ fn open(path: &Path) -> std::io::Result<Haystack> {
             Err(err) => return Err(err),
         }
     }
-    let encoding = match &head[..got.min(2)] {
-        b"\xFF\xFE" => Some(encoding_rs::UTF_16LE),
-        b"\xFE\xFF" => Some(encoding_rs::UTF_16BE),
-        _ => None,
-    };
     if let Some(encoding) = encoding {
-        if meta.len() > UTF16_LIMIT {
-            return Err(std::io::Error::other(format!(
-                "a UTF-16 file over {} MiB is not read back",
-                UTF16_LIMIT >> 20
-            )));
-        }
-        let mut raw = Vec::new();
-        File::open(path)?.read_to_end(&mut raw)?;
-        let (decoded, _) = encoding.decode_without_bom_handling(raw.get(2..).unwrap_or_default());
-        return Ok(Haystack::Decoded(decoded.into_owned().into_bytes()));
+        let bom = Encoding::for_bom(&head[..got]).map_or(0, |(_, len)| len);
+        return Ok(Haystack::Decoded(DecodedText::new(
+            file, encoding, bom as u64,
+        )));
     }
     let bom = if got == 3 && head == *b"\xEF\xBB\xBF" {
         3
     } else {
         0
     };
-    Ok(Haystack::File {
+    Ok(Haystack::File(RawFile {
         file,
         size: meta.len(),
         bom,
-    })
+    }))
 }
 
 /// The line holding byte `offset`: back to the byte after the previous `\n` (or the text's
 /// start), on to the next `\n` (a `\r` before it left out). `None` when `offset` lies past the
 /// end (the file shrank).
 fn read_line(haystack: &mut Haystack, offset: u64) -> std::io::Result<Option<CachedLine>> {
-    let size = haystack.size();
-    let text_start = haystack.text_start();
+    let (start, raw) = match haystack {
+        Haystack::File(file) => match read_raw_line(file, offset)? {
+            Some(line) => line,
+            None => return Ok(None),
+        },
+        Haystack::Decoded(text) => match text.line(offset)? {
+            Some(line) => line,
+            None => return Ok(None),
+        },
+    };
+    let mut raw = raw;
+    // A `\r` before the `\n` (or ending the file) is no part of the line (docs/CONTRACT.md).
+    if raw.last() == Some(&b'\r') {
+        raw.pop();
+    }
+    let mut text = String::with_capacity(raw.len());
+    push_lossy_with_positions(&mut text, &raw, &mut []);
+    Ok(Some(CachedLine {
+        start,
+        end: start + raw.len() as u64,
+        raw,
+        text,
+    }))
+}
+
+/// The line of a file searched as its bytes holding byte `offset`: its start and its bytes up
+/// to its `\n` (or the end).
+fn read_raw_line(haystack: &mut RawFile, offset: u64) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+    let size = haystack.size;
+    let text_start = haystack.bom;
     if offset > size || offset < text_start {
         return Ok(None);
     }
@@ -292,18 +391,7 @@ fn read_line(haystack: &mut Haystack, offset: u64) -> std::io::Result<Option<Cac
         pos += chunk.len() as u64;
         raw.extend_from_slice(&chunk);
     }
-    // A `\r` before the `\n` (or ending the file) is no part of the line (docs/CONTRACT.md).
-    if raw.last() == Some(&b'\r') {
-        raw.pop();
-    }
-    let mut text = String::with_capacity(raw.len());
-    push_lossy_with_positions(&mut text, &raw, &mut []);
-    Ok(Some(CachedLine {
-        start,
-        end: start + raw.len() as u64,
-        raw,
-        text,
-    }))
+    Ok(Some((start, raw)))
 }
 
 #[cfg(test)]
@@ -319,6 +407,7 @@ mod tests {
             length: text.len() as u64,
             shown_match: text.to_string(),
             marked: format!("…{text}…"),
+            encoding: None,
         }
     }
 
@@ -362,10 +451,64 @@ mod tests {
         }
         std::fs::write(&path, bytes).expect("write");
         let mut reader = LineReader::default();
-        assert_eq!(
-            reader.read(&cut(&path, 2, 4, 5, "foo")).expect("read"),
-            "ab foo"
-        );
+        let mut utf16 = cut(&path, 2, 4, 5, "foo");
+        utf16.encoding = Some(encoding_rs::UTF_16LE);
+        assert_eq!(reader.read(&utf16).expect("read"), "ab foo");
+    }
+
+    #[test]
+    fn a_legacy_encoded_file_s_lines_are_read_back_decoded_in_any_order() {
+        // Long lines of Shift_JIS (two bytes a kanji, three decoded) and Windows-1252 (one
+        // byte, two decoded for `é`): decoded chunks end inside characters and lines.
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (encoding, piece) in [
+            (encoding_rs::SHIFT_JIS, "日本語テキスト"),
+            (encoding_rs::WINDOWS_1252, "café naïve"),
+        ] {
+            let lines: Vec<String> = (0..12)
+                .map(|n| match n % 3 {
+                    0 => format!("{} foo {n}", piece.repeat(20_000 + n * 1_000)),
+                    1 => format!("short {n} foo"),
+                    _ => String::new(),
+                })
+                .collect();
+            let text = lines.join("\r\n") + "\n";
+            let (bytes, _, unmappable) = encoding.encode(&text);
+            assert!(!unmappable);
+            let path = dir.path().join(format!("{}.txt", encoding.name()));
+            std::fs::write(&path, &bytes).expect("write");
+            // Every match as the search reports it: decoded offsets, character columns.
+            let mut found = Vec::new();
+            let mut offset = 0;
+            for (n, line) in lines.iter().enumerate() {
+                if let Some(at) = line.find("foo") {
+                    let column = line[..at].chars().count() as u32 + 1;
+                    let mut m = cut(&path, n as u64 + 1, column, (offset + at) as u64, "foo");
+                    m.encoding = Some(encoding);
+                    found.push((m, line));
+                }
+                offset += line.len() + 2;
+            }
+            let mut reader = LineReader::default();
+            // In file order, as an export asks, then backwards, then one line twice.
+            for (m, line) in found.iter().chain(found.iter().rev()).chain(&found[3..4]) {
+                assert_eq!(reader.read(m).expect("read back"), line.as_str(), "{m:?}");
+            }
+            // Read as bytes, the offsets are not the file's: the match is not found there.
+            let mut as_bytes = found[3].0.clone();
+            as_bytes.encoding = None;
+            assert!(LineReader::default().read(&as_bytes).is_err());
+            // Past the end of a file that shrank.
+            std::fs::write(&path, &bytes[..1000]).expect("shrink");
+            let err = LineReader::default()
+                .read(&found[6].0)
+                .expect_err("changed");
+            assert!(
+                err.message.contains("changed since the search"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

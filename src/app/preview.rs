@@ -13,8 +13,10 @@
 //! mapped into the shown (lossy) text, so the highlight sits on the match whatever stray bytes
 //! come before it. Nothing is matched again here.
 //!
-//! A UTF-16 file (with its BOM) is decoded, as the engine searched it. Its offsets are in the
-//! decoded text, so it is decoded from its start, up to [`UTF16_READ_LIMIT`] bytes.
+//! A file the search decoded (UTF-16 with its BOM, a legacy encoding named or detected: the
+//! target's `encoding`) is decoded here the same way, as `crates/search/src/encoding.rs`
+//! does: a byte-order mark skipped, the rest through encoding_rs's decoder. Its offsets are in
+//! the decoded text, so it is decoded from its start, up to [`DECODE_READ_LIMIT`] bytes.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
@@ -23,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::job::{Job, Polled};
-use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
+use encoding_rs::{CoderResult, Decoder, Encoding};
 
 use crate::search::text::{
     advance_chars, char_count, char_start, column_of, push_lossy_with_positions, range_ends,
@@ -46,8 +48,8 @@ pub const SCAN_LIMIT: u64 = 256 * 1024;
 /// At most this many lines after its first are shown of a match that spans lines.
 const MAX_MATCH_LINES: u64 = 50;
 
-/// Bytes of a UTF-16 file decoded at most to reach the match.
-pub const UTF16_READ_LIMIT: u64 = 64 * 1024 * 1024;
+/// Bytes of a decoded file (UTF-16, a legacy encoding) decoded at most to reach the match.
+pub const DECODE_READ_LIMIT: u64 = 64 * 1024 * 1024;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -60,12 +62,14 @@ pub struct PreviewTarget {
     pub line: u64,
     /// 1-based column of the match, in characters (an invalid byte counting as one).
     pub column: u32,
-    /// 0-based byte offset of the match in the file (in the decoded text for UTF-16).
+    /// 0-based byte offset of the match in the file (in the decoded text for a decoded file).
     pub byte_offset: u64,
     /// The match's length in bytes.
     pub length: u64,
     /// Lines shown before and after it.
     pub context: usize,
+    /// The encoding the search decoded the file from; `None`: searched as its bytes.
+    pub encoding: Option<&'static Encoding>,
 }
 
 /// One shown line.
@@ -105,7 +109,7 @@ enum Stop {
     Io(std::io::Error),
     /// The match is not where the search found it.
     Changed,
-    /// A UTF-16 match lies beyond [`UTF16_READ_LIMIT`].
+    /// A decoded file's match lies beyond [`DECODE_READ_LIMIT`].
     TooFar,
 }
 
@@ -147,9 +151,10 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
              was). Search again to update the results."
         ))),
         Err(Stop::TooFar) => Err(PreviewError::Message(format!(
-            "{shown}: preview not available this far into a UTF-16 file (past its first {} \
+            "{shown}: preview not available this far into a {} file (past its first {} \
              MiB); open it in the editor.",
-            UTF16_READ_LIMIT >> 20
+            target.encoding.map_or("decoded", Encoding::name),
+            DECODE_READ_LIMIT >> 20
         ))),
     }
 }
@@ -159,13 +164,16 @@ fn read_and_lay_out(
     size: u64,
     target: &PreviewTarget,
 ) -> Result<Vec<PreviewLine>, Stop> {
-    let mut head = [0u8; 2];
+    let mut head = [0u8; 3];
     let head_len = source.read_at(0, &mut head)?;
     let head = &head[..head_len];
-    let region = match head {
-        b"\xFF\xFE" => read_utf16(source, UTF_16LE, target)?,
-        b"\xFE\xFF" => read_utf16(source, UTF_16BE, target)?,
-        _ => read_around(source, size, head, target)?,
+    let region = match target.encoding {
+        // As the engine's `decode_whole`: whatever byte-order mark there is, is skipped.
+        Some(encoding) => {
+            let bom = Encoding::for_bom(head).map_or(0, |(_, len)| len);
+            read_decoded(source, encoding, bom as u64, target)?
+        }
+        None => read_around(source, size, head, target)?,
     };
     lay_out(&region, target)
 }
@@ -304,11 +312,12 @@ fn read_around(
     })
 }
 
-/// Decodes a UTF-16 file (its BOM read) from its start up to the match's context, keeping only
-/// [`SCAN_LIMIT`] bytes of decoded text before the match.
-fn read_utf16(
+/// Decodes a file from `encoding`, from its start after a byte-order mark of `bom` bytes, up
+/// to the match's context, keeping only [`SCAN_LIMIT`] bytes of decoded text before the match.
+fn read_decoded(
     source: &mut Source<'_>,
     encoding: &'static Encoding,
+    bom: u64,
     target: &PreviewTarget,
 ) -> Result<Region, Stop> {
     let offset = target.byte_offset;
@@ -324,7 +333,7 @@ fn read_utf16(
         to_end: false,
     };
     let mut raw = vec![0u8; READ_CHUNK];
-    let mut pos = 2u64;
+    let mut pos = bom;
     loop {
         let read = source.read_at(pos, &mut raw)?;
         pos += read as u64;
@@ -356,7 +365,7 @@ fn read_utf16(
                 return Ok(region);
             }
         }
-        if pos - 2 >= UTF16_READ_LIMIT {
+        if pos - bom >= DECODE_READ_LIMIT {
             return if end >= match_end {
                 Ok(region)
             } else {
@@ -367,7 +376,7 @@ fn read_utf16(
 }
 
 /// Appends `src` decoded to UTF-8 to `out`.
-fn decode(decoder: &mut Decoder, mut src: &[u8], last: bool, out: &mut Vec<u8>) {
+pub(crate) fn decode(decoder: &mut Decoder, mut src: &[u8], last: bool, out: &mut Vec<u8>) {
     loop {
         let start = out.len();
         let room = decoder
@@ -735,6 +744,7 @@ impl Preview {
                 && t.length == view.length
                 && t.context == context
                 && t.path == file.path
+                && t.encoding == results.found().encoding(view.file)
         });
         if !same {
             self.show(
@@ -745,6 +755,7 @@ impl Preview {
                     byte_offset: view.byte_offset,
                     length: view.length,
                     context,
+                    encoding: results.found().encoding(view.file),
                 }),
                 ctx,
             );
@@ -763,10 +774,21 @@ mod tests {
     /// Every occurrence of `pattern` in `path` as the engine reports it, as the window asks
     /// for its preview (two context lines).
     fn found_all(path: &Path, pattern: &str) -> Vec<PreviewTarget> {
-        let request = SearchRequest::new(".", Vec::new(), pattern);
+        found_all_as(path, pattern, crate::search::TextEncoding::default())
+    }
+
+    /// [`found_all`] with `-E encoding`.
+    fn found_all_as(
+        path: &Path,
+        pattern: &str,
+        encoding: crate::search::TextEncoding,
+    ) -> Vec<PreviewTarget> {
+        let mut request = SearchRequest::new(".", Vec::new(), pattern);
+        request.options.encoding = encoding;
         let matcher = build_matcher(&request).expect("pattern");
         let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
         let found = searcher.search_path(path).expect("searched");
+        let encoding = found.encoding;
         found
             .lines
             .iter()
@@ -778,6 +800,7 @@ mod tests {
                     byte_offset: o.byte_offset,
                     length: o.length,
                     context: 2,
+                    encoding,
                 })
             })
             .collect()
@@ -799,6 +822,7 @@ mod tests {
             byte_offset,
             length,
             context: 2,
+            encoding: None,
         }
     }
 
@@ -1129,21 +1153,78 @@ mod tests {
     #[test]
     fn a_utf16_match_past_the_read_limit_says_so_instead_of_decoding_the_file() {
         use std::io::{Seek, SeekFrom};
-        // A BOM, 66 MiB of (sparse) zero units, then the match: past UTF16_READ_LIMIT.
+        // A BOM, 66 MiB of (sparse) zero units, then the match: past DECODE_READ_LIMIT.
         let mut file = file_with(b"\xFF\xFE");
-        let zeros = UTF16_READ_LIMIT + (2 << 20);
+        let zeros = DECODE_READ_LIMIT + (2 << 20);
         file.as_file().set_len(2 + zeros).expect("sparse file");
         file.seek(SeekFrom::End(0)).expect("seek");
         file.write_all(&utf16("foo\n", false)[2..]).expect("write");
         // Offsets are in the decoded text: one byte per zero unit.
         let offset = zeros / 2;
-        let outcome = load(&at(file.path(), 1, offset as u32 + 1, offset, 3), &never());
-        let message = message(outcome);
+        let mut target = at(file.path(), 1, offset as u32 + 1, offset, 3);
+        target.encoding = Some(encoding_rs::UTF_16LE);
+        let message = message(load(&target, &never()));
         assert!(
-            message.contains("preview not available this far into a UTF-16 file")
+            message.contains("preview not available this far into a UTF-16LE file")
                 && message.contains("64 MiB"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_legacy_encoded_file_is_shown_decoded_with_the_highlight_on_the_match() {
+        use crate::search::TextEncoding;
+        // Windows-1252: one byte per character, so offsets in the decoded text (two bytes for
+        // `é`) run ahead of the file's; Shift_JIS: two bytes per kanji, three decoded.
+        let latin = "caf\u{e9} na\u{ef}ve\r\nline two caf\u{e9} foo\nthird\nfourth\n";
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(latin);
+        let japanese = "日本語のテキスト\n二行目 日本語 foo です\n三行目\n";
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(japanese);
+        for (bytes, encoding, expected) in [
+            (
+                cp1252.into_owned(),
+                encoding_rs::WINDOWS_1252,
+                vec![
+                    (1, "café naïve"),
+                    (2, "line two café foo"),
+                    (3, "third"),
+                    (4, "fourth"),
+                ],
+            ),
+            (
+                sjis.into_owned(),
+                encoding_rs::SHIFT_JIS,
+                vec![
+                    (1, "日本語のテキスト"),
+                    (2, "二行目 日本語 foo です"),
+                    (3, "三行目"),
+                ],
+            ),
+        ] {
+            let file = file_with(&bytes);
+            for choice in [TextEncoding::Auto, TextEncoding::Named(encoding)] {
+                let targets = found_all_as(file.path(), "foo", choice);
+                let [target] = &targets[..] else {
+                    panic!("one match: {targets:?}");
+                };
+                assert_eq!(target.encoding, Some(encoding), "{choice}");
+                let content = load(target, &never()).expect("loads");
+                assert_eq!(lines(&content), expected, "{choice}");
+                assert_eq!(highlighted(&content), ["foo"]);
+            }
+            // A non-ASCII match, and one on the first line.
+            let word = if encoding == encoding_rs::SHIFT_JIS {
+                "日本語"
+            } else {
+                "café"
+            };
+            let targets = found_all_as(file.path(), word, TextEncoding::Auto);
+            assert_eq!(targets.len(), 2);
+            for target in &targets {
+                let content = load(target, &never()).expect("loads");
+                assert_eq!(highlighted(&content), [word]);
+            }
+        }
     }
 
     #[test]

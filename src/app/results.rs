@@ -469,9 +469,10 @@ impl Found {
         if !view.line_cut {
             return None;
         }
-        let path = self.files.get(view.file)?.found.path.clone();
+        let found = &self.files.get(view.file)?.found;
         Some(CutMatch {
-            path,
+            path: found.path.clone(),
+            encoding: found.encoding,
             line_number: view.line_number,
             column: view.column,
             byte_offset: view.byte_offset,

@@ -32,7 +32,7 @@ fn app() -> TrawlApp {
 }
 
 /// Steps frames until a copy's lines have been read back, then returns what was copied.
-fn copied_after_read_back(harness: &mut Harness<'_, TrawlApp>) -> Vec<String> {
+pub fn copied_after_read_back(harness: &mut Harness<'_, TrawlApp>) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         harness.step();
@@ -46,7 +46,7 @@ fn copied_after_read_back(harness: &mut Harness<'_, TrawlApp>) -> Vec<String> {
 }
 
 /// Right-clicks the match row whose label starts with `location`, then clicks `item`.
-fn context_menu(harness: &mut Harness<'_, TrawlApp>, location: &str, item: &str) {
+pub fn context_menu(harness: &mut Harness<'_, TrawlApp>, location: &str, item: &str) {
     harness
         .get_by_label_contains(&format!("{location} "))
         .click_secondary();
@@ -90,7 +90,7 @@ fn wait_for_export(harness: &mut Harness<'_, TrawlApp>) {
 }
 
 /// Exports through the in-window form to `target`.
-fn export_to(harness: &mut Harness<'_, TrawlApp>, target: &Path) {
+pub fn export_to(harness: &mut Harness<'_, TrawlApp>, target: &Path) {
     harness.get_by_label("Export…").click();
     harness.run_steps(2);
     replace_in(harness, "Save to", &target.display().to_string());

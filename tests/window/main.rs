@@ -14,6 +14,7 @@ mod consistency;
 mod dialogs;
 mod editor;
 mod editor_shells;
+mod encodings;
 mod export;
 mod idle;
 mod keys;

@@ -458,6 +458,40 @@ mod tests {
     }
 
     #[test]
+    fn detection_guesses_only_ascii_compatible_encodings() {
+        // What lets a file without a required ASCII literal be passed over before detection
+        // (file_searcher.rs): whatever the bytes, ISO-2022-JP escapes included, once one is
+        // not ASCII.
+        let (iso, _, _) = encoding_rs::ISO_2022_JP.encode("日本語のテキストです。");
+        assert!(iso.contains(&0x1B) && iso.is_ascii());
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut bytes = iso.repeat((seed % 3) as usize);
+            let len = (seed >> 8) as usize % 200;
+            let mut state = seed;
+            for _ in 0..len {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                bytes.push((state >> 56) as u8);
+            }
+            bytes.insert(
+                (seed >> 20) as usize % (bytes.len() + 1),
+                0x80 | (seed >> 40) as u8,
+            );
+            let guessed = detect(&bytes);
+            assert!(
+                guessed.is_ascii_compatible(),
+                "round {round}: {}",
+                guessed.name()
+            );
+        }
+    }
+
+    #[test]
     fn a_named_utf16_file_has_its_nul_bytes_checked_once_decoded() {
         let named = TextEncoding::Named(UTF_16LE);
         assert_eq!(read(b"a\0b\0", named), Reading::Decoded(UTF_16LE));

@@ -16,6 +16,7 @@ use crate::encoding::{self, DECODE_BUFFER, Reading};
 use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
+use crate::required::RequiredAscii;
 use crate::split::{Helpers, LinesFound, SEGMENT, SearchLines, Source, SplitFile, Stopped};
 use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
@@ -60,6 +61,9 @@ pub struct FileSearcher {
     plain_searcher: Searcher,
     /// How files' bytes become text (`-E`).
     encoding: TextEncoding,
+    /// ASCII literals every match holds: a file read whole and decoded from an
+    /// ASCII-compatible encoding whose bytes hold none is not decoded.
+    required: Option<RequiredAscii>,
     /// The decoder's scratch space, for large files searched decoded (allocated at the first).
     decode_buffer: Vec<u8>,
     /// A decoded file read whole, searched as one slice (reused from file to file).
@@ -106,6 +110,7 @@ impl FileSearcher {
             searcher,
             plain_searcher,
             encoding: options.encoding,
+            required: RequiredAscii::of(request),
             decode_buffer: Vec::new(),
             decoded_text: String::new(),
             buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
@@ -174,6 +179,12 @@ impl FileSearcher {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut file)?;
         let contents = self.buffer.read_from(0, filled);
+        if complete && self.passed_over_before_detection(contents) {
+            return Ok(FileMatches {
+                bytes_read: filled as u64,
+                ..FileMatches::default()
+            });
+        }
         let mut reading = encoding::reading(contents, complete, self.encoding, self.skip_binary);
         if reading == Reading::Binary {
             return Ok(FileMatches::binary(filled as u64));
@@ -305,6 +316,10 @@ impl FileSearcher {
                 };
                 (searched, None)
             }
+            Reading::Decoded(encoding) if complete && self.cannot_match(encoding, contents) => {
+                raw_read.set(filled as u64);
+                (Ok(()), Some(encoding))
+            }
             Reading::Decoded(encoding) if complete => {
                 raw_read.set(filled as u64);
                 let searched = search_decoded_whole(
@@ -435,6 +450,38 @@ impl FileSearcher {
         }
     }
 
+    /// Whether `bytes`, a whole file to be decoded from `encoding`, cannot hold a match: the
+    /// encoding keeps ASCII as it is and the bytes lack every literal a match starts or ends
+    /// with (see [`RequiredAscii`]). Its decoding and search are then skipped.
+    fn cannot_match(&self, encoding: &'static crate::Encoding, bytes: &[u8]) -> bool {
+        encoding.is_ascii_compatible()
+            && self
+                .required
+                .as_ref()
+                .is_some_and(|required| required.absent_from(bytes))
+    }
+
+    /// Whether `bytes`, a whole file searched with `-E auto`, has no match without detecting
+    /// its encoding: it holds none of the required literals, no UTF-16 byte-order mark and (where
+    /// binary files are skipped) no NUL byte. As UTF-8 its bytes are its text; otherwise
+    /// chardetng guesses an ASCII-compatible encoding (it guesses ISO-2022-JP only for input
+    /// without a non-ASCII byte, and the detector is given none but from the file's first
+    /// non-ASCII byte on; it never guesses UTF-16), where [`cannot_match`](Self::cannot_match)
+    /// holds. Detection costs as much as decoding: a literal absent from most files then costs
+    /// one pass over their bytes.
+    fn passed_over_before_detection(&self, bytes: &[u8]) -> bool {
+        let Some(required) = self.required.as_ref() else {
+            return false;
+        };
+        self.encoding == TextEncoding::Auto
+            && !matches!(
+                crate::Encoding::for_bom(bytes),
+                Some((encoding, _)) if !encoding.is_ascii_compatible()
+            )
+            && !(self.skip_binary && memchr(0, bytes).is_some())
+            && required.absent_from(bytes)
+    }
+
     /// Searches bytes already in memory as if they were a file read whole (the same binary,
     /// byte-order-mark and encoding rules), for a caller that holds them already: tests, the
     /// fuzz target.
@@ -458,6 +505,7 @@ impl FileSearcher {
                     .search_slice(&self.matcher, text, &mut sink)?;
                 None
             }
+            Reading::Decoded(encoding) if self.cannot_match(encoding, bytes) => Some(encoding),
             Reading::Decoded(encoding) => {
                 search_decoded_whole(
                     encoding,
@@ -1100,6 +1148,46 @@ mod tests {
         edit(&mut request);
         let matcher = crate::build_matcher(&request).unwrap();
         FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
+    }
+
+    #[test]
+    fn a_decoded_file_without_a_required_literal_is_not_decoded_and_finds_the_same() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語 needle です\n日本語のテキスト\n");
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("café naïve\n");
+        for choice in [
+            TextEncoding::Auto,
+            TextEncoding::Named(encoding_rs::SHIFT_JIS),
+        ] {
+            let mut fast = searcher("needle", |r| r.options.encoding = choice);
+            assert!(fast.required.is_some());
+            // Case-insensitive: no literals, every file decoded; the reference.
+            let mut decoding = searcher("needle", |r| {
+                r.options.encoding = choice;
+                r.options.case = crate::CaseMode::Insensitive;
+            });
+            assert!(decoding.required.is_none());
+            for bytes in [&sjis[..], &cp1252[..]] {
+                let fast_found = fast.search_bytes(bytes).unwrap();
+                let found = decoding.search_bytes(bytes).unwrap();
+                assert_eq!(occurrences(&fast_found), occurrences(&found));
+                assert_eq!(
+                    (
+                        fast_found.bytes_read,
+                        fast_found.binary,
+                        fast_found.encoding
+                    ),
+                    (found.bytes_read, found.binary, found.encoding)
+                );
+            }
+            // The file without the literal was passed over: nothing was decoded since the
+            // Shift_JIS one (the searcher keeps its decoded text).
+            assert!(fast.decoded_text.contains("needle"), "{choice}");
+        }
+        // UTF-16 (not ASCII-compatible) is always decoded.
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("a needle\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let found = searcher("needle", |_| {}).search_bytes(&utf16).unwrap();
+        assert_eq!(found.matches, 1);
     }
 
     /// (line, column, byte offset, length, highlighted text) of every occurrence.

@@ -59,6 +59,7 @@ mod priority;
 mod progress;
 mod read_buffer;
 mod request;
+mod required;
 mod result;
 mod split;
 pub mod text;

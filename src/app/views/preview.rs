@@ -161,9 +161,25 @@ impl TrawlApp {
                 t.column
             )
         });
-        if let Some(location) = location {
-            ui.add(Label::new(RichText::new(location).small().weak()).truncate());
-        }
+        // A file that was not UTF-8 is shown decoded: its encoding is named, first so that a
+        // long path cannot push it out of sight.
+        let encoding = self
+            .preview
+            .target()
+            .and_then(|t| t.encoding)
+            .filter(|&e| e != encoding_rs::UTF_8);
+        ui.horizontal(|ui| {
+            if let Some(encoding) = encoding {
+                ui.label(RichText::new(encoding.name()).small().strong())
+                    .on_hover_text(format!(
+                        "The file is not UTF-8: it is shown decoded from {}, as it was searched",
+                        encoding.name()
+                    ));
+            }
+            if let Some(location) = location {
+                ui.add(Label::new(RichText::new(location).small().weak()).truncate());
+            }
+        });
         let digits = content
             .lines
             .last()

@@ -200,15 +200,26 @@ impl TrawlApp {
                         };
                         let (shown, all) =
                             (thousands(view.shown.into()), thousands(view.matches.into()));
+                        // A file that was not UTF-8 is named with the encoding it was
+                        // decoded from.
+                        let encoding = results
+                            .found()
+                            .encoding(file)
+                            .filter(|&e| e != encoding_rs::UTF_8)
+                            .map(encoding_rs::Encoding::name);
+                        let name = match encoding {
+                            Some(encoding) => format!("{} · {encoding}", view.display),
+                            None => view.display.to_string(),
+                        };
                         let label = if view.shown == view.matches {
-                            format!("{} ({all})", view.display)
+                            format!("{name} ({all})")
                         } else {
-                            format!("{} ({shown} of {all})", view.display)
+                            format!("{name} ({shown} of {all})")
                         };
                         response.widget_info(|| {
                             WidgetInfo::selected(Role::Button, true, is_selected, &label)
                         });
-                        paint_file_row(ui, rect, &view);
+                        paint_file_row(ui, rect, &view, encoding);
                         file_row_actions(&response, file, &view, &mut actions);
                     }
                     RowRef::Match(index) => {
@@ -454,8 +465,9 @@ fn paint_background(ui: &Ui, rect: Rect, selected: bool, hovered: bool) {
     }
 }
 
-/// `▼ src/main.rs   3` — the fold arrow, the path relative to the folder, the count.
-fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
+/// `▼ src/main.rs   3` — the fold arrow, the path relative to the folder (` · Shift_JIS`
+/// after it for a file decoded from an encoding other than UTF-8), the count.
+fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>, encoding: Option<&str>) {
     let visuals = ui.visuals();
     let body = egui::TextStyle::Body.resolve(ui.style());
     let arrow = if view.collapsed { "▶" } else { "▼" };
@@ -472,6 +484,13 @@ fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>) {
         6.0,
         TextFormat::simple(body.clone(), visuals.strong_text_color()),
     );
+    if let Some(encoding) = encoding {
+        job.append(
+            &format!(" · {encoding}"),
+            0.0,
+            TextFormat::simple(body.clone(), visuals.weak_text_color()),
+        );
+    }
     // The same separators as the progress bar and the summary.
     let count = match (u64::from(view.shown), u64::from(view.matches)) {
         (shown, all) if shown != all => format!(
