@@ -1190,6 +1190,29 @@ fn huge(table: &mut Table) {
         &what("frame time of the keys before it (one a frame)"),
         &key_frames,
     );
+    // F3 / Shift+F3 over the filter: the frame that takes the key in (the walk to the next
+    // shown occurrence, its file unfolded, the list scrolled to it).
+    let mut f3_frames = Vec::new();
+    for shift in [false, true] {
+        let modifiers = if shift {
+            egui::Modifiers::SHIFT
+        } else {
+            egui::Modifiers::NONE
+        };
+        for _ in 0..100 {
+            window.harness.key_press_modifiers(modifiers, Key::F3);
+            window.paced_frame(&mut f3_frames);
+        }
+    }
+    let moved = window.app().selected().is_some();
+    table.frames(
+        &what(&format!(
+            "F3 / Shift+F3 over the filter, 100 each: frame time of the press{}",
+            if moved { "" } else { " (**nothing selected**)" }
+        )),
+        &f3_frames,
+    );
+
     // Back to every row.
     window
         .harness
@@ -1249,6 +1272,36 @@ fn huge(table: &mut Table) {
             &frames,
         );
     }
+
+    // F3 into a folded file unfolds it (the row index rebuilt over every file): Collapse
+    // all, then the press's frame.
+    let mut unfold_frames = Vec::new();
+    for _ in 0..5 {
+        window.click("Collapse all");
+        window.paced_frame(&mut Vec::new());
+        let _ = frames_until(
+            &mut window,
+            Instant::now(),
+            Duration::from_secs(60),
+            laid,
+            laid,
+        );
+        window.harness.key_press(Key::F3);
+        window.paced_frame(&mut unfold_frames);
+    }
+    table.frames(
+        &what("F3 into a folded file (Collapse all first): frame time of the press"),
+        &unfold_frames,
+    );
+    window.click("Expand all");
+    window.paced_frame(&mut Vec::new());
+    let _ = frames_until(
+        &mut window,
+        Instant::now(),
+        Duration::from_secs(60),
+        laid,
+        laid,
+    );
 
     // Copy all past the limit: said within the click's frame, nothing built.
     settle_heap();

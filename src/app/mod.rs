@@ -11,11 +11,12 @@
 //! - [`state`]: persisted fields and their validation;
 //! - [`results`]: the compact results model and its virtual row index;
 //! - [`picker`]: the native folder and save dialogs off the UI thread, and the in-window
-//!   folder chooser;
+//!   folder chooser (its folders listed off the UI thread);
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
-//! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs);
+//! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs,
+//!   the chooser's folder listing);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
@@ -531,6 +532,12 @@ impl TrawlApp {
         }
     }
 
+    /// Whether the built-in folder chooser is still reading the folder it shows (off the UI
+    /// thread).
+    pub fn is_reading_folder(&self) -> bool {
+        self.chooser.as_ref().is_some_and(FolderChooser::is_reading)
+    }
+
     /// Whether the pattern typed last is still being compiled (off the UI thread).
     pub fn is_checking(&self) -> bool {
         self.check.is_pending()
@@ -861,7 +868,7 @@ impl TrawlApp {
     }
 
     /// Takes the native dialog's answer once it has one.
-    fn poll_picker(&mut self) {
+    fn poll_picker(&mut self, ctx: &egui::Context) {
         let Some(outcome) = self.picker.as_ref().and_then(NativePicker::poll) else {
             return;
         };
@@ -879,7 +886,7 @@ impl TrawlApp {
                      the built-in chooser."
                         .to_string(),
                 );
-                self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+                self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
             }
         }
     }
@@ -890,14 +897,14 @@ impl TrawlApp {
             return;
         }
         if !self.native_dialogs {
-            self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+            self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
             return;
         }
         self.picker = NativePicker::open(self.state.root(), ctx);
         if self.picker.is_none() {
             self.picker_message =
                 Some("The folder dialog could not be started; use the built-in chooser.".into());
-            self.chooser = Some(FolderChooser::new(self.state.root().as_deref()));
+            self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
         }
     }
 }
@@ -1065,7 +1072,7 @@ impl eframe::App for TrawlApp {
         }
         self.keep_minimum_size(&ctx);
         self.take_dropped_files(&ctx);
-        self.poll_picker();
+        self.poll_picker(&ctx);
         // Before the results: a new search stops the export before its model can be replaced.
         self.pump_export(&ctx);
         // Esc and the bar's Cancel before this frame's intake of results: a cancel then

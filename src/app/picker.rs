@@ -8,6 +8,7 @@
 //! person keeps it open, so it never runs on the UI thread.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::app::job::{Job, Polled};
@@ -98,15 +99,25 @@ pub fn dialog_start(dir: &Path) -> PathBuf {
 /// click selects a subfolder, a double click opens it; "Choose this folder" chooses the
 /// selected subfolder, or the folder shown when none is selected.
 ///
-/// It lists a single folder when the person opens it, which is instant; it never walks a tree.
+/// A folder is listed by a [`Job`], never in a frame: a folder of 100,000 entries or a slow
+/// network mount would stall the window. It never walks a tree.
 pub struct FolderChooser {
     current: PathBuf,
     subfolders: Vec<String>,
     /// The subfolder clicked last, in `subfolders`.
     selected: Option<usize>,
     problem: Option<String>,
+    /// The listing of `current` while it is being read; dropping it stops the read.
+    reading: Option<Job<Listing>>,
     /// Where the chooser's window was last drawn.
     pub(crate) rect: Option<egui::Rect>,
+}
+
+/// A folder's subfolders as read by the chooser's job.
+struct Listing {
+    /// The folder listed (the start folder may fall back to home).
+    dir: PathBuf,
+    subfolders: Result<Vec<String>, String>,
 }
 
 /// What the person did in the chooser this frame.
@@ -120,42 +131,80 @@ pub enum ChooserAction {
 }
 
 impl FolderChooser {
-    /// A chooser showing `start` (or the home folder, or `/` when that is missing).
-    pub fn new(start: Option<&Path>) -> Self {
-        let start = start
-            .filter(|p| p.is_dir())
-            .map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("/"));
+    /// A chooser showing `start` (or the home folder, or `/` when that is not a folder), read
+    /// in the background; `ctx` is woken when it has been read.
+    pub fn new(start: Option<&Path>, ctx: &egui::Context) -> Self {
+        let home = || {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/"))
+        };
+        let start = start.map(Path::to_path_buf);
         let mut chooser = FolderChooser {
-            current: PathBuf::new(),
+            current: start.clone().unwrap_or_else(home),
             subfolders: Vec::new(),
             selected: None,
             problem: None,
+            reading: None,
             rect: None,
         };
-        chooser.enter(start);
+        chooser.read(ctx, move |cancel| {
+            // Even whether the start is a folder is asked off the UI thread (a network mount).
+            let dir = start.filter(|p| p.is_dir()).unwrap_or_else(home);
+            list(dir, cancel)
+        });
         chooser
     }
 
-    /// Shows `dir`'s subfolders, sorted, hidden ones last.
-    fn enter(&mut self, dir: PathBuf) {
+    /// Shows `dir` at once and its subfolders once they have been read.
+    fn enter(&mut self, dir: PathBuf, ctx: &egui::Context) {
+        self.current = dir.clone();
+        self.read(ctx, move |cancel| list(dir, cancel));
+    }
+
+    /// Empties the listing and starts `work` reading the next one (dropping a read running).
+    fn read(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce(&AtomicBool) -> Listing + Send + 'static,
+    ) {
         self.subfolders.clear();
         self.selected = None;
         self.problem = None;
-        match std::fs::read_dir(&dir) {
-            Ok(entries) => {
-                self.subfolders = entries
-                    .filter_map(Result::ok)
-                    .filter(|e| e.path().is_dir())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect();
-                self.subfolders
-                    .sort_by_key(|name| (name.starts_with('.'), name.to_lowercase()));
-            }
-            Err(err) => self.problem = Some(format!("{}: {err}", dir.display())),
+        self.reading = Job::spawn("trawl-folder-list", ctx, work);
+        if self.reading.is_none() {
+            self.problem = Some(format!(
+                "{}: could not start reading the folder",
+                self.current.display()
+            ));
         }
-        self.current = dir;
+    }
+
+    /// Whether the folder shown is still being read.
+    pub fn is_reading(&self) -> bool {
+        self.reading.is_some()
+    }
+
+    /// Takes the listing once it has been read.
+    fn poll(&mut self) {
+        let Some(job) = &self.reading else { return };
+        match job.poll() {
+            Polled::Running | Polled::Update(_) => return,
+            Polled::Done(listing) => {
+                match listing.subfolders {
+                    Ok(subfolders) => self.subfolders = subfolders,
+                    Err(problem) => self.problem = Some(problem),
+                }
+                self.current = listing.dir;
+            }
+            Polled::Lost => {
+                self.problem = Some(format!(
+                    "{}: reading the folder failed",
+                    self.current.display()
+                ));
+            }
+        }
+        self.reading = None;
     }
 
     /// The folder "Choose this folder" chooses: the selected subfolder, or the one shown.
@@ -168,6 +217,7 @@ impl FolderChooser {
 
     /// Draws the chooser in a window over the app.
     pub fn show(&mut self, ctx: &egui::Context) -> ChooserAction {
+        self.poll();
         let mut action = ChooserAction::Open;
         let mut go_to = None;
         let mut select = None;
@@ -193,16 +243,31 @@ impl FolderChooser {
                     ui.colored_label(ui.visuals().error_fg_color, problem);
                 }
                 ui.separator();
+                // Only the rows in view are laid out: a folder may hold 100,000 subfolders.
+                let row_height = (ui.text_style_height(&egui::TextStyle::Button)
+                    + 2.0 * ui.spacing().button_padding.y)
+                    .max(ui.spacing().interact_size.y);
+                let rows = self.subfolders.len();
                 egui::ScrollArea::vertical()
                     .max_height(300.0)
                     .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        if self.subfolders.is_empty() && self.problem.is_none() {
+                    .show_rows(ui, row_height, rows, |ui, range| {
+                        if self.reading.is_some() {
+                            ui.weak("Reading…");
+                        } else if rows == 0 && self.problem.is_none() {
                             ui.weak("(no subfolders)");
                         }
-                        for (i, name) in self.subfolders.iter().enumerate() {
-                            let row =
-                                ui.selectable_label(self.selected == Some(i), format!("{name}/"));
+                        for i in range {
+                            let Some(name) = self.subfolders.get(i) else {
+                                break;
+                            };
+                            let row = ui.add(
+                                egui::Button::selectable(
+                                    self.selected == Some(i),
+                                    format!("{name}/"),
+                                )
+                                .min_size(egui::vec2(0.0, row_height)),
+                            );
                             if row.double_clicked() {
                                 go_to = Some(self.current.join(name));
                             } else if row.clicked() {
@@ -246,13 +311,39 @@ impl FolderChooser {
             self.selected = Some(i);
         }
         if let Some(dir) = go_to {
-            self.enter(dir);
+            self.enter(dir, ctx);
         }
         if !open {
             action = ChooserAction::Closed;
         }
         action
     }
+}
+
+/// `dir`'s subfolders, sorted, hidden ones last; stops early when `cancel` is set (another
+/// folder was entered, the chooser closed).
+fn list(dir: PathBuf, cancel: &AtomicBool) -> Listing {
+    let subfolders = match std::fs::read_dir(&dir) {
+        Ok(entries) => {
+            let mut names = Vec::new();
+            for entry in entries.filter_map(Result::ok) {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                // The entry's type needs no call for most; a link is followed to see a folder.
+                let is_dir = entry.file_type().is_ok_and(|kind| {
+                    kind.is_dir() || (kind.is_symlink() && entry.path().is_dir())
+                });
+                if is_dir {
+                    names.push(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+            names.sort_by_cached_key(|name| (name.starts_with('.'), name.to_lowercase()));
+            Ok(names)
+        }
+        Err(err) => Err(format!("{}: {err}", dir.display())),
+    };
+    Listing { dir, subfolders }
 }
 
 #[cfg(test)]
@@ -272,5 +363,33 @@ mod tests {
             start.display()
         );
         assert_eq!(start.components().count(), 4);
+    }
+
+    #[test]
+    fn a_listing_has_the_subfolders_sorted_hidden_last_and_stops_when_cancelled() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [".git", "beta", "Alpha", "gamma"] {
+            std::fs::create_dir(dir.path().join(name)).expect("mkdir");
+        }
+        std::fs::write(dir.path().join("file.rs"), "").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("beta"), dir.path().join("link"))
+            .expect("symlink");
+        let listing = list(dir.path().to_path_buf(), &AtomicBool::new(false));
+        let mut expected = vec!["Alpha", "beta", "gamma"];
+        if cfg!(unix) {
+            expected.push("link");
+        }
+        expected.push(".git");
+        assert_eq!(
+            listing.subfolders,
+            Ok(expected.into_iter().map(String::from).collect())
+        );
+
+        let cancelled = list(dir.path().to_path_buf(), &AtomicBool::new(true));
+        assert_eq!(cancelled.subfolders, Ok(Vec::new()));
+
+        let missing = list(dir.path().join("missing"), &AtomicBool::new(false));
+        assert!(missing.subfolders.is_err());
     }
 }

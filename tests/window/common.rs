@@ -89,6 +89,18 @@ pub fn wait_for_checks(harness: &mut Harness<'_, TrawlApp>) {
     }
 }
 
+/// Steps frames until the built-in folder chooser has read the folder it shows (a job, never
+/// the UI thread), then one more to draw it.
+pub fn wait_for_folder(harness: &mut Harness<'_, TrawlApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().is_reading_folder() {
+        assert!(Instant::now() < deadline, "the folder was not read");
+        std::thread::sleep(Duration::from_millis(1));
+        harness.step();
+    }
+    harness.step();
+}
+
 /// Steps frames until the search has ended, then lets the layout settle.
 pub fn wait_for_search(harness: &mut Harness<'_, TrawlApp>) {
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use crate::common::{
     absolute, copied, enter_in, harness, more_files_than_the_event_queue, replace_in, search,
-    small_tree, wait_for_checks, wait_for_jobs, wait_for_search, wait_until_held_on_a_full_queue,
+    small_tree, wait_for_checks, wait_for_folder, wait_for_jobs, wait_for_search,
+    wait_until_held_on_a_full_queue,
 };
 use egui::epaint::{Color32, Shape};
 use egui_kittest::Harness;
@@ -136,12 +137,14 @@ fn browse_opens_the_built_in_chooser_and_choosing_fills_the_folder_field() {
     harness.get_by_label("Choose a folder");
     // It starts in the folder of the field, listing its subfolders.
     harness.get_by_label(&tree.path().display().to_string());
+    wait_for_folder(&mut harness);
     harness.run_steps(30);
     let src = harness.get_by_label("src/");
     src.click();
     src.click();
     harness.run_steps(2);
     harness.get_by_label(&tree.path().join("src").display().to_string());
+    wait_for_folder(&mut harness);
     harness.get_by_label("inner/");
     harness.run_steps(30);
     harness.get_by_label("Choose this folder").click();

@@ -127,8 +127,10 @@ impl TrawlApp {
                         .on_hover_text("Pick a folder inside the window")
                         .clicked()
                 {
-                    self.chooser =
-                        Some(crate::app::FolderChooser::new(self.state.root().as_deref()));
+                    self.chooser = Some(crate::app::FolderChooser::new(
+                        self.state.root().as_deref(),
+                        ui.ctx(),
+                    ));
                 }
                 // Wrapped, not cut mid-word, in a narrow window (after the button, which a
                 // wrapped text would push out of sight).
