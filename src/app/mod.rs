@@ -31,6 +31,7 @@ pub mod line_text;
 pub mod picker;
 pub mod preview;
 pub mod results;
+mod session;
 mod signals;
 pub mod state;
 mod views;
@@ -38,41 +39,21 @@ mod views;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::search::{Progress, ProgressSnapshot, Queued, SearchHandle, Summary, start_prepared};
+use crate::search::Progress;
 
 pub use export::ExportFormat;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder, StoredFile};
+pub use session::{SearchPhase, TYPING_PAUSE};
+use session::{SearchSession, SessionEvent, ShownNow, Trigger};
 pub use state::{
     InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
 };
 
-/// What a search that ended (with `summary`, or dropped without one) tells search as you type
-/// about its folder's size: a complete count, or a partial one that already shows the folder
-/// is large (a folder whose searches are always replaced would otherwise never be known).
-fn file_count_to_remember(summary: Option<&Summary>, files_found: u64) -> Option<u64> {
-    match summary {
-        Some(summary) if !summary.cancelled => Some(summary.files_searched),
-        _ => Some(files_found).filter(|&n| n >= LARGE_FOLDER_FILES),
-    }
-}
-
 /// The window icon, also installed by `assets/trawl.desktop`.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
-
-/// At most this long per frame goes to taking in results, so that the window keeps drawing at
-/// a steady rate however fast the engine finds matches.
-const INGEST_BUDGET: Duration = Duration::from_millis(6);
-
-/// The budget once the engine has finished and only its queued results are left: the search
-/// threads no longer want the CPU, so the backlog drains faster while frames stay under 16 ms.
-const INGEST_BUDGET_DRAINING: Duration = Duration::from_millis(8);
-
-/// How often the progress line is refreshed while a search runs without sending results.
-const PROGRESS_REFRESH: Duration = Duration::from_millis(50);
 
 /// How long the "Copied" notice stays.
 const NOTICE_FOR: Duration = Duration::from_millis(1800);
@@ -81,10 +62,6 @@ const NOTICE_FOR: Duration = Duration::from_millis(1800);
 /// before the session ends or the process is killed is not lost, and typing does not write the
 /// file on every key.
 pub const SAVE_AFTER: Duration = Duration::from_secs(1);
-
-/// Search as you type waits this long after the last change: long enough that a word typed
-/// at a normal pace starts one search, short enough to feel immediate.
-pub const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
 /// The smallest window that shows every control: two rows of fields with Search, Cancel and
 /// Options, the results toolbar in two rows, a few rows of results and the preview's bar.
@@ -129,25 +106,6 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
     }
 }
 
-/// The running or last search, as the progress line shows it.
-struct ActiveSearch {
-    /// `None` once the search has ended (the handle is dropped then).
-    handle: Option<SearchHandle<StoredFile>>,
-    started: Instant,
-    /// The counters when the search ended, frozen for display.
-    last: ProgressSnapshot,
-    ended_after: Option<Duration>,
-    /// The searched root as [`SavedState::root`] gives it, to remember its file count.
-    root: String,
-    /// The search ended by a cancel (its progress bar stays where it stopped).
-    cancelled: bool,
-    /// Where the progress bar stood before the search's end, for a cancelled search (its
-    /// final counters count the file it stopped in as searched).
-    fraction_before_end: f32,
-    /// The fields it searched with: its results are stale once the fields differ.
-    fields: SearchFields,
-}
-
 /// The windows over the app that Esc closes, the topmost first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dialog {
@@ -157,65 +115,6 @@ enum Dialog {
     EditorSettings,
     /// The in-window export form.
     Export,
-}
-
-/// What started a search: history and search as you type treat them differently.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Trigger {
-    /// Enter, the Search button, or a caller of [`TrawlApp::start_search`].
-    Asked,
-    /// A pause after typing, with search as you type on.
-    Typing,
-}
-
-/// A search about to start.
-#[derive(Clone, Copy)]
-enum PendingStart {
-    /// Asked for while its pattern compiles (off the UI thread): it starts once it has.
-    Compiling(Trigger),
-    /// Search as you type waits until then after the last change.
-    TypingPause(Instant),
-}
-
-/// Where the search the fields ask for stands, as the window shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SearchPhase {
-    /// No search has run (or the results were set directly).
-    Idle,
-    /// Asked for; its pattern still compiles.
-    Compiling,
-    /// Search as you type waits for the pause after the last change.
-    WaitingForPause,
-    /// The engine is searching (or its last results are still coming in).
-    Running,
-    /// The last search ended with its complete results.
-    Finished,
-    /// The last search was cancelled.
-    Cancelled,
-}
-
-/// Search as you type: what the fields were, and when the pause after a change ends.
-struct TypingSearch {
-    /// How long to wait after a change ([`TYPING_PAUSE`]).
-    pause: Duration,
-    /// The fields as last seen, to notice a change.
-    seen: Option<SearchFields>,
-    /// The history entry the last search started by typing recorded: typing on replaces it.
-    recorded: Option<SearchFields>,
-    /// The folder field and its remembered file count, looked up again only when the field
-    /// changes (it runs every frame).
-    folder_count: Option<(String, Option<u64>)>,
-}
-
-impl Default for TypingSearch {
-    fn default() -> Self {
-        TypingSearch {
-            pause: TYPING_PAUSE,
-            seen: None,
-            recorded: None,
-            folder_count: None,
-        }
-    }
 }
 
 /// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`] (a warning stays
@@ -290,11 +189,9 @@ impl ListView {
 /// The whole window's state.
 pub struct TrawlApp {
     state: SavedState,
-    check: InputCheck,
-    search: Option<ActiveSearch>,
+    /// The search: the fields' check, search as you type, and the running or last search.
+    session: SearchSession,
     results: Option<ResultsModel>,
-    /// Why the last search could not start (shown instead of results).
-    start_error: Option<String>,
     selected: Option<RowRef>,
     list: ListView,
     notice: Option<Notice>,
@@ -302,23 +199,8 @@ pub struct TrawlApp {
     /// Explains why the native dialog did not show (or that it failed).
     picker_message: Option<String>,
     chooser: Option<FolderChooser>,
-    /// Enter was pressed while a field was empty or invalid: from then on an empty field's
-    /// message shows too (at first its hint says what to type), until a search starts.
-    tried_empty_search: bool,
-    /// A search about to start: its pattern compiling, or search as you type's pause.
-    pending: Option<PendingStart>,
-    /// The running search's model until it has something to show. Until then the previous
-    /// results stay on screen, so the list never flickers empty between searches.
-    incoming: Option<ResultsModel>,
-    /// The shown results are those of an earlier search: a newer one was cancelled before it
-    /// found anything.
-    showing_previous: bool,
     /// The fields the shown results were searched with (`None` for results set directly).
     results_fields: Option<SearchFields>,
-    /// The person cancelled the running search (Esc, Cancel): if it found nothing, its empty
-    /// result replaces the previous ones, which belong to other fields.
-    cancel_asked: bool,
-    typing: TypingSearch,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
     /// Steps of [`warm_glyphs`] still to run, one per frame.
@@ -359,23 +241,15 @@ impl TrawlApp {
     pub fn new(state: SavedState) -> Self {
         TrawlApp {
             state,
-            check: InputCheck::default(),
-            search: None,
+            session: SearchSession::default(),
             results: None,
-            start_error: None,
             selected: None,
             list: ListView::default(),
             notice: None,
             picker: None,
             picker_message: None,
             chooser: None,
-            tried_empty_search: false,
-            pending: None,
-            incoming: None,
-            showing_previous: false,
             results_fields: None,
-            cancel_asked: false,
-            typing: TypingSearch::default(),
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
             preview: preview::Preview::default(),
@@ -430,8 +304,8 @@ impl TrawlApp {
     /// the fields changed since (search as you type off, a recent folder picked).
     pub fn results_outdated(&self) -> bool {
         self.results.is_some()
-            && (self.incoming.is_some()
-                || self.showing_previous
+            && (self.session.has_incoming()
+                || self.session.showing_previous()
                 || self.typing_search_pending()
                 || self.fields_changed())
     }
@@ -446,34 +320,18 @@ impl TrawlApp {
     /// Sets how long search as you type waits after a change ([`TYPING_PAUSE`] by default):
     /// a test on a busy machine can make the pause long enough to look inside it.
     pub fn set_typing_pause(&mut self, pause: Duration) {
-        self.typing.pause = pause;
+        self.session.set_typing_pause(pause);
     }
 
     /// Whether search as you type waits for the pause after a change to start a search.
     pub fn typing_search_pending(&self) -> bool {
-        matches!(self.pending, Some(PendingStart::TypingPause(_)))
+        self.session.typing_search_pending()
     }
 
     /// The remembered file count of the folder in the field, when it is too large for search
     /// as you type ([`LARGE_FOLDER_FILES`] or more).
     pub fn folder_too_large_for_typing(&mut self) -> Option<u64> {
-        let stale = self
-            .typing
-            .folder_count
-            .as_ref()
-            .is_none_or(|(typed, _)| *typed != self.state.folder);
-        if stale {
-            let count = self
-                .state
-                .root()
-                .and_then(|root| self.state.file_count(&root.display().to_string()));
-            self.typing.folder_count = Some((self.state.folder.clone(), count));
-        }
-        self.typing
-            .folder_count
-            .as_ref()
-            .and_then(|(_, count)| *count)
-            .filter(|&files| files >= LARGE_FOLDER_FILES)
+        self.session.folder_too_large_for_typing(&self.state)
     }
 
     /// Turns the system's file dialogs on or off: off, Browse… and Export… open the window's
@@ -485,15 +343,10 @@ impl TrawlApp {
     /// Shows `model` as if a search had produced it, ending any running search (tests and
     /// benchmarks build large models directly).
     pub fn set_results(&mut self, mut model: ResultsModel) {
-        self.stop_compiling_start();
-        self.end_search();
-        if let Some(unshown) = self.incoming.take() {
-            dispose::dispose(unshown);
-        }
+        self.session.clear(&mut self.state);
         model.refresh_layout(true);
         self.list = ListView::default();
         self.replace_results(Some(model), None);
-        self.start_error = None;
     }
 
     /// The one place the results on screen are replaced (or removed): by a search's, by
@@ -507,29 +360,31 @@ impl TrawlApp {
         self.results_fields = fields;
         self.selected = None;
         self.list.new_results();
-        self.showing_previous = false;
         self.copy_job = None;
         self.copy_too_large = None;
     }
 
-    /// Where the search stands: one phase, from the pending start and the last search.
-    pub fn search_phase(&self) -> SearchPhase {
-        match (self.pending, &self.search) {
-            (Some(PendingStart::Compiling(_)), _) => SearchPhase::Compiling,
-            (Some(PendingStart::TypingPause(_)), _) => SearchPhase::WaitingForPause,
-            (None, Some(search)) if search.handle.is_some() => SearchPhase::Running,
-            (None, Some(search)) if search.cancelled => SearchPhase::Cancelled,
-            (None, Some(_)) => SearchPhase::Finished,
-            (None, None) => SearchPhase::Idle,
+    /// Applies what the search session asks of the shown results.
+    fn apply_session(&mut self, event: Option<SessionEvent>) {
+        match event {
+            None => {}
+            Some(SessionEvent::Started(first)) => {
+                if let Some((model, fields)) = first {
+                    self.replace_results(Some(model), Some(fields));
+                }
+                // The last export's outcome was about the results this search replaces.
+                self.export.outcome = None;
+            }
+            Some(SessionEvent::Show(model, fields)) => {
+                self.replace_results(Some(model), Some(fields));
+            }
+            Some(SessionEvent::CouldNotStart) => self.replace_results(None, None),
         }
     }
 
-    /// Forgets a start that waits for its pattern to compile (a pause of search as you type
-    /// stays: it is a later start).
-    fn stop_compiling_start(&mut self) {
-        if matches!(self.pending, Some(PendingStart::Compiling(_))) {
-            self.pending = None;
-        }
+    /// Where the search stands: one phase.
+    pub fn search_phase(&self) -> SearchPhase {
+        self.session.phase()
     }
 
     /// Whether the built-in folder chooser is still reading the folder it shows (off the UI
@@ -540,25 +395,23 @@ impl TrawlApp {
 
     /// Whether the pattern typed last is still being compiled (off the UI thread).
     pub fn is_checking(&self) -> bool {
-        self.check.is_pending()
+        self.session.is_checking()
     }
 
     /// Whether a search is running (or about to start, its pattern still compiling).
     pub fn is_searching(&self) -> bool {
-        matches!(self.pending, Some(PendingStart::Compiling(_)))
-            || self.search.as_ref().is_some_and(|s| s.handle.is_some())
+        self.session.is_searching()
     }
 
     /// The running search's live counters (the progress line shows a per-frame copy of them);
     /// `None` when no search runs. Lets a benchmark watch them stop after a cancel.
     pub fn live_progress(&self) -> Option<Arc<Progress>> {
-        let handle = self.search.as_ref()?.handle.as_ref()?;
-        Some(Arc::clone(handle.progress()))
+        self.session.live_progress()
     }
 
     /// Why the last search could not start, if it could not.
     pub fn start_error(&self) -> Option<&str> {
-        self.start_error.as_deref()
+        self.session.start_error()
     }
 
     /// The selected row's item.
@@ -579,257 +432,28 @@ impl TrawlApp {
     /// Starts a search with the current fields, replacing (and so cancelling) a running one.
     /// Does nothing when a field is invalid: the inline errors already say why.
     pub fn start_search(&mut self, ctx: &egui::Context) {
-        self.start(ctx, Trigger::Asked);
-    }
-
-    /// A new start: the folder is looked at again (it may have appeared or gone since the
-    /// fields last changed).
-    fn start(&mut self, ctx: &egui::Context, trigger: Trigger) {
-        self.pending = None;
-        self.check.invalidate();
-        self.try_start(ctx, trigger);
-    }
-
-    /// Starts the search if the inputs are valid; while the pattern compiles, the next frames
-    /// try again (without looking at the disk each time).
-    fn try_start(&mut self, ctx: &egui::Context, trigger: Trigger) {
-        let (request, matcher) = match self.check.get(&self.state, ctx) {
-            Validation::Valid(request, matcher) => (request.clone(), matcher.clone()),
-            // Starts as soon as the pattern has compiled (see `pending`).
-            Validation::Checking => {
-                self.pending = Some(PendingStart::Compiling(trigger));
-                return;
-            }
-            // The inline errors say why; asking again each frame would not change that.
-            Validation::Invalid(_) => {
-                self.pending = None;
-                return;
-            }
+        let shown = ShownNow {
+            any: self.results.is_some(),
+            filter: &self.list.filter,
         };
-        self.pending = None;
-        self.tried_empty_search = false;
-        // Dropping the old handle cancels that search at once.
-        self.end_search();
-        // A model that never reached the screen goes; the one on screen stays until the new
-        // search has something to show (see `promote_incoming`).
-        if let Some(unshown) = self.incoming.take() {
-            dispose::dispose(unshown);
-        }
-        let wake = ctx.clone();
-        let root = request.root.clone();
-        // Results can arrive thousands of times a second, and a running search already asks
-        // for a frame every PROGRESS_REFRESH (see `pump_results`): that is soon enough for
-        // them. The first result is shown at once, since that wait is what a person feels, and
-        // the last event too, so the complete set shows without waiting for the next refresh.
-        // Only those two take egui's context lock from a search thread (background work, which
-        // may lose its core while holding it): with a search thread asking for every frame the
-        // slowest docs-tree frames took 21-25 ms, without 8-14 ms.
-        let first = AtomicBool::new(true);
-        let notify = move |queued: Queued| {
-            if queued == Queued::Finished || first.swap(false, Ordering::Relaxed) {
-                wake.request_repaint();
-            }
-        };
-        // Each file's results are put into the model's form on the search thread that found
-        // them: a frame then takes a file in with one push.
-        let model_root = root.clone();
-        let convert = move |file| StoredFile::new(file, &model_root);
-        match start_prepared(request, matcher, Arc::new(notify), convert) {
-            Ok(handle) => {
-                let started = handle.started();
-                let root_key = root.display().to_string();
-                self.state.remember_folder(&root_key);
-                let refine = match trigger {
-                    Trigger::Typing => self.typing.recorded.take(),
-                    Trigger::Asked => None,
-                };
-                self.state.remember_search(refine.as_ref());
-                self.typing.recorded = match trigger {
-                    Trigger::Typing => self.state.history.first().cloned(),
-                    Trigger::Asked => None,
-                };
-                let mut model = ResultsModel::new(root, self.state.sort);
-                model.set_filter(&self.list.filter);
-                let fields = SearchFields::of(&self.state);
-                if self.results.is_some() {
-                    self.incoming = Some(model);
-                } else {
-                    self.replace_results(Some(model), Some(fields.clone()));
-                }
-                self.showing_previous = false;
-                self.cancel_asked = false;
-                self.start_error = None;
-                // The last export's outcome was about the results this search replaces.
-                self.export.outcome = None;
-                self.search = Some(ActiveSearch {
-                    handle: Some(handle),
-                    started,
-                    last: ProgressSnapshot::default(),
-                    ended_after: None,
-                    root: root_key,
-                    cancelled: false,
-                    fraction_before_end: 0.0,
-                    fields,
-                });
-                // The search bar was drawn before the start: show its Cancel at once.
-                ctx.request_repaint();
-            }
-            Err(err) => {
-                self.replace_results(None, None);
-                self.search = None;
-                self.start_error = Some(format!("The search could not start: {err}"));
-            }
-        }
-    }
-
-    /// Drops the running search (which cancels it). A search dropped after it had already
-    /// found [`LARGE_FOLDER_FILES`] files still tells search as you type that its folder is
-    /// large: otherwise a folder whose searches are always replaced would never be known.
-    fn end_search(&mut self) {
-        if let Some(search) = self.search.take()
-            && let Some(handle) = &search.handle
-        {
-            let found = handle.progress().snapshot().files_found;
-            if let Some(files) = file_count_to_remember(None, found) {
-                self.remember_file_count(&search.root, files);
-            }
-        }
-    }
-
-    fn remember_file_count(&mut self, root: &str, files: u64) {
-        self.state.remember_file_count(root, files);
-        self.typing.folder_count = None;
-    }
-
-    /// Shows the running search's model once it has a result, or once it finished without
-    /// one (then "No matches" is the truth). A search the person cancelled before it found
-    /// anything shows that (the previous results belong to other fields); one replaced by
-    /// typing leaves the previous results on screen, dimmed, until the next one finds
-    /// something.
-    fn promote_incoming(&mut self) {
-        let Some(model) = self.incoming.as_ref() else {
-            return;
-        };
-        let summary = model.summary().copied();
-        if model.file_count() > 0 || summary.is_some_and(|s| !s.cancelled || self.cancel_asked) {
-            let Some(mut model) = self.incoming.take() else {
-                return;
-            };
-            model.refresh_layout(true);
-            let fields = self.search.as_ref().map(|s| s.fields.clone());
-            self.replace_results(Some(model), fields);
-        } else if summary.is_some() {
-            if let Some(unshown) = self.incoming.take() {
-                dispose::dispose(unshown);
-            }
-            self.showing_previous = true;
-        }
-    }
-
-    /// Search as you type: a change of the pattern, its toggles, the extensions or the
-    /// options cancels the running search and starts a new one after the pause. The
-    /// folder field is not watched: typing a path would search `/` on the way to `/home/me`.
-    fn search_as_you_type(&mut self, ctx: &egui::Context) {
-        let changed = match &self.typing.seen {
-            Some(seen) => !seen.same_except_folder(&self.state),
-            None => {
-                self.typing.seen = Some(SearchFields::of(&self.state));
-                false
-            }
-        };
-        if changed {
-            self.typing.seen = Some(SearchFields::of(&self.state));
-            if self.state.search_as_you_type && self.folder_too_large_for_typing().is_none() {
-                self.stop_search();
-                self.pending = Some(PendingStart::TypingPause(
-                    Instant::now() + self.typing.pause,
-                ));
-            }
-        }
-        let Some(PendingStart::TypingPause(due)) = self.pending else {
-            return;
-        };
-        if !self.state.search_as_you_type {
-            self.pending = None;
-            return;
-        }
-        let now = Instant::now();
-        if now >= due {
-            self.start(ctx, Trigger::Typing);
-        } else {
-            ctx.request_repaint_after(due - now);
-        }
+        let event = self
+            .session
+            .start(ctx, &mut self.state, Trigger::Asked, shown);
+        self.apply_session(event);
     }
 
     /// Asks the running search to stop (Esc, Cancel); the results found so far stay, and a
     /// search that found nothing yet shows that.
     pub fn cancel_search(&mut self) {
-        if self.is_searching() {
-            self.cancel_asked = true;
-        }
-        self.stop_search();
-    }
-
-    /// Stops the running search, as a new one about to start does.
-    fn stop_search(&mut self) {
-        self.stop_compiling_start();
-        if let Some(handle) = self.search.as_ref().and_then(|s| s.handle.as_ref()) {
-            handle.cancel();
-        }
+        self.session.cancel();
     }
 
     /// Takes in a bounded share of the running search's events.
     fn pump_results(&mut self, ctx: &egui::Context) {
-        let Some(search) = self.search.as_mut() else {
-            return;
-        };
-        let Some(results) = self.incoming.as_mut().or(self.results.as_mut()) else {
-            return;
-        };
-        let Some(handle) = search.handle.as_ref() else {
-            return;
-        };
-        search.last = handle.progress().snapshot();
-        if !search.last.finished {
-            search.fraction_before_end = search.last.fraction();
-        }
-        let engine_done = search.last.finished;
-        let mut count = None;
-        let budget = if engine_done {
-            INGEST_BUDGET_DRAINING
-        } else {
-            INGEST_BUDGET
-        };
-        match results.ingest(handle.events(), budget) {
-            // Once the engine has finished (a cancel included) its last event is on its way:
-            // take it in at the next frame, so "Cancelled" or the summary shows at once.
-            // (A cancel is looked at again at the end of every frame.)
-            Ingest::Idle if engine_done => ctx.request_repaint(),
-            Ingest::Idle => ctx.request_repaint_after(PROGRESS_REFRESH),
-            Ingest::MoreWaiting => ctx.request_repaint(),
-            Ingest::Finished => {
-                // The search bar, drawn before this intake, shows the end in the next frame.
-                ctx.request_repaint();
-                search.last = handle.progress().snapshot();
-                let summary = results.summary().copied();
-                search.ended_after =
-                    Some(summary.map_or_else(|| search.started.elapsed(), |s| s.elapsed));
-                search.cancelled = summary.is_some_and(|s| s.cancelled);
-                search.handle = None;
-                count = file_count_to_remember(summary.as_ref(), search.last.files_found)
-                    .map(|files| (search.root.clone(), files));
-            }
-        }
-        if let Some((root, files)) = count {
-            self.remember_file_count(&root, files);
-        }
-        if let Some(results) = self.incoming.as_mut().or(self.results.as_mut()) {
-            results.refresh_layout(false);
-            if results.layout_pending() {
-                ctx.request_repaint_after(PROGRESS_REFRESH);
-            }
-        }
-        self.promote_incoming();
+        let event = self
+            .session
+            .pump(ctx, self.results.as_mut(), &mut self.state);
+        self.apply_session(event);
     }
 
     /// Puts text on the clipboard and shows the "Copied" notice.
@@ -1080,9 +704,12 @@ impl eframe::App for TrawlApp {
         self.handle_keys(&ctx);
         self.show_search_bar(ui);
         self.pump_results(&ctx);
-        if let Some(PendingStart::Compiling(trigger)) = self.pending {
-            self.try_start(&ctx, trigger);
-        }
+        let shown = ShownNow {
+            any: self.results.is_some(),
+            filter: &self.list.filter,
+        };
+        let event = self.session.poll_compiling(&ctx, &mut self.state, shown);
+        self.apply_session(event);
         self.poll_copy(&ctx);
         if let Some(results) = self.results.as_mut()
             && results.poll_layout()
@@ -1096,15 +723,17 @@ impl eframe::App for TrawlApp {
         self.show_results(ui);
         // After the views, so that a change made in this frame starts its pause now: no
         // further frame may come until the next input.
-        self.search_as_you_type(&ctx);
+        let shown = ShownNow {
+            any: self.results.is_some(),
+            filter: &self.list.filter,
+        };
+        let event = self
+            .session
+            .search_as_you_type(&ctx, &mut self.state, shown);
+        self.apply_session(event);
         // A cancel pressed in this frame comes after this frame's intake: look again at the
         // next frame rather than at the next progress refresh, so "Cancelled" shows at once.
-        if self
-            .search
-            .as_ref()
-            .and_then(|s| s.handle.as_ref())
-            .is_some_and(SearchHandle::is_cancelled)
-        {
+        if self.session.cancel_pending() {
             ctx.request_repaint();
         }
         self.watch_for_changes(&ctx);

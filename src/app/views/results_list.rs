@@ -131,7 +131,7 @@ impl TrawlApp {
         if results.row_count() == 0 {
             let text = if results.is_filtered() && results.match_count() > 0 {
                 "No result contains the filter's text."
-            } else if self.search.as_ref().is_some_and(|s| s.handle.is_some()) {
+            } else if self.session.is_running() {
                 "Searching…"
             } else if results.summary().is_some_and(|s| s.cancelled) {
                 "Cancelled before anything was found."

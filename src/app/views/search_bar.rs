@@ -59,7 +59,7 @@ impl TrawlApp {
         let ctx = ui.ctx().clone();
         // While the pattern compiles, Search stays enabled: pressing it starts the search as
         // soon as the pattern is known to be valid.
-        let (errors, valid) = match self.check.get(&self.state, &ctx) {
+        let (errors, valid) = match self.session.validation(&self.state, &ctx) {
             Validation::Valid(..) | Validation::Checking => (Default::default(), true),
             Validation::Invalid(errors) => (errors, false),
         };
@@ -114,7 +114,7 @@ impl TrawlApp {
             }
         });
         if let Some(error) = &errors.folder
-            && (self.tried_empty_search || !self.state.folder.trim().is_empty())
+            && (self.session.tried_empty_search() || !self.state.folder.trim().is_empty())
         {
             error_line(ui, error_color, error);
         }
@@ -172,7 +172,7 @@ impl TrawlApp {
         // An empty field is not an error yet (its hint says what to type), until Enter is
         // pressed with it still empty.
         if let Some(error) = &errors.pattern
-            && (self.tried_empty_search || !self.state.pattern.is_empty())
+            && (self.session.tried_empty_search() || !self.state.pattern.is_empty())
         {
             error_line(ui, error_color, error);
         }
@@ -216,7 +216,7 @@ impl TrawlApp {
         if enter && valid {
             self.start_search(&ctx);
         } else if enter {
-            self.tried_empty_search = true;
+            self.session.note_tried_empty_search();
         }
     }
 }

@@ -11,31 +11,17 @@ impl TrawlApp {
     /// The progress bar while a search runs (and frozen after it ends), from the engine's
     /// atomic counters.
     pub(super) fn progress_line(&mut self, ui: &mut Ui) {
-        let Some(search) = self.search.as_ref() else {
+        let Some(line) = self.session.progress_line() else {
             return;
         };
-        let running = search.handle.is_some();
-        let snap = search.last;
-        let elapsed = search
-            .ended_after
-            .unwrap_or_else(|| search.started.elapsed());
-        let cancelled = search.cancelled;
-        // A cancelled search keeps the bar where it stopped, so it is plain that it did not finish.
-        let fraction = if running {
-            snap.fraction()
-        } else if cancelled {
-            search.fraction_before_end
-        } else {
-            1.0
-        };
-        let text = progress_text(&snap, elapsed, running);
-        ui.add(ProgressBar::new(fraction).text(text).animate(false));
+        let text = progress_text(&line.snapshot, line.elapsed, line.running);
+        ui.add(ProgressBar::new(line.fraction).text(text).animate(false));
     }
 
     /// The bottom line: the summary, why a search could not start, or the "Copied" notice.
     pub(super) fn status_line(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            if let Some(error) = &self.start_error {
+            if let Some(error) = self.session.start_error() {
                 ui.colored_label(ui.visuals().error_fg_color, error);
             } else if self.results_outdated() {
                 let text = if self.is_searching() {
