@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::app::TrawlApp;
 use crate::app::job::{Job, Polled};
 use crate::app::line_text::{CutMatch, LineReader};
+use crate::app::numbers::plural;
 use crate::app::results::{CopyBuild, copy_text, fill_holes};
-use crate::app::views::plural;
 use crate::app::{Notice, RowRef};
 
 /// The most text a copy puts on the clipboard: clipboards (X11 selections, Wayland's pipes,

@@ -25,12 +25,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::app::TrawlApp;
 use crate::app::job::{Job, Polled};
 use crate::app::line_text::LineReader;
+use crate::app::numbers::plural;
 use crate::app::picker::{NativePicker, PickOutcome};
 use crate::app::results::{Found, Plan, ResultsModel};
-use crate::app::views::plural;
 use crate::jsonl;
 use crate::search::Summary;
 
@@ -585,26 +584,29 @@ pub(crate) struct ExportUi {
     pub(crate) outcome: Option<Outcome>,
 }
 
-impl TrawlApp {
+/// What export reads of the rest of the window: the shown results, and whether a search is
+/// on its way to replace them.
+#[derive(Clone, Copy)]
+pub(crate) struct ExportSource<'a> {
+    pub(crate) results: Option<&'a ResultsModel>,
+    /// A search runs, its pattern compiles, or search as you type waits to start one.
+    pub(crate) searching: bool,
+    /// Whether Export… tries the system's save dialog (tests turn it off).
+    pub(crate) native_dialogs: bool,
+}
+
+impl ExportUi {
     /// Why Export is unavailable now, or `None` when it can start.
-    pub fn export_blocked(&self) -> Option<&'static str> {
-        if self.export.job.is_some() {
+    pub(crate) fn blocked(&self, source: ExportSource<'_>) -> Option<&'static str> {
+        if self.job.is_some() {
             Some("An export is running")
-        } else if self.is_searching() || self.typing_search_pending() {
+        } else if source.searching {
             Some("Export is available when the search has ended")
-        } else if self.results.as_ref().is_none_or(|r| r.match_count() == 0) {
+        } else if source.results.is_none_or(|r| r.match_count() == 0) {
             Some("Nothing to export: no matches")
-        } else if self
-            .results
-            .as_ref()
-            .is_some_and(ResultsModel::is_first_screenful)
-        {
+        } else if source.results.is_some_and(ResultsModel::is_first_screenful) {
             Some("Export is available once the filter has gone through every result")
-        } else if self
-            .results
-            .as_ref()
-            .is_some_and(|r| r.shown_match_count() == 0)
-        {
+        } else if source.results.is_some_and(|r| r.shown_match_count() == 0) {
             Some("Nothing to export: the filter hides every result")
         } else {
             None
@@ -612,45 +614,43 @@ impl TrawlApp {
     }
 
     /// Whether an export is being written.
-    pub fn is_exporting(&self) -> bool {
-        self.export.job.is_some()
+    pub(crate) fn is_exporting(&self) -> bool {
+        self.job.is_some()
     }
 
     /// How far the running export is, from 0 to 1.
-    pub fn export_progress(&self) -> Option<f32> {
-        self.export.job.as_ref().map(ExportJob::fraction)
+    pub(crate) fn progress(&self) -> Option<f32> {
+        self.job.as_ref().map(ExportJob::fraction)
     }
 
     /// How the last export ended ("Exported N matches to PATH", or why it failed).
-    pub fn export_outcome(&self) -> Option<&str> {
-        self.export.outcome.as_ref().map(|o| o.text.as_str())
-    }
-
-    /// Whether the in-window export form is open.
-    pub fn export_form_open(&self) -> bool {
-        self.export.form.is_some()
+    pub(crate) fn outcome_text(&self) -> Option<&str> {
+        self.outcome.as_ref().map(|o| o.text.as_str())
     }
 
     /// Export…: the system's save dialog (off the UI thread), or the in-window form when it
-    /// cannot open. When export is unavailable the notice says why.
-    pub fn open_export(&mut self, ctx: &egui::Context) {
-        if let Some(reason) = self.export_blocked() {
-            self.notice = Some(crate::app::Notice::show(ctx, reason.to_string()));
-            return;
+    /// cannot open. When export is unavailable, the reason (for the notice).
+    pub(crate) fn open(
+        &mut self,
+        ctx: &egui::Context,
+        source: ExportSource<'_>,
+    ) -> Result<(), &'static str> {
+        if let Some(reason) = self.blocked(source) {
+            return Err(reason);
         }
-        if self.export.dialog.is_some() || self.export.form.is_some() {
-            return;
+        if self.dialog.is_some() || self.form.is_some() {
+            return Ok(());
         }
-        let Some(root) = self.results.as_ref().map(|r| r.root().to_path_buf()) else {
-            return;
+        let Some(root) = source.results.map(|r| r.root().to_path_buf()) else {
+            return Ok(());
         };
         let folder = default_folder(&root);
-        if !self.native_dialogs {
-            self.export.form = Some(ExportForm::new(&folder.join(DEFAULT_FILE_NAME), None));
-            return;
+        if !source.native_dialogs {
+            self.form = Some(ExportForm::new(&folder.join(DEFAULT_FILE_NAME), None));
+            return Ok(());
         }
         let start = folder.clone();
-        self.export.dialog = NativePicker::run("trawl-save-dialog", ctx, move || {
+        self.dialog = NativePicker::run("trawl-save-dialog", ctx, move || {
             rfd::FileDialog::new()
                 .set_title("Export results")
                 .set_directory(start)
@@ -662,37 +662,39 @@ impl TrawlApp {
                 .add_filter(ExportFormat::Csv.label(), &[ExportFormat::Csv.extension()])
                 .save_file()
         });
-        if self.export.dialog.is_none() {
-            self.export.form = Some(ExportForm::new(
+        if self.dialog.is_none() {
+            self.form = Some(ExportForm::new(
                 &folder.join(DEFAULT_FILE_NAME),
                 Some("The save dialog could not be started: type the file's path.".into()),
             ));
         }
+        Ok(())
     }
 
     /// Starts writing every match to `path` in `format`, without any dialog (the dialog and
     /// the form end here). Progress shows in the toolbar; the outcome under it.
-    pub fn export_to(
+    pub(crate) fn export_to(
         &mut self,
         ctx: &egui::Context,
+        source: ExportSource<'_>,
         path: PathBuf,
         format: ExportFormat,
     ) -> Result<(), String> {
-        if let Some(reason) = self.export_blocked() {
+        if let Some(reason) = self.blocked(source) {
             return Err(reason.to_string());
         }
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = source.results else {
             return Err("Nothing to export: no matches".into());
         };
-        self.export.outcome = None;
+        self.outcome = None;
         match ExportJob::start(ctx, results, path, format) {
             Ok(job) => {
-                self.export.job = Some(job);
+                self.job = Some(job);
                 ctx.request_repaint();
                 Ok(())
             }
             Err(message) => {
-                self.export.outcome = Some(Outcome {
+                self.outcome = Some(Outcome {
                     text: message.clone(),
                     failed: true,
                 });
@@ -702,15 +704,15 @@ impl TrawlApp {
     }
 
     /// Stops the running export; the target is left as it was.
-    pub fn cancel_export(&mut self) {
+    pub(crate) fn cancel(&mut self) {
         // The writer may have ended already (the file in place): then that is what happened.
-        if let Some(end) = self.export.job.as_ref().and_then(ExportJob::poll) {
-            self.export.job = None;
-            self.export.outcome = Some(outcome_of(end));
+        if let Some(end) = self.job.as_ref().and_then(ExportJob::poll) {
+            self.job = None;
+            self.outcome = Some(outcome_of(end));
             return;
         }
-        if let Some(job) = self.export.job.take() {
-            self.export.outcome = Some(Outcome {
+        if let Some(job) = self.job.take() {
+            self.outcome = Some(Outcome {
                 text: format!(
                     "Export cancelled: {} was not written.",
                     job.target().display()
@@ -720,24 +722,23 @@ impl TrawlApp {
         }
     }
 
-    /// Each frame: takes the save dialog's answer, and serializes a slice of the export.
-    pub(crate) fn pump_export(&mut self, ctx: &egui::Context) {
-        if let Some(outcome) = self.export.dialog.as_ref().and_then(NativePicker::poll) {
-            self.export.dialog = None;
+    /// Each frame: takes the save dialog's answer, and the writer's end.
+    pub(crate) fn pump(&mut self, ctx: &egui::Context, source: ExportSource<'_>) {
+        if let Some(outcome) = self.dialog.as_ref().and_then(NativePicker::poll) {
+            self.dialog = None;
             match outcome {
                 PickOutcome::Picked(path) => {
                     let format = ExportFormat::from_path(&path);
                     // A failure to start is shown as the outcome.
-                    let _ = self.export_to(ctx, path, format);
+                    let _ = self.export_to(ctx, source, path, format);
                 }
                 PickOutcome::Cancelled => {}
                 PickOutcome::Unavailable => {
-                    let target = self
+                    let target = source
                         .results
-                        .as_ref()
                         .map(|r| default_folder(r.root()).join(DEFAULT_FILE_NAME))
                         .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE_NAME));
-                    self.export.form = Some(ExportForm::new(
+                    self.form = Some(ExportForm::new(
                         &target,
                         Some(
                             "The system save dialog could not open here (no desktop portal or \
@@ -748,7 +749,7 @@ impl TrawlApp {
                 }
             }
         }
-        let Some(job) = self.export.job.as_ref() else {
+        let Some(job) = self.job.as_ref() else {
             return;
         };
         // The writer wakes the window when it ends; the progress bar moves on a timer.
@@ -756,18 +757,23 @@ impl TrawlApp {
             ctx.request_repaint_after(EXPORT_PROGRESS_REFRESH);
             return;
         };
-        self.export.job = None;
-        self.export.outcome = Some(outcome_of(end));
+        self.job = None;
+        self.outcome = Some(outcome_of(end));
     }
 
     /// Acts on the export form's buttons.
-    pub(crate) fn export_form_action(&mut self, ctx: &egui::Context, action: FormAction) {
-        let Some(form) = self.export.form.as_mut() else {
+    pub(crate) fn form_action(
+        &mut self,
+        ctx: &egui::Context,
+        source: ExportSource<'_>,
+        action: FormAction,
+    ) {
+        let Some(form) = self.form.as_mut() else {
             return;
         };
         let target = match action {
             FormAction::Close => {
-                self.export.form = None;
+                self.form = None;
                 return;
             }
             FormAction::Replace => form.replace.clone().ok_or_else(String::new),
@@ -785,10 +791,10 @@ impl TrawlApp {
             return;
         }
         let format = form.format;
-        match self.export_to(ctx, path, format) {
-            Ok(()) => self.export.form = None,
+        match self.export_to(ctx, source, path, format) {
+            Ok(()) => self.form = None,
             Err(message) => {
-                if let Some(form) = self.export.form.as_mut() {
+                if let Some(form) = self.form.as_mut() {
                     form.problem = Some(message);
                 }
             }

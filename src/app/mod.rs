@@ -21,6 +21,18 @@
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows.
 
+/// What export reads of the window, as a value that borrows only the fields it names (so that
+/// `self.export` can be changed meanwhile).
+macro_rules! export_source {
+    ($app:expr) => {
+        $crate::app::export::ExportSource {
+            results: $app.results.as_ref(),
+            searching: $app.session.is_searching() || $app.session.typing_search_pending(),
+            native_dialogs: $app.native_dialogs,
+        }
+    };
+}
+
 mod copy;
 mod dispose;
 pub mod editor;
@@ -28,6 +40,7 @@ pub mod editor_shells;
 pub mod export;
 mod job;
 pub mod line_text;
+mod numbers;
 pub mod picker;
 pub mod preview;
 pub mod results;
@@ -533,6 +546,58 @@ impl TrawlApp {
     }
 }
 
+impl TrawlApp {
+    /// Why Export is unavailable now, or `None` when it can start.
+    pub fn export_blocked(&self) -> Option<&'static str> {
+        self.export.blocked(export_source!(self))
+    }
+
+    /// Whether an export is being written.
+    pub fn is_exporting(&self) -> bool {
+        self.export.is_exporting()
+    }
+
+    /// How far the running export is, from 0 to 1.
+    pub fn export_progress(&self) -> Option<f32> {
+        self.export.progress()
+    }
+
+    /// How the last export ended ("Exported N matches to PATH", or why it failed).
+    pub fn export_outcome(&self) -> Option<&str> {
+        self.export.outcome_text()
+    }
+
+    /// Whether the in-window export form is open.
+    pub fn export_form_open(&self) -> bool {
+        self.export.form.is_some()
+    }
+
+    /// Export…: the system's save dialog (off the UI thread), or the in-window form when it
+    /// cannot open. When export is unavailable the notice says why.
+    pub fn open_export(&mut self, ctx: &egui::Context) {
+        if let Err(reason) = self.export.open(ctx, export_source!(self)) {
+            self.notice = Some(Notice::show(ctx, reason.to_string()));
+        }
+    }
+
+    /// Starts writing every match to `path` in `format`, without any dialog (the dialog and
+    /// the form end here). Progress shows in the toolbar; the outcome under it.
+    pub fn export_to(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        format: ExportFormat,
+    ) -> Result<(), String> {
+        self.export
+            .export_to(ctx, export_source!(self), path, format)
+    }
+
+    /// Stops the running export; the target is left as it was.
+    pub fn cancel_export(&mut self) {
+        self.export.cancel();
+    }
+}
+
 /// The fonts the results use, times egui's four sub-pixel offsets: [`warm_glyphs`]' steps.
 const WARM_GLYPH_STEPS: u8 = 12;
 
@@ -698,7 +763,7 @@ impl eframe::App for TrawlApp {
         self.take_dropped_files(&ctx);
         self.poll_picker(&ctx);
         // Before the results: a new search stops the export before its model can be replaced.
-        self.pump_export(&ctx);
+        self.export.pump(&ctx, export_source!(self));
         // Esc and the bar's Cancel before this frame's intake of results: a cancel then
         // reaches the engine at once, not after the frame's share of results is taken in.
         self.handle_keys(&ctx);

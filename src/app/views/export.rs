@@ -190,7 +190,7 @@ impl TrawlApp {
             action = Some(FormAction::Close);
         }
         if let Some(action) = action {
-            self.export_form_action(ctx, action);
+            self.export.form_action(ctx, export_source!(self), action);
         }
         shown.map(|shown| shown.response.rect)
     }

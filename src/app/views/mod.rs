@@ -9,8 +9,6 @@ mod results_list;
 mod search_bar;
 mod status;
 
-pub(crate) use status::{megabytes, plural, thousands};
-
 use egui::{Event, Key, Modifiers};
 
 use crate::app::{Dialog, RowRef, TrawlApp};

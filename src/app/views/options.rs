@@ -11,9 +11,9 @@ use std::borrow::Cow;
 
 use egui::{Slider, TextEdit, Ui};
 
+use crate::app::numbers::thousands;
 use crate::app::state::{MAX_CONTEXT_LINES, MAX_THREADS, ThemeChoice, window_defaults};
 use crate::app::views::search_bar::{LABEL_WIDTH, error_line, field_label, submitted};
-use crate::app::views::status::thousands;
 use crate::app::{InputErrors, TrawlApp};
 use crate::search::{Encoding, SearchOptions, TextEncoding};
 

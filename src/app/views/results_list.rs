@@ -10,9 +10,9 @@ use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::TrawlApp;
 use crate::app::copy::short;
+use crate::app::numbers::{megabytes, plural, thousands};
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
 use crate::app::views::export::{ExportAction, ExportBar};
-use crate::app::views::{megabytes, plural, thousands};
 
 /// Indentation of occurrence rows under their file header.
 const INDENT: f32 = 22.0;

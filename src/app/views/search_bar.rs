@@ -5,8 +5,8 @@
 use egui::text::CCursorRange;
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
+use crate::app::numbers::thousands;
 use crate::app::views::options;
-use crate::app::views::status::thousands;
 use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
 use crate::search::CaseMode;
 

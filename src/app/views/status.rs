@@ -5,6 +5,7 @@ use std::time::Duration;
 use egui::{ProgressBar, RichText, Ui};
 
 use crate::app::TrawlApp;
+use crate::app::numbers::{megabytes, plural, thousands};
 use crate::search::{ProgressSnapshot, Summary};
 
 impl TrawlApp {
@@ -161,28 +162,6 @@ pub fn summary_text(summary: &Summary) -> String {
     } else {
         format!("{body} in {}{unreadable}", seconds(summary.elapsed))
     }
-}
-
-/// "1 match", "2 matches": a count with its noun, the count with thousands separators.
-pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// 1234567 → "1,234,567", since long counts are read at a glance.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub(crate) fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 fn seconds(d: Duration) -> String {
