@@ -48,7 +48,7 @@ impl TrawlApp {
     /// Copies every shown result, one `path:line:column:text` line each (Copy all,
     /// Ctrl+Shift+C): built on a job; past the limit, the window offers Export instead.
     pub(crate) fn copy_all(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
         let count = results.shown_match_count();
@@ -122,7 +122,7 @@ impl TrawlApp {
 
     /// Copies the text of occurrence `index`'s line ("Copy line text").
     pub(crate) fn copy_line_text(&mut self, ctx: &egui::Context, index: usize) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
         let Some(view) = results.occurrence(index) else {
@@ -196,10 +196,10 @@ impl TrawlApp {
 
     /// Copies the selected row: a match's `path:line:column`, or a file header's path.
     pub(crate) fn copy_selection(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
-        let copied = match self.selected {
+        let copied = match self.shown.selected {
             Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
             Some(RowRef::File(file)) => results
                 .file(file)

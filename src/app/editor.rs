@@ -250,7 +250,7 @@ impl TrawlApp {
     /// Opens occurrence `index` in the editor; a failure is shown under the results until the
     /// next attempt.
     pub(crate) fn open_in_editor(&mut self, ctx: &egui::Context, index: usize) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
         let (Some(view), Some(location)) = (results.occurrence(index), results.location(index))
@@ -282,7 +282,7 @@ impl TrawlApp {
 
     /// Opens the selected row when it is a match (Enter, the preview's button).
     pub(crate) fn open_selected_in_editor(&mut self, ctx: &egui::Context) {
-        if let Some(RowRef::Match(index)) = self.selected {
+        if let Some(RowRef::Match(index)) = self.shown.selected {
             self.open_in_editor(ctx, index);
         }
     }

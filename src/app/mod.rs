@@ -26,7 +26,7 @@
 macro_rules! export_source {
     ($app:expr) => {
         $crate::app::export::ExportSource {
-            results: $app.results.as_ref(),
+            results: $app.shown.model.as_ref(),
             searching: $app.session.is_searching() || $app.session.typing_search_pending(),
             native_dialogs: $app.native_dialogs,
         }
@@ -45,6 +45,7 @@ pub mod picker;
 pub mod preview;
 pub mod results;
 mod session;
+mod shown;
 mod signals;
 pub mod state;
 mod views;
@@ -61,6 +62,7 @@ pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder, StoredFile};
 pub use session::{SearchPhase, TYPING_PAUSE};
 use session::{SearchSession, SessionEvent, ShownNow, Trigger};
+use shown::ShownResults;
 pub use state::{
     InputCheck, InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields, ThemeChoice, Validation,
 };
@@ -172,48 +174,18 @@ impl Notice {
     }
 }
 
-/// Where the results list was scrolled last frame, to keep a keyboard selection in view, and
-/// the filter box's text (kept across searches, as VS Code keeps its filters).
-#[derive(Default)]
-struct ListView {
-    filter: String,
-    offset: f32,
-    height: f32,
-    scroll_to_selection: bool,
-    /// With `scroll_to_selection`: keep the selected match's file header in view too.
-    show_header: bool,
-    /// The results toolbar's actions and filter group, as wide as last drawn: where they fit.
-    toolbar_widths: [f32; 2],
-    /// Rows per page, for Page Up/Down.
-    page_rows: usize,
-}
-
-impl ListView {
-    /// For a new set of results: back to the top, the filter (and the toolbar's widths) kept.
-    fn new_results(&mut self) {
-        *self = ListView {
-            filter: std::mem::take(&mut self.filter),
-            toolbar_widths: self.toolbar_widths,
-            ..ListView::default()
-        };
-    }
-}
-
 /// The whole window's state.
 pub struct TrawlApp {
     state: SavedState,
     /// The search: the fields' check, search as you type, and the running or last search.
     session: SearchSession,
-    results: Option<ResultsModel>,
-    selected: Option<RowRef>,
-    list: ListView,
+    /// The results on screen, how the list shows them, and the selection.
+    shown: ShownResults,
     notice: Option<Notice>,
     picker: Option<NativePicker>,
     /// Explains why the native dialog did not show (or that it failed).
     picker_message: Option<String>,
     chooser: Option<FolderChooser>,
-    /// The fields the shown results were searched with (`None` for results set directly).
-    results_fields: Option<SearchFields>,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
     /// Steps of [`warm_glyphs`] still to run, one per frame.
@@ -255,14 +227,11 @@ impl TrawlApp {
         TrawlApp {
             state,
             session: SearchSession::default(),
-            results: None,
-            selected: None,
-            list: ListView::default(),
+            shown: ShownResults::default(),
             notice: None,
             picker: None,
             picker_message: None,
             chooser: None,
-            results_fields: None,
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
             preview: preview::Preview::default(),
@@ -309,14 +278,14 @@ impl TrawlApp {
     /// The results on screen (`None` before the first search). While a new search has found
     /// nothing yet, these are still the previous search's.
     pub fn results(&self) -> Option<&ResultsModel> {
-        self.results.as_ref()
+        self.shown.model.as_ref()
     }
 
     /// Whether the results on screen belong to an earlier search than the fields ask for: a
     /// new one is pending (typing), running without a result yet, or was cancelled early, or
     /// the fields changed since (search as you type off, a recent folder picked).
     pub fn results_outdated(&self) -> bool {
-        self.results.is_some()
+        self.shown.model.is_some()
             && (self.session.has_incoming()
                 || self.session.showing_previous()
                 || self.typing_search_pending()
@@ -325,9 +294,7 @@ impl TrawlApp {
 
     /// Whether the fields differ from those the shown results were searched with.
     pub fn fields_changed(&self) -> bool {
-        self.results_fields
-            .as_ref()
-            .is_some_and(|fields| !fields.same_as(&self.state))
+        self.shown.fields_changed(&self.state)
     }
 
     /// Sets how long search as you type waits after a change ([`TYPING_PAUSE`] by default):
@@ -358,7 +325,7 @@ impl TrawlApp {
     pub fn set_results(&mut self, mut model: ResultsModel) {
         self.session.clear(&mut self.state);
         model.refresh_layout(true);
-        self.list = ListView::default();
+        self.shown.list = shown::ListView::default();
         self.replace_results(Some(model), None);
     }
 
@@ -367,12 +334,7 @@ impl TrawlApp {
     /// off the UI thread; what was about them (the selection, the scroll position, a copy
     /// being built, its "too large" message) goes with them. The filter's text stays.
     fn replace_results(&mut self, model: Option<ResultsModel>, fields: Option<SearchFields>) {
-        if let Some(old) = std::mem::replace(&mut self.results, model) {
-            dispose::dispose(old);
-        }
-        self.results_fields = fields;
-        self.selected = None;
-        self.list.new_results();
+        self.shown.replace(model, fields);
         self.copy_job = None;
         self.copy_too_large = None;
     }
@@ -429,7 +391,7 @@ impl TrawlApp {
 
     /// The selected row's item.
     pub fn selected(&self) -> Option<RowRef> {
-        self.selected
+        self.shown.selected
     }
 
     /// Why the editor could not be started, if the last attempt failed.
@@ -446,8 +408,8 @@ impl TrawlApp {
     /// Does nothing when a field is invalid: the inline errors already say why.
     pub fn start_search(&mut self, ctx: &egui::Context) {
         let shown = ShownNow {
-            any: self.results.is_some(),
-            filter: &self.list.filter,
+            any: self.shown.model.is_some(),
+            filter: &self.shown.list.filter,
         };
         let event = self
             .session
@@ -465,7 +427,7 @@ impl TrawlApp {
     fn pump_results(&mut self, ctx: &egui::Context) {
         let event = self
             .session
-            .pump(ctx, self.results.as_mut(), &mut self.state);
+            .pump(ctx, self.shown.model.as_mut(), &mut self.state);
         self.apply_session(event);
     }
 
@@ -770,17 +732,17 @@ impl eframe::App for TrawlApp {
         self.show_search_bar(ui);
         self.pump_results(&ctx);
         let shown = ShownNow {
-            any: self.results.is_some(),
-            filter: &self.list.filter,
+            any: self.shown.model.is_some(),
+            filter: &self.shown.list.filter,
         };
         let event = self.session.poll_compiling(&ctx, &mut self.state, shown);
         self.apply_session(event);
         self.poll_copy(&ctx);
-        if let Some(results) = self.results.as_mut()
+        if let Some(results) = self.shown.model.as_mut()
             && results.poll_layout()
         {
             // The rows moved under the selection: keep it in view.
-            self.list.scroll_to_selection = self.selected.is_some();
+            self.shown.list.scroll_to_selection = self.shown.selected.is_some();
         }
         if self.notice.as_ref().is_some_and(Notice::expired) {
             self.notice = None;
@@ -789,8 +751,8 @@ impl eframe::App for TrawlApp {
         // After the views, so that a change made in this frame starts its pause now: no
         // further frame may come until the next input.
         let shown = ShownNow {
-            any: self.results.is_some(),
-            filter: &self.list.filter,
+            any: self.shown.model.is_some(),
+            filter: &self.shown.list.filter,
         };
         let event = self
             .session

@@ -30,7 +30,8 @@ impl TrawlApp {
     pub(super) fn show_results(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
         if self
-            .results
+            .shown
+            .model
             .as_ref()
             .is_some_and(|r| !r.errors().is_empty())
         {
@@ -172,7 +173,7 @@ impl TrawlApp {
                 } => modifiers.command,
                 _ => false,
             });
-            let page = self.list.page_rows.max(1) as isize;
+            let page = self.shown.list.page_rows.max(1) as isize;
             let mut moves = Vec::new();
             for (key, step) in [
                 (Key::ArrowDown, 1),
@@ -212,10 +213,10 @@ impl TrawlApp {
     /// it moves into is unfolded, and the list scrolls so that the match's file header shows
     /// too where the list is tall enough.
     fn select_next_match(&mut self, forward: bool) {
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.shown.model.as_mut() else {
             return;
         };
-        let Some(index) = results.next_match(self.selected, forward) else {
+        let Some(index) = results.next_match(self.shown.selected, forward) else {
             return;
         };
         if let Some(file) = results.file_of(index)
@@ -223,37 +224,37 @@ impl TrawlApp {
         {
             results.toggle_collapsed(file);
         }
-        self.selected = Some(RowRef::Match(index));
-        self.list.scroll_to_selection = true;
-        self.list.show_header = true;
+        self.shown.selected = Some(RowRef::Match(index));
+        self.shown.list.scroll_to_selection = true;
+        self.shown.list.show_header = true;
     }
 
     /// Moves the selection by `step` rows (`isize::MIN`/`MAX`: first/last row).
     fn move_selection(&mut self, step: isize) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
         let count = results.row_count();
         if count == 0 {
             return;
         }
-        let current = self.selected.and_then(|item| results.row_of(item));
+        let current = self.shown.selected.and_then(|item| results.row_of(item));
         let target = match (current, step) {
             (_, isize::MIN) => 0,
             (_, isize::MAX) => count - 1,
             (None, _) => 0,
             (Some(row), step) => row.saturating_add_signed(step).min(count - 1),
         };
-        self.selected = results.row(target);
-        self.list.scroll_to_selection = true;
+        self.shown.selected = results.row(target);
+        self.shown.list.scroll_to_selection = true;
     }
 
     /// Left/Right/Enter on a file header folds or unfolds it.
     fn toggle_selected_file(&mut self, ctx: &egui::Context) {
-        let Some(RowRef::File(file)) = self.selected else {
+        let Some(RowRef::File(file)) = self.shown.selected else {
             return;
         };
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.shown.model.as_mut() else {
             return;
         };
         let collapsed = results.file(file).is_some_and(|f| f.collapsed);
@@ -266,7 +267,7 @@ impl TrawlApp {
         });
         if enter || (left && !collapsed) || (right && collapsed) {
             results.toggle_collapsed(file);
-            self.list.scroll_to_selection = true;
+            self.shown.list.scroll_to_selection = true;
         }
     }
 }

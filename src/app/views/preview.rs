@@ -14,7 +14,7 @@ impl TrawlApp {
     /// The preview's panels: a resizable one with the lines when the preview is shown, else
     /// only its bar.
     pub(super) fn preview_panels(&mut self, ui: &mut Ui) {
-        let occurrence = match (self.selected, self.results.as_ref()) {
+        let occurrence = match (self.shown.selected, self.shown.model.as_ref()) {
             (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
                 Some((results, index))
             }
@@ -87,7 +87,7 @@ impl TrawlApp {
                     .labelled_by(label.id)
                     .on_hover_text("Lines shown above and below the match");
             }
-            let is_match = matches!(self.selected, Some(RowRef::Match(_)));
+            let is_match = matches!(self.shown.selected, Some(RowRef::Match(_)));
             if ui
                 .add_enabled(is_match, egui::Button::new("Edit file"))
                 .on_hover_text(

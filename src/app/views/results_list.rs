@@ -59,7 +59,7 @@ impl TrawlApp {
             ui.multiply_opacity(0.55);
         }
         let export = self.export_bar();
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.shown.model.as_mut() else {
             ui.centered_and_justified(|ui| {
                 ui.weak("Results appear here, grouped by file.");
             });
@@ -82,10 +82,10 @@ impl TrawlApp {
             .size()
             .x;
         let spacing = ui.spacing().item_spacing.x;
-        let [actions_width, filter_width] = self.list.toolbar_widths;
+        let [actions_width, filter_width] = self.shown.list.toolbar_widths;
         let filter_fits =
             actions_width + filter_width + 3.0 * spacing + 8.0 <= ui.available_width();
-        let mut measured = self.list.toolbar_widths;
+        let mut measured = self.shown.list.toolbar_widths;
         let mut counts_shown = false;
         ui.horizontal(|ui| {
             measured[0] = ui
@@ -98,7 +98,7 @@ impl TrawlApp {
             if filter_fits {
                 ui.separator();
                 measured[1] = ui
-                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.shown.list.filter))
                     .response
                     .rect
                     .width();
@@ -108,7 +108,7 @@ impl TrawlApp {
         if !filter_fits {
             ui.horizontal(|ui| {
                 measured[1] = ui
-                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.list.filter))
+                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.shown.list.filter))
                     .response
                     .rect
                     .width();
@@ -118,7 +118,7 @@ impl TrawlApp {
         if !counts_shown {
             ui.weak(counts);
         }
-        self.list.toolbar_widths = measured;
+        self.shown.list.toolbar_widths = measured;
         if let Some(action) = export.outcome_line(ui) {
             actions.push(RowAction::Export(action));
         }
@@ -151,13 +151,13 @@ impl TrawlApp {
             .id_salt("results")
             .auto_shrink(false)
             .animated(false);
-        if self.list.scroll_to_selection {
-            self.list.scroll_to_selection = false;
-            let show_header = std::mem::take(&mut self.list.show_header);
-            if let Some(row) = self.selected.and_then(|item| results.row_of(item)) {
+        if self.shown.list.scroll_to_selection {
+            self.shown.list.scroll_to_selection = false;
+            let show_header = std::mem::take(&mut self.shown.list.show_header);
+            if let Some(row) = self.shown.selected.and_then(|item| results.row_of(item)) {
                 let bottom = row as f32 * row_step + row_height;
                 // The file's header too, when it fits in the list with the row.
-                let header = match self.selected {
+                let header = match self.shown.selected {
                     Some(RowRef::Match(index)) if show_header => results
                         .file_of(index)
                         .and_then(|file| results.row_of(RowRef::File(file))),
@@ -165,17 +165,17 @@ impl TrawlApp {
                 };
                 let top = header
                     .map(|header| header as f32 * row_step)
-                    .filter(|&top| bottom - top <= self.list.height)
+                    .filter(|&top| bottom - top <= self.shown.list.height)
                     .unwrap_or(row as f32 * row_step);
-                if top < self.list.offset {
+                if top < self.shown.list.offset {
                     scroll = scroll.vertical_scroll_offset(top);
-                } else if bottom > self.list.offset + self.list.height {
-                    scroll = scroll.vertical_scroll_offset(bottom - self.list.height);
+                } else if bottom > self.shown.list.offset + self.shown.list.height {
+                    scroll = scroll.vertical_scroll_offset(bottom - self.shown.list.height);
                 }
             }
         }
         let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&mono, '0')).max(1.0);
-        let selected = self.selected;
+        let selected = self.shown.selected;
         let output = scroll.show_rows(ui, row_height, results.row_count(), |ui, range| {
             ui.style_mut().interaction.selectable_labels = false;
             for row in range {
@@ -251,26 +251,26 @@ impl TrawlApp {
                 }
             }
         });
-        self.list.offset = output.state.clamped_offset().y;
-        self.list.height = output.inner_rect.height();
-        self.list.page_rows = (self.list.height / row_step).floor().max(1.0) as usize;
+        self.shown.list.offset = output.state.clamped_offset().y;
+        self.shown.list.height = output.inner_rect.height();
+        self.shown.list.page_rows = (self.shown.list.height / row_step).floor().max(1.0) as usize;
 
         let ctx = ui.ctx().clone();
         for action in actions {
             match action {
-                RowAction::Select(item) => self.selected = Some(item),
+                RowAction::Select(item) => self.shown.selected = Some(item),
                 RowAction::Toggle(file) => {
-                    if let Some(results) = self.results.as_mut() {
+                    if let Some(results) = self.shown.model.as_mut() {
                         results.toggle_collapsed(file);
                     }
-                    self.selected = Some(RowRef::File(file));
+                    self.shown.selected = Some(RowRef::File(file));
                 }
                 RowAction::Copy { text, what } => {
                     let notice = format!("{what}: {}", short(&text));
                     self.copy(&ctx, text, &notice);
                 }
                 RowAction::OpenInEditor(index) => {
-                    self.selected = Some(RowRef::Match(index));
+                    self.shown.selected = Some(RowRef::Match(index));
                     self.open_in_editor(&ctx, index);
                 }
                 RowAction::Export(action) => self.export_action(&ctx, action),

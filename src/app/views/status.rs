@@ -32,7 +32,8 @@ impl TrawlApp {
                 } else if self.fields_changed() {
                     // The line above the results says to press Enter; this one what they are.
                     let earlier = self
-                        .results
+                        .shown
+                        .model
                         .as_ref()
                         .and_then(|r| r.summary())
                         .map_or_else(String::new, summary_text);
@@ -44,11 +45,11 @@ impl TrawlApp {
                 if !text.is_empty() {
                     ui.label(text);
                 }
-            } else if let Some(summary) = self.results.as_ref().and_then(|r| r.summary()) {
+            } else if let Some(summary) = self.shown.model.as_ref().and_then(|r| r.summary()) {
                 ui.label(summary_text(summary));
             } else if self.is_searching() {
                 ui.label("Searching…  (Esc to stop)");
-            } else if self.results.is_some() {
+            } else if self.shown.model.is_some() {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     "The search stopped without its summary (an internal error); the results may be incomplete.",
@@ -77,7 +78,7 @@ impl TrawlApp {
 
     /// The files and folders that could not be read, folded by default.
     pub(super) fn errors_section(&mut self, ui: &mut Ui) {
-        let Some(results) = self.results.as_ref() else {
+        let Some(results) = self.shown.model.as_ref() else {
             return;
         };
         let errors = results.errors();
