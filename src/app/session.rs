@@ -195,9 +195,6 @@ struct TypingSearch {
     seen: Option<SearchFields>,
     /// The history entry the last search started by typing recorded: typing on replaces it.
     recorded: Option<SearchFields>,
-    /// The folder field and its remembered file count, looked up again only when the field
-    /// changes (it runs every frame).
-    folder_count: Option<(String, Option<u64>)>,
 }
 
 impl Default for TypingSearch {
@@ -206,7 +203,6 @@ impl Default for TypingSearch {
             pause: TYPING_PAUSE,
             seen: None,
             recorded: None,
-            folder_count: None,
         }
     }
 }
@@ -216,6 +212,7 @@ pub(crate) struct SearchSession {
     phase: Phase,
     check: InputCheck,
     typing: TypingSearch,
+    large_folders: LargeFolders,
     /// Enter was pressed while a field was empty or invalid: from then on an empty field's
     /// message shows too (at first its hint says what to type), until a search starts.
     tried_empty_search: bool,
@@ -227,6 +224,7 @@ impl Default for SearchSession {
             phase: Phase::Idle,
             check: InputCheck::default(),
             typing: TypingSearch::default(),
+            large_folders: LargeFolders::default(),
             tried_empty_search: false,
         }
     }
@@ -342,22 +340,12 @@ impl SearchSession {
     /// The remembered file count of the folder in the field, when it is too large for search
     /// as you type ([`LARGE_FOLDER_FILES`] or more).
     pub(crate) fn folder_too_large_for_typing(&mut self, state: &SavedState) -> Option<u64> {
-        let stale = self
-            .typing
-            .folder_count
-            .as_ref()
-            .is_none_or(|(typed, _)| *typed != state.folder);
-        if stale {
-            let count = state
-                .root()
-                .and_then(|root| state.file_count(&root.display().to_string()));
-            self.typing.folder_count = Some((state.folder.clone(), count));
-        }
-        self.typing
-            .folder_count
-            .as_ref()
-            .and_then(|(_, count)| *count)
-            .filter(|&files| files >= LARGE_FOLDER_FILES)
+        self.large_folders.too_large_for_typing(state)
+    }
+
+    /// The folder sizes search as you type looks at, for the views that say it is off.
+    pub(crate) fn large_folders_mut(&mut self) -> &mut LargeFolders {
+        &mut self.large_folders
     }
 
     /// Forgets a start that waits for its pattern to compile (a pause of search as you type
@@ -414,7 +402,7 @@ impl SearchSession {
 
     fn remember_file_count(&mut self, state: &mut SavedState, root: &str, files: u64) {
         state.remember_file_count(root, files);
-        self.typing.folder_count = None;
+        self.large_folders = LargeFolders::default();
     }
 
     /// A new start: the folder is looked at again (it may have appeared or gone since the
@@ -639,7 +627,8 @@ impl SearchSession {
         };
         if changed {
             self.typing.seen = Some(SearchFields::of(state));
-            if state.search_as_you_type && self.folder_too_large_for_typing(state).is_none() {
+            if state.search_as_you_type && self.large_folders.too_large_for_typing(state).is_none()
+            {
                 self.stop();
                 let before = Box::new(self.phase.take_settled());
                 self.phase = Phase::WaitingForPause {
@@ -686,6 +675,34 @@ impl Running {
             self.kept_previous = true;
         }
         None
+    }
+}
+
+/// The folder field and its remembered file count, looked up again only when the field
+/// changes (search as you type asks every frame).
+#[derive(Default)]
+pub(crate) struct LargeFolders {
+    folder_count: Option<(String, Option<u64>)>,
+}
+
+impl LargeFolders {
+    /// The remembered file count of the folder in the field, when it is too large for search
+    /// as you type ([`LARGE_FOLDER_FILES`] or more).
+    pub(crate) fn too_large_for_typing(&mut self, state: &SavedState) -> Option<u64> {
+        let stale = self
+            .folder_count
+            .as_ref()
+            .is_none_or(|(typed, _)| *typed != state.folder);
+        if stale {
+            let count = state
+                .root()
+                .and_then(|root| state.file_count(&root.display().to_string()));
+            self.folder_count = Some((state.folder.clone(), count));
+        }
+        self.folder_count
+            .as_ref()
+            .and_then(|(_, count)| *count)
+            .filter(|&files| files >= LARGE_FOLDER_FILES)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::app::editor::{EditorCommand, PLACEHOLDER_HELP};
 impl TrawlApp {
     /// The settings window, while it is open.
     /// Returns where it was drawn.
-    pub(super) fn editor_settings_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
+    pub(crate) fn editor_settings_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
         if !self.editor_settings_open {
             return None;
         }

@@ -3,18 +3,17 @@
 
 use egui::{Button, ProgressBar, Role, Ui, WidgetInfo};
 
-use crate::app::TrawlApp;
-use crate::app::export::{ExportFormat, FormAction};
+use crate::app::export::{ExportForm, ExportFormat, ExportUi, FormAction};
 
 /// What the person did with the toolbar's export controls.
-pub(super) enum ExportAction {
+pub(crate) enum ExportAction {
     Open,
     Cancel,
     Dismiss,
 }
 
 /// What the toolbar needs to draw export, copied out before the list borrows the results.
-pub(super) struct ExportBar {
+pub(crate) struct ExportBar {
     blocked: Option<&'static str>,
     progress: Option<f32>,
     outcome: Option<(String, bool)>,
@@ -86,112 +85,98 @@ impl LabeledForScreenReaders for egui::Response {
     }
 }
 
-impl TrawlApp {
-    /// The export's state as the toolbar draws it.
-    pub(super) fn export_bar(&self) -> ExportBar {
+impl ExportBar {
+    /// What the toolbar shows of `export`; `blocked` says why Export… cannot start now.
+    pub(crate) fn of(export: &ExportUi, blocked: Option<&'static str>) -> Self {
         ExportBar {
-            blocked: self.export_blocked(),
-            progress: self.export_progress(),
-            outcome: self
-                .export
-                .outcome
-                .as_ref()
-                .map(|o| (o.text.clone(), o.failed)),
+            blocked,
+            progress: export.progress(),
+            outcome: export.outcome.as_ref().map(|o| (o.text.clone(), o.failed)),
         }
     }
+}
 
-    /// Applies what the toolbar's export controls asked for.
-    pub(super) fn export_action(&mut self, ctx: &egui::Context, action: ExportAction) {
-        match action {
-            ExportAction::Open => self.open_export(ctx),
-            ExportAction::Cancel => self.cancel_export(),
-            ExportAction::Dismiss => self.export.outcome = None,
-        }
-    }
-
-    /// The in-window "Export results" form: path, format, Export and Cancel; an existing file
-    /// asks to be replaced first. Returns where it was drawn.
-    pub(super) fn export_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
-        let form = self.export.form.as_mut()?;
-        let mut action = None;
-        let mut open = true;
-        let shown = egui::Window::new("Export results")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .default_width(520.0)
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .show(ctx, |ui| {
-                if let Some(note) = &form.note {
-                    ui.label(note.as_str());
-                    ui.add_space(4.0);
+/// The in-window "Export results" form: path, format, Export and Cancel; an existing file
+/// asks to be replaced first. Returns where it was drawn, and what the person did.
+pub(crate) fn export_window(
+    ctx: &egui::Context,
+    form: &mut ExportForm,
+) -> (Option<egui::Rect>, Option<FormAction>) {
+    let mut action = None;
+    let mut open = true;
+    let shown = egui::Window::new("Export results")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .default_width(520.0)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            if let Some(note) = &form.note {
+                ui.label(note.as_str());
+                ui.add_space(4.0);
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Save to");
+                let edit = ui
+                    .add(egui::TextEdit::singleline(&mut form.path).desired_width(420.0))
+                    .labelled_by(label.id);
+                if edit.changed() {
+                    form.path_edited();
                 }
-                ui.horizontal(|ui| {
-                    let label = ui.label("Save to");
-                    let edit = ui
-                        .add(egui::TextEdit::singleline(&mut form.path).desired_width(420.0))
-                        .labelled_by(label.id);
-                    if edit.changed() {
-                        form.path_edited();
-                    }
-                    if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                        action = Some(FormAction::Export);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    ui.label("Format");
-                    for format in ExportFormat::ALL {
-                        let text = format!("{} (.{})", format.label(), format.extension());
-                        if ui.radio_value(&mut form.format, format, text).changed() {
-                            form.format_chosen();
-                        }
-                    }
-                });
-                ui.weak(
-                    "JSON Lines holds the command line's --json objects (matches, unreadable \
-                     files, the summary); CSV one row per match.",
-                );
-                if let Some(problem) = &form.problem {
-                    ui.colored_label(ui.visuals().error_fg_color, problem.as_str());
+                if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    action = Some(FormAction::Export);
                 }
-                ui.separator();
-                ui.horizontal(|ui| {
-                    if let Some(existing) = &form.replace {
-                        ui.colored_label(
-                            ui.visuals().warn_fg_color,
-                            format!("{} already exists.", existing.display()),
-                        );
-                        if ui
-                            .button("Replace")
-                            .on_hover_text("Write over the existing file")
-                            .clicked()
-                        {
-                            action = Some(FormAction::Replace);
-                        }
-                    } else if ui
-                        .button("Export")
-                        .on_hover_text("Write every match to this file")
-                        .clicked()
-                    {
-                        action = Some(FormAction::Export);
-                    }
-                    // The search bar has a Cancel button too: screen readers (and tests) need
-                    // to tell them apart.
-                    if ui
-                        .button("Cancel")
-                        .widget_info_labeled("Cancel export")
-                        .clicked()
-                    {
-                        action = Some(FormAction::Close);
-                    }
-                });
             });
-        if !open {
-            action = Some(FormAction::Close);
-        }
-        if let Some(action) = action {
-            self.export.form_action(ctx, export_source!(self), action);
-        }
-        shown.map(|shown| shown.response.rect)
+            ui.horizontal(|ui| {
+                ui.label("Format");
+                for format in ExportFormat::ALL {
+                    let text = format!("{} (.{})", format.label(), format.extension());
+                    if ui.radio_value(&mut form.format, format, text).changed() {
+                        form.format_chosen();
+                    }
+                }
+            });
+            ui.weak(
+                "JSON Lines holds the command line's --json objects (matches, unreadable \
+                     files, the summary); CSV one row per match.",
+            );
+            if let Some(problem) = &form.problem {
+                ui.colored_label(ui.visuals().error_fg_color, problem.as_str());
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if let Some(existing) = &form.replace {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("{} already exists.", existing.display()),
+                    );
+                    if ui
+                        .button("Replace")
+                        .on_hover_text("Write over the existing file")
+                        .clicked()
+                    {
+                        action = Some(FormAction::Replace);
+                    }
+                } else if ui
+                    .button("Export")
+                    .on_hover_text("Write every match to this file")
+                    .clicked()
+                {
+                    action = Some(FormAction::Export);
+                }
+                // The search bar has a Cancel button too: screen readers (and tests) need
+                // to tell them apart.
+                if ui
+                    .button("Cancel")
+                    .widget_info_labeled("Cancel export")
+                    .clicked()
+                {
+                    action = Some(FormAction::Close);
+                }
+            });
+        });
+    if !open {
+        action = Some(FormAction::Close);
     }
+    (shown.map(|shown| shown.response.rect), action)
 }

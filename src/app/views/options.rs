@@ -12,9 +12,10 @@ use std::borrow::Cow;
 use egui::{Slider, TextEdit, Ui};
 
 use crate::app::numbers::thousands;
+use crate::app::session::LargeFolders;
 use crate::app::state::{MAX_CONTEXT_LINES, MAX_THREADS, ThemeChoice, window_defaults};
 use crate::app::views::search_bar::{LABEL_WIDTH, error_line, field_label, submitted};
-use crate::app::{InputErrors, TrawlApp};
+use crate::app::{InputErrors, SavedState};
 use crate::search::{Encoding, SearchOptions, TextEncoding};
 
 /// The Encoding choice's named encodings, with what a person looks for (a language, a
@@ -217,101 +218,101 @@ pub(crate) fn option_errors(options: &SearchOptions) -> Vec<String> {
         .collect()
 }
 
-impl TrawlApp {
-    /// Draws the options; returns whether Enter was pressed in one of its fields.
-    ///
-    /// Like the search bar's, the text fields have fixed ids so that focus stays in them when
-    /// an error line appears above or below.
-    pub(super) fn options_panel(&mut self, ui: &mut Ui, errors: &InputErrors) -> bool {
-        let mut enter = false;
-        let error_color = ui.visuals().error_fg_color;
+/// Draws the options; returns whether Enter was pressed in one of its fields.
+///
+/// Like the search bar's, the text fields have fixed ids so that focus stays in them when
+/// an error line appears above or below.
+pub(crate) fn options_panel(
+    ui: &mut Ui,
+    state: &mut SavedState,
+    errors: &InputErrors,
+    large_folders: &mut LargeFolders,
+) -> bool {
+    let mut enter = false;
+    let error_color = ui.visuals().error_fg_color;
+    ui.separator();
+
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        for switch in &SWITCHES {
+            ui.checkbox((switch.field)(&mut state.options), switch.label)
+                .on_hover_text(switch.hover);
+        }
         ui.separator();
-
-        ui.horizontal_wrapped(|ui| {
-            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            for switch in &SWITCHES {
-                ui.checkbox((switch.field)(&mut self.state.options), switch.label)
-                    .on_hover_text(switch.hover);
-            }
-            ui.separator();
-            let large = self.folder_too_large_for_typing();
-            ui.checkbox(&mut self.state.search_as_you_type, "Search as you type")
-                .on_hover_text(
-                    "Start a search a moment after each change of the pattern, its toggles, \
+        let large = large_folders.too_large_for_typing(state);
+        ui.checkbox(&mut state.search_as_you_type, "Search as you type")
+            .on_hover_text(
+                "Start a search a moment after each change of the pattern, its toggles, \
                      the extensions or these options",
-                );
-            if let (true, Some(files)) = (self.state.search_as_you_type, large) {
-                ui.weak("(off for this folder)").on_hover_text(format!(
-                    "The last search of this folder went through {} files: restarting that on \
+            );
+        if let (true, Some(files)) = (state.search_as_you_type, large) {
+            ui.weak("(off for this folder)").on_hover_text(format!(
+                "The last search of this folder went through {} files: restarting that on \
                      every keystroke would keep the disk and every core busy. Press Enter instead.",
-                    thousands(files)
-                ));
-            }
-        });
+                thousands(files)
+            ));
+        }
+    });
 
-        ui.horizontal_wrapped(|ui| {
-            for (k, option) in TEXT_OPTIONS.iter().enumerate() {
-                // The first field lines up with the fields of the bar above.
-                let label = if k == 0 {
-                    field_label(ui, option.label)
-                } else {
-                    ui.label(option.label)
-                };
-                enter |= option_field(
-                    ui,
-                    &label,
-                    (option.field)(&mut self.state.options),
-                    (option.id, option.hint, option.width),
-                    option.hover,
-                );
-            }
+    ui.horizontal_wrapped(|ui| {
+        for (k, option) in TEXT_OPTIONS.iter().enumerate() {
+            // The first field lines up with the fields of the bar above.
+            let label = if k == 0 {
+                field_label(ui, option.label)
+            } else {
+                ui.label(option.label)
+            };
+            enter |= option_field(
+                ui,
+                &label,
+                (option.field)(&mut state.options),
+                (option.id, option.hint, option.width),
+                option.hover,
+            );
+        }
 
-            // The slider is one piece with its label: a new row when they do not fit.
-            if ui.available_size_before_wrap().x < 240.0 {
-                ui.end_row();
-                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            }
-            let label = ui.label("Context lines");
-            ui.add(Slider::new(
-                &mut self.state.context_lines,
-                0..=MAX_CONTEXT_LINES,
-            ))
+        // The slider is one piece with its label: a new row when they do not fit.
+        if ui.available_size_before_wrap().x < 240.0 {
+            ui.end_row();
+            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        }
+        let label = ui.label("Context lines");
+        ui.add(Slider::new(&mut state.context_lines, 0..=MAX_CONTEXT_LINES))
             .labelled_by(label.id)
             .on_hover_text(format!(
                 "Lines shown before and after a match in the preview (0 to \
                      {MAX_CONTEXT_LINES}); drag, use the arrow keys, or type the number"
             ));
 
-            if ui.available_size_before_wrap().x < 240.0 {
-                ui.end_row();
-                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            } else {
-                ui.separator();
-            }
-            ui.label("Theme");
-            for choice in ThemeChoice::ALL {
-                ui.selectable_value(&mut self.state.theme, choice, choice.label())
-                    .on_hover_text(match choice {
-                        ThemeChoice::System => "Dark or light as the system is set",
-                        ThemeChoice::Light => "Always light",
-                        ThemeChoice::Dark => "Always dark",
-                    });
-            }
-
-            // Last in the row, so that Tab goes from the fields to the slider as before.
-            if ui.available_size_before_wrap().x < 300.0 {
-                ui.end_row();
-                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            } else {
-                ui.separator();
-            }
-            encoding_choice(ui, &mut self.state.options.encoding);
-        });
-        for error in &errors.options {
-            error_line(ui, error_color, error);
+        if ui.available_size_before_wrap().x < 240.0 {
+            ui.end_row();
+            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        } else {
+            ui.separator();
         }
-        enter
+        ui.label("Theme");
+        for choice in ThemeChoice::ALL {
+            ui.selectable_value(&mut state.theme, choice, choice.label())
+                .on_hover_text(match choice {
+                    ThemeChoice::System => "Dark or light as the system is set",
+                    ThemeChoice::Light => "Always light",
+                    ThemeChoice::Dark => "Always dark",
+                });
+        }
+
+        // Last in the row, so that Tab goes from the fields to the slider as before.
+        if ui.available_size_before_wrap().x < 300.0 {
+            ui.end_row();
+            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        } else {
+            ui.separator();
+        }
+        encoding_choice(ui, &mut state.options.encoding);
+    });
+    for error in &errors.options {
+        error_line(ui, error_color, error);
     }
+    enter
 }
 
 /// The Encoding choice: auto-detection (the window's default), UTF-8 only (the command

@@ -13,7 +13,7 @@ const MIN_HEIGHT_LINES: usize = 9;
 impl TrawlApp {
     /// The preview's panels: a resizable one with the lines when the preview is shown, else
     /// only its bar.
-    pub(super) fn preview_panels(&mut self, ui: &mut Ui) {
+    pub(crate) fn preview_panels(&mut self, ui: &mut Ui) {
         let occurrence = match (self.shown.selected, self.shown.model.as_ref()) {
             (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
                 Some((results, index))

@@ -8,10 +8,9 @@
 use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
-use crate::app::TrawlApp;
-use crate::app::copy::short;
 use crate::app::numbers::{megabytes, plural, thousands};
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
+use crate::app::shown::ShownResults;
 use crate::app::views::export::{ExportAction, ExportBar};
 
 /// Indentation of occurrence rows under their file header.
@@ -22,7 +21,7 @@ const LOCATION_CHARS: usize = 11;
 const MULTILINE_MARK: &str = "↵";
 
 /// What the person did to a row this frame; applied after the list is drawn.
-enum RowAction {
+pub(crate) enum RowAction {
     Select(RowRef),
     Toggle(usize),
     Copy {
@@ -37,249 +36,252 @@ enum RowAction {
     DismissCopyTooLarge,
 }
 
-impl TrawlApp {
-    /// Toolbar (sort, fold, copy all, export) and the virtual list.
-    pub(super) fn results_list(&mut self, ui: &mut Ui) {
-        // Results of an earlier search than the fields ask for stay readable but dimmed, so
-        // that the list never flickers empty and never passes for the new answer; when no
-        // search is on its way, one line says how to get the answer to the fields.
-        if self.results_outdated() {
-            if self.fields_changed() && !self.is_searching() && !self.typing_search_pending() {
-                ui.add(
-                    egui::Label::new(
-                        egui::RichText::new(
-                            "These results are for other fields than those above: press \
-                             Enter to search.",
-                        )
-                        .color(ui.visuals().warn_fg_color),
-                    )
-                    .wrap(),
-                );
-            }
-            ui.multiply_opacity(0.55);
-        }
-        let export = self.export_bar();
-        let Some(results) = self.shown.model.as_mut() else {
-            ui.centered_and_justified(|ui| {
-                ui.weak("Results appear here, grouped by file.");
-            });
-            return;
-        };
+/// What the results list draws.
+pub(crate) struct ResultsList<'a> {
+    pub(crate) shown: &'a mut ShownResults,
+    /// The saved sort order, which the toolbar changes.
+    pub(crate) sort: &'a mut SortOrder,
+    pub(crate) export: ExportBar,
+    /// Copy all refused: its text would take at least this many bytes, over this limit.
+    pub(crate) copy_too_large: Option<(u64, usize)>,
+    /// The shown results are of an earlier search than the fields ask for (drawn dimmed).
+    pub(crate) outdated: bool,
+    /// With `outdated`: no search is on its way, so a line says Enter searches the fields.
+    pub(crate) press_enter: bool,
+    /// The engine still runs the search.
+    pub(crate) running: bool,
+}
 
-        let mut actions = Vec::new();
-        // The toolbar: its actions, then the filter, then the counts on the right, on one row
-        // where they fit, else the filter (and the counts) on a second and the counts on a
-        // third, so that nothing overlaps in a narrow window. Where each group fits is judged
-        // by its width in the last frame.
-        let counts = counts_text(results);
-        let counts_width = ui
-            .painter()
-            .layout_no_wrap(
-                counts.clone(),
-                egui::TextStyle::Body.resolve(ui.style()),
-                egui::Color32::WHITE,
-            )
-            .size()
-            .x;
-        let spacing = ui.spacing().item_spacing.x;
-        let [actions_width, filter_width] = self.shown.list.toolbar_widths;
-        let filter_fits =
-            actions_width + filter_width + 3.0 * spacing + 8.0 <= ui.available_width();
-        let mut measured = self.shown.list.toolbar_widths;
-        let mut counts_shown = false;
-        ui.horizontal(|ui| {
-            measured[0] = ui
-                .horizontal(|ui| {
-                    toolbar_actions(ui, results, &mut self.state.sort, &export, &mut actions);
-                })
+/// Toolbar (sort, fold, copy all, export) and the virtual list; what the person did.
+pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction> {
+    let ResultsList {
+        shown,
+        sort,
+        export,
+        copy_too_large,
+        outdated,
+        press_enter,
+        running,
+    } = list;
+    let ShownResults {
+        model,
+        selected,
+        list,
+        ..
+    } = shown;
+    // Results of an earlier search than the fields ask for stay readable but dimmed, so
+    // that the list never flickers empty and never passes for the new answer; when no
+    // search is on its way, one line says how to get the answer to the fields.
+    if outdated {
+        if press_enter {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(
+                        "These results are for other fields than those above: press \
+                             Enter to search.",
+                    )
+                    .color(ui.visuals().warn_fg_color),
+                )
+                .wrap(),
+            );
+        }
+        ui.multiply_opacity(0.55);
+    }
+    let Some(results) = model.as_mut() else {
+        ui.centered_and_justified(|ui| {
+            ui.weak("Results appear here, grouped by file.");
+        });
+        return Vec::new();
+    };
+
+    let mut actions = Vec::new();
+    // The toolbar: its actions, then the filter, then the counts on the right, on one row
+    // where they fit, else the filter (and the counts) on a second and the counts on a
+    // third, so that nothing overlaps in a narrow window. Where each group fits is judged
+    // by its width in the last frame.
+    let counts = counts_text(results);
+    let counts_width = ui
+        .painter()
+        .layout_no_wrap(
+            counts.clone(),
+            egui::TextStyle::Body.resolve(ui.style()),
+            egui::Color32::WHITE,
+        )
+        .size()
+        .x;
+    let spacing = ui.spacing().item_spacing.x;
+    let [actions_width, filter_width] = list.toolbar_widths;
+    let filter_fits = actions_width + filter_width + 3.0 * spacing + 8.0 <= ui.available_width();
+    let mut measured = list.toolbar_widths;
+    let mut counts_shown = false;
+    ui.horizontal(|ui| {
+        measured[0] = ui
+            .horizontal(|ui| {
+                toolbar_actions(ui, results, sort, &export, &mut actions);
+            })
+            .response
+            .rect
+            .width();
+        if filter_fits {
+            ui.separator();
+            measured[1] = ui
+                .horizontal(|ui| toolbar_filter(ui, results, &mut list.filter))
                 .response
                 .rect
                 .width();
-            if filter_fits {
-                ui.separator();
-                measured[1] = ui
-                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.shown.list.filter))
-                    .response
-                    .rect
-                    .width();
-                counts_shown = counts_on_the_right(ui, &counts, counts_width);
-            }
+            counts_shown = counts_on_the_right(ui, &counts, counts_width);
+        }
+    });
+    if !filter_fits {
+        ui.horizontal(|ui| {
+            measured[1] = ui
+                .horizontal(|ui| toolbar_filter(ui, results, &mut list.filter))
+                .response
+                .rect
+                .width();
+            counts_shown = counts_on_the_right(ui, &counts, counts_width);
         });
-        if !filter_fits {
-            ui.horizontal(|ui| {
-                measured[1] = ui
-                    .horizontal(|ui| toolbar_filter(ui, results, &mut self.shown.list.filter))
-                    .response
-                    .rect
-                    .width();
-                counts_shown = counts_on_the_right(ui, &counts, counts_width);
-            });
-        }
-        if !counts_shown {
-            ui.weak(counts);
-        }
-        self.shown.list.toolbar_widths = measured;
-        if let Some(action) = export.outcome_line(ui) {
-            actions.push(RowAction::Export(action));
-        }
-        if let Some(bytes) = self.copy_too_large {
-            copy_too_large_line(ui, bytes, self.copy_limit, &mut actions);
-        }
-        ui.separator();
+    }
+    if !counts_shown {
+        ui.weak(counts);
+    }
+    list.toolbar_widths = measured;
+    if let Some(action) = export.outcome_line(ui) {
+        actions.push(RowAction::Export(action));
+    }
+    if let Some((bytes, limit)) = copy_too_large {
+        copy_too_large_line(ui, bytes, limit, &mut actions);
+    }
+    ui.separator();
 
-        let results: &ResultsModel = results;
-        if results.row_count() == 0 {
-            let text = if results.is_filtered() && results.match_count() > 0 {
-                "No result contains the filter's text."
-            } else if self.session.is_running() {
-                "Searching…"
-            } else if results.summary().is_some_and(|s| s.cancelled) {
-                "Cancelled before anything was found."
-            } else {
-                "No matches."
+    let results: &ResultsModel = results;
+    if results.row_count() == 0 {
+        let text = if results.is_filtered() && results.match_count() > 0 {
+            "No result contains the filter's text."
+        } else if running {
+            "Searching…"
+        } else if results.summary().is_some_and(|s| s.cancelled) {
+            "Cancelled before anything was found."
+        } else {
+            "No matches."
+        };
+        ui.centered_and_justified(|ui| ui.weak(text));
+    }
+
+    let mono = egui::TextStyle::Monospace.resolve(ui.style());
+    let row_height = ui
+        .text_style_height(&egui::TextStyle::Monospace)
+        .max(ui.text_style_height(&egui::TextStyle::Body))
+        + 6.0;
+    let row_step = row_height + ui.spacing().item_spacing.y;
+    let mut scroll = egui::ScrollArea::vertical()
+        .id_salt("results")
+        .auto_shrink(false)
+        .animated(false);
+    if list.scroll_to_selection {
+        list.scroll_to_selection = false;
+        let show_header = std::mem::take(&mut list.show_header);
+        if let Some(row) = selected.and_then(|item| results.row_of(item)) {
+            let bottom = row as f32 * row_step + row_height;
+            // The file's header too, when it fits in the list with the row.
+            let header = match *selected {
+                Some(RowRef::Match(index)) if show_header => results
+                    .file_of(index)
+                    .and_then(|file| results.row_of(RowRef::File(file))),
+                _ => None,
             };
-            ui.centered_and_justified(|ui| ui.weak(text));
-        }
-
-        let mono = egui::TextStyle::Monospace.resolve(ui.style());
-        let row_height = ui
-            .text_style_height(&egui::TextStyle::Monospace)
-            .max(ui.text_style_height(&egui::TextStyle::Body))
-            + 6.0;
-        let row_step = row_height + ui.spacing().item_spacing.y;
-        let mut scroll = egui::ScrollArea::vertical()
-            .id_salt("results")
-            .auto_shrink(false)
-            .animated(false);
-        if self.shown.list.scroll_to_selection {
-            self.shown.list.scroll_to_selection = false;
-            let show_header = std::mem::take(&mut self.shown.list.show_header);
-            if let Some(row) = self.shown.selected.and_then(|item| results.row_of(item)) {
-                let bottom = row as f32 * row_step + row_height;
-                // The file's header too, when it fits in the list with the row.
-                let header = match self.shown.selected {
-                    Some(RowRef::Match(index)) if show_header => results
-                        .file_of(index)
-                        .and_then(|file| results.row_of(RowRef::File(file))),
-                    _ => None,
-                };
-                let top = header
-                    .map(|header| header as f32 * row_step)
-                    .filter(|&top| bottom - top <= self.shown.list.height)
-                    .unwrap_or(row as f32 * row_step);
-                if top < self.shown.list.offset {
-                    scroll = scroll.vertical_scroll_offset(top);
-                } else if bottom > self.shown.list.offset + self.shown.list.height {
-                    scroll = scroll.vertical_scroll_offset(bottom - self.shown.list.height);
-                }
-            }
-        }
-        let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&mono, '0')).max(1.0);
-        let selected = self.shown.selected;
-        let output = scroll.show_rows(ui, row_height, results.row_count(), |ui, range| {
-            ui.style_mut().interaction.selectable_labels = false;
-            for row in range {
-                let Some(item) = results.row(row) else {
-                    continue;
-                };
-                // A stable id per item, so a click or an open context menu stays with its row
-                // while rows above it come and go.
-                let (rect, _) =
-                    ui.allocate_exact_size(vec2(ui.available_width(), row_height), Sense::hover());
-                let response =
-                    ui.interact(rect, egui::Id::unique(("trawl.row", item)), Sense::click());
-                if !ui.is_rect_visible(rect) {
-                    continue;
-                }
-                let is_selected = selected == Some(item);
-                paint_background(ui, rect, is_selected, ui.rect_contains_pointer(rect));
-                match item {
-                    RowRef::File(file) => {
-                        let Some(view) = results.file(file) else {
-                            continue;
-                        };
-                        let (shown, all) =
-                            (thousands(view.shown.into()), thousands(view.matches.into()));
-                        // A file that was not UTF-8 is named with the encoding it was
-                        // decoded from.
-                        let encoding = results
-                            .found()
-                            .encoding(file)
-                            .filter(|&e| e != encoding_rs::UTF_8)
-                            .map(encoding_rs::Encoding::name);
-                        let name = match encoding {
-                            Some(encoding) => format!("{} · {encoding}", view.display),
-                            None => view.display.to_string(),
-                        };
-                        let label = if view.shown == view.matches {
-                            format!("{name} ({all})")
-                        } else {
-                            format!("{name} ({shown} of {all})")
-                        };
-                        response.widget_info(|| {
-                            WidgetInfo::selected(Role::Button, true, is_selected, &label)
-                        });
-                        paint_file_row(ui, rect, &view, encoding);
-                        file_row_actions(&response, file, &view, &mut actions);
-                    }
-                    RowRef::Match(index) => {
-                        let Some(view) = results.occurrence(index) else {
-                            continue;
-                        };
-                        let location = format!("{}:{}", view.line_number, view.column);
-                        response.widget_info(|| {
-                            WidgetInfo::selected(
-                                Role::Button,
-                                true,
-                                is_selected,
-                                if view.spans_lines {
-                                    format!(
-                                        "{location} {} (continues on the next lines)",
-                                        view.text.trim()
-                                    )
-                                } else {
-                                    format!("{location} {}", view.text.trim())
-                                },
-                            )
-                        });
-                        paint_match_row(ui, rect, &location, &view, &mono, char_width);
-                        match_row_actions(ui, rect, &response, results, index, &mut actions);
-                    }
-                }
-                if response.clicked() || response.secondary_clicked() {
-                    actions.push(RowAction::Select(item));
-                }
-            }
-        });
-        self.shown.list.offset = output.state.clamped_offset().y;
-        self.shown.list.height = output.inner_rect.height();
-        self.shown.list.page_rows = (self.shown.list.height / row_step).floor().max(1.0) as usize;
-
-        let ctx = ui.ctx().clone();
-        for action in actions {
-            match action {
-                RowAction::Select(item) => self.shown.selected = Some(item),
-                RowAction::Toggle(file) => {
-                    if let Some(results) = self.shown.model.as_mut() {
-                        results.toggle_collapsed(file);
-                    }
-                    self.shown.selected = Some(RowRef::File(file));
-                }
-                RowAction::Copy { text, what } => {
-                    let notice = format!("{what}: {}", short(&text));
-                    self.copy(&ctx, text, &notice);
-                }
-                RowAction::OpenInEditor(index) => {
-                    self.shown.selected = Some(RowRef::Match(index));
-                    self.open_in_editor(&ctx, index);
-                }
-                RowAction::Export(action) => self.export_action(&ctx, action),
-                RowAction::CopyAll => self.copy_all(&ctx),
-                RowAction::DismissCopyTooLarge => self.copy_too_large = None,
-                RowAction::CopyLineText(index) => self.copy_line_text(&ctx, index),
+            let top = header
+                .map(|header| header as f32 * row_step)
+                .filter(|&top| bottom - top <= list.height)
+                .unwrap_or(row as f32 * row_step);
+            if top < list.offset {
+                scroll = scroll.vertical_scroll_offset(top);
+            } else if bottom > list.offset + list.height {
+                scroll = scroll.vertical_scroll_offset(bottom - list.height);
             }
         }
     }
+    let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&mono, '0')).max(1.0);
+    let selected = *selected;
+    let output = scroll.show_rows(ui, row_height, results.row_count(), |ui, range| {
+        ui.style_mut().interaction.selectable_labels = false;
+        for row in range {
+            let Some(item) = results.row(row) else {
+                continue;
+            };
+            // A stable id per item, so a click or an open context menu stays with its row
+            // while rows above it come and go.
+            let (rect, _) =
+                ui.allocate_exact_size(vec2(ui.available_width(), row_height), Sense::hover());
+            let response = ui.interact(rect, egui::Id::unique(("trawl.row", item)), Sense::click());
+            if !ui.is_rect_visible(rect) {
+                continue;
+            }
+            let is_selected = selected == Some(item);
+            paint_background(ui, rect, is_selected, ui.rect_contains_pointer(rect));
+            match item {
+                RowRef::File(file) => {
+                    let Some(view) = results.file(file) else {
+                        continue;
+                    };
+                    let (shown, all) =
+                        (thousands(view.shown.into()), thousands(view.matches.into()));
+                    // A file that was not UTF-8 is named with the encoding it was
+                    // decoded from.
+                    let encoding = results
+                        .found()
+                        .encoding(file)
+                        .filter(|&e| e != encoding_rs::UTF_8)
+                        .map(encoding_rs::Encoding::name);
+                    let name = match encoding {
+                        Some(encoding) => format!("{} · {encoding}", view.display),
+                        None => view.display.to_string(),
+                    };
+                    let label = if view.shown == view.matches {
+                        format!("{name} ({all})")
+                    } else {
+                        format!("{name} ({shown} of {all})")
+                    };
+                    response.widget_info(|| {
+                        WidgetInfo::selected(Role::Button, true, is_selected, &label)
+                    });
+                    paint_file_row(ui, rect, &view, encoding);
+                    file_row_actions(&response, file, &view, &mut actions);
+                }
+                RowRef::Match(index) => {
+                    let Some(view) = results.occurrence(index) else {
+                        continue;
+                    };
+                    let location = format!("{}:{}", view.line_number, view.column);
+                    response.widget_info(|| {
+                        WidgetInfo::selected(
+                            Role::Button,
+                            true,
+                            is_selected,
+                            if view.spans_lines {
+                                format!(
+                                    "{location} {} (continues on the next lines)",
+                                    view.text.trim()
+                                )
+                            } else {
+                                format!("{location} {}", view.text.trim())
+                            },
+                        )
+                    });
+                    paint_match_row(ui, rect, &location, &view, &mono, char_width);
+                    match_row_actions(ui, rect, &response, results, index, &mut actions);
+                }
+            }
+            if response.clicked() || response.secondary_clicked() {
+                actions.push(RowAction::Select(item));
+            }
+        }
+    });
+    list.offset = output.state.clamped_offset().y;
+    list.height = output.inner_rect.height();
+    list.page_rows = (list.height / row_step).floor().max(1.0) as usize;
+
+    actions
 }
 
 /// "3 matches in 2 files shown", or with a filter "2 of 5 matches in 2 of 3 files shown".

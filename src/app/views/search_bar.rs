@@ -6,8 +6,9 @@ use egui::text::CCursorRange;
 use egui::{Button, Key, RichText, TextEdit, Ui};
 
 use crate::app::numbers::thousands;
+use crate::app::session::LargeFolders;
 use crate::app::views::options;
-use crate::app::{LARGE_FOLDER_FILES, SearchFields, TrawlApp, Validation};
+use crate::app::{InputErrors, LARGE_FOLDER_FILES, SavedState, SearchFields};
 use crate::search::CaseMode;
 
 /// What the Extensions field takes, and whether case matters here.
@@ -40,7 +41,7 @@ fn pattern_id() -> egui::Id {
 }
 
 /// Focuses the pattern field with all of `pattern` selected, so typing replaces it.
-pub(super) fn focus_pattern(ctx: &egui::Context, pattern: &str) {
+pub(crate) fn focus_pattern(ctx: &egui::Context, pattern: &str) {
     let id = pattern_id();
     let mut state = TextEdit::load_state(ctx, id).unwrap_or_default();
     state
@@ -50,306 +51,338 @@ pub(super) fn focus_pattern(ctx: &egui::Context, pattern: &str) {
     ctx.memory_mut(|memory| memory.request_focus(id));
 }
 
-impl TrawlApp {
-    /// Draws the fields and buttons; Enter in a field or the Search button starts a search.
-    ///
-    /// The fields have fixed ids: egui's automatic ids shift when a widget before them
-    /// appears or goes (an error line), and focus would then jump out of the field.
-    pub(super) fn search_bar(&mut self, ui: &mut Ui) {
-        let ctx = ui.ctx().clone();
-        // While the pattern compiles, Search stays enabled: pressing it starts the search as
-        // soon as the pattern is known to be valid.
-        let (errors, valid) = match self.session.validation(&self.state, &ctx) {
-            Validation::Valid(..) | Validation::Checking => (Default::default(), true),
-            Validation::Invalid(errors) => (errors, false),
-        };
-        let mut enter = false;
-        let error_color = ui.visuals().error_fg_color;
-
-        // Folder row.
-        ui.horizontal(|ui| {
-            let label = field_label(ui, "Folder");
-            let buttons_width = 190.0;
-            let field = ui.add(
-                TextEdit::singleline(&mut self.state.folder)
-                    .id(egui::Id::unique("trawl.folder"))
-                    .hint_text("Folder to search (type, paste, drop or browse)")
-                    .desired_width((ui.available_width() - buttons_width).max(120.0)),
-            );
-            let field = field.labelled_by(label.id);
-            enter |= submitted(ui, &field);
-            if field.changed() {
-                self.picker_message = None;
-            }
-            let browsing = self.picker.is_some();
-            let browse = ui
-                .add_enabled(
-                    !browsing,
-                    Button::new(if browsing { "Browsing…" } else { "Browse…" }),
-                )
-                .on_hover_text("Choose the folder in the system's folder dialog");
-            if browse.clicked() {
-                self.browse(&ctx);
-            }
-            let mut chosen = None;
-            ui.add_enabled_ui(!self.state.recent_folders.is_empty(), |ui| {
-                ui.menu_button("Recent", |ui| {
-                    for folder in &self.state.recent_folders {
-                        if ui
-                            .button(folder.as_str())
-                            .on_hover_text("Search this folder again")
-                            .clicked()
-                        {
-                            chosen = Some(folder.clone());
-                            ui.close();
-                        }
-                    }
-                })
-                .response
-                .on_hover_text("Folders searched before")
-            });
-            if let Some(folder) = chosen {
-                self.state.folder = folder;
-                self.picker_message = None;
-            }
-        });
-        if let Some(error) = &errors.folder
-            && (self.session.tried_empty_search() || !self.state.folder.trim().is_empty())
-        {
-            error_line(ui, error_color, error);
-        }
-        if let Some(message) = self.picker_message.clone() {
-            ui.horizontal(|ui| {
-                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-                if self.chooser.is_none()
-                    && ui
-                        .button("Open built-in chooser")
-                        .on_hover_text("Pick a folder inside the window")
-                        .clicked()
-                {
-                    self.chooser = Some(crate::app::FolderChooser::new(
-                        self.state.root().as_deref(),
-                        ui.ctx(),
-                    ));
-                }
-                // Wrapped, not cut mid-word, in a narrow window (after the button, which a
-                // wrapped text would push out of sight).
-                ui.add(
-                    egui::Label::new(RichText::new(message).color(ui.visuals().warn_fg_color))
-                        .wrap(),
-                );
-            });
-        }
-
-        // Extensions, pattern and its toggles, Search, Cancel and Options: one row where the
-        // window is wide enough, else two (the buttons after the extensions), so that nothing
-        // is pushed out of sight.
-        if ui.available_width() >= ONE_ROW_WIDTH {
-            ui.horizontal(|ui| {
-                enter |= self.extensions_field(ui);
-                let label = ui.label("Pattern");
-                let width = ui.available_width() - PATTERN_TOOLS_WIDTH - SEARCH_BUTTONS_WIDTH;
-                enter |= self.pattern_field(ui, &label, width);
-                self.pattern_tools(ui);
-                enter |= self.search_buttons(ui, valid);
-            });
-        } else {
-            ui.horizontal(|ui| {
-                enter |= self.extensions_field(ui);
-                ui.separator();
-                enter |= self.search_buttons(ui, valid);
-            });
-            ui.horizontal(|ui| {
-                let label = field_label(ui, "Pattern");
-                let width = ui.available_width() - PATTERN_TOOLS_WIDTH;
-                enter |= self.pattern_field(ui, &label, width);
-                self.pattern_tools(ui);
-            });
-        }
-        if let Some(error) = &errors.extensions {
-            error_line(ui, error_color, error);
-        }
-        // An empty field is not an error yet (its hint says what to type), until Enter is
-        // pressed with it still empty.
-        if let Some(error) = &errors.pattern
-            && (self.session.tried_empty_search() || !self.state.pattern.is_empty())
-        {
-            error_line(ui, error_color, error);
-        }
-
-        if let Some(files) = self
-            .state
-            .search_as_you_type
-            .then(|| self.folder_too_large_for_typing())
-            .flatten()
-        {
-            ui.horizontal(|ui| {
-                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!(
-                            "Search as you type is off for this folder ({} files last time): press \
-                         Enter to search.",
-                            thousands(files)
-                        ))
-                        .weak(),
-                    )
-                    .wrap(),
-                )
-                .on_hover_text(format!(
-                    "Restarting a search of this many files on every keystroke would keep the \
-                     disk and every core busy; a folder under {} files is searched as you type.",
-                    thousands(LARGE_FOLDER_FILES)
-                ));
-            });
-        }
-
-        if self.state.options_open {
-            enter |= self.options_panel(ui, &errors);
-        } else if errors.in_options() {
-            // The closed panel must not hide why Search is disabled.
-            for error in &errors.options {
-                error_line(ui, error_color, &format!("{error} (in Options)"));
-            }
-        }
-
-        if enter && valid {
-            self.start_search(&ctx);
-        } else if enter {
-            self.session.note_tried_empty_search();
-        }
-    }
+/// What the search bar draws: the saved fields it edits, and what it shows of the search.
+pub(crate) struct SearchBar<'a> {
+    pub(crate) state: &'a mut SavedState,
+    /// The fields' problems (none while the pattern compiles).
+    pub(crate) errors: &'a InputErrors,
+    /// Search can be pressed (the fields are valid, or the pattern still compiles).
+    pub(crate) valid: bool,
+    pub(crate) tried_empty_search: bool,
+    /// The system's folder dialog is open.
+    pub(crate) browsing: bool,
+    /// Why the system's folder dialog did not show.
+    pub(crate) picker_message: Option<&'a str>,
+    pub(crate) chooser_open: bool,
+    pub(crate) large_folders: &'a mut LargeFolders,
+    pub(crate) searching: bool,
 }
 
-impl TrawlApp {
-    /// The Extensions field; true when Enter was pressed in it.
-    fn extensions_field(&mut self, ui: &mut Ui) -> bool {
-        let label = field_label(ui, "Extensions");
-        let field = ui
-            .add(
-                TextEdit::singleline(&mut self.state.extensions)
-                    .id(egui::Id::unique("trawl.extensions"))
-                    .hint_text("rs, toml  (empty or * = all)")
-                    .desired_width(170.0),
+/// What the person asked for in the search bar.
+pub(crate) enum SearchBarAction {
+    /// Enter in a field, or Search, with valid fields.
+    Start,
+    /// Enter with a field empty or invalid.
+    TriedEmpty,
+    Cancel,
+    Browse,
+    OpenChooser,
+    /// The folder field was typed in.
+    FolderEdited,
+    /// A recent folder was picked.
+    Recent(String),
+    /// A past search was picked.
+    History(SearchFields),
+}
+
+/// Draws the fields and buttons; Enter in a field or the Search button asks for a search.
+///
+/// The fields have fixed ids: egui's automatic ids shift when a widget before them appears
+/// or goes (an error line), and focus would then jump out of the field.
+pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction> {
+    let SearchBar {
+        state,
+        errors,
+        valid,
+        tried_empty_search,
+        browsing,
+        picker_message,
+        chooser_open,
+        large_folders,
+        searching,
+    } = bar;
+    let mut actions = Vec::new();
+    let mut enter = false;
+    let error_color = ui.visuals().error_fg_color;
+
+    // Folder row.
+    ui.horizontal(|ui| {
+        let label = field_label(ui, "Folder");
+        let buttons_width = 190.0;
+        let field = ui.add(
+            TextEdit::singleline(&mut state.folder)
+                .id(egui::Id::unique("trawl.folder"))
+                .hint_text("Folder to search (type, paste, drop or browse)")
+                .desired_width((ui.available_width() - buttons_width).max(120.0)),
+        );
+        let field = field.labelled_by(label.id);
+        enter |= submitted(ui, &field);
+        if field.changed() {
+            actions.push(SearchBarAction::FolderEdited);
+        }
+        let browse = ui
+            .add_enabled(
+                !browsing,
+                Button::new(if browsing { "Browsing…" } else { "Browse…" }),
             )
-            .labelled_by(label.id)
-            .on_hover_text(EXTENSIONS_HELP);
-        submitted(ui, &field)
-    }
-
-    /// The pattern field, `width` wide (at least a useful width); true when Enter was pressed
-    /// in it.
-    fn pattern_field(&mut self, ui: &mut Ui, label: &egui::Response, width: f32) -> bool {
-        let field = ui
-            .add(
-                TextEdit::singleline(&mut self.state.pattern)
-                    .id(pattern_id())
-                    .hint_text("Text or regex to find (Ctrl+F)")
-                    .font(egui::TextStyle::Monospace)
-                    .desired_width(width.max(120.0)),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("What to find: text, or a regex with .* on (Ctrl+F comes here)");
-        submitted(ui, &field)
-    }
-
-    /// History and the pattern's toggles.
-    fn pattern_tools(&mut self, ui: &mut Ui) {
-        if let Some(entry) = self.history_menu(ui) {
-            entry.apply_to(&mut self.state);
-            self.picker_message = None;
+            .on_hover_text("Choose the folder in the system's folder dialog");
+        if browse.clicked() {
+            actions.push(SearchBarAction::Browse);
         }
-        let options = &mut self.state.options;
-        // On: case-sensitive; off: any case (the window's default, as VS Code's).
-        let mut match_case = options.case == CaseMode::Sensitive;
-        if ui
-            .toggle_value(&mut match_case, RichText::new("Aa").monospace())
-            .on_hover_text("Match case")
-            .changed()
-        {
-            options.case = if match_case {
-                CaseMode::Sensitive
-            } else {
-                CaseMode::Insensitive
-            };
-        }
-        ui.toggle_value(
-            &mut options.whole_word,
-            RichText::new("ab").monospace().underline(),
-        )
-        .on_hover_text("Match whole word");
-        ui.toggle_value(&mut options.regex, RichText::new(".*").monospace())
-            .on_hover_text("Use regular expression");
-    }
-
-    /// Search, Cancel and Options; true when Search was clicked.
-    fn search_buttons(&mut self, ui: &mut Ui, valid: bool) -> bool {
-        let search = ui
-            .add_enabled(valid, Button::new(RichText::new("Search").strong()))
-            .on_disabled_hover_text(
-                "Fill in a folder and a pattern, and fix any field marked in red",
-            );
-        if ui
-            .add_enabled(self.is_searching(), Button::new("Cancel"))
-            .on_hover_text("Stop the search (Esc); the results found so far stay")
-            .clicked()
-        {
-            self.cancel_search();
-        }
-        let any_set = options::any_option_set(&self.state.options);
-        let text = if any_set {
-            // Marked so that an option hidden in the closed panel never surprises, in an
-            // orange that reads on the button and on the selected button's blue (a contrast
-            // of 4.5 or more): light in the dark theme, dark in the light one. The warning
-            // orange had 2.5 to 3.2.
-            let color = if ui.visuals().dark_mode {
-                egui::Color32::from_rgb(0xff, 0xc8, 0x78)
-            } else {
-                egui::Color32::from_rgb(0x80, 0x30, 0x00)
-            };
-            RichText::new("Options").color(color)
-        } else {
-            RichText::new("Options")
-        };
-        let toggle = ui.toggle_value(&mut self.state.options_open, text);
-        // Built only while hovered, not every frame.
-        toggle.on_hover_ui(|ui| {
-            let set = options::options_in_effect(&self.state.options);
-            ui.label(if set.is_empty() {
-                "Hidden files, .gitignore, globs, size and thread limits, search as you type, \
-                 theme"
-                    .to_string()
-            } else {
-                format!("Options in effect: {}", set.join(", "))
-            });
-        });
-        search.clicked()
-    }
-
-    /// The "History" drop-down: past searches, most recent first. Returns the one picked.
-    fn history_menu(&mut self, ui: &mut Ui) -> Option<SearchFields> {
         let mut chosen = None;
-        ui.add_enabled_ui(!self.state.history.is_empty(), |ui| {
-            ui.menu_button("History", |ui| {
-                ui.set_max_width(400.0);
-                for entry in &self.state.history {
-                    let line = entry.summary();
+        ui.add_enabled_ui(!state.recent_folders.is_empty(), |ui| {
+            ui.menu_button("Recent", |ui| {
+                for folder in &state.recent_folders {
                     if ui
-                        .add(Button::new(line.as_str()).truncate())
-                        .on_hover_text(line.as_str())
+                        .button(folder.as_str())
+                        .on_hover_text("Search this folder again")
                         .clicked()
                     {
-                        chosen = Some(entry.clone());
+                        chosen = Some(folder.clone());
                         ui.close();
                     }
                 }
             })
             .response
-            .on_hover_text("Past searches: pick one to fill in its folder, pattern and options")
-            .on_disabled_hover_text("Searches you start are listed here")
+            .on_hover_text("Folders searched before")
         });
-        chosen
+        if let Some(folder) = chosen {
+            actions.push(SearchBarAction::Recent(folder));
+        }
+    });
+    if let Some(error) = &errors.folder
+        && (tried_empty_search || !state.folder.trim().is_empty())
+    {
+        error_line(ui, error_color, error);
     }
+    if let Some(message) = picker_message {
+        ui.horizontal(|ui| {
+            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+            if !chooser_open
+                && ui
+                    .button("Open built-in chooser")
+                    .on_hover_text("Pick a folder inside the window")
+                    .clicked()
+            {
+                actions.push(SearchBarAction::OpenChooser);
+            }
+            // Wrapped, not cut mid-word, in a narrow window (after the button, which a
+            // wrapped text would push out of sight).
+            ui.add(
+                egui::Label::new(RichText::new(message).color(ui.visuals().warn_fg_color)).wrap(),
+            );
+        });
+    }
+
+    // Extensions, pattern and its toggles, Search, Cancel and Options: one row where the
+    // window is wide enough, else two (the buttons after the extensions), so that nothing
+    // is pushed out of sight.
+    if ui.available_width() >= ONE_ROW_WIDTH {
+        ui.horizontal(|ui| {
+            enter |= extensions_field(ui, &mut state.extensions);
+            let label = ui.label("Pattern");
+            let width = ui.available_width() - PATTERN_TOOLS_WIDTH - SEARCH_BUTTONS_WIDTH;
+            enter |= pattern_field(ui, &mut state.pattern, &label, width);
+            pattern_tools(ui, state, &mut actions);
+            enter |= search_buttons(ui, state, valid, searching, &mut actions);
+        });
+    } else {
+        ui.horizontal(|ui| {
+            enter |= extensions_field(ui, &mut state.extensions);
+            ui.separator();
+            enter |= search_buttons(ui, state, valid, searching, &mut actions);
+        });
+        ui.horizontal(|ui| {
+            let label = field_label(ui, "Pattern");
+            let width = ui.available_width() - PATTERN_TOOLS_WIDTH;
+            enter |= pattern_field(ui, &mut state.pattern, &label, width);
+            pattern_tools(ui, state, &mut actions);
+        });
+    }
+    if let Some(error) = &errors.extensions {
+        error_line(ui, error_color, error);
+    }
+    // An empty field is not an error yet (its hint says what to type), until Enter is
+    // pressed with it still empty.
+    if let Some(error) = &errors.pattern
+        && (tried_empty_search || !state.pattern.is_empty())
+    {
+        error_line(ui, error_color, error);
+    }
+
+    if let Some(files) = state
+        .search_as_you_type
+        .then(|| large_folders.too_large_for_typing(state))
+        .flatten()
+    {
+        ui.horizontal(|ui| {
+            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "Search as you type is off for this folder ({} files last time): press \
+                         Enter to search.",
+                        thousands(files)
+                    ))
+                    .weak(),
+                )
+                .wrap(),
+            )
+            .on_hover_text(format!(
+                "Restarting a search of this many files on every keystroke would keep the \
+                     disk and every core busy; a folder under {} files is searched as you type.",
+                thousands(LARGE_FOLDER_FILES)
+            ));
+        });
+    }
+
+    if state.options_open {
+        enter |= options::options_panel(ui, state, errors, large_folders);
+    } else if errors.in_options() {
+        // The closed panel must not hide why Search is disabled.
+        for error in &errors.options {
+            error_line(ui, error_color, &format!("{error} (in Options)"));
+        }
+    }
+
+    if enter && valid {
+        actions.push(SearchBarAction::Start);
+    } else if enter {
+        actions.push(SearchBarAction::TriedEmpty);
+    }
+    actions
+}
+
+/// The Extensions field; true when Enter was pressed in it.
+fn extensions_field(ui: &mut Ui, extensions: &mut String) -> bool {
+    let label = field_label(ui, "Extensions");
+    let field = ui
+        .add(
+            TextEdit::singleline(extensions)
+                .id(egui::Id::unique("trawl.extensions"))
+                .hint_text("rs, toml  (empty or * = all)")
+                .desired_width(170.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(EXTENSIONS_HELP);
+    submitted(ui, &field)
+}
+
+/// The pattern field, `width` wide (at least a useful width); true when Enter was pressed
+/// in it.
+fn pattern_field(ui: &mut Ui, pattern: &mut String, label: &egui::Response, width: f32) -> bool {
+    let field = ui
+        .add(
+            TextEdit::singleline(pattern)
+                .id(pattern_id())
+                .hint_text("Text or regex to find (Ctrl+F)")
+                .font(egui::TextStyle::Monospace)
+                .desired_width(width.max(120.0)),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("What to find: text, or a regex with .* on (Ctrl+F comes here)");
+    submitted(ui, &field)
+}
+
+/// History and the pattern's toggles.
+fn pattern_tools(ui: &mut Ui, state: &mut SavedState, actions: &mut Vec<SearchBarAction>) {
+    if let Some(entry) = history_menu(ui, &state.history) {
+        actions.push(SearchBarAction::History(entry));
+    }
+    let options = &mut state.options;
+    // On: case-sensitive; off: any case (the window's default, as VS Code's).
+    let mut match_case = options.case == CaseMode::Sensitive;
+    if ui
+        .toggle_value(&mut match_case, RichText::new("Aa").monospace())
+        .on_hover_text("Match case")
+        .changed()
+    {
+        options.case = if match_case {
+            CaseMode::Sensitive
+        } else {
+            CaseMode::Insensitive
+        };
+    }
+    ui.toggle_value(
+        &mut options.whole_word,
+        RichText::new("ab").monospace().underline(),
+    )
+    .on_hover_text("Match whole word");
+    ui.toggle_value(&mut options.regex, RichText::new(".*").monospace())
+        .on_hover_text("Use regular expression");
+}
+
+/// Search, Cancel and Options; true when Search was clicked.
+fn search_buttons(
+    ui: &mut Ui,
+    state: &mut SavedState,
+    valid: bool,
+    searching: bool,
+    actions: &mut Vec<SearchBarAction>,
+) -> bool {
+    let search = ui
+        .add_enabled(valid, Button::new(RichText::new("Search").strong()))
+        .on_disabled_hover_text("Fill in a folder and a pattern, and fix any field marked in red");
+    if ui
+        .add_enabled(searching, Button::new("Cancel"))
+        .on_hover_text("Stop the search (Esc); the results found so far stay")
+        .clicked()
+    {
+        actions.push(SearchBarAction::Cancel);
+    }
+    let any_set = options::any_option_set(&state.options);
+    let text = if any_set {
+        // Marked so that an option hidden in the closed panel never surprises, in an
+        // orange that reads on the button and on the selected button's blue (a contrast
+        // of 4.5 or more): light in the dark theme, dark in the light one. The warning
+        // orange had 2.5 to 3.2.
+        let color = if ui.visuals().dark_mode {
+            egui::Color32::from_rgb(0xff, 0xc8, 0x78)
+        } else {
+            egui::Color32::from_rgb(0x80, 0x30, 0x00)
+        };
+        RichText::new("Options").color(color)
+    } else {
+        RichText::new("Options")
+    };
+    let toggle = ui.toggle_value(&mut state.options_open, text);
+    // Built only while hovered, not every frame.
+    toggle.on_hover_ui(|ui| {
+        let set = options::options_in_effect(&state.options);
+        ui.label(if set.is_empty() {
+            "Hidden files, .gitignore, globs, size and thread limits, search as you type, \
+                 theme"
+                .to_string()
+        } else {
+            format!("Options in effect: {}", set.join(", "))
+        });
+    });
+    search.clicked()
+}
+
+/// The "History" drop-down: past searches, most recent first. Returns the one picked.
+fn history_menu(ui: &mut Ui, history: &[SearchFields]) -> Option<SearchFields> {
+    let mut chosen = None;
+    ui.add_enabled_ui(!history.is_empty(), |ui| {
+        ui.menu_button("History", |ui| {
+            ui.set_max_width(400.0);
+            for entry in history {
+                let line = entry.summary();
+                if ui
+                    .add(Button::new(line.as_str()).truncate())
+                    .on_hover_text(line.as_str())
+                    .clicked()
+                {
+                    chosen = Some(entry.clone());
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text("Past searches: pick one to fill in its folder, pattern and options")
+        .on_disabled_hover_text("Searches you start are listed here")
+    });
+    chosen
 }
 
 /// A fixed-width label before a field, returned so the field can be labelled by it.

@@ -4,108 +4,123 @@ use std::time::Duration;
 
 use egui::{ProgressBar, RichText, Ui};
 
-use crate::app::TrawlApp;
 use crate::app::numbers::{megabytes, plural, thousands};
-use crate::search::{ProgressSnapshot, Summary};
+use crate::app::session::ProgressLine;
+use crate::search::{FileError, ProgressSnapshot, Summary};
 
-impl TrawlApp {
-    /// The progress bar while a search runs (and frozen after it ends), from the engine's
-    /// atomic counters.
-    pub(super) fn progress_line(&mut self, ui: &mut Ui) {
-        let Some(line) = self.session.progress_line() else {
-            return;
-        };
-        let text = progress_text(&line.snapshot, line.elapsed, line.running);
-        ui.add(ProgressBar::new(line.fraction).text(text).animate(false));
-    }
+/// What the bottom line says; the app decides which.
+pub(crate) enum Status<'a> {
+    /// Why the last search could not start.
+    CouldNotStart(&'a str),
+    /// A new search runs while the previous results stay.
+    SearchingOverPrevious,
+    /// Search as you type waits for the pause.
+    WaitingForPause,
+    /// The fields changed since the shown results' search (its summary, when it has one).
+    EarlierSearch(Option<&'a Summary>),
+    /// A newer search ended before it found anything.
+    ReplacedBeforeFinding,
+    Summary(&'a Summary),
+    Searching,
+    /// Results without a summary: the search stopped without one.
+    NoSummary,
+    /// Nothing searched yet.
+    Empty,
+}
 
-    /// The bottom line: the summary, why a search could not start, or the "Copied" notice.
-    pub(super) fn status_line(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            if let Some(error) = self.session.start_error() {
+/// The progress bar while a search runs (and frozen after it ends), from the engine's atomic
+/// counters.
+pub(crate) fn progress_line(ui: &mut Ui, line: Option<ProgressLine>) {
+    let Some(line) = line else {
+        return;
+    };
+    let text = progress_text(&line.snapshot, line.elapsed, line.running);
+    ui.add(ProgressBar::new(line.fraction).text(text).animate(false));
+}
+
+/// The bottom line: the summary, why a search could not start, or what is on its way; the
+/// notice (`text`, whether it warns) at its right.
+pub(crate) fn status_line(ui: &mut Ui, status: Status<'_>, notice: Option<(&str, bool)>) {
+    ui.horizontal(|ui| {
+        match status {
+            Status::CouldNotStart(error) => {
                 ui.colored_label(ui.visuals().error_fg_color, error);
-            } else if self.results_outdated() {
-                let text = if self.is_searching() {
-                    "Searching…  (the previous results stay until new ones arrive; Esc to stop)"
-                } else if self.typing_search_pending() {
-                    "Searching when you pause typing…"
-                } else if self.fields_changed() {
-                    // The line above the results says to press Enter; this one what they are.
-                    let earlier = self
-                        .shown
-                        .model
-                        .as_ref()
-                        .and_then(|r| r.summary())
-                        .map_or_else(String::new, summary_text);
-                    ui.weak(format!("Earlier search: {earlier}"));
-                    ""
-                } else {
-                    "Replaced before it found anything: the previous search's results are shown."
-                };
-                if !text.is_empty() {
-                    ui.label(text);
-                }
-            } else if let Some(summary) = self.shown.model.as_ref().and_then(|r| r.summary()) {
+            }
+            Status::SearchingOverPrevious => {
+                ui.label(
+                    "Searching…  (the previous results stay until new ones arrive; Esc to stop)",
+                );
+            }
+            Status::WaitingForPause => {
+                ui.label("Searching when you pause typing…");
+            }
+            Status::EarlierSearch(summary) => {
+                // The line above the results says to press Enter; this one what they are.
+                let earlier = summary.map_or_else(String::new, summary_text);
+                ui.weak(format!("Earlier search: {earlier}"));
+            }
+            Status::ReplacedBeforeFinding => {
+                ui.label(
+                    "Replaced before it found anything: the previous search's results are shown.",
+                );
+            }
+            Status::Summary(summary) => {
                 ui.label(summary_text(summary));
-            } else if self.is_searching() {
+            }
+            Status::Searching => {
                 ui.label("Searching…  (Esc to stop)");
-            } else if self.shown.model.is_some() {
+            }
+            Status::NoSummary => {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     "The search stopped without its summary (an internal error); the results may be incomplete.",
                 );
-            } else {
+            }
+            Status::Empty => {
                 ui.weak("Choose a folder, type a pattern and press Enter.");
             }
-            if let Some(notice) = &self.notice {
-                // Only the width the summary left: a long copied path is cut with "…" rather
-                // than drawn over the summary.
-                let color = if notice.warning {
-                    ui.visuals().warn_fg_color
-                } else {
-                    ui.visuals().hyperlink_color
-                };
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.add(
-                        egui::Label::new(RichText::new(notice.text.as_str()).color(color))
-                            .truncate(),
-                    )
-                    .on_hover_text(notice.text.as_str());
-                });
-            }
-        });
-    }
-
-    /// The files and folders that could not be read, folded by default.
-    pub(super) fn errors_section(&mut self, ui: &mut Ui) {
-        let Some(results) = self.shown.model.as_ref() else {
-            return;
-        };
-        let errors = results.errors();
-        let title = match errors.len() {
-            1 => "1 file or folder could not be read".to_string(),
-            n => format!("{n} files or folders could not be read"),
-        };
-        egui::CollapsingHeader::new(RichText::new(title).color(ui.visuals().warn_fg_color))
-            .id_salt("unreadable")
-            .default_open(false)
-            .show(ui, |ui| {
-                let row_height = ui.text_style_height(&egui::TextStyle::Body);
-                egui::ScrollArea::vertical()
-                    .max_height(160.0)
-                    .auto_shrink([false, true])
-                    .show_rows(ui, row_height, errors.len(), |ui, range| {
-                        for error in &errors[range] {
-                            let path = if error.path.as_os_str().is_empty() {
-                                "(unnamed)".to_string()
-                            } else {
-                                crate::app::results::shown_path(&error.path)
-                            };
-                            ui.label(format!("{path}: {}", error.message));
-                        }
-                    });
+        }
+        if let Some((text, warning)) = notice {
+            // Only the width the summary left: a long copied path is cut with "…" rather
+            // than drawn over the summary.
+            let color = if warning {
+                ui.visuals().warn_fg_color
+            } else {
+                ui.visuals().hyperlink_color
+            };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.add(egui::Label::new(RichText::new(text).color(color)).truncate())
+                    .on_hover_text(text);
             });
-    }
+        }
+    });
+}
+
+/// The files and folders that could not be read, folded by default.
+pub(crate) fn errors_section(ui: &mut Ui, errors: &[FileError]) {
+    let title = match errors.len() {
+        1 => "1 file or folder could not be read".to_string(),
+        n => format!("{n} files or folders could not be read"),
+    };
+    egui::CollapsingHeader::new(RichText::new(title).color(ui.visuals().warn_fg_color))
+        .id_salt("unreadable")
+        .default_open(false)
+        .show(ui, |ui| {
+            let row_height = ui.text_style_height(&egui::TextStyle::Body);
+            egui::ScrollArea::vertical()
+                .max_height(160.0)
+                .auto_shrink([false, true])
+                .show_rows(ui, row_height, errors.len(), |ui, range| {
+                    for error in &errors[range] {
+                        let path = if error.path.as_os_str().is_empty() {
+                            "(unnamed)".to_string()
+                        } else {
+                            crate::app::results::shown_path(&error.path)
+                        };
+                        ui.label(format!("{path}: {}", error.message));
+                    }
+                });
+        });
 }
 
 /// "1,204 of 48,625 files (still finding files) · 3,410 matches · 12.5 MB · 1.2 s · 10.4 MB/s"

@@ -1,0 +1,229 @@
+//! Where each view goes in the window, and the dialogs' stacking: the coordinator's frame.
+
+use crate::app::copy::short;
+use crate::app::views::export::{ExportAction, ExportBar};
+use crate::app::views::results_list::{ResultsList, RowAction, results_list};
+use crate::app::views::search_bar::{SearchBar, SearchBarAction, search_bar};
+use crate::app::views::status::Status;
+use crate::app::views::{self, drop_overlay};
+use crate::app::{Dialog, FolderChooser, InputErrors, ResultsModel, RowRef, TrawlApp, Validation};
+
+impl TrawlApp {
+    /// Lays out the search bar and the progress line, on top.
+    pub(super) fn show_search_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        // While the pattern compiles, Search stays enabled: pressing it starts the search as
+        // soon as the pattern is known to be valid.
+        let (errors, valid) = match self.session.validation(&self.state, &ctx) {
+            Validation::Valid(..) | Validation::Checking => (InputErrors::default(), true),
+            Validation::Invalid(errors) => (errors, false),
+        };
+        egui::Panel::top("search_bar").show(ui, |ui| {
+            ui.add_space(6.0);
+            let searching = self.session.is_searching();
+            let tried_empty_search = self.session.tried_empty_search();
+            let actions = search_bar(
+                ui,
+                SearchBar {
+                    state: &mut self.state,
+                    errors: &errors,
+                    valid,
+                    tried_empty_search,
+                    browsing: self.picker.is_some(),
+                    picker_message: self.picker_message.as_deref(),
+                    chooser_open: self.chooser.is_some(),
+                    large_folders: self.session.large_folders_mut(),
+                    searching,
+                },
+            );
+            for action in actions {
+                self.apply_search_bar(&ctx, action);
+            }
+            ui.add_space(4.0);
+            views::status::progress_line(ui, self.session.progress_line());
+            ui.add_space(4.0);
+        });
+    }
+
+    /// Applies what the search bar asked for.
+    fn apply_search_bar(&mut self, ctx: &egui::Context, action: SearchBarAction) {
+        match action {
+            SearchBarAction::Start => self.start_search(ctx),
+            SearchBarAction::TriedEmpty => self.session.note_tried_empty_search(),
+            SearchBarAction::Cancel => self.cancel_search(),
+            SearchBarAction::Browse => self.browse(ctx),
+            SearchBarAction::OpenChooser => {
+                self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
+            }
+            SearchBarAction::FolderEdited => self.picker_message = None,
+            SearchBarAction::Recent(folder) => {
+                self.state.folder = folder;
+                self.picker_message = None;
+            }
+            SearchBarAction::History(entry) => {
+                entry.apply_to(&mut self.state);
+                self.picker_message = None;
+            }
+        }
+    }
+
+    /// What the bottom line says now.
+    fn status(&self) -> Status<'_> {
+        let results = self.shown.model.as_ref();
+        if let Some(error) = self.session.start_error() {
+            Status::CouldNotStart(error)
+        } else if self.results_outdated() {
+            if self.is_searching() {
+                Status::SearchingOverPrevious
+            } else if self.typing_search_pending() {
+                Status::WaitingForPause
+            } else if self.fields_changed() {
+                Status::EarlierSearch(results.and_then(ResultsModel::summary))
+            } else {
+                Status::ReplacedBeforeFinding
+            }
+        } else if let Some(summary) = results.and_then(ResultsModel::summary) {
+            Status::Summary(summary)
+        } else if self.is_searching() {
+            Status::Searching
+        } else if results.is_some() {
+            Status::NoSummary
+        } else {
+            Status::Empty
+        }
+    }
+
+    /// Lays out the rest of the window, under the search bar: status line at the bottom,
+    /// unreadable files above it, results in the middle.
+    pub(super) fn show_results(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("status").show(ui, |ui| {
+            let notice = self.notice.as_ref().map(|n| (n.text.as_str(), n.warning));
+            views::status::status_line(ui, self.status(), notice);
+        });
+        if let Some(results) = self.shown.model.as_ref().filter(|r| !r.errors().is_empty()) {
+            egui::Panel::bottom("errors")
+                .resizable(true)
+                .show(ui, |ui| views::status::errors_section(ui, results.errors()));
+        }
+        self.preview_panels(ui);
+        let ctx = ui.ctx().clone();
+        let export = ExportBar::of(&self.export, self.export_blocked());
+        let outdated = self.results_outdated();
+        let press_enter = outdated
+            && self.fields_changed()
+            && !self.is_searching()
+            && !self.typing_search_pending();
+        let list = ResultsList {
+            shown: &mut self.shown,
+            sort: &mut self.state.sort,
+            export,
+            copy_too_large: self.copy_too_large.map(|bytes| (bytes, self.copy_limit)),
+            outdated,
+            press_enter,
+            running: self.session.is_running(),
+        };
+        let actions = egui::CentralPanel::default()
+            .show(ui, |ui| results_list(ui, list))
+            .inner;
+        for action in actions {
+            self.apply_row_action(&ctx, action);
+        }
+
+        let mut drawn = Vec::new();
+        if let Some(chooser) = self.chooser.as_mut() {
+            match chooser.show(&ctx) {
+                crate::app::picker::ChooserAction::Open => {}
+                crate::app::picker::ChooserAction::Chosen(path) => {
+                    self.state.folder = path.display().to_string();
+                    self.picker_message = None;
+                    self.chooser = None;
+                }
+                crate::app::picker::ChooserAction::Closed => self.chooser = None,
+            }
+            drawn.push((Dialog::Chooser, self.chooser.as_ref().and_then(|c| c.rect)));
+        }
+        drawn.push((Dialog::EditorSettings, self.editor_settings_window(&ctx)));
+        let (rect, action) = match self.export.form.as_mut() {
+            Some(form) => views::export::export_window(&ctx, form),
+            None => (None, None),
+        };
+        if let Some(action) = action {
+            self.export.form_action(&ctx, export_source!(self), action);
+        }
+        drawn.push((Dialog::Export, rect));
+        self.stack_dialogs(&ctx, &drawn);
+        drop_overlay(&ctx);
+    }
+
+    /// Applies what the person did in the results list.
+    fn apply_row_action(&mut self, ctx: &egui::Context, action: RowAction) {
+        match action {
+            RowAction::Select(item) => self.shown.selected = Some(item),
+            RowAction::Toggle(file) => {
+                if let Some(results) = self.shown.model.as_mut() {
+                    results.toggle_collapsed(file);
+                }
+                self.shown.selected = Some(RowRef::File(file));
+            }
+            RowAction::Copy { text, what } => {
+                let notice = format!("{what}: {}", short(&text));
+                self.copy(ctx, text, &notice);
+            }
+            RowAction::OpenInEditor(index) => {
+                self.shown.selected = Some(RowRef::Match(index));
+                self.open_in_editor(ctx, index);
+            }
+            RowAction::Export(action) => match action {
+                ExportAction::Open => self.open_export(ctx),
+                ExportAction::Cancel => self.cancel_export(),
+                ExportAction::Dismiss => self.export.outcome = None,
+            },
+            RowAction::CopyAll => self.copy_all(ctx),
+            RowAction::DismissCopyTooLarge => self.copy_too_large = None,
+            RowAction::CopyLineText(index) => self.copy_line_text(ctx, index),
+        }
+    }
+
+    /// Whether `dialog` is open.
+    fn dialog_open(&self, dialog: Dialog) -> bool {
+        match dialog {
+            Dialog::Chooser => self.chooser.is_some(),
+            Dialog::EditorSettings => self.editor_settings_open,
+            Dialog::Export => self.export.form.is_some(),
+        }
+    }
+
+    /// Keeps the open dialogs in the order they are stacked (the last opened or clicked on
+    /// top), and closes the topmost on Esc. After the dialogs are drawn, so that keys typed
+    /// before the Esc reach their fields first.
+    fn stack_dialogs(&mut self, ctx: &egui::Context, drawn: &[(Dialog, Option<egui::Rect>)]) {
+        let mut stack = std::mem::take(&mut self.dialogs);
+        stack.retain(|&dialog| self.dialog_open(dialog));
+        for &(dialog, rect) in drawn {
+            if !self.dialog_open(dialog) {
+                continue;
+            }
+            let pressed_in = rect.is_some_and(|rect| {
+                ctx.input(|i| {
+                    i.pointer.any_pressed()
+                        && i.pointer.interact_pos().is_some_and(|p| rect.contains(p))
+                })
+            });
+            if pressed_in || !stack.contains(&dialog) {
+                stack.retain(|&d| d != dialog);
+                stack.push(dialog);
+            }
+        }
+        if self.esc_for_dialogs
+            && let Some(top) = stack.pop()
+        {
+            match top {
+                Dialog::Chooser => self.chooser = None,
+                Dialog::EditorSettings => self.editor_settings_open = false,
+                Dialog::Export => self.export.form = None,
+            }
+        }
+        self.esc_for_dialogs = false;
+        self.dialogs = stack;
+    }
+}
