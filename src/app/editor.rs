@@ -236,15 +236,16 @@ fn editor_syntax(program: &str) -> Option<&'static str> {
     })
 }
 
+/// The template in effect: `set` (as typed in the settings), or `default` when it is empty.
+pub(crate) fn template_in_effect<'a>(set: &'a str, default: &'a str) -> &'a str {
+    let set = set.trim();
+    if set.is_empty() { default } else { set }
+}
+
 impl TrawlApp {
     /// The template in effect: the one set in the settings, or the default.
     pub(crate) fn editor_template(&self) -> &str {
-        let set = self.state.editor_command.trim();
-        if set.is_empty() {
-            &self.default_editor
-        } else {
-            set
-        }
+        template_in_effect(&self.state.editor_command, &self.default_editor)
     }
 
     /// Opens occurrence `index` in the editor; a failure is shown under the results until the

@@ -1,7 +1,11 @@
 //! Where each view goes in the window, and the dialogs' stacking: the coordinator's frame.
 
 use crate::app::copy::short;
+use crate::app::views::editor_settings::{
+    EditorSettings, EditorSettingsAction, editor_settings_window,
+};
 use crate::app::views::export::{ExportAction, ExportBar};
+use crate::app::views::preview::{PreviewAction, PreviewPanel, preview_panels};
 use crate::app::views::results_list::{ResultsList, RowAction, results_list};
 use crate::app::views::search_bar::{SearchBar, SearchBarAction, search_bar};
 use crate::app::views::status::Status;
@@ -105,7 +109,30 @@ impl TrawlApp {
                 .resizable(true)
                 .show(ui, |ui| views::status::errors_section(ui, results.errors()));
         }
-        self.preview_panels(ui);
+        // The preview follows the selection (its lines read off the UI thread).
+        let occurrence = match (self.shown.selected, self.shown.model.as_ref()) {
+            (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
+                Some((results, index))
+            }
+            _ => None,
+        };
+        self.preview
+            .follow(occurrence, self.state.context_lines, ui.ctx());
+        self.preview.poll();
+
+        let panel = PreviewPanel {
+            preview: &mut self.preview,
+            state: &mut self.state,
+            match_selected: matches!(self.shown.selected, Some(RowRef::Match(_))),
+            editor_error: self.editor_error.as_deref(),
+        };
+        for action in preview_panels(ui, panel) {
+            match action {
+                PreviewAction::OpenInEditor => self.open_selected_in_editor(ui.ctx()),
+                PreviewAction::EditorSettings => self.editor_settings_open = true,
+                PreviewAction::DismissEditorError => self.editor_error = None,
+            }
+        }
         let ctx = ui.ctx().clone();
         let export = ExportBar::of(&self.export, self.export_blocked());
         let outdated = self.results_outdated();
@@ -142,7 +169,24 @@ impl TrawlApp {
             }
             drawn.push((Dialog::Chooser, self.chooser.as_ref().and_then(|c| c.rect)));
         }
-        drawn.push((Dialog::EditorSettings, self.editor_settings_window(&ctx)));
+        let rect = if self.editor_settings_open {
+            let settings = EditorSettings {
+                command: &mut self.state.editor_command,
+                default_editor: &self.default_editor,
+                error: self.editor_error.as_deref(),
+            };
+            let (rect, actions) = editor_settings_window(&ctx, settings);
+            for action in actions {
+                match action {
+                    EditorSettingsAction::ClearError => self.editor_error = None,
+                    EditorSettingsAction::Close => self.editor_settings_open = false,
+                }
+            }
+            rect
+        } else {
+            None
+        };
+        drawn.push((Dialog::EditorSettings, rect));
         let (rect, action) = match self.export.form.as_mut() {
             Some(form) => views::export::export_window(&ctx, form),
             None => (None, None),

@@ -3,36 +3,56 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use crate::app::TrawlApp;
-use crate::app::editor::{EditorCommand, PLACEHOLDER_HELP};
+use crate::app::editor::{EditorCommand, PLACEHOLDER_HELP, template_in_effect};
 
-impl TrawlApp {
-    /// The settings window, while it is open.
-    /// Returns where it was drawn.
-    pub(crate) fn editor_settings_window(&mut self, ctx: &egui::Context) -> Option<egui::Rect> {
-        if !self.editor_settings_open {
-            return None;
-        }
-        let mut open = true;
-        let shown = egui::Window::new("Editor settings")
-            .open(&mut open)
-            .collapsible(false)
-            .default_width(560.0)
-            .show(ctx, |ui| self.editor_settings(ui));
-        if !open {
-            self.editor_settings_open = false;
-        }
-        shown.map(|shown| shown.response.rect)
+/// What the settings window draws.
+pub(crate) struct EditorSettings<'a> {
+    /// The command as typed (empty: the default).
+    pub(crate) command: &'a mut String,
+    /// The command used when none is set.
+    pub(crate) default_editor: &'a str,
+    /// Why the editor could not be started last time.
+    pub(crate) error: Option<&'a str>,
+}
+
+/// What the person did in the settings window.
+pub(crate) enum EditorSettingsAction {
+    /// The command changed: the last attempt's error no longer applies.
+    ClearError,
+    Close,
+}
+
+/// The settings window (drawn while it is open). Returns where it was drawn, and what the
+/// person did.
+pub(crate) fn editor_settings_window(
+    ctx: &egui::Context,
+    mut settings: EditorSettings<'_>,
+) -> (Option<egui::Rect>, Vec<EditorSettingsAction>) {
+    let mut actions = Vec::new();
+    let mut open = true;
+    let shown = egui::Window::new("Editor settings")
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(560.0)
+        .show(ctx, |ui| editor_settings(ui, &mut settings, &mut actions));
+    if !open {
+        actions.push(EditorSettingsAction::Close);
     }
+    (shown.map(|shown| shown.response.rect), actions)
+}
 
-    /// The command field, what it will run, and the help.
-    pub(super) fn editor_settings(&mut self, ui: &mut Ui) {
-        let label = ui.label("Editor command");
-        ui.horizontal(|ui| {
+/// The command field, what it will run, and the help.
+fn editor_settings(
+    ui: &mut Ui,
+    settings: &mut EditorSettings<'_>,
+    actions: &mut Vec<EditorSettingsAction>,
+) {
+    let label = ui.label("Editor command");
+    ui.horizontal(|ui| {
             let field = ui.add(
-                TextEdit::singleline(&mut self.state.editor_command)
+                TextEdit::singleline(&mut *settings.command)
                     .id(egui::Id::unique("trawl.editor_command"))
-                    .hint_text(self.default_editor.as_str())
+                    .hint_text(settings.default_editor)
                     .font(egui::TextStyle::Monospace)
                     .desired_width((ui.available_width() - 140.0).max(200.0)),
             )
@@ -42,65 +62,65 @@ impl TrawlApp {
             );
             // The last attempt's error was about the command as it was.
             if field.changed() {
-                self.editor_error = None;
+                actions.push(EditorSettingsAction::ClearError);
             }
             if ui
                 .add_enabled(
-                    !self.state.editor_command.is_empty(),
+                    !settings.command.is_empty(),
                     egui::Button::new("Reset to default"),
                 )
-                .on_hover_text(format!("Use the default: {}", self.default_editor))
+                .on_hover_text(format!("Use the default: {}", settings.default_editor))
                 .clicked()
             {
-                self.state.editor_command.clear();
-                self.editor_error = None;
+                settings.command.clear();
+                actions.push(EditorSettingsAction::ClearError);
             }
         });
-        match EditorCommand::parse(self.editor_template()) {
-            Ok(command) => {
-                ui.weak(format!("Starts `{}`", command.program()));
-            }
-            Err(err) => {
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!("Cannot be used: {err}."))
-                            .color(ui.visuals().error_fg_color),
-                    )
-                    .wrap(),
-                );
-                if let Some(safe) = err.safe_template()
-                    && ui
-                        .button("Use the safe form")
-                        .on_hover_text(format!("Set the command to {safe}"))
-                        .clicked()
-                {
-                    self.state.editor_command = safe.to_string();
-                    self.editor_error = None;
-                }
-            }
+    match EditorCommand::parse(template_in_effect(
+        settings.command,
+        settings.default_editor,
+    )) {
+        Ok(command) => {
+            ui.weak(format!("Starts `{}`", command.program()));
         }
-        if let Some(error) = &self.editor_error {
+        Err(err) => {
             ui.add(
-                egui::Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap(),
+                egui::Label::new(
+                    RichText::new(format!("Cannot be used: {err}."))
+                        .color(ui.visuals().error_fg_color),
+                )
+                .wrap(),
             );
+            if let Some(safe) = err.safe_template()
+                && ui
+                    .button("Use the safe form")
+                    .on_hover_text(format!("Set the command to {safe}"))
+                    .clicked()
+            {
+                *settings.command = safe.to_string();
+                actions.push(EditorSettingsAction::ClearError);
+            }
         }
-        ui.add_space(4.0);
-        ui.label(RichText::new(format!("Placeholders: {PLACEHOLDER_HELP}.")).small());
-        ui.label(RichText::new("Examples:").small());
-        for example in [
-            "code -g {path}:{line}:{column}",
-            "subl {path}:{line}:{column}",
-            "gvim +{line} {path}",
-            "x-terminal-emulator -e vim +{line} {path}",
-        ] {
-            ui.label(RichText::new(example).small().monospace());
-        }
-        ui.label(
-            RichText::new(
-                "Empty uses the default: $VISUAL or $EDITOR when it is a desktop editor, else \
-                 the desktop's opener (which cannot go to the line).",
-            )
-            .small(),
-        );
     }
+    if let Some(error) = settings.error {
+        ui.add(egui::Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap());
+    }
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!("Placeholders: {PLACEHOLDER_HELP}.")).small());
+    ui.label(RichText::new("Examples:").small());
+    for example in [
+        "code -g {path}:{line}:{column}",
+        "subl {path}:{line}:{column}",
+        "gvim +{line} {path}",
+        "x-terminal-emulator -e vim +{line} {path}",
+    ] {
+        ui.label(RichText::new(example).small().monospace());
+    }
+    ui.label(
+        RichText::new(
+            "Empty uses the default: $VISUAL or $EDITOR when it is a desktop editor, else \
+                 the desktop's opener (which cannot go to the line).",
+        )
+        .small(),
+    );
 }
