@@ -11,12 +11,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::app::TrawlApp;
 use crate::app::job::{Job, Polled};
 use crate::app::line_text::{CutMatch, LineReader};
 use crate::app::numbers::plural;
-use crate::app::results::{CopyBuild, copy_text, fill_holes};
-use crate::app::{Notice, RowRef};
+use crate::app::results::{CopyBuild, ResultsModel, RowRef, copy_text, fill_holes};
 
 /// The most text a copy puts on the clipboard: clipboards (X11 selections, Wayland's pipes,
 /// the Windows clipboard) are not made for more, and building more would take memory that
@@ -44,33 +42,70 @@ enum CopyError {
     Failed(String),
 }
 
-impl TrawlApp {
+/// What a copy asks the status line's notice to say.
+#[must_use]
+pub(crate) enum Said {
+    Nothing,
+    Show(String),
+    /// Shown in the warning colour, for longer.
+    Warn(String),
+    /// The notice goes ("Copying…" for a copy that found itself too large).
+    Clear,
+}
+
+/// Puts `text` on the clipboard; the notice says "Copied {what}".
+pub(crate) fn put_on_clipboard(ctx: &egui::Context, text: String, what: &str) -> Said {
+    ctx.copy_text(text);
+    Said::Show(format!("Copied {what}"))
+}
+
+/// Copying's share of the window: the copy being built, and Copy all's refusal.
+pub(crate) struct Copier {
+    job: Option<CopyJob>,
+    /// Copy all refused: its text would take at least this many bytes.
+    pub(crate) too_large: Option<u64>,
+    /// The most text Copy all puts on the clipboard.
+    pub(crate) limit: usize,
+}
+
+impl Default for Copier {
+    fn default() -> Self {
+        Copier {
+            job: None,
+            too_large: None,
+            limit: COPY_LIMIT,
+        }
+    }
+}
+
+impl Copier {
+    /// The results it was about are replaced: a copy being built and its refusal go.
+    pub(crate) fn forget(&mut self) {
+        self.job = None;
+        self.too_large = None;
+    }
+
     /// Copies every shown result, one `path:line:column:text` line each (Copy all,
     /// Ctrl+Shift+C): built on a job; past the limit, the window offers Export instead.
-    pub(crate) fn copy_all(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.shown.model.as_ref() else {
-            return;
-        };
+    pub(crate) fn copy_all(&mut self, ctx: &egui::Context, results: &ResultsModel) -> Said {
         let count = results.shown_match_count();
         if count == 0 {
-            return;
+            return Said::Nothing;
         }
         if results.is_first_screenful() {
             // Its counts and rows are the first files' only: copying them would miss the rest.
-            self.notice = Some(Notice::warn(
-                ctx,
+            return Said::Warn(
                 "Not copied yet: the filter is still going through the results.".into(),
-            ));
-            return;
+            );
         }
-        self.copy_too_large = None;
+        self.too_large = None;
         let at_least = results.copy_bytes_at_least();
-        let limit = self.copy_limit;
+        let limit = self.limit;
         if at_least > limit as u64 {
             // Known from the layout's counts: said in this frame, nothing built.
-            self.copy_too_large = Some(at_least);
-            self.copy_job = None;
-            return;
+            self.too_large = Some(at_least);
+            self.job = None;
+            return Said::Nothing;
         }
         let what = match count {
             1 => "1 result".to_string(),
@@ -85,131 +120,112 @@ impl TrawlApp {
                 Some(CopyBuild::Text { text, holes }) => read_back(&text, &holes, limit, cancel),
             }
         });
-        self.start_copy_job(ctx, job, what);
+        self.start_job(job, what)
     }
 
-    fn start_copy_job(
-        &mut self,
-        ctx: &egui::Context,
-        job: Option<Job<Result<CopyText, CopyError>>>,
-        what: String,
-    ) {
+    fn start_job(&mut self, job: Option<Job<Result<CopyText, CopyError>>>, what: String) -> Said {
         match job {
             Some(job) => {
-                self.copy_job = Some(CopyJob { job, what });
-                self.notice = Some(Notice::show(ctx, "Copying…".into()));
+                self.job = Some(CopyJob { job, what });
+                Said::Show("Copying…".into())
             }
-            None => {
-                self.notice = Some(Notice::warn(
-                    ctx,
-                    "Not copied: could not start a thread to build the text.".into(),
-                ));
-            }
+            None => Said::Warn("Not copied: could not start a thread to build the text.".into()),
         }
     }
 
-    /// Copy all's text would take at least this many bytes, past the clipboard's limit: the
-    /// window says so and offers Export (cleared by the next copy or by dismissing it).
-    pub fn copy_too_large(&self) -> Option<u64> {
-        self.copy_too_large
-    }
-
-    /// Sets the most text Copy all puts on the clipboard ([`COPY_LIMIT`] by default): tests
-    /// try the limit on small results.
-    pub fn set_copy_limit(&mut self, bytes: usize) {
-        self.copy_limit = bytes;
-    }
-
     /// Copies the text of occurrence `index`'s line ("Copy line text").
-    pub(crate) fn copy_line_text(&mut self, ctx: &egui::Context, index: usize) {
-        let Some(results) = self.shown.model.as_ref() else {
-            return;
-        };
+    pub(crate) fn copy_line_text(
+        &mut self,
+        ctx: &egui::Context,
+        results: &ResultsModel,
+        index: usize,
+    ) -> Said {
         let Some(view) = results.occurrence(index) else {
-            return;
+            return Said::Nothing;
         };
         match results.cut_match(view.file, index) {
             Some(cut) => {
-                let limit = self.copy_limit;
+                let limit = self.limit;
                 let job = Job::spawn("trawl-copy", ctx, move |cancel| {
                     read_back("", &[(0, cut)], limit, cancel)
                 });
-                self.start_copy_job(ctx, job, "line text".into());
+                self.start_job(job, "line text".into())
             }
             None => {
                 let text = view.marked_text();
                 let what = format!("line text: {}", short(&text));
-                self.copy(ctx, text, &what);
+                put_on_clipboard(ctx, text, &what)
             }
         }
     }
 
     /// Puts a finished copy on the clipboard.
-    pub(crate) fn poll_copy(&mut self, ctx: &egui::Context) {
-        let Some(copy) = self.copy_job.as_ref() else {
-            return;
+    pub(crate) fn poll(&mut self, ctx: &egui::Context) -> Said {
+        let Some(copy) = self.job.as_ref() else {
+            return Said::Nothing;
         };
         let done = match copy.job.poll() {
-            Polled::Running | Polled::Update(_) => return,
+            Polled::Running | Polled::Update(_) => return Said::Nothing,
             Polled::Done(done) => done,
             Polled::Lost => Err(CopyError::Failed(
                 "Not copied: building the text failed.".to_string(),
             )),
         };
-        let Some(copy) = self.copy_job.take() else {
-            return;
+        let Some(copy) = self.job.take() else {
+            return Said::Nothing;
         };
         match done {
             Ok(CopyText {
                 text, kept_cut: 0, ..
-            }) => self.copy(ctx, text, &copy.what),
+            }) => put_on_clipboard(ctx, text, &copy.what),
             Ok(CopyText {
                 text,
                 kept_cut,
                 problem,
             }) => {
                 ctx.copy_text(text);
-                self.notice = Some(Notice::warn(
-                    ctx,
-                    format!(
-                        "Copied {}, but {} could not be read back whole and {} cut, marked … \
-                         ({}). Search again to copy them whole.",
-                        copy.what,
-                        plural(kept_cut, "long line", "long lines"),
-                        if kept_cut == 1 { "is" } else { "are" },
-                        problem.unwrap_or_default()
-                    ),
-                ));
+                Said::Warn(format!(
+                    "Copied {}, but {} could not be read back whole and {} cut, marked … \
+                     ({}). Search again to copy them whole.",
+                    copy.what,
+                    plural(kept_cut, "long line", "long lines"),
+                    if kept_cut == 1 { "is" } else { "are" },
+                    problem.unwrap_or_default()
+                ))
             }
             Err(CopyError::TooLarge(bytes)) => {
-                self.notice = None;
-                self.copy_too_large = Some(bytes);
+                self.too_large = Some(bytes);
+                Said::Clear
             }
-            Err(CopyError::Failed(message)) => self.notice = Some(Notice::warn(ctx, message)),
+            Err(CopyError::Failed(message)) => Said::Warn(message),
         }
     }
 
     /// Whether a copy is waiting for lines to be read back from their files.
-    pub fn is_copying(&self) -> bool {
-        self.copy_job.is_some()
+    pub(crate) fn is_copying(&self) -> bool {
+        self.job.is_some()
     }
+}
 
-    /// Copies the selected row: a match's `path:line:column`, or a file header's path.
-    pub(crate) fn copy_selection(&mut self, ctx: &egui::Context) {
-        let Some(results) = self.shown.model.as_ref() else {
-            return;
-        };
-        let copied = match self.shown.selected {
-            Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
-            Some(RowRef::File(file)) => results
-                .file(file)
-                .map(|f| (f.path.display().to_string(), "file path")),
-            None => None,
-        };
-        if let Some((text, what)) = copied {
+/// Copies the selected row: a match's `path:line:column`, or a file header's path.
+pub(crate) fn copy_selection(
+    ctx: &egui::Context,
+    results: &ResultsModel,
+    selected: Option<RowRef>,
+) -> Said {
+    let copied = match selected {
+        Some(RowRef::Match(index)) => results.location(index).map(|l| (l, "location")),
+        Some(RowRef::File(file)) => results
+            .file(file)
+            .map(|f| (f.path.display().to_string(), "file path")),
+        None => None,
+    };
+    match copied {
+        Some((text, what)) => {
             let what = format!("{what}: {text}");
-            self.copy(ctx, text, &what);
+            put_on_clipboard(ctx, text, &what)
         }
+        None => Said::Nothing,
     }
 }
 

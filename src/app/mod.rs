@@ -202,12 +202,8 @@ pub struct TrawlApp {
     editor_error: Option<String>,
     /// Export: its dialog or form, the running export, how the last one ended.
     export: export::ExportUi,
-    /// A copy being built, its long lines read back from their files.
-    copy_job: Option<copy::CopyJob>,
-    /// Copy all refused: its text would take at least this many bytes.
-    copy_too_large: Option<u64>,
-    /// The most text Copy all puts on the clipboard.
-    copy_limit: usize,
+    /// Copying: a copy being built, Copy all's refusal and limit.
+    copier: copy::Copier,
     /// The open dialogs, the topmost last.
     dialogs: Vec<Dialog>,
     /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
@@ -241,9 +237,7 @@ impl TrawlApp {
             editor_settings_open: false,
             editor_error: None,
             export: export::ExportUi::default(),
-            copy_job: None,
-            copy_too_large: None,
-            copy_limit: copy::COPY_LIMIT,
+            copier: copy::Copier::default(),
             dialogs: Vec::new(),
             esc_for_dialogs: false,
             held_keys: Vec::new(),
@@ -337,8 +331,7 @@ impl TrawlApp {
     /// being built, its "too large" message) goes with them. The filter's text stays.
     fn replace_results(&mut self, model: Option<ResultsModel>, fields: Option<SearchFields>) {
         self.shown.replace(model, fields);
-        self.copy_job = None;
-        self.copy_too_large = None;
+        self.copier.forget();
     }
 
     /// Applies what the search session asks of the shown results.
@@ -435,8 +428,60 @@ impl TrawlApp {
 
     /// Puts text on the clipboard and shows the "Copied" notice.
     fn copy(&mut self, ctx: &egui::Context, text: String, what: &str) {
-        ctx.copy_text(text);
-        self.notice = Some(Notice::show(ctx, format!("Copied {what}")));
+        let said = copy::put_on_clipboard(ctx, text, what);
+        self.say(ctx, said);
+    }
+
+    /// Shows what a copy says in the notice.
+    fn say(&mut self, ctx: &egui::Context, said: copy::Said) {
+        match said {
+            copy::Said::Nothing => {}
+            copy::Said::Show(text) => self.notice = Some(Notice::show(ctx, text)),
+            copy::Said::Warn(text) => self.notice = Some(Notice::warn(ctx, text)),
+            copy::Said::Clear => self.notice = None,
+        }
+    }
+
+    /// Copies every shown result (Copy all, Ctrl+Shift+C): built on a job; past the limit,
+    /// the window offers Export instead.
+    fn copy_all(&mut self, ctx: &egui::Context) {
+        if let Some(results) = self.shown.model.as_ref() {
+            let said = self.copier.copy_all(ctx, results);
+            self.say(ctx, said);
+        }
+    }
+
+    /// Copies the text of occurrence `index`'s line ("Copy line text").
+    fn copy_line_text(&mut self, ctx: &egui::Context, index: usize) {
+        if let Some(results) = self.shown.model.as_ref() {
+            let said = self.copier.copy_line_text(ctx, results, index);
+            self.say(ctx, said);
+        }
+    }
+
+    /// Copies the selected row: a match's `path:line:column`, or a file header's path.
+    fn copy_selection(&mut self, ctx: &egui::Context) {
+        if let Some(results) = self.shown.model.as_ref() {
+            let said = copy::copy_selection(ctx, results, self.shown.selected);
+            self.say(ctx, said);
+        }
+    }
+
+    /// Copy all's text would take at least this many bytes, past the clipboard's limit: the
+    /// window says so and offers Export (cleared by the next copy or by dismissing it).
+    pub fn copy_too_large(&self) -> Option<u64> {
+        self.copier.too_large
+    }
+
+    /// Sets the most text Copy all puts on the clipboard ([`copy::COPY_LIMIT`] by default):
+    /// tests try the limit on small results.
+    pub fn set_copy_limit(&mut self, bytes: usize) {
+        self.copier.limit = bytes;
+    }
+
+    /// Whether a copy is waiting for lines to be read back from their files.
+    pub fn is_copying(&self) -> bool {
+        self.copier.is_copying()
     }
 
     /// The minimum size is a hint to the window manager; without one (a bare X server) the
@@ -739,7 +784,8 @@ impl eframe::App for TrawlApp {
         };
         let event = self.session.poll_compiling(&ctx, &mut self.state, shown);
         self.apply_session(event);
-        self.poll_copy(&ctx);
+        let said = self.copier.poll(&ctx);
+        self.say(&ctx, said);
         if let Some(results) = self.shown.model.as_mut()
             && results.poll_layout()
         {

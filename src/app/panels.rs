@@ -144,7 +144,10 @@ impl TrawlApp {
             shown: &mut self.shown,
             sort: &mut self.state.sort,
             export,
-            copy_too_large: self.copy_too_large.map(|bytes| (bytes, self.copy_limit)),
+            copy_too_large: self
+                .copier
+                .too_large
+                .map(|bytes| (bytes, self.copier.limit)),
             outdated,
             press_enter,
             running: self.session.is_running(),
@@ -223,7 +226,7 @@ impl TrawlApp {
                 ExportAction::Dismiss => self.export.outcome = None,
             },
             RowAction::CopyAll => self.copy_all(ctx),
-            RowAction::DismissCopyTooLarge => self.copy_too_large = None,
+            RowAction::DismissCopyTooLarge => self.copier.too_large = None,
             RowAction::CopyLineText(index) => self.copy_line_text(ctx, index),
         }
     }
