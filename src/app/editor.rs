@@ -19,7 +19,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::app::editor_shells::{SafeForm, ShellScript};
-use crate::app::{Notice, RowRef, TrawlApp};
+use crate::app::results::ResultsModel;
 
 /// The placeholders a template may use, as shown in the settings.
 pub const PLACEHOLDER_HELP: &str =
@@ -242,26 +242,43 @@ pub(crate) fn template_in_effect<'a>(set: &'a str, default: &'a str) -> &'a str 
     if set.is_empty() { default } else { set }
 }
 
-impl TrawlApp {
-    /// The template in effect: the one set in the settings, or the default.
-    pub(crate) fn editor_template(&self) -> &str {
-        template_in_effect(&self.state.editor_command, &self.default_editor)
-    }
+/// Opening matches in the editor: the command used when none is set, whether its settings
+/// are open, and why the last attempt failed.
+pub(crate) struct Editor {
+    /// The editor command used when none is set, from the environment at start.
+    pub(crate) default: String,
+    /// The "Editor settings" window is open.
+    pub(crate) settings_open: bool,
+    /// Why the editor could not be started last time (shown until the next attempt).
+    pub(crate) error: Option<String>,
+}
 
-    /// Opens occurrence `index` in the editor; a failure is shown under the results until the
-    /// next attempt.
-    pub(crate) fn open_in_editor(&mut self, ctx: &egui::Context, index: usize) {
-        let Some(results) = self.shown.model.as_ref() else {
-            return;
-        };
+impl Default for Editor {
+    fn default() -> Self {
+        Editor {
+            default: default_template(),
+            settings_open: false,
+            error: None,
+        }
+    }
+}
+
+impl Editor {
+    /// Opens occurrence `index` of `results` with the command `set` in the settings (or the
+    /// default). Returns the notice to show ("Opening … with …"); a failure is kept as
+    /// [`Editor::error`] until the next attempt.
+    pub(crate) fn open(
+        &mut self,
+        set: &str,
+        results: &ResultsModel,
+        index: usize,
+    ) -> Option<String> {
         let (Some(view), Some(location)) = (results.occurrence(index), results.location(index))
         else {
-            return;
+            return None;
         };
-        let Some(file) = results.file(view.file) else {
-            return;
-        };
-        let outcome = EditorCommand::parse(self.editor_template())
+        let file = results.file(view.file)?;
+        let outcome = EditorCommand::parse(template_in_effect(set, &self.default))
             .map_err(|err| format!("The editor command cannot be used: {err}. Set it in the Editor settings (the Editor… button)."))
             .and_then(|command| {
                 command
@@ -271,20 +288,13 @@ impl TrawlApp {
             });
         match outcome {
             Ok(program) => {
-                self.editor_error = None;
-                self.notice = Some(Notice::show(
-                    ctx,
-                    format!("Opening {location} with {program}"),
-                ));
+                self.error = None;
+                Some(format!("Opening {location} with {program}"))
             }
-            Err(message) => self.editor_error = Some(message),
-        }
-    }
-
-    /// Opens the selected row when it is a match (Enter, the preview's button).
-    pub(crate) fn open_selected_in_editor(&mut self, ctx: &egui::Context) {
-        if let Some(RowRef::Match(index)) = self.shown.selected {
-            self.open_in_editor(ctx, index);
+            Err(message) => {
+                self.error = Some(message);
+                None
+            }
         }
     }
 }

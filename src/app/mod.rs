@@ -194,12 +194,8 @@ pub struct TrawlApp {
     glyph_warming: u8,
     /// The selected match in its file.
     preview: preview::Preview,
-    /// The editor command used when none is set, from the environment at start.
-    default_editor: String,
-    /// The "Editor settings" window is open.
-    editor_settings_open: bool,
-    /// Why the editor could not be started last time (shown until the next attempt).
-    editor_error: Option<String>,
+    /// Opening a match in the editor: its default command, settings window, last error.
+    editor: editor::Editor,
     /// Export: its dialog or form, the running export, how the last one ended.
     export: export::ExportUi,
     /// Copying: a copy being built, Copy all's refusal and limit.
@@ -233,9 +229,7 @@ impl TrawlApp {
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
             preview: preview::Preview::default(),
-            default_editor: editor::default_template(),
-            editor_settings_open: false,
-            editor_error: None,
+            editor: editor::Editor::default(),
             export: export::ExportUi::default(),
             copier: copy::Copier::default(),
             dialogs: Vec::new(),
@@ -391,7 +385,7 @@ impl TrawlApp {
 
     /// Why the editor could not be started, if the last attempt failed.
     pub fn editor_error(&self) -> Option<&str> {
-        self.editor_error.as_deref()
+        self.editor.error.as_deref()
     }
 
     /// What the preview panel shows.
@@ -464,6 +458,24 @@ impl TrawlApp {
         if let Some(results) = self.shown.model.as_ref() {
             let said = copy::copy_selection(ctx, results, self.shown.selected);
             self.say(ctx, said);
+        }
+    }
+
+    /// Opens occurrence `index` in the editor; a failure is shown under the results until the
+    /// next attempt.
+    fn open_in_editor(&mut self, ctx: &egui::Context, index: usize) {
+        let Some(results) = self.shown.model.as_ref() else {
+            return;
+        };
+        if let Some(text) = self.editor.open(&self.state.editor_command, results, index) {
+            self.notice = Some(Notice::show(ctx, text));
+        }
+    }
+
+    /// Opens the selected row when it is a match (Enter, the preview's button).
+    fn open_selected_in_editor(&mut self, ctx: &egui::Context) {
+        if let Some(RowRef::Match(index)) = self.shown.selected {
+            self.open_in_editor(ctx, index);
         }
     }
 

@@ -124,13 +124,13 @@ impl TrawlApp {
             preview: &mut self.preview,
             state: &mut self.state,
             match_selected: matches!(self.shown.selected, Some(RowRef::Match(_))),
-            editor_error: self.editor_error.as_deref(),
+            editor_error: self.editor.error.as_deref(),
         };
         for action in preview_panels(ui, panel) {
             match action {
                 PreviewAction::OpenInEditor => self.open_selected_in_editor(ui.ctx()),
-                PreviewAction::EditorSettings => self.editor_settings_open = true,
-                PreviewAction::DismissEditorError => self.editor_error = None,
+                PreviewAction::EditorSettings => self.editor.settings_open = true,
+                PreviewAction::DismissEditorError => self.editor.error = None,
             }
         }
         let ctx = ui.ctx().clone();
@@ -172,17 +172,17 @@ impl TrawlApp {
             }
             drawn.push((Dialog::Chooser, self.chooser.as_ref().and_then(|c| c.rect)));
         }
-        let rect = if self.editor_settings_open {
+        let rect = if self.editor.settings_open {
             let settings = EditorSettings {
                 command: &mut self.state.editor_command,
-                default_editor: &self.default_editor,
-                error: self.editor_error.as_deref(),
+                default_editor: &self.editor.default,
+                error: self.editor.error.as_deref(),
             };
             let (rect, actions) = editor_settings_window(&ctx, settings);
             for action in actions {
                 match action {
-                    EditorSettingsAction::ClearError => self.editor_error = None,
-                    EditorSettingsAction::Close => self.editor_settings_open = false,
+                    EditorSettingsAction::ClearError => self.editor.error = None,
+                    EditorSettingsAction::Close => self.editor.settings_open = false,
                 }
             }
             rect
@@ -235,7 +235,7 @@ impl TrawlApp {
     fn dialog_open(&self, dialog: Dialog) -> bool {
         match dialog {
             Dialog::Chooser => self.chooser.is_some(),
-            Dialog::EditorSettings => self.editor_settings_open,
+            Dialog::EditorSettings => self.editor.settings_open,
             Dialog::Export => self.export.form.is_some(),
         }
     }
@@ -266,7 +266,7 @@ impl TrawlApp {
         {
             match top {
                 Dialog::Chooser => self.chooser = None,
-                Dialog::EditorSettings => self.editor_settings_open = false,
+                Dialog::EditorSettings => self.editor.settings_open = false,
                 Dialog::Export => self.export.form = None,
             }
         }
