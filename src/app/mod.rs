@@ -1,13 +1,22 @@
 //! The window: an eframe app over the search engine.
 //!
-//! One struct, [`TrawlApp`], holds all the window's state; what persists between runs is the
-//! [`SavedState`] inside it. Data flows one way: the search bar builds a
+//! [`TrawlApp`] is a thin coordinator over parts it owns; what persists between runs is the
+//! [`SavedState`] inside it. Data flows one way: the search bar's fields become a
 //! [`SearchRequest`](crate::search::SearchRequest), the engine streams events (each file already
 //! in the model's form, [`StoredFile`], made on the search thread), each frame takes in a
 //! bounded slice of them into the [`ResultsModel`], and the views draw the model. The window
 //! only talks back to the engine through "start" (replacing the handle, which cancels the old
 //! search) and "cancel".
 //!
+//! The parts never depend on the views or on `TrawlApp`; a view is a function that borrows the
+//! parts it draws and returns what the person asked for as an action enum, which `TrawlApp`
+//! applies (`panels`). A new feature is a part (a module here, a field of `TrawlApp`), a view
+//! (a file in `views/`) and the match arm in `panels` that applies its actions.
+//!
+//! - `session`: the search's lifecycle, one enum of phases (idle, compiling, waiting for the
+//!   typing pause, running, finished, cancelled), and search as you type;
+//! - `shown`: the results on screen, the selection and the list's scroll state; replaced only
+//!   through `TrawlApp::replace_results`;
 //! - [`state`]: persisted fields and their validation;
 //! - [`results`]: the compact results model and its virtual row index;
 //! - [`picker`]: the native folder and save dialogs off the UI thread, and the in-window
@@ -15,11 +24,14 @@
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
+//! - `copy`: copying a location, a line, or every shown result (bounded);
 //! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs,
 //!   the chooser's folder listing);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
-//!   line) and the export and editor-settings windows.
+//!   line) and the export and editor-settings windows, as functions returning actions;
+//! - `panels` and `keys`: the coordinator's frame (where each view goes, applying actions,
+//!   the dialogs' stacking) and its keyboard shortcuts.
 
 /// What export reads of the window, as a value that borrows only the fields it names (so that
 /// `self.export` can be changed meanwhile).

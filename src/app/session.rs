@@ -4,8 +4,7 @@
 //! [`Phase::Running`], the frozen counters in [`Phase::Finished`] and [`Phase::Cancelled`].
 //!
 //! The session never touches the shown results itself: what it wants shown comes back as a
-//! [`SessionEvent`], which [`TrawlApp`](crate::app::TrawlApp) applies in its one place that
-//! replaces them.
+//! [`SessionEvent`], which the app applies in its one place that replaces them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,7 +43,7 @@ fn file_count_to_remember(summary: Option<&Summary>, files_found: u64) -> Option
 /// What started a search: history and search as you type treat them differently.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Trigger {
-    /// Enter, the Search button, or a caller of [`TrawlApp::start_search`](crate::app::TrawlApp::start_search).
+    /// Enter, the Search button, or a caller of `TrawlApp::start_search`.
     Asked,
     /// A pause after typing, with search as you type on.
     Typing,
@@ -168,7 +167,7 @@ impl Phase {
     }
 }
 
-/// What the session asks of the shown results; [`TrawlApp`](crate::app::TrawlApp) applies it.
+/// What the session asks of the shown results; the app applies it.
 pub(crate) enum SessionEvent {
     /// A search started; its model is shown at once when nothing was shown before.
     Started(Option<(ResultsModel, SearchFields)>),
