@@ -497,7 +497,7 @@ impl TrawlApp {
         self.copier.too_large
     }
 
-    /// Sets the most text Copy all puts on the clipboard ([`copy::COPY_LIMIT`] by default):
+    /// Sets the most text Copy all puts on the clipboard (64 MiB by default):
     /// tests try the limit on small results.
     pub fn set_copy_limit(&mut self, bytes: usize) {
         self.copier.limit = bytes;
