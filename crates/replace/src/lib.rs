@@ -37,6 +37,7 @@
 
 mod encoding;
 mod journal;
+mod legacy;
 mod rewrite;
 mod template;
 mod write;
@@ -83,9 +84,18 @@ pub enum SkipReason {
     /// The file's text cannot be written back in its encoding.
     #[error("{0}")]
     Undecodable(String),
-    /// The search decoded the file from an encoding the writer cannot write back yet.
-    #[error("it was decoded from {0}, and replacing in that encoding is not supported yet")]
+    /// The search decoded the file from an encoding the writer cannot write back exactly
+    /// (ISO-2022-JP, whose bytes mean one character or another after its escape sequences).
+    #[error("it was decoded from {0}, which trawl cannot write back byte for byte")]
     Encoding(&'static str),
+    /// A replacement holds a character the file's encoding cannot hold.
+    #[error("{} cannot be written in {encoding}", shown(*.character))]
+    Unencodable {
+        /// The character.
+        character: char,
+        /// The file's encoding (encoding_rs's name).
+        encoding: &'static str,
+    },
     /// The file has other hard links.
     #[error("it has {0} hard links; replacing it would split them")]
     HardLinked(u64),
@@ -109,6 +119,11 @@ pub enum SkipReason {
     SameFile(PathBuf),
 }
 
+/// A character as a message names it: itself and its code point.
+fn shown(character: char) -> String {
+    format!("'{}' (U+{:04X})", character.escape_debug(), u32::from(character))
+}
+
 impl SkipReason {
     /// Whether the file was left alone for a reason a person must hear of: anything but
     /// [`SkipReason::SameFile`], whose file was written.
@@ -120,7 +135,7 @@ impl SkipReason {
 /// One match to replace, as the search reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedMatch {
-    /// Byte offset in the file's text (in the decoded text for UTF-16).
+    /// Byte offset in the file's text (in the decoded text for a decoded file).
     pub offset: u64,
     /// Length in bytes.
     pub length: u64,
@@ -163,8 +178,7 @@ pub struct FilePlan {
     /// still checked).
     pub stamp: Option<FileStamp>,
     /// The encoding the search decoded the file from (`None`: searched as its bytes). The
-    /// writer knows UTF-8 and UTF-16 only: a file decoded from another encoding is left alone
-    /// with [`SkipReason::Encoding`] rather than written at offsets it cannot map.
+    /// matches' offsets are in the decoded text; the file is written back in this encoding.
     pub decoded_from: Option<&'static encoding_rs::Encoding>,
 }
 

@@ -1,0 +1,629 @@
+//! A file the search decoded from a legacy encoding (Windows-1252, Shift_JIS, EUC-JP, GBK,
+//! GB18030, Big5, EUC-KR, …) rewritten in that encoding, every byte outside the replaced
+//! matches kept as it was.
+//!
+//! Decoding the whole text, replacing and encoding it back would not keep those bytes: a byte
+//! the encoding does not map decodes to U+FFFD, which cannot be encoded back into it, and some
+//! encodings have two byte forms of one character. So the file's own bytes are copied, and
+//! only each replacement is encoded. That needs each match's start and end in the file's
+//! bytes, while the search reported them in the decoded text: [`Decoding`] reads the file
+//! through encoding_rs's decoder exactly as the search did and finds them on the way.
+//!
+//! What makes that exact is a property of these encodings, checked for every encoding this
+//! writes by a test below: a byte below `0` (0x30: controls, `\n`, `\r`, space, most ASCII
+//! punctuation) is never the second or a later byte of a character, so after it the decoder
+//! holds nothing back, and the text decoded so far is exactly that of the bytes read so far.
+//! Such a point is *clean*: decoding may start there afresh. A `\n` byte decodes to the one
+//! `\n` character, so a line of the decoded text is found in the bytes by counting line ends;
+//! within its line a match's offset is found by decoding again from the line's start, a stretch
+//! ending at a clean byte at a time, then byte by byte within the stretch that holds it.
+//!
+//! And nothing is written on trust: the bytes written are decoded again as they are written
+//! ([`Reread`]) and must give exactly the replaced text. This catches what no position can:
+//! a byte beside a match that is not valid in the encoding (shown as U+FFFD) may join the first
+//! byte of the replacement into another character. Such a file is left alone, and said why.
+//!
+//! The decoding reader and the writing sink share what the first learns ([`Track`]): the
+//! bytes read but not yet written, the clean points and the matches' byte offsets. Memory is
+//! the rewrite's window and the stretch since the last clean point, never the file.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::ops::Range;
+use std::rc::Rc;
+
+use encoding_rs::{CoderResult, Decoder, Encoding};
+use memchr::{memchr_iter, memrchr};
+
+use crate::rewrite::{RewriteError, TextSink};
+use crate::{PlannedMatch, SkipReason};
+
+/// Bytes read from the file at a time.
+const CHUNK: usize = 64 << 10;
+/// A stretch without a line end is cut at its last clean byte once it is this long.
+const LONG_STRETCH: usize = 64 << 10;
+/// A file with this many bytes in a row without a clean byte is left alone: its bytes cannot
+/// be copied until the next clean point, and memory is bounded.
+const MAX_UNCLEAN: usize = 16 << 20;
+
+/// Whether a file decoded from `encoding` can be written back here: an encoding that keeps
+/// ASCII as it is and has no state across characters (not UTF-16, whose files are re-encoded
+/// whole; not ISO-2022-JP, where a byte's character depends on the escape sequence before it;
+/// not the "replacement" encoding, which decodes any file to one U+FFFD).
+pub(crate) fn writable(encoding: &'static Encoding) -> bool {
+    encoding.is_ascii_compatible()
+        && encoding != encoding_rs::UTF_8
+        && encoding.output_encoding() == encoding
+}
+
+/// A byte after which the decoder of `encoding` holds nothing back (see the module's doc).
+fn clean(encoding: &'static Encoding, byte: u8) -> bool {
+    byte < b'0' || encoding.is_single_byte()
+}
+
+/// What the reader has learnt and the sink needs.
+#[derive(Default)]
+struct Track {
+    /// The file's bytes from `base` on, decoded but not yet written out.
+    raw: Vec<u8>,
+    base: u64,
+    /// Clean points: (offset in the decoded text, offset in the file), in order.
+    clean: VecDeque<(u64, u64)>,
+    /// The matches' starts and ends: (offset in the decoded text, offset in the file).
+    boundaries: VecDeque<(u64, u64)>,
+    /// The file's end, once read: (its decoded length, its length).
+    end: Option<(u64, u64)>,
+}
+
+/// The reader and the sink of a legacy file's rewrite: the reader gives the decoded text to
+/// [`crate::rewrite::rewrite`], the sink writes the file's bytes and the encoded replacements
+/// to `out`. `source` is the file from its first byte (it has no byte-order mark).
+pub(crate) fn rewriter<R: Read, W: Write>(
+    source: R,
+    out: W,
+    encoding: &'static Encoding,
+    matches: &[PlannedMatch],
+) -> (Decoding<R>, Sink<W>) {
+    let mut wanted: Vec<u64> = matches
+        .iter()
+        .flat_map(|m| [m.offset, m.offset.saturating_add(m.length)])
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let track = Rc::new(RefCell::new(Track::default()));
+    let reader = Decoding {
+        inner: source,
+        encoding,
+        decoder: encoding.new_decoder_without_bom_handling(),
+        track: Rc::clone(&track),
+        wanted: wanted.into(),
+        pending: Vec::new(),
+        text: Vec::new(),
+        served: 0,
+        decoded: 0,
+        consumed: 0,
+        eof: false,
+    };
+    let sink = Sink {
+        out,
+        encoding,
+        track,
+        written_to: 0,
+        encoded: Vec::new(),
+        reread: Reread::new(encoding),
+    };
+    (reader, sink)
+}
+
+/// Reads a file's bytes and gives its decoded text, as the search decoded it (encoding_rs's
+/// decoder, malformed bytes as U+FFFD), learning clean points and the matches' byte offsets.
+pub(crate) struct Decoding<R> {
+    inner: R,
+    encoding: &'static Encoding,
+    decoder: Decoder,
+    track: Rc<RefCell<Track>>,
+    /// Offsets in the decoded text whose byte offsets are still to be found, in order.
+    wanted: VecDeque<u64>,
+    /// Bytes read and not yet decoded: they do not end at a clean point yet.
+    pending: Vec<u8>,
+    /// Decoded text not yet given out, from `served`.
+    text: Vec<u8>,
+    served: usize,
+    /// The decoded length and the byte length of what has been decoded.
+    decoded: u64,
+    consumed: u64,
+    eof: bool,
+}
+
+impl<R: Read> Decoding<R> {
+    /// Decodes the next stretch that ends at a clean point (or the file's end); false at the
+    /// end.
+    fn refill(&mut self) -> io::Result<bool> {
+        loop {
+            if self.eof {
+                return Ok(false);
+            }
+            let had = self.pending.len();
+            self.pending.resize(had + CHUNK, 0);
+            let n = loop {
+                match self.inner.read(&mut self.pending[had..]) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => {
+                        self.pending.truncate(had);
+                        return Err(err);
+                    }
+                }
+            };
+            self.pending.truncate(had + n);
+            let last = n == 0;
+            let cut = if last {
+                self.pending.len()
+            } else if self.encoding.is_single_byte() {
+                self.pending.len()
+            } else if let Some(at) = memrchr(b'\n', &self.pending[had..]) {
+                // The bytes before `had` held no line end when they were read.
+                had + at + 1
+            } else if self.pending.len() >= LONG_STRETCH {
+                match self.pending.iter().rposition(|&b| clean(self.encoding, b)) {
+                    Some(at) => at + 1,
+                    None if self.pending.len() > MAX_UNCLEAN => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!(
+                                "its {} text has {} MiB in a row without a line end, a space \
+                                 or other ASCII byte below '0', so its bytes cannot be matched \
+                                 to the text the search saw",
+                                self.encoding.name(),
+                                MAX_UNCLEAN >> 20
+                            ),
+                        ));
+                    }
+                    None => 0,
+                }
+            } else {
+                0
+            };
+            if cut == 0 && !last {
+                continue;
+            }
+            self.decode_stretch(cut, last)?;
+            self.eof = last;
+            if !self.text.is_empty() || last {
+                return Ok(!self.text.is_empty());
+            }
+        }
+    }
+
+    /// Decodes `pending[..cut]`, which ends at a clean point or, `last`, the file's end, and
+    /// finds the byte offsets of the wanted offsets in it.
+    fn decode_stretch(&mut self, cut: usize, last: bool) -> io::Result<()> {
+        let bytes = &self.pending[..cut];
+        self.text.clear();
+        self.served = 0;
+        self.text.resize(
+            self.decoder
+                .max_utf8_buffer_length(bytes.len())
+                .unwrap_or(bytes.len().saturating_mul(3))
+                + 16,
+            0,
+        );
+        let mut read = 0;
+        let mut written = 0;
+        loop {
+            let (result, r, w, _) =
+                self.decoder
+                    .decode_to_utf8(&bytes[read..], &mut self.text[written..], last);
+            read += r;
+            written += w;
+            match result {
+                CoderResult::InputEmpty => break,
+                CoderResult::OutputFull => {
+                    let room = self.text.len() + CHUNK;
+                    self.text.resize(room, 0);
+                }
+            }
+        }
+        self.text.truncate(written);
+        let (d0, r0) = (self.decoded, self.consumed);
+        let d1 = d0 + written as u64;
+        let mut found = Vec::new();
+        while let Some(&at) = self.wanted.front() {
+            if at > d1 {
+                break;
+            }
+            self.wanted.pop_front();
+            let Some(at) = at.checked_sub(d0) else {
+                return Err(unmapped(self.encoding, at));
+            };
+            let byte = locate(self.encoding, bytes, &self.text, last, at)
+                .ok_or_else(|| unmapped(self.encoding, d0 + at))?;
+            found.push((d0 + at, r0 + byte));
+        }
+        let mut track = self.track.borrow_mut();
+        track.raw.extend_from_slice(bytes);
+        track.boundaries.extend(found);
+        track.clean.push_back((d1, r0 + cut as u64));
+        if last {
+            track.end = Some((d1, r0 + cut as u64));
+        }
+        drop(track);
+        self.pending.drain(..cut);
+        self.decoded = d1;
+        self.consumed += cut as u64;
+        Ok(())
+    }
+}
+
+fn unmapped(encoding: &'static Encoding, at: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "the place of byte {at} of its decoded text in its {} bytes cannot be found \
+             exactly (it is inside what the decoder read as one sequence)",
+            encoding.name()
+        ),
+    )
+}
+
+impl<R: Read> Read for Decoding<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.served == self.text.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let n = out.len().min(self.text.len() - self.served);
+        out[..n].copy_from_slice(&self.text[self.served..self.served + n]);
+        self.served += n;
+        Ok(n)
+    }
+}
+
+/// The byte offset in `bytes` (a stretch starting at a clean point, `text` its decoded text,
+/// `last`: it ends the file) of `at`, an offset in `text`; `None` when `at` is inside what the
+/// decoder read as one sequence and gave as several characters at once.
+fn locate(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    text: &[u8],
+    last: bool,
+    at: u64,
+) -> Option<u64> {
+    let at = usize::try_from(at).ok()?;
+    // `text` is UTF-8: `at` must not be inside a character.
+    if at > text.len() || text.get(at).is_some_and(|&b| b & 0xC0 == 0x80) {
+        return None;
+    }
+    if encoding.is_single_byte() {
+        // One character a byte.
+        let characters = text[..at].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        return Some(characters as u64);
+    }
+    // Its line: as many line ends before it in the bytes as in the text.
+    let lines_before = memchr_iter(b'\n', &text[..at]).count();
+    let (line_text, line_bytes) = if lines_before == 0 {
+        (0, 0)
+    } else {
+        let in_text = memchr_iter(b'\n', text).nth(lines_before - 1)? + 1;
+        let in_bytes = memchr_iter(b'\n', bytes).nth(lines_before - 1)? + 1;
+        (in_text, in_bytes)
+    };
+    let line_end = memchr::memchr(b'\n', &bytes[line_bytes..]).map_or(bytes.len(), |i| line_bytes + i + 1);
+    let within = locate_in_line(
+        encoding,
+        &bytes[line_bytes..line_end],
+        last && line_end == bytes.len(),
+        (at - line_text) as u64,
+    )?;
+    Some(line_bytes as u64 + within)
+}
+
+/// [`locate`] within a line that starts at a clean point: stretches ending at a clean byte
+/// are decoded afresh until the one whose text holds `at`, which is decoded byte by byte.
+fn locate_in_line(encoding: &'static Encoding, bytes: &[u8], last: bool, at: u64) -> Option<u64> {
+    let mut scratch = Vec::new();
+    let mut start = 0;
+    let mut offset = 0u64;
+    loop {
+        if offset == at {
+            return Some(start as u64);
+        }
+        if start == bytes.len() {
+            return None;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| clean(encoding, b))
+            .map_or(bytes.len(), |i| start + i + 1);
+        let stretch = &bytes[start..end];
+        let ends_file = last && end == bytes.len();
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        decode_into(&mut decoder, stretch, ends_file, &mut scratch);
+        let len = scratch.len() as u64;
+        if at < offset + len {
+            return locate_in_stretch(encoding, stretch, ends_file, at - offset)
+                .map(|i| start as u64 + i);
+        }
+        offset += len;
+        start = end;
+    }
+}
+
+/// [`locate`] within a stretch that starts at a clean point and holds `at` (not at its start):
+/// the byte before which the decoder had given exactly `at` bytes of text. When one byte
+/// makes the decoder give several characters at once (a malformed sequence, then the ASCII
+/// bytes it did not take, read again) and `at` falls among them, the characters after `at`
+/// must be those last ASCII bytes.
+fn locate_in_stretch(encoding: &'static Encoding, bytes: &[u8], last: bool, at: u64) -> Option<u64> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut burst = Vec::new();
+    let mut offset = 0u64;
+    for i in 0..=bytes.len() {
+        if offset == at {
+            return Some(i as u64);
+        }
+        let (fed, ends) = if i < bytes.len() {
+            (&bytes[i..=i], false)
+        } else if last {
+            (&bytes[..0], true)
+        } else {
+            return None;
+        };
+        decode_into(&mut decoder, fed, ends, &mut burst);
+        let len = burst.len() as u64;
+        if offset < at && at < offset + len {
+            let after = &burst[(at - offset) as usize..];
+            let read = &bytes[..i + usize::from(!ends)];
+            return (after.is_ascii() && read.ends_with(after))
+                .then(|| (read.len() - after.len()) as u64);
+        }
+        offset += len;
+    }
+    None
+}
+
+/// Decodes `bytes` with `decoder` into `out` (cleared first), malformed bytes as U+FFFD.
+fn decode_into(decoder: &mut Decoder, bytes: &[u8], last: bool, out: &mut Vec<u8>) {
+    out.clear();
+    let room = decoder
+        .max_utf8_buffer_length(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3))
+        + 16;
+    out.resize(room, 0);
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let (result, r, w, _) = decoder.decode_to_utf8(&bytes[read..], &mut out[written..], last);
+        read += r;
+        written += w;
+        match result {
+            CoderResult::InputEmpty => break,
+            CoderResult::OutputFull => out.resize(out.len() + 64, 0),
+        }
+    }
+    out.truncate(written);
+}
+
+/// Writes a legacy file's bytes, each replaced match's bytes given way to its encoded
+/// replacement, and checks that what it wrote decodes to the replaced text.
+pub(crate) struct Sink<W> {
+    out: W,
+    encoding: &'static Encoding,
+    track: Rc<RefCell<Track>>,
+    /// The file's bytes before this offset are written out (or replaced).
+    written_to: u64,
+    encoded: Vec<u8>,
+    reread: Reread,
+}
+
+impl<W: Write> Sink<W> {
+    /// Writes the file's bytes after the last match, checks the whole and gives `out` back.
+    pub(crate) fn finish(mut self) -> Result<W, RewriteError> {
+        let end = self.track.borrow().end;
+        let Some((_, end)) = end else {
+            return Err(internal("the file was not read to its end"));
+        };
+        self.copy_to(end)?;
+        self.reread.check(&[], true)?;
+        self.reread.at_end()?;
+        self.out.flush().map_err(RewriteError::Write)?;
+        Ok(self.out)
+    }
+
+    /// The offset in the file of `at`, a match's start or end in the decoded text.
+    fn byte_offset(&mut self, at: u64) -> Result<u64, RewriteError> {
+        let mut track = self.track.borrow_mut();
+        while track.boundaries.front().is_some_and(|&(text, _)| text < at) {
+            track.boundaries.pop_front();
+        }
+        match track.boundaries.front() {
+            Some(&(text, byte)) if text == at => Ok(byte),
+            _ => Err(internal("a match's place in the file's bytes was not found")),
+        }
+    }
+
+    /// Writes the file's bytes up to `to`.
+    fn copy_to(&mut self, to: u64) -> Result<(), RewriteError> {
+        if to <= self.written_to {
+            return Ok(());
+        }
+        let track = Rc::clone(&self.track);
+        let track = track.borrow();
+        let from = (self.written_to - track.base) as usize;
+        let upto = (to - track.base) as usize;
+        let Some(bytes) = track.raw.get(from..upto) else {
+            return Err(internal("the file's bytes to copy were not kept"));
+        };
+        self.out.write_all(bytes).map_err(RewriteError::Write)?;
+        self.reread.check(bytes, false)?;
+        drop(track);
+        self.skip_to(to);
+        Ok(())
+    }
+
+    /// Lets go of the file's bytes before `to`, written or replaced.
+    fn skip_to(&mut self, to: u64) {
+        self.written_to = self.written_to.max(to);
+        let mut track = self.track.borrow_mut();
+        let done = (self.written_to - track.base) as usize;
+        if done >= CHUNK && done * 2 >= track.raw.len() {
+            track.raw.drain(..done);
+            track.base += done as u64;
+        }
+    }
+}
+
+impl<W: Write> TextSink for Sink<W> {
+    fn keep(&mut self, text: &[u8], end: u64) -> Result<(), RewriteError> {
+        self.reread.expect(text);
+        let mut upto = None;
+        {
+            let mut track = self.track.borrow_mut();
+            while let Some(&(at, byte)) = track.clean.front() {
+                if at > end {
+                    break;
+                }
+                upto = Some(byte);
+                track.clean.pop_front();
+            }
+        }
+        match upto {
+            Some(byte) => self.copy_to(byte),
+            None => Ok(()),
+        }
+    }
+
+    fn replace(&mut self, matched: Range<u64>, replacement: &[u8]) -> Result<(), RewriteError> {
+        let start = self.byte_offset(matched.start)?;
+        let end = self.byte_offset(matched.end)?;
+        self.copy_to(start)?;
+        self.skip_to(end);
+        self.reread.last_match = Some(matched.start);
+        encode(self.encoding, replacement, &mut self.encoded)?;
+        self.reread.expect(replacement);
+        self.out
+            .write_all(&self.encoded)
+            .map_err(RewriteError::Write)?;
+        self.reread.check(&self.encoded, false)
+    }
+}
+
+/// Encodes `text` (a replacement) into `out`, refusing a character `encoding` cannot hold
+/// rather than writing a stand-in for it.
+fn encode(
+    encoding: &'static Encoding,
+    text: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), RewriteError> {
+    let text = std::str::from_utf8(text).map_err(|_| {
+        RewriteError::Skip(SkipReason::Undecodable(
+            "the replacement is not valid Unicode".into(),
+        ))
+    })?;
+    let mut encoder = encoding.new_encoder();
+    out.clear();
+    let room = encoder
+        .max_buffer_length_from_utf8_without_replacement(text.len())
+        .unwrap_or(text.len().saturating_mul(4))
+        + 16;
+    out.resize(room, 0);
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let (result, r, w) =
+            encoder.encode_from_utf8_without_replacement(&text[read..], &mut out[written..], true);
+        read += r;
+        written += w;
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => break,
+            encoding_rs::EncoderResult::OutputFull => out.resize(out.len() + 64, 0),
+            encoding_rs::EncoderResult::Unmappable(character) => {
+                return Err(RewriteError::Skip(SkipReason::Unencodable {
+                    character,
+                    encoding: encoding.name(),
+                }));
+            }
+        }
+    }
+    out.truncate(written);
+    Ok(())
+}
+
+fn internal(what: &str) -> RewriteError {
+    RewriteError::Skip(SkipReason::Undecodable(format!(
+        "writing it back in its encoding went wrong ({what})"
+    )))
+}
+
+/// Decodes the bytes as they are written and checks them against the replaced text: the file
+/// written must read, decoded, exactly as the rewrite meant it to.
+struct Reread {
+    encoding: &'static Encoding,
+    decoder: Decoder,
+    /// The replaced text from `checked` on, not yet matched by bytes written.
+    expected: Vec<u8>,
+    checked: usize,
+    /// The offset in the replaced text of `expected[checked]`, for a message.
+    offset: u64,
+    /// The original offset of the last match replaced, for a message.
+    last_match: Option<u64>,
+    scratch: Vec<u8>,
+}
+
+impl Reread {
+    fn new(encoding: &'static Encoding) -> Self {
+        Reread {
+            encoding,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            expected: Vec::new(),
+            checked: 0,
+            offset: 0,
+            last_match: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn expect(&mut self, text: &[u8]) {
+        if self.checked >= CHUNK && self.checked * 2 >= self.expected.len() {
+            self.expected.drain(..self.checked);
+            self.checked = 0;
+        }
+        self.expected.extend_from_slice(text);
+    }
+
+    /// Decodes `bytes`, the next written, and checks their text.
+    fn check(&mut self, bytes: &[u8], last: bool) -> Result<(), RewriteError> {
+        decode_into(&mut self.decoder, bytes, last, &mut self.scratch);
+        let got = &self.scratch[..];
+        let want = &self.expected[self.checked..];
+        let same = want.len() >= got.len() && want[..got.len()] == *got;
+        if !same {
+            let at = got.iter().zip(want).take_while(|(a, b)| a == b).count() as u64;
+            return Err(self.differs(at));
+        }
+        self.checked += got.len();
+        self.offset += got.len() as u64;
+        Ok(())
+    }
+
+    fn at_end(&self) -> Result<(), RewriteError> {
+        if self.checked == self.expected.len() {
+            Ok(())
+        } else {
+            Err(self.differs(0))
+        }
+    }
+
+    fn differs(&self, at: u64) -> RewriteError {
+        let name = self.encoding.name();
+        RewriteError::Skip(SkipReason::Undecodable(match self.last_match {
+            Some(start) => format!(
+                "written back in {name}, the text beside the match at byte {start} would read \
+                 otherwise (a byte next to it that is not valid {name} would join the \
+                 replacement into another character)"
+            ),
+            None => format!(
+                "written back in {name}, its text at byte {} would read otherwise",
+                self.offset + at
+            ),
+        }))
+    }
+}
