@@ -158,9 +158,8 @@ impl<R: Read> Decoding<R> {
             };
             self.pending.truncate(had + n);
             let last = n == 0;
-            let cut = if last {
-                self.pending.len()
-            } else if self.encoding.is_single_byte() {
+            // Every byte of a single-byte encoding is a clean point.
+            let cut = if last || self.encoding.is_single_byte() {
                 self.pending.len()
             } else if let Some(at) = memrchr(b'\n', &self.pending[had..]) {
                 // The bytes before `had` held no line end when they were read.
@@ -308,7 +307,8 @@ fn locate(
         let in_bytes = memchr_iter(b'\n', bytes).nth(lines_before - 1)? + 1;
         (in_text, in_bytes)
     };
-    let line_end = memchr::memchr(b'\n', &bytes[line_bytes..]).map_or(bytes.len(), |i| line_bytes + i + 1);
+    let line_end =
+        memchr::memchr(b'\n', &bytes[line_bytes..]).map_or(bytes.len(), |i| line_bytes + i + 1);
     let within = locate_in_line(
         encoding,
         &bytes[line_bytes..line_end],
@@ -354,7 +354,12 @@ fn locate_in_line(encoding: &'static Encoding, bytes: &[u8], last: bool, at: u64
 /// makes the decoder give several characters at once (a malformed sequence, then the ASCII
 /// bytes it did not take, read again) and `at` falls among them, the characters after `at`
 /// must be those last ASCII bytes.
-fn locate_in_stretch(encoding: &'static Encoding, bytes: &[u8], last: bool, at: u64) -> Option<u64> {
+fn locate_in_stretch(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    last: bool,
+    at: u64,
+) -> Option<u64> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut burst = Vec::new();
     let mut offset = 0u64;
@@ -437,7 +442,9 @@ impl<W: Write> Sink<W> {
         }
         match track.boundaries.front() {
             Some(&(text, byte)) if text == at => Ok(byte),
-            _ => Err(internal("a match's place in the file's bytes was not found")),
+            _ => Err(internal(
+                "a match's place in the file's bytes was not found",
+            )),
         }
     }
 
@@ -509,11 +516,7 @@ impl<W: Write> TextSink for Sink<W> {
 
 /// Encodes `text` (a replacement) into `out`, refusing a character `encoding` cannot hold
 /// rather than writing a stand-in for it.
-fn encode(
-    encoding: &'static Encoding,
-    text: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), RewriteError> {
+fn encode(encoding: &'static Encoding, text: &[u8], out: &mut Vec<u8>) -> Result<(), RewriteError> {
     let text = std::str::from_utf8(text).map_err(|_| {
         RewriteError::Skip(SkipReason::Undecodable(
             "the replacement is not valid Unicode".into(),
@@ -625,5 +628,337 @@ impl Reread {
                 self.offset + at
             ),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Replacer;
+    use crate::rewrite::rewrite;
+    use trawl_search::SearchOptions;
+
+    const ALL: &[&Encoding] = &[
+        encoding_rs::BIG5,
+        encoding_rs::EUC_JP,
+        encoding_rs::EUC_KR,
+        encoding_rs::GBK,
+        encoding_rs::GB18030,
+        encoding_rs::IBM866,
+        encoding_rs::ISO_2022_JP,
+        encoding_rs::ISO_8859_2,
+        encoding_rs::ISO_8859_3,
+        encoding_rs::ISO_8859_5,
+        encoding_rs::ISO_8859_7,
+        encoding_rs::ISO_8859_8,
+        encoding_rs::KOI8_R,
+        encoding_rs::MACINTOSH,
+        encoding_rs::REPLACEMENT,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::UTF_16BE,
+        encoding_rs::UTF_16LE,
+        encoding_rs::UTF_8,
+        encoding_rs::WINDOWS_874,
+        encoding_rs::WINDOWS_1250,
+        encoding_rs::WINDOWS_1251,
+        encoding_rs::WINDOWS_1252,
+        encoding_rs::WINDOWS_1253,
+        encoding_rs::WINDOWS_1255,
+        encoding_rs::WINDOWS_1256,
+        encoding_rs::WINDOWS_1258,
+        encoding_rs::X_MAC_CYRILLIC,
+        encoding_rs::X_USER_DEFINED,
+    ];
+
+    #[test]
+    fn the_stateful_and_unicode_encodings_are_not_written_here() {
+        for encoding in ALL {
+            let expected = ![
+                encoding_rs::ISO_2022_JP,
+                encoding_rs::REPLACEMENT,
+                encoding_rs::UTF_16BE,
+                encoding_rs::UTF_16LE,
+                encoding_rs::UTF_8,
+            ]
+            .contains(encoding);
+            assert_eq!(writable(encoding), expected, "{}", encoding.name());
+        }
+    }
+
+    /// Whether the decoder of `encoding`, after `bytes`, holds nothing back and goes on as a
+    /// new one would, and whether the text of `bytes` has as many `\n` as they have.
+    fn clean_after(encoding: &'static Encoding, bytes: &[u8]) -> bool {
+        const PROBE: &[u8] = b"\x82\xa0a\x8f\xa1\xa1\x81\x30\x81\x30\xa4\xa2";
+        let (mut text, mut held, mut after, mut fresh) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        decode_into(&mut decoder, bytes, false, &mut text);
+        decode_into(&mut decoder, b"", true, &mut held);
+        let lines = memchr_iter(b'\n', &text).count() == memchr_iter(b'\n', bytes).count();
+        let mut going_on = encoding.new_decoder_without_bom_handling();
+        decode_into(&mut going_on, bytes, false, &mut text);
+        decode_into(&mut going_on, PROBE, true, &mut after);
+        let mut new = encoding.new_decoder_without_bom_handling();
+        decode_into(&mut new, PROBE, true, &mut fresh);
+        held.is_empty() && lines && after == fresh
+    }
+
+    /// The property the whole module stands on (see its doc), for every multi-byte encoding
+    /// it writes: every byte followed by every byte below `0`; every two bytes starting with
+    /// a non-ASCII one followed by the lowest and highest bytes below `0` and `\n`; and the
+    /// three-byte starts of GB18030's and EUC-JP's longer characters followed by `\n`. (No
+    /// encoding's second or later bytes start below 0x30, so the bytes between behave alike.)
+    #[test]
+    fn after_a_byte_below_0_the_decoder_holds_nothing_back() {
+        let clean_bytes: Vec<u8> = (0..b'0').collect();
+        let some_clean = [0x00, b'\n', b'/'];
+        let thirds = [0x30, 0x39, 0x40, 0x7E, 0x81, 0xA1, 0xFE, 0xFF];
+        for &encoding in ALL {
+            if !writable(encoding) || encoding.is_single_byte() {
+                continue;
+            }
+            for first in 0..=255u8 {
+                for &c in &clean_bytes {
+                    assert!(
+                        clean_after(encoding, &[first, c]),
+                        "{} {first:#x} {c:#x}",
+                        encoding.name()
+                    );
+                }
+                if first < 0x80 {
+                    continue;
+                }
+                for second in 0..=255u8 {
+                    for &c in &some_clean {
+                        let bytes = [first, second, c];
+                        assert!(
+                            clean_after(encoding, &bytes),
+                            "{} {bytes:x?}",
+                            encoding.name()
+                        );
+                    }
+                    if !(second.is_ascii_digit() || second >= 0xA1) {
+                        continue;
+                    }
+                    for third in thirds {
+                        let bytes = [first, second, third, b'\n'];
+                        assert!(
+                            clean_after(encoding, &bytes),
+                            "{} {bytes:x?}",
+                            encoding.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A reader that hands out its bytes a few at a time, so reads end anywhere.
+    struct Dribble<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.step = self.step % 11 + 1;
+            let n = (self.step * 997 % 70_001 + 1)
+                .min(out.len())
+                .min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// A piece of a test file: text (encoded), a match of the pattern (encoded; replaced in
+    /// the expected file), or bytes as they are (malformed in the encoding).
+    enum Part<'a> {
+        Text(&'a str),
+        Match(&'a str),
+        Raw(&'a [u8]),
+    }
+
+    fn encoded(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{text:?} in {}", encoding.name());
+        bytes.into_owned()
+    }
+
+    /// The file `parts` make, and what replacing each `Match` by `replacement` makes of it,
+    /// computed part by part.
+    fn file_and_expected(
+        encoding: &'static Encoding,
+        parts: &[Part<'_>],
+        replacement: &str,
+    ) -> (Vec<u8>, Vec<u8>, usize) {
+        let (mut file, mut expected, mut matches) = (Vec::new(), Vec::new(), 0);
+        for part in parts {
+            match part {
+                Part::Text(text) => {
+                    file.extend(encoded(encoding, text));
+                    expected.extend(encoded(encoding, text));
+                }
+                Part::Match(text) => {
+                    file.extend(encoded(encoding, text));
+                    expected.extend(encoded(encoding, replacement));
+                    matches += 1;
+                }
+                Part::Raw(bytes) => {
+                    file.extend_from_slice(bytes);
+                    expected.extend_from_slice(bytes);
+                }
+            }
+        }
+        (file, expected, matches)
+    }
+
+    /// Rewrites `file` as the writer does, the matches found by `pattern` in its decoded text.
+    fn rewritten(
+        encoding: &'static Encoding,
+        file: &[u8],
+        pattern: &str,
+        replacement: &str,
+    ) -> Result<(Vec<u8>, u64), RewriteError> {
+        let text = encoding.decode_without_bom_handling(file).0;
+        let planned: Vec<PlannedMatch> = regex::Regex::new(pattern)
+            .unwrap()
+            .find_iter(&text)
+            .map(|m| PlannedMatch {
+                offset: m.start() as u64,
+                length: m.len() as u64,
+                seen: m.as_str().into(),
+                seen_whole: true,
+            })
+            .collect();
+        let replacer = Replacer::new(&SearchOptions::default(), pattern, replacement).unwrap();
+        let (reader, mut sink) = rewriter(
+            Dribble {
+                bytes: file,
+                step: 0,
+            },
+            Vec::new(),
+            encoding,
+            &planned,
+        );
+        let count = rewrite(reader, &mut sink, &planned, &replacer, 0)?;
+        Ok((sink.finish()?, count))
+    }
+
+    fn round_trip(encoding: &'static Encoding, parts: &[Part<'_>], pattern: &str, with: &str) {
+        let (file, expected, matches) = file_and_expected(encoding, parts, with);
+        let (written, count) = rewritten(encoding, &file, pattern, with)
+            .unwrap_or_else(|err| panic!("{}: {err:?}", encoding.name()));
+        assert_eq!(count, matches as u64, "{}", encoding.name());
+        assert!(
+            written == expected,
+            "{}: written byte for byte",
+            encoding.name()
+        );
+    }
+
+    #[test]
+    fn legacy_files_round_trip_byte_for_byte() {
+        use Part::*;
+        let cases: &[(&'static Encoding, &str, &str)] = &[
+            (encoding_rs::SHIFT_JIS, "日本語のテキスト、", "置換"),
+            (encoding_rs::EUC_JP, "日本語のテキスト、", "置換"),
+            (encoding_rs::GBK, "中文文本，", "替换"),
+            (encoding_rs::GB18030, "中文文本😀，", "替换€"),
+            (encoding_rs::BIG5, "中文文本，", "替換"),
+            (encoding_rs::EUC_KR, "한국어 텍스트, ", "바꿈"),
+            (encoding_rs::WINDOWS_1252, "café naïve, ", "bär"),
+            (encoding_rs::WINDOWS_1251, "Привет, ", "мир"),
+        ];
+        let long_plain = "word ".repeat(20_000);
+        for &(encoding, native, with) in cases {
+            let long_native = native.repeat(4_000);
+            let parts = [
+                Match("foo"),
+                Text(native),
+                Match("fooo"),
+                Text(native),
+                Text("\r\n"),
+                Raw(b"\xFF"),
+                Match("foo"),
+                Raw(b"\xFF"),
+                Text(" x\n"),
+                Text(&long_plain),
+                Match("foo"),
+                Text(&long_native),
+                Match("foo"),
+                Text(&long_native),
+                Text("\n"),
+                Text(native),
+                Match("fo"),
+                Match("foo"),
+                Text("\r\n\r\n"),
+                Text(native),
+                Match("foo"),
+            ];
+            round_trip(encoding, &parts, "fo+", with);
+        }
+    }
+
+    #[test]
+    fn a_match_among_the_characters_one_malformed_byte_gave_is_found() {
+        use Part::*;
+        // 0x82 starts a two-byte character; '1' cannot end one: U+FFFD, then '1' read again.
+        round_trip(
+            encoding_rs::SHIFT_JIS,
+            &[
+                Text("x"),
+                Raw(b"\x82"),
+                Match("1"),
+                Raw(b"\x82"),
+                Match("1"),
+            ],
+            "1",
+            "2",
+        );
+        // At the file's end, a lone first byte.
+        round_trip(
+            encoding_rs::BIG5,
+            &[Match("foo"), Raw(b"\x81")],
+            "foo",
+            "中",
+        );
+    }
+
+    #[test]
+    fn a_character_the_encoding_cannot_hold_is_refused_and_named() {
+        let file = encoded(encoding_rs::WINDOWS_1252, "café foo\n");
+        let refused = rewritten(encoding_rs::WINDOWS_1252, &file, "foo", "日本");
+        match refused {
+            Err(RewriteError::Skip(reason)) => assert_eq!(
+                reason.to_string(),
+                "'日' (U+65E5) cannot be written in windows-1252"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let file = encoded(encoding_rs::SHIFT_JIS, "日本 foo\n");
+        let refused = rewritten(encoding_rs::SHIFT_JIS, &file, "foo", "x€");
+        assert!(matches!(
+            refused,
+            Err(RewriteError::Skip(SkipReason::Unencodable {
+                character: '€',
+                encoding: "Shift_JIS"
+            }))
+        ));
+    }
+
+    #[test]
+    fn a_malformed_byte_that_would_join_the_replacement_is_refused() {
+        // "x", U+FFFD (0x82 cannot start a character with '1'), "1". 0x82 0x4F is '０'.
+        let refused = rewritten(encoding_rs::SHIFT_JIS, b"x\x821\n", "1", "O");
+        match refused {
+            Err(RewriteError::Skip(SkipReason::Undecodable(message))) => assert_eq!(
+                message,
+                "written back in Shift_JIS, the text beside the match at byte 4 would read \
+                 otherwise (a byte next to it that is not valid Shift_JIS would join the \
+                 replacement into another character)"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }

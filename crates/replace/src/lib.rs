@@ -121,7 +121,11 @@ pub enum SkipReason {
 
 /// A character as a message names it: itself and its code point.
 fn shown(character: char) -> String {
-    format!("'{}' (U+{:04X})", character.escape_debug(), u32::from(character))
+    format!(
+        "'{}' (U+{:04X})",
+        character.escape_debug(),
+        u32::from(character)
+    )
 }
 
 impl SkipReason {

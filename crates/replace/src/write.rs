@@ -599,8 +599,16 @@ pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, Ski
             // The write checked that `written` decodes to the replaced text.
             return Ok(Preview {
                 encoding: Encoding::Legacy(legacy),
-                before: legacy.decode_without_bom_handling(&before).0.into_owned().into(),
-                after: legacy.decode_without_bom_handling(&written).0.into_owned().into(),
+                before: legacy
+                    .decode_without_bom_handling(&before)
+                    .0
+                    .into_owned()
+                    .into(),
+                after: legacy
+                    .decode_without_bom_handling(&written)
+                    .0
+                    .into_owned()
+                    .into(),
                 replacements,
             });
         }
