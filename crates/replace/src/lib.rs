@@ -21,8 +21,10 @@
 //! - **Every byte outside the matches**, read and copied as a stream (a window of at most a
 //!   few hundred KiB around the current match is held, never the file): line endings, mixed or
 //!   not, the last line's newline or its absence, invalid UTF-8, a UTF-8 byte-order mark.
-//!   UTF-16 files (with their mark, as the engine decodes them) are decoded, replaced and
-//!   encoded back; one whose UTF-16 is not valid is left alone, as is a binary file (a NUL).
+//!   UTF-16 files (as the engine decodes them) are decoded, replaced and encoded back; one
+//!   whose UTF-16 is not valid is left alone, as is a binary file (a NUL). A file decoded
+//!   from a legacy encoding keeps its own bytes and has only its replacements encoded, which
+//!   are refused, naming the character, when the encoding cannot hold them (`legacy.rs`).
 //! - **Permissions** and, where the system allows, owner and group, set on the temporary file
 //!   before any byte is written. A read-only file is left alone.
 //! - **Checked first**: a file whose size or modified time is not what the search read, or
