@@ -1053,3 +1053,99 @@ fn a_300_mb_file_round_trips() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(fs::read(&path).expect("read") == original, "restored");
 }
+
+/// Runs `command` and returns its exit code and its peak memory, the last `VmHWM` of
+/// /proc/PID/status read while it ran (polled; `wait4`'s `ru_maxrss` would count the memory of
+/// this test process, which the child started as a copy of).
+fn run_measured(command: &mut std::process::Command) -> (Option<i32>, u64) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return (status.code(), peak);
+        }
+        let hwm = fs::read_to_string(&status_file).ok().and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+        if let Some(kib) = hwm {
+            peak = peak.max(kib * 1024);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A 64 MB Shift_JIS file is rewritten streaming: a match every 16,384 lines, one inside a
+/// 200 KiB stretch of Japanese text without a line end, a space or any other ASCII byte, an
+/// unmapped byte beside one, and one at the very end; the bytes written and restored are
+/// compared whole, and the writer's peak memory is far below the file's size.
+#[test]
+fn a_64_mb_shift_jis_file_round_trips_streaming() {
+    let tree = Tree::new();
+    let sjis = |text: &str| encode_in(encoding_rs::SHIFT_JIS, text);
+    let filler = sjis("日本語の文章が続く行です。ここには何もありません。\r\n");
+    let (with_match, with_replacement) = (sjis("前 東京 後"), sjis("前 大阪 後"));
+    let long = sjis(&"長い行の文章、".repeat(15_000));
+    let mut original = Vec::with_capacity(65 << 20);
+    let mut expected = Vec::with_capacity(65 << 20);
+    let mut i = 0u64;
+    while original.len() < 64 << 20 {
+        let (a, b): (&[u8], &[u8]) = if i % 16_384 == 7 {
+            (&with_match, &with_replacement)
+        } else {
+            (&filler, &filler)
+        };
+        original.extend_from_slice(a);
+        expected.extend_from_slice(b);
+        if i % 16_384 == 7 {
+            original.extend_from_slice(b"\xFD\r\n");
+            expected.extend_from_slice(b"\xFD\r\n");
+        }
+        if i == 100_000 {
+            for (out, word) in [(&mut original, "東京"), (&mut expected, "大阪")] {
+                out.extend_from_slice(&long);
+                out.extend(sjis(word));
+                out.extend_from_slice(&long);
+                out.extend_from_slice(b"\n");
+            }
+        }
+        i += 1;
+    }
+    original.extend(sjis("最後の東京"));
+    expected.extend(sjis("最後の大阪"));
+    let path = tree.file("big.txt", &original);
+    let (code, peak) = run_measured(
+        std::process::Command::new(env!("CARGO_BIN_EXE_trawl"))
+            .args([
+                &tree.root(),
+                "txt",
+                "東京",
+                "-E",
+                "shift_jis",
+                "-r",
+                "大阪",
+                "-j",
+                "1",
+            ])
+            .arg("--write")
+            .env("TRAWL_JOURNAL_DIR", tree.journal.path()),
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        fs::read(&path).expect("read") == expected,
+        "written as expected"
+    );
+    eprintln!(
+        "peak memory of --write on a 64 MB Shift_JIS file: {} MiB",
+        peak >> 20
+    );
+    assert!(peak < 32 << 20, "peak memory {peak} bytes");
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(fs::read(&path).expect("read") == original, "restored");
+}
