@@ -1149,3 +1149,22 @@ fn a_64_mb_shift_jis_file_round_trips_streaming() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(fs::read(&path).expect("read") == original, "restored");
 }
+
+/// `-E utf-16le` (or `utf-16be`) decodes a file without a byte-order mark too: it is written
+/// back in UTF-16, still without one.
+#[test]
+fn a_utf16_file_without_a_mark_is_written_back_without_one() {
+    let tree = Tree::new();
+    let original = "one foo\r\ntwo é fooo";
+    let replaced = regex::Regex::new(PATTERN)
+        .expect("regex")
+        .replace_all(original, TEMPLATE)
+        .into_owned();
+    for (label, big) in [("utf-16le", false), ("utf-16be", true)] {
+        let path = tree.file(&format!("{label}/a.txt"), &utf16(original, big)[2..]);
+        let folder = format!("{}/{label}", tree.root());
+        let out = tree.trawl(&[&folder, "txt", PATTERN, "-E", label, "-r", TEMPLATE, "--write"]);
+        assert_eq!(out.status.code(), Some(0), "{label}: {}", text(&out.stderr));
+        assert_eq!(fs::read(&path).expect("read"), utf16(&replaced, big)[2..]);
+    }
+}
