@@ -948,6 +948,19 @@ mod tests {
     }
 
     #[test]
+    fn a_replacement_taking_a_malformed_byte_from_its_match_is_refused_and_says_so() {
+        // `$0` of "a", U+FFFD (0xFF is no GBK), "b".
+        let refused = rewritten(encoding_rs::GBK, b"a\xFFb\n", "a.b", "[$0]");
+        match refused {
+            Err(RewriteError::Skip(reason)) => assert_eq!(
+                reason.to_string(),
+                "'\u{FFFD}' (U+FFFD, for bytes that were not valid GBK) cannot be written in GBK"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn a_malformed_byte_that_would_join_the_replacement_is_refused() {
         // "x", U+FFFD (0x82 cannot start a character with '1'), "1". 0x82 0x4F is '０'.
         let refused = rewritten(encoding_rs::SHIFT_JIS, b"x\x821\n", "1", "O");
