@@ -91,7 +91,7 @@ pub enum SkipReason {
     #[error("it was decoded from {0}, which trawl cannot write back byte for byte")]
     Encoding(&'static str),
     /// A replacement holds a character the file's encoding cannot hold.
-    #[error("{} cannot be written in {encoding}", shown(*.character))]
+    #[error("{} cannot be written in {encoding}", shown(*.character, encoding))]
     Unencodable {
         /// The character.
         character: char,
@@ -121,8 +121,12 @@ pub enum SkipReason {
     SameFile(PathBuf),
 }
 
-/// A character as a message names it: itself and its code point.
-fn shown(character: char) -> String {
+/// A character as a message names it: itself and its code point (and what U+FFFD, which a
+/// replacement takes from a match's captures, stood for).
+fn shown(character: char, encoding: &str) -> String {
+    if character == char::REPLACEMENT_CHARACTER {
+        return format!("'\u{FFFD}' (U+FFFD, for bytes that were not valid {encoding})");
+    }
     format!(
         "'{}' (U+{:04X})",
         character.escape_debug(),
