@@ -34,7 +34,7 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use encoding_rs::{CoderResult, Decoder, Encoding};
-use memchr::{memchr_iter, memrchr};
+use memchr::{memchr, memrchr};
 
 use crate::rewrite::{RewriteError, TextSink};
 use crate::{PlannedMatch, SkipReason};
@@ -228,17 +228,17 @@ impl<R: Read> Decoding<R> {
         let (d0, r0) = (self.decoded, self.consumed);
         let d1 = d0 + written as u64;
         let mut found = Vec::new();
+        let mut locator = Locator::new(self.encoding, bytes, &self.text, last);
         while let Some(&at) = self.wanted.front() {
             if at > d1 {
                 break;
             }
             self.wanted.pop_front();
-            let Some(at) = at.checked_sub(d0) else {
-                return Err(unmapped(self.encoding, at));
-            };
-            let byte = locate(self.encoding, bytes, &self.text, last, at)
-                .ok_or_else(|| unmapped(self.encoding, d0 + at))?;
-            found.push((d0 + at, r0 + byte));
+            let byte = at
+                .checked_sub(d0)
+                .and_then(|within| locator.locate(within as usize))
+                .ok_or_else(|| unmapped(self.encoding, at))?;
+            found.push((at, r0 + byte));
         }
         let mut track = self.track.borrow_mut();
         track.raw.extend_from_slice(bytes);
@@ -278,113 +278,188 @@ impl<R: Read> Read for Decoding<R> {
     }
 }
 
-/// The byte offset in `bytes` (a stretch starting at a clean point, `text` its decoded text,
-/// `last`: it ends the file) of `at`, an offset in `text`; `None` when `at` is inside what the
-/// decoder read as one sequence and gave as several characters at once.
-fn locate(
+/// Finds the byte offsets of offsets in a stretch's decoded text, in order, walking forward
+/// only (a stretch may hold many matches): line by line, then within the line from the last
+/// clean point passed.
+struct Locator<'s> {
     encoding: &'static Encoding,
-    bytes: &[u8],
-    text: &[u8],
+    /// A stretch starting at a clean point, and its decoded text.
+    bytes: &'s [u8],
+    text: &'s [u8],
+    /// The stretch ends the file.
     last: bool,
-    at: u64,
-) -> Option<u64> {
-    let at = usize::try_from(at).ok()?;
-    // `text` is UTF-8: `at` must not be inside a character.
-    if at > text.len() || text.get(at).is_some_and(|&b| b & 0xC0 == 0x80) {
-        return None;
-    }
-    if encoding.is_single_byte() {
-        // One character a byte.
-        let characters = text[..at].iter().filter(|&&b| b & 0xC0 != 0x80).count();
-        return Some(characters as u64);
-    }
-    // Its line: as many line ends before it in the bytes as in the text.
-    let lines_before = memchr_iter(b'\n', &text[..at]).count();
-    let (line_text, line_bytes) = if lines_before == 0 {
-        (0, 0)
-    } else {
-        let in_text = memchr_iter(b'\n', text).nth(lines_before - 1)? + 1;
-        let in_bytes = memchr_iter(b'\n', bytes).nth(lines_before - 1)? + 1;
-        (in_text, in_bytes)
-    };
-    let line_end =
-        memchr::memchr(b'\n', &bytes[line_bytes..]).map_or(bytes.len(), |i| line_bytes + i + 1);
-    let within = locate_in_line(
-        encoding,
-        &bytes[line_bytes..line_end],
-        last && line_end == bytes.len(),
-        (at - line_text) as u64,
-    )?;
-    Some(line_bytes as u64 + within)
+    /// The current line's end (after its `\n`, or the stretch's end), in the text and bytes.
+    line_end: (usize, usize),
+    /// The last clean point passed in the current line, in the text and bytes.
+    clean: (usize, usize),
+    /// The stretch from `clean` to the next clean point, once an offset was looked for in it.
+    stretch: Option<Stretch>,
+    scratch: Vec<u8>,
 }
 
-/// [`locate`] within a line that starts at a clean point: stretches ending at a clean byte
-/// are decoded afresh until the one whose text holds `at`, which is decoded byte by byte.
-fn locate_in_line(encoding: &'static Encoding, bytes: &[u8], last: bool, at: u64) -> Option<u64> {
-    let mut scratch = Vec::new();
-    let mut start = 0;
-    let mut offset = 0u64;
-    loop {
-        if offset == at {
-            return Some(start as u64);
-        }
-        if start == bytes.len() {
-            return None;
-        }
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| clean(encoding, b))
-            .map_or(bytes.len(), |i| start + i + 1);
-        let stretch = &bytes[start..end];
-        let ends_file = last && end == bytes.len();
-        let mut decoder = encoding.new_decoder_without_bom_handling();
-        decode_into(&mut decoder, stretch, ends_file, &mut scratch);
-        let len = scratch.len() as u64;
-        if at < offset + len {
-            return locate_in_stretch(encoding, stretch, ends_file, at - offset)
-                .map(|i| start as u64 + i);
-        }
-        offset += len;
-        start = end;
-    }
-}
-
-/// [`locate`] within a stretch that starts at a clean point and holds `at` (not at its start):
-/// the byte before which the decoder had given exactly `at` bytes of text. When one byte
-/// makes the decoder give several characters at once (a malformed sequence, then the ASCII
-/// bytes it did not take, read again) and `at` falls among them, the characters after `at`
-/// must be those last ASCII bytes.
-fn locate_in_stretch(
-    encoding: &'static Encoding,
-    bytes: &[u8],
-    last: bool,
-    at: u64,
-) -> Option<u64> {
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let mut burst = Vec::new();
-    let mut offset = 0u64;
-    for i in 0..=bytes.len() {
-        if offset == at {
-            return Some(i as u64);
-        }
-        let (fed, ends) = if i < bytes.len() {
-            (&bytes[i..=i], false)
-        } else if last {
-            (&bytes[..0], true)
-        } else {
-            return None;
+impl<'s> Locator<'s> {
+    fn new(encoding: &'static Encoding, bytes: &'s [u8], text: &'s [u8], last: bool) -> Self {
+        let mut locator = Locator {
+            encoding,
+            bytes,
+            text,
+            last,
+            line_end: (0, 0),
+            clean: (0, 0),
+            stretch: None,
+            scratch: Vec::new(),
         };
-        decode_into(&mut decoder, fed, ends, &mut burst);
-        let len = burst.len() as u64;
-        if offset < at && at < offset + len {
-            let after = &burst[(at - offset) as usize..];
-            let read = &bytes[..i + usize::from(!ends)];
-            return (after.is_ascii() && read.ends_with(after))
-                .then(|| (read.len() - after.len()) as u64);
-        }
-        offset += len;
+        locator.line_end = locator.end_of_line((0, 0));
+        locator
     }
-    None
+
+    /// The end of the line starting at `start`: as many line ends in the bytes as in the text
+    /// (a `\n` byte is always the `\n` character). A line end found in one and not the other
+    /// ends both at the stretch's end (a later offset there is then not found).
+    fn end_of_line(&self, start: (usize, usize)) -> (usize, usize) {
+        match (
+            memchr(b'\n', &self.text[start.0..]),
+            memchr(b'\n', &self.bytes[start.1..]),
+        ) {
+            (Some(t), Some(b)) => (start.0 + t + 1, start.1 + b + 1),
+            _ => (self.text.len(), self.bytes.len()),
+        }
+    }
+
+    /// The byte offset of `at`, an offset in the text not before the last one asked; `None`
+    /// when `at` is inside what the decoder read as one sequence and gave as several characters
+    /// at once.
+    fn locate(&mut self, at: usize) -> Option<u64> {
+        // `text` is UTF-8: `at` must not be inside a character.
+        if at > self.text.len() || self.text.get(at).is_some_and(|&b| b & 0xC0 == 0x80) {
+            return None;
+        }
+        if self.encoding.is_single_byte() {
+            // One character a byte.
+            let (offset, start) = self.clean;
+            let characters = self.text.get(offset..at)?;
+            let characters = characters.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            self.clean = (at, start + characters);
+            return Some(self.clean.1 as u64);
+        }
+        while at >= self.line_end.0 && self.line_end.0 < self.text.len() {
+            self.clean = self.line_end;
+            self.line_end = self.end_of_line(self.line_end);
+        }
+        if at < self.clean.0 {
+            return None;
+        }
+        loop {
+            let (offset, start) = self.clean;
+            if offset == at {
+                return Some(start as u64);
+            }
+            if start == self.line_end.1 {
+                return None;
+            }
+            let stretch = match &mut self.stretch {
+                Some(stretch) if stretch.start == start => stretch,
+                slot => {
+                    let end = self.bytes[start..self.line_end.1]
+                        .iter()
+                        .position(|&b| clean(self.encoding, b))
+                        .map_or(self.line_end.1, |i| start + i + 1);
+                    let ends_file = self.last && end == self.bytes.len();
+                    let mut decoder = self.encoding.new_decoder_without_bom_handling();
+                    decode_into(
+                        &mut decoder,
+                        &self.bytes[start..end],
+                        ends_file,
+                        &mut self.scratch,
+                    );
+                    slot.insert(Stretch {
+                        start,
+                        end,
+                        len: self.scratch.len(),
+                        ends_file,
+                        bytes: ByteByByte::new(self.encoding),
+                    })
+                }
+            };
+            if at < offset + stretch.len {
+                // The next offset asked may be in this stretch too: it stays the last passed.
+                let bytes = &self.bytes[start..stretch.end];
+                return stretch
+                    .bytes
+                    .locate(bytes, stretch.ends_file, at - offset)
+                    .map(|i| (start + i) as u64);
+            }
+            self.clean = (offset + stretch.len, stretch.end);
+        }
+    }
+}
+
+/// The stretch (from a clean point to the next) a [`Locator`] is in.
+struct Stretch {
+    start: usize,
+    end: usize,
+    /// Its decoded length.
+    len: usize,
+    /// It ends the file.
+    ends_file: bool,
+    bytes: ByteByByte,
+}
+
+/// [`Locator::locate`] within a stretch that starts at a clean point: its bytes fed to a new
+/// decoder one at a time, each offset's byte offset the byte before which the decoder had given
+/// exactly that much text. When one byte makes the decoder give several characters at once (a
+/// malformed sequence, then the ASCII bytes it did not take, read again) and an offset falls
+/// among them, the characters after it must be those last ASCII bytes. Offsets are asked in
+/// order, and the decoder goes on from where the last one left it.
+struct ByteByByte {
+    decoder: Decoder,
+    /// Bytes fed.
+    fed: usize,
+    /// Text given for them.
+    offset: usize,
+    /// The text the last byte fed gave, which ends at `offset`.
+    burst: Vec<u8>,
+    flushed: bool,
+}
+
+impl ByteByByte {
+    fn new(encoding: &'static Encoding) -> Self {
+        ByteByByte {
+            decoder: encoding.new_decoder_without_bom_handling(),
+            fed: 0,
+            offset: 0,
+            burst: Vec::new(),
+            flushed: false,
+        }
+    }
+
+    /// The byte offset in `bytes` (the stretch; `last`: it ends the file) of `at`, an offset
+    /// in its text not before the last one asked.
+    fn locate(&mut self, bytes: &[u8], last: bool, at: usize) -> Option<usize> {
+        loop {
+            if at == self.offset {
+                return Some(self.fed);
+            }
+            if at < self.offset {
+                let burst_start = self.offset - self.burst.len();
+                let after = self.burst.get(at.checked_sub(burst_start)?..)?;
+                let read = &bytes[..self.fed];
+                return (after.is_ascii() && read.ends_with(after))
+                    .then(|| read.len() - after.len());
+            }
+            if self.fed < bytes.len() {
+                let byte = &bytes[self.fed..=self.fed];
+                decode_into(&mut self.decoder, byte, false, &mut self.burst);
+                self.fed += 1;
+            } else if last && !self.flushed {
+                decode_into(&mut self.decoder, b"", true, &mut self.burst);
+                self.flushed = true;
+            } else {
+                return None;
+            }
+            self.offset += self.burst.len();
+        }
+    }
 }
 
 /// Decodes `bytes` with `decoder` into `out` (cleared first), malformed bytes as U+FFFD.
@@ -636,6 +711,7 @@ mod tests {
     use super::*;
     use crate::Replacer;
     use crate::rewrite::rewrite;
+    use memchr::memchr_iter;
     use trawl_search::SearchOptions;
 
     const ALL: &[&Encoding] = &[
@@ -897,6 +973,24 @@ mod tests {
                 Match("foo"),
             ];
             round_trip(encoding, &parts, "fo+", with);
+        }
+    }
+
+    #[test]
+    fn many_matches_on_one_line_and_on_many_lines_round_trip() {
+        use Part::*;
+        for (encoding, native) in [
+            (encoding_rs::SHIFT_JIS, "日本"),
+            (encoding_rs::WINDOWS_1252, "é"),
+        ] {
+            let mut parts = Vec::new();
+            for _ in 0..3_000 {
+                parts.extend([Text(native), Match("foo"), Raw(b"\x81")]);
+            }
+            for _ in 0..3_000 {
+                parts.extend([Text("\r\n"), Match("foo"), Text(" "), Text(native)]);
+            }
+            round_trip(encoding, &parts, "fo+", native);
         }
     }
 
