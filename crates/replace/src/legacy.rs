@@ -165,8 +165,13 @@ impl<R: Read> Decoding<R> {
                 // The bytes before `had` held no line end when they were read.
                 had + at + 1
             } else if self.pending.len() >= LONG_STRETCH {
-                match self.pending.iter().rposition(|&b| clean(self.encoding, b)) {
-                    Some(at) => at + 1,
+                // Bytes before `had` were looked through when they were this many already.
+                let from = if had >= LONG_STRETCH { had } else { 0 };
+                let last_clean = self.pending[from..]
+                    .iter()
+                    .rposition(|&b| clean(self.encoding, b));
+                match last_clean {
+                    Some(at) => from + at + 1,
                     None if self.pending.len() > MAX_UNCLEAN => {
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
