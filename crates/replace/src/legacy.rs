@@ -1000,6 +1000,22 @@ mod tests {
     }
 
     #[test]
+    fn a_file_with_too_long_a_stretch_without_a_clean_byte_is_refused() {
+        // Past 16 MiB without a line end, a space or any other byte below '0', the file's
+        // bytes would have to be held: it is left alone, and says why.
+        let mut file = encoded(encoding_rs::SHIFT_JIS, "東京");
+        file.extend(encoded(encoding_rs::SHIFT_JIS, "日本").repeat((MAX_UNCLEAN >> 2) + 1));
+        match rewritten(encoding_rs::SHIFT_JIS, &file, "東京", "大阪") {
+            Err(RewriteError::Skip(SkipReason::Undecodable(message))) => assert_eq!(
+                message,
+                "its Shift_JIS text has 16 MiB in a row without a line end, a space or other \
+                 ASCII byte below '0', so its bytes cannot be matched to the text the search saw"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn a_match_among_the_characters_one_malformed_byte_gave_is_found() {
         use Part::*;
         // 0x82 starts a two-byte character; '1' cannot end one: U+FFFD, then '1' read again.
