@@ -1170,3 +1170,38 @@ fn a_utf16_file_without_a_mark_is_written_back_without_one() {
         assert_eq!(fs::read(&path).expect("read"), utf16(&replaced, big)[2..]);
     }
 }
+
+/// A replace given a relative folder records absolute paths: `--undo` run from another folder
+/// restores the files.
+#[test]
+fn a_replace_in_a_relative_folder_is_undone_from_anywhere() {
+    let tree = Tree::new();
+    let file = tree.file("sub/a.txt", "foo\n");
+    let run = |cwd: &Path, args: &[&str]| {
+        Command::cargo_bin("trawl")
+            .expect("binary")
+            .args(args)
+            .current_dir(cwd)
+            .env("TRAWL_JOURNAL_DIR", tree.journal.path())
+            .output()
+            .expect("run trawl")
+    };
+    let out = run(
+        tree.path(),
+        &["./sub", "txt", "foo", "-r", "bar", "--write"],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().next(),
+        Some("./sub/a.txt: 1 replacement")
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"bar\n");
+    let out = run(Path::new("/"), &["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    // Named as the replace named it.
+    assert_eq!(
+        text(&out.stdout).lines().next(),
+        Some("./sub/a.txt: restored")
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}

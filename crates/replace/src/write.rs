@@ -44,6 +44,9 @@ pub fn write_plan(
     report.id = Some(recording.id().to_string());
     // A file reached by two paths (a link with -L) is written once.
     let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
+    // Relative paths are made absolute from here, once (not by each temporary file's own
+    // look at the current folder).
+    let cwd = std::env::current_dir().ok();
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
     for file in &plan.files {
@@ -51,7 +54,7 @@ pub fn write_plan(
             report.cancelled = true;
             break;
         }
-        match prepare(file, replacer, &mut recording, &mut seen) {
+        match prepare(file, cwd.as_deref(), replacer, &mut recording, &mut seen) {
             Ok(prepared) => {
                 batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
                 batch.push(prepared);
@@ -306,22 +309,30 @@ fn plain(err: &io::Error) -> String {
     trawl_search::without_os_error(err)
 }
 
-/// The file a path names (a symbolic link resolved), opened and checked against the plan.
-fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metadata), SkipReason> {
+/// The file a path names (a symbolic link resolved; a relative path made absolute from `cwd`,
+/// so that the journal names it wherever an undo runs), opened and checked against the plan.
+fn open_checked(
+    file: &FilePlan,
+    cwd: Option<&Path>,
+) -> Result<(PathBuf, File, fs::Metadata), SkipReason> {
+    let cannot_open = |err: io::Error| SkipReason::Io(format!("cannot open it: {}", plain(&err)));
+    let path = match cwd {
+        // `components` leaves out the `.` parts a join keeps.
+        Some(cwd) if file.path.is_relative() => cwd.join(&file.path).components().collect(),
+        _ => file.path.clone(),
+    };
     // Only a link as the last part needs resolving (the file it points to is replaced, so the
     // link stays a link); a folder reached through a link is renamed into as it is.
-    let is_link = fs::symlink_metadata(&file.path)
-        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
-        .file_type()
-        .is_symlink();
-    let real = if is_link {
-        fs::canonicalize(&file.path)
-            .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
-    } else {
-        file.path.clone()
+    let (real, source) = match open_unless_link(&path).map_err(cannot_open)? {
+        Some(source) => (path, source),
+        None => {
+            let real = fs::canonicalize(&path).map_err(cannot_open)?;
+            let source = open_unless_link(&real)
+                .map_err(cannot_open)?
+                .ok_or_else(|| cannot_open(io::Error::other("a link after links were resolved")))?;
+            (real, source)
+        }
     };
-    let source = File::open(&real)
-        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?;
     let meta = source
         .metadata()
         .map_err(|err| SkipReason::Io(plain(&err)))?;
@@ -329,6 +340,30 @@ fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metada
         return Err(SkipReason::NotRegular);
     }
     Ok((real, source, meta))
+}
+
+/// Opens `path` for reading; `None` when its last part is a symbolic link. One open (no look
+/// at the link first), which does not wait on a FIFO put where the file was.
+#[cfg(unix)]
+fn open_unless_link(path: &Path) -> io::Result<Option<File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path);
+    match opened {
+        Ok(file) => Ok(Some(file)),
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(not(unix))]
+fn open_unless_link(path: &Path) -> io::Result<Option<File>> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Ok(None);
+    }
+    File::open(path).map(Some)
 }
 
 /// Whether the file is still the size and age the search read.
@@ -345,11 +380,12 @@ fn check_stamp(file: &FilePlan, meta: &fs::Metadata) -> Result<(), SkipReason> {
 /// the journal's copy; nothing is flushed, recorded or renamed yet.
 fn prepare<'p>(
     file: &'p FilePlan,
+    cwd: Option<&Path>,
     replacer: &Replacer,
     recording: &mut Recording,
     seen: &mut HashMap<FileId, PathBuf>,
 ) -> Result<Prepared<'p>, FileFailure> {
-    let (real, source, meta) = open_checked(file)?;
+    let (real, source, meta) = open_checked(file, cwd)?;
     match seen.entry(file_id(&real, &meta)) {
         std::collections::hash_map::Entry::Occupied(first) => {
             return Err(SkipReason::SameFile(first.get().clone()).into());
@@ -620,7 +656,7 @@ pub struct Preview {
 /// written to memory, encoded and checked as a write does, then decoded). Holds the file's
 /// text in memory twice, so it is for review, not for writing.
 pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, SkipReason> {
-    let (_, source, meta) = open_checked(file)?;
+    let (_, source, meta) = open_checked(file, None)?;
     check_stamp(file, &meta)?;
     let mut before = Vec::new();
     io::BufReader::new(source)
