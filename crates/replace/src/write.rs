@@ -113,9 +113,8 @@ fn commit_batch(
         }
     }
     recording.commit_all(ready.iter().map(|prepared| &prepared.entry))?;
-    // Renames wait for the file system's journal; issued from several threads at once, they
-    // share its commits. Each file is recorded already, so their order does not matter.
-    let renamed = parallel_map(ready, FLUSH_THREADS, |prepared| {
+    let mut folders = BTreeSet::new();
+    for prepared in ready {
         let Prepared {
             file,
             real,
@@ -123,13 +122,8 @@ fn commit_batch(
             entry,
             ..
         } = prepared;
-        let renamed = temp.persist(&real).map(|_| ()).map_err(|err| err.error);
-        (file, real, entry, renamed)
-    });
-    let mut folders = BTreeSet::new();
-    for (file, real, entry, renamed) in renamed {
-        match renamed {
-            Ok(()) => {
+        match temp.persist(&real) {
+            Ok(_) => {
                 progress.files_written.fetch_add(1, Ordering::Relaxed);
                 progress
                     .replacements
@@ -150,53 +144,16 @@ fn commit_batch(
                 path: file.path.clone(),
                 reason: SkipReason::Io(format!(
                     "renaming the new file into place failed: {}",
-                    plain(&err)
+                    plain(&err.error)
                 )),
             }),
         }
         progress.files_done.fetch_add(1, Ordering::Relaxed);
     }
-    parallel_map(folders.into_iter().collect(), FLUSH_THREADS, |folder| {
-        sync_dir(&folder)
-    });
+    for folder in folders {
+        sync_dir(&folder);
+    }
     Ok(())
-}
-
-/// `work` done on each of `items` from up to `threads` threads (each a run of consecutive
-/// items), the results in the items' order; on this thread when there are few.
-fn parallel_map<T: Send, R: Send>(
-    items: Vec<T>,
-    threads: usize,
-    work: impl Fn(T) -> R + Sync,
-) -> Vec<R> {
-    if items.len() < 4 || threads < 2 {
-        return items.into_iter().map(work).collect();
-    }
-    let per_thread = items.len().div_ceil(threads);
-    let mut runs = Vec::new();
-    let mut items = items.into_iter();
-    loop {
-        let run: Vec<T> = items.by_ref().take(per_thread).collect();
-        if run.is_empty() {
-            break;
-        }
-        runs.push(run);
-    }
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .map(|run| scope.spawn(move || run.into_iter().map(work).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
 }
 
 /// Flushes every prepared file, and the journal's copies, to disk; one result per file, in
