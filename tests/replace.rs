@@ -273,51 +273,337 @@ fn a_hard_linked_file_is_left_alone() {
     assert_eq!(fs::read(&file).expect("read"), b"foo\n");
 }
 
+/// A piece of a legacy-encoded test file: text, encoded in the file's encoding (the pattern's
+/// matches are inside such pieces), or bytes as they are, which the encoding does not map.
+enum Part<'a> {
+    Text(&'a str),
+    Raw(&'a [u8]),
+}
+
+fn encode_in(encoding: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding.encode(text);
+    assert!(!unmappable, "{text:?} in {}", encoding.name());
+    bytes.into_owned()
+}
+
+/// The file `parts` make in `encoding`, and what replacing `pattern` by `template` makes of
+/// it, computed piece by piece: each text piece replaced by `regex` and encoded, each raw
+/// piece kept.
+fn legacy_file(
+    encoding: &'static encoding_rs::Encoding,
+    parts: &[Part<'_>],
+    pattern: &str,
+    template: &str,
+) -> (Vec<u8>, Vec<u8>, usize) {
+    let regex = regex::Regex::new(pattern).expect("regex");
+    let (mut file, mut expected, mut matches) = (Vec::new(), Vec::new(), 0);
+    for part in parts {
+        match part {
+            Part::Text(text) => {
+                file.extend(encode_in(encoding, text));
+                expected.extend(encode_in(encoding, &regex.replace_all(text, template)));
+                matches += regex.find_iter(text).count();
+            }
+            Part::Raw(bytes) => {
+                file.extend_from_slice(bytes);
+                expected.extend_from_slice(bytes);
+            }
+        }
+    }
+    (file, expected, matches)
+}
+
+/// Legacy-encoded files with non-ASCII text around and in the matches, CRLF, no final
+/// newline, and bytes the encoding does not map (a lone first byte of a two-byte character,
+/// a byte that starts none) right beside matches: `--write` gives, byte for byte, the
+/// piece-by-piece computation, in every encoding, and `--undo` gives the originals back.
 #[test]
-fn a_file_decoded_from_a_legacy_encoding_is_left_alone_and_named() {
+fn legacy_encoded_files_round_trip_byte_for_byte_and_undo_restores_them() {
+    use Part::*;
+    let cases: &[(&str, &str, &str, &str, &[u8])] = &[
+        // label, text around, a text holding matches, the template, a byte not mapped
+        (
+            "windows-1252",
+            "naïve façade",
+            "café crème, cafés",
+            "«$1»",
+            b"\x81",
+        ),
+        (
+            "shift_jis",
+            "日本語のテキスト",
+            "東京(と京都)、東京",
+            "[$1]",
+            b"\xFD",
+        ),
+        (
+            "euc-jp",
+            "日本語のテキスト",
+            "東京(と京都)、東京",
+            "[$1]",
+            b"\xFF",
+        ),
+        ("gbk", "中文文本", "北京和上海，北京", "（$1）", b"\xFF"),
+        ("big5", "中文文本", "北京和上海，北京", "（$1）", b"\xFF"),
+        (
+            "euc-kr",
+            "한국어 텍스트",
+            "서울과 부산, 서울",
+            "<$1>",
+            b"\xFF",
+        ),
+    ];
+    let patterns = [
+        ("windows-1252", r"caf(é)"),
+        ("shift_jis", r"東(京)"),
+        ("euc-jp", r"東(京)"),
+        ("gbk", r"北(京)"),
+        ("big5", r"北(京)"),
+        ("euc-kr", r"서(울)"),
+    ];
     let tree = Tree::new();
-    // "café foo" in Windows-1252: not UTF-8, so -E auto decodes it.
-    let legacy = b"caf\xe9 foo\n".to_vec();
-    let file = tree.file("a.txt", &legacy);
-    let utf8 = tree.file("b.txt", "café foo\n");
-    let diff = tree.trawl(&[
-        &tree.root(),
-        "txt",
-        "foo",
-        "-E",
-        "auto",
-        "-r",
-        "bar",
-        "--diff",
-    ]);
-    assert!(
-        text(&diff.stderr).contains("replacing in that encoding is not supported yet"),
-        "{}",
-        text(&diff.stderr)
-    );
-    assert!(
-        !text(&diff.stdout).contains("a.txt"),
-        "{}",
-        text(&diff.stdout)
-    );
+    let mut files = BTreeMap::new();
+    for &(label, around, holding, template, unmapped) in cases {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).expect("label");
+        let pattern = patterns
+            .iter()
+            .find(|(l, _)| *l == label)
+            .expect("pattern")
+            .1;
+        let parts = [
+            Text(holding),
+            Text(" "),
+            Text(around),
+            Text("\r\n"),
+            Raw(unmapped),
+            Text(holding),
+            Raw(unmapped),
+            Text("\n"),
+            Text(around),
+            Raw(b"\x82"),
+            Text("\r\n\r\n"),
+            Text(holding),
+            Text(around),
+            Text(holding),
+        ];
+        let (original, expected, matches) = legacy_file(encoding, &parts, pattern, template);
+        assert!(matches >= 6);
+        let name = format!("{label}/file.txt");
+        tree.file(&name, &original);
+        let out = tree.trawl(&[
+            &format!("{}/{label}", tree.root()),
+            "txt",
+            pattern,
+            "-E",
+            label,
+            "-r",
+            template,
+            "--write",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{label}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(&format!("file.txt: {matches} replacements")),
+            "{label}: {}",
+            text(&out.stdout)
+        );
+        // A second, independent view: the written file decodes to regex's replace_all on the
+        // original's decoded text.
+        let written = fs::read(tree.path().join(&name)).expect("read");
+        let decoded = encoding
+            .decode_without_bom_handling(&original)
+            .0
+            .into_owned();
+        assert_eq!(
+            encoding.decode_without_bom_handling(&written).0,
+            regex::Regex::new(pattern)
+                .expect("regex")
+                .replace_all(&decoded, template),
+            "{label}: decoded"
+        );
+        assert!(written == expected, "{label}: written byte for byte");
+        files.insert(name, original);
+    }
+    for _ in cases {
+        let out = tree.trawl(&["--undo"]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    }
+    let now = tree.snapshot();
+    for (name, original) in &files {
+        assert!(now[name] == *original, "{name} restored byte for byte");
+    }
+}
+
+/// `-E auto` decodes each file as its detector says, and each is written back in its own
+/// encoding: a mixed tree of Windows-1252, Shift_JIS, GBK and UTF-8 files in one replace.
+#[test]
+fn a_mixed_tree_searched_with_auto_is_written_back_file_by_file() {
+    let tree = Tree::new();
+    let texts: &[(&str, &str)] = &[
+        (
+            "windows-1252",
+            "Le café naïve de la façade, à côté: token. ",
+        ),
+        ("shift_jis", "日本語の文章です。東京と大阪、token。"),
+        ("gbk", "这是中文的文本，北京和上海，token。"),
+        ("utf-8", "plain UTF-8 with ü and token. "),
+    ];
+    let mut files = BTreeMap::new();
+    for &(label, line) in texts {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).expect("label");
+        let body = format!("{line}\r\n").repeat(40);
+        let original = encode_in(encoding, &body);
+        let expected = encode_in(encoding, &body.replace("token", "jeton"));
+        tree.file(&format!("{label}.txt"), &original);
+        files.insert(format!("{label}.txt"), (original, expected));
+    }
     let out = tree.trawl(&[
         &tree.root(),
         "txt",
-        "foo",
+        "token",
         "-E",
         "auto",
         "-r",
-        "bar",
+        "jeton",
         "--write",
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("replacing in that encoding is not supported yet"),
-        "{}",
-        text(&out.stderr)
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let now = tree.snapshot();
+    for (name, (_, expected)) in &files {
+        assert!(
+            now[name] == *expected,
+            "{name} written back in its encoding"
+        );
+    }
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let now = tree.snapshot();
+    for (name, (original, _)) in &files {
+        assert!(now[name] == *original, "{name} restored");
+    }
+}
+
+/// A replacement holding a character the file's encoding cannot hold: the file is refused
+/// with the character named and left untouched (never a `?` in its place); a UTF-8 file in
+/// the same replace is written. `--diff` refuses it the same way.
+#[test]
+fn an_unencodable_replacement_is_refused_for_that_file_and_the_file_is_untouched() {
+    let tree = Tree::new();
+    // "café foo" in Windows-1252: not UTF-8, so -E auto decodes it.
+    let legacy = b"caf\xe9 foo\r\nna\xefve foo\n".to_vec();
+    let file = tree.file("a.txt", &legacy);
+    let utf8 = tree.file("b.txt", "café foo\n");
+    let args = |mode: &'static str| {
+        [
+            tree.root(),
+            "txt".into(),
+            "foo".into(),
+            "-E".into(),
+            "auto".into(),
+            "-r".into(),
+            "日本".into(),
+            mode.into(),
+        ]
+    };
+    let diff = tree.trawl(&args("--diff").each_ref().map(String::as_str));
+    assert_eq!(diff.status.code(), Some(2), "{}", text(&diff.stderr));
+    assert_eq!(
+        text(&diff.stderr),
+        format!(
+            "trawl: {}/a.txt: '日' (U+65E5) cannot be written in windows-1252\n",
+            tree.root()
+        )
     );
-    assert_eq!(fs::read(&file).expect("read"), legacy);
-    assert_eq!(fs::read(&utf8).expect("read"), "café bar\n".as_bytes());
+    let out = tree.trawl(&args("--write").each_ref().map(String::as_str));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "trawl: {}/a.txt: not written: '日' (U+65E5) cannot be written in windows-1252\n",
+            tree.root()
+        )
+    );
+    assert_eq!(fs::read(&file).expect("read"), legacy, "untouched");
+    assert_eq!(fs::read(&utf8).expect("read"), "café 日本\n".as_bytes());
+    assert_eq!(tree.snapshot().len(), 2, "no temporary file is left");
+}
+
+/// What cannot be written back exactly is still left alone and named, by `--diff` and
+/// `--write`: a file decoded from ISO-2022-JP (its bytes mean one character or another after
+/// its escape sequences), and a file whose byte beside a match, not valid Shift_JIS, would join
+/// the replacement into another character. A Windows-1252 file in the same tree is written
+/// back in Windows-1252, and `--diff` shows it decoded after its encoding's name.
+#[test]
+fn a_file_whose_bytes_cannot_be_written_back_exactly_is_left_alone_and_named() {
+    let tree = Tree::new();
+    // "こんにちは 1" in ISO-2022-JP.
+    let iso = encode_in(encoding_rs::ISO_2022_JP, "こんにちは 1\n");
+    let iso_file = tree.file("iso-2022-jp/a.txt", &iso);
+    // "x", U+FFFD (0x82 cannot start a character with '1'), "1"; 0x82 0x4F is '０'.
+    let joined = b"x\x821\n".to_vec();
+    let joined_file = tree.file("shift_jis/a.txt", &joined);
+    let cp1252 = b"caf\xe9 1\n".to_vec();
+    let cp1252_file = tree.file("windows-1252/a.txt", &cp1252);
+    for mode in ["--diff", "--write"] {
+        for (label, reason) in [
+            (
+                "iso-2022-jp",
+                "it was decoded from ISO-2022-JP, which trawl cannot write back byte for byte"
+                    .to_string(),
+            ),
+            (
+                "shift_jis",
+                "written back in Shift_JIS, the text beside the match at byte 4 would read \
+                 otherwise (a byte next to it that is not valid Shift_JIS would join the \
+                 replacement into another character)"
+                    .to_string(),
+            ),
+        ] {
+            let folder = format!("{}/{label}", tree.root());
+            let out = tree.trawl(&[&folder, "txt", "1", "-E", label, "-r", "O", mode]);
+            assert_eq!(out.status.code(), Some(2), "{label} {mode}");
+            let written = if mode == "--write" {
+                "not written: "
+            } else {
+                ""
+            };
+            assert_eq!(
+                text(&out.stderr),
+                format!("trawl: {folder}/a.txt: {written}{reason}\n"),
+                "{label} {mode}"
+            );
+            assert!(out.stdout.is_empty() || mode == "--write", "{label} {mode}");
+        }
+    }
+    let folder = format!("{}/windows-1252", tree.root());
+    let diff = tree.trawl(&[
+        &folder,
+        "txt",
+        "1",
+        "-E",
+        "windows-1252",
+        "-r",
+        "²",
+        "--diff",
+    ]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff.stderr));
+    assert_eq!(
+        text(&diff.stdout),
+        "# encoding: windows-1252\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-café 1\n+café ²\n"
+    );
+    let out = tree.trawl(&[
+        &folder,
+        "txt",
+        "1",
+        "-E",
+        "windows-1252",
+        "-r",
+        "²",
+        "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(fs::read(&cp1252_file).expect("read"), b"caf\xe9 \xb2\n");
+    assert_eq!(fs::read(&iso_file).expect("read"), iso);
+    assert_eq!(fs::read(&joined_file).expect("read"), joined);
 }
 
 /// The folder's missing write permission is a real check for any user but root, so as root
@@ -675,7 +961,7 @@ fn seeded_random_replaces_equal_regex_replace_all_and_undo_restores() {
     const TEMPLATES: &[&str] = &["X", "$1", "${n}", "$$", "", "[$0]", "a\nb", "é$1é"];
     let mut rng = rand::rngs::StdRng::seed_from_u64(1515);
     let mut checked = 0;
-    for _ in 0..400 {
+    for _ in 0..600 {
         let mut contents = Vec::new();
         for _ in 0..rng.random_range(0..24) {
             if rng.random_ratio(1, 12) {
@@ -685,7 +971,7 @@ fn seeded_random_replaces_equal_regex_replace_all_and_undo_restores() {
             }
         }
         let input = replace_check::Input {
-            flags: rng.random_range(0..32),
+            flags: rng.random(),
             pattern: PATTERNS[rng.random_range(0..PATTERNS.len())],
             template: TEMPLATES[rng.random_range(0..TEMPLATES.len())],
             contents: &contents,
@@ -766,4 +1052,156 @@ fn a_300_mb_file_round_trips() {
     let out = tree.trawl(&["--undo"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(fs::read(&path).expect("read") == original, "restored");
+}
+
+/// Runs `command` and returns its exit code and its peak memory, the last `VmHWM` of
+/// /proc/PID/status read while it ran (polled; `wait4`'s `ru_maxrss` would count the memory of
+/// this test process, which the child started as a copy of).
+fn run_measured(command: &mut std::process::Command) -> (Option<i32>, u64) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return (status.code(), peak);
+        }
+        let hwm = fs::read_to_string(&status_file).ok().and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+        if let Some(kib) = hwm {
+            peak = peak.max(kib * 1024);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A 64 MB Shift_JIS file is rewritten streaming: a match every 16,384 lines, one inside a
+/// 200 KiB stretch of Japanese text without a line end, a space or any other ASCII byte, an
+/// unmapped byte beside one, and one at the very end; the bytes written and restored are
+/// compared whole, and the writer's peak memory is far below the file's size.
+#[test]
+fn a_64_mb_shift_jis_file_round_trips_streaming() {
+    let tree = Tree::new();
+    let sjis = |text: &str| encode_in(encoding_rs::SHIFT_JIS, text);
+    let filler = sjis("日本語の文章が続く行です。ここには何もありません。\r\n");
+    let (with_match, with_replacement) = (sjis("前 東京 後"), sjis("前 大阪 後"));
+    let long = sjis(&"長い行の文章、".repeat(15_000));
+    let mut original = Vec::with_capacity(65 << 20);
+    let mut expected = Vec::with_capacity(65 << 20);
+    let mut i = 0u64;
+    while original.len() < 64 << 20 {
+        let (a, b): (&[u8], &[u8]) = if i % 16_384 == 7 {
+            (&with_match, &with_replacement)
+        } else {
+            (&filler, &filler)
+        };
+        original.extend_from_slice(a);
+        expected.extend_from_slice(b);
+        if i % 16_384 == 7 {
+            original.extend_from_slice(b"\xFD\r\n");
+            expected.extend_from_slice(b"\xFD\r\n");
+        }
+        if i == 100_000 {
+            for (out, word) in [(&mut original, "東京"), (&mut expected, "大阪")] {
+                out.extend_from_slice(&long);
+                out.extend(sjis(word));
+                out.extend_from_slice(&long);
+                out.extend_from_slice(b"\n");
+            }
+        }
+        i += 1;
+    }
+    original.extend(sjis("最後の東京"));
+    expected.extend(sjis("最後の大阪"));
+    let path = tree.file("big.txt", &original);
+    let (code, peak) = run_measured(
+        std::process::Command::new(env!("CARGO_BIN_EXE_trawl"))
+            .args([
+                &tree.root(),
+                "txt",
+                "東京",
+                "-E",
+                "shift_jis",
+                "-r",
+                "大阪",
+                "-j",
+                "1",
+            ])
+            .arg("--write")
+            .env("TRAWL_JOURNAL_DIR", tree.journal.path()),
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        fs::read(&path).expect("read") == expected,
+        "written as expected"
+    );
+    eprintln!(
+        "peak memory of --write on a 64 MB Shift_JIS file: {} MiB",
+        peak >> 20
+    );
+    assert!(peak < 32 << 20, "peak memory {peak} bytes");
+    let out = tree.trawl(&["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(fs::read(&path).expect("read") == original, "restored");
+}
+
+/// `-E utf-16le` (or `utf-16be`) decodes a file without a byte-order mark too: it is written
+/// back in UTF-16, still without one.
+#[test]
+fn a_utf16_file_without_a_mark_is_written_back_without_one() {
+    let tree = Tree::new();
+    let original = "one foo\r\ntwo é fooo";
+    let replaced = regex::Regex::new(PATTERN)
+        .expect("regex")
+        .replace_all(original, TEMPLATE)
+        .into_owned();
+    for (label, big) in [("utf-16le", false), ("utf-16be", true)] {
+        let path = tree.file(&format!("{label}/a.txt"), &utf16(original, big)[2..]);
+        let folder = format!("{}/{label}", tree.root());
+        let out = tree.trawl(&[
+            &folder, "txt", PATTERN, "-E", label, "-r", TEMPLATE, "--write",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{label}: {}", text(&out.stderr));
+        assert_eq!(fs::read(&path).expect("read"), utf16(&replaced, big)[2..]);
+    }
+}
+
+/// A replace given a relative folder records absolute paths: `--undo` run from another folder
+/// restores the files.
+#[test]
+fn a_replace_in_a_relative_folder_is_undone_from_anywhere() {
+    let tree = Tree::new();
+    let file = tree.file("sub/a.txt", "foo\n");
+    let run = |cwd: &Path, args: &[&str]| {
+        Command::cargo_bin("trawl")
+            .expect("binary")
+            .args(args)
+            .current_dir(cwd)
+            .env("TRAWL_JOURNAL_DIR", tree.journal.path())
+            .output()
+            .expect("run trawl")
+    };
+    let out = run(
+        tree.path(),
+        &["./sub", "txt", "foo", "-r", "bar", "--write"],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().next(),
+        Some("./sub/a.txt: 1 replacement")
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"bar\n");
+    let out = run(Path::new("/"), &["--undo"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    // Named as the replace named it.
+    assert_eq!(
+        text(&out.stdout).lines().next(),
+        Some("./sub/a.txt: restored")
+    );
+    assert_eq!(fs::read(&file).expect("read"), b"foo\n");
 }

@@ -185,9 +185,9 @@ fn write_diff(
     relative: &str,
     preview: &crate::replace::Preview,
 ) -> io::Result<()> {
-    if preview.encoding.is_utf16() {
-        // Shown decoded for review; patch cannot apply it to the UTF-16 bytes. A UTF-8 file
-        // with a mark is shown as it is: patch applies it byte for byte.
+    if preview.encoding.is_decoded() {
+        // Shown decoded for review; patch cannot apply it to the file's UTF-16 or legacy
+        // bytes. A UTF-8 file with a mark is shown as it is: patch applies it byte for byte.
         writeln!(out, "# encoding: {}", preview.encoding.name())?;
     }
     // Lines end at `\n` only, as patch reads them (similar's own line splitting also ends

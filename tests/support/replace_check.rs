@@ -20,7 +20,10 @@ use trawl::search::{CaseMode, FileResult, FileSearcher, SearchRequest, build_mat
 
 /// Bit 0: fixed strings; bit 1: case-insensitive; bit 2: multiline; bits 3–4: the file is
 /// written as UTF-8 (0), UTF-8 with a BOM (1), UTF-16LE (2) or UTF-16BE (3), the contents
-/// taken as its text (lossily, for UTF-16).
+/// taken as its text (lossily, for UTF-16); bits 5–7, when 1 to 5, override bits 3–4: the file
+/// is in a legacy encoding ([`LEGACY`]) and searched with `-E` it: the contents' characters
+/// encoded in it (one it cannot hold as encoding_rs's `&#N;`), each invalid UTF-8 byte as one
+/// the encoding does not map (0x82, a first byte missing its second, for 0xC3; else 0xFF).
 pub struct Input<'a> {
     pub flags: u8,
     pub pattern: &'a str,
@@ -35,6 +38,16 @@ pub fn check(input: &Input<'_>) -> bool {
     let insensitive = input.flags & 2 != 0;
     let multiline = input.flags & 4 != 0;
     let form = (input.flags >> 3) & 3;
+    let legacy = match input.flags >> 5 {
+        n @ 1..=5 => Some(
+            trawl::search::Encoding::for_label(LEGACY[usize::from(n) - 1].as_bytes())
+                .expect("a label encoding_rs knows"),
+        ),
+        _ => None,
+    };
+    if let Some(encoding) = legacy {
+        return check_legacy(input, encoding);
+    }
     if [&b"\xef\xbb\xbf"[..], b"\xff\xfe", b"\xfe\xff"]
         .iter()
         .any(|bom| input.contents.starts_with(bom))
@@ -63,17 +76,12 @@ pub fn check(input: &Input<'_>) -> bool {
     let Ok(replacer) = Replacer::new(&request.options, input.pattern, input.template) else {
         return false;
     };
-    let reference_pattern = if fixed {
-        regex::escape(input.pattern)
-    } else {
-        input.pattern.to_string()
+    // The reference: regex's replace_all on the searched text, line by line unless multiline.
+    let text: Vec<u8> = match form {
+        0 | 1 => input.contents.to_vec(),
+        _ => text_for_utf16.clone().into_bytes(),
     };
-    let Ok(reference) = regex::bytes::RegexBuilder::new(&reference_pattern)
-        .case_insensitive(insensitive)
-        .multi_line(true)
-        .crlf(!multiline)
-        .build()
-    else {
+    let Some(replaced_text) = reference_replace(input, &text) else {
         return false;
     };
 
@@ -121,12 +129,51 @@ pub fn check(input: &Input<'_>) -> bool {
         return true;
     }
 
-    // The reference: regex's replace_all on the searched text, line by line unless multiline.
-    let text: Vec<u8> = match form {
-        0 => input.contents.to_vec(),
-        1 => input.contents.to_vec(),
-        _ => text_for_utf16.clone().into_bytes(),
+    let expected = match form {
+        0 => replaced_text,
+        1 => [&b"\xEF\xBB\xBF"[..], &replaced_text].concat(),
+        _ => match String::from_utf8(replaced_text) {
+            Ok(text) => utf16(&text, form == 3),
+            Err(_) => panic!("the writer wrote UTF-16 from text that is not UTF-8"),
+        },
     };
+    assert_eq!(
+        written, expected,
+        "pattern {:?} template {:?} flags {} contents {:?}",
+        input.pattern, input.template, input.flags, input.contents
+    );
+
+    let undo = journal.undo(None).expect("undo");
+    assert!(undo.left.is_empty(), "{undo:?}");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        file_bytes,
+        "undo restores the original"
+    );
+    true
+}
+
+/// What the writer must make of `text`, computed with `regex` alone: `replace_all` line by
+/// line (a line without its `\n` and one `\r` before it), or over the whole text with
+/// multiline. `None` when the pattern does not compile.
+fn reference_replace(input: &Input<'_>, text: &[u8]) -> Option<Vec<u8>> {
+    let fixed = input.flags & 1 != 0;
+    let insensitive = input.flags & 2 != 0;
+    let multiline = input.flags & 4 != 0;
+    let reference_pattern = if fixed {
+        regex::escape(input.pattern)
+    } else {
+        input.pattern.to_string()
+    };
+    let Ok(reference) = regex::bytes::RegexBuilder::new(&reference_pattern)
+        .case_insensitive(insensitive)
+        .multi_line(true)
+        .crlf(!multiline)
+        .build()
+    else {
+        return None;
+    };
+
     // Each match as the engine's contract reports it: an empty match between the bytes of one
     // character is none, nor is one after a multiline text's final newline.
     let replace = |haystack: &[u8]| -> Vec<u8> {
@@ -152,8 +199,8 @@ pub fn check(input: &Input<'_>) -> bool {
         out.extend_from_slice(&haystack[last..]);
         out
     };
-    let replaced_text = if multiline {
-        replace(&text)
+    Some(if multiline {
+        replace(text)
     } else {
         // Lines end at `\n`; one `\r` before it (or at the end) is not part of the line.
         // The empty piece after a final `\n` is no line.
@@ -175,21 +222,121 @@ pub fn check(input: &Input<'_>) -> bool {
             }
         }
         out
-    };
-    let expected = match form {
-        0 => replaced_text,
-        1 => [&b"\xEF\xBB\xBF"[..], &replaced_text].concat(),
-        _ => match String::from_utf8(replaced_text) {
-            Ok(text) => utf16(&text, form == 3),
-            Err(_) => panic!("the writer wrote UTF-16 from text that is not UTF-8"),
-        },
-    };
-    assert_eq!(
-        written, expected,
-        "pattern {:?} template {:?} flags {} contents {:?}",
-        input.pattern, input.template, input.flags, input.contents
-    );
+    })
+}
 
+/// The legacy encodings of bits 5–7.
+pub const LEGACY: [&str; 5] = ["windows-1252", "shift_jis", "gbk", "big5", "euc-kr"];
+
+/// [`check`] for a file in a legacy encoding. The writer may refuse it only for a reason it
+/// names and that holds: a NUL (binary), a character of the replaced text the encoding
+/// cannot hold, or, where the text has a byte the encoding does not map (U+FFFD) or is Big5
+/// (some of whose byte pairs decode to two characters), bytes it cannot write back exactly.
+/// A written file must decode to the reference's replaced text, and be exactly its encoding
+/// when the original was exactly its text's.
+fn check_legacy(input: &Input<'_>, encoding: &'static trawl::search::Encoding) -> bool {
+    let fixed = input.flags & 1 != 0;
+    let insensitive = input.flags & 2 != 0;
+    let multiline = input.flags & 4 != 0;
+    let mut file_bytes = Vec::new();
+    for chunk in input.contents.utf8_chunks() {
+        file_bytes.extend_from_slice(&encoding.encode(chunk.valid()).0);
+        for &byte in chunk.invalid() {
+            file_bytes.push(if byte == 0xC3 { 0x82 } else { 0xFF });
+        }
+    }
+    if trawl::search::Encoding::for_bom(&file_bytes).is_some() {
+        return false;
+    }
+    let text = encoding
+        .decode_without_bom_handling(&file_bytes)
+        .0
+        .into_owned();
+    let mut request = SearchRequest::new(".", Vec::new(), input.pattern);
+    request.options.regex = !fixed;
+    request.options.case = if insensitive {
+        CaseMode::Insensitive
+    } else {
+        CaseMode::Sensitive
+    };
+    request.options.multiline = multiline;
+    request.options.binary_as_text = true;
+    request.options.encoding = trawl::search::TextEncoding::Named(encoding);
+    let Ok(matcher) = build_matcher(&request) else {
+        return false;
+    };
+    let Ok(replacer) = Replacer::new(&request.options, input.pattern, input.template) else {
+        return false;
+    };
+    let Some(replaced_text) = reference_replace(input, text.as_bytes()) else {
+        return false;
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let journal_dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("f.txt");
+    std::fs::write(&path, &file_bytes).expect("write");
+    let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
+    let found = searcher.search_path(&path).expect("search");
+    if found.matches == 0 {
+        return false;
+    }
+    let result = FileResult {
+        path: path.clone(),
+        encoding: found.encoding,
+        lines: found.lines,
+        modified: None,
+    };
+    let plan = ReplacePlan {
+        root: dir.path().into(),
+        pattern: input.pattern.into(),
+        files: vec![FilePlan::from_result(&result)],
+    };
+    let journal = Journal::at(journal_dir.path());
+    let report = write_plan(
+        &plan,
+        &replacer,
+        &journal,
+        &WriteProgress::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("journal");
+    let written = std::fs::read(&path).expect("read");
+    let what = format!(
+        "{} pattern {:?} template {:?} flags {} file {:?}",
+        encoding.name(),
+        input.pattern,
+        input.template,
+        input.flags,
+        file_bytes
+    );
+    if let Some(skipped) = report.skipped.first() {
+        assert_eq!(written, file_bytes, "a skipped file is untouched: {what}");
+        let replaced = String::from_utf8_lossy(&replaced_text);
+        match &skipped.reason {
+            SkipReason::Binary => assert!(text.contains('\0'), "{what}"),
+            SkipReason::Unencodable { character, .. } => {
+                assert!(replaced.contains(*character), "{character:?}: {what}");
+                assert!(encoding.encode(&character.to_string()).2, "{what}");
+            }
+            SkipReason::Undecodable(_) => assert!(
+                text.contains('\u{FFFD}') || encoding == big5(),
+                "{}: {what}",
+                skipped.reason
+            ),
+            other => panic!("refused {other}: {what}"),
+        }
+        return true;
+    }
+    assert_eq!(
+        encoding.decode_without_bom_handling(&written).0,
+        String::from_utf8_lossy(&replaced_text),
+        "decoded: {what}"
+    );
+    let (canonical, _, unmappable) = encoding.encode(&text);
+    if !unmappable && *canonical == *file_bytes {
+        let replaced = String::from_utf8(replaced_text).expect("UTF-8 text");
+        assert_eq!(written, encoding.encode(&replaced).0.into_owned(), "{what}");
+    }
     let undo = journal.undo(None).expect("undo");
     assert!(undo.left.is_empty(), "{undo:?}");
     assert_eq!(
@@ -198,6 +345,11 @@ pub fn check(input: &Input<'_>) -> bool {
         "undo restores the original"
     );
     true
+}
+
+/// Big5, some of whose byte pairs decode to two characters.
+fn big5() -> &'static trawl::search::Encoding {
+    trawl::search::Encoding::for_label(b"big5").expect("Big5")
 }
 
 fn utf16(text: &str, big_endian: bool) -> Vec<u8> {

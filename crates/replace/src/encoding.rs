@@ -1,14 +1,15 @@
 //! A file's encoding as the engine reads it, and the streams that turn a UTF-16 file into the
-//! UTF-8 text the engine's offsets count in and back.
+//! UTF-8 text the engine's offsets count in and back (a legacy encoding's are in
+//! crate::legacy).
 //!
-//! The engine decodes a file only when it starts with a UTF-16 byte-order mark; a UTF-8 mark is
-//! skipped but counted in offsets; anything else is searched as bytes. A rewritten file is
-//! written back the same way, its mark included.
+//! A file is searched as its bytes (a UTF-8 mark skipped but counted in offsets) unless the
+//! search decoded it: from UTF-16 (its mark, or `-E utf-16le`), or from a legacy encoding
+//! (`-E auto` or `-E NAME`). A rewritten file is written back the same way, its mark included.
 
 use std::io::{self, Read, Write};
 
 /// How a file's bytes became the text the search saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     /// Bytes as they are (UTF-8, possibly with invalid bytes, or any ASCII-compatible text).
     Bytes,
@@ -18,6 +19,9 @@ pub enum Encoding {
     Utf16Le,
     /// UTF-16 big endian after its mark.
     Utf16Be,
+    /// Decoded from a legacy encoding (Windows-1252, Shift_JIS, GBK, …; offsets are in the
+    /// decoded text).
+    Legacy(&'static encoding_rs::Encoding),
 }
 
 impl Encoding {
@@ -41,12 +45,19 @@ impl Encoding {
             Encoding::Utf8Bom => "UTF-8 with BOM",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Legacy(encoding) => encoding.name(),
         }
     }
 
-    /// Whether the file is decoded before the search (offsets are not the file's).
+    /// Whether the file is UTF-16.
     pub fn is_utf16(self) -> bool {
         matches!(self, Encoding::Utf16Le | Encoding::Utf16Be)
+    }
+
+    /// Whether the file is decoded before the search (offsets are not the file's), so that
+    /// its text is not its bytes.
+    pub fn is_decoded(self) -> bool {
+        !matches!(self, Encoding::Bytes | Encoding::Utf8Bom)
     }
 
     /// The byte-order mark of a UTF-16 file.

@@ -21,8 +21,10 @@
 //! - **Every byte outside the matches**, read and copied as a stream (a window of at most a
 //!   few hundred KiB around the current match is held, never the file): line endings, mixed or
 //!   not, the last line's newline or its absence, invalid UTF-8, a UTF-8 byte-order mark.
-//!   UTF-16 files (with their mark, as the engine decodes them) are decoded, replaced and
-//!   encoded back; one whose UTF-16 is not valid is left alone, as is a binary file (a NUL).
+//!   UTF-16 files (as the engine decodes them) are decoded, replaced and encoded back; one
+//!   whose UTF-16 is not valid is left alone, as is a binary file (a NUL). A file decoded
+//!   from a legacy encoding keeps its own bytes and has only its replacements encoded, which
+//!   are refused, naming the character, when the encoding cannot hold them (`legacy.rs`).
 //! - **Permissions** and, where the system allows, owner and group, set on the temporary file
 //!   before any byte is written. A read-only file is left alone.
 //! - **Checked first**: a file whose size or modified time is not what the search read, or
@@ -37,6 +39,7 @@
 
 mod encoding;
 mod journal;
+mod legacy;
 mod rewrite;
 mod template;
 mod write;
@@ -83,9 +86,18 @@ pub enum SkipReason {
     /// The file's text cannot be written back in its encoding.
     #[error("{0}")]
     Undecodable(String),
-    /// The search decoded the file from an encoding the writer cannot write back yet.
-    #[error("it was decoded from {0}, and replacing in that encoding is not supported yet")]
+    /// The search decoded the file from an encoding the writer cannot write back exactly
+    /// (ISO-2022-JP, whose bytes mean one character or another after its escape sequences).
+    #[error("it was decoded from {0}, which trawl cannot write back byte for byte")]
     Encoding(&'static str),
+    /// A replacement holds a character the file's encoding cannot hold.
+    #[error("{} cannot be written in {encoding}", shown(*.character, encoding))]
+    Unencodable {
+        /// The character.
+        character: char,
+        /// The file's encoding (encoding_rs's name).
+        encoding: &'static str,
+    },
     /// The file has other hard links.
     #[error("it has {0} hard links; replacing it would split them")]
     HardLinked(u64),
@@ -109,6 +121,19 @@ pub enum SkipReason {
     SameFile(PathBuf),
 }
 
+/// A character as a message names it: itself and its code point (and what U+FFFD, which a
+/// replacement takes from a match's captures, stood for).
+fn shown(character: char, encoding: &str) -> String {
+    if character == char::REPLACEMENT_CHARACTER {
+        return format!("'\u{FFFD}' (U+FFFD, for bytes that were not valid {encoding})");
+    }
+    format!(
+        "'{}' (U+{:04X})",
+        character.escape_debug(),
+        u32::from(character)
+    )
+}
+
 impl SkipReason {
     /// Whether the file was left alone for a reason a person must hear of: anything but
     /// [`SkipReason::SameFile`], whose file was written.
@@ -120,7 +145,7 @@ impl SkipReason {
 /// One match to replace, as the search reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedMatch {
-    /// Byte offset in the file's text (in the decoded text for UTF-16).
+    /// Byte offset in the file's text (in the decoded text for a decoded file).
     pub offset: u64,
     /// Length in bytes.
     pub length: u64,
@@ -163,8 +188,7 @@ pub struct FilePlan {
     /// still checked).
     pub stamp: Option<FileStamp>,
     /// The encoding the search decoded the file from (`None`: searched as its bytes). The
-    /// writer knows UTF-8 and UTF-16 only: a file decoded from another encoding is left alone
-    /// with [`SkipReason::Encoding`] rather than written at offsets it cannot map.
+    /// matches' offsets are in the decoded text; the file is written back in this encoding.
     pub decoded_from: Option<&'static encoding_rs::Encoding>,
 }
 

@@ -31,6 +31,30 @@ impl From<SkipReason> for RewriteError {
     }
 }
 
+/// Where a rewrite's text goes: the stretches kept as they were and each match's replacement,
+/// in the order of the text. A file searched as its bytes (or re-encoded whole, as UTF-16)
+/// takes both as text ([`Plain`]); a file decoded from a legacy encoding keeps its own bytes
+/// for the stretches and encodes only the replacements (crate::legacy).
+pub(crate) trait TextSink {
+    /// `text`, the file's text up to offset `end`, is kept as it is.
+    fn keep(&mut self, text: &[u8], end: u64) -> Result<(), RewriteError>;
+    /// The match at `matched` is replaced by `replacement`.
+    fn replace(&mut self, matched: Range<u64>, replacement: &[u8]) -> Result<(), RewriteError>;
+}
+
+/// A sink that writes the rewritten text as it is.
+pub(crate) struct Plain<W>(pub(crate) W);
+
+impl<W: Write> TextSink for Plain<W> {
+    fn keep(&mut self, text: &[u8], _end: u64) -> Result<(), RewriteError> {
+        self.0.write_all(text).map_err(RewriteError::Write)
+    }
+
+    fn replace(&mut self, _matched: Range<u64>, replacement: &[u8]) -> Result<(), RewriteError> {
+        self.0.write_all(replacement).map_err(RewriteError::Write)
+    }
+}
+
 fn read_error(err: io::Error) -> RewriteError {
     if err.kind() == io::ErrorKind::InvalidData {
         RewriteError::Skip(SkipReason::Undecodable(err.to_string()))
@@ -114,9 +138,9 @@ impl<R: Read> Window<R> {
 /// replaced. `text_start` is where the searched text begins (after a UTF-8 byte-order mark,
 /// which the search skipped but counts in offsets). Returns the number of replacements;
 /// refuses (`Skip`) a file whose text at a match is not what the search saw.
-pub(crate) fn rewrite<R: Read, W: Write>(
+pub(crate) fn rewrite<R: Read, S: TextSink>(
     reader: R,
-    out: &mut W,
+    out: &mut S,
     matches: &[PlannedMatch],
     replacer: &Replacer,
     text_start: u64,
@@ -143,8 +167,7 @@ pub(crate) fn rewrite<R: Read, W: Write>(
                 continue;
             }
             let upto = keep.min(window.end());
-            out.write_all(window.slice(pos..upto))
-                .map_err(RewriteError::Write)?;
+            out.keep(window.slice(pos..upto), upto)?;
             pos = upto;
             window.forget_before(pos);
         }
@@ -152,8 +175,7 @@ pub(crate) fn rewrite<R: Read, W: Write>(
         if window.end() < end {
             return Err(shorter(start));
         }
-        out.write_all(window.slice(pos..start))
-            .map_err(RewriteError::Write)?;
+        out.keep(window.slice(pos..start), start)?;
         let found = window.slice(start..end);
         if !planned.seen_in(found) {
             return Err(SkipReason::Changed(format!(
@@ -187,15 +209,14 @@ pub(crate) fn rewrite<R: Read, W: Write>(
             ))
             .into());
         }
-        out.write_all(&replacement).map_err(RewriteError::Write)?;
+        out.replace(start..end, &replacement)?;
         count += 1;
         pos = end;
         window.forget_before(pos.saturating_sub(CONTEXT));
     }
     loop {
         if window.end() > pos {
-            out.write_all(window.slice(pos..window.end()))
-                .map_err(RewriteError::Write)?;
+            out.keep(window.slice(pos..window.end()), window.end())?;
             pos = window.end();
             window.forget_before(pos);
         }
@@ -293,7 +314,7 @@ mod tests {
                 bytes: &text,
                 step: 0,
             },
-            &mut out,
+            &mut Plain(&mut out),
             &matches,
             &replacer,
             0,
@@ -313,7 +334,7 @@ mod tests {
             seen_whole: true,
         }];
         for text in [&b"abc"[..], b"abc fox", b"abc foo"] {
-            let result = rewrite(text, &mut Vec::new(), &plan, &replacer, 0);
+            let result = rewrite(text, &mut Plain(Vec::new()), &plan, &replacer, 0);
             if text == b"abc foo" {
                 assert_eq!(result.unwrap(), 1);
             } else {
@@ -323,7 +344,13 @@ mod tests {
                 ));
             }
         }
-        let nul = rewrite(&b"abc foo\0"[..], &mut Vec::new(), &plan, &replacer, 0);
+        let nul = rewrite(
+            &b"abc foo\0"[..],
+            &mut Plain(Vec::new()),
+            &plan,
+            &replacer,
+            0,
+        );
         assert!(matches!(nul, Err(RewriteError::Skip(SkipReason::Binary))));
     }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
 use crate::journal::{CopyingReader, HashingWriter, Journal, JournalEntry, Recording, sync_dir};
-use crate::rewrite::{RewriteError, rewrite};
+use crate::rewrite::{Plain, RewriteError, rewrite};
 use crate::{
     FilePlan, ReplaceError, ReplacePlan, Replacer, SkipReason, SkippedFile, WriteProgress,
     WriteReport, WrittenFile,
@@ -44,6 +44,9 @@ pub fn write_plan(
     report.id = Some(recording.id().to_string());
     // A file reached by two paths (a link with -L) is written once.
     let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
+    // Relative paths are made absolute from here, once (not by each temporary file's own
+    // look at the current folder).
+    let cwd = std::env::current_dir().ok();
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
     for file in &plan.files {
@@ -51,7 +54,7 @@ pub fn write_plan(
             report.cancelled = true;
             break;
         }
-        match prepare(file, replacer, &mut recording, &mut seen) {
+        match prepare(file, cwd.as_deref(), replacer, &mut recording, &mut seen) {
             Ok(prepared) => {
                 batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
                 batch.push(prepared);
@@ -263,22 +266,30 @@ fn plain(err: &io::Error) -> String {
     trawl_search::without_os_error(err)
 }
 
-/// The file a path names (a symbolic link resolved), opened and checked against the plan.
-fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metadata), SkipReason> {
+/// The file a path names (a symbolic link resolved; a relative path made absolute from `cwd`,
+/// so that the journal names it wherever an undo runs), opened and checked against the plan.
+fn open_checked(
+    file: &FilePlan,
+    cwd: Option<&Path>,
+) -> Result<(PathBuf, File, fs::Metadata), SkipReason> {
+    let cannot_open = |err: io::Error| SkipReason::Io(format!("cannot open it: {}", plain(&err)));
+    let path = match cwd {
+        // `components` leaves out the `.` parts a join keeps.
+        Some(cwd) if file.path.is_relative() => cwd.join(&file.path).components().collect(),
+        _ => file.path.clone(),
+    };
     // Only a link as the last part needs resolving (the file it points to is replaced, so the
     // link stays a link); a folder reached through a link is renamed into as it is.
-    let is_link = fs::symlink_metadata(&file.path)
-        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
-        .file_type()
-        .is_symlink();
-    let real = if is_link {
-        fs::canonicalize(&file.path)
-            .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?
-    } else {
-        file.path.clone()
+    let (real, source) = match open_unless_link(&path).map_err(cannot_open)? {
+        Some(source) => (path, source),
+        None => {
+            let real = fs::canonicalize(&path).map_err(cannot_open)?;
+            let source = open_unless_link(&real)
+                .map_err(cannot_open)?
+                .ok_or_else(|| cannot_open(io::Error::other("a link after links were resolved")))?;
+            (real, source)
+        }
     };
-    let source = File::open(&real)
-        .map_err(|err| SkipReason::Io(format!("cannot open it: {}", plain(&err))))?;
     let meta = source
         .metadata()
         .map_err(|err| SkipReason::Io(plain(&err)))?;
@@ -286,6 +297,30 @@ fn open_checked(file: &FilePlan) -> Result<(std::path::PathBuf, File, fs::Metada
         return Err(SkipReason::NotRegular);
     }
     Ok((real, source, meta))
+}
+
+/// Opens `path` for reading; `None` when its last part is a symbolic link. One open (no look
+/// at the link first), which does not wait on a FIFO put where the file was.
+#[cfg(unix)]
+fn open_unless_link(path: &Path) -> io::Result<Option<File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path);
+    match opened {
+        Ok(file) => Ok(Some(file)),
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(not(unix))]
+fn open_unless_link(path: &Path) -> io::Result<Option<File>> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Ok(None);
+    }
+    File::open(path).map(Some)
 }
 
 /// Whether the file is still the size and age the search read.
@@ -302,11 +337,12 @@ fn check_stamp(file: &FilePlan, meta: &fs::Metadata) -> Result<(), SkipReason> {
 /// the journal's copy; nothing is flushed, recorded or renamed yet.
 fn prepare<'p>(
     file: &'p FilePlan,
+    cwd: Option<&Path>,
     replacer: &Replacer,
     recording: &mut Recording,
     seen: &mut HashMap<FileId, PathBuf>,
 ) -> Result<Prepared<'p>, FileFailure> {
-    let (real, source, meta) = open_checked(file)?;
+    let (real, source, meta) = open_checked(file, cwd)?;
     match seen.entry(file_id(&real, &meta)) {
         std::collections::hash_map::Entry::Occupied(first) => {
             return Err(SkipReason::SameFile(first.get().clone()).into());
@@ -316,7 +352,6 @@ fn prepare<'p>(
         }
     }
     check_stamp(file, &meta)?;
-    check_encoding(file)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -385,7 +420,66 @@ fn prepare<'p>(
     })
 }
 
-/// Reads a file's text (decoding UTF-16), replaces and writes it back in the same encoding.
+/// How a file's text is read and written back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// Its bytes, the text starting after a UTF-8 byte-order mark of `text_start` bytes.
+    Bytes { text_start: u64 },
+    /// UTF-16 (`Encoding::Utf16Le` or `Utf16Be`), after its mark when `bom`.
+    Utf16 { encoding: Encoding, bom: bool },
+    /// Decoded from a legacy encoding, written back in it (crate::legacy).
+    Legacy(&'static encoding_rs::Encoding),
+}
+
+/// How the search read `file`, whose first bytes (up to 3) are `head`: the encoding it was
+/// decoded from, and the byte-order mark that decided it, which must still be there.
+fn form(file: &FilePlan, head: &[u8]) -> Result<Form, SkipReason> {
+    let mark = encoding_rs::Encoding::for_bom(head).map(|(encoding, _)| encoding);
+    let new_mark = || {
+        SkipReason::Changed("it starts with another byte-order mark than the search read".into())
+    };
+    match file.decoded_from {
+        None => Ok(match Encoding::sniff(head) {
+            Encoding::Utf8Bom => Form::Bytes { text_start: 3 },
+            encoding if encoding.is_utf16() => Form::Utf16 {
+                encoding,
+                bom: true,
+            },
+            _ => Form::Bytes { text_start: 0 },
+        }),
+        Some(utf8) if utf8 == encoding_rs::UTF_8 => Ok(Form::Bytes {
+            text_start: if mark == Some(utf8) { 3 } else { 0 },
+        }),
+        Some(utf16) if utf16 == encoding_rs::UTF_16LE || utf16 == encoding_rs::UTF_16BE => {
+            let encoding = if utf16 == encoding_rs::UTF_16LE {
+                Encoding::Utf16Le
+            } else {
+                Encoding::Utf16Be
+            };
+            match mark {
+                // `-E utf-16le` decodes a file without a mark too.
+                None => Ok(Form::Utf16 {
+                    encoding,
+                    bom: false,
+                }),
+                Some(mark) if mark == utf16 => Ok(Form::Utf16 {
+                    encoding,
+                    bom: true,
+                }),
+                Some(_) => Err(new_mark()),
+            }
+        }
+        Some(legacy) if crate::legacy::writable(legacy) => match mark {
+            // A mark would have decided the search's encoding.
+            None => Ok(Form::Legacy(legacy)),
+            Some(_) => Err(new_mark()),
+        },
+        Some(other) => Err(SkipReason::Encoding(other.name())),
+    }
+}
+
+/// Reads a file's text (decoding it as the search did), replaces and writes it back in the
+/// same encoding.
 fn stream<R: Read, W: Write>(
     mut reader: R,
     out: &mut W,
@@ -403,33 +497,45 @@ fn stream<R: Read, W: Write>(
         }
     }
     let head = &head[..got];
-    let encoding = Encoding::sniff(head);
-    let result = if encoding.is_utf16() {
-        let text = Utf16Reader::new(io::Cursor::new(&head[2..]).chain(reader), encoding);
-        out.write_all(encoding.utf16_bom())
-            .map_err(io_skip("writing the temporary file failed"))?;
-        let mut encoder = Utf16Writer::new(&mut *out, encoding);
-        let count = rewrite(text, &mut encoder, &file.matches, replacer, 0);
-        match count {
-            Ok(count) => encoder.finish().map(|_| count).map_err(|err| {
-                if err.kind() == io::ErrorKind::InvalidData {
-                    RewriteError::Skip(SkipReason::Undecodable(err.to_string()))
-                } else {
-                    RewriteError::Write(err)
-                }
-            }),
-            Err(err) => Err(err),
+    let result = match form(file, head)? {
+        Form::Utf16 { encoding, bom } => {
+            let skip = if bom { 2 } else { 0 };
+            let text = Utf16Reader::new(io::Cursor::new(&head[skip..]).chain(reader), encoding);
+            if bom {
+                out.write_all(encoding.utf16_bom())
+                    .map_err(io_skip("writing the temporary file failed"))?;
+            }
+            let mut encoder = Utf16Writer::new(&mut *out, encoding);
+            let count = rewrite(text, &mut Plain(&mut encoder), &file.matches, replacer, 0);
+            match count {
+                Ok(count) => encoder.finish().map(|_| count).map_err(|err| {
+                    if err.kind() == io::ErrorKind::InvalidData {
+                        RewriteError::Skip(SkipReason::Undecodable(err.to_string()))
+                    } else {
+                        RewriteError::Write(err)
+                    }
+                }),
+                Err(err) => Err(err),
+            }
         }
-    } else {
+        Form::Legacy(encoding) => {
+            let (text, mut sink) = crate::legacy::rewriter(
+                io::Cursor::new(head).chain(reader),
+                &mut *out,
+                encoding,
+                &file.matches,
+            );
+            rewrite(text, &mut sink, &file.matches, replacer, 0)
+                .and_then(|count| sink.finish().map(|_| count))
+        }
         // The search skipped a UTF-8 mark but counts it in offsets.
-        let text_start = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
-        rewrite(
+        Form::Bytes { text_start } => rewrite(
             io::Cursor::new(head).chain(reader),
-            out,
+            &mut Plain(&mut *out),
             &file.matches,
             replacer,
             text_start,
-        )
+        ),
     };
     result.map_err(|err| match err {
         RewriteError::Skip(reason) => FileFailure::Skip(reason),
@@ -489,28 +595,11 @@ pub(crate) fn keep_owner_and_mode(file: &File, meta: &fs::Metadata) -> Result<()
         .map_err(|err| SkipReason::Io(format!("cannot set its permissions: {}", plain(&err))))
 }
 
-/// Refuses a file the search decoded from an encoding this writer does not write (its
-/// matches' offsets are in the decoded text, not the file's bytes).
-fn check_encoding(file: &FilePlan) -> Result<(), SkipReason> {
-    match file.decoded_from {
-        Some(encoding)
-            if ![
-                encoding_rs::UTF_8,
-                encoding_rs::UTF_16LE,
-                encoding_rs::UTF_16BE,
-            ]
-            .contains(&encoding) =>
-        {
-            Err(SkipReason::Encoding(encoding.name()))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// A file's text before and after the replace, for review (`--diff`): nothing is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Preview {
-    /// The file's encoding; the texts below are decoded for UTF-16.
+    /// The file's encoding; the texts below are decoded for a decoded file (UTF-16 or a
+    /// legacy encoding), so they are UTF-8.
     pub encoding: Encoding,
     /// The text now.
     pub before: Vec<u8>,
@@ -520,33 +609,71 @@ pub struct Preview {
     pub replacements: u64,
 }
 
-/// What `file` would become, checked exactly as a write checks it. Holds the file's text in
-/// memory twice, so it is for review, not for writing.
+/// What `file` would become, checked exactly as a write checks it (a legacy file's is
+/// written to memory, encoded and checked as a write does, then decoded). Holds the file's
+/// text in memory twice, so it is for review, not for writing.
 pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, SkipReason> {
-    let (_, source, meta) = open_checked(file)?;
+    let (_, source, meta) = open_checked(file, None)?;
     check_stamp(file, &meta)?;
-    check_encoding(file)?;
     let mut before = Vec::new();
     io::BufReader::new(source)
         .read_to_end(&mut before)
         .map_err(|err| SkipReason::Io(format!("reading it failed: {}", plain(&err))))?;
-    let encoding = Encoding::sniff(&before);
-    if encoding.is_utf16() {
-        let mut text = Vec::new();
-        Utf16Reader::new(&before[2..], encoding)
-            .read_to_end(&mut text)
-            .map_err(|err| SkipReason::Undecodable(err.to_string()))?;
-        before = text;
-    }
-    let mut after = Vec::with_capacity(before.len());
-    let text_start = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
-    let replacements = match rewrite(&before[..], &mut after, &file.matches, replacer, text_start) {
-        Ok(count) => count,
-        Err(RewriteError::Skip(reason)) => return Err(reason),
-        Err(RewriteError::Read(err) | RewriteError::Write(err)) => {
-            return Err(SkipReason::Io(plain(&err)));
-        }
+    let form = form(file, &before[..before.len().min(3)])?;
+    let skip = |err: RewriteError| match err {
+        RewriteError::Skip(reason) => reason,
+        RewriteError::Read(err) | RewriteError::Write(err) => SkipReason::Io(plain(&err)),
     };
+    let (encoding, text_start) = match form {
+        Form::Legacy(legacy) => {
+            let mut written = Vec::with_capacity(before.len());
+            let (text, mut sink) =
+                crate::legacy::rewriter(&before[..], &mut written, legacy, &file.matches);
+            let replacements = rewrite(text, &mut sink, &file.matches, replacer, 0)
+                .and_then(|count| sink.finish().map(|_| count))
+                .map_err(skip)?;
+            // The write checked that `written` decodes to the replaced text.
+            return Ok(Preview {
+                encoding: Encoding::Legacy(legacy),
+                before: legacy
+                    .decode_without_bom_handling(&before)
+                    .0
+                    .into_owned()
+                    .into(),
+                after: legacy
+                    .decode_without_bom_handling(&written)
+                    .0
+                    .into_owned()
+                    .into(),
+                replacements,
+            });
+        }
+        Form::Utf16 { encoding, bom } => {
+            let mut text = Vec::new();
+            Utf16Reader::new(&before[if bom { 2 } else { 0 }..], encoding)
+                .read_to_end(&mut text)
+                .map_err(|err| SkipReason::Undecodable(err.to_string()))?;
+            before = text;
+            (encoding, 0)
+        }
+        Form::Bytes { text_start } => (
+            if text_start == 3 {
+                Encoding::Utf8Bom
+            } else {
+                Encoding::Bytes
+            },
+            text_start,
+        ),
+    };
+    let mut after = Vec::with_capacity(before.len());
+    let replacements = rewrite(
+        &before[..],
+        &mut Plain(&mut after),
+        &file.matches,
+        replacer,
+        text_start,
+    )
+    .map_err(skip)?;
     if encoding.is_utf16() && std::str::from_utf8(&after).is_err() {
         return Err(SkipReason::Undecodable(
             "the replaced text is not valid Unicode, so it cannot be written as UTF-16".into(),
