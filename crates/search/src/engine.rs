@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
+use crate::archive::{self, Selection};
 use crate::file_searcher::{DirSlot, FileSearcher};
 use crate::priority;
 use crate::split::{Helpers, SplitFile};
@@ -140,6 +141,7 @@ pub fn start_prepared<F: Send + 'static>(
     }
     let resolved = request.options.resolve()?;
     let walk = build_walk(&request, &resolved)?;
+    let archives = Selection::of(&request, &resolved)?;
     let threads = resolved.effective_threads();
     let background = request.background;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -160,6 +162,7 @@ pub fn start_prepared<F: Send + 'static>(
         events: events_tx,
         notify,
         convert: Box::new(convert),
+        archives,
     });
     let progress = Arc::clone(&shared.progress);
     let cancel = Arc::clone(&shared.cancel);
@@ -190,6 +193,8 @@ struct Shared<F> {
     notify: Notify,
     /// Turns a file's results into what the consumer takes (see [`start_prepared`]).
     convert: Box<dyn Fn(FileResult) -> F + Send + Sync>,
+    /// Which members of archives are searched; `None` without `-z`.
+    archives: Option<Selection>,
 }
 
 impl<F> Shared<F> {
@@ -422,6 +427,13 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
         return;
     }
     let FoundFile { path, dir } = file;
+    if let Some(selection) = &shared.archives
+        && let Some(kind) = selection.kind_of_file(&path)
+    {
+        drop(dir);
+        search_archive(shared, searcher, selection, path, kind);
+        return;
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
         Some(dir) => searcher.search_in_dir(dir, &path),
         None => searcher.search_path(&path),
@@ -452,5 +464,42 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
                 message: internal_error(&*panic),
             });
         }
+    }
+}
+
+/// Searches inside an archive or a compressed file (`-z`): each member is a file of its own,
+/// found, searched and reported as the walk's files are.
+fn search_archive<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    selection: &Selection,
+    path: PathBuf,
+    kind: archive::Kind,
+) {
+    /// Sends the members on as the walk's files are sent.
+    struct Members<'s, F>(&'s Shared<F>);
+    impl<F> archive::Report for Members<'_, F> {
+        fn searched(&mut self, path: PathBuf, found: FileMatches) {
+            self.0.progress.add_found();
+            self.0.send_file(path, found);
+        }
+        fn failed(&mut self, path: PathBuf, message: String) {
+            self.0.progress.add_found();
+            self.0.progress.add_failed();
+            self.0.report_error(FileError { path, message });
+        }
+        fn cancelled(&self) -> bool {
+            self.0.cancelled()
+        }
+    }
+    // The archive is no file to search: what it holds is.
+    shared.progress.retract_found();
+    let mut members = Members(shared);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        archive::search(searcher, selection, &path, kind, &mut members)
+    }));
+    if let Err(panic) = outcome {
+        let message = internal_error(&*panic);
+        archive::Report::failed(&mut members, path, message);
     }
 }

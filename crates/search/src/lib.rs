@@ -49,6 +49,7 @@
 
 #![deny(missing_docs)]
 
+mod archive;
 mod encoding;
 mod engine;
 mod error;
@@ -65,6 +66,7 @@ mod split;
 pub mod text;
 mod walk;
 
+pub use archive::searched_inside_archive;
 /// An encoding a file was decoded from ([`FileResult::encoding`]) or is decoded from
 /// ([`TextEncoding::Named`]): encoding_rs's, which also encodes text back.
 pub use encoding_rs::Encoding;
