@@ -249,13 +249,16 @@ fn every_archive_format_finds_what_its_extracted_tree_holds() {
             let archive = format!("{}/{name}", root(&dir));
             expected.extend(mapped(&extracted, &archive, ext_args));
         }
-        let mut args = vec!["-z", dir.to_str().expect("UTF-8")];
-        args.extend_from_slice(ext_args);
-        let got = run(&args);
-        assert!(got.errors.is_empty(), "{:?}", got.errors);
-        assert_eq!(got.code, 0);
-        assert!(!expected.is_empty());
-        assert_eq!(got.matches, expected, "trawl -z {ext_args:?}");
+        // One thread reads each zip alone; with more, they share its members.
+        for threads in ["1", "4"] {
+            let mut args = vec!["-z", "-j", threads, dir.to_str().expect("UTF-8")];
+            args.extend_from_slice(ext_args);
+            let got = run(&args);
+            assert!(got.errors.is_empty(), "{:?}", got.errors);
+            assert_eq!(got.code, 0);
+            assert!(!expected.is_empty());
+            assert_eq!(got.matches, expected, "trawl -z -j {threads} {ext_args:?}");
+        }
     }
     // Without -z an archive is a binary file like any other.
     let plain = run(&[dir.to_str().expect("UTF-8"), "*", PATTERN]);

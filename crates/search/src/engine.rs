@@ -14,7 +14,7 @@ use ignore::WalkState;
 use crate::archive::{self, Selection};
 use crate::file_searcher::{DirSlot, FileSearcher};
 use crate::priority;
-use crate::split::{Helpers, SplitFile};
+use crate::split::{Helpers, SharedWork};
 use crate::walk::{build_walk, io_message, walk_error};
 use crate::{
     FileError, FileMatches, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
@@ -294,7 +294,7 @@ fn run<F: Send>(
     started: Instant,
 ) {
     let (files_tx, files) = crossbeam_channel::unbounded::<Vec<FoundFile>>();
-    let (split_tx, splits) = crossbeam_channel::unbounded::<Arc<SplitFile>>();
+    let (split_tx, splits) = crossbeam_channel::unbounded::<SharedWork>();
     let matcher = &matcher;
     let threads = pool.current_num_threads();
     pool.in_place_scope(|scope| {
@@ -384,12 +384,12 @@ fn search_files<F>(
     shared: &Shared<F>,
     searcher: &mut FileSearcher,
     files: &Receiver<Vec<FoundFile>>,
-    splits: &Receiver<Arc<SplitFile>>,
+    splits: &Receiver<SharedWork>,
 ) {
     loop {
         crossbeam_channel::select_biased! {
-            recv(splits) -> split => match split {
-                Ok(split) => searcher.help_with(&split),
+            recv(splits) -> work => match work {
+                Ok(work) => help(shared, searcher, work),
                 // Nobody can share a file any more (a single thread): files only.
                 Err(_) => break,
             },
@@ -403,8 +403,28 @@ fn search_files<F>(
         search_one(shared, searcher, file);
     }
     searcher.share_large_files(None);
-    for split in splits {
-        searcher.help_with(&split);
+    for work in splits {
+        help(shared, searcher, work);
+    }
+}
+
+/// Takes part in work another search thread shares.
+fn help<F>(shared: &Shared<F>, searcher: &mut FileSearcher, work: SharedWork) {
+    match work {
+        SharedWork::Split(split) => searcher.help_with(&split),
+        SharedWork::Zip(job) => {
+            let Some(selection) = &shared.archives else {
+                return;
+            };
+            let mut members = Members(shared);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                archive::help_with_zip(searcher, selection, &job, &mut members)
+            }));
+            if let Err(panic) = outcome {
+                let message = internal_error(&*panic);
+                archive::Report::failed(&mut members, job.path().to_path_buf(), message);
+            }
+        }
     }
 }
 
@@ -476,22 +496,6 @@ fn search_archive<F>(
     path: PathBuf,
     kind: archive::Kind,
 ) {
-    /// Sends the members on as the walk's files are sent.
-    struct Members<'s, F>(&'s Shared<F>);
-    impl<F> archive::Report for Members<'_, F> {
-        fn searched(&mut self, path: PathBuf, found: FileMatches) {
-            self.0.progress.add_found();
-            self.0.send_file(path, found);
-        }
-        fn failed(&mut self, path: PathBuf, message: String) {
-            self.0.progress.add_found();
-            self.0.progress.add_failed();
-            self.0.report_error(FileError { path, message });
-        }
-        fn cancelled(&self) -> bool {
-            self.0.cancelled()
-        }
-    }
     // The archive is no file to search: what it holds is.
     shared.progress.retract_found();
     let mut members = Members(shared);
@@ -501,5 +505,23 @@ fn search_archive<F>(
     if let Err(panic) = outcome {
         let message = internal_error(&*panic);
         archive::Report::failed(&mut members, path, message);
+    }
+}
+
+/// Sends an archive's members on as the walk's files are sent.
+struct Members<'s, F>(&'s Shared<F>);
+
+impl<F> archive::Report for Members<'_, F> {
+    fn searched(&mut self, path: PathBuf, found: FileMatches) {
+        self.0.progress.add_found();
+        self.0.send_file(path, found);
+    }
+    fn failed(&mut self, path: PathBuf, message: String) {
+        self.0.progress.add_found();
+        self.0.progress.add_failed();
+        self.0.report_error(FileError { path, message });
+    }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
     }
 }

@@ -17,7 +17,9 @@ use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
 use crate::required::RequiredAscii;
-use crate::split::{Helpers, LinesFound, SEGMENT, SearchLines, Source, SplitFile, Stopped};
+use crate::split::{
+    Helpers, LinesFound, SEGMENT, SearchLines, SharedWork, Source, SplitFile, Stopped,
+};
 use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
@@ -136,6 +138,11 @@ impl FileSearcher {
     /// this thread searches them alone).
     pub(crate) fn share_large_files(&mut self, helpers: Option<Helpers>) {
         self.helpers = helpers;
+    }
+
+    /// The other search threads, to share work with (a zip's members); none when alone.
+    pub(crate) fn helpers(&self) -> Option<&Helpers> {
+        self.helpers.as_ref()
     }
 
     /// After a search that a cancel stopped (it returned an [`io::ErrorKind::Interrupted`]
@@ -410,7 +417,7 @@ impl FileSearcher {
         // A split file's result, or none: a segment was not UTF-8 (see `search_again_decoded`).
         if let Some(first) = split.claim() {
             if let Some(helpers) = &self.helpers {
-                helpers.ask(&split);
+                helpers.ask(&SharedWork::Split(Arc::clone(&split)));
             }
             let (buffer, mut lines) = self.segment_parts();
             split.search_claimed(first, filled, buffer, &mut lines);

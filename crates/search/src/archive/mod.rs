@@ -20,9 +20,10 @@
 //!   ([`Inflation`]): a member past [`MEMBER_LIMIT`], or past [`RATIO_LIMIT`] times what it was
 //!   compressed from, stops with an error. A zip bomb costs at most that much reading, and
 //!   memory stays the searcher's.
-//! - **One thread per archive.** A tar, compressed or not, can only be read front to back; a
-//!   zip's members could be taken by several threads from its central directory, which is not
-//!   done yet: other archives and files keep the other threads busy.
+//! - **A zip is shared, a tar is not.** A zip's central directory lists its members and where
+//!   each starts: every free search thread takes members from it, reading the one open file at
+//!   its own offsets. A tar, compressed or not, can only be read front to back: one thread
+//!   reads it and searches its members as they come, while the others search other files.
 
 mod codec;
 mod tar_members;
@@ -38,6 +39,7 @@ use crate::walk::io_message;
 use crate::{FileMatches, FileSearcher, ResolvedOptions, SearchError, SearchRequest};
 
 pub(crate) use codec::Codec;
+pub(crate) use zip_members::{ZipJob, help as help_with_zip};
 
 /// Archives inside archives are opened to this depth (`a.zip!/lib/b.jar!/x/Y.java` is 2);
 /// deeper ones are members like any other (and binary, most of them).
