@@ -412,6 +412,11 @@ fn search_files<F>(
 fn help<F>(shared: &Shared<F>, searcher: &mut FileSearcher, work: SharedWork) {
     match work {
         SharedWork::Split(split) => searcher.help_with(&split),
+        SharedWork::Member(member) => {
+            if !shared.cancelled() {
+                archive::search_queued(searcher, &member, &mut Members(shared));
+            }
+        }
         SharedWork::Zip(job) => {
             let Some(selection) = &shared.archives else {
                 return;

@@ -671,6 +671,8 @@ pub(crate) enum SharedWork {
     Split(Arc<SplitFile>),
     /// Members of a zip (`-z`).
     Zip(Arc<crate::archive::ZipJob>),
+    /// One member of a tar, read by the thread reading the tar (`-z`).
+    Member(Arc<crate::archive::QueuedMember>),
 }
 
 /// How a search thread tells the others of work it shares (a file it has split, a zip's
@@ -682,6 +684,12 @@ pub(crate) struct Helpers {
 }
 
 impl Helpers {
+    /// Hands `work` to whichever thread is free first; gives it back when none is left.
+    pub(crate) fn give(&self, work: SharedWork) -> Result<(), SharedWork> {
+        self.queue.send(work).map_err(|err| err.0)
+    }
+
+    /// Asks every other thread to take part in `work`.
     pub(crate) fn ask(&self, work: &SharedWork) {
         for _ in 0..self.count {
             // Nobody is left to help once every other thread has ended: then this one does all.

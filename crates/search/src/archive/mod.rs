@@ -23,7 +23,9 @@
 //! - **A zip is shared, a tar is not.** A zip's central directory lists its members and where
 //!   each starts: every free search thread takes members from it, reading the one open file at
 //!   its own offsets. A tar, compressed or not, can only be read front to back: one thread
-//!   reads it and searches its members as they come, while the others search other files.
+//!   reads (and decompresses) it, and hands each small member, read into memory, to whichever
+//!   thread is free, up to [`tar_members::IN_FLIGHT_LIMIT`] bytes waiting at a time (past
+//!   that, or with no other thread, it searches them itself).
 
 mod codec;
 mod tar_members;
@@ -39,6 +41,7 @@ use crate::walk::io_message;
 use crate::{FileMatches, FileSearcher, ResolvedOptions, SearchError, SearchRequest};
 
 pub(crate) use codec::Codec;
+pub(crate) use tar_members::{QueuedMember, search_queued};
 pub(crate) use zip_members::{ZipJob, help as help_with_zip};
 
 /// Archives inside archives are opened to this depth (`a.zip!/lib/b.jar!/x/Y.java` is 2);
