@@ -146,6 +146,9 @@ fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     builder.into_inner().expect("a tar")
 }
 
+/// A compressor of whole files, for a table of them.
+type Compress = fn(&[u8]) -> Vec<u8>;
+
 fn gz(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).expect("gzip");
@@ -277,7 +280,7 @@ fn a_compressed_file_keeps_its_own_path_and_its_inner_name_is_matched() {
     extract(&extracted, &[("big.log".into(), big.clone())]);
     let dir = work.path().join("logs");
     fs::create_dir(&dir).expect("a folder");
-    let streams: [(&str, fn(&[u8]) -> Vec<u8>); 5] = [
+    let streams: [(&str, Compress); 5] = [
         ("gz", gz),
         ("bz2", bz2),
         ("xz", xz),
