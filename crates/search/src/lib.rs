@@ -18,6 +18,11 @@
 //!   so even a search in the middle of a huge file stops within milliseconds; what was found
 //!   before the stop is still sent.
 //!
+//! - With `-z` ([`SearchOptions::search_zip`]) a compressed file or an archive is not searched
+//!   as bytes: its members are, each a [`FileResult`] of its own named `ARCHIVE!/MEMBER`,
+//!   streamed and bounded (the `archive` module); [`searched_inside_archive`] tells a writer
+//!   which results must never be written.
+//!
 //! The consumer reads [`SearchEvent`]s as they come and never waits for the whole search; the
 //! last event is always [`SearchEvent::Finished`].
 //!
