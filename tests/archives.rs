@@ -299,6 +299,8 @@ fn a_compressed_file_keeps_its_own_path_and_its_inner_name_is_matched() {
             },
         ));
     }
+    // Not gzip at all: an error when its content is asked for, never opened otherwise.
+    fs::write(dir.join("notes.txt.gz"), "not gzip").expect("a file");
     // A file compressed from a `.log` is a `.log`: EXT applies to the name inside.
     let got = run(&["-z", &root(&dir), "log", PATTERN]);
     assert!(got.errors.is_empty(), "{:?}", got.errors);
@@ -306,7 +308,11 @@ fn a_compressed_file_keeps_its_own_path_and_its_inner_name_is_matched() {
     assert_eq!(got.summary["files_searched"], 5);
     // Another extension leaves them out; their own suffix names them.
     let other = run(&["-z", &root(&dir), "txt", PATTERN]);
-    assert!(other.matches.is_empty() && other.code == 1);
+    assert!(other.matches.is_empty() && other.code == 2);
+    assert_eq!(
+        other.errors.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+        [format!("{}/notes.txt.gz", root(&dir))]
+    );
     let named = run(&["-z", &root(&dir), "gz,xz", PATTERN]);
     assert_eq!(named.matches.len(), 2 * reference.matches.len());
     // A glob on the inner name.

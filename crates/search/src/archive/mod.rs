@@ -254,6 +254,13 @@ impl Walker<'_> {
     fn file(&mut self, path: &Path, kind: Kind) -> io::Result<()> {
         let name = path.file_name().map_or(&[][..], |n| n.as_encoded_bytes());
         let named = self.selection.names_archive(path, name);
+        // A compressed file whose content the extensions and globs leave out is not opened.
+        if let Kind::Compressed { inner, .. } = &kind
+            && kind_of(inner) != Some(Kind::Tar)
+            && !(self.selection).selects(&path.with_file_name(os_name(inner)), inner, named)
+        {
+            return Ok(());
+        }
         let file = crate::file_searcher::open_for_search(path)?;
         match kind {
             Kind::Zip => zip_members::search_file(self, file, path, named),
