@@ -263,6 +263,34 @@ fn every_archive_format_finds_what_its_extracted_tree_holds() {
             assert_eq!(got.matches, expected, "trawl -z -j {threads} {ext_args:?}");
         }
     }
+    // Each member reads back (what a preview or an editor is given) as the file it was.
+    let mut read_back = 0;
+    for path in got_paths(&run(&["-z", dir.to_str().expect("UTF-8"), "*", PATTERN])) {
+        let name = path.rsplit("!/").next().expect("a member");
+        let bytes = trawl::search::read_inside_archive(Path::new(&path), u64::MAX)
+            .unwrap_or_else(|err| panic!("{path}: {err}"));
+        assert_eq!(
+            bytes,
+            fs::read(extracted.join(name)).expect("extracted"),
+            "{path}"
+        );
+        read_back += 1;
+    }
+    assert_eq!(read_back, archives.len() * 7);
+    let cut = trawl::search::read_inside_archive(
+        Path::new(&format!("{}/a.tar.gz!/big.log", root(&dir))),
+        10,
+    )
+    .expect("read");
+    assert_eq!(cut, b"line 0: a ");
+    let missing = trawl::search::read_inside_archive(
+        Path::new(&format!("{}/plain.tar!/nothing.txt", root(&dir))),
+        10,
+    );
+    assert_eq!(
+        missing.expect_err("no such member").kind(),
+        std::io::ErrorKind::NotFound
+    );
     // Without -z an archive is a binary file like any other.
     let plain = run(&[dir.to_str().expect("UTF-8"), "*", PATTERN]);
     assert!(plain.matches.is_empty() && plain.code == 1);
@@ -315,6 +343,11 @@ fn a_compressed_file_keeps_its_own_path_and_its_inner_name_is_matched() {
     );
     let named = run(&["-z", &root(&dir), "gz,xz", PATTERN]);
     assert_eq!(named.matches.len(), 2 * reference.matches.len());
+    for (suffix, _) in streams {
+        let path = dir.join(format!("big.log.{suffix}"));
+        let bytes = trawl::search::read_inside_archive(&path, u64::MAX).expect("read");
+        assert_eq!(&bytes, big, "{suffix}");
+    }
     // A glob on the inner name.
     let globbed = run(&["-z", &root(&dir), "*", PATTERN, "-g", "big.log"]);
     assert_eq!(globbed.matches, expected);
@@ -400,9 +433,19 @@ fn archives_inside_archives_are_searched_to_a_depth_of_three() {
             format!("{base}!/pkg/app.log.gz"),
         ])
     );
+    for path in &paths {
+        let bytes = trawl::search::read_inside_archive(Path::new(path), u64::MAX)
+            .unwrap_or_else(|err| panic!("{path}: {err}"));
+        assert!(String::from_utf8_lossy(&bytes).contains("needle"), "{path}");
+    }
     let java = run(&["-z", &root(work.path()), "java", PATTERN]);
     assert_eq!(java.matches.len(), 1);
     assert_eq!(java.matches.iter().next().expect("one").1, 1);
+}
+
+/// The paths a run found matches in.
+fn got_paths(run: &Run) -> BTreeSet<String> {
+    run.matches.iter().map(|m| m.0.clone()).collect()
 }
 
 /// A zip written by hand, for what the zip crate will not write: a member's flags, method,

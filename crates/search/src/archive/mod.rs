@@ -8,6 +8,10 @@
 //! the searcher's buffers plus, for a zip inside another archive (a zip needs to seek), that zip
 //! up to [`IN_MEMORY_LIMIT`].
 //!
+//! A result found inside an archive is read again by its path with [`read_inside_archive`]
+//! (a preview, an editor's temporary copy); [`searched_inside_archive`] tells a writer to leave
+//! it alone.
+//!
 //! # Trade-offs
 //!
 //! - **Names decide, not contents.** As ripgrep's `-z`, a file is taken as compressed by its
@@ -28,6 +32,7 @@
 //!   that, or with no other thread, it searches them itself).
 
 mod codec;
+mod read_back;
 mod tar_members;
 mod zip_members;
 
@@ -41,6 +46,7 @@ use crate::walk::io_message;
 use crate::{FileMatches, FileSearcher, ResolvedOptions, SearchError, SearchRequest};
 
 pub(crate) use codec::Codec;
+pub use read_back::read_inside_archive;
 pub(crate) use tar_members::{QueuedMember, search_queued};
 pub(crate) use zip_members::{ZipJob, help as help_with_zip};
 

@@ -175,7 +175,7 @@ fn member_at<R: Read + Seek>(
 }
 
 /// The zip crate's error as an I/O error a person reads.
-fn zip_error(err: ZipError) -> io::Error {
+pub(super) fn zip_error(err: ZipError) -> io::Error {
     match err {
         ZipError::Io(err) => err,
         other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
