@@ -413,8 +413,16 @@ fn help<F>(shared: &Shared<F>, searcher: &mut FileSearcher, work: SharedWork) {
     match work {
         SharedWork::Split(split) => searcher.help_with(&split),
         SharedWork::Member(member) => {
-            if !shared.cancelled() {
-                archive::search_queued(searcher, &member, &mut Members(shared));
+            if shared.cancelled() {
+                return;
+            }
+            let mut members = Members(shared);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                archive::search_queued(searcher, &member, &mut members)
+            }));
+            if let Err(panic) = outcome {
+                let message = internal_error(&*panic);
+                archive::Report::failed(&mut members, member.path().to_path_buf(), message);
             }
         }
         SharedWork::Zip(job) => {

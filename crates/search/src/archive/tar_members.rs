@@ -23,6 +23,13 @@ pub(crate) struct QueuedMember {
     in_flight: Arc<AtomicU64>,
 }
 
+impl QueuedMember {
+    /// The member's path, `ARCHIVE!/MEMBER`.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// Searches a member another thread read (see [`QueuedMember`]).
 pub(crate) fn search_queued(
     searcher: &mut FileSearcher,
