@@ -702,6 +702,8 @@ mod tests {
                 threads: "3".into(),
                 // Saved before there was a choice: the window's default.
                 encoding: TextEncoding::Auto,
+                // Saved before there was -z: off.
+                search_zip: false,
             },
             recent_folders: vec!["/home/a/src".into()],
             sort: SortOrder::Modified,
@@ -746,6 +748,7 @@ mod tests {
             max_file_size: "10M".into(),
             threads: "3".into(),
             encoding: TextEncoding::Named(crate::search::Encoding::for_label(b"sjis").unwrap()),
+            search_zip: true,
         };
         let mut state = SavedState {
             folder: "/tmp".into(),
@@ -967,6 +970,7 @@ mod tests {
             max_file_size: "2K".into(),
             threads: "2".into(),
             encoding: TextEncoding::Bytes,
+            search_zip: true,
         };
         let entry = SearchFields {
             folder: "/a".into(),

@@ -66,6 +66,11 @@ pub struct Args {
     // Parsed by the engine's own parser, so the window's choice and this flag mean the same.
     #[arg(short = 'E', long, value_name = "NAME", value_parser = TextEncoding::parse)]
     pub encoding: Option<TextEncoding>,
+    /// Also search inside compressed files (.gz, .bz2, .xz, .zst, .lz4) and the members of
+    /// archives (.zip, .jar, .tar, .tar.gz/.tgz, .tar.xz, .tar.zst), named `ARCHIVE!/MEMBER`;
+    /// EXT and -g apply to the members' names.
+    #[arg(short = 'z', long)]
+    pub search_zip: bool,
     /// Include files matching GLOB; `!GLOB` excludes. Repeatable.
     #[arg(
         short = 'g',
@@ -233,6 +238,7 @@ impl Args {
             max_file_size: self.max_filesize.clone().unwrap_or_default(),
             threads: self.threads.clone().unwrap_or_default(),
             encoding: self.encoding.unwrap_or_default(),
+            search_zip: self.search_zip,
         }
     }
 

@@ -10,24 +10,40 @@ use crate::cli::printer::path_bytes;
 use crate::replace::{
     FilePlan, Journal, ReplacePlan, Replacer, WriteProgress, preview_file, write_plan,
 };
-use crate::search::{SearchEvent, SearchHandle, SearchRequest};
+use crate::search::{SearchEvent, SearchHandle, SearchRequest, searched_inside_archive};
 
 /// What the search left for a replace: the plans of the matching files and whether any file
 /// could not be read.
 struct Collected {
     files: Vec<FilePlan>,
     errors: bool,
+    /// Some matching file was inside an archive or compressed (`-z`): never written.
+    left_alone: bool,
 }
 
 /// Waits for the search, reporting unreadable files on standard error as a search does, and
 /// turns each matching file into its plan as it arrives (its size is read then).
-fn collect(handle: &SearchHandle) -> io::Result<Collected> {
+fn collect(handle: &SearchHandle, request: &SearchRequest) -> io::Result<Collected> {
     let mut collected = Collected {
         files: Vec::new(),
         errors: false,
+        left_alone: false,
     };
     for event in handle.events() {
         match event {
+            // docs/CONTRACT.md, "Replace": files inside archives are never written.
+            SearchEvent::File(result)
+                if request.options.search_zip && searched_inside_archive(&result.path) =>
+            {
+                collected.left_alone = true;
+                let mut stderr = io::stderr().lock();
+                stderr.write_all(b"trawl: ")?;
+                stderr.write_all(&path_bytes(&result.path))?;
+                writeln!(
+                    stderr,
+                    ": not written: it is inside an archive or a compressed file, which trawl never writes"
+                )?;
+            }
             SearchEvent::File(result) => collected.files.push(FilePlan::from_result(&result)),
             SearchEvent::Error(error) => {
                 collected.errors = true;
@@ -57,12 +73,16 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
         Ok(journal) => journal,
         Err(err) => return super::fail(&err.to_string()),
     };
-    let collected = match collect(handle) {
+    let collected = match collect(handle, request) {
         Ok(collected) => collected,
         Err(err) => return super::fail(&format!("writing the messages failed: {err}")),
     };
     if collected.files.is_empty() {
-        return ExitCode::from(if collected.errors { 2 } else { 1 });
+        return ExitCode::from(if collected.errors || collected.left_alone {
+            2
+        } else {
+            1
+        });
     }
     let plan = ReplacePlan {
         root: request.root.clone(),
@@ -112,7 +132,10 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             super::fail(&format!("writing the report failed: {err}"))
         }
-        _ if !report.skipped.iter().any(|f| f.reason.is_failure()) && !collected.errors => {
+        _ if !report.skipped.iter().any(|f| f.reason.is_failure())
+            && !collected.errors
+            && !collected.left_alone =>
+        {
             ExitCode::SUCCESS
         }
         _ => ExitCode::from(2),
@@ -121,12 +144,12 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
 
 /// `-r TEXT --diff`.
 pub fn diff(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer) -> ExitCode {
-    let collected = match collect(handle) {
+    let collected = match collect(handle, request) {
         Ok(collected) => collected,
         Err(err) => return super::fail(&format!("writing the messages failed: {err}")),
     };
     let mut changed = false;
-    let mut skipped = false;
+    let mut skipped = collected.left_alone;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     for file in &collected.files {
         let preview = match preview_file(file, replacer) {

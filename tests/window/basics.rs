@@ -290,6 +290,8 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         max_file_size: String::new(),
         threads: String::new(),
         encoding: TextEncoding::Auto,
+        // The window has no switch for -z yet.
+        search_zip: false,
     };
     let entry = |folder: &Path, case: CaseMode| SearchFields {
         folder: folder.display().to_string(),

@@ -629,6 +629,8 @@ fn options_history_and_theme_survive_a_restart() {
         max_file_size: "10M".into(),
         threads: "2".into(),
         encoding: TextEncoding::Named(encoding_rs::WINDOWS_1252),
+        // The window has no switch for -z yet.
+        search_zip: false,
     };
     let expected = SavedState {
         folder: folder.clone(),

@@ -11,9 +11,10 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
+use crate::archive::{self, Selection};
 use crate::file_searcher::{DirSlot, FileSearcher};
 use crate::priority;
-use crate::split::{Helpers, SplitFile};
+use crate::split::{Helpers, SharedWork};
 use crate::walk::{build_walk, io_message, walk_error};
 use crate::{
     FileError, FileMatches, FileResult, Progress, SearchError, SearchEvent, SearchRequest, Summary,
@@ -140,6 +141,7 @@ pub fn start_prepared<F: Send + 'static>(
     }
     let resolved = request.options.resolve()?;
     let walk = build_walk(&request, &resolved)?;
+    let archives = Selection::of(&request, &resolved)?;
     let threads = resolved.effective_threads();
     let background = request.background;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -160,6 +162,7 @@ pub fn start_prepared<F: Send + 'static>(
         events: events_tx,
         notify,
         convert: Box::new(convert),
+        archives,
     });
     let progress = Arc::clone(&shared.progress);
     let cancel = Arc::clone(&shared.cancel);
@@ -190,6 +193,8 @@ struct Shared<F> {
     notify: Notify,
     /// Turns a file's results into what the consumer takes (see [`start_prepared`]).
     convert: Box<dyn Fn(FileResult) -> F + Send + Sync>,
+    /// Which members of archives are searched; `None` without `-z`.
+    archives: Option<Selection>,
 }
 
 impl<F> Shared<F> {
@@ -289,7 +294,7 @@ fn run<F: Send>(
     started: Instant,
 ) {
     let (files_tx, files) = crossbeam_channel::unbounded::<Vec<FoundFile>>();
-    let (split_tx, splits) = crossbeam_channel::unbounded::<Arc<SplitFile>>();
+    let (split_tx, splits) = crossbeam_channel::unbounded::<SharedWork>();
     let matcher = &matcher;
     let threads = pool.current_num_threads();
     pool.in_place_scope(|scope| {
@@ -379,12 +384,12 @@ fn search_files<F>(
     shared: &Shared<F>,
     searcher: &mut FileSearcher,
     files: &Receiver<Vec<FoundFile>>,
-    splits: &Receiver<Arc<SplitFile>>,
+    splits: &Receiver<SharedWork>,
 ) {
     loop {
         crossbeam_channel::select_biased! {
-            recv(splits) -> split => match split {
-                Ok(split) => searcher.help_with(&split),
+            recv(splits) -> work => match work {
+                Ok(work) => help(shared, searcher, work),
                 // Nobody can share a file any more (a single thread): files only.
                 Err(_) => break,
             },
@@ -398,8 +403,41 @@ fn search_files<F>(
         search_one(shared, searcher, file);
     }
     searcher.share_large_files(None);
-    for split in splits {
-        searcher.help_with(&split);
+    for work in splits {
+        help(shared, searcher, work);
+    }
+}
+
+/// Takes part in work another search thread shares.
+fn help<F>(shared: &Shared<F>, searcher: &mut FileSearcher, work: SharedWork) {
+    match work {
+        SharedWork::Split(split) => searcher.help_with(&split),
+        SharedWork::Member(member) => {
+            if shared.cancelled() {
+                return;
+            }
+            let mut members = Members(shared);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                archive::search_queued(searcher, &member, &mut members)
+            }));
+            if let Err(panic) = outcome {
+                let message = internal_error(&*panic);
+                archive::Report::failed(&mut members, member.path().to_path_buf(), message);
+            }
+        }
+        SharedWork::Zip(job) => {
+            let Some(selection) = &shared.archives else {
+                return;
+            };
+            let mut members = Members(shared);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                archive::help_with_zip(searcher, selection, &job, &mut members)
+            }));
+            if let Err(panic) = outcome {
+                let message = internal_error(&*panic);
+                archive::Report::failed(&mut members, job.path().to_path_buf(), message);
+            }
+        }
     }
 }
 
@@ -422,6 +460,13 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
         return;
     }
     let FoundFile { path, dir } = file;
+    if let Some(selection) = &shared.archives
+        && let Some(kind) = selection.kind_of_file(&path)
+    {
+        drop(dir);
+        search_archive(shared, searcher, selection, path, kind);
+        return;
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
         Some(dir) => searcher.search_in_dir(dir, &path),
         None => searcher.search_path(&path),
@@ -452,5 +497,44 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
                 message: internal_error(&*panic),
             });
         }
+    }
+}
+
+/// Searches inside an archive or a compressed file (`-z`): each member is a file of its own,
+/// found, searched and reported as the walk's files are.
+fn search_archive<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    selection: &Selection,
+    path: PathBuf,
+    kind: archive::Kind,
+) {
+    // The archive is no file to search: what it holds is.
+    shared.progress.retract_found();
+    let mut members = Members(shared);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        archive::search(searcher, selection, &path, kind, &mut members)
+    }));
+    if let Err(panic) = outcome {
+        let message = internal_error(&*panic);
+        archive::Report::failed(&mut members, path, message);
+    }
+}
+
+/// Sends an archive's members on as the walk's files are sent.
+struct Members<'s, F>(&'s Shared<F>);
+
+impl<F> archive::Report for Members<'_, F> {
+    fn searched(&mut self, path: PathBuf, found: FileMatches) {
+        self.0.progress.add_found();
+        self.0.send_file(path, found);
+    }
+    fn failed(&mut self, path: PathBuf, message: String) {
+        self.0.progress.add_found();
+        self.0.progress.add_failed();
+        self.0.report_error(FileError { path, message });
+    }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
     }
 }

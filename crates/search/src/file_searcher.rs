@@ -17,7 +17,9 @@ use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
 use crate::required::RequiredAscii;
-use crate::split::{Helpers, LinesFound, SEGMENT, SearchLines, Source, SplitFile, Stopped};
+use crate::split::{
+    Helpers, LinesFound, SEGMENT, SearchLines, SharedWork, Source, SplitFile, Stopped,
+};
 use crate::text::{
     advance_chars, char_count, char_start, more_chars_than, push_lossy_with_positions, range_ends,
     retreat_chars, shown_range, splits_char,
@@ -136,6 +138,11 @@ impl FileSearcher {
     /// this thread searches them alone).
     pub(crate) fn share_large_files(&mut self, helpers: Option<Helpers>) {
         self.helpers = helpers;
+    }
+
+    /// The other search threads, to share work with (a zip's members); none when alone.
+    pub(crate) fn helpers(&self) -> Option<&Helpers> {
+        self.helpers.as_ref()
     }
 
     /// After a search that a cancel stopped (it returned an [`io::ErrorKind::Interrupted`]
@@ -270,7 +277,7 @@ impl FileSearcher {
         reading: Reading,
         filled: usize,
         complete: bool,
-        file: &File,
+        file: impl Read,
         report: Option<&StreamReport>,
     ) -> io::Result<Option<FileMatches>> {
         let contents = self.buffer.read_from(0, filled);
@@ -410,7 +417,7 @@ impl FileSearcher {
         // A split file's result, or none: a segment was not UTF-8 (see `search_again_decoded`).
         if let Some(first) = split.claim() {
             if let Some(helpers) = &self.helpers {
-                helpers.ask(&split);
+                helpers.ask(&SharedWork::Split(Arc::clone(&split)));
             }
             let (buffer, mut lines) = self.segment_parts();
             split.search_claimed(first, filled, buffer, &mut lines);
@@ -480,6 +487,37 @@ impl FileSearcher {
             )
             && !(self.skip_binary && memchr(0, bytes).is_some())
             && required.absent_from(bytes)
+    }
+
+    /// Searches a stream as a file is searched (the same binary, byte-order-mark and
+    /// encoding rules), for what has no file of its own: an archive's member, a decompressed
+    /// file (`-z`). Its first part decides how it is read, since a stream cannot be read
+    /// again: with `-E auto`, a stream longer than the read buffer whose start is UTF-8 is
+    /// searched as UTF-8 to its end, and one whose start is not is decoded from the
+    /// encoding detected in that start. Cancellation is as for [`search_path`](Self::search_path).
+    pub(crate) fn search_stream(&mut self, mut stream: impl Read) -> io::Result<FileMatches> {
+        self.stopped = None;
+        let (filled, complete) = self.read_start(&mut stream)?;
+        let contents = self.buffer.read_from(0, filled);
+        if complete && self.passed_over_before_detection(contents) {
+            return Ok(FileMatches {
+                bytes_read: filled as u64,
+                ..FileMatches::default()
+            });
+        }
+        let reading = match encoding::reading(contents, complete, self.encoding, self.skip_binary) {
+            Reading::Binary => return Ok(FileMatches::binary(filled as u64)),
+            Reading::Detect => Reading::Decoded(encoding::detect(contents)),
+            Reading::Bytes { bom, .. } => Reading::Bytes {
+                bom,
+                check_utf8: false,
+            },
+            decoded @ Reading::Decoded(_) => decoded,
+        };
+        let found = self.search_read(reading, filled, complete, stream, None)?;
+        found.ok_or_else(|| {
+            io::Error::other(internal_error(&"a stream was checked for UTF-8 again"))
+        })
     }
 
     /// Searches bytes already in memory as if they were a file read whole (the same binary,
@@ -566,7 +604,7 @@ impl FileSearcher {
 
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
-    fn read_start(&mut self, file: &mut File) -> io::Result<(usize, bool)> {
+    fn read_start(&mut self, file: &mut impl Read) -> io::Result<(usize, bool)> {
         let mut filled = 0;
         loop {
             if filled == WHOLE_FILE_LIMIT {
@@ -629,7 +667,7 @@ fn decode_buffer(buffer: &mut Vec<u8>) -> &mut [u8] {
 }
 
 #[cfg(unix)]
-fn open_for_search(path: &Path) -> io::Result<File> {
+pub(crate) fn open_for_search(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
@@ -638,7 +676,7 @@ fn open_for_search(path: &Path) -> io::Result<File> {
 }
 
 #[cfg(not(unix))]
-fn open_for_search(path: &Path) -> io::Result<File> {
+pub(crate) fn open_for_search(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 

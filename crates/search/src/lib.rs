@@ -18,6 +18,11 @@
 //!   so even a search in the middle of a huge file stops within milliseconds; what was found
 //!   before the stop is still sent.
 //!
+//! - With `-z` ([`SearchOptions::search_zip`]) a compressed file or an archive is not searched
+//!   as bytes: its members are, each a [`FileResult`] of its own named `ARCHIVE!/MEMBER`,
+//!   streamed and bounded (the `archive` module); [`searched_inside_archive`] tells a writer
+//!   which results must never be written.
+//!
 //! The consumer reads [`SearchEvent`]s as they come and never waits for the whole search; the
 //! last event is always [`SearchEvent::Finished`].
 //!
@@ -49,6 +54,7 @@
 
 #![deny(missing_docs)]
 
+mod archive;
 mod encoding;
 mod engine;
 mod error;
@@ -65,6 +71,7 @@ mod split;
 pub mod text;
 mod walk;
 
+pub use archive::{read_inside_archive, searched_inside_archive};
 /// An encoding a file was decoded from ([`FileResult::encoding`]) or is decoded from
 /// ([`TextEncoding::Named`]): encoding_rs's, which also encodes text back.
 pub use encoding_rs::Encoding;

@@ -69,6 +69,9 @@ pub struct SearchOptions {
     /// window stores options.
     #[serde(default = "TextEncoding::window_default")]
     pub encoding: TextEncoding,
+    /// Also search inside compressed files and the members of archives (`-z/--search-zip`;
+    /// docs/CONTRACT.md, "Compressed files and archives").
+    pub search_zip: bool,
 }
 
 impl Default for SearchOptions {
@@ -86,6 +89,7 @@ impl Default for SearchOptions {
             max_file_size: String::new(),
             threads: String::new(),
             encoding: TextEncoding::Utf8,
+            search_zip: false,
         }
     }
 }
@@ -476,6 +480,7 @@ mod tests {
             max_file_size: "1K".into(),
             threads: "2".into(),
             encoding: TextEncoding::Auto,
+            search_zip: true,
         };
         let expected = SearchOptions {
             regex: false,

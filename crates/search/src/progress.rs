@@ -81,6 +81,12 @@ impl Progress {
         self.files_found.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A file found by the walk turned out to be an archive: its members are counted as files
+    /// instead, each as it is reached.
+    pub(crate) fn retract_found(&self) {
+        self.files_found.fetch_sub(1, Ordering::Relaxed);
+    }
+
     /// A file is done: `bytes` read, `matches` occurrences (a binary file has none).
     pub(crate) fn add_searched(&self, bytes: u64, matches: u64) {
         self.bytes_searched.fetch_add(bytes, Ordering::Relaxed);

@@ -109,19 +109,20 @@ impl Source {
 }
 
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
 }
 
 #[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     // Moves the handle's position too, which nothing here relies on.
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(not(any(unix, windows)))]
-fn read_at(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<usize> {
-    // Never called: `Source::positional` gives no `Source::File` here.
+pub(crate) fn read_at(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<usize> {
+    // Never called for a split file: `Source::positional` gives no `Source::File` here. A zip
+    // (`-z`) read through it is an error naming the archive.
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
@@ -663,19 +664,36 @@ pub(crate) enum Stopped {
     NotUtf8,
 }
 
-/// How a search thread tells the others of a file it has split: each of them, when free,
-/// searches segments of it.
+/// Work one search thread shares with the others, each taking a part when free.
+#[derive(Clone)]
+pub(crate) enum SharedWork {
+    /// Segments of a large file.
+    Split(Arc<SplitFile>),
+    /// Members of a zip (`-z`).
+    Zip(Arc<crate::archive::ZipJob>),
+    /// One member of a tar, read by the thread reading the tar (`-z`).
+    Member(Arc<crate::archive::QueuedMember>),
+}
+
+/// How a search thread tells the others of work it shares (a file it has split, a zip's
+/// members): each of them, when free, takes parts of it.
 pub(crate) struct Helpers {
-    pub(crate) queue: Sender<Arc<SplitFile>>,
+    pub(crate) queue: Sender<SharedWork>,
     /// How many other threads there are.
     pub(crate) count: usize,
 }
 
 impl Helpers {
-    pub(crate) fn ask(&self, split: &Arc<SplitFile>) {
+    /// Hands `work` to whichever thread is free first; gives it back when none is left.
+    pub(crate) fn give(&self, work: SharedWork) -> Result<(), SharedWork> {
+        self.queue.send(work).map_err(|err| err.0)
+    }
+
+    /// Asks every other thread to take part in `work`.
+    pub(crate) fn ask(&self, work: &SharedWork) {
         for _ in 0..self.count {
             // Nobody is left to help once every other thread has ended: then this one does all.
-            if self.queue.send(Arc::clone(split)).is_err() {
+            if self.queue.send(work.clone()).is_err() {
                 break;
             }
         }

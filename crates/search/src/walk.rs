@@ -35,15 +35,26 @@ pub(crate) fn build_walk(
         .follow_links(options.follow_symlinks)
         .max_filesize(resolved.max_file_size);
 
-    if !request.extensions.is_empty() {
+    // With -z an archive is walked into whatever its name, as a folder is: its members'
+    // names are matched instead (crate::archive).
+    let archives = options.search_zip;
+    if !request.extensions.is_empty() || archives {
         let suffixes: Vec<Vec<u8>> = request
             .extensions
             .iter()
             .map(|ext| format!(".{ext}").into_bytes())
             .collect();
+        let hidden = options.hidden;
         builder.filter_entry(move |entry| {
             let name = entry.file_name().as_encoded_bytes();
-            entry.file_type().is_some_and(|t| t.is_dir())
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
+            if archives && crate::archive::kind_of(name).is_some() {
+                // Let in by the globs below, past the hidden rule: that rule is kept here.
+                return hidden || !name.starts_with(b".") || entry.depth() == 0;
+            }
+            suffixes.is_empty()
                 || suffixes
                     .iter()
                     .any(|suffix| has_suffix(name, suffix, EXTENSIONS_IGNORE_CASE))
@@ -51,10 +62,39 @@ pub(crate) fn build_walk(
     }
 
     if !resolved.globs.is_empty() {
-        builder.overrides(build_overrides(&request.root, &resolved.globs)?);
+        let includes = resolved.globs.iter().any(|glob| !glob.starts_with('!'));
+        let globs = if archives && includes {
+            // Include globs leave out every file they do not name; archives stay in, before
+            // the globs given, so that an exclude given still leaves one out.
+            archive_globs()
+                .chain(resolved.globs.iter().cloned())
+                .collect()
+        } else {
+            resolved.globs.clone()
+        };
+        builder.overrides(build_overrides(&request.root, &globs)?);
     }
     let walk_threads = resolved.effective_threads();
     Ok(builder.threads(walk_threads).build_parallel())
+}
+
+/// Globs naming every archive and compressed file [`crate::archive::kind_of`] knows, in any
+/// case.
+fn archive_globs() -> impl Iterator<Item = String> {
+    [
+        ".zip", ".jar", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".lz4",
+    ]
+    .into_iter()
+    .map(|suffix| {
+        let any_case: String = suffix
+            .chars()
+            .map(|c| match c {
+                'a'..='z' => format!("[{c}{}]", c.to_ascii_uppercase()),
+                other => other.to_string(),
+            })
+            .collect();
+        format!("*{any_case}")
+    })
 }
 
 /// Whether extensions match file names in any case: where the file system usually ignores case
