@@ -864,7 +864,7 @@ mod tests {
         model
     }
 
-    /// The export of a real search, byte for byte as CONTRACT.md writes `--json`'s objects
+    /// The export of a real search, byte for byte as docs/CONTRACT.md writes `--json`'s objects
     /// (written out here, not by the writer under test), files in the list's order (by path).
     /// Only `elapsed_ms` varies: it is checked to be a number, then set to 0.
     #[test]

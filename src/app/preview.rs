@@ -411,7 +411,7 @@ fn line_end(region: &Region, from: usize, line_start: usize) -> (usize, bool, Op
         Some(at) => (from + at, false),
         None => (bytes.len(), !region.to_end),
     };
-    // A `\r` before the `\n` (or ending the file) is no part of the line (CONTRACT.md).
+    // A `\r` before the `\n` (or ending the file) is no part of the line (docs/CONTRACT.md).
     let end = if !unfinished && newline > line_start && bytes[newline - 1] == b'\r' {
         newline - 1
     } else {

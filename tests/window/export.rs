@@ -1,6 +1,6 @@
 //! Export, driven through the real `eframe::App` with egui_kittest: the file the window writes
-//! holds `trawl --json`'s objects byte for byte (as CONTRACT.md spells them, written out in the
-//! test), CSV has its header and a row per match, an existing file is only replaced when
+//! holds `trawl --json`'s objects byte for byte (as docs/CONTRACT.md spells them, written out in
+//! the test), CSV has its header and a row per match, an existing file is only replaced when
 //! confirmed, and a large export is written over many frames with its progress shown (how long
 //! those frames take is the window benchmark's). The system's save dialog is turned off (it
 //! must never open in a test), so Export… opens the window's own form, which is what a machine
@@ -77,7 +77,7 @@ pub fn without_elapsed(jsonl: &str) -> String {
     format!("{}0{}", &jsonl[..at], &jsonl[at + digits..])
 }
 
-/// The form writes `--json`'s objects byte for byte, as CONTRACT.md spells them (written out
+/// The form writes `--json`'s objects byte for byte, as docs/CONTRACT.md spells them (written out
 /// here, not by the code that writes them), files in the list's order (by path).
 #[test]
 fn the_form_writes_the_objects_of_trawl_json() {
