@@ -194,15 +194,8 @@ fn read_member(
 ) -> io::Result<()> {
     let base = name.rsplit('/').next().unwrap_or(name).as_bytes();
     match kind_of(base) {
-        Some(kind @ Kind::Compressed { .. }) if rest.is_empty() => read_in(
-            kind,
-            Input::Stream(stream),
-            compressed_size,
-            rest,
-            limit,
-            out,
-        ),
-        Some(kind) if !rest.is_empty() => read_in(
+        // The path goes on inside this member, or the member is one compressed stream.
+        Some(kind) if !rest.is_empty() || matches!(kind, Kind::Compressed { .. }) => read_in(
             kind,
             Input::Stream(stream),
             compressed_size,
