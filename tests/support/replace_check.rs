@@ -14,9 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use trawl::replace::{
-    FilePlan, Journal, ReplacePlan, Replacer, SkipReason, WriteProgress, write_plan,
+    FilePlan, Journal, ReplacePlan, Replacer, SkipReason, WriteProgress, WriteReport, write_plan,
 };
-use trawl::search::{CaseMode, FileResult, FileSearcher, SearchRequest, build_matcher};
+use trawl::search::{
+    CaseMode, FileResult, FileSearcher, RegexMatcher, SearchRequest, build_matcher,
+};
 
 /// Bit 0: fixed strings; bit 1: case-insensitive; bit 2: multiline; bits 3–4: the file is
 /// written as UTF-8 (0), UTF-8 with a BOM (1), UTF-16LE (2) or UTF-16BE (3), the contents
@@ -85,36 +87,16 @@ pub fn check(input: &Input<'_>) -> bool {
         return false;
     };
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let journal_dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("f.txt");
-    std::fs::write(&path, &file_bytes).expect("write");
-    let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
-    let found = searcher.search_path(&path).expect("search");
-    if found.matches == 0 {
+    let Some(Written {
+        _dir,
+        path,
+        journal,
+        report,
+        written,
+    }) = search_and_write(&request, matcher, &replacer, input.pattern, &file_bytes)
+    else {
         return false;
-    }
-    let result = FileResult {
-        path: path.clone(),
-        encoding: found.encoding,
-        lines: found.lines,
-        modified: None,
     };
-    let plan = ReplacePlan {
-        root: dir.path().into(),
-        pattern: input.pattern.into(),
-        files: vec![FilePlan::from_result(&result)],
-    };
-    let journal = Journal::at(journal_dir.path());
-    let report = write_plan(
-        &plan,
-        &replacer,
-        &journal,
-        &WriteProgress::default(),
-        &AtomicBool::new(false),
-    )
-    .expect("journal");
-    let written = std::fs::read(&path).expect("read");
     if let Some(skipped) = report.skipped.first() {
         assert_eq!(written, file_bytes, "a skipped file is untouched");
         let binary = file_bytes.contains(&0) && form < 2 || text_for_utf16.contains('\0');
@@ -271,36 +253,16 @@ fn check_legacy(input: &Input<'_>, encoding: &'static trawl::search::Encoding) -
     let Some(replaced_text) = reference_replace(input, text.as_bytes()) else {
         return false;
     };
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let journal_dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("f.txt");
-    std::fs::write(&path, &file_bytes).expect("write");
-    let mut searcher = FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)));
-    let found = searcher.search_path(&path).expect("search");
-    if found.matches == 0 {
+    let Some(Written {
+        _dir,
+        path,
+        journal,
+        report,
+        written,
+    }) = search_and_write(&request, matcher, &replacer, input.pattern, &file_bytes)
+    else {
         return false;
-    }
-    let result = FileResult {
-        path: path.clone(),
-        encoding: found.encoding,
-        lines: found.lines,
-        modified: None,
     };
-    let plan = ReplacePlan {
-        root: dir.path().into(),
-        pattern: input.pattern.into(),
-        files: vec![FilePlan::from_result(&result)],
-    };
-    let journal = Journal::at(journal_dir.path());
-    let report = write_plan(
-        &plan,
-        &replacer,
-        &journal,
-        &WriteProgress::default(),
-        &AtomicBool::new(false),
-    )
-    .expect("journal");
-    let written = std::fs::read(&path).expect("read");
     let what = format!(
         "{} pattern {:?} template {:?} flags {} file {:?}",
         encoding.name(),
@@ -385,4 +347,62 @@ fn char_starts(bytes: &[u8]) -> Vec<bool> {
     }
     starts[bytes.len()] = true;
     starts
+}
+
+/// A file holding `file_bytes`, searched and replaced as the product does, and what came of it.
+struct Written {
+    /// The file's and the journal's folders, kept until the check's undo.
+    _dir: (tempfile::TempDir, tempfile::TempDir),
+    path: std::path::PathBuf,
+    journal: Journal,
+    report: WriteReport,
+    written: Vec<u8>,
+}
+
+/// Writes `file_bytes` to a file, searches it with `request` and rewrites every match with
+/// `replacer`; `None` when the search finds no match.
+fn search_and_write(
+    request: &SearchRequest,
+    matcher: RegexMatcher,
+    replacer: &Replacer,
+    pattern: &str,
+    file_bytes: &[u8],
+) -> Option<Written> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let journal_dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("f.txt");
+    std::fs::write(&path, file_bytes).expect("write");
+    let mut searcher = FileSearcher::new(request, matcher, Arc::new(AtomicBool::new(false)));
+    let found = searcher.search_path(&path).expect("search");
+    if found.matches == 0 {
+        return None;
+    }
+    let result = FileResult {
+        path: path.clone(),
+        encoding: found.encoding,
+        lines: found.lines,
+        modified: None,
+    };
+    let plan = ReplacePlan {
+        root: dir.path().into(),
+        pattern: pattern.into(),
+        files: vec![FilePlan::from_result(&result)],
+    };
+    let journal = Journal::at(journal_dir.path());
+    let report = write_plan(
+        &plan,
+        replacer,
+        &journal,
+        &WriteProgress::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("journal");
+    let written = std::fs::read(&path).expect("read");
+    Some(Written {
+        _dir: (dir, journal_dir),
+        path,
+        journal,
+        report,
+        written,
+    })
 }
