@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::{
-    MemoryStorage, Watchdog, absolute, copied, enter_in, fifo_has_a_reader, harness,
-    more_files_than_the_event_queue, repaint_delay, search, search_disabled, search_to_end, settle,
-    small_tree, type_into, wait_for_checks, wait_for_jobs, wait_for_search,
+    MemoryStorage, Watchdog, absolute, click_in_one_frame, copied, enter_in, fifo_has_a_reader,
+    harness, more_files_than_the_event_queue, repaint_delay, search, search_disabled,
+    search_to_end, settle, small_tree, type_into, wait_for_checks, wait_for_jobs, wait_for_search,
     wait_until_held_on_a_full_queue,
 };
 use eframe::App as _;
@@ -125,9 +125,16 @@ fn the_cancel_button_stops_the_search() {
     // sees before they click.
     harness.step();
     wait_until_held_on_a_full_queue(&harness, FILES);
+    let held = harness
+        .state()
+        .live_progress()
+        .expect("a running search")
+        .snapshot()
+        .files_searched;
     let _watchdog = Watchdog::new("frames after Cancel while the engine waits");
-    harness.get_by_label("Cancel").click();
-    harness.step();
+    // The click's frame cancels before it takes in any result: no frame has let the search go
+    // on since it was held.
+    click_in_one_frame(&mut harness, "Cancel");
     wait_for_search(&mut harness);
     let summary = *harness
         .state()
@@ -135,7 +142,13 @@ fn the_cancel_button_stops_the_search() {
         .and_then(|r| r.summary())
         .expect("summary");
     assert!(summary.cancelled);
-    assert!(summary.files_searched < FILES as u64, "{summary:?}");
+    // Stopped at once: each search thread, blocked on the full queue with one file, queues at
+    // most that file once the frame makes room; no thread starts another.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    assert!(
+        summary.files_searched <= held + threads,
+        "{held} files were searched when Cancel was clicked: {summary:?}"
+    );
     harness.get_by_label_contains("Cancelled after");
 }
 

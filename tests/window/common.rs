@@ -135,6 +135,31 @@ pub fn search_to_end(
     wait_for_search(harness);
 }
 
+/// Clicks the widget labelled `label` within one frame: the pointer's move, press and release
+/// all go into the next frame's input, as a quick click between two frames of a real window
+/// does. kittest's `click` queues them as three events and `step` runs a frame for each, so
+/// the two frames before the release (the one where egui sees the click) take in results and
+/// let a held search go on: a test of what happens from the click on cannot have them first.
+pub fn click_in_one_frame(harness: &mut Harness<'_, TrawlApp>, label: &str) {
+    put_click_in_next_frame(harness, label);
+    harness.step();
+}
+
+/// The input of [`click_in_one_frame`], for a caller that runs the frame itself.
+pub fn put_click_in_next_frame(harness: &mut Harness<'_, TrawlApp>, label: &str) {
+    let pos = harness.get_by_label(label).rect().center();
+    let events = &mut harness.input_mut().events;
+    events.push(egui::Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        events.push(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+    }
+}
+
 /// Presses Enter in the field labelled `label`, as a person trying to search would.
 pub fn enter_in(harness: &mut Harness<'_, TrawlApp>, label: &str) {
     harness.get_by_label(label).focus();
