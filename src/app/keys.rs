@@ -29,7 +29,7 @@ impl TrawlApp {
                     self.cancel_search();
                 }
             } else {
-                self.esc_for_dialogs = true;
+                self.dialogs.esc_pressed();
             }
         }
         // F3 / Shift+F3 and Ctrl+Shift+C work wherever the focus is, as in an editor.
@@ -58,7 +58,7 @@ impl TrawlApp {
             self.copy_all(ctx);
             return;
         }
-        if ctx.text_edit_focused() || self.chooser.is_some() || self.export.form.is_some() {
+        if ctx.text_edit_focused() || self.picking.chooser_open() || self.export.form.is_some() {
             return;
         }
         // egui turns Ctrl+C into `Event::Copy` on desktops; a bare key event (tests, some

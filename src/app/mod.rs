@@ -19,8 +19,10 @@
 //!   through `TrawlApp::replace_results`;
 //! - [`state`]: persisted fields and their validation;
 //! - [`results`]: the compact results model and its virtual row index;
-//! - [`picker`]: the native folder and save dialogs off the UI thread, and the in-window
-//!   folder chooser (its folders listed off the UI thread);
+//! - [`picker`]: choosing the folder (`FolderPicking`): the native folder and save dialogs
+//!   off the UI thread, and the in-window folder chooser (its folders listed off the UI
+//!   thread);
+//! - `dialogs`: the windows over the app as a stack, the topmost closed by Esc;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
@@ -30,8 +32,8 @@
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
 //! - `views`: the panels (search bar, options, progress, results list, preview, errors, status
 //!   line) and the export and editor-settings windows, as functions returning actions;
-//! - `panels` and `keys`: the coordinator's frame (where each view goes, applying actions,
-//!   the dialogs' stacking) and its keyboard shortcuts.
+//! - `panels` and `keys`: the coordinator's frame (where each view goes, applying actions)
+//!   and its keyboard shortcuts.
 
 /// What export reads of the window, as a value that borrows only the fields it names (so that
 /// `self.export` can be changed meanwhile).
@@ -46,6 +48,7 @@ macro_rules! export_source {
 }
 
 mod copy;
+mod dialogs;
 mod dispose;
 pub mod editor;
 pub mod editor_shells;
@@ -71,7 +74,9 @@ use std::time::{Duration, Instant};
 
 use crate::search::Progress;
 
+use dialogs::DialogStack;
 pub use export::ExportFormat;
+use picker::FolderPicking;
 pub use picker::{FolderChooser, NativePicker, PickOutcome};
 pub use results::{Ingest, ResultsModel, RowRef, SortOrder, StoredFile};
 pub use session::{SearchPhase, TYPING_PAUSE};
@@ -135,17 +140,6 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
     }
 }
 
-/// The windows over the app that Esc closes, the topmost first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Dialog {
-    /// The in-window folder chooser.
-    Chooser,
-    /// The editor command's settings.
-    EditorSettings,
-    /// The in-window export form.
-    Export,
-}
-
 /// A short message at the bottom ("Copied …"), cleared after [`NOTICE_FOR`] (a warning stays
 /// longer, [`WARNING_FOR`]).
 struct Notice {
@@ -196,10 +190,8 @@ pub struct TrawlApp {
     /// The results on screen, how the list shows them, and the selection.
     shown: ShownResults,
     notice: Option<Notice>,
-    picker: Option<NativePicker>,
-    /// Explains why the native dialog did not show (or that it failed).
-    picker_message: Option<String>,
-    chooser: Option<FolderChooser>,
+    /// Choosing the folder: the native dialog, the in-window chooser, and their message.
+    picking: FolderPicking,
     /// The theme last handed to egui, to tell it again only when the choice changes.
     theme_applied: Option<ThemeChoice>,
     /// Steps of [`warm_glyphs`] still to run, one per frame.
@@ -212,10 +204,8 @@ pub struct TrawlApp {
     export: export::ExportUi,
     /// Copying: a copy being built, Copy all's refusal and limit.
     copier: copy::Copier,
-    /// The open dialogs, the topmost last.
-    dialogs: Vec<Dialog>,
-    /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
-    esc_for_dialogs: bool,
+    /// The open dialogs in stacking order.
+    dialogs: DialogStack,
     /// Keyboard events held for the next frame (see [`TrawlApp::take_keys_in_turn`]).
     held_keys: Vec<egui::Event>,
     /// The window size last found under the minimum (and asked to grow), to ask once per size.
@@ -235,17 +225,14 @@ impl TrawlApp {
             session: SearchSession::default(),
             shown: ShownResults::default(),
             notice: None,
-            picker: None,
-            picker_message: None,
-            chooser: None,
+            picking: FolderPicking::default(),
             theme_applied: None,
             glyph_warming: WARM_GLYPH_STEPS,
             preview: preview::Preview::default(),
             editor: editor::Editor::default(),
             export: export::ExportUi::default(),
             copier: copy::Copier::default(),
-            dialogs: Vec::new(),
-            esc_for_dialogs: false,
+            dialogs: DialogStack::default(),
             held_keys: Vec::new(),
             undersized: None,
             saving: (None, None),
@@ -366,7 +353,7 @@ impl TrawlApp {
     /// Whether the built-in folder chooser is still reading the folder it shows (off the UI
     /// thread).
     pub fn is_reading_folder(&self) -> bool {
-        self.chooser.as_ref().is_some_and(FolderChooser::is_reading)
+        self.picking.is_reading()
     }
 
     /// Whether the pattern typed last is still being compiled (off the UI thread).
@@ -533,49 +520,21 @@ impl TrawlApp {
                     .unwrap_or(path)
             };
             self.state.folder = folder.display().to_string();
-            self.picker_message = None;
+            self.picking.folder_set_elsewhere();
         }
     }
 
     /// Takes the native dialog's answer once it has one.
     fn poll_picker(&mut self, ctx: &egui::Context) {
-        let Some(outcome) = self.picker.as_ref().and_then(NativePicker::poll) else {
-            return;
-        };
-        self.picker = None;
-        match outcome {
-            PickOutcome::Picked(path) => {
-                self.state.folder = path.display().to_string();
-                self.picker_message = None;
-            }
-            PickOutcome::Cancelled => {}
-            PickOutcome::Unavailable => {
-                self.picker_message = Some(
-                    "The system folder dialog could not open here (no desktop portal or dialog \
-                     program). Type or paste the path above, drop a folder on the window, or use \
-                     the built-in chooser."
-                        .to_string(),
-                );
-                self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
-            }
+        if let Some(folder) = self.picking.poll(self.state.root().as_deref(), ctx) {
+            self.state.folder = folder.display().to_string();
         }
     }
 
     /// Opens the native folder dialog in the background.
     fn browse(&mut self, ctx: &egui::Context) {
-        if self.picker.is_some() {
-            return;
-        }
-        if !self.native_dialogs {
-            self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
-            return;
-        }
-        self.picker = NativePicker::open(self.state.root(), ctx);
-        if self.picker.is_none() {
-            self.picker_message =
-                Some("The folder dialog could not be started; use the built-in chooser.".into());
-            self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
-        }
+        self.picking
+            .browse(self.state.root(), self.native_dialogs, ctx);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Where each view goes in the window, and the dialogs' stacking: the coordinator's frame.
 
 use crate::app::copy::short;
+use crate::app::dialogs::{Dialog, Drawn};
 use crate::app::views::editor_settings::{
     EditorSettings, EditorSettingsAction, editor_settings_window,
 };
@@ -10,7 +11,7 @@ use crate::app::views::results_list::{ResultsList, RowAction, results_list};
 use crate::app::views::search_bar::{SearchBar, SearchBarAction, search_bar};
 use crate::app::views::status::Status;
 use crate::app::views::{self, drop_overlay};
-use crate::app::{Dialog, FolderChooser, InputErrors, ResultsModel, RowRef, TrawlApp, Validation};
+use crate::app::{InputErrors, ResultsModel, RowRef, TrawlApp, Validation};
 
 impl TrawlApp {
     /// Lays out the search bar and the progress line, on top.
@@ -33,9 +34,9 @@ impl TrawlApp {
                     errors: &errors,
                     valid,
                     tried_empty_search,
-                    browsing: self.picker.is_some(),
-                    picker_message: self.picker_message.as_deref(),
-                    chooser_open: self.chooser.is_some(),
+                    browsing: self.picking.is_browsing(),
+                    picker_message: self.picking.message(),
+                    chooser_open: self.picking.chooser_open(),
                     large_folders: self.session.large_folders_mut(),
                     searching,
                 },
@@ -57,16 +58,16 @@ impl TrawlApp {
             SearchBarAction::Cancel => self.cancel_search(),
             SearchBarAction::Browse => self.browse(ctx),
             SearchBarAction::OpenChooser => {
-                self.chooser = Some(FolderChooser::new(self.state.root().as_deref(), ctx));
+                self.picking.open_chooser(self.state.root().as_deref(), ctx);
             }
-            SearchBarAction::FolderEdited => self.picker_message = None,
+            SearchBarAction::FolderEdited => self.picking.folder_set_elsewhere(),
             SearchBarAction::Recent(folder) => {
                 self.state.folder = folder;
-                self.picker_message = None;
+                self.picking.folder_set_elsewhere();
             }
             SearchBarAction::History(entry) => {
                 entry.apply_to(&mut self.state);
-                self.picker_message = None;
+                self.picking.folder_set_elsewhere();
             }
         }
     }
@@ -97,6 +98,19 @@ impl TrawlApp {
         }
     }
 
+    /// Points the preview at the selected match (nothing when a file header or no row is
+    /// selected, or the panel is hidden).
+    fn preview_follow_selection(&mut self, ctx: &egui::Context) {
+        let occurrence = match (self.shown.selected, self.shown.model.as_ref()) {
+            (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
+                Some((results, index))
+            }
+            _ => None,
+        };
+        self.preview
+            .follow(occurrence, self.state.context_lines, ctx);
+    }
+
     /// Lays out the rest of the window, under the search bar: status line at the bottom,
     /// unreadable files above it, results in the middle.
     pub(super) fn show_results(&mut self, ui: &mut egui::Ui) {
@@ -110,14 +124,7 @@ impl TrawlApp {
                 .show(ui, |ui| views::status::errors_section(ui, results.errors()));
         }
         // The preview follows the selection (its lines read off the UI thread).
-        let occurrence = match (self.shown.selected, self.shown.model.as_ref()) {
-            (Some(RowRef::Match(index)), Some(results)) if self.state.show_preview => {
-                Some((results, index))
-            }
-            _ => None,
-        };
-        self.preview
-            .follow(occurrence, self.state.context_lines, ui.ctx());
+        self.preview_follow_selection(ui.ctx());
         self.preview.poll();
 
         let panel = PreviewPanel {
@@ -158,20 +165,20 @@ impl TrawlApp {
         for action in actions {
             self.apply_row_action(&ctx, action);
         }
+        // A row clicked in this frame starts its preview's load now, not a frame later (the
+        // panel above was drawn before the click was seen): what the panel shows is never
+        // the previous row's once the selection has moved.
+        self.preview_follow_selection(&ctx);
 
         let mut drawn = Vec::new();
-        if let Some(chooser) = self.chooser.as_mut() {
-            match chooser.show(&ctx) {
-                crate::app::picker::ChooserAction::Open => {}
-                crate::app::picker::ChooserAction::Chosen(path) => {
-                    self.state.folder = path.display().to_string();
-                    self.picker_message = None;
-                    self.chooser = None;
-                }
-                crate::app::picker::ChooserAction::Closed => self.chooser = None,
-            }
-            drawn.push((Dialog::Chooser, self.chooser.as_ref().and_then(|c| c.rect)));
+        if let Some(folder) = self.picking.show_chooser(&ctx) {
+            self.state.folder = folder.display().to_string();
         }
+        drawn.push(Drawn {
+            dialog: Dialog::Chooser,
+            open: self.picking.chooser_open(),
+            rect: self.picking.chooser_rect(),
+        });
         let rect = if self.editor.settings_open {
             let settings = EditorSettings {
                 command: &mut self.state.editor_command,
@@ -189,7 +196,11 @@ impl TrawlApp {
         } else {
             None
         };
-        drawn.push((Dialog::EditorSettings, rect));
+        drawn.push(Drawn {
+            dialog: Dialog::EditorSettings,
+            open: self.editor.settings_open,
+            rect,
+        });
         let (rect, action) = match self.export.form.as_mut() {
             Some(form) => views::export::export_window(&ctx, form),
             None => (None, None),
@@ -197,8 +208,14 @@ impl TrawlApp {
         if let Some(action) = action {
             self.export.form_action(&ctx, export_source!(self), action);
         }
-        drawn.push((Dialog::Export, rect));
-        self.stack_dialogs(&ctx, &drawn);
+        drawn.push(Drawn {
+            dialog: Dialog::Export,
+            open: self.export.form.is_some(),
+            rect,
+        });
+        if let Some(top) = self.dialogs.restack(&ctx, &drawn) {
+            self.close_dialog(top);
+        }
         drop_overlay(&ctx);
     }
 
@@ -231,46 +248,12 @@ impl TrawlApp {
         }
     }
 
-    /// Whether `dialog` is open.
-    fn dialog_open(&self, dialog: Dialog) -> bool {
+    /// Closes `dialog` (Esc on the topmost).
+    fn close_dialog(&mut self, dialog: Dialog) {
         match dialog {
-            Dialog::Chooser => self.chooser.is_some(),
-            Dialog::EditorSettings => self.editor.settings_open,
-            Dialog::Export => self.export.form.is_some(),
+            Dialog::Chooser => self.picking.close_chooser(),
+            Dialog::EditorSettings => self.editor.settings_open = false,
+            Dialog::Export => self.export.form = None,
         }
-    }
-
-    /// Keeps the open dialogs in the order they are stacked (the last opened or clicked on
-    /// top), and closes the topmost on Esc. After the dialogs are drawn, so that keys typed
-    /// before the Esc reach their fields first.
-    fn stack_dialogs(&mut self, ctx: &egui::Context, drawn: &[(Dialog, Option<egui::Rect>)]) {
-        let mut stack = std::mem::take(&mut self.dialogs);
-        stack.retain(|&dialog| self.dialog_open(dialog));
-        for &(dialog, rect) in drawn {
-            if !self.dialog_open(dialog) {
-                continue;
-            }
-            let pressed_in = rect.is_some_and(|rect| {
-                ctx.input(|i| {
-                    i.pointer.any_pressed()
-                        && i.pointer.interact_pos().is_some_and(|p| rect.contains(p))
-                })
-            });
-            if pressed_in || !stack.contains(&dialog) {
-                stack.retain(|&d| d != dialog);
-                stack.push(dialog);
-            }
-        }
-        if self.esc_for_dialogs
-            && let Some(top) = stack.pop()
-        {
-            match top {
-                Dialog::Chooser => self.chooser = None,
-                Dialog::EditorSettings => self.editor.settings_open = false,
-                Dialog::Export => self.export.form = None,
-            }
-        }
-        self.esc_for_dialogs = false;
-        self.dialogs = stack;
     }
 }

@@ -99,7 +99,7 @@ pub fn dialog_start(dir: &Path) -> PathBuf {
 /// click selects a subfolder, a double click opens it; "Choose this folder" chooses the
 /// selected subfolder, or the folder shown when none is selected.
 ///
-/// A folder is listed by a [`Job`], never in a frame: a folder of 100,000 entries or a slow
+/// A folder is listed by a `Job`, never in a frame: a folder of 100,000 entries or a slow
 /// network mount would stall the window. It never walks a tree.
 pub struct FolderChooser {
     current: PathBuf,
@@ -391,5 +391,115 @@ mod tests {
 
         let missing = list(dir.path().join("missing"), &AtomicBool::new(false));
         assert!(missing.subfolders.is_err());
+    }
+}
+
+/// Choosing the folder to search, as one part: the native dialog while it is open, the
+/// in-window chooser, and why the native dialog could not open. The window asks it to browse
+/// and draws what it says; it hands back the folder chosen.
+#[derive(Default)]
+pub(crate) struct FolderPicking {
+    native: Option<NativePicker>,
+    /// Why the native dialog did not show (or that it failed), under the folder field.
+    message: Option<String>,
+    chooser: Option<FolderChooser>,
+}
+
+impl FolderPicking {
+    /// Browse…: the native folder dialog in the background (or the in-window chooser, when
+    /// `native` is off or the dialog's thread cannot start), starting in `start`.
+    pub(crate) fn browse(&mut self, start: Option<PathBuf>, native: bool, ctx: &egui::Context) {
+        if self.native.is_some() {
+            return;
+        }
+        if !native {
+            self.open_chooser(start.as_deref(), ctx);
+            return;
+        }
+        self.native = NativePicker::open(start.clone(), ctx);
+        if self.native.is_none() {
+            self.message =
+                Some("The folder dialog could not be started; use the built-in chooser.".into());
+            self.open_chooser(start.as_deref(), ctx);
+        }
+    }
+
+    /// The native dialog's answer once it has one: the folder chosen. A dialog that could not
+    /// show says why and opens the in-window chooser at `start`.
+    pub(crate) fn poll(&mut self, start: Option<&Path>, ctx: &egui::Context) -> Option<PathBuf> {
+        let outcome = self.native.as_ref().and_then(NativePicker::poll)?;
+        self.native = None;
+        match outcome {
+            PickOutcome::Picked(path) => {
+                self.message = None;
+                Some(path)
+            }
+            PickOutcome::Cancelled => None,
+            PickOutcome::Unavailable => {
+                self.message = Some(
+                    "The system folder dialog could not open here (no desktop portal or dialog \
+                     program). Type or paste the path above, drop a folder on the window, or use \
+                     the built-in chooser."
+                        .to_string(),
+                );
+                self.open_chooser(start, ctx);
+                None
+            }
+        }
+    }
+
+    /// Opens the in-window chooser at `start`.
+    pub(crate) fn open_chooser(&mut self, start: Option<&Path>, ctx: &egui::Context) {
+        self.chooser = Some(FolderChooser::new(start, ctx));
+    }
+
+    /// Draws the in-window chooser when it is open; the folder chosen in it, if one was.
+    pub(crate) fn show_chooser(&mut self, ctx: &egui::Context) -> Option<PathBuf> {
+        let chooser = self.chooser.as_mut()?;
+        match chooser.show(ctx) {
+            ChooserAction::Open => None,
+            ChooserAction::Chosen(path) => {
+                self.message = None;
+                self.chooser = None;
+                Some(path)
+            }
+            ChooserAction::Closed => {
+                self.chooser = None;
+                None
+            }
+        }
+    }
+
+    /// The folder was set some other way (typed, dropped, a recent one): the native dialog's
+    /// message no longer applies.
+    pub(crate) fn folder_set_elsewhere(&mut self) {
+        self.message = None;
+    }
+
+    pub(crate) fn close_chooser(&mut self) {
+        self.chooser = None;
+    }
+
+    /// Whether the native dialog is open.
+    pub(crate) fn is_browsing(&self) -> bool {
+        self.native.is_some()
+    }
+
+    pub(crate) fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    pub(crate) fn chooser_open(&self) -> bool {
+        self.chooser.is_some()
+    }
+
+    /// Where the chooser was last drawn, while it is open.
+    pub(crate) fn chooser_rect(&self) -> Option<egui::Rect> {
+        self.chooser.as_ref().and_then(|c| c.rect)
+    }
+
+    /// Whether the chooser is still reading the folder it shows.
+    pub(crate) fn is_reading(&self) -> bool {
+        self.chooser.as_ref().is_some_and(FolderChooser::is_reading)
     }
 }
