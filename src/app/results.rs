@@ -742,7 +742,7 @@ impl ResultsModel {
     }
 
     /// Takes the files that arrived into the layout on screen. While the search runs this
-    /// happens at most every [`RELAYOUT_EVERY`]; `force` does it now (a click, the end).
+    /// happens at most every `RELAYOUT_EVERY`; `force` does it now (a click, the end).
     pub fn refresh_layout(&mut self, force: bool) {
         // A layout job's answer takes them in (or a follow-up job, when they are many).
         if !self.layout_dirty || self.pending.is_some() {
@@ -1100,7 +1100,7 @@ impl ResultsModel {
 
     /// Bytes the model holds on the heap (capacities, not just lengths), for the memory budget
     /// per stored match. Each of a file's allocations is counted with
-    /// [`ALLOCATION_OVERHEAD`] more for the allocator's bookkeeping. Errors are counted by
+    /// `ALLOCATION_OVERHEAD` more for the allocator's bookkeeping. Errors are counted by
     /// their path and message only.
     pub fn heap_bytes(&self) -> usize {
         self.found.heap_bytes() + self.layout.heap_bytes()
