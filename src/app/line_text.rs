@@ -215,9 +215,13 @@ impl LineReader {
                 )
             },
         };
-        if self.source.as_ref().is_none_or(|(path, encoding, haystack)| {
-            *path != cut.path || *encoding != cut.encoding || !haystack.reaches(cut)
-        }) {
+        if self
+            .source
+            .as_ref()
+            .is_none_or(|(path, encoding, haystack)| {
+                *path != cut.path || *encoding != cut.encoding || !haystack.reaches(cut)
+            })
+        {
             self.line = None;
             self.source = None;
             let haystack = open(cut).map_err(failed)?;

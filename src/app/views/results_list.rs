@@ -718,8 +718,7 @@ fn match_row_actions(
         )
     };
     response.context_menu(|ui| {
-        if ui.button(open_label).on_hover_text(open_hover).clicked()
-        {
+        if ui.button(open_label).on_hover_text(open_hover).clicked() {
             actions.push(RowAction::OpenInEditor(index));
             ui.close();
         }
