@@ -13,9 +13,9 @@
 //! from its start to the line asked for, keeping only that line's text. Lines asked for in file
 //! order (an export, Copy all) decode the file once.
 //!
-//! A member of an archive (`a.zip!/x.min.js`) is read back through the engine, from the
-//! member's start into memory, as far as its line can run ([`MEMBER_READ_PAST`] past the
-//! match; `crate::app::member`).
+//! A member of an archive (`a.zip!/x.min.js`) is decompressed again through the engine from
+//! its start, keeping in memory only the stretch its line can take ([`MEMBER_READ_AROUND`]
+//! each side of the match; `crate::app::member`).
 //!
 //! The file may have changed since the search. The line read back is used only when the match
 //! is still where the search found it: at the same column, with the same text. Otherwise the
@@ -23,6 +23,7 @@
 
 use std::fs::File;
 use std::io::ErrorKind;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use encoding_rs::{Decoder, Encoding};
@@ -255,20 +256,20 @@ impl LineReader {
     }
 }
 
-/// A line read back from an archive's member may run this far past its match: the member is
-/// decompressed from its start into memory (it cannot be read from the middle) only so far.
-const MEMBER_READ_PAST: u64 = 16 << 20;
+/// A line read back from an archive's member may run this far before and past its match: the
+/// member is decompressed from its start (it cannot be read from the middle), keeping only
+/// that stretch in memory. A whole number of [`READ_CHUNK`]s, the steps back to a line's start.
+const MEMBER_READ_AROUND: u64 = 64 * READ_CHUNK as u64;
 
-/// How much of an archive's member is read back for `cut`'s line. A decoded member's offsets
-/// are in its decoded text, which takes at most four bytes of the member per byte (UTF-16: two).
-fn member_limit(cut: &CutMatch) -> u64 {
+/// The stretch of an archive's member read back for `cut`'s line. A decoded member is decoded
+/// from its start, and its offsets are in its decoded text, which takes at most four bytes of
+/// the member per byte (UTF-16: two).
+fn member_stretch(cut: &CutMatch) -> Range<u64> {
     let end = cut.byte_offset.saturating_add(cut.length);
-    let end = if cut.encoding.is_some() {
-        end.saturating_mul(4)
-    } else {
-        end
-    };
-    end.saturating_add(MEMBER_READ_PAST)
+    if cut.encoding.is_some() {
+        return 0..end.saturating_mul(4).saturating_add(MEMBER_READ_AROUND);
+    }
+    cut.byte_offset.saturating_sub(MEMBER_READ_AROUND)..end.saturating_add(MEMBER_READ_AROUND)
 }
 
 impl Haystack {
@@ -280,7 +281,10 @@ impl Haystack {
             Haystack::Decoded(text) => &text.file,
         };
         match backing {
-            Backing::Member(member) => member.complete() || member.len() >= member_limit(cut),
+            Backing::Member(member) => {
+                let wanted = member_stretch(cut);
+                member.start() <= wanted.start && (member.complete() || member.end() >= wanted.end)
+            }
             Backing::Disk(_) => true,
         }
     }
@@ -288,13 +292,13 @@ impl Haystack {
 
 /// Opens `cut`'s file for reading lines back: a file the search decoded from its encoding is
 /// decoded as it was (a byte-order mark skipped, as the engine's `decode_whole` skips it). A
-/// member of an archive is read back into memory, as far as [`member_limit`].
+/// member of an archive is read back into memory, its [`member_stretch`].
 fn open(cut: &CutMatch) -> std::io::Result<Haystack> {
     let (file, size) = if cut.inside_archive {
-        let member = MemberBytes::read(&cut.path, member_limit(cut))?;
+        let member = MemberBytes::read(&cut.path, member_stretch(cut), None)?;
         // A member read in part has no known end: reading past the part is an error.
         let size = if member.complete() {
-            member.len()
+            member.end()
         } else {
             u64::MAX
         };

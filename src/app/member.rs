@@ -2,10 +2,11 @@
 //! docs/CONTRACT.md, "Compressed files and archives"), read again for the window.
 //!
 //! Such a file is not on the disk: the preview, a long line's read-back and "open in editor"
-//! get its bytes from the engine's [`read_inside_archive`], which decompresses it again as the
+//! get its bytes from the engine's [`copy_inside_archive`], which decompresses it again as the
 //! search did (the same decoders, the same inflation limits). A compressed stream cannot be
-//! read from the middle, so what is needed of the member is read from its start into memory,
-//! only as far as asked ([`MemberBytes::read`]), always on a background thread.
+//! read from the middle, so the member is decompressed from its start, and only the stretch
+//! asked for is kept in memory, the decompression stopping past it ([`MemberBytes::read`]);
+//! always on a background thread.
 //!
 //! Nothing is written into an archive. The editor gets a read-only copy of the member in a
 //! temporary folder of trawl's own ([`read_only_copy`]): the person sees its text at the
@@ -13,51 +14,167 @@
 
 use std::fs::File;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::search::read_inside_archive;
+use crate::search::copy_inside_archive;
 
-/// A member's bytes from its start, as far as they were read back.
+/// A stretch of a member's bytes, as far as it was read back (and its first bytes, where a
+/// byte-order mark would be).
 pub(crate) struct MemberBytes {
+    /// The member's offset of `bytes[0]`.
+    start: u64,
+    /// The member's first [`HEAD`] bytes (fewer in a shorter member).
+    head: Vec<u8>,
     bytes: Vec<u8>,
-    /// The whole member is in `bytes`; else it goes on past them.
+    /// The member ends where `bytes` do; else it goes on past them.
     complete: bool,
 }
 
-impl MemberBytes {
-    /// The first `limit` bytes of the member the search reported at `path` (all of it when it
-    /// is shorter).
-    pub(crate) fn read(path: &Path, limit: u64) -> io::Result<Self> {
-        // One byte more than asked tells whether the member goes on past the limit.
-        let mut bytes = read_inside_archive(path, limit.saturating_add(1))?;
-        let complete = bytes.len() as u64 <= limit;
-        if !complete {
-            bytes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+/// The member's first bytes kept whatever the stretch: a byte-order mark is looked for there.
+const HEAD: usize = 3;
+
+/// Why [`Stretch`] stopped the decompression.
+#[derive(Debug)]
+enum Stopped {
+    /// It has the stretch it was asked for, and the member goes on.
+    Enough,
+    /// The reader was cancelled.
+    Cancelled,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stopped::Enough => "read as far as needed",
+            Stopped::Cancelled => "cancelled",
+        })
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// The writer the engine decompresses a member into: keeps the head and the stretch
+/// `keep`, and stops the decompression past it (or when cancelled).
+struct Stretch<'a> {
+    keep: Range<u64>,
+    /// The member's offset of the next byte written.
+    pos: u64,
+    member: MemberBytes,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl io::Write for Stretch<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(io::Error::other(Stopped::Cancelled));
         }
-        Ok(MemberBytes { bytes, complete })
+        let member = &mut self.member;
+        if member.head.len() < HEAD {
+            let take = (HEAD - member.head.len()).min(buf.len());
+            member.head.extend_from_slice(&buf[..take]);
+        }
+        let end = self.pos + buf.len() as u64;
+        let from = self.pos.max(self.keep.start);
+        let to = end.min(self.keep.end);
+        if from < to {
+            member
+                .bytes
+                .extend_from_slice(&buf[(from - self.pos) as usize..(to - self.pos) as usize]);
+        }
+        self.pos = end;
+        if end > self.keep.end {
+            return Err(io::Error::other(Stopped::Enough));
+        }
+        Ok(buf.len())
     }
 
-    /// The bytes read back: the member's length when [`complete`](Self::complete).
-    pub(crate) fn len(&self) -> u64 {
-        self.bytes.len() as u64
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether `err` is [`Stretch`]'s own stop for `why`.
+fn stopped(err: &io::Error, why: fn(&Stopped) -> bool) -> bool {
+    err.get_ref()
+        .and_then(|inner| inner.downcast_ref::<Stopped>())
+        .is_some_and(why)
+}
+
+impl MemberBytes {
+    /// The bytes `keep` (fewer where the member ends sooner) of the member the search reported
+    /// at `path`, decompressed from its start and kept only from `keep.start`: memory is the
+    /// stretch's. Stops early, with an error of kind `Interrupted`, when `cancel` is set.
+    pub(crate) fn read(
+        path: &Path,
+        keep: Range<u64>,
+        cancel: Option<&AtomicBool>,
+    ) -> io::Result<Self> {
+        let mut stretch = Stretch {
+            pos: 0,
+            member: MemberBytes {
+                start: keep.start,
+                head: Vec::with_capacity(HEAD),
+                bytes: Vec::new(),
+                complete: false,
+            },
+            keep,
+            cancel,
+        };
+        match copy_inside_archive(path, u64::MAX, &mut stretch) {
+            Ok(()) => stretch.member.complete = true,
+            Err(err) if stopped(&err, |s| matches!(s, Stopped::Enough)) => {}
+            Err(err) if stopped(&err, |s| matches!(s, Stopped::Cancelled)) => {
+                return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+            }
+            Err(err) => return Err(err),
+        }
+        Ok(stretch.member)
     }
 
-    /// Whether the whole member was read back.
+    /// Where the stretch read back starts in the member.
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Where the stretch read back ends in the member: the member's length when
+    /// [`complete`](Self::complete).
+    pub(crate) fn end(&self) -> u64 {
+        self.start + self.bytes.len() as u64
+    }
+
+    /// Whether the member ends where the stretch does.
     pub(crate) fn complete(&self) -> bool {
         self.complete
     }
 
     /// Fills `buf` from byte `offset` on, as a file's positional read does: fewer bytes only
-    /// at the member's end. A read past what was read back of a longer member is an error
-    /// rather than a false end.
+    /// at the member's end. A read outside what was read back (past it in a longer member,
+    /// before it but for the first bytes) is an error rather than a false end.
     pub(crate) fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX);
-        let available = self.bytes.get(start..).unwrap_or_default();
+        if offset < self.start {
+            let wanted = usize::try_from(offset)
+                .ok()
+                .and_then(|at| self.head.get(at..at.checked_add(buf.len())?));
+            return match wanted {
+                Some(head) => {
+                    buf.copy_from_slice(head);
+                    Ok(buf.len())
+                }
+                None => Err(io::Error::other(format!(
+                    "only its bytes from {} on were read back from the archive",
+                    self.start
+                ))),
+            };
+        }
+        let rel = usize::try_from(offset - self.start).unwrap_or(usize::MAX);
+        let available = self.bytes.get(rel..).unwrap_or_default();
         if available.len() < buf.len() && !self.complete {
             return Err(io::Error::other(format!(
                 "only its first {} bytes were read back from the archive",
-                self.bytes.len()
+                self.end()
             )));
         }
         let n = available.len().min(buf.len());
@@ -155,14 +272,18 @@ fn copies_folder() -> io::Result<&'static Path> {
 /// path: `<copies folder>/<random>/<member's name>`, so that two members of one name never
 /// meet and an earlier copy is never overwritten while an editor shows it.
 pub(crate) fn read_only_copy(path: &Path) -> io::Result<PathBuf> {
-    // The engine's own limits bound a member (1 GiB; a bomb is an error).
-    let bytes = read_inside_archive(path, u64::MAX)?;
     let folder = tempfile::Builder::new()
         .prefix("")
         .tempdir_in(copies_folder()?)?
         .keep();
     let copy = folder.join(copy_name(path));
-    std::fs::write(&copy, &bytes)?;
+    let mut file = io::BufWriter::new(File::create_new(&copy)?);
+    // Streamed to the file; the engine's own limits bound a member (1 GiB; a bomb is an
+    // error).
+    copy_inside_archive(path, u64::MAX, &mut file)?;
+    file.into_inner()
+        .map_err(io::IntoInnerError::into_error)?
+        .sync_all()?;
     let mut permissions = std::fs::metadata(&copy)?.permissions();
     permissions.set_readonly(true);
     std::fs::set_permissions(&copy, permissions)?;
@@ -191,20 +312,52 @@ mod tests {
     }
 
     #[test]
-    fn a_read_past_what_was_read_back_of_a_longer_member_is_an_error() {
+    fn a_read_outside_what_was_read_back_of_a_longer_member_is_an_error() {
         let member = MemberBytes {
+            start: 10,
+            head: b"ab\xff".to_vec(),
             bytes: b"abcdef".to_vec(),
             complete: false,
         };
         let mut buf = [0u8; 4];
-        assert_eq!(member.read_at(&mut buf, 2).expect("inside"), 4);
+        assert_eq!(member.read_at(&mut buf, 12).expect("inside"), 4);
         assert_eq!(&buf, b"cdef");
-        assert!(member.read_at(&mut buf, 4).is_err());
+        assert!(member.read_at(&mut buf, 14).is_err(), "past it");
+        assert!(member.read_at(&mut buf, 6).is_err(), "before it");
+        let mut head = [0u8; 3];
+        assert_eq!(member.read_at(&mut head, 0).expect("the head"), 3);
+        assert_eq!(&head, b"ab\xff");
         let whole = MemberBytes {
+            start: 0,
+            head: b"abc".to_vec(),
             bytes: b"abcdef".to_vec(),
             complete: true,
         };
         assert_eq!(whole.read_at(&mut buf, 4).expect("at the end"), 2);
         assert_eq!(whole.read_at(&mut buf, 9).expect("past the end"), 0);
+    }
+
+    #[test]
+    fn a_stretch_of_a_member_is_kept_and_the_reading_stops_past_it() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&text).expect("gzip");
+        let path = dir.path().join("n.bin.gz");
+        std::fs::write(&path, gz.finish().expect("gzip")).expect("write");
+        let part = MemberBytes::read(&path, 1000..5000, None).expect("read");
+        assert_eq!(
+            (part.start(), part.end(), part.complete()),
+            (1000, 5000, false)
+        );
+        assert_eq!(part.head, text[..3]);
+        assert_eq!(part.bytes, text[1000..5000]);
+        let tail = MemberBytes::read(&path, 799_000..900_000, None).expect("read");
+        assert_eq!((tail.end(), tail.complete()), (800_000, true));
+        assert_eq!(tail.bytes, text[799_000..]);
+        let cancelled = AtomicBool::new(true);
+        let cancelled = MemberBytes::read(&path, 0..10, Some(&cancelled));
+        assert!(cancelled.is_err_and(|err| err.kind() == io::ErrorKind::Interrupted));
     }
 }

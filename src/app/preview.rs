@@ -13,9 +13,9 @@
 //! mapped into the shown (lossy) text, so the highlight sits on the match whatever stray bytes
 //! come before it. Nothing is matched again here.
 //!
-//! A member of an archive (`logs.tar.gz!/app.log`) is read back through the engine from the
-//! member's start into memory, as far as the reads below can go ([`member_limit`]), and then
-//! read the same way (`crate::app::member`).
+//! A member of an archive (`logs.tar.gz!/app.log`) is decompressed again through the engine
+//! from its start, keeping in memory only the stretch the reads below can reach
+//! ([`member_stretch`]), and then read the same way (`crate::app::member`).
 //!
 //! A file the search decoded (UTF-16 with its BOM, a legacy encoding named or detected: the
 //! target's `encoding`) is decoded here the same way, as `crates/search/src/encoding.rs`
@@ -139,9 +139,14 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
         if cancel.load(Ordering::Relaxed) {
             return Err(PreviewError::Cancelled);
         }
-        let member = MemberBytes::read(path, member_limit(target)).map_err(failed)?;
+        let member = MemberBytes::read(path, member_stretch(target), Some(cancel)).map_err(
+            |err| match err.kind() {
+                ErrorKind::Interrupted => PreviewError::Cancelled,
+                _ => failed(err),
+            },
+        )?;
         // A member read in part ends, for the reads below, where they stop anyway.
-        let size = member.len();
+        let size = member.end();
         (Backing::Member(member), size)
     } else {
         // Opening a FIFO that replaced the file would block this thread for good.
@@ -177,20 +182,24 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
     }
 }
 
-/// How much of an archive's member is read back (from its start: a compressed stream cannot
-/// be read from the middle) for `target`: as far as [`read_around`] or [`read_decoded`] can
-/// read, so that stopping there is never taken for the member's end.
-fn member_limit(target: &PreviewTarget) -> u64 {
+/// The stretch of an archive's member read back (decompressed from its start: a compressed
+/// stream cannot be read from the middle; only the stretch is kept) for `target`: as far as
+/// [`read_around`] or [`read_decoded`] can read, so that its ends are never taken for the
+/// member's.
+fn member_stretch(target: &PreviewTarget) -> Range<u64> {
     let chunk = READ_CHUNK as u64;
     match target.encoding {
         // Decoded from the start, up to the decode limit.
-        Some(_) => DECODE_READ_LIMIT + 2 * chunk,
+        Some(_) => 0..DECODE_READ_LIMIT + 2 * chunk,
         // Around the match: one chunk, then chunks up to the scan limit each way (and to the
         // end of a long match).
-        None => target
-            .byte_offset
-            .saturating_add(target.length.max(SCAN_LIMIT))
-            .saturating_add(2 * chunk),
+        None => {
+            target.byte_offset.saturating_sub(SCAN_LIMIT + 2 * chunk)
+                ..target
+                    .byte_offset
+                    .saturating_add(target.length.max(SCAN_LIMIT))
+                    .saturating_add(2 * chunk)
+        }
     }
 }
 
@@ -796,6 +805,7 @@ mod tests {
     use super::*;
     use crate::search::{FileSearcher, SearchRequest, build_matcher};
     use std::io::Write;
+    use std::io::{Seek, SeekFrom};
     use std::path::Path;
     use std::sync::Arc;
 

@@ -23,6 +23,18 @@ const LOG: &str = "one\ntwo\nneedle in a tar\nfour\nfive\nsix\n";
 /// One gzip'd file: searched as the file it holds, under its own path.
 const ROTATED: &str = "rotated\nold needle\n";
 
+/// Filler lines before a match deep in a member: past what the preview reads around a match
+/// (256 KiB each way, and a chunk), so that only a stretch of the member is kept.
+const FILLER_LINES: usize = 60_000;
+
+/// A member whose match is [`FILLER_LINES`] lines (660 KB) in.
+fn deep() -> String {
+    format!(
+        "{}deep needle here\nafter\n",
+        "filler line\n".repeat(FILLER_LINES)
+    )
+}
+
 /// A line longer than the window keeps (500 characters around a match).
 fn long_line() -> String {
     format!("{} needle {}", "x".repeat(600), "y".repeat(600))
@@ -46,6 +58,7 @@ fn tree() -> tempfile::TempDir {
     for (name, text) in [
         ("inner/notes.txt", NOTES.to_string()),
         ("inner/long.txt", format!("{}\nend\n", long_line())),
+        ("inner/deep.txt", deep()),
     ] {
         zip.start_file(name, deflated).expect("a member");
         zip.write_all(text.as_bytes()).expect("its bytes");
@@ -165,6 +178,7 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     harness.step();
     assert!(harness.state().state().options.search_zip);
     let expected = [
+        "docs.zip!/inner/deep.txt",
         "docs.zip!/inner/long.txt",
         "docs.zip!/inner/notes.txt",
         "logs.tar.gz!/app/log.txt",
@@ -174,7 +188,7 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     wait_until(&mut harness, "a search inside the archives", |h| {
         !h.state().is_searching() && found_paths(h, &root) == expected
     });
-    for header in &expected[..3] {
+    for header in &expected[..4] {
         harness.get_by_label_contains(header);
     }
 
@@ -201,6 +215,24 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
                 (3, "needle in a tar"),
                 (4, "four"),
                 (5, "five")
+            ]),
+            vec!["needle".to_string()]
+        )
+    );
+    // Deep in a member: only a stretch around it is kept, the first lines' numbers known from
+    // the search.
+    harness
+        .get_by_label(&format!("{}:6 deep needle here", FILLER_LINES + 1))
+        .click();
+    let n = FILLER_LINES as u64;
+    assert_eq!(
+        preview_of(&mut harness),
+        (
+            owned(&[
+                (n - 1, "filler line"),
+                (n, "filler line"),
+                (n + 1, "deep needle here"),
+                (n + 2, "after")
             ]),
             vec!["needle".to_string()]
         )
