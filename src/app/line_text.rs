@@ -262,8 +262,9 @@ impl LineReader {
 const MEMBER_READ_AROUND: u64 = 64 * READ_CHUNK as u64;
 
 /// The stretch of an archive's member read back for `cut`'s line. A decoded member is decoded
-/// from its start, and its offsets are in its decoded text, which takes at most four bytes of
-/// the member per byte (UTF-16: two).
+/// from its start, and its offsets are in its decoded text: four bytes of the member per byte
+/// of it are read (UTF-16 takes two; a line past that is not read back, and the caller keeps
+/// its window and says so).
 fn member_stretch(cut: &CutMatch) -> Range<u64> {
     let end = cut.byte_offset.saturating_add(cut.length);
     if cut.encoding.is_some() {
