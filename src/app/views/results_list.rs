@@ -706,18 +706,18 @@ fn match_row_actions(
             });
         }
     }
-    let in_archive = results
-        .file_of(index)
-        .is_some_and(|file| results.found().inside_archive(file));
-    let (open_label, open_hover) = if in_archive {
-        (OPEN_COPY_LABEL, OPEN_COPY_HOVER)
-    } else {
-        (
-            "Open in editor",
-            "Open the file at this line and column (double-click, Enter)",
-        )
-    };
     response.context_menu(|ui| {
+        let in_archive = results
+            .file_of(index)
+            .is_some_and(|file| results.found().inside_archive(file));
+        let (open_label, open_hover) = if in_archive {
+            (OPEN_COPY_LABEL, OPEN_COPY_HOVER)
+        } else {
+            (
+                "Open in editor",
+                "Open the file at this line and column (double-click, Enter)",
+            )
+        };
         if ui.button(open_label).on_hover_text(open_hover).clicked() {
             actions.push(RowAction::OpenInEditor(index));
             ui.close();
