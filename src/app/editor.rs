@@ -314,12 +314,20 @@ impl Editor {
                         crate::search::without_os_error(&err)
                     )
                 })?;
+                // Nothing will show a copy when no editor starts: its folder goes.
+                let forget = || {
+                    if let Some(folder) = copy.parent() {
+                        let _ = std::fs::remove_dir_all(folder);
+                    }
+                };
                 if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    forget();
                     return Err(String::new());
                 }
-                command
-                    .spawn(&copy, line, column)
-                    .map_err(|err| err.to_string())?;
+                command.spawn(&copy, line, column).map_err(|err| {
+                    forget();
+                    err.to_string()
+                })?;
                 Ok(format!(
                     "Opening a read-only copy of {location} with {}",
                     command.program()

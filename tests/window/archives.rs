@@ -280,6 +280,32 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     });
     harness.get_by_label_contains(&format!("Opening a read-only copy of {notes}:2:5 with sh"));
     assert!(harness.state().editor_error().is_none());
+    // An editor that does not start leaves no copy behind: the copies' folder holds the
+    // first one's alone.
+    harness.state_mut().state_mut().editor_command = "trawl-no-such-editor-9f3 {path}".into();
+    context_menu(
+        &mut harness,
+        "2:5 the needle",
+        "Open a read-only copy (inside an archive)",
+    );
+    wait_until(&mut harness, "the failure", |h| {
+        h.state().editor_error().is_some()
+    });
+    let error = harness.state().editor_error().expect("an error");
+    assert!(
+        error.starts_with("Could not start `trawl-no-such-editor-9f3`: "),
+        "{error}"
+    );
+    let copies = copy
+        .parent()
+        .and_then(Path::parent)
+        .expect("the copies' folder");
+    let kept: Vec<_> = std::fs::read_dir(copies)
+        .expect("the copies' folder")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    assert_eq!(kept, [copy.parent().expect("its folder")]);
+
     // The archive is as it was.
     assert!(
         std::fs::read(tree.path().join("docs.zip"))
