@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use eframe::App as _;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
@@ -177,6 +178,10 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     harness.get_by_label("Search inside archives").click();
     harness.step();
     assert!(harness.state().state().options.search_zip);
+    // Saved as the other options are.
+    let mut storage = crate::common::MemoryStorage::default();
+    harness.state_mut().save(&mut storage);
+    assert!(SavedState::load(Some(&storage)).options.search_zip);
     let expected = [
         "docs.zip!/inner/deep.txt",
         "docs.zip!/inner/long.txt",
