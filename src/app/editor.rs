@@ -13,12 +13,19 @@
 //! emulator would open the wrong one as often as the right one. Then the desktop's opener
 //! (`xdg-open`, `open`, `explorer`) opens the file, without a line. A person who wants vim can
 //! set, for example, `x-terminal-emulator -e vim +{line} {path}`.
+//!
+//! A match inside an archive (`a.zip!/src/x.rs`) has no file to open: its member is copied,
+//! off the UI thread, to a read-only file in a temporary folder of trawl's (named as the
+//! member, so that the editor knows its kind), and the editor opens that at the line and
+//! column. The row's menu says so.
 
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::app::editor_shells::{SafeForm, ShellScript};
+use crate::app::job::{Job, Polled};
+use crate::app::member::read_only_copy;
 use crate::app::results::ResultsModel;
 
 /// The placeholders a template may use, as shown in the settings.
@@ -251,6 +258,9 @@ pub(crate) struct Editor {
     pub(crate) settings_open: bool,
     /// Why the editor could not be started last time (shown until the next attempt).
     pub(crate) error: Option<String>,
+    /// A member of an archive being copied out for the editor (then the editor started), off
+    /// the UI thread: the notice to show, or why it failed. A new attempt replaces it.
+    copying: Option<Job<Result<String, String>>>,
 }
 
 impl Default for Editor {
@@ -259,6 +269,7 @@ impl Default for Editor {
             default: default_template(),
             settings_open: false,
             error: None,
+            copying: None,
         }
     }
 }
@@ -266,36 +277,104 @@ impl Default for Editor {
 impl Editor {
     /// Opens occurrence `index` of `results` with the command `set` in the settings (or the
     /// default). Returns the notice to show ("Opening … with …"); a failure is kept as
-    /// [`Editor::error`] until the next attempt.
+    /// [`Editor::error`] until the next attempt. A match inside an archive is opened in a
+    /// read-only copy of its member, made on a thread of its own: its notice comes from
+    /// [`poll`](Self::poll).
     pub(crate) fn open(
         &mut self,
         set: &str,
         results: &ResultsModel,
         index: usize,
+        ctx: &egui::Context,
     ) -> Option<String> {
         let (Some(view), Some(location)) = (results.occurrence(index), results.location(index))
         else {
             return None;
         };
         let file = results.file(view.file)?;
-        let outcome = EditorCommand::parse(template_in_effect(set, &self.default))
-            .map_err(|err| format!("The editor command cannot be used: {err}. Set it in the Editor settings (the Editor… button)."))
-            .and_then(|command| {
-                command
-                    .spawn(file.path, view.line_number, view.column)
-                    .map(|()| command.program().to_string())
-                    .map_err(|err| err.to_string())
-            });
-        match outcome {
-            Ok(program) => {
-                self.error = None;
-                Some(format!("Opening {location} with {program}"))
+        self.copying = None;
+        let command = match EditorCommand::parse(template_in_effect(set, &self.default)) {
+            Ok(command) => command,
+            Err(err) => {
+                self.error = Some(format!(
+                    "The editor command cannot be used: {err}. Set it in the Editor settings \
+                     (the Editor… button)."
+                ));
+                return None;
             }
+        };
+        if results.found().inside_archive(view.file) {
+            let member = file.path.to_path_buf();
+            let (line, column) = (view.line_number, view.column);
+            let work = move |cancel: &std::sync::atomic::AtomicBool| {
+                let shown = crate::app::results::shown_path(&member);
+                let copy = read_only_copy(&member).map_err(|err| {
+                    format!(
+                        "{shown}: could not be copied out of its archive for the editor: {}.",
+                        crate::search::without_os_error(&err)
+                    )
+                })?;
+                // Nothing will show a copy when no editor starts: its folder goes.
+                let forget = || {
+                    if let Some(folder) = copy.parent() {
+                        let _ = std::fs::remove_dir_all(folder);
+                    }
+                };
+                if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    forget();
+                    return Err(String::new());
+                }
+                command.spawn(&copy, line, column).map_err(|err| {
+                    forget();
+                    err.to_string()
+                })?;
+                Ok(format!(
+                    "Opening a read-only copy of {location} with {}",
+                    command.program()
+                ))
+            };
+            self.error = None;
+            self.copying = Job::spawn("trawl-member-copy", ctx, work);
+            if self.copying.is_none() {
+                self.error = Some("The copy for the editor could not start (no thread).".into());
+            }
+            return None;
+        }
+        match command.spawn(file.path, view.line_number, view.column) {
+            Ok(()) => {
+                self.error = None;
+                Some(format!("Opening {location} with {}", command.program()))
+            }
+            Err(err) => {
+                self.error = Some(err.to_string());
+                None
+            }
+        }
+    }
+
+    /// The notice of a read-only copy opened in the editor, once it is; a failure is kept as
+    /// [`Editor::error`].
+    pub(crate) fn poll(&mut self) -> Option<String> {
+        let outcome = match self.copying.as_ref()?.poll() {
+            Polled::Running | Polled::Update(_) => return None,
+            Polled::Done(outcome) => outcome,
+            Polled::Lost => Err("The copy for the editor failed; try again.".into()),
+        };
+        self.copying = None;
+        match outcome {
+            Ok(notice) => Some(notice),
+            // Cancelled: a newer attempt replaced it.
+            Err(message) if message.is_empty() => None,
             Err(message) => {
                 self.error = Some(message);
                 None
             }
         }
+    }
+
+    /// Whether a member of an archive is being copied out for the editor.
+    pub(crate) fn is_copying(&self) -> bool {
+        self.copying.is_some()
     }
 }
 

@@ -13,16 +13,22 @@
 //! from its start to the line asked for, keeping only that line's text. Lines asked for in file
 //! order (an export, Copy all) decode the file once.
 //!
+//! A member of an archive (`a.zip!/x.min.js`) is decompressed again through the engine from
+//! its start, keeping in memory only the stretch its line can take ([`MEMBER_READ_AROUND`]
+//! each side of the match; `crate::app::member`).
+//!
 //! The file may have changed since the search. The line read back is used only when the match
 //! is still where the search found it: at the same column, with the same text. Otherwise the
 //! caller keeps the window (marked `…`) and says so.
 
 use std::fs::File;
-use std::io::{ErrorKind, Read};
-use std::path::{Path, PathBuf};
+use std::io::ErrorKind;
+use std::ops::Range;
+use std::path::PathBuf;
 
 use encoding_rs::{Decoder, Encoding};
 
+use crate::app::member::{Backing, MemberBytes};
 use crate::search::text::{column_of, push_lossy_with_positions};
 
 /// Bytes read per step while looking for a line's ends.
@@ -34,6 +40,9 @@ const READ_CHUNK: usize = 256 * 1024;
 pub struct CutMatch {
     /// The file.
     pub path: PathBuf,
+    /// `path` names a member of an archive (or a compressed file) the search read inside:
+    /// its bytes are read back from the archive.
+    pub inside_archive: bool,
     /// 1-based line number.
     pub line_number: u64,
     /// 1-based column, in characters.
@@ -82,24 +91,10 @@ enum Haystack {
 
 /// A file searched as its bytes: its lines are read at their offsets.
 struct RawFile {
-    file: File,
+    file: Backing,
     size: u64,
     /// 3 after a UTF-8 byte-order mark (counted in offsets, no part of line 1), else 0.
     bom: u64,
-}
-
-/// Reads `buf.len()` bytes at `offset` (fewer only at the end of the file).
-fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match read_at(file, &mut buf[filled..], offset + filled as u64) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 impl RawFile {
@@ -107,7 +102,7 @@ impl RawFile {
     fn read(&mut self, from: u64, to: u64) -> std::io::Result<Vec<u8>> {
         let len = usize::try_from(to.saturating_sub(from)).unwrap_or(usize::MAX);
         let mut buf = vec![0; len];
-        let filled = read_full_at(&self.file, &mut buf, from)?;
+        let filled = self.file.read_at(&mut buf, from)?;
         buf.truncate(filled);
         Ok(buf)
     }
@@ -117,7 +112,7 @@ impl RawFile {
 /// the text from the start of the last line asked for on is kept, so memory stays that line's
 /// and a chunk's, however large the file.
 struct DecodedText {
-    file: File,
+    file: Backing,
     encoding: &'static Encoding,
     /// The byte-order mark's length, skipped before decoding.
     bom: u64,
@@ -132,7 +127,7 @@ struct DecodedText {
 }
 
 impl DecodedText {
-    fn new(file: File, encoding: &'static Encoding, bom: u64) -> Self {
+    fn new(file: Backing, encoding: &'static Encoding, bom: u64) -> Self {
         DecodedText {
             file,
             encoding,
@@ -157,7 +152,7 @@ impl DecodedText {
     /// Decodes the next chunk of the file onto `text`.
     fn decode_more(&mut self) -> std::io::Result<()> {
         let mut raw = vec![0; READ_CHUNK];
-        let read = read_full_at(&self.file, &mut raw, self.raw_pos)?;
+        let read = self.file.read_at(&mut raw, self.raw_pos)?;
         self.raw_pos += read as u64;
         self.done = read < raw.len();
         crate::app::preview::decode(&mut self.decoder, &raw[..read], self.done, &mut self.text);
@@ -199,24 +194,6 @@ impl DecodedText {
     }
 }
 
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
-}
-
-#[cfg(not(any(unix, windows)))]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = file;
-    file.seek(SeekFrom::Start(offset))?;
-    file.read(buf)
-}
-
 impl LineReader {
     /// The whole text of `cut`'s line (without its terminator, invalid UTF-8 replaced by
     /// U+FFFD, as `trawl --json` writes it), or why it could not be read back as the search
@@ -242,11 +219,13 @@ impl LineReader {
         if self
             .source
             .as_ref()
-            .is_none_or(|(path, encoding, _)| *path != cut.path || *encoding != cut.encoding)
+            .is_none_or(|(path, encoding, haystack)| {
+                *path != cut.path || *encoding != cut.encoding || !haystack.reaches(cut)
+            })
         {
             self.line = None;
             self.source = None;
-            let haystack = open(&cut.path, cut.encoding).map_err(failed)?;
+            let haystack = open(cut).map_err(failed)?;
             self.source = Some((cut.path.clone(), cut.encoding, haystack));
         }
         let Some((_, _, haystack)) = self.source.as_mut() else {
@@ -277,26 +256,65 @@ impl LineReader {
     }
 }
 
-/// Opens `path` for reading lines back: a file the search decoded from `encoding` is decoded
-/// as it was (a byte-order mark skipped, as the engine's `decode_whole` skips it).
-fn open(path: &Path, encoding: Option<&'static Encoding>) -> std::io::Result<Haystack> {
-    // Opening a FIFO that replaced the file would block for good.
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("no longer a regular file"));
+/// A line read back from an archive's member may run this far before and past its match: the
+/// member is decompressed from its start (it cannot be read from the middle), keeping only
+/// that stretch in memory. A whole number of [`READ_CHUNK`]s, the steps back to a line's start.
+const MEMBER_READ_AROUND: u64 = 64 * READ_CHUNK as u64;
+
+/// The stretch of an archive's member read back for `cut`'s line. A decoded member is decoded
+/// from its start, and its offsets are in its decoded text: four bytes of the member per byte
+/// of it are read (UTF-16 takes two; a line past that is not read back, and the caller keeps
+/// its window and says so).
+fn member_stretch(cut: &CutMatch) -> Range<u64> {
+    let end = cut.byte_offset.saturating_add(cut.length);
+    if cut.encoding.is_some() {
+        return 0..end.saturating_mul(4).saturating_add(MEMBER_READ_AROUND);
     }
-    let mut file = File::open(path)?;
-    let mut head = [0u8; 3];
-    let mut got = 0;
-    while got < head.len() {
-        match file.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(err) if err.kind() == ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
+    cut.byte_offset.saturating_sub(MEMBER_READ_AROUND)..end.saturating_add(MEMBER_READ_AROUND)
+}
+
+impl Haystack {
+    /// Whether `cut`'s line can be read from what this holds: a member read back only in
+    /// part is read again, further, for a line past its part.
+    fn reaches(&self, cut: &CutMatch) -> bool {
+        let backing = match self {
+            Haystack::File(file) => &file.file,
+            Haystack::Decoded(text) => &text.file,
+        };
+        match backing {
+            Backing::Member(member) => {
+                let wanted = member_stretch(cut);
+                member.start() <= wanted.start && (member.complete() || member.end() >= wanted.end)
+            }
+            Backing::Disk(_) => true,
         }
     }
-    if let Some(encoding) = encoding {
+}
+
+/// Opens `cut`'s file for reading lines back: a file the search decoded from its encoding is
+/// decoded as it was (a byte-order mark skipped, as the engine's `decode_whole` skips it). A
+/// member of an archive is read back into memory, its [`member_stretch`].
+fn open(cut: &CutMatch) -> std::io::Result<Haystack> {
+    let (file, size) = if cut.inside_archive {
+        let member = MemberBytes::read(&cut.path, member_stretch(cut), None)?;
+        // A member read in part has no known end: reading past the part is an error.
+        let size = if member.complete() {
+            member.end()
+        } else {
+            u64::MAX
+        };
+        (Backing::Member(member), size)
+    } else {
+        // Opening a FIFO that replaced the file would block for good.
+        let meta = std::fs::metadata(&cut.path)?;
+        if !meta.is_file() {
+            return Err(std::io::Error::other("no longer a regular file"));
+        }
+        (Backing::Disk(File::open(&cut.path)?), meta.len())
+    };
+    let mut head = [0u8; 3];
+    let got = file.read_at(&mut head, 0)?;
+    if let Some(encoding) = cut.encoding {
         let bom = Encoding::for_bom(&head[..got]).map_or(0, |(_, len)| len);
         return Ok(Haystack::Decoded(DecodedText::new(
             file, encoding, bom as u64,
@@ -307,11 +325,7 @@ fn open(path: &Path, encoding: Option<&'static Encoding>) -> std::io::Result<Hay
     } else {
         0
     };
-    Ok(Haystack::File(RawFile {
-        file,
-        size: meta.len(),
-        bom,
-    }))
+    Ok(Haystack::File(RawFile { file, size, bom }))
 }
 
 /// The line holding byte `offset`: back to the byte after the previous `\n` (or the text's
@@ -397,10 +411,12 @@ fn read_raw_line(haystack: &mut RawFile, offset: u64) -> std::io::Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn cut(path: &Path, line: u64, column: u32, offset: u64, text: &str) -> CutMatch {
         CutMatch {
             path: path.to_path_buf(),
+            inside_archive: false,
             line_number: line,
             column,
             byte_offset: offset,

@@ -25,6 +25,8 @@
 //! - `dialogs`: the windows over the app as a stack, the topmost closed by Esc;
 //! - [`editor`]: opening a match in the person's editor (a command template, no shell);
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
+//! - `member`: a match inside an archive, read back through the engine (and copied,
+//!   read-only, for the editor);
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
 //! - `copy`: copying a location, a line, or every shown result (bounded);
 //! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs,
@@ -56,6 +58,7 @@ pub mod export;
 mod job;
 mod keys;
 pub mod line_text;
+mod member;
 mod numbers;
 mod panels;
 pub mod picker;
@@ -387,6 +390,12 @@ impl TrawlApp {
         self.editor.error.as_deref()
     }
 
+    /// Whether a match inside an archive is being copied out for the editor (off the UI
+    /// thread; the editor starts when it is done).
+    pub fn is_copying_for_editor(&self) -> bool {
+        self.editor.is_copying()
+    }
+
     /// What the preview panel shows.
     pub fn preview_state(&self) -> &preview::PreviewState {
         self.preview.state()
@@ -466,7 +475,10 @@ impl TrawlApp {
         let Some(results) = self.shown.model.as_ref() else {
             return;
         };
-        if let Some(text) = self.editor.open(&self.state.editor_command, results, index) {
+        if let Some(text) = self
+            .editor
+            .open(&self.state.editor_command, results, index, ctx)
+        {
             self.notice = Some(Notice::show(ctx, text));
         }
     }
@@ -769,6 +781,9 @@ impl eframe::App for TrawlApp {
         self.apply_session(event);
         let said = self.copier.poll(&ctx);
         self.say(&ctx, said);
+        if let Some(text) = self.editor.poll() {
+            self.notice = Some(Notice::show(&ctx, text));
+        }
         if let Some(results) = self.shown.model.as_mut()
             && results.poll_layout()
         {

@@ -6,7 +6,7 @@ use crate::app::views::editor_settings::{
     EditorSettings, EditorSettingsAction, editor_settings_window,
 };
 use crate::app::views::export::{ExportAction, ExportBar};
-use crate::app::views::preview::{PreviewAction, PreviewPanel, preview_panels};
+use crate::app::views::preview::{PreviewAction, PreviewPanel, SelectedMatch, preview_panels};
 use crate::app::views::results_list::{ResultsList, RowAction, results_list};
 use crate::app::views::search_bar::{SearchBar, SearchBarAction, search_bar};
 use crate::app::views::status::Status;
@@ -130,7 +130,17 @@ impl TrawlApp {
         let panel = PreviewPanel {
             preview: &mut self.preview,
             state: &mut self.state,
-            match_selected: matches!(self.shown.selected, Some(RowRef::Match(_))),
+            selected: match (self.shown.selected, self.shown.model.as_ref()) {
+                (Some(RowRef::Match(index)), Some(results))
+                    if results
+                        .file_of(index)
+                        .is_some_and(|file| results.found().inside_archive(file)) =>
+                {
+                    SelectedMatch::InArchive
+                }
+                (Some(RowRef::Match(_)), _) => SelectedMatch::InFile,
+                _ => SelectedMatch::None,
+            },
             editor_error: self.editor.error.as_deref(),
         };
         for action in preview_panels(ui, panel) {

@@ -13,18 +13,23 @@
 //! mapped into the shown (lossy) text, so the highlight sits on the match whatever stray bytes
 //! come before it. Nothing is matched again here.
 //!
+//! A member of an archive (`logs.tar.gz!/app.log`) is decompressed again through the engine
+//! from its start, keeping in memory only the stretch the reads below can reach
+//! ([`member_stretch`]), and then read the same way (`crate::app::member`).
+//!
 //! A file the search decoded (UTF-16 with its BOM, a legacy encoding named or detected: the
 //! target's `encoding`) is decoded here the same way, as `crates/search/src/encoding.rs`
 //! does: a byte-order mark skipped, the rest through encoding_rs's decoder. Its offsets are in
 //! the decoded text, so it is decoded from its start, up to [`DECODE_READ_LIMIT`] bytes.
 
 use std::fs::File;
-use std::io::{ErrorKind, Read, Seek, SeekFrom};
+use std::io::ErrorKind;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::job::{Job, Polled};
+use crate::app::member::{Backing, MemberBytes};
 use encoding_rs::{CoderResult, Decoder, Encoding};
 
 use crate::search::text::{
@@ -58,6 +63,9 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub struct PreviewTarget {
     /// The file.
     pub path: PathBuf,
+    /// `path` names a member of an archive (or a compressed file) the search read inside:
+    /// it is read back from the archive.
+    pub inside_archive: bool,
     /// 1-based line of the match.
     pub line: u64,
     /// 1-based column of the match, in characters (an invalid byte counting as one).
@@ -127,20 +135,35 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
             )
         })
     };
-    // Opening a FIFO that replaced the file would block this thread for good.
-    let meta = std::fs::metadata(path).map_err(failed)?;
-    if !meta.is_file() {
-        return Err(PreviewError::Message(format!(
-            "{shown}: no longer a regular file."
-        )));
-    }
-    let file = File::open(path).map_err(failed)?;
+    let (file, size) = if target.inside_archive {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(PreviewError::Cancelled);
+        }
+        let member = MemberBytes::read(path, member_stretch(target), Some(cancel)).map_err(
+            |err| match err.kind() {
+                ErrorKind::Interrupted => PreviewError::Cancelled,
+                _ => failed(err),
+            },
+        )?;
+        // A member read in part ends, for the reads below, where they stop anyway.
+        let size = member.end();
+        (Backing::Member(member), size)
+    } else {
+        // Opening a FIFO that replaced the file would block this thread for good.
+        let meta = std::fs::metadata(path).map_err(failed)?;
+        if !meta.is_file() {
+            return Err(PreviewError::Message(format!(
+                "{shown}: no longer a regular file."
+            )));
+        }
+        (Backing::Disk(File::open(path).map_err(failed)?), meta.len())
+    };
     let mut source = Source {
         file,
         cancel,
         bytes_read: 0,
     };
-    let lines = read_and_lay_out(&mut source, meta.len(), target);
+    let lines = read_and_lay_out(&mut source, size, target);
     let bytes_read = source.bytes_read;
     match lines {
         Ok(lines) => Ok(PreviewContent { lines, bytes_read }),
@@ -156,6 +179,27 @@ pub fn load(target: &PreviewTarget, cancel: &AtomicBool) -> Result<PreviewConten
             target.encoding.map_or("decoded", Encoding::name),
             DECODE_READ_LIMIT >> 20
         ))),
+    }
+}
+
+/// The stretch of an archive's member read back (decompressed from its start: a compressed
+/// stream cannot be read from the middle; only the stretch is kept) for `target`: as far as
+/// [`read_around`] or [`read_decoded`] can read, so that its ends are never taken for the
+/// member's.
+fn member_stretch(target: &PreviewTarget) -> Range<u64> {
+    let chunk = READ_CHUNK as u64;
+    match target.encoding {
+        // Decoded from the start, up to the decode limit.
+        Some(_) => 0..DECODE_READ_LIMIT + 2 * chunk,
+        // Around the match: one chunk, then chunks up to the scan limit each way (and to the
+        // end of a long match).
+        None => {
+            target.byte_offset.saturating_sub(SCAN_LIMIT + 2 * chunk)
+                ..target
+                    .byte_offset
+                    .saturating_add(target.length.max(SCAN_LIMIT))
+                    .saturating_add(2 * chunk)
+        }
     }
 }
 
@@ -180,7 +224,7 @@ fn read_and_lay_out(
 
 /// The file, read at given offsets, counting what is read.
 struct Source<'a> {
-    file: File,
+    file: Backing,
     cancel: &'a AtomicBool,
     bytes_read: u64,
 }
@@ -191,16 +235,7 @@ impl Source<'_> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(Stop::Cancelled);
         }
-        self.file.seek(SeekFrom::Start(pos)).map_err(Stop::Io)?;
-        let mut filled = 0;
-        while filled < buf.len() {
-            match self.file.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(err) if err.kind() == ErrorKind::Interrupted => {}
-                Err(err) => return Err(Stop::Io(err)),
-            }
-        }
+        let filled = self.file.read_at(buf, pos).map_err(Stop::Io)?;
         self.bytes_read += filled as u64;
         Ok(filled)
     }
@@ -744,12 +779,14 @@ impl Preview {
                 && t.length == view.length
                 && t.context == context
                 && t.path == file.path
+                && t.inside_archive == results.found().inside_archive(view.file)
                 && t.encoding == results.found().encoding(view.file)
         });
         if !same {
             self.show(
                 Some(PreviewTarget {
                     path: file.path.to_path_buf(),
+                    inside_archive: results.found().inside_archive(view.file),
                     line: view.line_number,
                     column: view.column,
                     byte_offset: view.byte_offset,
@@ -768,6 +805,7 @@ mod tests {
     use super::*;
     use crate::search::{FileSearcher, SearchRequest, build_matcher};
     use std::io::Write;
+    use std::io::{Seek, SeekFrom};
     use std::path::Path;
     use std::sync::Arc;
 
@@ -795,6 +833,7 @@ mod tests {
             .flat_map(|line| {
                 line.occurrences.iter().map(move |o| PreviewTarget {
                     path: path.to_path_buf(),
+                    inside_archive: false,
                     line: line.line_number,
                     column: u32::try_from(o.column).expect("small column"),
                     byte_offset: o.byte_offset,
@@ -817,6 +856,7 @@ mod tests {
     fn at(path: &Path, line: u64, column: u32, byte_offset: u64, length: u64) -> PreviewTarget {
         PreviewTarget {
             path: path.to_path_buf(),
+            inside_archive: false,
             line,
             column,
             byte_offset,

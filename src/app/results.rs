@@ -340,6 +340,9 @@ pub struct Found {
     max_columns: usize,
     errors: Arc<Vec<FileError>>,
     summary: Option<Summary>,
+    /// The search looked inside archives and compressed files (`search_zip`): a path that
+    /// names one was read from inside it, not from the disk.
+    searched_archives: bool,
 }
 
 impl Found {
@@ -350,6 +353,7 @@ impl Found {
             max_columns: 0,
             errors: Arc::new(Vec::new()),
             summary: None,
+            searched_archives: false,
         }
     }
 
@@ -407,6 +411,19 @@ impl Found {
     /// A file's full path.
     pub fn path(&self, file: usize) -> Option<&Path> {
         self.files.get(file).map(|f| f.found.path.as_path())
+    }
+
+    /// Whether `file` was found inside an archive or a compressed file (`a.zip!/x.txt`,
+    /// `app.log.gz`): its bytes are read back with the engine's `read_inside_archive`, and
+    /// nothing acts on it in place.
+    pub fn inside_archive(&self, file: usize) -> bool {
+        self.files
+            .get(file)
+            .is_some_and(|f| self.is_inside_archive(&f.found.path))
+    }
+
+    fn is_inside_archive(&self, path: &Path) -> bool {
+        self.searched_archives && crate::search::searched_inside_archive(path)
     }
 
     /// The encoding a file was decoded from, `None` when it was searched as its bytes.
@@ -472,6 +489,7 @@ impl Found {
         let found = &self.files.get(view.file)?.found;
         Some(CutMatch {
             path: found.path.clone(),
+            inside_archive: self.is_inside_archive(&found.path),
             encoding: found.encoding,
             line_number: view.line_number,
             column: view.column,
@@ -661,6 +679,12 @@ impl ResultsModel {
             layout_dirty: false,
             last_layout: None,
         }
+    }
+
+    /// Marks the results as those of a search that looked inside archives (see
+    /// [`Found::inside_archive`]).
+    pub fn set_searched_archives(&mut self, on: bool) {
+        self.found.searched_archives = on;
     }
 
     /// Unique to this model.

@@ -466,6 +466,7 @@ impl SearchSession {
         self.end_search(state);
         let wake = ctx.clone();
         let root = request.root.clone();
+        let searched_archives = request.options.search_zip;
         // Results can arrive thousands of times a second, and a running search already asks
         // for a frame every PROGRESS_REFRESH (see `pump`): that is soon enough for them. The
         // first result is shown at once, since that wait is what a person feels, and the last
@@ -498,6 +499,7 @@ impl SearchSession {
                     Trigger::Asked => None,
                 };
                 let mut model = ResultsModel::new(root, state.sort);
+                model.set_searched_archives(searched_archives);
                 model.set_filter(shown.filter);
                 let fields = SearchFields::of(state);
                 let (incoming, first) = if shown.any {

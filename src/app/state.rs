@@ -1007,7 +1007,8 @@ mod tests {
         assert_eq!(
             entry.summary(),
             "p   in /a (rs)   [Aa, word, regex, hidden files, ignoring .gitignore, following \
-             symlinks, binary as text, multiline, globs !x, max size 2K, threads 2, encoding none]"
+             symlinks, binary as text, multiline, inside archives, globs !x, max size 2K, \
+             threads 2, encoding none]"
         );
     }
 

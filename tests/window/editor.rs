@@ -75,7 +75,7 @@ fn tree() -> tempfile::TempDir {
 
 /// A command template that writes its arguments, one a line, to `out`.
 #[cfg(unix)]
-fn recording_command(out: &Path) -> String {
+pub fn recording_command(out: &Path) -> String {
     let out = out.to_str().expect("a UTF-8 temp path");
     assert!(!out.contains('\''), "the temp path needs no quoting");
     format!("sh -c 'printf \"%s\\n\" \"$@\" > \"$0\"' '{out}' {{path}} {{line}} {{column}}")
@@ -110,7 +110,7 @@ fn recording_search() -> Recording {
 
 /// The arguments the command wrote, once it has written all three.
 #[cfg(unix)]
-fn recorded(out: &Path) -> Vec<String> {
+pub fn recorded(out: &Path) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let text = std::fs::read_to_string(out).unwrap_or_default();

@@ -8,6 +8,7 @@ mod common;
 #[path = "../support/counting_alloc.rs"]
 mod counting_alloc;
 
+mod archives;
 mod basics;
 mod cancel_keeps;
 mod consistency;

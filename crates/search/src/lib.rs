@@ -71,7 +71,7 @@ mod split;
 pub mod text;
 mod walk;
 
-pub use archive::{read_inside_archive, searched_inside_archive};
+pub use archive::{copy_inside_archive, read_inside_archive, searched_inside_archive};
 /// An encoding a file was decoded from ([`FileResult::encoding`]) or is decoded from
 /// ([`TextEncoding::Named`]): encoding_rs's, which also encodes text back.
 pub use encoding_rs::Encoding;

@@ -1,6 +1,7 @@
 //! The options panel under the search bar: the walker's switches (hidden files, .gitignore,
-//! symlinks, binary files), globs, size and thread limits with the CLI's meanings, context lines
-//! for the preview, search as you type and the theme. Each field's problem shows under it.
+//! symlinks, binary files, inside archives), globs, size and thread limits with the CLI's
+//! meanings, context lines for the preview, search as you type and the theme. Each field's
+//! problem shows under it.
 //!
 //! The search's options are drawn from two tables, [`SWITCHES`] and [`TEXT_OPTIONS`]: a row
 //! is an option's control, what it is called where the closed panel and the history list
@@ -81,7 +82,7 @@ macro_rules! switch {
 }
 
 /// The panel's switches, in the order they are drawn.
-const SWITCHES: [Switch; 5] = [
+const SWITCHES: [Switch; 6] = [
     switch!(
         "Hidden files",
         "Also search hidden files and folders (names starting with a dot), like --hidden",
@@ -112,6 +113,14 @@ const SWITCHES: [Switch; 5] = [
          first line, marked with a return arrow",
         "multiline",
         multiline
+    ),
+    switch!(
+        "Search inside archives",
+        "Also search inside compressed files (.gz, .bz2, .xz, .zst, .lz4) and the members of \
+         .zip, .jar and .tar archives (.tar.gz, .tgz, …), like -z; a member shows as \
+         ARCHIVE!/MEMBER and is never written",
+        "inside archives",
+        search_zip
     ),
 ];
 

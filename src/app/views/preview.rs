@@ -6,6 +6,7 @@ use egui::{DragValue, Label, RichText, Role, Ui, WidgetInfo};
 
 use crate::app::SavedState;
 use crate::app::preview::{MAX_CONTEXT_LINES, Preview, PreviewLine, PreviewState};
+use crate::app::views::results_list::OPEN_COPY_HOVER;
 
 /// The panel is tall enough for up to this many lines; it can be made taller.
 const MIN_HEIGHT_LINES: usize = 9;
@@ -15,10 +16,21 @@ pub(crate) struct PreviewPanel<'a> {
     pub(crate) preview: &'a mut Preview,
     /// Whether the preview shows, its context lines and its height, which its bar changes.
     pub(crate) state: &'a mut SavedState,
-    /// A match is selected (Edit file can open it).
-    pub(crate) match_selected: bool,
+    /// Which match is selected, if one is (Edit file can open it).
+    pub(crate) selected: SelectedMatch,
     /// Why the editor could not be started last time.
     pub(crate) editor_error: Option<&'a str>,
+}
+
+/// What kind of match is selected: what Edit file does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SelectedMatch {
+    /// No match (nothing, or a file's header).
+    None,
+    /// A match in a file: the editor opens the file.
+    InFile,
+    /// A match inside an archive: the editor opens a read-only copy of its member.
+    InArchive,
 }
 
 /// What the person did in the preview's bar.
@@ -36,7 +48,7 @@ pub(crate) fn preview_panels(ui: &mut Ui, panel: PreviewPanel<'_>) -> Vec<Previe
     let PreviewPanel {
         preview,
         state,
-        match_selected,
+        selected,
         editor_error,
     } = panel;
     let mut actions = Vec::new();
@@ -74,7 +86,7 @@ pub(crate) fn preview_panels(ui: &mut Ui, panel: PreviewPanel<'_>) -> Vec<Previe
             // the height of its contents, and "Loading…" between two matches shrank it to
             // its minimum for good.
             ui.set_min_height(ui.max_rect().height());
-            preview_bar(ui, state, match_selected, editor_error, &mut actions);
+            preview_bar(ui, state, selected, editor_error, &mut actions);
             ui.separator();
             preview_lines(ui, preview);
         });
@@ -90,7 +102,7 @@ pub(crate) fn preview_panels(ui: &mut Ui, panel: PreviewPanel<'_>) -> Vec<Previe
         }
     } else {
         egui::Panel::bottom("preview_bar").show(ui, |ui| {
-            preview_bar(ui, state, match_selected, editor_error, &mut actions)
+            preview_bar(ui, state, selected, editor_error, &mut actions)
         });
     }
     actions
@@ -99,7 +111,7 @@ pub(crate) fn preview_panels(ui: &mut Ui, panel: PreviewPanel<'_>) -> Vec<Previe
 fn preview_bar(
     ui: &mut Ui,
     state: &mut SavedState,
-    match_selected: bool,
+    selected: SelectedMatch,
     editor_error: Option<&str>,
     actions: &mut Vec<PreviewAction>,
 ) {
@@ -112,13 +124,18 @@ fn preview_bar(
                 .labelled_by(label.id)
                 .on_hover_text("Lines shown above and below the match");
         }
-        let is_match = match_selected;
-        if ui
-            .add_enabled(is_match, egui::Button::new("Edit file"))
-            .on_hover_text(
+        let (label, hover) = if selected == SelectedMatch::InArchive {
+            ("Open a read-only copy", OPEN_COPY_HOVER)
+        } else {
+            (
+                "Edit file",
                 "Open the selected match in the editor at its line and column \
-                     (double-click or Enter)",
+                 (double-click or Enter)",
             )
+        };
+        if ui
+            .add_enabled(selected != SelectedMatch::None, egui::Button::new(label))
+            .on_hover_text(hover)
             .on_disabled_hover_text("Select a match first")
             .clicked()
         {

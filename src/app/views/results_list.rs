@@ -656,6 +656,13 @@ fn file_row_actions(
     });
 }
 
+/// "Open in editor" for a match inside an archive, which has no file of its own to open.
+pub(crate) const OPEN_COPY_LABEL: &str = "Open a read-only copy (inside an archive)";
+/// What hovering [`OPEN_COPY_LABEL`] says.
+pub(crate) const OPEN_COPY_HOVER: &str = "Open a read-only copy (inside an archive): trawl \
+     never writes into an archive, so the match's file is copied to a read-only temporary \
+     file, opened in the editor at this line and column (double-click, Enter)";
+
 /// A copy button on the hovered row, and the context menu.
 fn match_row_actions(
     ui: &mut Ui,
@@ -700,11 +707,18 @@ fn match_row_actions(
         }
     }
     response.context_menu(|ui| {
-        if ui
-            .button("Open in editor")
-            .on_hover_text("Open the file at this line and column (double-click, Enter)")
-            .clicked()
-        {
+        let in_archive = results
+            .file_of(index)
+            .is_some_and(|file| results.found().inside_archive(file));
+        let (open_label, open_hover) = if in_archive {
+            (OPEN_COPY_LABEL, OPEN_COPY_HOVER)
+        } else {
+            (
+                "Open in editor",
+                "Open the file at this line and column (double-click, Enter)",
+            )
+        };
+        if ui.button(open_label).on_hover_text(open_hover).clicked() {
             actions.push(RowAction::OpenInEditor(index));
             ui.close();
         }

@@ -46,7 +46,7 @@ use crate::walk::io_message;
 use crate::{FileMatches, FileSearcher, ResolvedOptions, SearchError, SearchRequest};
 
 pub(crate) use codec::Codec;
-pub use read_back::read_inside_archive;
+pub use read_back::{copy_inside_archive, read_inside_archive};
 pub(crate) use tar_members::{QueuedMember, search_queued};
 pub(crate) use zip_members::{ZipJob, help as help_with_zip};
 

@@ -2,7 +2,7 @@
 //! of a long line or an "open in editor" needs of a result found inside an archive.
 
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
@@ -15,14 +15,22 @@ use super::{IN_MEMORY_LIMIT, Inflation, Kind, MEMBER_LIMIT, kind_of};
 /// (`app.log.gz`, `logs.tar!/app.log.gz`). Read as the search read it, through the same
 /// decompressors and the same inflation limits; nothing is written anywhere.
 pub fn read_inside_archive(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    copy_inside_archive(path, limit, &mut out)?;
+    Ok(out)
+}
+
+/// [`read_inside_archive`], the bytes written to `out` as they are decompressed instead of
+/// collected: a reader that needs only a stretch of a large member keeps only that. An error
+/// `out` returns stops the reading and is returned as it is (a reader that has what it needs,
+/// or was cancelled, stops the decompression so).
+pub fn copy_inside_archive(path: &Path, limit: u64, out: &mut dyn Write) -> io::Result<()> {
     let (disk, members) = split(path)?;
     let name = disk.file_name().map_or(&[][..], |n| n.as_encoded_bytes());
     let kind = kind_of(name).ok_or_else(|| not_an_archive(&disk))?;
     let file = crate::file_searcher::open_for_search(&disk)?;
     let size = file.metadata()?.len();
-    let mut out = Vec::new();
-    read_in(kind, Input::File(file), size, &members, limit, &mut out)?;
-    Ok(out)
+    read_in(kind, Input::File(file), size, &members, limit, out)
 }
 
 /// The path on disk and the member names after it: `d/a.zip!/lib/b.jar!/x/Y.java` is
@@ -94,7 +102,7 @@ fn read_in(
     compressed_size: u64,
     members: &[String],
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
     match kind {
         Kind::Compressed { codec, inner } => {
@@ -109,9 +117,10 @@ fn read_in(
                     "a compressed file holds one file, not members",
                 ));
             }
-            Inflation::new(decoded, compressed_size)
-                .take(limit)
-                .read_to_end(out)?;
+            io::copy(
+                &mut Inflation::new(decoded, compressed_size).take(limit),
+                out,
+            )?;
             Ok(())
         }
         Kind::Tar => {
@@ -140,7 +149,7 @@ fn read_in_zip<R: Read + io::Seek>(
     mut archive: ZipArchive<R>,
     members: &[String],
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
     let (name, rest) = members.split_first().ok_or_else(no_member)?;
     let index = archive
@@ -157,7 +166,7 @@ fn read_in_tar(
     stream: &mut dyn Read,
     members: &[String],
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
     let (name, rest) = members.split_first().ok_or_else(no_member)?;
     let mut archive = tar::Archive::new(stream);
@@ -190,7 +199,7 @@ fn read_member(
     name: &str,
     rest: &[String],
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
     let base = name.rsplit('/').next().unwrap_or(name).as_bytes();
     match kind_of(base) {
@@ -204,7 +213,7 @@ fn read_member(
             out,
         ),
         _ if rest.is_empty() => {
-            stream.take(limit).read_to_end(out)?;
+            io::copy(&mut stream.take(limit), out)?;
             Ok(())
         }
         _ => Err(not_an_archive(Path::new(name))),
