@@ -1,6 +1,6 @@
 //! Searching inside archives from the window (docs/CONTRACT.md, "Compressed files and
-//! archives"): the "Search inside archives" option, members as results named
-//! `ARCHIVE!/MEMBER`, their preview and long lines read back from the archive, "open in
+//! archives"): the "Search inside archives and compressed files" option, members as results
+//! named `ARCHIVE!/MEMBER`, their preview and long lines read back from the archive, "open in
 //! editor" on a read-only copy of the member, and the copied location. The archives are
 //! written by the test (zip, tar.gz, one gzip'd file).
 
@@ -175,7 +175,9 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     // The option, ticked, searches again (as any option's change does) and inside them.
     harness.get_by_label("Options").click();
     harness.run_steps(2);
-    harness.get_by_label("Search inside archives").click();
+    harness
+        .get_by_label("Search inside archives and compressed files")
+        .click();
     harness.step();
     assert!(harness.state().state().options.search_zip);
     // Saved as the other options are.

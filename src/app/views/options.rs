@@ -115,7 +115,7 @@ const SWITCHES: [Switch; 6] = [
         multiline
     ),
     switch!(
-        "Search inside archives",
+        "Search inside archives and compressed files",
         "Also search inside compressed files (.gz, .bz2, .xz, .zst, .lz4) and the members of \
          .zip, .jar and .tar archives (.tar.gz, .tgz, …), like -z; a member shows as \
          ARCHIVE!/MEMBER and is never written",
