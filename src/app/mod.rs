@@ -57,6 +57,9 @@ mod numbers;
 mod panels;
 pub mod picker;
 pub mod preview;
+mod replace;
+mod replace_after;
+mod replacing;
 pub mod results;
 mod session;
 mod shown;
@@ -212,6 +215,10 @@ pub struct TrawlApp {
     export: export::ExportUi,
     /// Copying: a copy being built, Copy all's refusal and limit.
     copier: copy::Copier,
+    /// Replace: the field, what is unchecked, the write, the undo, the report.
+    replace: replace::ReplaceUi,
+    /// The selected match's lines after the replace.
+    replace_after: replace_after::After,
     /// The open dialogs, the topmost last.
     dialogs: Vec<Dialog>,
     /// Esc was pressed with a dialog open: the topmost closes once they are drawn.
@@ -244,6 +251,8 @@ impl TrawlApp {
             editor: editor::Editor::default(),
             export: export::ExportUi::default(),
             copier: copy::Copier::default(),
+            replace: replace::ReplaceUi::default(),
+            replace_after: replace_after::After::default(),
             dialogs: Vec::new(),
             esc_for_dialogs: false,
             held_keys: Vec::new(),

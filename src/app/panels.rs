@@ -38,11 +38,13 @@ impl TrawlApp {
                     chooser_open: self.chooser.is_some(),
                     large_folders: self.session.large_folders_mut(),
                     searching,
+                    replace_open: self.replace.open,
                 },
             );
             for action in actions {
                 self.apply_search_bar(&ctx, action);
             }
+            self.show_replace_row(ui);
             ui.add_space(4.0);
             views::status::progress_line(ui, self.session.progress_line());
             ui.add_space(4.0);
@@ -68,6 +70,7 @@ impl TrawlApp {
                 entry.apply_to(&mut self.state);
                 self.picker_message = None;
             }
+            SearchBarAction::ToggleReplace => self.toggle_replace(),
         }
     }
 
@@ -133,6 +136,7 @@ impl TrawlApp {
                 PreviewAction::DismissEditorError => self.editor.error = None,
             }
         }
+        self.show_replace_after(ui);
         let ctx = ui.ctx().clone();
         let export = ExportBar::of(&self.export, self.export_blocked());
         let outdated = self.results_outdated();
@@ -151,6 +155,7 @@ impl TrawlApp {
             outdated,
             press_enter,
             running: self.session.is_running(),
+            replace: crate::app::replacing::rows_replace(&self.replace),
         };
         let actions = egui::CentralPanel::default()
             .show(ui, |ui| results_list(ui, list))
@@ -199,6 +204,7 @@ impl TrawlApp {
         }
         drawn.push((Dialog::Export, rect));
         self.stack_dialogs(&ctx, &drawn);
+        self.show_replace_windows(&ctx);
         drop_overlay(&ctx);
     }
 
@@ -228,6 +234,8 @@ impl TrawlApp {
             RowAction::CopyAll => self.copy_all(ctx),
             RowAction::DismissCopyTooLarge => self.copier.too_large = None,
             RowAction::CopyLineText(index) => self.copy_line_text(ctx, index),
+            RowAction::ReplaceFile(file) => self.toggle_replace_file(file),
+            RowAction::ReplaceMatch(index) => self.toggle_replace_match(index),
         }
     }
 
