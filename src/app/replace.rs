@@ -299,19 +299,29 @@ impl ReplaceUi {
         let Some(searched) = searched.filter(|_| self.open) else {
             return;
         };
-        let key = ReplacerKey {
-            pattern: searched.pattern.to_string(),
-            options: searched.options.clone(),
-            template: self.template.clone(),
+        // Compared in place, not built each frame.
+        let known = |k: Option<&ReplacerKey>| {
+            k.is_some_and(|k| {
+                k.pattern == searched.pattern
+                    && k.options == *searched.options
+                    && k.template == self.template
+            })
         };
-        let known = |k: Option<&ReplacerKey>| k == Some(&key);
         if known(self.compiled.as_ref().map(|(k, _)| k))
             || known(self.compiling.as_ref().map(|(k, _)| k))
         {
             return;
         }
-        let (options, pattern, template) =
-            (key.options.clone(), key.pattern.clone(), key.template.clone());
+        let key = ReplacerKey {
+            pattern: searched.pattern.to_string(),
+            options: searched.options.clone(),
+            template: self.template.clone(),
+        };
+        let (options, pattern, template) = (
+            key.options.clone(),
+            key.pattern.clone(),
+            key.template.clone(),
+        );
         if let Some(job) = Job::spawn("trawl-replacer", ctx, move |_| {
             Replacer::new(&options, &pattern, &template).map_err(|err| err.to_string())
         }) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::app::job::{Job, Polled};
 use crate::app::replace::{Exclusions, file_plan};
 use crate::app::results::{Found, Plan, ResultsModel};
-use crate::replace::{FilePlan, Replacer, preview_file};
+use crate::replace::{Encoding, FilePlan, Replacer, preview_file};
 
 /// Files larger than this are not read whole to show a change: the editor shows them.
 const PREVIEW_MAX_BYTES: u64 = 64 << 20;
@@ -146,7 +146,9 @@ fn after_lines(
     }
     let preview = match preview_file(&file_plan, replacer) {
         Ok(preview) => preview,
-        Err(reason) => return AfterState::Failed(format!("This file will not be written: {reason}.")),
+        Err(reason) => {
+            return AfterState::Failed(format!("This file will not be written: {reason}."));
+        }
     };
     let placed = placed_replacements(&file_plan, replacer, &preview.before);
     let Some(at) = file_plan
@@ -157,7 +159,16 @@ fn after_lines(
     else {
         return AfterState::Nothing;
     };
-    AfterState::Lines(lines_around(&preview.after, at, &placed, context))
+    // A UTF-8 byte-order mark is kept by the write, and is no part of the first line.
+    let mark = if preview.encoding == Encoding::Utf8Bom {
+        3
+    } else {
+        0
+    };
+    let after = preview.after.get(mark..).unwrap_or_default();
+    let unmarked = |r: &Range<usize>| r.start.saturating_sub(mark)..r.end.saturating_sub(mark);
+    let placed: Vec<_> = placed.iter().map(unmarked).collect();
+    AfterState::Lines(lines_around(after, unmarked(&at), &placed, context))
 }
 
 /// Where each planned match's replacement lies in the replaced text: its offset moved by what
@@ -250,11 +261,19 @@ fn lines_around(
 fn lossy_line(number: u64, bytes: &[u8], inserted: Vec<Range<usize>>) -> AfterLine {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let fit = |i: usize| (0..=i).rev().find(|&j| text.is_char_boundary(j)).unwrap_or(0);
+            let fit = |i: usize| {
+                (0..=i)
+                    .rev()
+                    .find(|&j| text.is_char_boundary(j))
+                    .unwrap_or(0)
+            };
             AfterLine {
                 number,
                 text: text.to_string(),
-                inserted: inserted.into_iter().map(|r| fit(r.start)..fit(r.end)).collect(),
+                inserted: inserted
+                    .into_iter()
+                    .map(|r| fit(r.start)..fit(r.end))
+                    .collect(),
             }
         }
         Err(_) => AfterLine {

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use crate::app::replace::{Confirm, ReplaceUi, Searched};
-use crate::app::views::results_list::RowsReplace;
 use crate::app::views::replace::{
     ReplaceAction, ReplaceRow, after_panel, confirm_dialog, history_window, replace_row,
     report_window,
 };
+use crate::app::views::results_list::RowsReplace;
 use crate::app::{RowRef, TrawlApp};
 use crate::replace::{UndoReport, WriteReport};
 
@@ -62,6 +62,13 @@ impl TrawlApp {
         for action in replace_row(ui, row) {
             self.apply_replace(&ctx, action);
         }
+        // A replacement typed in this frame starts compiling now, not a frame later.
+        let searched = self.shown.fields.as_ref().map(|fields| Searched {
+            pattern: &fields.pattern,
+            options: &fields.options,
+        });
+        self.replace
+            .follow(&ctx, self.shown.model.as_ref(), searched);
     }
 
     /// The panel with the selected match's lines after the change, while the rows show

@@ -4,7 +4,7 @@
 //! checkbox, and the panel with the selected match's lines after the change.
 
 use egui::text::{LayoutJob, TextFormat};
-use egui::{Align2, Button, FontId, Rect, RichText, Role, Sense, TextEdit, Ui, WidgetInfo, pos2};
+use egui::{Button, FontId, Rect, RichText, Role, Sense, TextEdit, Ui, WidgetInfo, pos2};
 
 use crate::app::numbers::{plural, thousands};
 use crate::app::replace::{Confirm, Counts, Outcome, ReplaceUi};
@@ -88,7 +88,7 @@ pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction
                 plural(counts.matches, "match", "matches"),
                 plural(counts.files, "file", "files")
             ),
-            _ => "Replace".to_string(),
+            _ => "Replace…".to_string(),
         };
         let can = blocked.is_none() && counts.is_some_and(|c| c.matches > 0) && !writing;
         let button = ui
@@ -113,8 +113,8 @@ pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction
             actions.push(ReplaceAction::Undo(None));
         }
         if ui
-            .button("History")
-            .on_hover_text("Every recorded replace: undo any of them")
+            .button("Undo history")
+            .on_hover_text("Every recorded replace, also from before a restart: undo any of them")
             .clicked()
         {
             actions.push(ReplaceAction::OpenHistory);
@@ -190,7 +190,7 @@ pub(crate) fn confirm_dialog(ctx: &egui::Context, confirm: &Confirm) -> Option<R
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui
-                .button(RichText::new("Replace").strong())
+                .button(RichText::new("Replace now").strong())
                 .on_hover_text("Write the files now")
                 .clicked()
             {
@@ -277,7 +277,10 @@ fn outcome_section(
     if !failures.is_empty() {
         ui.colored_label(
             ui.visuals().warn_fg_color,
-            format!("{} left alone", plural(failures.len() as u64, "file", "files")),
+            format!(
+                "{} left alone",
+                plural(failures.len() as u64, "file", "files")
+            ),
         );
     }
     if report.cancelled {
@@ -415,7 +418,7 @@ pub(crate) fn history_window(
                                 let undo = ui
                                     .add_enabled(
                                         !record.undone && !busy,
-                                        Button::new("Undo").small(),
+                                        Button::new(format!("Undo #{}", record.id)).small(),
                                     )
                                     .on_hover_text(format!("Undo replace {}", record.id))
                                     .on_disabled_hover_text(if record.undone {
@@ -441,7 +444,7 @@ pub(crate) fn history_window(
 /// `#3 · 2026-12-04 12:00:00 · foo → bar · 2 files, 5 replacements · /src (undone)`.
 fn history_line(record: &RecordSummary) -> String {
     format!(
-        "#{} · {} · {} → {} · {}, {} · {}{}",
+        "#{} · {} · {} replaced with {} · {}, {} · {}{}",
         record.id,
         humantime::format_rfc3339_seconds(record.time),
         record.pattern,
@@ -484,21 +487,25 @@ pub(crate) fn row_checkbox(
             egui::StrokeKind::Inside,
         );
         if checked {
-            painter.text(
-                square.center(),
-                Align2::CENTER_CENTER,
-                "✔",
-                FontId::proportional(side - 2.0),
-                visuals.fg_stroke.color,
-            );
+            // Drawn as egui's own checkbox draws its mark: no font need have a glyph for it.
+            let inner = square.shrink(3.0);
+            painter.add(egui::Shape::line(
+                vec![
+                    pos2(inner.left(), inner.center().y),
+                    pos2(inner.center().x - 1.0, inner.bottom()),
+                    pos2(inner.right(), inner.top()),
+                ],
+                visuals.fg_stroke,
+            ));
         }
     } else {
-        painter.text(
-            square.center(),
-            Align2::CENTER_CENTER,
-            "—",
-            FontId::proportional(side - 2.0),
-            ui.visuals().weak_text_color(),
+        let inner = square.shrink(3.0);
+        painter.line_segment(
+            [
+                pos2(inner.left(), inner.center().y),
+                pos2(inner.right(), inner.center().y),
+            ],
+            egui::Stroke::new(1.5, ui.visuals().weak_text_color()),
         );
     }
     match disabled_because {
@@ -516,9 +523,15 @@ pub(crate) fn change_formats(ui: &Ui, font: FontId) -> (TextFormat, TextFormat) 
     let mut removed = super::match_format(visuals, font.clone());
     removed.strikethrough = egui::Stroke::new(1.5, removed.color);
     let (background, color) = if visuals.dark_mode {
-        (egui::Color32::from_rgb(0x1f, 0x6f, 0x3a), egui::Color32::WHITE)
+        (
+            egui::Color32::from_rgb(0x1f, 0x6f, 0x3a),
+            egui::Color32::WHITE,
+        )
     } else {
-        (egui::Color32::from_rgb(0xa6, 0xe9, 0xb5), egui::Color32::BLACK)
+        (
+            egui::Color32::from_rgb(0xa6, 0xe9, 0xb5),
+            egui::Color32::BLACK,
+        )
     };
     let added = TextFormat {
         background,
@@ -573,7 +586,7 @@ pub(crate) fn after_panel(ui: &mut Ui, state: &AfterState) {
                         job.wrap.max_rows = 1;
                         job.wrap.break_anywhere = true;
                         job.wrap.max_width = ui.available_width();
-                        let text = format!("{:>6}  {}", line.number, line.text);
+                        let text = format!("{}: {}", line.number, line.text);
                         let response = ui.add(egui::Label::new(job).selectable(false));
                         response.widget_info(|| WidgetInfo::labeled(Role::Label, true, &text));
                     }

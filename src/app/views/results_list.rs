@@ -240,7 +240,12 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                 continue;
             }
             let is_selected = selected == Some(item);
-            paint_background(ui, row_rect, is_selected, ui.rect_contains_pointer(row_rect));
+            paint_background(
+                ui,
+                row_rect,
+                is_selected,
+                ui.rect_contains_pointer(row_rect),
+            );
             match item {
                 RowRef::File(file) => {
                     let Some(view) = results.file(file) else {
