@@ -253,6 +253,15 @@ pub(crate) struct ReplaceUi {
     journal_dir: Option<PathBuf>,
 }
 
+impl ReplaceUi {
+    /// Whether a replace wrote files from `model`'s results: they are from before it, and
+    /// another replace of them would only find changed files.
+    pub(crate) fn wrote_from(&self, model: u64) -> bool {
+        matches!(&self.outcome, Some(Ok(outcome))
+            if outcome.model == model && !outcome.report.written.is_empty())
+    }
+}
+
 /// The pattern and options the shown results were searched with.
 pub(crate) struct Searched<'a> {
     pub(crate) pattern: &'a str,

@@ -19,6 +19,13 @@ impl TrawlApp {
             Some("Search first: Replace rewrites the matches of the results shown")
         } else if self.session.is_searching() {
             Some("Wait for the search to end (or cancel it): Replace takes the results shown")
+        } else if self
+            .shown
+            .model
+            .as_ref()
+            .is_some_and(|m| self.replace.wrote_from(m.id()))
+        {
+            Some("These results are from before the last replace: search again to replace more")
         } else if self.results_outdated() {
             Some("The results shown are for other fields than those above: search again first")
         } else if self.replace.error().is_some() {

@@ -225,6 +225,13 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     assert_eq!(report.replacements(), 2);
     harness.get_by_label("Replaced 2 matches in 1 file");
     harness.get_by_label(&format!("{}: 2 replacements", a.display()));
+    // The results are from before the replace now: Replace waits for a new search.
+    assert!(
+        harness
+            .get_by_label("Replace 2 matches in 1 file")
+            .accesskit_node()
+            .is_disabled()
+    );
 
     harness.get_by_label("Undo").click();
     harness.step();
@@ -298,6 +305,7 @@ fn the_preview_shows_the_selected_matchs_lines_after_the_change() {
     // The second match of a.rs's line 2 unchecked: its line shows it as it is.
     harness.get_by_label("Replace at a.rs:2:5").click();
     harness.run_steps(2);
+    harness.get_by_label("2:5 foo(foo);");
     harness.get_by_label("2:1 foo(foo); → <oo>(foo);").click();
     harness.step();
     // Its lines are read and replaced on a job the frame after the click.
@@ -355,4 +363,27 @@ fn undo_from_the_history_of_a_restarted_app_restores_the_bytes() {
         "Undid replace {}: 2 files restored, 0 left alone",
         report.id
     ));
+}
+
+#[test]
+fn a_file_inside_a_compressed_file_is_not_checkable_and_not_counted() {
+    use std::io::Write as _;
+    let dir = tree();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"foo inside\n").expect("compress");
+    std::fs::write(dir.path().join("c.rs.gz"), gz.finish().expect("compress")).expect("write");
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut app = app(dir.path(), "foo", false, journal.path());
+    app.state_mut().options.search_zip = true;
+    app.state_mut().extensions = String::new();
+    let mut harness = harness(app);
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    // Found, shown, but neither counted nor checkable.
+    harness.get_by_label("1:1 foo inside");
+    harness.get_by_label("1:4 // foo here → // bar here");
+    harness.get_by_label("Replace 4 matches in 2 files");
+    let checkbox = harness.get_by_label("Replace in c.rs.gz");
+    assert!(checkbox.accesskit_node().is_disabled());
+    harness.get_by_label("1 file inside archives or compressed files: never written");
 }

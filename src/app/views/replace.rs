@@ -235,7 +235,9 @@ pub(crate) fn report_window(
                     }
                     match outcome {
                         Some(Ok(outcome)) => {
-                            outcome_section(ui, outcome, model, undoing, &mut actions);
+                            let undone = matches!(undo, Some(Ok(u))
+                                if Some(&u.id) == outcome.report.id.as_ref());
+                            outcome_section(ui, outcome, model, undoing, undone, &mut actions);
                         }
                         Some(Err(err)) => {
                             ui.colored_label(
@@ -258,6 +260,7 @@ fn outcome_section(
     outcome: &Outcome,
     model: Option<u64>,
     undoing: bool,
+    undone: bool,
     actions: &mut Vec<ReplaceAction>,
 ) {
     let report = &outcome.report;
@@ -298,7 +301,7 @@ fn outcome_section(
         if let Some(id) = &report.id
             && !report.written.is_empty()
             && ui
-                .add_enabled(!undoing, Button::new("Undo this replace"))
+                .add_enabled(!undoing && !undone, Button::new("Undo this replace"))
                 .on_hover_text(format!(
                     "Restore each written file, if it is still as this replace left it \
                      (recorded as replace {id})"

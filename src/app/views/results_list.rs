@@ -292,8 +292,16 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                         continue;
                     };
                     let location = format!("{}:{}", view.line_number, view.column);
+                    // An unchecked match, or one inside an archive, shows as it is: it is
+                    // not replaced.
+                    let writable = || {
+                        results
+                            .file(view.file)
+                            .is_some_and(|f| not_writable(f.path).is_none())
+                    };
                     let replacement = replace
                         .as_ref()
+                        .filter(|r| r.exclusions.match_checked(view.file, index) && writable())
                         .and_then(|r| r.replacer)
                         .and_then(|replacer| replacement_of(replacer, &view));
                     response.widget_info(|| {
