@@ -680,7 +680,7 @@ fn moves_focus(event: &egui::Event) -> bool {
         } => {
             // Not Tab: egui moves the focus for it before the app sees the frame's events.
             matches!(key, Key::Escape | Key::Enter)
-                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q))
+                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q | Key::H))
         }
         _ => false,
     }
