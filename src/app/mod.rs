@@ -25,6 +25,9 @@
 //! - [`preview`]: the lines around the selected match, read off the UI thread;
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
 //! - `copy`: copying a location, a line, or every shown result (bounded);
+//! - `replace` and `replace_after`: Replace: the replacement, what is unchecked, the write and
+//!   the undo on jobs, and the selected match's lines after the change; `replacing` places
+//!   its views and applies their actions;
 //! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs,
 //!   the chooser's folder listing);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
