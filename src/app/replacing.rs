@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::app::replace::{Confirm, ReplaceUi, Searched};
+use crate::app::replace_after::AfterState;
 use crate::app::views::replace::{
     ReplaceAction, ReplaceRow, after_panel, confirm_dialog, history_window, replace_row,
     report_window,
@@ -91,6 +92,20 @@ impl TrawlApp {
             .then(|| self.replace.replacer())
             .flatten();
         match (self.shown.model.as_ref(), replacer) {
+            // What the panel showed was written: the files are no longer what it reads.
+            (Some(results), Some(_)) if self.replace.wrote_from(results.id()) => {
+                self.replace_after.follow(
+                    ui.ctx(),
+                    results,
+                    None,
+                    None,
+                    &self.replace.exclusions,
+                    self.state.context_lines,
+                );
+                self.replace_after.state = AfterState::Failed(
+                    "Written. Search again to see the files as they are now.".into(),
+                );
+            }
             (Some(results), Some(replacer)) => self.replace_after.follow(
                 ui.ctx(),
                 results,

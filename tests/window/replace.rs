@@ -225,6 +225,8 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     assert_eq!(report.replacements(), 2);
     harness.get_by_label("Replaced 2 matches in 1 file");
     harness.get_by_label(&format!("{}: 2 replacements", a.display()));
+    // The selected match's lines after the change are not shown as if still to come.
+    harness.get_by_label("Written. Search again to see the files as they are now.");
     // The results are from before the replace now: Replace waits for a new search.
     assert!(
         harness
