@@ -255,6 +255,19 @@ impl TrawlApp {
             || self.replace.is_compiling()
     }
 
+    /// The running replace's files done (written or left alone) and the files it counted.
+    pub fn replace_progress(&self) -> Option<(u64, u64)> {
+        self.replace.running.as_ref().map(|running| {
+            (
+                running
+                    .progress
+                    .files_done
+                    .load(std::sync::atomic::Ordering::Relaxed),
+                running.counts.files,
+            )
+        })
+    }
+
     /// The last replace's report (`None` before any, or when it could not start).
     pub fn replace_report(&self) -> Option<&WriteReport> {
         match &self.replace.outcome {

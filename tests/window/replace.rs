@@ -389,3 +389,79 @@ fn a_file_inside_a_compressed_file_is_not_checkable_and_not_counted() {
     assert!(checkbox.accesskit_node().is_disabled());
     harness.get_by_label("1 file inside archives or compressed files: never written");
 }
+
+#[test]
+fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() {
+    // Many files, each rewritten with a journal copy and flushed: far more than one frame's
+    // worth of work, so Cancel, pressed the frame after the replace starts, stops it.
+    const FILES: usize = 3000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..FILES {
+        std::fs::write(dir.path().join(format!("f{i:04}.rs")), "one foo\n").expect("write");
+    }
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness
+        .get_by_label("Replace 3,000 matches in 3,000 files")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace now").click();
+    harness.step();
+    assert!(harness.state().is_replacing());
+    // The bar shows the progress and Cancel from the next frame on.
+    harness.step();
+    harness.get_by_label_contains("Replacing: ");
+    // Cancelled once files are being written (the plan is built first), without a frame
+    // between: the rest cannot all be written before the next frame sets the flag.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness
+        .state()
+        .replace_progress()
+        .is_some_and(|(done, _)| done == 0)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no file was written within a minute"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    harness.get_by_label("Cancel replace").click();
+    harness.step();
+    wait_until(&mut harness, "the cancelled replace", |h| {
+        !h.state().is_replacing()
+    });
+    let report = harness.state().replace_report().expect("a report");
+    assert!(report.cancelled);
+    assert!(
+        (1..FILES).contains(&report.written.len()),
+        "{} written",
+        report.written.len()
+    );
+    harness.get_by_label("Cancelled: the files after the last one written were not touched.");
+    let written: std::collections::HashSet<_> =
+        report.written.iter().map(|f| f.path.clone()).collect();
+    for i in 0..FILES {
+        let path = dir.path().join(format!("f{i:04}.rs"));
+        let expected: &[u8] = if written.contains(&path) {
+            b"one bar\n"
+        } else {
+            b"one foo\n"
+        };
+        assert_eq!(read(&path), expected, "{}", path.display());
+    }
+    let written_count = written.len();
+
+    // The files written before the cancel were recorded: Undo restores each.
+    harness.get_by_label("Undo").click();
+    harness.step();
+    wait_until(&mut harness, "the undo", |h| {
+        h.state().undo_report().is_some()
+    });
+    let undo = harness.state().undo_report().expect("undone");
+    assert_eq!(undo.restored.len(), written_count);
+    for i in 0..FILES {
+        assert_eq!(read(&dir.path().join(format!("f{i:04}.rs"))), b"one foo\n");
+    }
+}
