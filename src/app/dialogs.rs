@@ -1,4 +1,5 @@
-//! The windows over the app (folder chooser, editor settings, export form) as a stack: the one
+//! The windows over the app (folder chooser, editor settings, export form, Replace's report
+//! and history) as a stack: the one
 //! opened or clicked last is on top, and Esc closes that one only.
 
 /// The windows over the app that Esc closes, the topmost first.
@@ -10,6 +11,10 @@ pub(crate) enum Dialog {
     EditorSettings,
     /// The in-window export form.
     Export,
+    /// Replace's report of the last replace and undo.
+    ReplaceReport,
+    /// Replace's history of recorded replaces.
+    ReplaceHistory,
 }
 
 /// One dialog as drawn in this frame.

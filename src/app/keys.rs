@@ -21,6 +21,10 @@ impl TrawlApp {
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::S)) {
             self.open_export(ctx);
         }
+        // Before any field is drawn: a text field takes Ctrl+H as Backspace.
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::H)) {
+            self.toggle_replace();
+        }
         // Esc closes the topmost dialog (once they are drawn), else cancels the search; an
         // open menu takes it first.
         if ctx.input(|i| i.key_pressed(Key::Escape)) && !egui::Popup::is_any_open(ctx) {

@@ -29,6 +29,9 @@
 //!   read-only, for the editor);
 //! - [`export`]: every shown match to a JSON Lines or CSV file, written on its own thread;
 //! - `copy`: copying a location, a line, or every shown result (bounded);
+//! - `replace` and `replace_after`: Replace: the replacement, what is unchecked, the write and
+//!   the undo on jobs, and the selected match's lines after the change; `replacing` places
+//!   its views and applies their actions;
 //! - `job`: the one background-task type (layout, copy, export, preview, pattern, dialogs,
 //!   the chooser's folder listing);
 //! - `dispose`: freeing large values on a thread of its own, not in a frame;
@@ -63,6 +66,9 @@ mod numbers;
 mod panels;
 pub mod picker;
 pub mod preview;
+mod replace;
+mod replace_after;
+mod replacing;
 pub mod results;
 mod session;
 mod shown;
@@ -207,6 +213,10 @@ pub struct TrawlApp {
     export: export::ExportUi,
     /// Copying: a copy being built, Copy all's refusal and limit.
     copier: copy::Copier,
+    /// Replace: the field, what is unchecked, the write, the undo, the report.
+    replace: replace::ReplaceUi,
+    /// The selected match's lines after the replace.
+    replace_after: replace_after::After,
     /// The open dialogs in stacking order.
     dialogs: DialogStack,
     /// Keyboard events held for the next frame (see [`TrawlApp::take_keys_in_turn`]).
@@ -235,6 +245,8 @@ impl TrawlApp {
             editor: editor::Editor::default(),
             export: export::ExportUi::default(),
             copier: copy::Copier::default(),
+            replace: replace::ReplaceUi::default(),
+            replace_after: replace_after::After::default(),
             dialogs: DialogStack::default(),
             held_keys: Vec::new(),
             undersized: None,
@@ -642,7 +654,7 @@ fn moves_focus(event: &egui::Event) -> bool {
         } => {
             // Not Tab: egui moves the focus for it before the app sees the frame's events.
             matches!(key, Key::Escape | Key::Enter)
-                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q))
+                || (modifiers.command && matches!(key, Key::F | Key::S | Key::Q | Key::H))
         }
         _ => false,
     }

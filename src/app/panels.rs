@@ -39,11 +39,13 @@ impl TrawlApp {
                     chooser_open: self.picking.chooser_open(),
                     large_folders: self.session.large_folders_mut(),
                     searching,
+                    replace_open: self.replace.open,
                 },
             );
             for action in actions {
                 self.apply_search_bar(&ctx, action);
             }
+            self.show_replace_row(ui);
             ui.add_space(4.0);
             views::status::progress_line(ui, self.session.progress_line());
             ui.add_space(4.0);
@@ -69,6 +71,7 @@ impl TrawlApp {
                 entry.apply_to(&mut self.state);
                 self.picking.folder_set_elsewhere();
             }
+            SearchBarAction::ToggleReplace => self.toggle_replace(),
         }
     }
 
@@ -150,6 +153,7 @@ impl TrawlApp {
                 PreviewAction::DismissEditorError => self.editor.error = None,
             }
         }
+        self.show_replace_after(ui);
         let ctx = ui.ctx().clone();
         let export = ExportBar::of(&self.export, self.export_blocked());
         let outdated = self.results_outdated();
@@ -168,6 +172,7 @@ impl TrawlApp {
             outdated,
             press_enter,
             running: self.session.is_running(),
+            replace: crate::app::replacing::rows_replace(&self.replace),
         };
         let actions = egui::CentralPanel::default()
             .show(ui, |ui| results_list(ui, list))
@@ -223,6 +228,7 @@ impl TrawlApp {
             open: self.export.form.is_some(),
             rect,
         });
+        drawn.extend(self.show_replace_windows(&ctx));
         if let Some(top) = self.dialogs.restack(&ctx, &drawn) {
             self.close_dialog(top);
         }
@@ -255,6 +261,8 @@ impl TrawlApp {
             RowAction::CopyAll => self.copy_all(ctx),
             RowAction::DismissCopyTooLarge => self.copier.too_large = None,
             RowAction::CopyLineText(index) => self.copy_line_text(ctx, index),
+            RowAction::ReplaceFile(file) => self.toggle_replace_file(file),
+            RowAction::ReplaceMatch(index) => self.toggle_replace_match(index),
         }
     }
 
@@ -264,6 +272,8 @@ impl TrawlApp {
             Dialog::Chooser => self.picking.close_chooser(),
             Dialog::EditorSettings => self.editor.settings_open = false,
             Dialog::Export => self.export.form = None,
+            Dialog::ReplaceReport => self.replace.report_open = false,
+            Dialog::ReplaceHistory => self.replace.history_open = false,
         }
     }
 }

@@ -426,6 +426,11 @@ impl Found {
         self.searched_archives && crate::search::searched_inside_archive(path)
     }
 
+    /// When a file was last modified, as the search saw it: a replace checks it is still so.
+    pub fn modified(&self, file: usize) -> Option<std::time::SystemTime> {
+        self.files.get(file).and_then(|f| f.found.modified)
+    }
+
     /// The encoding a file was decoded from, `None` when it was searched as its bytes.
     pub fn encoding(&self, file: usize) -> Option<&'static encoding_rs::Encoding> {
         self.files.get(file).and_then(|f| f.found.encoding)

@@ -25,6 +25,7 @@ mod many;
 mod navigation;
 mod preview_panel;
 mod promises;
+mod replace;
 mod results;
 mod settings;
 mod stale;

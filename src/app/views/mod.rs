@@ -6,6 +6,7 @@ pub(crate) mod editor_settings;
 pub(crate) mod export;
 pub(crate) mod options;
 pub(crate) mod preview;
+pub(crate) mod replace;
 pub(crate) mod results_list;
 pub(crate) mod search_bar;
 pub(crate) mod status;

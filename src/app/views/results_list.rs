@@ -9,9 +9,12 @@ use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::numbers::{megabytes, plural, thousands};
+use crate::app::replace::{Exclusions, not_writable, replacement_of};
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
 use crate::app::shown::ShownResults;
 use crate::app::views::export::{ExportAction, ExportBar};
+use crate::app::views::replace::{change_formats, row_checkbox, split_for_checkbox};
+use crate::replace::Replacer;
 
 /// Indentation of occurrence rows under their file header.
 const INDENT: f32 = 22.0;
@@ -34,6 +37,17 @@ pub(crate) enum RowAction {
     Export(ExportAction),
     /// Hide the "Copy all is too large" message.
     DismissCopyTooLarge,
+    /// A file's Replace checkbox.
+    ReplaceFile(usize),
+    /// A match's Replace checkbox.
+    ReplaceMatch(usize),
+}
+
+/// What the rows show of a replace: a checkbox each, and, once the replacement is compiled
+/// and has text, each match's change.
+pub(crate) struct RowsReplace<'a> {
+    pub(crate) exclusions: &'a Exclusions,
+    pub(crate) replacer: Option<&'a Replacer>,
 }
 
 /// What the results list draws.
@@ -50,6 +64,8 @@ pub(crate) struct ResultsList<'a> {
     pub(crate) press_enter: bool,
     /// The engine still runs the search.
     pub(crate) running: bool,
+    /// The Replace field is open.
+    pub(crate) replace: Option<RowsReplace<'a>>,
 }
 
 /// Toolbar (sort, fold, copy all, export) and the virtual list; what the person did.
@@ -62,6 +78,7 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
         outdated,
         press_enter,
         running,
+        replace,
     } = list;
     let ShownResults {
         model,
@@ -211,14 +228,24 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
             };
             // A stable id per item, so a click or an open context menu stays with its row
             // while rows above it come and go.
-            let (rect, _) =
+            let (row_rect, _) =
                 ui.allocate_exact_size(vec2(ui.available_width(), row_height), Sense::hover());
+            // With Replace open, a checkbox before each row.
+            let (check_rect, rect) = match replace {
+                Some(_) => split_for_checkbox(row_rect),
+                None => (Rect::NOTHING, row_rect),
+            };
             let response = ui.interact(rect, egui::Id::unique(("trawl.row", item)), Sense::click());
-            if !ui.is_rect_visible(rect) {
+            if !ui.is_rect_visible(row_rect) {
                 continue;
             }
             let is_selected = selected == Some(item);
-            paint_background(ui, rect, is_selected, ui.rect_contains_pointer(rect));
+            paint_background(
+                ui,
+                row_rect,
+                is_selected,
+                ui.rect_contains_pointer(row_rect),
+            );
             match item {
                 RowRef::File(file) => {
                     let Some(view) = results.file(file) else {
@@ -247,29 +274,70 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                     });
                     paint_file_row(ui, rect, &view, encoding);
                     file_row_actions(&response, file, &view, &mut actions);
+                    if let Some(replace) = &replace
+                        && row_checkbox(
+                            ui,
+                            check_rect,
+                            egui::Id::unique(("trawl.replace.check", item)),
+                            replace.exclusions.file_checked(file),
+                            &format!("Replace in {}", view.display),
+                            not_writable(view.path),
+                        )
+                    {
+                        actions.push(RowAction::ReplaceFile(file));
+                    }
                 }
                 RowRef::Match(index) => {
                     let Some(view) = results.occurrence(index) else {
                         continue;
                     };
                     let location = format!("{}:{}", view.line_number, view.column);
+                    // An unchecked match, or one inside an archive, shows as it is: it is
+                    // not replaced.
+                    let writable = || {
+                        results
+                            .file(view.file)
+                            .is_some_and(|f| not_writable(f.path).is_none())
+                    };
+                    let replacement = replace
+                        .as_ref()
+                        .filter(|r| r.exclusions.match_checked(view.file, index) && writable())
+                        .and_then(|r| r.replacer)
+                        .and_then(|replacer| replacement_of(replacer, &view));
                     response.widget_info(|| {
-                        WidgetInfo::selected(
-                            Role::Button,
-                            true,
-                            is_selected,
-                            if view.spans_lines {
-                                format!(
-                                    "{location} {} (continues on the next lines)",
-                                    view.text.trim()
-                                )
-                            } else {
-                                format!("{location} {}", view.text.trim())
-                            },
-                        )
+                        let label = match &replacement {
+                            Some(replacement) => changed_row_label(&location, &view, replacement),
+                            None if view.spans_lines => format!(
+                                "{location} {} (continues on the next lines)",
+                                view.text.trim()
+                            ),
+                            None => format!("{location} {}", view.text.trim()),
+                        };
+                        WidgetInfo::selected(Role::Button, true, is_selected, label)
                     });
-                    paint_match_row(ui, rect, &location, &view, &mono, char_width);
+                    paint_match_row(
+                        ui,
+                        rect,
+                        &location,
+                        &view,
+                        replacement.as_deref(),
+                        &mono,
+                        char_width,
+                    );
                     match_row_actions(ui, rect, &response, results, index, &mut actions);
+                    if let Some(replace) = &replace
+                        && let Some(file) = results.file(view.file)
+                        && row_checkbox(
+                            ui,
+                            check_rect,
+                            egui::Id::unique(("trawl.replace.check", item)),
+                            replace.exclusions.match_checked(view.file, index),
+                            &format!("Replace at {}:{location}", file.display),
+                            not_writable(file.path),
+                        )
+                    {
+                        actions.push(RowAction::ReplaceMatch(index));
+                    }
                 }
             }
             if response.clicked() || response.secondary_clicked() {
@@ -519,6 +587,7 @@ fn paint_match_row(
     rect: Rect,
     location: &str,
     view: &MatchView<'_>,
+    replacement: Option<&str>,
     mono: &FontId,
     char_width: f32,
 ) {
@@ -547,7 +616,7 @@ fn paint_match_row(
     let text_left = rect.left() + INDENT + location_width + 2.0 * char_width;
     let width = (rect.right() - text_left - 4.0).max(char_width);
     let visible_chars = (width / char_width) as usize;
-    let job = highlighted_line(ui, view, mono, visible_chars, width);
+    let job = highlighted_line(ui, view, replacement, mono, visible_chars, width);
     let galley = ui.painter().layout_job(job);
     let pos = pos2(text_left, rect.center().y - galley.size().y / 2.0);
     ui.painter().galley(pos, galley, visuals.text_color());
@@ -558,6 +627,7 @@ fn paint_match_row(
 fn highlighted_line(
     ui: &Ui,
     view: &MatchView<'_>,
+    replacement: Option<&str>,
     mono: &FontId,
     visible_chars: usize,
     width: f32,
@@ -600,7 +670,15 @@ fn highlighted_line(
         );
     }
     job.append(&text[start..mark_start], 0.0, normal.clone());
-    job.append(&text[mark_start..mark_end], 0.0, marked);
+    match replacement {
+        // The change in place: the match struck out, what replaces it beside it.
+        Some(replacement) => {
+            let (removed, added) = change_formats(ui, mono.clone());
+            job.append(&text[mark_start..mark_end], 0.0, removed);
+            job.append(replacement, 0.0, added);
+        }
+        None => job.append(&text[mark_start..mark_end], 0.0, marked),
+    }
     job.append(&text[mark_end..end], 0.0, normal);
     if end == text.len() && view.ellipsis_after {
         job.append(
@@ -612,6 +690,18 @@ fn highlighted_line(
 
     job.wrap = single_line(width);
     job
+}
+
+/// A changed row's accessible name: `12:5 old line → new line`.
+fn changed_row_label(location: &str, view: &MatchView<'_>, replacement: &str) -> String {
+    let text = view.text;
+    let (start, end) = (view.highlight.start, view.highlight.end);
+    let new = format!(
+        "{}{replacement}{}",
+        text.get(..start).unwrap_or(""),
+        text.get(end..).unwrap_or("")
+    );
+    format!("{location} {} → {}", text.trim(), new.trim())
 }
 
 /// One row, cut at `width` with `…`.

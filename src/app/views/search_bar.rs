@@ -66,6 +66,8 @@ pub(crate) struct SearchBar<'a> {
     pub(crate) chooser_open: bool,
     pub(crate) large_folders: &'a mut LargeFolders,
     pub(crate) searching: bool,
+    /// The Replace field shows.
+    pub(crate) replace_open: bool,
 }
 
 /// What the person asked for in the search bar.
@@ -83,6 +85,8 @@ pub(crate) enum SearchBarAction {
     Recent(String),
     /// A past search was picked.
     History(SearchFields),
+    /// Show or hide the Replace field.
+    ToggleReplace,
 }
 
 /// Draws the fields and buttons; Enter in a field or the Search button asks for a search.
@@ -100,6 +104,7 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
         chooser_open,
         large_folders,
         searching,
+        replace_open,
     } = bar;
     let mut actions = Vec::new();
     let mut enter = false;
@@ -183,7 +188,7 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
             let label = ui.label("Pattern");
             let width = ui.available_width() - PATTERN_TOOLS_WIDTH - SEARCH_BUTTONS_WIDTH;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            pattern_tools(ui, state, &mut actions);
+            pattern_tools(ui, state, replace_open, &mut actions);
             enter |= search_buttons(ui, state, valid, searching, &mut actions);
         });
     } else {
@@ -196,7 +201,7 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
             let label = field_label(ui, "Pattern");
             let width = ui.available_width() - PATTERN_TOOLS_WIDTH;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            pattern_tools(ui, state, &mut actions);
+            pattern_tools(ui, state, replace_open, &mut actions);
         });
     }
     if let Some(error) = &errors.extensions {
@@ -285,7 +290,12 @@ fn pattern_field(ui: &mut Ui, pattern: &mut String, label: &egui::Response, widt
 }
 
 /// History and the pattern's toggles.
-fn pattern_tools(ui: &mut Ui, state: &mut SavedState, actions: &mut Vec<SearchBarAction>) {
+fn pattern_tools(
+    ui: &mut Ui,
+    state: &mut SavedState,
+    replace_open: bool,
+    actions: &mut Vec<SearchBarAction>,
+) {
     if let Some(entry) = history_menu(ui, &state.history) {
         actions.push(SearchBarAction::History(entry));
     }
@@ -310,6 +320,14 @@ fn pattern_tools(ui: &mut Ui, state: &mut SavedState, actions: &mut Vec<SearchBa
     .on_hover_text("Match whole word");
     ui.toggle_value(&mut options.regex, RichText::new(".*").monospace())
         .on_hover_text("Use regular expression");
+    let mut open = replace_open;
+    if ui
+        .toggle_value(&mut open, RichText::new("⇄").monospace())
+        .on_hover_text("Replace (Ctrl+H)")
+        .changed()
+    {
+        actions.push(SearchBarAction::ToggleReplace);
+    }
 }
 
 /// Search, Cancel and Options; true when Search was clicked.

@@ -1,0 +1,476 @@
+//! Replace in the window, driven headlessly through egui_kittest on the real app and real
+//! files: the Replace field (its toggle and Ctrl+H), each row's change in place, the
+//! checkboxes and the counts on the bar, the confirmation, the written bytes (against an
+//! independent computation here), a file changed after the search, the report, the lines
+//! after the change, and Undo from the history of a new app over the same journal (as after
+//! a restart).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::common::harness;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use trawl::app::{SavedState, TrawlApp};
+
+/// `a.rs`: a UTF-8 byte-order mark, CRLF line ends and three `foo`s; `b.rs`: one `foo`, no
+/// final newline.
+const A: &[u8] = b"\xEF\xBB\xBFlet foo = 1;\r\nfoo(foo);\r\n";
+const B: &[u8] = b"// foo here";
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a.rs"), A).expect("write");
+    std::fs::write(dir.path().join("b.rs"), B).expect("write");
+    dir
+}
+
+/// An app over `folder` (searching for `pattern`, a regex or not) whose replace journal is in
+/// `journal`.
+fn app(folder: &Path, pattern: &str, regex: bool, journal: &Path) -> TrawlApp {
+    let mut state = SavedState {
+        folder: folder.display().to_string(),
+        extensions: "rs".into(),
+        pattern: pattern.into(),
+        search_as_you_type: false,
+        ..SavedState::default()
+    };
+    state.options.regex = regex;
+    let mut app = TrawlApp::new(state);
+    app.set_native_dialogs(false);
+    app.set_journal_dir(journal.to_path_buf());
+    app
+}
+
+/// Steps frames until `done` holds (a minute at most).
+fn wait_until(
+    harness: &mut Harness<'_, TrawlApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, TrawlApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "waited a minute for {what}");
+        std::thread::sleep(Duration::from_millis(2));
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
+/// Searches with Enter in the pattern field, to the end.
+fn search(harness: &mut Harness<'_, TrawlApp>) {
+    harness.get_by_label("Pattern").focus();
+    harness.step();
+    harness.key_press(Key::Enter);
+    harness.step();
+    wait_until(harness, "the search", |h| {
+        !h.state().is_searching() && h.state().results().is_some()
+    });
+}
+
+/// Opens the Replace field with Ctrl+H and types `template` into it.
+fn replace_with(harness: &mut Harness<'_, TrawlApp>, template: &str) {
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    harness.run_steps(2);
+    harness.get_by_label("Replace").type_text(template);
+    harness.step();
+    wait_until(harness, "the replacement to compile", |h| {
+        !h.state().is_busy_with_replace()
+    });
+}
+
+/// Presses the bar's button (its text is `bar`), confirms, and waits for the write.
+fn replace_confirmed(harness: &mut Harness<'_, TrawlApp>, bar: &str, confirmation: &str) {
+    harness.get_by_label(bar).click();
+    harness.run_steps(2);
+    harness.get_by_label(confirmation);
+    harness.get_by_label("Replace now").click();
+    harness.step();
+    wait_until(harness, "the replace", |h| !h.state().is_replacing());
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("read")
+}
+
+/// `text` with the `occurrence`-th (0-based) `from` replaced by `to`, for each occurrence
+/// listed: computed here, independently of trawl.
+fn replaced(text: &[u8], from: &[u8], to: &[u8], occurrences: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut seen = 0;
+    while let Some(found) = text[at..].windows(from.len()).position(|w| w == from) {
+        let start = at + found;
+        out.extend_from_slice(&text[at..start]);
+        if occurrences.contains(&seen) {
+            out.extend_from_slice(to);
+        } else {
+            out.extend_from_slice(from);
+        }
+        seen += 1;
+        at = start + from.len();
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+#[test]
+fn ctrl_h_and_the_toggle_show_and_hide_the_replace_field() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Replace").is_none());
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    harness.run_steps(2);
+    assert!(harness.state().replace_open());
+    // Ctrl+H puts the cursor in the field, as Ctrl+F does in the pattern's.
+    assert!(
+        harness
+            .get_by_label("Replace")
+            .accesskit_node()
+            .is_focused()
+    );
+    // Ctrl+H from inside a field hides it again (the field does not take it as Backspace).
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Replace").is_none());
+
+    harness.get_by_label("⇄").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Replace").is_some());
+    harness.get_by_label("⇄").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Replace").is_none());
+}
+
+#[test]
+fn rows_show_each_change_in_place_with_groups_when_regex_is_on() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "f(o+)", true, journal.path()));
+    search(&mut harness);
+    // The rows before any replacement is typed: the line alone.
+    harness.get_by_label("2:5 foo(foo);");
+    replace_with(&mut harness, "b${1}r$$");
+    harness.get_by_label("1:5 let foo = 1; → let boor$ = 1;");
+    harness.get_by_label("2:1 foo(foo); → boor$(foo);");
+    harness.get_by_label("2:5 foo(foo); → foo(boor$);");
+    harness.get_by_label("1:4 // foo here → // boor$ here");
+    // Nothing was written by showing it.
+    assert_eq!(read(&dir.path().join("a.rs")), A);
+    assert_eq!(read(&dir.path().join("b.rs")), B);
+}
+
+#[test]
+fn a_literal_pattern_takes_the_replacement_as_typed() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "$1x");
+    harness.get_by_label("1:5 let foo = 1; → let $1x = 1;");
+    harness.get_by_label("Replace 4 matches in 2 files");
+}
+
+#[test]
+fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness.get_by_label("Replace 4 matches in 2 files");
+
+    // One match of a.rs unchecked, then b.rs as a whole.
+    let a_match = harness.get_by_label("Replace at a.rs:2:5");
+    assert_eq!(
+        a_match.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+    a_match.click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .get_by_label("Replace at a.rs:2:5")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
+    harness.get_by_label("Replace 3 matches in 2 files");
+    harness.get_by_label("Replace in b.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 2 matches in 1 file");
+    // Checked again, then unchecked again: the count follows.
+    harness.get_by_label("Replace in b.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 3 matches in 2 files");
+    harness.get_by_label("Replace in b.rs").click();
+    harness.run_steps(2);
+
+    replace_confirmed(
+        &mut harness,
+        "Replace 2 matches in 1 file",
+        "Replace 2 matches in 1 file with \"bar\"",
+    );
+    let a = dir.path().join("a.rs");
+    // The first and second `foo` of a.rs, not the third; b.rs untouched.
+    assert_eq!(read(&a), replaced(A, b"foo", b"bar", &[0, 1]));
+    assert_eq!(read(&a), b"\xEF\xBB\xBFlet bar = 1;\r\nbar(foo);\r\n");
+    assert_eq!(read(&dir.path().join("b.rs")), B);
+    let report = harness.state().replace_report().expect("a report");
+    assert_eq!(report.written.len(), 1);
+    assert_eq!(report.replacements(), 2);
+    harness.get_by_label("Replaced 2 matches in 1 file");
+    harness.get_by_label(&format!("{}: 2 replacements", a.display()));
+    // The selected match's lines after the change are not shown as if still to come.
+    harness.get_by_label("Written. Search again to see the files as they are now.");
+    // The results are from before the replace now: Replace waits for a new search.
+    assert!(
+        harness
+            .get_by_label("Replace 2 matches in 1 file")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    harness.get_by_label("Undo").click();
+    harness.step();
+    wait_until(&mut harness, "the undo", |h| {
+        h.state().undo_report().is_some()
+    });
+    assert_eq!(read(&a), A);
+    assert_eq!(read(&dir.path().join("b.rs")), B);
+    let id = &harness.state().undo_report().expect("undone").id.clone();
+    harness.get_by_label(&format!(
+        "Undid replace {id}: 1 file restored, 0 left alone"
+    ));
+    harness.get_by_label(&format!("{}: restored", a.display()));
+}
+
+#[test]
+fn a_file_changed_after_the_search_is_skipped_and_listed() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    // b.rs changes after the search: its match moved, its size and time are others.
+    let b = dir.path().join("b.rs");
+    let changed = b"//  foo here, changed";
+    std::fs::write(&b, changed).expect("write");
+    let later = std::time::SystemTime::now() + Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&b)
+        .and_then(|f| f.set_modified(later))
+        .expect("set the modified time");
+
+    replace_confirmed(
+        &mut harness,
+        "Replace 4 matches in 2 files",
+        "Replace 4 matches in 2 files with \"bar\"",
+    );
+    assert_eq!(
+        read(&dir.path().join("a.rs")),
+        replaced(A, b"foo", b"bar", &[0, 1, 2])
+    );
+    assert_eq!(read(&b), changed);
+    let report = harness.state().replace_report().expect("a report");
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].path, b);
+    harness.get_by_label("Replaced 3 matches in 1 file");
+    harness.get_by_label("1 file left alone");
+    harness.get_by_label(&format!(
+        "{}: not written: {}",
+        b.display(),
+        report.skipped[0].reason
+    ));
+    assert!(
+        report.skipped[0]
+            .reason
+            .to_string()
+            .starts_with("it changed since the search"),
+        "{}",
+        report.skipped[0].reason
+    );
+    // The report is one of the dialogs Esc closes, the topmost first.
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("Replaced 3 matches in 1 file")
+            .is_none(),
+        "Esc closes the report"
+    );
+}
+
+#[test]
+fn the_preview_shows_the_selected_matchs_lines_after_the_change() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "f(o+)", true, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "<$1>");
+    // The second match of a.rs's line 2 unchecked: its line shows it as it is.
+    harness.get_by_label("Replace at a.rs:2:5").click();
+    harness.run_steps(2);
+    harness.get_by_label("2:5 foo(foo);");
+    harness.get_by_label("2:1 foo(foo); → <oo>(foo);").click();
+    harness.step();
+    // Its lines are read and replaced on a job the frame after the click.
+    wait_until(&mut harness, "the change's lines", |h| {
+        h.query_by_label("1: let <oo> = 1;").is_some()
+    });
+    harness.get_by_label("2: <oo>(foo);");
+}
+
+#[test]
+fn undo_from_the_history_of_a_restarted_app_restores_the_bytes() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    {
+        let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+        search(&mut harness);
+        replace_with(&mut harness, "quux");
+        replace_confirmed(
+            &mut harness,
+            "Replace 4 matches in 2 files",
+            "Replace 4 matches in 2 files with \"quux\"",
+        );
+        assert_eq!(
+            read(&dir.path().join("a.rs")),
+            replaced(A, b"foo", b"quux", &[0, 1, 2])
+        );
+        assert_eq!(read(&dir.path().join("b.rs")), b"// quux here");
+    }
+    // A new window over the same journal: no search, nothing in memory of the replace.
+    let mut harness = harness(app(dir.path(), "other", false, journal.path()));
+    harness.run_steps(3);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    harness.run_steps(2);
+    harness.get_by_label("Undo history").click();
+    harness.step();
+    wait_until(&mut harness, "the history", |h| {
+        !h.state().is_busy_with_replace()
+    });
+    let record = harness
+        .get_all_by_label_contains("Undo #")
+        .map(|node| node.accesskit_node().label().unwrap_or_default())
+        .collect::<Vec<_>>();
+    assert_eq!(record.len(), 1, "{record:?}");
+    harness.get_by_label(&record[0]).click();
+    harness.step();
+    wait_until(&mut harness, "the undo", |h| {
+        h.state().undo_report().is_some()
+    });
+    assert_eq!(read(&dir.path().join("a.rs")), A);
+    assert_eq!(read(&dir.path().join("b.rs")), B);
+    let report = harness.state().undo_report().expect("undone");
+    assert_eq!(report.restored.len(), 2);
+    assert!(report.left.is_empty());
+    harness.get_by_label(&format!(
+        "Undid replace {}: 2 files restored, 0 left alone",
+        report.id
+    ));
+}
+
+#[test]
+fn a_file_inside_a_compressed_file_is_not_checkable_and_not_counted() {
+    use std::io::Write as _;
+    let dir = tree();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"foo inside\n").expect("compress");
+    std::fs::write(dir.path().join("c.rs.gz"), gz.finish().expect("compress")).expect("write");
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut app = app(dir.path(), "foo", false, journal.path());
+    app.state_mut().options.search_zip = true;
+    app.state_mut().extensions = String::new();
+    let mut harness = harness(app);
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    // Found, shown, but neither counted nor checkable.
+    harness.get_by_label("1:1 foo inside");
+    harness.get_by_label("1:4 // foo here → // bar here");
+    harness.get_by_label("Replace 4 matches in 2 files");
+    let checkbox = harness.get_by_label("Replace in c.rs.gz");
+    assert!(checkbox.accesskit_node().is_disabled());
+    harness.get_by_label("1 file inside archives or compressed files: never written");
+}
+
+#[test]
+fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() {
+    // Many files, each rewritten with a journal copy and flushed: far more than one frame's
+    // worth of work, so Cancel, pressed the frame after the replace starts, stops it.
+    const FILES: usize = 3000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..FILES {
+        std::fs::write(dir.path().join(format!("f{i:04}.rs")), "one foo\n").expect("write");
+    }
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness
+        .get_by_label("Replace 3,000 matches in 3,000 files")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace now").click();
+    harness.step();
+    assert!(harness.state().is_replacing());
+    // The bar shows the progress and Cancel from the next frame on.
+    harness.step();
+    harness.get_by_label_contains("Replacing: ");
+    // Cancelled once files are being written (the plan is built first), without a frame
+    // between: the rest cannot all be written before the next frame sets the flag.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness
+        .state()
+        .replace_progress()
+        .is_some_and(|(done, _)| done == 0)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no file was written within a minute"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    harness.get_by_label("Cancel replace").click();
+    harness.step();
+    wait_until(&mut harness, "the cancelled replace", |h| {
+        !h.state().is_replacing()
+    });
+    let report = harness.state().replace_report().expect("a report");
+    assert!(report.cancelled);
+    assert!(
+        (1..FILES).contains(&report.written.len()),
+        "{} written",
+        report.written.len()
+    );
+    harness.get_by_label("Cancelled: the files after the last one written were not touched.");
+    let written: std::collections::HashSet<_> =
+        report.written.iter().map(|f| f.path.clone()).collect();
+    for i in 0..FILES {
+        let path = dir.path().join(format!("f{i:04}.rs"));
+        let expected: &[u8] = if written.contains(&path) {
+            b"one bar\n"
+        } else {
+            b"one foo\n"
+        };
+        assert_eq!(read(&path), expected, "{}", path.display());
+    }
+    let written_count = written.len();
+
+    // The files written before the cancel were recorded: Undo restores each.
+    harness.get_by_label("Undo").click();
+    harness.step();
+    wait_until(&mut harness, "the undo", |h| {
+        h.state().undo_report().is_some()
+    });
+    let undo = harness.state().undo_report().expect("undone");
+    assert_eq!(undo.restored.len(), written_count);
+    for i in 0..FILES {
+        assert_eq!(read(&dir.path().join(format!("f{i:04}.rs"))), b"one foo\n");
+    }
+}
