@@ -816,6 +816,43 @@ fn no_match_writes_nothing_and_exits_1() {
     assert!(out.stdout.is_empty());
 }
 
+/// A `--write` that wrote no file (every matching file left alone) keeps no record: nothing
+/// in `--undo-list`, nothing for `--undo`, and it says so instead of naming an ID.
+#[test]
+fn a_write_that_wrote_nothing_leaves_no_record() {
+    let tree = Tree::new();
+    let locked = tree.file("locked.txt", "foo\n");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--write"]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not written: it is read-only"));
+    assert_eq!(
+        text(&out.stdout),
+        "0 replacements in 0 files; nothing to record\n"
+    );
+    let list = tree.trawl(&["--undo-list"]);
+    assert_eq!(list.status.code(), Some(0));
+    assert_eq!(text(&list.stdout), "");
+    assert_eq!(
+        fs::read_dir(tree.journal.path()).expect("journal").count(),
+        0,
+        "no record folder is left"
+    );
+    assert_eq!(tree.trawl(&["--undo"]).status.code(), Some(2));
+    // The next replace that writes is recorded as usual.
+    tree.file("open.txt", "foo\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--write"]);
+    assert!(text(&out.stdout).contains("1 replacement in 1 file; recorded as replace 1"));
+    assert_eq!(
+        tree.trawl(&["--undo-list"])
+            .stdout
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn the_diff_applied_with_patch_gives_what_write_gives() {
     let diffed = Tree::new();
@@ -851,8 +888,9 @@ fn the_diff_applied_with_patch_gives_what_write_gives() {
     assert_eq!(patched, written.snapshot());
 }
 
-/// A `--write` killed at random points leaves each file wholly old or wholly new, and
-/// `--undo` then restores every file the journal recorded.
+/// A `--write` killed at random points leaves each file wholly old or wholly new; the next
+/// run (`--undo`) removes the temporary files the killed one left, and no file of the
+/// person's, and restores every file the journal recorded.
 #[test]
 fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
     let tree = Tree::new();
@@ -863,10 +901,19 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
         tree.file(&name, &body);
         originals.insert(name, body.into_bytes());
     }
-    let replaced: BTreeMap<String, Vec<u8>> = originals
+    let mut replaced: BTreeMap<String, Vec<u8>> = originals
         .iter()
         .map(|(name, body)| (name.clone(), expected_bytes(body, "foo", "barbaz")))
         .collect();
+    // A person's files named like temporary files (no match in them: `foo` is not there).
+    for name in [
+        "d0/.trawl-mine.tmp",
+        "d1/.trawl-0123456789abcdef-abc123.tmp",
+    ] {
+        tree.file(name, "keep me\n");
+        originals.insert(name.to_string(), b"keep me\n".to_vec());
+        replaced.insert(name.to_string(), b"keep me\n".to_vec());
+    }
     // One whole run first, undone, to learn how long one takes here: the kills then land
     // anywhere in that span (a calibration, not an assertion on time).
     let started = std::time::Instant::now();
@@ -878,6 +925,7 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
     assert_eq!(tree.snapshot(), originals);
     let mut rng = rand::rngs::StdRng::seed_from_u64(15);
     let mut killed_midway = 0;
+    let mut left_temporaries = 0;
     for _ in 0..30 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"))
             .args([&tree.root(), "txt", "foo", "-r", "barbaz", "--write"])
@@ -897,12 +945,13 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
                 bytes == original || *bytes == replaced[name],
                 "{name} is neither old nor new"
             );
-            new += usize::from(*bytes == replaced[name]);
+            new += usize::from(*bytes == replaced[name] && *bytes != *original);
         }
-        if new > 0 && new < originals.len() {
+        if new > 0 && new < originals.len() - 2 {
             killed_midway += 1;
         }
         // Temporary files a kill left behind are the only other files.
+        left_temporaries += usize::from(now.len() > originals.len());
         for name in now.keys() {
             assert!(
                 originals.contains_key(name)
@@ -913,17 +962,29 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
                 "unexpected file {name}"
             );
         }
+        let out = tree.trawl(&["--undo"]);
         if new > 0 {
-            let out = tree.trawl(&["--undo"]);
             assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        } else {
+            // Killed before a rename: its entries, if any, are of files still as before;
+            // without any, there is no replace to undo.
+            assert!(
+                out.status.code() == Some(0)
+                    || text(&out.stderr).contains("there is no replace left to undo"),
+                "stderr: {}",
+                text(&out.stderr)
+            );
         }
         let now = tree.snapshot();
         for (name, original) in &originals {
             assert_eq!(&now[name], original, "{name} restored");
         }
+        // The killed run's temporary files are gone, the person's are not.
+        assert_eq!(now.len(), originals.len(), "left: {:?}", now.keys());
     }
     // Not an assertion on timing: the count shows in the log whether kills landed midway.
     eprintln!("kills that landed between the first and the last file: {killed_midway} of 30");
+    eprintln!("kills that left temporary files for the next run to remove: {left_temporaries}");
 }
 
 #[path = "support/replace_check.rs"]

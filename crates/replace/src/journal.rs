@@ -9,7 +9,12 @@
 //!   file is renamed;
 //! - `copies.bin`: every written file's bytes before the replace, one after another (an
 //!   entry says where its file's copy starts; its length is the file's size before);
-//! - `undone.json`: present once the replace was undone.
+//! - `undone.json`: present once the replace was undone;
+//! - `temps-TOKEN`: while a replace or an undo of it runs, the folders it creates temporary
+//!   files in (`temps.rs`; a dead run's are swept by the next replace or undo).
+//!
+//! A replace that wrote no file leaves no record (its folder is removed when it ends), and a
+//! record without a written file (its run was killed before the first rename) is not listed.
 //!
 //! The last [`KEEP_REPLACES`] replaces are kept, fewer when they take more than
 //! [`KEEP_BYTES`] together; the newest is always kept.
@@ -23,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ReplaceError;
+use crate::temps::{TempLedger, sweep};
 
 /// The environment variable that moves the journal (tests; a person who wants it elsewhere).
 pub const JOURNAL_DIR_ENV: &str = "TRAWL_JOURNAL_DIR";
@@ -117,6 +123,7 @@ pub(crate) struct Recording {
     entries: File,
     copies: File,
     copies_len: u64,
+    temps: TempLedger,
 }
 
 fn journal_error(path: &Path, err: impl std::fmt::Display) -> ReplaceError {
@@ -165,6 +172,7 @@ impl Journal {
         builder
             .create(&self.dir)
             .map_err(|err| journal_error(&self.dir, err))?;
+        sweep(&self.dir);
         let mut number = self.ids()?.into_iter().max().unwrap_or(0) + 1;
         // Another trawl may take the same number at the same moment: the folder that exists
         // first wins, the other takes the next.
@@ -177,6 +185,7 @@ impl Journal {
             }
         };
         let id = number.to_string();
+        let temps = TempLedger::create(&dir).map_err(|err| journal_error(&dir, err))?;
         let header = RecordHeader {
             id: id.clone(),
             time: SystemTime::now()
@@ -212,6 +221,7 @@ impl Journal {
             entries,
             copies,
             copies_len: 0,
+            temps,
         })
     }
 
@@ -233,8 +243,11 @@ impl Journal {
         ids.sort_unstable_by(|a, b| b.cmp(a));
         let mut list = Vec::new();
         for id in ids {
-            // A folder whose header is missing was never begun properly: nothing to list.
-            if let Ok(summary) = self.summary(&id.to_string()) {
+            // A folder whose header is missing was never begun properly, and one without a
+            // written file changed nothing: nothing to list.
+            if let Ok(summary) = self.summary(&id.to_string())
+                && summary.files > 0
+            {
                 list.push(summary);
             }
         }
@@ -280,6 +293,7 @@ impl Journal {
     /// Restores the files of replace `id`, or of the newest one not undone yet, each only if
     /// it is still exactly as the replace left it.
     pub fn undo(&self, id: Option<&str>) -> Result<UndoReport, ReplaceError> {
+        sweep(&self.dir);
         let id = match id {
             Some(id) => {
                 if !self.dir.join(id).join("replace.json").is_file() {
@@ -303,9 +317,10 @@ impl Journal {
             id: id.clone(),
             ..UndoReport::default()
         };
+        let mut temps = TempLedger::create(&dir).map_err(|err| journal_error(&dir, err))?;
         // The newest change first: if a file was written twice, its first state comes last.
         for entry in self.entries(&id)?.into_iter().rev() {
-            match restore(&dir, &entry) {
+            match restore(&dir, &entry, &mut temps) {
                 Ok(true) => report.restored.push(entry.shown),
                 Ok(false) => report.unchanged.push(entry.shown),
                 Err(reason) => report.left.push((entry.shown, reason)),
@@ -314,6 +329,7 @@ impl Journal {
         report.restored.reverse();
         report.unchanged.reverse();
         report.left.reverse();
+        temps.finish();
         let undone = dir.join("undone.json");
         let when = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -365,6 +381,32 @@ impl Recording {
         }
     }
 
+    /// A temporary file in `folder`, named and recorded so that a later run removes it should
+    /// this one die (`temps.rs`).
+    pub(crate) fn temp_in(&mut self, folder: &Path) -> io::Result<tempfile::NamedTempFile> {
+        self.temps.temp_in(folder)
+    }
+
+    /// The replace is over; its temporary files are renamed or removed.
+    pub(crate) fn finish(self) {
+        self.temps.finish();
+    }
+
+    /// The replace is over and wrote no file: its record goes, so that neither `--undo-list`
+    /// nor `--undo` finds a replace that changed nothing.
+    pub(crate) fn discard(self) {
+        let Recording {
+            dir,
+            entries,
+            copies,
+            temps,
+            ..
+        } = self;
+        drop((entries, copies));
+        temps.finish();
+        let _ = fs::remove_dir_all(&dir);
+    }
+
     /// The file of copies, to flush.
     pub(crate) fn copies_file(&self) -> &File {
         &self.copies
@@ -395,7 +437,7 @@ impl Recording {
 
 /// Puts the copy of `entry`'s file back if the file is exactly as the replace left it.
 /// `Ok(false)`: it already is as before.
-fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
+fn restore(dir: &Path, entry: &JournalEntry, temps: &mut TempLedger) -> Result<bool, String> {
     let now = fingerprint_of(&entry.path).map_err(|err| format!("cannot read it: {err}"))?;
     if now == entry.before {
         return Ok(false);
@@ -410,10 +452,8 @@ fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
     let mut source = source.take(entry.before.size);
     let meta = fs::metadata(&entry.path).map_err(|err| err.to_string())?;
     let folder = entry.path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".trawl-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
+    let mut temp = temps
+        .temp_in(folder)
         .map_err(|err| format!("cannot create a temporary file in its folder: {err}"))?;
     crate::write::keep_owner_and_mode(temp.as_file(), &meta).map_err(|r| r.to_string())?;
     let mut hashing = HashingWriter::new(io::BufWriter::new(temp.as_file_mut()));
@@ -543,12 +583,32 @@ fn folder_size(dir: &Path) -> u64 {
 mod tests {
     use super::*;
 
-    fn record(journal: &Journal, copy_bytes: usize) -> String {
+    /// A finished replace of one file whose copy takes `copy_bytes` (a sparse file: its size
+    /// counts, not its blocks).
+    fn record(journal: &Journal, copy_bytes: u64) -> String {
         let mut recording = journal.begin(Path::new("/x"), "p", "t").unwrap();
-        let (_, mut copies) = recording.copies();
-        copies.write_all(&vec![b'x'; copy_bytes]).unwrap();
-        recording.copied(copy_bytes as u64);
-        recording.id().to_string()
+        recording.copies_file().set_len(copy_bytes).unwrap();
+        recording.copied(copy_bytes);
+        let print = Fingerprint {
+            size: copy_bytes,
+            sha256: String::new(),
+        };
+        let entry = JournalEntry {
+            path: "/x/a".into(),
+            shown: "a".into(),
+            replacements: 1,
+            before: print.clone(),
+            after: print,
+            copy_at: 0,
+        };
+        recording.commit_all([&entry]).unwrap();
+        let id = recording.id().to_string();
+        recording.finish();
+        id
+    }
+
+    fn ids(journal: &Journal) -> Vec<String> {
+        journal.list().unwrap().into_iter().map(|r| r.id).collect()
     }
 
     #[test]
@@ -559,16 +619,48 @@ mod tests {
             record(&journal, 100);
         }
         journal.prune_to(4, u64::MAX);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["6", "5", "4", "3"]);
-        // Each replace takes its copy and its header: two fit in 400 bytes, three do not.
-        journal.prune_to(50, 400);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["6", "5"]);
+        assert_eq!(ids(&journal), ["6", "5", "4", "3"]);
+        // Each replace takes its copy, its header and its entry: two fit, three do not.
+        let one = folder_size(&dir.path().join("6"));
+        journal.prune_to(50, 2 * one + one / 2);
+        assert_eq!(ids(&journal), ["6", "5"]);
         // The newest stays, however large.
         record(&journal, 10_000);
-        journal.prune_to(50, 400);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["7"]);
+        journal.prune_to(50, 2 * one + one / 2);
+        assert_eq!(ids(&journal), ["7"]);
+    }
+
+    /// docs/CONTRACT.md: the last 50 replaces, fewer when together they take more than 1 GiB.
+    #[test]
+    fn a_replace_keeps_the_last_50_or_1_gib_whichever_is_less() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..51 {
+            record(&journal, 10);
+        }
+        journal.prune();
+        let kept = ids(&journal);
+        assert_eq!(kept.len(), 50);
+        assert_eq!(kept.first().map(String::as_str), Some("51"));
+        assert_eq!(kept.last().map(String::as_str), Some("2"));
+        // Two of 400 MiB fit in 1 GiB; a third does not, and takes all older ones with it.
+        for _ in 0..3 {
+            record(&journal, 400 << 20);
+        }
+        journal.prune();
+        assert_eq!(ids(&journal), ["54", "53"]);
+    }
+
+    /// A replace that wrote nothing is not listed, and `--undo` does not pick it.
+    #[test]
+    fn a_record_without_files_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        let written = record(&journal, 10);
+        let empty = journal.begin(Path::new("/x"), "p", "t").unwrap();
+        assert_eq!(empty.id(), "2");
+        drop(empty);
+        assert_eq!(ids(&journal), [written.clone()]);
+        assert_eq!(journal.undo(None).unwrap().id, written);
     }
 }

@@ -42,6 +42,7 @@ mod journal;
 mod legacy;
 mod rewrite;
 mod template;
+mod temps;
 mod write;
 
 use std::path::PathBuf;

@@ -104,6 +104,13 @@ fn write_files(
         }
     }
     commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
+    if report.written.is_empty() {
+        // Nothing to undo: no record (docs/CONTRACT.md, "The journal and undo").
+        recording.discard();
+        report.id = None;
+    } else {
+        recording.finish();
+    }
     journal.prune();
     Ok(report)
 }
@@ -403,10 +410,8 @@ fn prepare<'p>(
         .ok_or(SkipReason::PathNotRecordable)?
         .to_string();
     let folder = real.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".trawl-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
+    let mut temp = recording
+        .temp_in(folder)
         .map_err(io_skip("cannot create a temporary file in its folder"))?;
     keep_owner_and_mode(temp.as_file(), &meta)?;
     // The original's bytes go to the journal's copies as they are read, hashed on the way.
