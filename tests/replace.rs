@@ -979,8 +979,14 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
         for (name, original) in &originals {
             assert_eq!(&now[name], original, "{name} restored");
         }
-        // The killed run's temporary files are gone, the person's are not.
+        // The killed run's temporary files are gone, the person's are not, and no file is
+        // left linked to the journal (an original kept by a link before a rename that never
+        // came).
         assert_eq!(now.len(), originals.len(), "left: {:?}", now.keys());
+        for name in originals.keys() {
+            let meta = fs::metadata(tree.path().join(name)).expect("meta");
+            assert_eq!(std::os::unix::fs::MetadataExt::nlink(&meta), 1, "{name}");
+        }
     }
     // Not an assertion on timing: the count shows in the log whether kills landed midway.
     eprintln!("kills that landed between the first and the last file: {killed_midway} of 30");
@@ -1265,4 +1271,72 @@ fn a_replace_in_a_relative_folder_is_undone_from_anywhere() {
         Some("./sub/a.txt: restored")
     );
     assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}
+
+/// The journal keeps each original by a hard link when it is on the files' file system (no
+/// byte copied, and the file system frees nothing when the new file is renamed over it), and
+/// copies it when it is on another (`/dev/shm` here); undo restores both ways, and no file
+/// is left hard-linked to the journal.
+#[test]
+fn originals_are_kept_by_a_link_on_the_same_file_system_and_copied_on_another() {
+    use std::os::unix::fs::MetadataExt;
+    let other_fs = Path::new("/dev/shm");
+    let journals = [
+        tempfile::Builder::new()
+            .prefix("trawl-journal-")
+            .tempdir()
+            .expect("journal"),
+        tempfile::Builder::new()
+            .prefix("trawl-journal-")
+            .tempdir_in(if other_fs.is_dir() {
+                other_fs
+            } else {
+                Path::new("/tmp")
+            })
+            .expect("journal"),
+    ];
+    for journal in &journals {
+        let tree = Tree::new();
+        let original = b"foo one\r\nfoo two\n".to_vec();
+        let a = tree.file("a.txt", &original);
+        let b = tree.file("sub/b.txt", &original);
+        let run = |args: &[&str]| {
+            Command::cargo_bin("trawl")
+                .expect("binary")
+                .args(args)
+                .env("TRAWL_JOURNAL_DIR", journal.path())
+                .output()
+                .expect("run trawl")
+        };
+        let out = run(&[&tree.root(), "txt", "foo", "-r", "bar", "--write"]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        let record = journal.path().join("1");
+        let same_fs = fs::metadata(journal.path()).expect("journal").dev()
+            == fs::metadata(tree.path()).expect("tree").dev();
+        let kept: Vec<_> = fs::read_dir(record.join("kept"))
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        let copies = fs::metadata(record.join("copies.bin"))
+            .expect("copies")
+            .len();
+        if same_fs {
+            // Two identical originals: one is kept by a link, the other copied.
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert_eq!(fs::read(&kept[0]).expect("kept"), original);
+            assert_eq!(copies, original.len() as u64);
+        } else {
+            assert!(kept.is_empty(), "{kept:?}");
+            assert_eq!(copies, 2 * original.len() as u64);
+        }
+        for file in [&a, &b] {
+            assert_eq!(fs::read(file).expect("read"), b"bar one\r\nbar two\n");
+            assert_eq!(fs::metadata(file).expect("meta").nlink(), 1);
+        }
+        let out = run(&["--undo"]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        for file in [&a, &b] {
+            assert_eq!(fs::read(file).expect("read"), original);
+            assert_eq!(fs::metadata(file).expect("meta").nlink(), 1);
+        }
+    }
 }

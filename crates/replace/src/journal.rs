@@ -7,8 +7,12 @@
 //!   any file is touched);
 //! - `files.jsonl`: one [`JournalEntry`] per written file, appended and flushed before that
 //!   file is renamed;
-//! - `copies.bin`: every written file's bytes before the replace, one after another (an
-//!   entry says where its file's copy starts; its length is the file's size before);
+//! - `kept/SHA256`: a written file as it was before the replace, kept by a hard link to it
+//!   made before its rename (the file system keeps the old text under this name only, and
+//!   neither copies it nor frees it); its name is its SHA-256 before;
+//! - `copies.bin`: the bytes before the replace of every written file that could not be kept
+//!   so (on another file system than the journal), one after another (an entry says where its
+//!   file's copy starts; its length is the file's size before);
 //! - `undone.json`: present once the replace was undone;
 //! - `temps-TOKEN`: while a replace or an undo of it runs, the folders it creates temporary
 //!   files in (`temps.rs`; a dead run's are swept by the next replace or undo).
@@ -36,6 +40,8 @@ pub const JOURNAL_DIR_ENV: &str = "TRAWL_JOURNAL_DIR";
 pub const KEEP_REPLACES: usize = 50;
 /// How many bytes of copies the kept replaces may take together.
 pub const KEEP_BYTES: u64 = 1 << 30;
+/// The folder of a replace's originals kept by a link.
+const KEPT_DIR: &str = "kept";
 
 /// The journal's folder.
 #[derive(Clone, Debug)]
@@ -124,6 +130,17 @@ pub(crate) struct Recording {
     copies: File,
     copies_len: u64,
     temps: TempLedger,
+    /// Originals are kept by a link until a link fails (another file system): then copied.
+    linking: bool,
+    kept_dir_made: bool,
+}
+
+/// How [`Recording::keep_by_link`] kept an original.
+pub(crate) enum Kept {
+    /// By this new link, to remove should the file not be renamed after all.
+    Linked(PathBuf),
+    /// Not: the caller copies it.
+    NotKept,
 }
 
 fn journal_error(path: &Path, err: impl std::fmt::Display) -> ReplaceError {
@@ -222,6 +239,8 @@ impl Journal {
             copies,
             copies_len: 0,
             temps,
+            linking: cfg!(unix),
+            kept_dir_made: false,
         })
     }
 
@@ -407,6 +426,62 @@ impl Recording {
         let _ = fs::remove_dir_all(&dir);
     }
 
+    /// Whether the next original may be kept by a link (else it is copied as it is read).
+    pub(crate) fn linking(&self) -> bool {
+        self.linking
+    }
+
+    /// Keeps the original at `real`, opened as `meta`, whose bytes hash to `sha256`, by a hard
+    /// link in the journal: the file system then neither writes it again nor frees it when the
+    /// new file is renamed over it (a copy would write every byte once more, and freeing can
+    /// wait on the disk: see write.rs). [`Kept::NotKept`] when the journal is on another file
+    /// system or the path names another file by now; the caller then copies it.
+    pub(crate) fn keep_by_link(&mut self, real: &Path, meta: &fs::Metadata, sha256: &str) -> Kept {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let kept = self.dir.join(KEPT_DIR);
+            if !self.kept_dir_made {
+                match fs::create_dir(&kept) {
+                    Ok(()) => self.kept_dir_made = true,
+                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                        self.kept_dir_made = true
+                    }
+                    Err(_) => {
+                        self.linking = false;
+                        return Kept::NotKept;
+                    }
+                }
+            }
+            let link = kept.join(sha256);
+            match fs::hard_link(real, &link) {
+                Ok(()) => match fs::symlink_metadata(&link) {
+                    Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {
+                        Kept::Linked(link)
+                    }
+                    // Another file took the name since it was opened: it is not the one read.
+                    _ => {
+                        let _ = fs::remove_file(&link);
+                        Kept::NotKept
+                    }
+                },
+                // An identical original of this replace is kept already; it may still be
+                // dropped (its file skipped), so this one is copied.
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Kept::NotKept,
+                Err(_) => {
+                    self.linking = false;
+                    Kept::NotKept
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (real, meta, sha256);
+            self.linking = false;
+            Kept::NotKept
+        }
+    }
+
     /// The file of copies, to flush.
     pub(crate) fn copies_file(&self) -> &File {
         &self.copies
@@ -430,6 +505,9 @@ impl Recording {
             .write_all(&lines)
             .and_then(|()| self.entries.sync_data())
             .map_err(|err| journal_error(&path, err))?;
+        if self.kept_dir_made {
+            sync_dir(&self.dir.join(KEPT_DIR));
+        }
         sync_dir(&self.dir);
         Ok(())
     }
@@ -445,11 +523,18 @@ fn restore(dir: &Path, entry: &JournalEntry, temps: &mut TempLedger) -> Result<b
     if now != entry.after {
         return Err("it changed since the replace".into());
     }
-    let copies = dir.join("copies.bin");
-    let mut source = File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
-    io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
-        .map_err(|err| format!("its copy is gone: {err}"))?;
-    let mut source = source.take(entry.before.size);
+    let mut source = match File::open(dir.join(KEPT_DIR).join(&entry.before.sha256)) {
+        Ok(kept) => kept,
+        Err(_) => {
+            let copies = dir.join("copies.bin");
+            let mut source =
+                File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
+            io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
+                .map_err(|err| format!("its copy is gone: {err}"))?;
+            source
+        }
+    }
+    .take(entry.before.size);
     let meta = fs::metadata(&entry.path).map_err(|err| err.to_string())?;
     let folder = entry.path.parent().unwrap_or(Path::new("."));
     let mut temp = temps
@@ -568,16 +653,43 @@ pub(crate) fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// The bytes a replace's record takes: its files and its kept originals.
 fn folder_size(dir: &Path) -> u64 {
     fs::read_dir(dir)
         .map(|entries| {
             entries
-                .filter_map(|entry| entry.ok()?.metadata().ok())
-                .map(|meta| meta.len())
+                .filter_map(|entry| {
+                    let entry = entry.ok()?;
+                    let meta = entry.metadata().ok()?;
+                    Some(if meta.is_dir() {
+                        folder_size(&entry.path())
+                    } else {
+                        meta.len()
+                    })
+                })
                 .sum()
         })
         .unwrap_or(0)
 }
+
+/// Drops the originals a dead replace kept by a link whose file was never renamed (the file
+/// still has its own name too): they would make it look hard-linked, and the file itself is
+/// still what the record's undo would restore.
+#[cfg(unix)]
+pub(crate) fn drop_unrenamed_kept(record: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(kept) = fs::read_dir(record.join(KEPT_DIR)) else {
+        return;
+    };
+    for entry in kept.flatten() {
+        if entry.metadata().is_ok_and(|meta| meta.nlink() > 1) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn drop_unrenamed_kept(_record: &Path) {}
 
 #[cfg(test)]
 mod tests {

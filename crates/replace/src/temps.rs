@@ -150,6 +150,9 @@ fn sweep_ledger(ledger: &Path, token: &str) {
         }
     }
     if all_gone {
+        if let Some(record) = ledger.parent() {
+            crate::journal::drop_unrenamed_kept(record);
+        }
         let _ = fs::remove_file(ledger);
     }
 }
