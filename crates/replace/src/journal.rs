@@ -772,7 +772,7 @@ mod tests {
         let empty = journal.begin(Path::new("/x"), "p", "t").unwrap();
         assert_eq!(empty.id(), "2");
         drop(empty);
-        assert_eq!(ids(&journal), [written.clone()]);
+        assert_eq!(ids(&journal), std::slice::from_ref(&written));
         assert_eq!(journal.undo(None).unwrap().id, written);
     }
 }

@@ -248,7 +248,10 @@ mod tests {
     fn one_match_s_replacement_is_its_template_expanded() {
         let r = Replacer::new(&options(true), r"(\w+)=(\d+)", "$2=$1").unwrap();
         assert_eq!(r.replacement_in_line("x abc=12 y", 2..8), "12=abc");
-        assert_eq!(r.replace_in_line("x abc=12 y", [2..8]), "x 12=abc y");
+        assert_eq!(
+            r.replace_in_line("x abc=12 y", std::iter::once(2..8)),
+            "x 12=abc y"
+        );
         assert_eq!(r.replacement_in_line("short", 2..80), "$2=$1");
     }
 
