@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::replace::Replacer;
 use crate::search::{FileError, FileResult, Summary};
 
 /// One line of JSON output.
@@ -55,6 +56,20 @@ pub enum Record<'a> {
     },
 }
 
+/// A `match` record with what `-r TEXT` would replace the match with, as ripgrep's JSON gives
+/// it: `"replacement":{"text":S}`, after the record's other keys.
+#[derive(Debug, Serialize)]
+struct ReplacedMatch<'a> {
+    #[serde(flatten)]
+    record: Record<'a>,
+    replacement: Replacement<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Replacement<'a> {
+    text: &'a str,
+}
+
 /// Writes one record and its line end. The CLI and the window's export both write through
 /// here, so their objects cannot drift apart.
 pub fn write_record(out: &mut dyn Write, record: &Record<'_>) -> io::Result<()> {
@@ -66,25 +81,44 @@ fn lossy(path: &Path) -> std::borrow::Cow<'_, str> {
     path.to_string_lossy()
 }
 
-/// Writes a `match` record for every occurrence in `result`.
-pub fn write_file(out: &mut dyn Write, result: &FileResult) -> io::Result<()> {
+/// Writes a `match` record for every occurrence in `result`; with `replacer` (`-r`), each
+/// carries its replacement.
+pub fn write_file(
+    out: &mut dyn Write,
+    result: &FileResult,
+    replacer: Option<&Replacer>,
+) -> io::Result<()> {
     let path = lossy(&result.path);
     let encoding = result.encoding.map(|encoding| encoding.name());
     for line in &result.lines {
         for occurrence in line.occurrences {
             let (text, _) = line.excerpt(occurrence).to_marked();
-            write_record(
-                out,
-                &Record::Match {
-                    path: &path,
-                    line: line.line_number,
-                    column: occurrence.column,
-                    byte_offset: occurrence.byte_offset,
-                    length: occurrence.length,
-                    text: &text,
-                    encoding,
-                },
-            )?;
+            let record = Record::Match {
+                path: &path,
+                line: line.line_number,
+                column: occurrence.column,
+                byte_offset: occurrence.byte_offset,
+                length: occurrence.length,
+                text: &text,
+                encoding,
+            };
+            match replacer {
+                None => write_record(out, &record)?,
+                Some(replacer) => {
+                    // Of the whole line, so the pattern sees the match's context as the
+                    // search did, whatever --max-columns cut.
+                    let replaced =
+                        replacer.replacement_in_line(line.text, occurrence.highlight.clone());
+                    serde_json::to_writer(
+                        &mut *out,
+                        &ReplacedMatch {
+                            record,
+                            replacement: Replacement { text: &replaced },
+                        },
+                    )?;
+                    out.write_all(b"\n")?;
+                }
+            }
         }
     }
     Ok(())

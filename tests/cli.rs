@@ -435,6 +435,64 @@ fn json_output_is_exactly_the_contract_s_bytes() {
     }
 }
 
+/// `--json -r TEXT`: every match object carries what it would be replaced with, ripgrep's
+/// `"replacement":{"text":S}`, last, the template expanded with that match's captures; a
+/// decoded file's `encoding` comes before it; nothing is written.
+#[test]
+fn json_with_replace_gives_each_match_its_replacement() {
+    let tree = Tree::new();
+    let original = "a=1 b=22\nnone\nlong ccc=333 tail\n";
+    tree.file("a.rs", original);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("x=9\n".encode_utf16().flat_map(u16::to_le_bytes));
+    tree.file("w.rs", &utf16);
+    let run = trawl(&[
+        "--json",
+        "--max-columns",
+        "12",
+        &tree.root(),
+        "rs",
+        r"(\w+)=(\d+)",
+        "-r",
+        "${2}:$1$$",
+    ]);
+    assert_found(&run);
+    let (a, w) = (tree.shown("a.rs"), tree.shown("w.rs"));
+    let mut matches: Vec<String> = without_elapsed(&run.stdout)
+        .lines()
+        .filter(|line| line.starts_with(r#"{"type":"match""#))
+        .map(str::to_string)
+        .collect();
+    matches.sort();
+    let expected = [
+        format!(
+            r#"{{"type":"match","path":"{a}","line":1,"column":1,"byte_offset":0,"length":3,"text":"a=1 b=22","replacement":{{"text":"1:a$"}}}}"#
+        ),
+        format!(
+            r#"{{"type":"match","path":"{a}","line":1,"column":5,"byte_offset":4,"length":4,"text":"a=1 b=22","replacement":{{"text":"22:b$"}}}}"#
+        ),
+        // Cut by --max-columns: the replacement is still the whole match's.
+        format!(
+            r#"{{"type":"match","path":"{a}","line":3,"column":6,"byte_offset":19,"length":7,"text":"…ng ccc=333 t…","replacement":{{"text":"333:ccc$"}}}}"#
+        ),
+        format!(
+            r#"{{"type":"match","path":"{w}","line":1,"column":1,"byte_offset":0,"length":3,"text":"x=9","encoding":"UTF-16LE","replacement":{{"text":"9:x$"}}}}"#
+        ),
+    ];
+    assert_eq!(matches, expected);
+    assert!(
+        run.stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(r#"{"type":"summary""#)),
+        "{run:#?}"
+    );
+    assert_eq!(
+        fs::read(tree.path().join("a.rs")).expect("read"),
+        original.as_bytes()
+    );
+}
+
 /// `jsonl` with the summary's `elapsed_ms` (a number, checked) set to 0.
 fn without_elapsed(jsonl: &str) -> String {
     const KEY: &str = r#""elapsed_ms":"#;

@@ -816,6 +816,43 @@ fn no_match_writes_nothing_and_exits_1() {
     assert!(out.stdout.is_empty());
 }
 
+/// A `--write` that wrote no file (every matching file left alone) keeps no record: nothing
+/// in `--undo-list`, nothing for `--undo`, and it says so instead of naming an ID.
+#[test]
+fn a_write_that_wrote_nothing_leaves_no_record() {
+    let tree = Tree::new();
+    let locked = tree.file("locked.txt", "foo\n");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--write"]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not written: it is read-only"));
+    assert_eq!(
+        text(&out.stdout),
+        "0 replacements in 0 files; nothing to record\n"
+    );
+    let list = tree.trawl(&["--undo-list"]);
+    assert_eq!(list.status.code(), Some(0));
+    assert_eq!(text(&list.stdout), "");
+    assert_eq!(
+        fs::read_dir(tree.journal.path()).expect("journal").count(),
+        0,
+        "no record folder is left"
+    );
+    assert_eq!(tree.trawl(&["--undo"]).status.code(), Some(2));
+    // The next replace that writes is recorded as usual.
+    tree.file("open.txt", "foo\n");
+    let out = tree.trawl(&[&tree.root(), "txt", "foo", "-r", "x", "--write"]);
+    assert!(text(&out.stdout).contains("1 replacement in 1 file; recorded as replace 1"));
+    assert_eq!(
+        tree.trawl(&["--undo-list"])
+            .stdout
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn the_diff_applied_with_patch_gives_what_write_gives() {
     let diffed = Tree::new();
@@ -851,8 +888,9 @@ fn the_diff_applied_with_patch_gives_what_write_gives() {
     assert_eq!(patched, written.snapshot());
 }
 
-/// A `--write` killed at random points leaves each file wholly old or wholly new, and
-/// `--undo` then restores every file the journal recorded.
+/// A `--write` killed at random points leaves each file wholly old or wholly new; the next
+/// run (`--undo`) removes the temporary files the killed one left, and no file of the
+/// person's, and restores every file the journal recorded.
 #[test]
 fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
     let tree = Tree::new();
@@ -863,10 +901,19 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
         tree.file(&name, &body);
         originals.insert(name, body.into_bytes());
     }
-    let replaced: BTreeMap<String, Vec<u8>> = originals
+    let mut replaced: BTreeMap<String, Vec<u8>> = originals
         .iter()
         .map(|(name, body)| (name.clone(), expected_bytes(body, "foo", "barbaz")))
         .collect();
+    // A person's files named like temporary files (no match in them: `foo` is not there).
+    for name in [
+        "d0/.trawl-mine.tmp",
+        "d1/.trawl-0123456789abcdef-abc123.tmp",
+    ] {
+        tree.file(name, "keep me\n");
+        originals.insert(name.to_string(), b"keep me\n".to_vec());
+        replaced.insert(name.to_string(), b"keep me\n".to_vec());
+    }
     // One whole run first, undone, to learn how long one takes here: the kills then land
     // anywhere in that span (a calibration, not an assertion on time).
     let started = std::time::Instant::now();
@@ -878,6 +925,7 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
     assert_eq!(tree.snapshot(), originals);
     let mut rng = rand::rngs::StdRng::seed_from_u64(15);
     let mut killed_midway = 0;
+    let mut left_temporaries = 0;
     for _ in 0..30 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"))
             .args([&tree.root(), "txt", "foo", "-r", "barbaz", "--write"])
@@ -897,12 +945,13 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
                 bytes == original || *bytes == replaced[name],
                 "{name} is neither old nor new"
             );
-            new += usize::from(*bytes == replaced[name]);
+            new += usize::from(*bytes == replaced[name] && *bytes != *original);
         }
-        if new > 0 && new < originals.len() {
+        if new > 0 && new < originals.len() - 2 {
             killed_midway += 1;
         }
         // Temporary files a kill left behind are the only other files.
+        left_temporaries += usize::from(now.len() > originals.len());
         for name in now.keys() {
             assert!(
                 originals.contains_key(name)
@@ -913,17 +962,35 @@ fn a_killed_write_leaves_every_file_whole_and_undo_restores_it() {
                 "unexpected file {name}"
             );
         }
+        let out = tree.trawl(&["--undo"]);
         if new > 0 {
-            let out = tree.trawl(&["--undo"]);
             assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        } else {
+            // Killed before a rename: its entries, if any, are of files still as before;
+            // without any, there is no replace to undo.
+            assert!(
+                out.status.code() == Some(0)
+                    || text(&out.stderr).contains("there is no replace left to undo"),
+                "stderr: {}",
+                text(&out.stderr)
+            );
         }
         let now = tree.snapshot();
         for (name, original) in &originals {
             assert_eq!(&now[name], original, "{name} restored");
         }
+        // The killed run's temporary files are gone, the person's are not, and no file is
+        // left linked to the journal (an original kept by a link before a rename that never
+        // came).
+        assert_eq!(now.len(), originals.len(), "left: {:?}", now.keys());
+        for name in originals.keys() {
+            let meta = fs::metadata(tree.path().join(name)).expect("meta");
+            assert_eq!(std::os::unix::fs::MetadataExt::nlink(&meta), 1, "{name}");
+        }
     }
     // Not an assertion on timing: the count shows in the log whether kills landed midway.
     eprintln!("kills that landed between the first and the last file: {killed_midway} of 30");
+    eprintln!("kills that left temporary files for the next run to remove: {left_temporaries}");
 }
 
 #[path = "support/replace_check.rs"]
@@ -1204,4 +1271,72 @@ fn a_replace_in_a_relative_folder_is_undone_from_anywhere() {
         Some("./sub/a.txt: restored")
     );
     assert_eq!(fs::read(&file).expect("read"), b"foo\n");
+}
+
+/// The journal keeps each original by a hard link when it is on the files' file system (no
+/// byte copied, and the file system frees nothing when the new file is renamed over it), and
+/// copies it when it is on another (`/dev/shm` here); undo restores both ways, and no file
+/// is left hard-linked to the journal.
+#[test]
+fn originals_are_kept_by_a_link_on_the_same_file_system_and_copied_on_another() {
+    use std::os::unix::fs::MetadataExt;
+    let other_fs = Path::new("/dev/shm");
+    let journals = [
+        tempfile::Builder::new()
+            .prefix("trawl-journal-")
+            .tempdir()
+            .expect("journal"),
+        tempfile::Builder::new()
+            .prefix("trawl-journal-")
+            .tempdir_in(if other_fs.is_dir() {
+                other_fs
+            } else {
+                Path::new("/tmp")
+            })
+            .expect("journal"),
+    ];
+    for journal in &journals {
+        let tree = Tree::new();
+        let original = b"foo one\r\nfoo two\n".to_vec();
+        let a = tree.file("a.txt", &original);
+        let b = tree.file("sub/b.txt", &original);
+        let run = |args: &[&str]| {
+            Command::cargo_bin("trawl")
+                .expect("binary")
+                .args(args)
+                .env("TRAWL_JOURNAL_DIR", journal.path())
+                .output()
+                .expect("run trawl")
+        };
+        let out = run(&[&tree.root(), "txt", "foo", "-r", "bar", "--write"]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        let record = journal.path().join("1");
+        let same_fs = fs::metadata(journal.path()).expect("journal").dev()
+            == fs::metadata(tree.path()).expect("tree").dev();
+        let kept: Vec<_> = fs::read_dir(record.join("kept"))
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        let copies = fs::metadata(record.join("copies.bin"))
+            .expect("copies")
+            .len();
+        if same_fs {
+            // Two identical originals: one is kept by a link, the other copied.
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert_eq!(fs::read(&kept[0]).expect("kept"), original);
+            assert_eq!(copies, original.len() as u64);
+        } else {
+            assert!(kept.is_empty(), "{kept:?}");
+            assert_eq!(copies, 2 * original.len() as u64);
+        }
+        for file in [&a, &b] {
+            assert_eq!(fs::read(file).expect("read"), b"bar one\r\nbar two\n");
+            assert_eq!(fs::metadata(file).expect("meta").nlink(), 1);
+        }
+        let out = run(&["--undo"]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        for file in [&a, &b] {
+            assert_eq!(fs::read(file).expect("read"), original);
+            assert_eq!(fs::metadata(file).expect("meta").nlink(), 1);
+        }
+    }
 }

@@ -56,7 +56,7 @@ impl<W: WriteColor> Printer<W> {
     pub fn file(&mut self, result: &FileResult) -> io::Result<()> {
         match self.mode {
             OutputMode::Quiet => return Ok(()),
-            OutputMode::Json => jsonl::write_file(&mut self.out, result)?,
+            OutputMode::Json => jsonl::write_file(&mut self.out, result, self.replacer.as_ref())?,
             OutputMode::FilesWithMatches => {
                 self.path(&result.path)?;
                 writeln!(self.out)?;

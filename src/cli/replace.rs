@@ -119,13 +119,19 @@ pub fn write(handle: &SearchHandle, request: &SearchRequest, replacer: &Replacer
                 writeln!(stderr, ": not written again: {}", file.reason)?;
             }
         }
-        let id = report.id.as_deref().unwrap_or("?");
-        writeln!(
-            stdout,
-            "{} in {}; recorded as replace {id} (trawl --undo {id} restores them)",
+        let total = format!(
+            "{} in {}",
             plural(report.replacements(), "replacement", "replacements"),
             plural(report.written.len() as u64, "file", "files"),
-        )?;
+        );
+        match report.id.as_deref() {
+            Some(id) => writeln!(
+                stdout,
+                "{total}; recorded as replace {id} (trawl --undo {id} restores them)"
+            )?,
+            // No file written: the journal keeps no record of it.
+            None => writeln!(stdout, "{total}; nothing to record")?,
+        }
         stdout.flush()
     })();
     match printed {

@@ -7,9 +7,18 @@
 //!   any file is touched);
 //! - `files.jsonl`: one [`JournalEntry`] per written file, appended and flushed before that
 //!   file is renamed;
-//! - `copies.bin`: every written file's bytes before the replace, one after another (an
-//!   entry says where its file's copy starts; its length is the file's size before);
-//! - `undone.json`: present once the replace was undone.
+//! - `kept/SHA256`: a written file as it was before the replace, kept by a hard link to it
+//!   made before its rename (the file system keeps the old text under this name only, and
+//!   neither copies it nor frees it); its name is its SHA-256 before;
+//! - `copies.bin`: the bytes before the replace of every written file that could not be kept
+//!   so (on another file system than the journal), one after another (an entry says where its
+//!   file's copy starts; its length is the file's size before);
+//! - `undone.json`: present once the replace was undone;
+//! - `temps-TOKEN`: while a replace or an undo of it runs, the folders it creates temporary
+//!   files in (`temps.rs`; a dead run's are swept by the next replace or undo).
+//!
+//! A replace that wrote no file leaves no record (its folder is removed when it ends), and a
+//! record without a written file (its run was killed before the first rename) is not listed.
 //!
 //! The last [`KEEP_REPLACES`] replaces are kept, fewer when they take more than
 //! [`KEEP_BYTES`] together; the newest is always kept.
@@ -23,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ReplaceError;
+use crate::temps::{TempLedger, sweep};
 
 /// The environment variable that moves the journal (tests; a person who wants it elsewhere).
 pub const JOURNAL_DIR_ENV: &str = "TRAWL_JOURNAL_DIR";
@@ -30,6 +40,8 @@ pub const JOURNAL_DIR_ENV: &str = "TRAWL_JOURNAL_DIR";
 pub const KEEP_REPLACES: usize = 50;
 /// How many bytes of copies the kept replaces may take together.
 pub const KEEP_BYTES: u64 = 1 << 30;
+/// The folder of a replace's originals kept by a link.
+const KEPT_DIR: &str = "kept";
 
 /// The journal's folder.
 #[derive(Clone, Debug)]
@@ -117,6 +129,18 @@ pub(crate) struct Recording {
     entries: File,
     copies: File,
     copies_len: u64,
+    temps: TempLedger,
+    /// Originals are kept by a link until a link fails (another file system): then copied.
+    linking: bool,
+    kept_dir_made: bool,
+}
+
+/// How [`Recording::keep_by_link`] kept an original.
+pub(crate) enum Kept {
+    /// By this new link, to remove should the file not be renamed after all.
+    Linked(PathBuf),
+    /// Not: the caller copies it.
+    NotKept,
 }
 
 fn journal_error(path: &Path, err: impl std::fmt::Display) -> ReplaceError {
@@ -165,6 +189,7 @@ impl Journal {
         builder
             .create(&self.dir)
             .map_err(|err| journal_error(&self.dir, err))?;
+        sweep(&self.dir);
         let mut number = self.ids()?.into_iter().max().unwrap_or(0) + 1;
         // Another trawl may take the same number at the same moment: the folder that exists
         // first wins, the other takes the next.
@@ -177,6 +202,7 @@ impl Journal {
             }
         };
         let id = number.to_string();
+        let temps = TempLedger::create(&dir).map_err(|err| journal_error(&dir, err))?;
         let header = RecordHeader {
             id: id.clone(),
             time: SystemTime::now()
@@ -212,6 +238,9 @@ impl Journal {
             entries,
             copies,
             copies_len: 0,
+            temps,
+            linking: cfg!(unix),
+            kept_dir_made: false,
         })
     }
 
@@ -233,8 +262,11 @@ impl Journal {
         ids.sort_unstable_by(|a, b| b.cmp(a));
         let mut list = Vec::new();
         for id in ids {
-            // A folder whose header is missing was never begun properly: nothing to list.
-            if let Ok(summary) = self.summary(&id.to_string()) {
+            // A folder whose header is missing was never begun properly, and one without a
+            // written file changed nothing: nothing to list.
+            if let Ok(summary) = self.summary(&id.to_string())
+                && summary.files > 0
+            {
                 list.push(summary);
             }
         }
@@ -280,6 +312,7 @@ impl Journal {
     /// Restores the files of replace `id`, or of the newest one not undone yet, each only if
     /// it is still exactly as the replace left it.
     pub fn undo(&self, id: Option<&str>) -> Result<UndoReport, ReplaceError> {
+        sweep(&self.dir);
         let id = match id {
             Some(id) => {
                 if !self.dir.join(id).join("replace.json").is_file() {
@@ -303,9 +336,10 @@ impl Journal {
             id: id.clone(),
             ..UndoReport::default()
         };
+        let mut temps = TempLedger::create(&dir).map_err(|err| journal_error(&dir, err))?;
         // The newest change first: if a file was written twice, its first state comes last.
         for entry in self.entries(&id)?.into_iter().rev() {
-            match restore(&dir, &entry) {
+            match restore(&dir, &entry, &mut temps) {
                 Ok(true) => report.restored.push(entry.shown),
                 Ok(false) => report.unchanged.push(entry.shown),
                 Err(reason) => report.left.push((entry.shown, reason)),
@@ -314,6 +348,7 @@ impl Journal {
         report.restored.reverse();
         report.unchanged.reverse();
         report.left.reverse();
+        temps.finish();
         let undone = dir.join("undone.json");
         let when = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -365,6 +400,88 @@ impl Recording {
         }
     }
 
+    /// A temporary file in `folder`, named and recorded so that a later run removes it should
+    /// this one die (`temps.rs`).
+    pub(crate) fn temp_in(&mut self, folder: &Path) -> io::Result<tempfile::NamedTempFile> {
+        self.temps.temp_in(folder)
+    }
+
+    /// The replace is over; its temporary files are renamed or removed.
+    pub(crate) fn finish(self) {
+        self.temps.finish();
+    }
+
+    /// The replace is over and wrote no file: its record goes, so that neither `--undo-list`
+    /// nor `--undo` finds a replace that changed nothing.
+    pub(crate) fn discard(self) {
+        let Recording {
+            dir,
+            entries,
+            copies,
+            temps,
+            ..
+        } = self;
+        drop((entries, copies));
+        temps.finish();
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// Whether the next original may be kept by a link (else it is copied as it is read).
+    pub(crate) fn linking(&self) -> bool {
+        self.linking
+    }
+
+    /// Keeps the original at `real`, opened as `meta`, whose bytes hash to `sha256`, by a hard
+    /// link in the journal: the file system then neither writes it again nor frees it when the
+    /// new file is renamed over it (a copy would write every byte once more, and freeing can
+    /// wait on the disk: see write.rs). [`Kept::NotKept`] when the journal is on another file
+    /// system or the path names another file by now; the caller then copies it.
+    pub(crate) fn keep_by_link(&mut self, real: &Path, meta: &fs::Metadata, sha256: &str) -> Kept {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let kept = self.dir.join(KEPT_DIR);
+            if !self.kept_dir_made {
+                match fs::create_dir(&kept) {
+                    Ok(()) => self.kept_dir_made = true,
+                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                        self.kept_dir_made = true
+                    }
+                    Err(_) => {
+                        self.linking = false;
+                        return Kept::NotKept;
+                    }
+                }
+            }
+            let link = kept.join(sha256);
+            match fs::hard_link(real, &link) {
+                Ok(()) => match fs::symlink_metadata(&link) {
+                    Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {
+                        Kept::Linked(link)
+                    }
+                    // Another file took the name since it was opened: it is not the one read.
+                    _ => {
+                        let _ = fs::remove_file(&link);
+                        Kept::NotKept
+                    }
+                },
+                // An identical original of this replace is kept already; it may still be
+                // dropped (its file skipped), so this one is copied.
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Kept::NotKept,
+                Err(_) => {
+                    self.linking = false;
+                    Kept::NotKept
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (real, meta, sha256);
+            self.linking = false;
+            Kept::NotKept
+        }
+    }
+
     /// The file of copies, to flush.
     pub(crate) fn copies_file(&self) -> &File {
         &self.copies
@@ -388,6 +505,9 @@ impl Recording {
             .write_all(&lines)
             .and_then(|()| self.entries.sync_data())
             .map_err(|err| journal_error(&path, err))?;
+        if self.kept_dir_made {
+            sync_dir(&self.dir.join(KEPT_DIR));
+        }
         sync_dir(&self.dir);
         Ok(())
     }
@@ -395,7 +515,7 @@ impl Recording {
 
 /// Puts the copy of `entry`'s file back if the file is exactly as the replace left it.
 /// `Ok(false)`: it already is as before.
-fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
+fn restore(dir: &Path, entry: &JournalEntry, temps: &mut TempLedger) -> Result<bool, String> {
     let now = fingerprint_of(&entry.path).map_err(|err| format!("cannot read it: {err}"))?;
     if now == entry.before {
         return Ok(false);
@@ -403,17 +523,22 @@ fn restore(dir: &Path, entry: &JournalEntry) -> Result<bool, String> {
     if now != entry.after {
         return Err("it changed since the replace".into());
     }
-    let copies = dir.join("copies.bin");
-    let mut source = File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
-    io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
-        .map_err(|err| format!("its copy is gone: {err}"))?;
-    let mut source = source.take(entry.before.size);
+    let mut source = match File::open(dir.join(KEPT_DIR).join(&entry.before.sha256)) {
+        Ok(kept) => kept,
+        Err(_) => {
+            let copies = dir.join("copies.bin");
+            let mut source =
+                File::open(&copies).map_err(|err| format!("its copy is gone: {err}"))?;
+            io::Seek::seek(&mut source, io::SeekFrom::Start(entry.copy_at))
+                .map_err(|err| format!("its copy is gone: {err}"))?;
+            source
+        }
+    }
+    .take(entry.before.size);
     let meta = fs::metadata(&entry.path).map_err(|err| err.to_string())?;
     let folder = entry.path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".trawl-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
+    let mut temp = temps
+        .temp_in(folder)
         .map_err(|err| format!("cannot create a temporary file in its folder: {err}"))?;
     crate::write::keep_owner_and_mode(temp.as_file(), &meta).map_err(|r| r.to_string())?;
     let mut hashing = HashingWriter::new(io::BufWriter::new(temp.as_file_mut()));
@@ -528,27 +653,74 @@ pub(crate) fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// The bytes a replace's record takes: its files and its kept originals.
 fn folder_size(dir: &Path) -> u64 {
     fs::read_dir(dir)
         .map(|entries| {
             entries
-                .filter_map(|entry| entry.ok()?.metadata().ok())
-                .map(|meta| meta.len())
+                .filter_map(|entry| {
+                    let entry = entry.ok()?;
+                    let meta = entry.metadata().ok()?;
+                    Some(if meta.is_dir() {
+                        folder_size(&entry.path())
+                    } else {
+                        meta.len()
+                    })
+                })
                 .sum()
         })
         .unwrap_or(0)
 }
 
+/// Drops the originals a dead replace kept by a link whose file was never renamed (the file
+/// still has its own name too): they would make it look hard-linked, and the file itself is
+/// still what the record's undo would restore.
+#[cfg(unix)]
+pub(crate) fn drop_unrenamed_kept(record: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(kept) = fs::read_dir(record.join(KEPT_DIR)) else {
+        return;
+    };
+    for entry in kept.flatten() {
+        if entry.metadata().is_ok_and(|meta| meta.nlink() > 1) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn drop_unrenamed_kept(_record: &Path) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn record(journal: &Journal, copy_bytes: usize) -> String {
+    /// A finished replace of one file whose copy takes `copy_bytes` (a sparse file: its size
+    /// counts, not its blocks).
+    fn record(journal: &Journal, copy_bytes: u64) -> String {
         let mut recording = journal.begin(Path::new("/x"), "p", "t").unwrap();
-        let (_, mut copies) = recording.copies();
-        copies.write_all(&vec![b'x'; copy_bytes]).unwrap();
-        recording.copied(copy_bytes as u64);
-        recording.id().to_string()
+        recording.copies_file().set_len(copy_bytes).unwrap();
+        recording.copied(copy_bytes);
+        let print = Fingerprint {
+            size: copy_bytes,
+            sha256: String::new(),
+        };
+        let entry = JournalEntry {
+            path: "/x/a".into(),
+            shown: "a".into(),
+            replacements: 1,
+            before: print.clone(),
+            after: print,
+            copy_at: 0,
+        };
+        recording.commit_all([&entry]).unwrap();
+        let id = recording.id().to_string();
+        recording.finish();
+        id
+    }
+
+    fn ids(journal: &Journal) -> Vec<String> {
+        journal.list().unwrap().into_iter().map(|r| r.id).collect()
     }
 
     #[test]
@@ -559,16 +731,48 @@ mod tests {
             record(&journal, 100);
         }
         journal.prune_to(4, u64::MAX);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["6", "5", "4", "3"]);
-        // Each replace takes its copy and its header: two fit in 400 bytes, three do not.
-        journal.prune_to(50, 400);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["6", "5"]);
+        assert_eq!(ids(&journal), ["6", "5", "4", "3"]);
+        // Each replace takes its copy, its header and its entry: two fit, three do not.
+        let one = folder_size(&dir.path().join("6"));
+        journal.prune_to(50, 2 * one + one / 2);
+        assert_eq!(ids(&journal), ["6", "5"]);
         // The newest stays, however large.
         record(&journal, 10_000);
-        journal.prune_to(50, 400);
-        let ids: Vec<String> = journal.list().unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["7"]);
+        journal.prune_to(50, 2 * one + one / 2);
+        assert_eq!(ids(&journal), ["7"]);
+    }
+
+    /// docs/CONTRACT.md: the last 50 replaces, fewer when together they take more than 1 GiB.
+    #[test]
+    fn a_replace_keeps_the_last_50_or_1_gib_whichever_is_less() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..51 {
+            record(&journal, 10);
+        }
+        journal.prune();
+        let kept = ids(&journal);
+        assert_eq!(kept.len(), 50);
+        assert_eq!(kept.first().map(String::as_str), Some("51"));
+        assert_eq!(kept.last().map(String::as_str), Some("2"));
+        // Two of 400 MiB fit in 1 GiB; a third does not, and takes all older ones with it.
+        for _ in 0..3 {
+            record(&journal, 400 << 20);
+        }
+        journal.prune();
+        assert_eq!(ids(&journal), ["54", "53"]);
+    }
+
+    /// A replace that wrote nothing is not listed, and `--undo` does not pick it.
+    #[test]
+    fn a_record_without_files_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        let written = record(&journal, 10);
+        let empty = journal.begin(Path::new("/x"), "p", "t").unwrap();
+        assert_eq!(empty.id(), "2");
+        drop(empty);
+        assert_eq!(ids(&journal), std::slice::from_ref(&written));
+        assert_eq!(journal.undo(None).unwrap().id, written);
     }
 }

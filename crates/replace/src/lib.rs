@@ -31,9 +31,13 @@
 //!   whose bytes at a match are not the match the search reported, is left alone and the
 //!   report says why. Each match's captures are found by running the pattern at its offset
 //!   (see [`Replacer`]); the match found there must be exactly the reported one.
-//! - **Journal first** ([`Journal`]): before a file is renamed, a copy of its original bytes
+//! - **Journal first** ([`Journal`]): before a file is renamed, its original bytes (the old
+//!   file itself, kept by a hard link, when the journal is on its file system; else a copy)
 //!   and a record of what it was and what it became (sizes and SHA-256) are on disk, so an
 //!   undo restores it byte for byte, and only if it is still exactly as the replace left it.
+//! - **No leftovers**: temporary files are named and recorded per run, so the next replace or
+//!   undo removes what a killed one left (`temps.rs`); a replace that wrote nothing keeps no
+//!   record.
 
 #![deny(missing_docs)]
 
@@ -42,6 +46,7 @@ mod journal;
 mod legacy;
 mod rewrite;
 mod template;
+mod temps;
 mod write;
 
 use std::path::PathBuf;

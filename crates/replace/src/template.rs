@@ -113,22 +113,44 @@ impl Replacer {
                 continue;
             }
             out.extend_from_slice(&bytes[at..range.start]);
-            if !self.expand_at(bytes, range.start, range.end, &mut out) {
-                match self.regex.captures_at(bytes, range.start) {
-                    Some(captures) if captures.get(0).is_some_and(|m| m.start() == range.start) => {
-                        if self.literal {
-                            out.extend_from_slice(self.template.as_bytes());
-                        } else {
-                            captures.expand(self.template.as_bytes(), &mut out);
-                        }
-                    }
-                    _ => out.extend_from_slice(&bytes[range.clone()]),
-                }
-            }
+            self.shown_replacement(bytes, range.clone(), &mut out);
             at = range.end;
         }
         out.extend_from_slice(&bytes[at..]);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// What the match at `range` of `line` would be replaced with, for showing it (`--json`'s
+    /// `replacement`), found as [`Replacer::replace_in_line`] finds it. A range outside the
+    /// line gives the template as it is.
+    pub fn replacement_in_line(&self, line: &str, range: std::ops::Range<usize>) -> String {
+        let bytes = line.as_bytes();
+        let mut out = Vec::new();
+        if range.start <= range.end && range.end <= bytes.len() {
+            self.shown_replacement(bytes, range, &mut out);
+        } else {
+            out.extend_from_slice(self.template.as_bytes());
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Appends the replacement of `range` of `bytes` as shown: expanded where the pattern
+    /// matches exactly there, else from the captures of what matches from its start, else the
+    /// matched text itself.
+    fn shown_replacement(&self, bytes: &[u8], range: std::ops::Range<usize>, out: &mut Vec<u8>) {
+        if self.expand_at(bytes, range.start, range.end, out) {
+            return;
+        }
+        match self.regex.captures_at(bytes, range.start) {
+            Some(captures) if captures.get(0).is_some_and(|m| m.start() == range.start) => {
+                if self.literal {
+                    out.extend_from_slice(self.template.as_bytes());
+                } else {
+                    captures.expand(self.template.as_bytes(), out);
+                }
+            }
+            _ => out.extend_from_slice(&bytes[range]),
+        }
     }
 }
 
@@ -220,6 +242,17 @@ mod tests {
         assert!(!r.expand_at(b"fooo", 0, 3, &mut out));
         assert!(!r.expand_at(b" foo", 0, 4, &mut out));
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn one_match_s_replacement_is_its_template_expanded() {
+        let r = Replacer::new(&options(true), r"(\w+)=(\d+)", "$2=$1").unwrap();
+        assert_eq!(r.replacement_in_line("x abc=12 y", 2..8), "12=abc");
+        assert_eq!(
+            r.replace_in_line("x abc=12 y", std::iter::once(2..8)),
+            "x 12=abc y"
+        );
+        assert_eq!(r.replacement_in_line("short", 2..80), "$2=$1");
     }
 
     #[test]

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
-use crate::journal::{CopyingReader, HashingWriter, Journal, JournalEntry, Recording, sync_dir};
+use crate::journal::{
+    CopyingReader, Fingerprint, HashingWriter, Journal, JournalEntry, Kept, Recording, sync_dir,
+};
 use crate::rewrite::{Plain, RewriteError, rewrite};
 use crate::{
     FilePlan, ReplaceError, ReplacePlan, Replacer, SkipReason, SkippedFile, WriteProgress,
@@ -27,6 +29,8 @@ const BATCH_FILES: usize = 128;
 const BATCH_BYTES: u64 = 256 << 20;
 /// Threads that flush a batch.
 const FLUSH_THREADS: usize = 16;
+/// Threads that close the replaced originals (see [`write_plan`]).
+const RELEASE_THREADS: usize = 16;
 
 /// Rewrites every file of `plan`, each atomically, recording each in `journal` before it is
 /// renamed into place. Stops between files when `cancel` is set; files already written stay
@@ -38,6 +42,35 @@ pub fn write_plan(
     journal: &Journal,
     progress: &WriteProgress,
     cancel: &AtomicBool,
+) -> Result<WriteReport, ReplaceError> {
+    // Each original stays open until after its rename, and is closed here, on several
+    // threads: when the journal copied it rather than keeping it by a link (journal.rs),
+    // closing it drops the old text's last reference, and the file system frees its blocks
+    // then. Some do that synchronously (ext4 mounted with `discard` sends the disk a
+    // discard and waits for it, 1 to 3 ms here), which a rename would otherwise pay file by
+    // file; closed from 16 threads, those waits overlap (10,000 files: 34 s one by one, 2 s
+    // from 16 threads; scripts/bench-replace-results.md). It changes nothing a reader of the
+    // files sees: the name points to the new text from the rename on.
+    let (release, released) = crossbeam_channel::unbounded::<File>();
+    std::thread::scope(|scope| {
+        for _ in 0..RELEASE_THREADS {
+            let released = released.clone();
+            scope.spawn(move || released.iter().for_each(drop));
+        }
+        drop(released);
+        let written = write_files(plan, replacer, journal, progress, cancel, &release);
+        drop(release);
+        written
+    })
+}
+
+fn write_files(
+    plan: &ReplacePlan,
+    replacer: &Replacer,
+    journal: &Journal,
+    progress: &WriteProgress,
+    cancel: &AtomicBool,
+    release: &crossbeam_channel::Sender<File>,
 ) -> Result<WriteReport, ReplaceError> {
     let mut report = WriteReport::default();
     let mut recording = journal.begin(&plan.root, &plan.pattern, replacer.template())?;
@@ -69,11 +102,18 @@ pub fn write_plan(
             Err(FileFailure::Journal(err)) => return Err(err),
         }
         if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
-            commit_batch(&mut batch, &mut recording, &mut report, progress)?;
+            commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
             batch_bytes = 0;
         }
     }
-    commit_batch(&mut batch, &mut recording, &mut report, progress)?;
+    commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
+    if report.written.is_empty() {
+        // Nothing to undo: no record (docs/CONTRACT.md, "The journal and undo").
+        recording.discard();
+        report.id = None;
+    } else {
+        recording.finish();
+    }
     journal.prune();
     Ok(report)
 }
@@ -82,6 +122,11 @@ pub fn write_plan(
 struct Prepared<'p> {
     file: &'p FilePlan,
     real: PathBuf,
+    /// The original, open until it is replaced (see [`write_plan`]).
+    source: File,
+    /// The journal's link keeping the original (`journal.rs`), made for this file: removed
+    /// if the file is not renamed after all.
+    kept_link: Option<PathBuf>,
     temp: tempfile::NamedTempFile,
     meta: fs::Metadata,
     entry: JournalEntry,
@@ -93,6 +138,7 @@ fn commit_batch(
     recording: &mut Recording,
     report: &mut WriteReport,
     progress: &WriteProgress,
+    release: &crossbeam_channel::Sender<File>,
 ) -> Result<(), ReplaceError> {
     if batch.is_empty() {
         return Ok(());
@@ -104,6 +150,7 @@ fn commit_batch(
         match checked {
             Ok(()) => ready.push(prepared),
             Err(reason) => {
+                drop_link(prepared.kept_link.as_deref());
                 report.skipped.push(SkippedFile {
                     path: prepared.file.path.clone(),
                     reason,
@@ -118,12 +165,16 @@ fn commit_batch(
         let Prepared {
             file,
             real,
+            source,
+            kept_link,
             temp,
             entry,
             ..
         } = prepared;
         match temp.persist(&real) {
             Ok(_) => {
+                // Only fails once the closing threads are gone, and then it drops it here.
+                let _ = release.send(source);
                 progress.files_written.fetch_add(1, Ordering::Relaxed);
                 progress
                     .replacements
@@ -140,13 +191,16 @@ fn commit_batch(
                 }
             }
             // Recorded but not renamed: an undo finds it as it was and says so.
-            Err(err) => report.skipped.push(SkippedFile {
-                path: file.path.clone(),
-                reason: SkipReason::Io(format!(
-                    "renaming the new file into place failed: {}",
-                    plain(&err.error)
-                )),
-            }),
+            Err(err) => {
+                drop_link(kept_link.as_deref());
+                report.skipped.push(SkippedFile {
+                    path: file.path.clone(),
+                    reason: SkipReason::Io(format!(
+                        "renaming the new file into place failed: {}",
+                        plain(&err.error)
+                    )),
+                })
+            }
         }
         progress.files_done.fetch_add(1, Ordering::Relaxed);
     }
@@ -367,18 +421,25 @@ fn prepare<'p>(
         .ok_or(SkipReason::PathNotRecordable)?
         .to_string();
     let folder = real.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".trawl-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
+    let mut temp = recording
+        .temp_in(folder)
         .map_err(io_skip("cannot create a temporary file in its folder"))?;
     keep_owner_and_mode(temp.as_file(), &meta)?;
-    // The original's bytes go to the journal's copies as they are read, hashed on the way.
+    // The original's bytes are hashed as they are read; they go to the journal's copies
+    // unless the original can be kept by a link (checked once its hash names it).
+    let linking = recording.linking();
     let (copy_at, copies) = recording.copies();
     let streamed = {
         let mut reader = CopyingReader {
             inner: io::BufReader::with_capacity(64 << 10, &source),
-            copy: HashingWriter::new(BufWriter::with_capacity(64 << 10, copies)),
+            copy: HashingWriter::new(BufWriter::with_capacity(
+                64 << 10,
+                if linking {
+                    CopyTo::Nowhere
+                } else {
+                    CopyTo::Copies(copies)
+                },
+            )),
         };
         let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
         stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
@@ -402,7 +463,15 @@ fn prepare<'p>(
             return Err(failure);
         }
     };
-    recording.copied(before.size);
+    let mut kept_link = None;
+    if !linking {
+        recording.copied(before.size);
+    } else {
+        match recording.keep_by_link(&real, &meta, &before.sha256) {
+            Kept::Linked(link) => kept_link = Some(link),
+            Kept::NotKept => copy_original(&source, recording, &before)?,
+        }
+    }
     let entry = JournalEntry {
         path: path_text.into(),
         shown: file.path.to_string_lossy().into_owned(),
@@ -414,10 +483,78 @@ fn prepare<'p>(
     Ok(Prepared {
         file,
         real,
+        source,
+        kept_link,
         temp,
         meta,
         entry,
     })
+}
+
+/// Where the original's bytes go as they are read: the journal's copies, or nowhere (it is
+/// kept by a link).
+enum CopyTo<'a> {
+    Copies(&'a File),
+    Nowhere,
+}
+
+impl Write for CopyTo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            CopyTo::Copies(file) => file.write(buf),
+            CopyTo::Nowhere => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            CopyTo::Copies(file) => file.flush(),
+            CopyTo::Nowhere => Ok(()),
+        }
+    }
+}
+
+/// Copies the original, read again from its start, to the journal's copies when it could
+/// not be kept by a link; it must be what was read the first time (`before`).
+fn copy_original(
+    source: &File,
+    recording: &mut Recording,
+    before: &Fingerprint,
+) -> Result<(), FileFailure> {
+    let (copy_at, copies) = recording.copies();
+    let mut reader = source;
+    io::Seek::seek(&mut reader, io::SeekFrom::Start(0))
+        .map_err(io_skip("reading it again failed"))?;
+    let mut copy = HashingWriter::new(BufWriter::with_capacity(64 << 10, copies));
+    let copied = io::copy(&mut reader.take(before.size + 1), &mut copy);
+    let (copied_print, mut out) = copy.finish();
+    let flushed = out.flush();
+    drop(out);
+    if let Err(err) = flushed {
+        recording.forget_copy_from(copy_at);
+        return Err(FileFailure::Journal(ReplaceError::Journal {
+            path: "copies.bin".into(),
+            message: plain(&err),
+        }));
+    }
+    if let Err(err) = copied {
+        recording.forget_copy_from(copy_at);
+        return Err(io_skip("reading it again failed")(err));
+    }
+    if copied_print != *before {
+        recording.forget_copy_from(copy_at);
+        return Err(SkipReason::Changed("it changed while it was being read".into()).into());
+    }
+    recording.copied(before.size);
+    Ok(())
+}
+
+/// Removes a link that kept an original which is not replaced after all (it would make the
+/// file look hard-linked).
+fn drop_link(link: Option<&Path>) {
+    if let Some(link) = link {
+        let _ = fs::remove_file(link);
+    }
 }
 
 /// How a file's text is read and written back.
