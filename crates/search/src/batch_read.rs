@@ -118,6 +118,8 @@ mod linux {
     const AT_POSITION: u64 = u64::MAX;
     /// Times in a row `io_uring_enter` may fail with a passing error before the ring is given up.
     const RETRIES: u32 = 100;
+    /// Files opened between two looks at how many reads were refused (see [`Refusals`]).
+    const JUDGED: u32 = 64;
 
     /// Decided once per process: whether rings can be had, or why not.
     pub(super) fn support() -> &'static Result<(), String> {
@@ -178,6 +180,32 @@ mod linux {
         }
     }
 
+    /// Reads refused because they would have waited: on a file system that cannot read without
+    /// waiting (tmpfs refuses every such read) or on files not in the page cache. Where more
+    /// than half of a stretch of files is refused, the ring only doubles their opens: the
+    /// thread reads the rest of its search on the plain path.
+    #[derive(Default)]
+    struct Refusals {
+        opened: u32,
+        refused: u32,
+    }
+
+    impl Refusals {
+        /// Counts a file whose open succeeded; true once the ring is not worth it.
+        fn count(&mut self, read: i32) -> bool {
+            self.opened += 1;
+            if read == -libc::EAGAIN || read == -libc::EOPNOTSUPP {
+                self.refused += 1;
+            }
+            if self.opened < JUDGED {
+                return false;
+            }
+            let mostly_refused = 2 * self.refused > self.opened;
+            *self = Refusals::default();
+            mostly_refused
+        }
+    }
+
     /// A search thread's ring, its buffer and the files of the batch in flight.
     pub(crate) struct BatchReader<T> {
         ring: IoUring,
@@ -197,6 +225,9 @@ mod linux {
         /// `io_uring_enter` failed for good: every file takes the plain path, and the slots'
         /// buffers are never freed while an operation may still write into them.
         broken: bool,
+        refusals: Refusals,
+        /// Most reads were refused: every further file takes the plain path.
+        refused: bool,
     }
 
     impl<T> BatchReader<T> {
@@ -216,6 +247,8 @@ mod linux {
                     dirs: [libc::AT_FDCWD; SLOTS],
                     in_flight: 0,
                     broken: false,
+                    refusals: Refusals::default(),
+                    refused: false,
                 }),
                 Err(err) => {
                     log::debug!("a search thread reads without io_uring: {err}");
@@ -241,7 +274,8 @@ mod linux {
                 while used < SLOTS {
                     let Some(file) = files.next() else { break };
                     let start = self.names.len();
-                    match open_at(&file, &mut self.names).filter(|_| !self.broken) {
+                    let usable = !self.broken && !self.refused;
+                    match open_at(&file, &mut self.names).filter(|_| usable) {
                         Some(dir) => {
                             self.name_at[used] = start;
                             self.dirs[used] = dir;
@@ -266,7 +300,9 @@ mod linux {
         fn submit(&mut self, used: usize) {
             for slot in 0..used {
                 let index = slot as u32;
-                let name = self.names[self.name_at[slot]..].as_ptr().cast::<libc::c_char>();
+                let name = self.names[self.name_at[slot]..]
+                    .as_ptr()
+                    .cast::<libc::c_char>();
                 let buffer = self.slots[slot].for_offset(0).as_mut_ptr();
                 let scratch = self.end_scratch[slot * END_BYTES..].as_mut_ptr();
                 let data = |op: u64| slot as u64 * OPS as u64 + op;
@@ -333,6 +369,8 @@ mod linux {
                     files,
                     results,
                     in_flight,
+                    refusals,
+                    refused,
                     ..
                 } = self;
                 for entry in ring.completion() {
@@ -352,6 +390,17 @@ mod linux {
                     let Some(file) = files[slot].take() else {
                         continue;
                     };
+                    let opened = known.open.is_some_and(|open| open >= 0);
+                    if let (true, Some(read)) = (opened, known.read)
+                        && refusals.count(read)
+                        && !*refused
+                    {
+                        log::debug!(
+                            "most reads would have waited (files not cached, or a file system \
+                             that cannot read without waiting): reading without io_uring"
+                        );
+                        *refused = true;
+                    }
                     match outcome {
                         Some(len) => each(file, Fetched::Whole(slots[slot].read_from(0, len))),
                         None => each(file, Fetched::Plain),
@@ -498,7 +547,10 @@ mod tests {
         assert_eq!(got("fifo-held.txt"), None);
         assert_eq!(got("gone.txt"), None);
         for i in 0..20 {
-            assert_eq!(got(&format!("many{i}.txt")), Some(format!("{i}\n").into_bytes()));
+            assert_eq!(
+                got(&format!("many{i}.txt")),
+                Some(format!("{i}\n").into_bytes())
+            );
         }
     }
 }

@@ -473,7 +473,8 @@ fn search_batch<F>(
             return;
         }
         let archive = |path: &std::path::Path| {
-            (shared.archives.as_ref()).is_some_and(|selection| selection.kind_of_file(path).is_some())
+            (shared.archives.as_ref())
+                .is_some_and(|selection| selection.kind_of_file(path).is_some())
         };
         reader.read(
             batch,
@@ -497,7 +498,12 @@ fn search_batch<F>(
 /// Searches a file a batch read whole (`bytes`) and reports what it found, as [`search_one`]
 /// does for a file it reads.
 #[cfg(target_os = "linux")]
-fn search_fetched<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFile, bytes: &[u8]) {
+fn search_fetched<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    file: FoundFile,
+    bytes: &[u8],
+) {
     if shared.cancelled() {
         return;
     }

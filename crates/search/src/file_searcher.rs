@@ -294,7 +294,9 @@ impl FileSearcher {
         let found = self.search_read(reading, contents, true, io::empty(), None)?;
         // Only a file read in parts is checked for UTF-8 part by part, and found not to be.
         let mut found = found.ok_or_else(|| {
-            io::Error::other(internal_error(&"a file read whole was checked for UTF-8 again"))
+            io::Error::other(internal_error(
+                &"a file read whole was checked for UTF-8 again",
+            ))
         })?;
         if self.modified_times && found.matches > 0 {
             found.modified = metadata().and_then(|meta| meta.modified()).ok();
@@ -433,8 +435,13 @@ impl FileSearcher {
             .progress
             .as_ref()
             .map(|progress| StreamReport::new(progress, size));
-        let found =
-            self.search_read(Reading::Decoded(detected), &[], false, file, report.as_ref())?;
+        let found = self.search_read(
+            Reading::Decoded(detected),
+            &[],
+            false,
+            file,
+            report.as_ref(),
+        )?;
         found.ok_or_else(|| {
             io::Error::other(internal_error(&"a decoded file was checked for UTF-8"))
         })
