@@ -58,6 +58,8 @@ echo "|---|---|---:|---:|---:|"
 for corpus in "${CORPORA[@]}"; do
     IFS='|' read -r name dir ext <<<"$corpus"
     commands=(
+        -n "floor, walk only" "$FLOOR --mode walk -j $THREADS $dir $ext"
+        -n "trawl, walk only (an extension no file has)" "$TRAWL --color never -j $THREADS $dir no-such-ext $PATTERN"
         -n "floor, plain reads" "$FLOOR --mode std -j $THREADS $dir $ext"
         -n "floor, io_uring" "$FLOOR --mode uring -j $THREADS $dir $ext"
         -n "trawl" "env -u TRAWL_IO_URING $TRAWL --color never -j $THREADS $dir $ext $PATTERN"
@@ -65,7 +67,8 @@ for corpus in "${CORPORA[@]}"; do
     )
     [[ -n ${BEFORE:-} ]] && commands+=(-n "trawl before" "$BEFORE --color never -j $THREADS $dir $ext $PATTERN")
     commands+=(-n "ripgrep" "$RG --no-config --color never -j $THREADS --vimgrep --type-add bench:*.$ext -t bench -e $PATTERN $dir")
-    hyperfine -N --style none --output=pipe --warmup "$WARMUP" --runs "$RUNS" \
+    # -i: the walk-only search finds nothing and exits 1.
+    hyperfine -N -i --style none --output=pipe --warmup "$WARMUP" --runs "$RUNS" \
         --export-json "$TMP/run.json" "${commands[@]}" >/dev/null
     jq -r --arg corpus "$name" '
         (.results[] | select(.command == "floor, io_uring") | .mean) as $floor

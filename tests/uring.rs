@@ -301,8 +301,9 @@ fn files_that_vanish_or_change_size_between_walk_and_read_never_hang_or_err_othe
         std::thread::spawn(move || {
             let mut n = 0usize;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let path = &changing[n * 7 % changing.len()];
-                match n % 5 {
+                // Each file in turn, and each file through every change in turn.
+                let path = &changing[n % changing.len()];
+                match n / changing.len() % 5 {
                     0 => {
                         let _ = fs::remove_file(path);
                     }

@@ -457,9 +457,9 @@ fn dir_slot(recent: &mut Vec<Arc<DirSlot>>, path: &std::path::Path) -> Option<Ar
     Some(slot)
 }
 
-/// Searches the files of a batch the walk handed over: on Linux their small files read
-/// together through the thread's ring, where it has one (`crate::batch_read`), the others one
-/// at a time.
+/// Searches the files of a batch the walk handed over: on Linux, where the thread has a ring
+/// and the batch is not too small to gain from it (`crate::batch_read`), its small files read
+/// together, the others one at a time.
 fn search_batch<F>(
     shared: &Shared<F>,
     searcher: &mut FileSearcher,
@@ -467,7 +467,9 @@ fn search_batch<F>(
     batch: Vec<FoundFile>,
 ) {
     #[cfg(target_os = "linux")]
-    if let Some(reader) = reader {
+    if let Some(reader) = reader
+        && batch.len() >= crate::batch_read::MIN_FILES
+    {
         use crate::batch_read::Fetched;
         if shared.cancelled() {
             return;
