@@ -89,8 +89,8 @@ fn mkfifo(path: &Path) {
 /// Which of the kinds of [`contents`] the `i`-th file has.
 fn kind(i: usize) -> usize {
     match i % 23 {
-        6 if (i / 23) % 500 == 0 => 100 + (i / 23 / 500) % 3,
-        7 if (i / 23) % 1500 == 0 => 200,
+        6 if (i / 23).is_multiple_of(500) => 100 + (i / 23 / 500) % 3,
+        7 if (i / 23).is_multiple_of(1500) => 200,
         k => k,
     }
 }

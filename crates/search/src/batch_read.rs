@@ -12,11 +12,16 @@
 //! opens it again and meets the same condition with the same message: the ring never decides
 //! what an error says or how a file is read.
 //!
-//! The open is the plain path's: read-only, non-blocking (a FIFO put in a file's place after the
-//! walk reads as empty, or fails with `EAGAIN`; it never blocks) and never a controlling
-//! terminal, symbolic links followed as the plain open follows them (the walk has already
-//! applied the symlink policy), relative to the directory handle the plain path would use, from
-//! the same file of a folder on ([`crate::file_searcher::DirSlot::open_target`]).
+//! The open is the plain path's: read-only, non-blocking and never a controlling terminal,
+//! symbolic links followed as the plain open follows them (the walk has already applied the
+//! symlink policy), relative to the directory handle the plain path would use, from the same
+//! file of a folder on ([`crate::file_searcher::DirSlot::open_target`]). The reads ask not to
+//! wait (`RWF_NOWAIT`): io_uring waits for a FIFO's data even when it was opened non-blocking,
+//! so a FIFO put in a file's place after the walk with a writer attached would hang the search;
+//! refused, it goes to the plain path, whose read fails at once as it always did. A thread
+//! whose reads are mostly refused (tmpfs refuses them all; so do files not in the page cache)
+//! reads the rest of its search on the plain path. Only batches of [`MIN_FILES`] files or more
+//! are read here: smaller ones gain nothing (scripts/bench-results.md).
 //!
 //! Whether io_uring is used is decided once per process ([`batched_reads`]): it is not where
 //! the kernel is too old, where seccomp refuses `io_uring_setup` (containers' default profiles),
