@@ -12,6 +12,7 @@ use grep_regex::RegexMatcher;
 use ignore::WalkState;
 
 use crate::archive::{self, Selection};
+use crate::batch_read::BatchReader;
 use crate::file_searcher::{DirSlot, FileSearcher};
 use crate::priority;
 use crate::split::{Helpers, SharedWork};
@@ -313,7 +314,8 @@ fn run<F: Send>(
                     FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
                 searcher.report_progress(Arc::clone(&shared.progress));
                 searcher.share_large_files(helpers);
-                search_files(shared, &mut searcher, &files, &splits);
+                let mut reader = BatchReader::new();
+                search_files(shared, &mut searcher, &mut reader, &files, &splits);
             });
         }
         drop(split_tx);
@@ -383,6 +385,7 @@ fn run<F: Send>(
 fn search_files<F>(
     shared: &Shared<F>,
     searcher: &mut FileSearcher,
+    reader: &mut Option<BatchReader<FoundFile>>,
     files: &Receiver<Vec<FoundFile>>,
     splits: &Receiver<SharedWork>,
 ) {
@@ -394,13 +397,13 @@ fn search_files<F>(
                 Err(_) => break,
             },
             recv(files) -> batch => match batch {
-                Ok(batch) => batch.into_iter().for_each(|file| search_one(shared, searcher, file)),
+                Ok(batch) => search_batch(shared, searcher, reader, batch),
                 Err(_) => break,
             },
         }
     }
-    for file in files.iter().flatten() {
-        search_one(shared, searcher, file);
+    for batch in files.iter() {
+        search_batch(shared, searcher, reader, batch);
     }
     searcher.share_large_files(None);
     for work in splits {
@@ -454,6 +457,66 @@ fn dir_slot(recent: &mut Vec<Arc<DirSlot>>, path: &std::path::Path) -> Option<Ar
     Some(slot)
 }
 
+/// Searches the files of a batch the walk handed over: on Linux, where the thread has a ring
+/// and the batch is not too small to gain from it (`crate::batch_read`), its small files read
+/// together, the others one at a time.
+fn search_batch<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    reader: &mut Option<BatchReader<FoundFile>>,
+    batch: Vec<FoundFile>,
+) {
+    #[cfg(target_os = "linux")]
+    if let Some(reader) = reader
+        && batch.len() >= crate::batch_read::MIN_FILES
+    {
+        use crate::batch_read::Fetched;
+        if shared.cancelled() {
+            return;
+        }
+        let archive = |path: &std::path::Path| {
+            (shared.archives.as_ref())
+                .is_some_and(|selection| selection.kind_of_file(path).is_some())
+        };
+        reader.read(
+            batch,
+            |file, name| match &file.dir {
+                Some(dir) if !archive(&file.path) => dir.open_target(&file.path, name),
+                _ => None,
+            },
+            |file, fetched| match fetched {
+                Fetched::Whole(bytes) => search_fetched(shared, searcher, file, bytes),
+                Fetched::Plain => search_one(shared, searcher, file),
+            },
+        );
+        return;
+    }
+    let _ = reader;
+    batch
+        .into_iter()
+        .for_each(|file| search_one(shared, searcher, file));
+}
+
+/// Searches a file a batch read whole (`bytes`) and reports what it found, as [`search_one`]
+/// does for a file it reads.
+#[cfg(target_os = "linux")]
+fn search_fetched<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    file: FoundFile,
+    bytes: &[u8],
+) {
+    if shared.cancelled() {
+        return;
+    }
+    let FoundFile { path, dir } = file;
+    drop(dir);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        searcher.search_whole(bytes, || std::fs::metadata(&path))
+    }));
+    report_outcome(shared, searcher, path, outcome);
+}
+
 /// Searches one file on a pool thread and reports what it found.
 fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFile) {
     if shared.cancelled() {
@@ -473,6 +536,17 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
     }));
     // Close the directory as soon as its last file is done.
     drop(dir);
+    report_outcome(shared, searcher, path, outcome);
+}
+
+/// Reports how the search of the file at `path` ended: its matches, what a cancel left of
+/// them, or why it could not be searched.
+fn report_outcome<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    path: PathBuf,
+    outcome: std::thread::Result<std::io::Result<FileMatches>>,
+) {
     match outcome {
         // A file searched to its end stays, a cancel arriving meanwhile or not.
         Ok(Ok(found)) => shared.send_file(path, found),

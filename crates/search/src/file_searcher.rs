@@ -185,20 +185,19 @@ impl FileSearcher {
     fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut file)?;
-        let contents = self.buffer.read_from(0, filled);
-        if complete && self.passed_over_before_detection(contents) {
-            return Ok(FileMatches {
-                bytes_read: filled as u64,
-                ..FileMatches::default()
+        if complete {
+            return self.with_buffer(|searcher, buffer| {
+                searcher.search_whole(buffer.read_from(0, filled), || file.metadata())
             });
         }
-        let mut reading = encoding::reading(contents, complete, self.encoding, self.skip_binary);
+        let contents = self.buffer.read_from(0, filled);
+        let mut reading = encoding::reading(contents, false, self.encoding, self.skip_binary);
         if reading == Reading::Binary {
             return Ok(FileMatches::binary(filled as u64));
         }
         // A large file's size (its share of the progress bar, how it is split) and modified
         // time come from one `fstat`, made only for such files.
-        let large = if complete { None } else { file.metadata().ok() };
+        let large = file.metadata().ok();
         let report = match (&self.progress, &large) {
             (Some(progress), Some(meta)) => Some(StreamReport::new(progress, meta.len())),
             _ => None,
@@ -251,7 +250,10 @@ impl FileSearcher {
                 Err(back) => file = back,
             }
         }
-        let found = self.search_read(reading, filled, complete, &file, report.as_ref())?;
+        let found = self.with_buffer(|searcher, buffer| {
+            let first = buffer.read_from(0, filled);
+            searcher.search_read(reading, first, false, &file, report.as_ref())
+        })?;
         drop(report);
         let mut found = match found {
             Some(found) => found,
@@ -269,18 +271,61 @@ impl FileSearcher {
         Ok(found)
     }
 
-    /// Searches a file read as `reading` says: its first `filled` bytes are in the buffer (all
+    /// Searches a file read whole, `contents` being all its bytes, however they were read (by
+    /// this searcher, or in a batch by `crate::batch_read`). `metadata` is asked only for a
+    /// matching file's modified time, when the request wants it.
+    pub(crate) fn search_whole(
+        &mut self,
+        contents: &[u8],
+        metadata: impl FnOnce() -> io::Result<std::fs::Metadata>,
+    ) -> io::Result<FileMatches> {
+        self.stopped = None;
+        let len = contents.len() as u64;
+        if self.passed_over_before_detection(contents) {
+            return Ok(FileMatches {
+                bytes_read: len,
+                ..FileMatches::default()
+            });
+        }
+        let reading = encoding::reading(contents, true, self.encoding, self.skip_binary);
+        if reading == Reading::Binary {
+            return Ok(FileMatches::binary(len));
+        }
+        let found = self.search_read(reading, contents, true, io::empty(), None)?;
+        // Only a file read in parts is checked for UTF-8 part by part, and found not to be.
+        let mut found = found.ok_or_else(|| {
+            io::Error::other(internal_error(
+                &"a file read whole was checked for UTF-8 again",
+            ))
+        })?;
+        if self.modified_times && found.matches > 0 {
+            found.modified = metadata().and_then(|meta| meta.modified()).ok();
+        }
+        Ok(found)
+    }
+
+    /// Runs `search` with the read buffer lent out, so that it can search the bytes read into
+    /// the buffer while it borrows the rest of the searcher mutably. A panic inside leaves a
+    /// new buffer in its place, allocated at the next read.
+    fn with_buffer<R>(&mut self, search: impl FnOnce(&mut Self, &ReadBuffer) -> R) -> R {
+        let buffer = std::mem::replace(&mut self.buffer, ReadBuffer::new(WHOLE_FILE_LIMIT));
+        let result = search(self, &buffer);
+        self.buffer = buffer;
+        result
+    }
+
+    /// Searches a file read as `reading` says: `contents` are its first bytes (all
     /// of it when `complete`), the rest is read on from `file`'s position. None: the file
     /// was to be checked for UTF-8 and is not (`-E auto`), to be searched again decoded.
     fn search_read(
         &mut self,
         reading: Reading,
-        filled: usize,
+        contents: &[u8],
         complete: bool,
         file: impl Read,
         report: Option<&StreamReport>,
     ) -> io::Result<Option<FileMatches>> {
-        let contents = self.buffer.read_from(0, filled);
+        let filled = contents.len();
         let mut sink = LineCollector::new(
             &self.matcher,
             &self.cancel,
@@ -390,8 +435,13 @@ impl FileSearcher {
             .progress
             .as_ref()
             .map(|progress| StreamReport::new(progress, size));
-        let found =
-            self.search_read(Reading::Decoded(detected), 0, false, file, report.as_ref())?;
+        let found = self.search_read(
+            Reading::Decoded(detected),
+            &[],
+            false,
+            file,
+            report.as_ref(),
+        )?;
         found.ok_or_else(|| {
             io::Error::other(internal_error(&"a decoded file was checked for UTF-8"))
         })
@@ -514,7 +564,9 @@ impl FileSearcher {
             },
             decoded @ Reading::Decoded(_) => decoded,
         };
-        let found = self.search_read(reading, filled, complete, stream, None)?;
+        let found = self.with_buffer(|searcher, buffer| {
+            searcher.search_read(reading, buffer.read_from(0, filled), complete, stream, None)
+        })?;
         found.ok_or_else(|| {
             io::Error::other(internal_error(&"a stream was checked for UTF-8 again"))
         })
@@ -757,6 +809,37 @@ impl DirSlot {
                 return Some(Err(err));
             }
         }
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl DirSlot {
+    /// Where a batch read (`crate::batch_read`) opens `path`, a file in this directory, by the
+    /// rules of [`open_file`](Self::open_file): relative to the directory's handle from the
+    /// same file on, else by the whole path. Writes the NUL-terminated name into `name` and
+    /// returns the directory's descriptor, or `AT_FDCWD` for a whole path; none for a path
+    /// with a NUL byte, which no open takes.
+    pub(crate) fn open_target(&self, path: &Path, name: &mut Vec<u8>) -> Option<i32> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::OsStrExt;
+
+        let in_dir = self.name_in(path).and_then(|file_name| {
+            if self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT {
+                return None;
+            }
+            let dir = self
+                .handle
+                .get_or_init(|| DirHandle::open(&self.path))
+                .as_ref()?;
+            Some((dir.fd.as_raw_fd(), file_name))
+        });
+        let (dir, bytes) = in_dir.unwrap_or((libc::AT_FDCWD, path.as_os_str().as_bytes()));
+        if memchr(0, bytes).is_some() {
+            return None;
+        }
+        name.extend_from_slice(bytes);
+        name.push(0);
+        Some(dir)
     }
 }
 

@@ -1,0 +1,570 @@
+//! Small files read in batches through io_uring (Linux): a search thread's ring opens, reads
+//! and closes a batch of files with one system call, where the plain path makes four per file
+//! (open, the read that fills the buffer, the read that sees the end, close).
+//!
+//! Each file is four linked operations on a direct descriptor (a slot of the ring's own file
+//! table, never one of the process's descriptors): open → read → read → close. The first read
+//! fills the file's slot of the buffer; the second, from where the first stopped, must see the
+//! end (0 bytes), as the plain path's second read does. Only a file opened, read and seen to end
+//! is searched from the ring's buffer. Any other outcome (an error, a file longer than its slot,
+//! a file that grew between the reads, a procfs file read a page at a time, a FIFO put in a
+//! file's place that has a writer) hands the file back to be searched on the plain path, which
+//! opens it again and meets the same condition with the same message: the ring never decides
+//! what an error says or how a file is read.
+//!
+//! The open is the plain path's: read-only, non-blocking and never a controlling terminal,
+//! symbolic links followed as the plain open follows them (the walk has already applied the
+//! symlink policy), relative to the directory handle the plain path would use, from the same
+//! file of a folder on ([`crate::file_searcher::DirSlot::open_target`]). The reads ask not to
+//! wait (`RWF_NOWAIT`): io_uring waits for a FIFO's data even when it was opened non-blocking,
+//! so a FIFO put in a file's place after the walk with a writer attached would hang the search;
+//! refused, it goes to the plain path, whose read fails at once as it always did. A thread
+//! whose reads are mostly refused (tmpfs refuses them all; so do files not in the page cache)
+//! reads the rest of its search on the plain path. Only batches of [`MIN_FILES`] files or more
+//! are read here: smaller ones gain nothing (scripts/bench-results.md).
+//!
+//! Whether io_uring is used is decided once per process ([`batched_reads`]): it is not where
+//! the kernel is too old, where seccomp refuses `io_uring_setup` (containers' default profiles),
+//! where `/proc/sys/kernel/io_uring_disabled` forbids it, or where `TRAWL_IO_URING=off` asks
+//! for the plain path. Then every file takes the plain path, silently but for a debug log line
+//! (the `log` crate's, which trawl's programs do not print).
+//!
+//! A cancel is seen between files, as on the plain path; a batch's reads already submitted are
+//! waited for (from the page cache, microseconds; from a disk, about one read's time, as they
+//! run together), since the kernel writes into the buffer until they complete.
+
+#[cfg(target_os = "linux")]
+pub(crate) use linux::BatchReader;
+#[cfg(not(target_os = "linux"))]
+pub(crate) use other::BatchReader;
+
+/// The environment variable that turns io_uring off for the process: `off`, `0`, `no` or
+/// `false` (any case) makes every file take the plain path.
+pub const IO_URING_ENV: &str = "TRAWL_IO_URING";
+
+/// Whether this process reads small files in batches through io_uring (`Ok`) or takes the plain
+/// path for every file, and why (`Err`: turned off with [`IO_URING_ENV`], not Linux, or the
+/// kernel refused a ring). Decided at the first search and kept for the process.
+pub fn batched_reads() -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    return linux::support().clone();
+    #[cfg(not(target_os = "linux"))]
+    return Err("io_uring is Linux's".to_string());
+}
+
+/// Whether the environment asks for the plain path.
+fn turned_off() -> Option<String> {
+    let value = std::env::var(IO_URING_ENV).ok()?;
+    let off = ["off", "0", "no", "false"]
+        .iter()
+        .any(|word| value.trim().eq_ignore_ascii_case(word));
+    off.then(|| format!("turned off by {IO_URING_ENV}={value}"))
+}
+
+/// The fewest files the walk hands over together that are read through the ring. In small
+/// folders (a cargo registry's average five files) a submission carries too few files to win
+/// anything: the ring's batches were 5 % slower there than plain reads, while on the Rust
+/// documentation's folders (34 files on average) they were 7 % faster (scripts/bench-results.md).
+#[cfg(target_os = "linux")]
+pub(crate) const MIN_FILES: usize = 8;
+
+/// What a batch gives back for each of its files.
+pub(crate) enum Fetched<'b> {
+    /// The file read whole: all its bytes.
+    Whole(&'b [u8]),
+    /// To be searched on the plain path (see the module's documentation for when).
+    Plain,
+}
+
+#[cfg(not(target_os = "linux"))]
+mod other {
+    use super::Fetched;
+
+    /// No ring outside Linux: [`BatchReader::new`] gives none.
+    pub(crate) struct BatchReader<T>(std::convert::Infallible, std::marker::PhantomData<T>);
+
+    impl<T> BatchReader<T> {
+        pub(crate) fn new() -> Option<Self> {
+            None
+        }
+
+        #[allow(dead_code)]
+        pub(crate) fn read(
+            &mut self,
+            _files: Vec<T>,
+            _open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<i32>,
+            _each: impl FnMut(T, Fetched<'_>),
+        ) {
+            match self.0 {}
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::io;
+    use std::os::fd::RawFd;
+    use std::sync::OnceLock;
+
+    use io_uring::{IoUring, Probe, opcode, squeue, types};
+
+    use super::{Fetched, turned_off};
+    use crate::read_buffer::ReadBuffer;
+
+    /// Files in flight at once: the walk hands over at most this many of a folder together
+    /// (`crate::engine`), and a longer list is read this many at a time.
+    const SLOTS: usize = 16;
+    /// Each file's room in the buffer. A file this long or longer is read again on the plain
+    /// path (its first part read here is wasted: 1.4 % of the Rust documentation's files, 1.6 %
+    /// of a cargo registry's `.rs` files, scripts/bench-results.md); 16 slots of it are the
+    /// buffer each search thread keeps.
+    pub(super) const SLOT_BYTES: usize = 128 << 10;
+    /// What the second read may read: any byte means the file goes on past the first read.
+    const END_BYTES: usize = 64;
+    /// Operations per file: open, read, read to the end, close.
+    const OPS: usize = 4;
+    const OPEN: u64 = 0;
+    const READ: u64 = 1;
+    const END: u64 = 2;
+    /// The file's position, for a read that goes on where the one before stopped.
+    const AT_POSITION: u64 = u64::MAX;
+    /// Times in a row `io_uring_enter` may fail with a passing error before the ring is given up.
+    const RETRIES: u32 = 100;
+    /// Files opened between two looks at how many reads were refused (see [`Refusals`]).
+    const JUDGED: u32 = 64;
+
+    /// Decided once per process: whether rings can be had, or why not.
+    pub(super) fn support() -> &'static Result<(), String> {
+        static SUPPORT: OnceLock<Result<(), String>> = OnceLock::new();
+        SUPPORT.get_or_init(|| {
+            let support = probe();
+            if let Err(why) = &support {
+                log::debug!("reading files without io_uring: {why}");
+            }
+            support
+        })
+    }
+
+    /// Sets up a ring as the search threads do and asks the kernel for the operations used.
+    fn probe() -> Result<(), String> {
+        if let Some(why) = turned_off() {
+            return Err(why);
+        }
+        let ring = new_ring().map_err(|err| format!("no io_uring ring: {err}"))?;
+        let mut probe = Probe::new();
+        ring.submitter()
+            .register_probe(&mut probe)
+            .map_err(|err| format!("io_uring's operations cannot be probed: {err}"))?;
+        for (code, name) in [
+            (opcode::OpenAt::CODE, "openat"),
+            (opcode::Read::CODE, "read"),
+            (opcode::Close::CODE, "close"),
+        ] {
+            if !probe.is_supported(code) {
+                return Err(format!("this kernel's io_uring has no {name}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A ring with room for a batch and a sparse table of direct descriptors, one per slot
+    /// (Linux 5.19 or later).
+    fn new_ring() -> io::Result<IoUring> {
+        let ring = IoUring::new((SLOTS * OPS) as u32)?;
+        ring.submitter().register_files_sparse(SLOTS as u32)?;
+        Ok(ring)
+    }
+
+    /// One slot's file while its operations run.
+    #[derive(Clone, Copy, Default)]
+    struct Results {
+        open: Option<i32>,
+        read: Option<i32>,
+        end: Option<i32>,
+    }
+
+    impl Results {
+        /// The file's bytes in the slot, once all three are known: `Some(Some(n))` read whole,
+        /// `Some(None)` for the plain path.
+        fn outcome(&self) -> Option<Option<usize>> {
+            let (open, read, end) = (self.open?, self.read?, self.end?);
+            Some((open >= 0 && read >= 0 && end == 0).then_some(read as usize))
+        }
+    }
+
+    /// Reads refused because they would have waited: on a file system that cannot read without
+    /// waiting (tmpfs refuses every such read) or on files not in the page cache. Where more
+    /// than half of a stretch of files is refused, the ring only doubles their opens: the
+    /// thread reads the rest of its search on the plain path.
+    #[derive(Default)]
+    struct Refusals {
+        opened: u32,
+        refused: u32,
+    }
+
+    impl Refusals {
+        /// Counts a file whose open succeeded; true once the ring is not worth it.
+        fn count(&mut self, read: i32) -> bool {
+            self.opened += 1;
+            if read == -libc::EAGAIN || read == -libc::EOPNOTSUPP {
+                self.refused += 1;
+            }
+            if self.opened < JUDGED {
+                return false;
+            }
+            let mostly_refused = 2 * self.refused > self.opened;
+            *self = Refusals::default();
+            mostly_refused
+        }
+    }
+
+    /// A search thread's ring, its buffer and the files of the batch in flight.
+    pub(crate) struct BatchReader<T> {
+        ring: IoUring,
+        /// One buffer per slot, each placed as the plain path's (`crate::read_buffer`).
+        slots: Vec<ReadBuffer>,
+        /// Where each slot's second read puts what it finds (read only to see that it is 0).
+        end_scratch: Box<[u8; SLOTS * END_BYTES]>,
+        /// The batch's files by slot, until their reads are done.
+        files: Vec<Option<T>>,
+        results: [Results; SLOTS],
+        /// The NUL-terminated names of the batch's files, and where each slot's starts.
+        names: Vec<u8>,
+        name_at: [usize; SLOTS],
+        dirs: [RawFd; SLOTS],
+        /// Operations submitted and not yet completed.
+        in_flight: usize,
+        /// `io_uring_enter` failed for good: every file takes the plain path, and the slots'
+        /// buffers are never freed while an operation may still write into them.
+        broken: bool,
+        refusals: Refusals,
+        /// Most reads were refused: every further file takes the plain path.
+        refused: bool,
+    }
+
+    impl<T> BatchReader<T> {
+        /// A ring for one search thread; none where the process reads without io_uring, or
+        /// where this thread's ring cannot be set up (it then reads on the plain path).
+        pub(crate) fn new() -> Option<Self> {
+            support().as_ref().ok()?;
+            match Self::with_new_ring() {
+                Ok(reader) => Some(reader),
+                Err(err) => {
+                    log::debug!("a search thread reads without io_uring: {err}");
+                    None
+                }
+            }
+        }
+
+        /// A reader on a ring of its own, whatever the process decided.
+        pub(super) fn with_new_ring() -> io::Result<Self> {
+            new_ring().map(|ring| BatchReader {
+                ring,
+                slots: (0..SLOTS).map(|_| ReadBuffer::new(SLOT_BYTES)).collect(),
+                end_scratch: Box::new([0; SLOTS * END_BYTES]),
+                files: (0..SLOTS).map(|_| None).collect(),
+                results: [Results::default(); SLOTS],
+                names: Vec::new(),
+                name_at: [0; SLOTS],
+                dirs: [libc::AT_FDCWD; SLOTS],
+                in_flight: 0,
+                broken: false,
+                refusals: Refusals::default(),
+                refused: false,
+            })
+        }
+
+        /// Reads `files`, [`SLOTS`] at a time, and gives each to `each` as its reads complete,
+        /// with its bytes or for the plain path. `open_at` writes a file's NUL-terminated name
+        /// into the buffer it is given and returns the directory it is relative to
+        /// (`AT_FDCWD` for a path); none sends the file to the plain path at once.
+        pub(crate) fn read(
+            &mut self,
+            files: Vec<T>,
+            mut open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<RawFd>,
+            mut each: impl FnMut(T, Fetched<'_>),
+        ) {
+            let mut files = files.into_iter().peekable();
+            while files.peek().is_some() {
+                let mut used = 0;
+                self.names.clear();
+                while used < SLOTS {
+                    let Some(file) = files.next() else { break };
+                    let start = self.names.len();
+                    let usable = !self.broken && !self.refused;
+                    match open_at(&file, &mut self.names).filter(|_| usable) {
+                        Some(dir) => {
+                            self.name_at[used] = start;
+                            self.dirs[used] = dir;
+                            self.files[used] = Some(file);
+                            self.results[used] = Results::default();
+                            used += 1;
+                        }
+                        None => {
+                            self.names.truncate(start);
+                            each(file, Fetched::Plain);
+                        }
+                    }
+                }
+                if used > 0 {
+                    self.submit(used);
+                    self.complete(&mut each);
+                }
+            }
+        }
+
+        /// Queues the open → read → read → close of the first `used` slots' files.
+        fn submit(&mut self, used: usize) {
+            for slot in 0..used {
+                let index = slot as u32;
+                let name = self.names[self.name_at[slot]..]
+                    .as_ptr()
+                    .cast::<libc::c_char>();
+                let buffer = self.slots[slot].for_offset(0).as_mut_ptr();
+                let scratch = self.end_scratch[slot * END_BYTES..].as_mut_ptr();
+                let data = |op: u64| slot as u64 * OPS as u64 + op;
+                let Ok(target) = types::DestinationSlot::try_from_slot_target(index) else {
+                    unreachable!("slot {index} is a valid direct descriptor slot");
+                };
+                // Hard links: each operation runs whatever the one before gave, so that the
+                // close always runs and each result is known (a failed open makes the reads fail
+                // with EBADF, and only the open's result is looked at then).
+                let open = opcode::OpenAt::new(types::Fd(self.dirs[slot]), name)
+                    // O_CLOEXEC is refused for a direct descriptor, which no child inherits.
+                    .flags(libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY)
+                    .file_index(Some(target))
+                    .build()
+                    .flags(squeue::Flags::IO_HARDLINK)
+                    .user_data(data(OPEN));
+                let read = opcode::Read::new(types::Fixed(index), buffer, SLOT_BYTES as u32)
+                    .offset(AT_POSITION)
+                    .rw_flags(libc::RWF_NOWAIT)
+                    .build()
+                    .flags(squeue::Flags::IO_HARDLINK)
+                    .user_data(data(READ));
+                let end = opcode::Read::new(types::Fixed(index), scratch, END_BYTES as u32)
+                    .offset(AT_POSITION)
+                    .rw_flags(libc::RWF_NOWAIT)
+                    .build()
+                    .flags(squeue::Flags::IO_HARDLINK)
+                    .user_data(data(END));
+                let close = opcode::Close::new(types::Fixed(index))
+                    .build()
+                    .user_data(data(OPS as u64 - 1));
+                // SAFETY: the names, the slots' buffers and the scratch are this reader's and
+                // are neither moved nor freed until every operation has completed: `complete`
+                // waits for them, and `Drop` waits for them too (or leaks the buffers).
+                let pushed = unsafe {
+                    let mut queue = self.ring.submission();
+                    queue.push_multiple(&[open, read, end, close]).is_ok()
+                };
+                assert!(pushed, "the ring holds a batch's {used} files");
+                self.in_flight += OPS;
+            }
+        }
+
+        /// Submits what is queued and hands each file to `each` as its reads complete, until
+        /// nothing is in flight.
+        fn complete(&mut self, each: &mut impl FnMut(T, Fetched<'_>)) {
+            let mut failures = 0;
+            while self.in_flight > 0 {
+                if let Err(err) = self.ring.submit_and_wait(1) {
+                    let passing = matches!(
+                        err.raw_os_error(),
+                        Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
+                    );
+                    failures += 1;
+                    if !passing || failures > RETRIES {
+                        log::debug!("io_uring failed ({err}); reading without it");
+                        self.give_up(each);
+                        return;
+                    }
+                }
+                let Self {
+                    ring,
+                    slots,
+                    files,
+                    results,
+                    in_flight,
+                    refusals,
+                    refused,
+                    ..
+                } = self;
+                for entry in ring.completion() {
+                    *in_flight -= 1;
+                    let slot = (entry.user_data() / OPS as u64) as usize;
+                    let result = entry.result();
+                    let known = &mut results[slot];
+                    match entry.user_data() % OPS as u64 {
+                        OPEN => known.open = Some(result),
+                        READ => known.read = Some(result),
+                        END => known.end = Some(result),
+                        _ => continue,
+                    }
+                    let Some(outcome) = known.outcome() else {
+                        continue;
+                    };
+                    let Some(file) = files[slot].take() else {
+                        continue;
+                    };
+                    let opened = known.open.is_some_and(|open| open >= 0);
+                    if let (true, Some(read)) = (opened, known.read)
+                        && refusals.count(read)
+                        && !*refused
+                    {
+                        log::debug!(
+                            "most reads would have waited (files not cached, or a file system \
+                             that cannot read without waiting): reading without io_uring"
+                        );
+                        *refused = true;
+                    }
+                    match outcome {
+                        Some(len) => each(file, Fetched::Whole(slots[slot].read_from(0, len))),
+                        None => each(file, Fetched::Plain),
+                    }
+                }
+            }
+        }
+
+        /// After `io_uring_enter` failed for good: the files still waiting take the plain path
+        /// (which reads into its own buffer), and the ring is not used again.
+        fn give_up(&mut self, each: &mut impl FnMut(T, Fetched<'_>)) {
+            self.broken = true;
+            for slot in 0..SLOTS {
+                if let Some(file) = self.files[slot].take() {
+                    each(file, Fetched::Plain);
+                }
+            }
+        }
+    }
+
+    impl<T> Drop for BatchReader<T> {
+        /// Waits for what is still in flight (a panic while a batch was read); where that
+        /// fails, leaves the buffers the kernel may still write into allocated.
+        fn drop(&mut self) {
+            let mut failures = 0;
+            while self.in_flight > 0 && !self.broken {
+                if self.ring.submit_and_wait(1).is_err() {
+                    failures += 1;
+                    self.broken = failures > RETRIES;
+                }
+                self.in_flight -= self.ring.completion().count().min(self.in_flight);
+            }
+            if self.in_flight > 0 {
+                std::mem::forget(std::mem::take(&mut self.slots));
+                std::mem::forget(std::mem::take(&mut self.names));
+                std::mem::forget(std::mem::replace(
+                    &mut self.end_scratch,
+                    Box::new([0; SLOTS * END_BYTES]),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::linux::SLOT_BYTES;
+    use super::*;
+
+    /// How each file of `paths` comes back from one batch: its bytes, or `None` for the plain
+    /// path. On a thread of its own, so that a read that blocks fails the test.
+    fn fetch(paths: Vec<PathBuf>) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+        let (done_tx, done) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Whatever this process decided (TRAWL_IO_URING=off included): the ring itself.
+            let mut reader =
+                BatchReader::with_new_ring().expect("io_uring here (Linux 5.19 or later)");
+            let mut fetched = Vec::new();
+            reader.read(
+                paths,
+                |path: &PathBuf, name| {
+                    name.extend_from_slice(path.as_os_str().as_encoded_bytes());
+                    name.push(0);
+                    Some(libc::AT_FDCWD)
+                },
+                |path, outcome| {
+                    let bytes = match outcome {
+                        Fetched::Whole(bytes) => Some(bytes.to_vec()),
+                        Fetched::Plain => None,
+                    };
+                    fetched.push((path, bytes));
+                },
+            );
+            let _ = done_tx.send(fetched);
+        });
+        let mut fetched = done
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a batch read never blocks");
+        fetched.sort();
+        fetched
+    }
+
+    fn mkfifo(path: &Path) {
+        let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    }
+
+    #[test]
+    fn small_files_come_whole_and_everything_else_goes_to_the_plain_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        std::fs::write(at("empty.txt"), b"").unwrap();
+        std::fs::write(at("small.txt"), b"a needle\n").unwrap();
+        let fits = vec![b'x'; SLOT_BYTES];
+        std::fs::write(at("fits.txt"), &fits).unwrap();
+        std::fs::write(at("longer.txt"), vec![b'x'; SLOT_BYTES + 1]).unwrap();
+        // FIFOs put in a file's place after the walk, without a writer and with one that
+        // writes nothing: never waited for, and left to the plain path (which reads the first
+        // as empty and reports EAGAIN for the second, as it always did).
+        mkfifo(&at("fifo.txt"));
+        mkfifo(&at("fifo-held.txt"));
+        let _writer = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(at("fifo-held.txt"))
+            .unwrap();
+        let paths = [
+            "empty.txt",
+            "small.txt",
+            "fits.txt",
+            "longer.txt",
+            "fifo.txt",
+            "fifo-held.txt",
+            "gone.txt",
+        ];
+        // More files than slots: read in two rounds.
+        let mut all: Vec<PathBuf> = paths.iter().map(|name| at(name)).collect();
+        all.extend((0..20).map(|i| at(&format!("many{i}.txt"))));
+        for i in 0..20 {
+            std::fs::write(at(&format!("many{i}.txt")), format!("{i}\n")).unwrap();
+        }
+        let fetched = fetch(all);
+        let got = |name: &str| {
+            fetched
+                .iter()
+                .find(|(path, _)| *path == at(name))
+                .map(|(_, bytes)| bytes.clone())
+                .expect("every file comes back")
+        };
+        assert_eq!(fetched.len(), paths.len() + 20);
+        assert_eq!(got("empty.txt"), Some(Vec::new()));
+        assert_eq!(got("small.txt"), Some(b"a needle\n".to_vec()));
+        assert_eq!(got("fits.txt"), Some(fits));
+        assert_eq!(got("longer.txt"), None);
+        assert_eq!(got("fifo.txt"), None);
+        assert_eq!(got("fifo-held.txt"), None);
+        assert_eq!(got("gone.txt"), None);
+        for i in 0..20 {
+            assert_eq!(
+                got(&format!("many{i}.txt")),
+                Some(format!("{i}\n").into_bytes())
+            );
+        }
+    }
+}
