@@ -115,6 +115,9 @@ impl Exclusions {
         }
         match shown {
             Shown::All(all) => all - self.per_file.get(&file).copied().unwrap_or(0),
+            // A file with no match unchecked is counted without looking at its matches: a
+            // filter can leave millions shown, and this runs in a frame.
+            Shown::Picked(picked) if !self.per_file.contains_key(&file) => picked.len(),
             Shown::Picked(picked) => picked
                 .iter()
                 .filter(|&&i| !self.matches.contains_key(&(i as usize)))

@@ -250,6 +250,42 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
 }
 
 #[test]
+fn with_a_filter_only_the_checked_matches_it_shows_are_counted_and_written() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness.get_by_label("Replace 4 matches in 2 files");
+    // The filter shows a.rs's second line only: its two matches.
+    harness.get_by_label("Filter").focus();
+    harness.step();
+    harness.get_by_label("Filter").type_text("foo(");
+    harness.run_steps(2);
+    crate::common::wait_for_jobs(&mut harness);
+    // The bar, drawn above the list, counts the new layout from the next frame on.
+    wait_until(&mut harness, "the filtered count", |h| {
+        h.query_by_label("Replace 2 matches in 1 file").is_some()
+    });
+    harness.get_by_label("a.rs (2 of 3)");
+    // One of them unchecked: a file with a match unchecked is counted match by match.
+    harness.get_by_label("Replace at a.rs:2:5").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 1 match in 1 file");
+    replace_confirmed(
+        &mut harness,
+        "Replace 1 match in 1 file",
+        "Replace 1 match in 1 file with \"bar\"",
+    );
+    // The second `foo` of a.rs only: the first is filtered out, the third unchecked.
+    assert_eq!(
+        read(&dir.path().join("a.rs")),
+        replaced(A, b"foo", b"bar", &[1])
+    );
+    assert_eq!(read(&dir.path().join("b.rs")), B);
+}
+
+#[test]
 fn a_file_changed_after_the_search_is_skipped_and_listed() {
     let dir = tree();
     let journal = tempfile::tempdir().expect("temp dir");
