@@ -1384,6 +1384,351 @@ fn huge(table: &mut Table) {
     );
 }
 
+/// The tree of `scripts/bench-replace.sh`: 10,000 files of 100 lines (about 4 KiB each) in
+/// 100 folders, lines 3, 13, … 93 of each holding `needle`: 100,000 matches.
+fn replace_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut body = String::with_capacity(5000);
+    for d in 0..100 {
+        let sub = dir.path().join(format!("d{d:03}"));
+        std::fs::create_dir(&sub).expect("mkdir");
+        for f in 0..100 {
+            body.clear();
+            for i in 0..100 {
+                let word = if i % 10 == 3 { "needle" } else { "hay" };
+                let _ = writeln!(body, "line {i:3} of file {d}/{f}: some {word} text here");
+            }
+            std::fs::write(sub.join(format!("f{f:03}.txt")), &body).expect("write");
+        }
+    }
+    dir
+}
+
+/// One file of `mib` MiB of filler lines with 1,000 lines holding `needle` spread evenly (as
+/// `scripts/bench-replace.sh` makes it), alone in a new folder.
+fn one_big_file(mib: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let filler: &[u8] = b"filler text without the word, seventy bytes long more or less......\n";
+    let lines = (mib << 20) / filler.len();
+    let every = (lines / 1000).max(1);
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(dir.path().join("big.txt")).expect("create"));
+    for i in 0..lines {
+        let line: &[u8] = if i % every == 0 && i / every < 1000 {
+            b"a needle here\n"
+        } else {
+            filler
+        };
+        out.write_all(line).expect("write");
+    }
+    out.flush().expect("flush");
+    dir
+}
+
+/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`); `None` off Linux.
+fn proc_status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Resets the process's peak resident size (`VmHWM`) to what it holds now.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The median wall time of `cp -r` of `root` to a sibling folder (removed after each), the
+/// page cache flushed to disk with `sync` before each as `scripts/bench-replace.sh` does.
+fn cp_times(root: &Path, runs: usize) -> Vec<Duration> {
+    let copy = root.with_extension("copy");
+    (0..runs)
+        .map(|_| {
+            let _ = std::fs::remove_dir_all(&copy);
+            let _ = Command::new("sync").status();
+            let start = Instant::now();
+            let status = Command::new("cp")
+                .arg("-r")
+                .arg(root)
+                .arg(&copy)
+                .status()
+                .expect("run cp");
+            let took = start.elapsed();
+            assert!(status.success(), "cp -r failed");
+            let _ = std::fs::remove_dir_all(&copy);
+            took
+        })
+        .collect()
+}
+
+/// The command line's `trawl ROOT txt needle -r pin --write` over a fresh copy of `root`
+/// (made and synced before the clock starts), its journal in a folder of its own: the same
+/// writer without the window.
+fn cli_write_time(root: &Path) -> Duration {
+    let copy = root.with_extension("cli");
+    let journal = tempfile::tempdir().expect("temp dir");
+    let _ = std::fs::remove_dir_all(&copy);
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(root)
+        .arg(&copy)
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "cp -r failed");
+    let _ = Command::new("sync").status();
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg(&copy)
+        .args(["txt", "needle", "-r", "pin", "--write"])
+        .env("TRAWL_JOURNAL_DIR", journal.path())
+        .stdout(Stdio::null())
+        .status()
+        .expect("run trawl");
+    let took = start.elapsed();
+    assert!(status.success(), "trawl --write failed");
+    let _ = std::fs::remove_dir_all(&copy);
+    took
+}
+
+/// One replace in the window, from the click on Replace now to the report.
+struct ReplaceRun {
+    /// Matches the search found.
+    matches: usize,
+    /// Frames while the files were written.
+    frames: Vec<Frame>,
+    /// From the frame that took the click in to the frame that had the outcome.
+    took: Duration,
+    /// The allocator's live bytes at their highest (sampled every millisecond on a thread of
+    /// its own) minus before the click.
+    peak_heap: isize,
+    /// The process's peak resident size (`VmHWM`, reset before the click) minus its resident
+    /// size before it; `None` where it cannot be read.
+    peak_rss: Option<i64>,
+    /// Frames with the report shown, before and after its list is scrolled.
+    report_frames: Vec<Frame>,
+    /// The report's first line was shown and the scroll took it out of view.
+    scrolled: bool,
+    /// The allocator's live bytes with the report shown minus before the click.
+    held: isize,
+    /// Files written and replacements made, from the report.
+    written: usize,
+    replacements: u64,
+}
+
+/// Searches `root` for `needle` in the window, types `pin` into the Replace field (Ctrl+H),
+/// presses the bar's button (its text `bar`), confirms, and runs paced frames while the files
+/// are written.
+fn timed_replace(root: &Path, bar: &str) -> ReplaceRun {
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut app = TrawlApp::new(state(root, "txt", "needle"));
+    app.set_native_dialogs(false);
+    app.set_journal_dir(journal.path().to_path_buf());
+    let mut window = Window::new_with(app);
+    timed_search(&mut window);
+    let matches = window.app().results().map_or(0, |r| r.match_count());
+    window
+        .harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, Key::H);
+    window.frame();
+    window.frame();
+    window.harness.get_by_label("Replace").type_text("pin");
+    window.frame();
+    let _ = frames_until(
+        &mut window,
+        Instant::now(),
+        Duration::from_secs(60),
+        |_| true,
+        |app| !app.is_busy_with_replace(),
+    );
+    window.frame();
+    window.click(bar);
+    window.frame();
+    window.frame();
+    window.click("Replace now");
+
+    settle_heap();
+    let before = counting_alloc::process_live_bytes();
+    let rss_before = proc_status_bytes("VmRSS");
+    let peak_resettable = reset_peak_rss();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut peak = counting_alloc::process_live_bytes();
+            while !stop.load(Ordering::Relaxed) {
+                peak = peak.max(counting_alloc::process_live_bytes());
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            peak
+        })
+    };
+    let pressed = Instant::now();
+    let mut frames = Vec::new();
+    window.paced_frame(&mut frames);
+    assert!(window.app().is_replacing(), "the replace started");
+    while window.app().is_replacing() {
+        assert!(
+            pressed.elapsed() < Duration::from_secs(900),
+            "the replace hung"
+        );
+        window.paced_frame(&mut frames);
+    }
+    let took = pressed.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let peak_heap = sampler.join().expect("sampler") - before;
+    let peak_rss = match (peak_resettable, rss_before, proc_status_bytes("VmHWM")) {
+        (true, Some(before), Some(peak)) => Some(peak as i64 - before as i64),
+        _ => None,
+    };
+    // The report shows now, with a line for each file written; a person reads and scrolls it.
+    let mut report_frames = Vec::new();
+    for _ in 0..20 {
+        window.paced_frame(&mut report_frames);
+    }
+    // The first file's line, which the scroll is to take out of view.
+    let first_line = window
+        .app()
+        .replace_report()
+        .and_then(|r| r.written.first())
+        .map(|f| format!("{}: {} replacements", f.path.display(), f.replacements));
+    let line_shown = |window: &Window| {
+        first_line
+            .as_ref()
+            .is_some_and(|l| window.harness.query_by_label(l).is_some())
+    };
+    let shown_before = line_shown(&window);
+    if let Some(heading) = window.harness.query_by_label("Written:") {
+        heading.hover();
+    }
+    window.paced_frame(&mut report_frames);
+    window.harness.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Page,
+        delta: vec2(0.0, -3.0),
+        modifiers: egui::Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    for _ in 0..20 {
+        window.paced_frame(&mut report_frames);
+    }
+    let scrolled = shown_before && !line_shown(&window);
+    settle_heap();
+    let held = counting_alloc::process_live_bytes() - before;
+    let report = window.app().replace_report();
+    let written = report.map_or(0, |r| r.written.len());
+    let replacements = report.map_or(0, |r| r.replacements());
+    drop(window);
+    drop(journal);
+    ReplaceRun {
+        matches,
+        frames,
+        took,
+        peak_heap,
+        peak_rss,
+        report_frames,
+        scrolled,
+        held,
+        written,
+        replacements,
+    }
+}
+
+/// Replacing 100,000 matches in 10,000 files from the window (issue 15's measure): frame times
+/// while the files are written, the write's wall time beside `cp -r` of the same tree, and the
+/// memory it takes; then the memory of replacing 1,000 matches in one file of 10 MiB and of
+/// 1 GiB, which must not grow with the file.
+fn replace_rows(table: &mut Table) {
+    let tree = replace_tree();
+    let cp = millis(&cp_times(tree.path(), 3));
+    let cli = cli_write_time(tree.path());
+    let run = timed_replace(tree.path(), "Replace 100,000 matches in 10,000 files");
+    drop(tree);
+    let what = |s: &str| {
+        format!(
+            "Replace in 10,000 files of 4 KiB ({} matches found, {} files written, {} replacements): {s}",
+            run.matches, run.written, run.replacements
+        )
+    };
+    table.frames(&what("frame time while the files are written"), &run.frames);
+    let cp_median = percentile(&cp, 50.0);
+    let ratio = run.took.as_secs_f64() * 1e3 / cp_median;
+    table.row(
+        &what("wall time of the write (click on Replace now → report) beside `cp -r` of the tree"),
+        format!(
+            "{:.2} s; `cp -r` median of 3 {:.2} s; ratio {ratio:.1}× (the command line's \
+             `--write` of the same tree: {:.2} s)",
+            run.took.as_secs_f64(),
+            cp_median / 1e3,
+            cli.as_secs_f64()
+        ),
+        "within 2× of `cp -r`",
+        Some(ratio <= 2.0),
+    );
+    table.frames(
+        &what(if run.scrolled {
+            "frame time with the report shown, its list scrolled"
+        } else {
+            "frame time with the report shown (its list **not** scrolled)"
+        }),
+        &run.report_frames,
+    );
+    let memory = |run: &ReplaceRun| {
+        format!(
+            "allocator peak {:.1} MB, held with the report shown {:.1} MB{}",
+            run.peak_heap as f64 / 1e6,
+            run.held as f64 / 1e6,
+            run.peak_rss.map_or(String::new(), |rss| format!(
+                "; peak resident growth {:.1} MB",
+                rss as f64 / 1e6
+            ))
+        )
+    };
+    table.row(
+        &what("memory growth while written"),
+        memory(&run),
+        "–",
+        None,
+    );
+
+    table.notes.push(
+        "Replace: the write's wall time runs from the frame that takes in the click on Replace now \
+         to the frame that has the report, and includes building the plan (a `stat` of each file). \
+         The writer copies each file into the journal, writes a temporary file, fsyncs and renames \
+         it; `cp -r` (after a `sync`, as in `scripts/bench-replace.sh`) does none of that. Memory: \
+         the allocator's live bytes sampled every millisecond on a thread of their own, and the \
+         resident peak (`VmHWM`, reset through `/proc/self/clear_refs` before the click)."
+            .into(),
+    );
+    let mut grown = Vec::new();
+    for mib in [10, 1024] {
+        let dir = one_big_file(mib);
+        let run = timed_replace(dir.path(), "Replace 1,000 matches in 1 file");
+        drop(dir);
+        println!(
+            "  {mib} MiB file: {} replacements in {:.2} s",
+            run.replacements,
+            run.took.as_secs_f64()
+        );
+        grown.push((mib, run));
+    }
+    let (small, big) = (&grown[0].1, &grown[1].1);
+    let extra = big.peak_heap - small.peak_heap;
+    table.frames(
+        &format!(
+            "Replace 1,000 matches in one 1 GiB file ({} replacements, {:.1} s): frame time while it is written",
+            big.replacements,
+            big.took.as_secs_f64()
+        ),
+        &big.frames,
+    );
+    table.row(
+        "Replace 1,000 matches in one file: memory growth while written, 10 MiB file → 1 GiB file",
+        format!("10 MiB: {}; 1 GiB: {}", memory(small), memory(big)),
+        "1 GiB file's allocator peak within 16 MiB of the 10 MiB file's",
+        Some(extra < 16 << 20),
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let started = Instant::now();
@@ -1395,8 +1740,9 @@ fn main() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/ui-results.md");
     // `TRAWL_BENCH=35m` runs only the 35M-match rows (minutes, not the whole benchmark's
     // quarter of an hour); they have a table of their own in the results file.
-    let only_huge = std::env::var("TRAWL_BENCH").is_ok_and(|v| v == "35m");
-    if !only_huge {
+    // `TRAWL_BENCH=replace` runs only the Replace rows (a minute), also in a table of their own.
+    let only = std::env::var("TRAWL_BENCH").ok();
+    if only.is_none() {
         let mut table = Table::default();
         docs_tree(&mut table, rg.as_deref());
         drop(million(&mut table, rg.as_deref()));
@@ -1405,11 +1751,20 @@ fn main() {
         add_notes(&mut table, started);
         write_table(&out, "bench", &table);
     }
-    let huge_started = Instant::now();
-    let mut table = Table::default();
-    huge(&mut table);
-    add_notes(&mut table, huge_started);
-    write_table(&out, "bench-35m", &table);
+    if only.as_deref().is_none_or(|v| v == "replace") {
+        let replace_started = Instant::now();
+        let mut table = Table::default();
+        replace_rows(&mut table);
+        add_notes(&mut table, replace_started);
+        write_table(&out, "bench-replace", &table);
+    }
+    if only.as_deref().is_none_or(|v| v == "35m") {
+        let huge_started = Instant::now();
+        let mut table = Table::default();
+        huge(&mut table);
+        add_notes(&mut table, huge_started);
+        write_table(&out, "bench-35m", &table);
+    }
 }
 
 fn add_notes(table: &mut Table, started: Instant) {
