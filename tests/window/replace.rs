@@ -90,6 +90,15 @@ fn replace_confirmed(harness: &mut Harness<'_, TrawlApp>, bar: &str, confirmatio
     wait_until(harness, "the replace", |h| !h.state().is_replacing());
 }
 
+/// `count` files `f0000.rs`, `f0001.rs`, … each holding `text`.
+fn many_files(count: usize, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..count {
+        std::fs::write(dir.path().join(format!("f{i:04}.rs")), text).expect("write");
+    }
+    dir
+}
+
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).expect("read")
 }
@@ -440,10 +449,7 @@ fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() 
     // Many files, each rewritten with a journal copy and flushed: far more than one frame's
     // worth of work, so Cancel, pressed the frame after the replace starts, stops it.
     const FILES: usize = 3000;
-    let dir = tempfile::tempdir().expect("temp dir");
-    for i in 0..FILES {
-        std::fs::write(dir.path().join(format!("f{i:04}.rs")), "one foo\n").expect("write");
-    }
+    let dir = many_files(FILES, "one foo\n");
     let journal = tempfile::tempdir().expect("temp dir");
     let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
     search(&mut harness);
@@ -472,8 +478,8 @@ fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() 
         );
         std::thread::sleep(Duration::from_micros(200));
     }
-    harness.get_by_label("Cancel replace").click();
-    harness.step();
+    // The whole click in one frame: kittest's own runs a frame per pointer event.
+    crate::common::click_in_one_frame(&mut harness, "Cancel replace");
     wait_until(&mut harness, "the cancelled replace", |h| {
         !h.state().is_replacing()
     });
@@ -516,10 +522,7 @@ fn the_report_of_many_files_lays_out_only_the_lines_in_view() {
     // Listed whole, the report of 10,000 files took 350 ms a frame (benches/ui.rs): its lines
     // are laid out only where the list shows them, and scrolling brings the others.
     const FILES: usize = 300;
-    let dir = tempfile::tempdir().expect("temp dir");
-    for i in 0..FILES {
-        std::fs::write(dir.path().join(format!("f{i:03}.rs")), "foo\n").expect("write");
-    }
+    let dir = many_files(FILES, "foo\n");
     let journal = tempfile::tempdir().expect("temp dir");
     let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
     search(&mut harness);
