@@ -226,6 +226,9 @@ pub(crate) struct Confirm {
     pub(crate) counts: Counts,
     pub(crate) folder: PathBuf,
     pub(crate) template: String,
+    /// The results were searched with "Binary files as text": some shown files may be binary,
+    /// which the writer leaves alone (it finds the NUL as it reads; the results do not say).
+    pub(crate) binary_as_text: bool,
 }
 
 /// Replace's state in the window.

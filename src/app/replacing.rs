@@ -185,6 +185,11 @@ impl TrawlApp {
                         counts,
                         folder: results.root().to_path_buf(),
                         template: self.replace.template.clone(),
+                        binary_as_text: self
+                            .shown
+                            .fields
+                            .as_ref()
+                            .is_some_and(|f| f.options.binary_as_text),
                     });
                 }
             }

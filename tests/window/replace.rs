@@ -295,6 +295,39 @@ fn with_a_filter_only_the_checked_matches_it_shows_are_counted_and_written() {
 }
 
 #[test]
+fn a_binary_file_searched_as_text_is_announced_and_left_alone() {
+    let dir = tree();
+    let binary: &[u8] = b"foo\0bin\n";
+    std::fs::write(dir.path().join("c.rs"), binary).expect("write");
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut app = app(dir.path(), "foo", false, journal.path());
+    app.state_mut().options.binary_as_text = true;
+    let mut harness = harness(app);
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness.get_by_label("Replace 5 matches in 3 files").click();
+    harness.run_steps(2);
+    harness.get_by_label(
+        "Searched with \"Binary files as text\": a binary file (one with a NUL byte) among them \
+         is never written; the report lists it as left alone.",
+    );
+    harness.get_by_label("Replace now").click();
+    harness.step();
+    wait_until(&mut harness, "the replace", |h| !h.state().is_replacing());
+    let c = dir.path().join("c.rs");
+    assert_eq!(read(&c), binary);
+    assert_eq!(read(&dir.path().join("b.rs")), b"// bar here");
+    let report = harness.state().replace_report().expect("a report");
+    assert_eq!(report.written.len(), 2);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].path, c);
+    harness.get_by_label(&format!(
+        "{}: not written: it is binary (it has a NUL byte)",
+        c.display()
+    ));
+}
+
+#[test]
 fn a_file_changed_after_the_search_is_skipped_and_listed() {
     let dir = tree();
     let journal = tempfile::tempdir().expect("temp dir");

@@ -187,6 +187,12 @@ pub(crate) fn confirm_dialog(ctx: &egui::Context, confirm: &Confirm) -> Option<R
              left alone. Undo restores them.",
             plural(confirm.counts.files, "file", "files")
         ));
+        if confirm.binary_as_text {
+            ui.label(
+                "Searched with \"Binary files as text\": a binary file (one with a NUL byte) \
+                 among them is never written; the report lists it as left alone.",
+            );
+        }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui
