@@ -1340,3 +1340,77 @@ fn originals_are_kept_by_a_link_on_the_same_file_system_and_copied_on_another() 
         }
     }
 }
+
+/// A file's plan that counts how many of its kind are alive (made and not yet dropped).
+struct Counted {
+    plan: FilePlan,
+    alive: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl std::borrow::Borrow<FilePlan> for Counted {
+    fn borrow(&self) -> &FilePlan {
+        &self.plan
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.alive
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn write_each_takes_each_file_s_plan_when_it_reaches_it_and_drops_it_after() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use trawl::replace::PlannedMatch;
+    const FILES: usize = 300;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = tempfile::tempdir().expect("temp dir");
+    for i in 0..FILES {
+        fs::write(dir.path().join(format!("f{i:03}.txt")), "one foo\n").expect("write");
+    }
+    let alive = Arc::new(AtomicUsize::new(0));
+    let most_alive = AtomicUsize::new(0);
+    let files = (0..FILES).map(|i| {
+        let now = alive.fetch_add(1, Ordering::Relaxed) + 1;
+        most_alive.fetch_max(now, Ordering::Relaxed);
+        Counted {
+            plan: FilePlan {
+                path: dir.path().join(format!("f{i:03}.txt")),
+                matches: vec![PlannedMatch {
+                    offset: 4,
+                    length: 3,
+                    seen: "foo".into(),
+                    seen_whole: true,
+                }],
+                stamp: None,
+                decoded_from: None,
+            },
+            alive: Arc::clone(&alive),
+        }
+    });
+    let replacer =
+        Replacer::new(&trawl::search::SearchOptions::default(), "foo", "bar").expect("replacer");
+    let report = trawl::replace::write_each(
+        dir.path(),
+        "foo",
+        files,
+        &replacer,
+        &Journal::at(journal.path()),
+        &WriteProgress::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("journal");
+    assert_eq!(report.written.len(), FILES);
+    // One plan at a time: the writer holds the file, never the plans of a batch.
+    assert_eq!(most_alive.load(Ordering::Relaxed), 1);
+    assert_eq!(alive.load(Ordering::Relaxed), 0);
+    for i in 0..FILES {
+        assert_eq!(
+            fs::read(dir.path().join(format!("f{i:03}.txt"))).expect("read"),
+            b"one bar\n"
+        );
+    }
+}

@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::app::job::{Job, Polled};
 use crate::app::results::{Found, MatchView, Plan, ResultsModel};
 use crate::replace::{
-    FilePlan, FileStamp, Journal, PlannedMatch, RecordSummary, ReplacePlan, Replacer, UndoReport,
-    WriteProgress, WriteReport,
+    FilePlan, FileStamp, Journal, PlannedMatch, RecordSummary, Replacer, UndoReport, WriteProgress,
+    WriteReport,
 };
 use crate::search::{SearchOptions, searched_inside_archive};
 
@@ -435,9 +435,19 @@ impl ReplaceUi {
         let cancel = Arc::new(AtomicBool::new(false));
         let (progress_in_job, cancel_in_job) = (Arc::clone(&progress), Arc::clone(&cancel));
         let job = Job::spawn("trawl-replace", ctx, move |_| {
-            let (plan, first_occurrences) = build_plan(&found, &plan, &exclusions, pattern);
-            let report = crate::replace::write_plan(
-                &plan,
+            // Each file's plan is made when the writer reaches it and dropped once the file
+            // is prepared: memory holds a batch's plans, not one per checked match of the
+            // whole result (35 million matches would be gigabytes).
+            let mut first_occurrences = HashMap::new();
+            let files = plan.files().filter_map(|file| {
+                let (file_plan, first) = file_plan(&found, &plan, &exclusions, file)?;
+                first_occurrences.insert(file_plan.path.clone(), first);
+                Some(file_plan)
+            });
+            let report = crate::replace::write_each(
+                found.root(),
+                &pattern,
+                files,
                 &replacer,
                 &journal,
                 &progress_in_job,
@@ -448,7 +458,7 @@ impl ReplaceUi {
                 report,
                 model,
                 first_occurrences,
-                folder: plan.root,
+                folder: found.root().to_path_buf(),
             })
         });
         match job {
@@ -584,30 +594,6 @@ pub(crate) fn replacement_of(replacer: &Replacer, view: &MatchView<'_>) -> Optio
 /// Whether a file of the results can take part in a replace, and why not.
 pub(crate) fn not_writable(path: &Path) -> Option<&'static str> {
     searched_inside_archive(path).then_some(INSIDE_ARCHIVE)
-}
-
-/// The plan of the checked matches of the shown files, in the list's order, and the first
-/// occurrence replaced in each file (to open it in the editor afterwards).
-fn build_plan(
-    found: &Found,
-    plan: &Plan,
-    exclusions: &Exclusions,
-    pattern: String,
-) -> (ReplacePlan, HashMap<PathBuf, usize>) {
-    let mut files = Vec::new();
-    let mut first_occurrences = HashMap::new();
-    for file in plan.files() {
-        if let Some((file_plan, first)) = file_plan(found, plan, exclusions, file) {
-            first_occurrences.insert(file_plan.path.clone(), first);
-            files.push(file_plan);
-        }
-    }
-    let plan = ReplacePlan {
-        root: found.root().to_path_buf(),
-        pattern,
-        files,
-    };
-    (plan, first_occurrences)
 }
 
 /// The plan of `file`'s checked matches among those the list shows, and the first of them;

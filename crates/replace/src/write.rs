@@ -7,6 +7,7 @@
 //! replace safe holds for every file: its new text and its copy are on disk, then its journal
 //! entry, then it is renamed.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
@@ -43,6 +44,30 @@ pub fn write_plan(
     progress: &WriteProgress,
     cancel: &AtomicBool,
 ) -> Result<WriteReport, ReplaceError> {
+    write_each(
+        &plan.root,
+        &plan.pattern,
+        &plan.files,
+        replacer,
+        journal,
+        progress,
+        cancel,
+    )
+}
+
+/// [`write_plan`] over files handed one at a time: each [`FilePlan`] is taken only when its
+/// file is reached and dropped once the file is prepared, so a caller that builds them as
+/// they are asked for (the window, from results of millions of matches) never holds more
+/// than a batch's. `root` and `pattern` are recorded as a plan's are.
+pub fn write_each<P: Borrow<FilePlan>>(
+    root: &Path,
+    pattern: &str,
+    files: impl IntoIterator<Item = P>,
+    replacer: &Replacer,
+    journal: &Journal,
+    progress: &WriteProgress,
+    cancel: &AtomicBool,
+) -> Result<WriteReport, ReplaceError> {
     // Each original stays open until after its rename, and is closed here, on several
     // threads: when the journal copied it rather than keeping it by a link (journal.rs),
     // closing it drops the old text's last reference, and the file system frees its blocks
@@ -58,14 +83,19 @@ pub fn write_plan(
             scope.spawn(move || released.iter().for_each(drop));
         }
         drop(released);
-        let written = write_files(plan, replacer, journal, progress, cancel, &release);
+        let written = write_files(
+            root, pattern, files, replacer, journal, progress, cancel, &release,
+        );
         drop(release);
         written
     })
 }
 
-fn write_files(
-    plan: &ReplacePlan,
+#[allow(clippy::too_many_arguments)]
+fn write_files<P: Borrow<FilePlan>>(
+    root: &Path,
+    pattern: &str,
+    files: impl IntoIterator<Item = P>,
     replacer: &Replacer,
     journal: &Journal,
     progress: &WriteProgress,
@@ -73,7 +103,7 @@ fn write_files(
     release: &crossbeam_channel::Sender<File>,
 ) -> Result<WriteReport, ReplaceError> {
     let mut report = WriteReport::default();
-    let mut recording = journal.begin(&plan.root, &plan.pattern, replacer.template())?;
+    let mut recording = journal.begin(root, pattern, replacer.template())?;
     report.id = Some(recording.id().to_string());
     // A file reached by two paths (a link with -L) is written once.
     let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
@@ -82,7 +112,8 @@ fn write_files(
     let cwd = std::env::current_dir().ok();
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
-    for file in &plan.files {
+    for file in files {
+        let file = file.borrow();
         if cancel.load(Ordering::Relaxed) {
             report.cancelled = true;
             break;
@@ -119,8 +150,9 @@ fn write_files(
 }
 
 /// A file rewritten into its temporary file, not yet flushed, recorded or renamed.
-struct Prepared<'p> {
-    file: &'p FilePlan,
+struct Prepared {
+    /// The path as the plan gave it (the report's).
+    path: PathBuf,
     real: PathBuf,
     /// The original, open until it is replaced (see [`write_plan`]).
     source: File,
@@ -134,7 +166,7 @@ struct Prepared<'p> {
 
 /// Flushes a batch's new files and copies to disk, records them, and renames each into place.
 fn commit_batch(
-    batch: &mut Vec<Prepared<'_>>,
+    batch: &mut Vec<Prepared>,
     recording: &mut Recording,
     report: &mut WriteReport,
     progress: &WriteProgress,
@@ -152,7 +184,7 @@ fn commit_batch(
             Err(reason) => {
                 drop_link(prepared.kept_link.as_deref());
                 report.skipped.push(SkippedFile {
-                    path: prepared.file.path.clone(),
+                    path: prepared.path.clone(),
                     reason,
                 });
                 progress.files_done.fetch_add(1, Ordering::Relaxed);
@@ -163,7 +195,7 @@ fn commit_batch(
     let mut folders = BTreeSet::new();
     for prepared in ready {
         let Prepared {
-            file,
+            path,
             real,
             source,
             kept_link,
@@ -183,7 +215,7 @@ fn commit_batch(
                     .bytes_written
                     .fetch_add(entry.after.size, Ordering::Relaxed);
                 report.written.push(WrittenFile {
-                    path: file.path.clone(),
+                    path,
                     replacements: entry.replacements,
                 });
                 if let Some(folder) = real.parent() {
@@ -194,7 +226,7 @@ fn commit_batch(
             Err(err) => {
                 drop_link(kept_link.as_deref());
                 report.skipped.push(SkippedFile {
-                    path: file.path.clone(),
+                    path,
                     reason: SkipReason::Io(format!(
                         "renaming the new file into place failed: {}",
                         plain(&err.error)
@@ -214,7 +246,7 @@ fn commit_batch(
 /// order. On Linux one `syncfs` per file system does it (the new files' data and names are
 /// then on disk, whatever else was waiting there too); elsewhere, or if that fails, each file
 /// is flushed, from several threads at once so that the disk's journal commits many together.
-fn flush_all(batch: &[Prepared<'_>], copies: &File) -> Vec<Result<(), SkipReason>> {
+fn flush_all(batch: &[Prepared], copies: &File) -> Vec<Result<(), SkipReason>> {
     #[cfg(target_os = "linux")]
     if sync_file_systems(batch, copies) {
         return batch.iter().map(|_| Ok(())).collect();
@@ -261,7 +293,7 @@ fn flush_all(batch: &[Prepared<'_>], copies: &File) -> Vec<Result<(), SkipReason
 /// `syncfs` once on each file system the batch's new files and the journal's copies are on;
 /// false if any fails (the caller then flushes file by file).
 #[cfg(target_os = "linux")]
-fn sync_file_systems(batch: &[Prepared<'_>], copies: &File) -> bool {
+fn sync_file_systems(batch: &[Prepared], copies: &File) -> bool {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::MetadataExt;
     // A new file is in its original's folder, so on its file system.
@@ -284,7 +316,7 @@ fn sync_file_systems(batch: &[Prepared<'_>], copies: &File) -> bool {
 }
 
 /// Whatever changed a file since it was read: another size or time, another file at the path.
-fn unchanged(prepared: &Prepared<'_>) -> Result<(), SkipReason> {
+fn unchanged(prepared: &Prepared) -> Result<(), SkipReason> {
     let now = fs::metadata(&prepared.real)
         .map_err(|err| SkipReason::Io(format!("cannot read it again: {}", plain(&err))))?;
     let meta = &prepared.meta;
@@ -389,13 +421,13 @@ fn check_stamp(file: &FilePlan, meta: &fs::Metadata) -> Result<(), SkipReason> {
 
 /// Checks a file and rewrites it into a temporary file beside it, its original streamed into
 /// the journal's copy; nothing is flushed, recorded or renamed yet.
-fn prepare<'p>(
-    file: &'p FilePlan,
+fn prepare(
+    file: &FilePlan,
     cwd: Option<&Path>,
     replacer: &Replacer,
     recording: &mut Recording,
     seen: &mut HashMap<FileId, PathBuf>,
-) -> Result<Prepared<'p>, FileFailure> {
+) -> Result<Prepared, FileFailure> {
     let (real, source, meta) = open_checked(file, cwd)?;
     match seen.entry(file_id(&real, &meta)) {
         std::collections::hash_map::Entry::Occupied(first) => {
@@ -481,7 +513,7 @@ fn prepare<'p>(
         copy_at,
     };
     Ok(Prepared {
-        file,
+        path: file.path.clone(),
         real,
         source,
         kept_link,
