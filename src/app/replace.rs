@@ -36,6 +36,9 @@ pub(crate) struct Exclusions {
     matches: HashMap<usize, usize>,
     /// How many of each file's matches are in `matches`.
     per_file: HashMap<usize, usize>,
+    /// Unchecked files with some matches checked again one by one: those matches. (Kept
+    /// this way round so that checking one match of a file of millions costs one insert.)
+    kept: HashMap<usize, HashSet<usize>>,
     /// Changes with every toggle, so the counts on the bar are counted again only then.
     version: u64,
 }
@@ -59,17 +62,26 @@ impl Exclusions {
 
     /// Whether `file` takes part (some of its matches may still be unchecked).
     pub(crate) fn file_checked(&self, file: usize) -> bool {
-        !self.files.contains(&file)
+        !self.files.contains(&file) || self.kept.contains_key(&file)
     }
 
     /// Whether occurrence `index` of `file` takes part.
     pub(crate) fn match_checked(&self, file: usize, index: usize) -> bool {
-        self.file_checked(file) && !self.matches.contains_key(&index)
+        if self.files.contains(&file) {
+            return self
+                .kept
+                .get(&file)
+                .is_some_and(|kept| kept.contains(&index));
+        }
+        !self.matches.contains_key(&index)
     }
 
-    /// Checks or unchecks a whole file; checking it checks each of its matches again.
+    /// Checks or unchecks a whole file: a file taking part (wholly or with some matches) is
+    /// unchecked whole; an unchecked one is checked with each of its matches.
     pub(crate) fn toggle_file(&mut self, file: usize) {
-        if !self.files.remove(&file) {
+        if self.kept.remove(&file).is_some() {
+            // Unchecked with some matches checked again: unchecked whole now.
+        } else if !self.files.remove(&file) {
             self.files.insert(file);
         } else if self.per_file.remove(&file).is_some() {
             self.matches.retain(|_, of| *of != file);
@@ -77,18 +89,16 @@ impl Exclusions {
         self.version += 1;
     }
 
-    /// Checks or unchecks one match. In an unchecked file, checking a match checks the file
-    /// with that match alone.
-    pub(crate) fn toggle_match(&mut self, found: &Found, file: usize, index: usize) {
-        if self.files.remove(&file) {
-            for other in found.occurrences_of(file) {
-                if other != index && self.matches.insert(other, file).is_none() {
-                    *self.per_file.entry(file).or_default() += 1;
-                }
+    /// Checks or unchecks one match. In an unchecked file, checking a match makes the file
+    /// take part with that match alone (and the others checked so).
+    pub(crate) fn toggle_match(&mut self, file: usize, index: usize) {
+        if self.files.contains(&file) {
+            let kept = self.kept.entry(file).or_default();
+            if !kept.remove(&index) {
+                kept.insert(index);
             }
-            // `index` may have been unchecked on its own before the file was.
-            if self.matches.remove(&index).is_some() {
-                self.uncount(file);
+            if kept.is_empty() {
+                self.kept.remove(&file);
             }
         } else if self.matches.remove(&index).is_some() {
             self.uncount(file);
@@ -110,8 +120,17 @@ impl Exclusions {
 
     /// The checked matches of `file` among `shown` (the file's occurrences the list shows).
     fn checked_in(&self, file: usize, shown: Shown<'_>) -> usize {
-        if !self.file_checked(file) {
-            return 0;
+        if self.files.contains(&file) {
+            let Some(kept) = self.kept.get(&file) else {
+                return 0;
+            };
+            return match shown {
+                Shown::All(_) => kept.len(),
+                Shown::Picked(picked) => picked
+                    .iter()
+                    .filter(|&&i| kept.contains(&(i as usize)))
+                    .count(),
+            };
         }
         match shown {
             Shown::All(all) => all - self.per_file.get(&file).copied().unwrap_or(0),

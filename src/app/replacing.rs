@@ -236,9 +236,7 @@ impl TrawlApp {
         if let Some(results) = self.shown.model.as_ref()
             && let Some(file) = results.file_of(index)
         {
-            self.replace
-                .exclusions
-                .toggle_match(results.found(), file, index);
+            self.replace.exclusions.toggle_match(file, index);
         }
     }
 }

@@ -328,6 +328,50 @@ fn a_binary_file_searched_as_text_is_announced_and_left_alone() {
 }
 
 #[test]
+fn checking_one_match_of_an_unchecked_file_replaces_that_match_alone() {
+    let dir = tree();
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut harness);
+    replace_with(&mut harness, "bar");
+    harness.get_by_label("Replace in a.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 1 match in 1 file");
+    harness.get_by_label("Replace at a.rs:2:5").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 2 matches in 2 files");
+    assert_eq!(
+        harness
+            .get_by_label("Replace at a.rs:2:1")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
+    // The file's box, checked with that one match, unchecks it whole; again, checks it all.
+    harness.get_by_label("Replace in a.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 1 match in 1 file");
+    harness.get_by_label("Replace in a.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace 4 matches in 2 files");
+    harness.get_by_label("Replace in a.rs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace at a.rs:2:5").click();
+    harness.run_steps(2);
+    replace_confirmed(
+        &mut harness,
+        "Replace 2 matches in 2 files",
+        "Replace 2 matches in 2 files with \"bar\"",
+    );
+    // a.rs: its third `foo` only; b.rs: its one.
+    assert_eq!(
+        read(&dir.path().join("a.rs")),
+        replaced(A, b"foo", b"bar", &[2])
+    );
+    assert_eq!(read(&dir.path().join("b.rs")), b"// bar here");
+}
+
+#[test]
 fn a_file_changed_after_the_search_is_skipped_and_listed() {
     let dir = tree();
     let journal = tempfile::tempdir().expect("temp dir");
