@@ -70,9 +70,9 @@ struct Replacement<'a> {
     text: &'a str,
 }
 
-/// Writes one record and its line end. The CLI and the window's export both write through
-/// here, so their objects cannot drift apart.
-pub fn write_record(out: &mut dyn Write, record: &Record<'_>) -> io::Result<()> {
+/// Writes one record (a [`Record`], or a match with its replacement) and its line end. The
+/// CLI and the window's export both write through here, so their objects cannot drift apart.
+pub fn write_record(out: &mut dyn Write, record: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, record)?;
     out.write_all(b"\n")
 }
@@ -109,14 +109,11 @@ pub fn write_file(
                     // search did, whatever --max-columns cut.
                     let replaced =
                         replacer.replacement_in_line(line.text, occurrence.highlight.clone());
-                    serde_json::to_writer(
-                        &mut *out,
-                        &ReplacedMatch {
-                            record,
-                            replacement: Replacement { text: &replaced },
-                        },
-                    )?;
-                    out.write_all(b"\n")?;
+                    let replaced = ReplacedMatch {
+                        record,
+                        replacement: Replacement { text: &replaced },
+                    };
+                    write_record(out, &replaced)?;
                 }
             }
         }

@@ -72,7 +72,7 @@ impl TempLedger {
     }
 
     fn prefix(&self) -> String {
-        format!(".trawl-{}-", self.token)
+        temp_prefix(&self.token)
     }
 
     /// The run is over and its temporary files are gone: the ledger goes too.
@@ -125,7 +125,7 @@ fn sweep_ledger(ledger: &Path, token: &str) {
         // A live run's (or unreadable): left alone.
         return;
     }
-    let prefix = format!(".trawl-{token}-");
+    let prefix = temp_prefix(token);
     let mut all_gone = true;
     for line in BufReader::new(&file).lines() {
         let Ok(line) = line else {
@@ -155,6 +155,11 @@ fn sweep_ledger(ledger: &Path, token: &str) {
         }
         let _ = fs::remove_file(ledger);
     }
+}
+
+/// The start of every temporary file's name of the run with `token`.
+fn temp_prefix(token: &str) -> String {
+    format!(".trawl-{token}-")
 }
 
 /// Whether `name` is exactly a temporary file's name with `prefix` (`.trawl-TOKEN-`).

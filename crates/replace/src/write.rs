@@ -57,8 +57,8 @@ pub fn write_plan(
 
 /// [`write_plan`] over files handed one at a time: each [`FilePlan`] is taken only when its
 /// file is reached and dropped once the file is prepared, so a caller that builds them as
-/// they are asked for (the window, from results of millions of matches) never holds more
-/// than a batch's. `root` and `pattern` are recorded as a plan's are.
+/// they are asked for (the window, from results of millions of matches) holds one at a
+/// time. `root` and `pattern` are recorded as a plan's are.
 pub fn write_each<P: Borrow<FilePlan>>(
     root: &Path,
     pattern: &str,
@@ -68,7 +68,7 @@ pub fn write_each<P: Borrow<FilePlan>>(
     progress: &WriteProgress,
     cancel: &AtomicBool,
 ) -> Result<WriteReport, ReplaceError> {
-    // Each original stays open until after its rename, and is closed here, on several
+    // Each original stays open until after its rename, and is closed on several
     // threads: when the journal copied it rather than keeping it by a link (journal.rs),
     // closing it drops the old text's last reference, and the file system frees its blocks
     // then. Some do that synchronously (ext4 mounted with `discard` sends the disk a
@@ -76,6 +76,58 @@ pub fn write_each<P: Borrow<FilePlan>>(
     // file; closed from 16 threads, those waits overlap (10,000 files: 34 s one by one, 2 s
     // from 16 threads; scripts/bench-replace-results.md). It changes nothing a reader of the
     // files sees: the name points to the new text from the rename on.
+    closing_on_threads(|release| {
+        let mut report = WriteReport::default();
+        let mut recording = journal.begin(root, pattern, replacer.template())?;
+        report.id = Some(recording.id().to_string());
+        // A file reached by two paths (a link with -L) is written once.
+        let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
+        // Relative paths are made absolute from here, once (not by each temporary file's own
+        // look at the current folder).
+        let cwd = std::env::current_dir().ok();
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        for file in files {
+            let file = file.borrow();
+            if cancel.load(Ordering::Relaxed) {
+                report.cancelled = true;
+                break;
+            }
+            match prepare(file, cwd.as_deref(), replacer, &mut recording, &mut seen) {
+                Ok(prepared) => {
+                    batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
+                    batch.push(prepared);
+                }
+                Err(FileFailure::Skip(reason)) => {
+                    report.skipped.push(SkippedFile {
+                        path: file.path.clone(),
+                        reason,
+                    });
+                    progress.files_done.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(FileFailure::Journal(err)) => return Err(err),
+            }
+            if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+                commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
+                batch_bytes = 0;
+            }
+        }
+        commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
+        if report.written.is_empty() {
+            // Nothing to undo: no record (docs/CONTRACT.md, "The journal and undo").
+            recording.discard();
+            report.id = None;
+        } else {
+            recording.finish();
+        }
+        journal.prune();
+        Ok(report)
+    })
+}
+
+/// Runs `work` with a channel whose files are closed on [`RELEASE_THREADS`] threads (see
+/// [`write_each`]), all closed by the time it returns.
+fn closing_on_threads<R>(work: impl FnOnce(&crossbeam_channel::Sender<File>) -> R) -> R {
     let (release, released) = crossbeam_channel::unbounded::<File>();
     std::thread::scope(|scope| {
         for _ in 0..RELEASE_THREADS {
@@ -83,70 +135,10 @@ pub fn write_each<P: Borrow<FilePlan>>(
             scope.spawn(move || released.iter().for_each(drop));
         }
         drop(released);
-        let written = write_files(
-            root, pattern, files, replacer, journal, progress, cancel, &release,
-        );
+        let result = work(&release);
         drop(release);
-        written
+        result
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_files<P: Borrow<FilePlan>>(
-    root: &Path,
-    pattern: &str,
-    files: impl IntoIterator<Item = P>,
-    replacer: &Replacer,
-    journal: &Journal,
-    progress: &WriteProgress,
-    cancel: &AtomicBool,
-    release: &crossbeam_channel::Sender<File>,
-) -> Result<WriteReport, ReplaceError> {
-    let mut report = WriteReport::default();
-    let mut recording = journal.begin(root, pattern, replacer.template())?;
-    report.id = Some(recording.id().to_string());
-    // A file reached by two paths (a link with -L) is written once.
-    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
-    // Relative paths are made absolute from here, once (not by each temporary file's own
-    // look at the current folder).
-    let cwd = std::env::current_dir().ok();
-    let mut batch = Vec::new();
-    let mut batch_bytes = 0;
-    for file in files {
-        let file = file.borrow();
-        if cancel.load(Ordering::Relaxed) {
-            report.cancelled = true;
-            break;
-        }
-        match prepare(file, cwd.as_deref(), replacer, &mut recording, &mut seen) {
-            Ok(prepared) => {
-                batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
-                batch.push(prepared);
-            }
-            Err(FileFailure::Skip(reason)) => {
-                report.skipped.push(SkippedFile {
-                    path: file.path.clone(),
-                    reason,
-                });
-                progress.files_done.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(FileFailure::Journal(err)) => return Err(err),
-        }
-        if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
-            commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
-            batch_bytes = 0;
-        }
-    }
-    commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
-    if report.written.is_empty() {
-        // Nothing to undo: no record (docs/CONTRACT.md, "The journal and undo").
-        recording.discard();
-        report.id = None;
-    } else {
-        recording.finish();
-    }
-    journal.prune();
-    Ok(report)
 }
 
 /// A file rewritten into its temporary file, not yet flushed, recorded or renamed.
@@ -464,14 +456,11 @@ fn prepare(
     let streamed = {
         let mut reader = CopyingReader {
             inner: io::BufReader::with_capacity(64 << 10, &source),
-            copy: HashingWriter::new(BufWriter::with_capacity(
-                64 << 10,
-                if linking {
-                    CopyTo::Nowhere
-                } else {
-                    CopyTo::Copies(copies)
-                },
-            )),
+            copy: HashingWriter::new(if linking {
+                CopyTo::Nowhere
+            } else {
+                CopyTo::Copies(BufWriter::with_capacity(64 << 10, copies))
+            }),
         };
         let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
         stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
@@ -523,10 +512,10 @@ fn prepare(
     })
 }
 
-/// Where the original's bytes go as they are read: the journal's copies, or nowhere (it is
-/// kept by a link).
+/// Where the original's bytes go as they are read: the journal's copies, through a buffer,
+/// or nowhere when it is kept by a link (no buffer to copy them into for nothing).
 enum CopyTo<'a> {
-    Copies(&'a File),
+    Copies(BufWriter<&'a File>),
     Nowhere,
 }
 

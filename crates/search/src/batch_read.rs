@@ -291,8 +291,15 @@ mod linux {
                 while used < SLOTS {
                     let Some(file) = files.next() else { break };
                     let start = self.names.len();
+                    // Once the ring is off for this thread, a file goes to the plain path
+                    // without opening its folder here first (the plain path opens it).
                     let usable = !self.broken && !self.refused;
-                    match open_at(&file, &mut self.names).filter(|_| usable) {
+                    let dir = if usable {
+                        open_at(&file, &mut self.names)
+                    } else {
+                        None
+                    };
+                    match dir {
                         Some(dir) => {
                             self.name_at[used] = start;
                             self.dirs[used] = dir;

@@ -548,14 +548,16 @@ impl FileSearcher {
     pub(crate) fn search_stream(&mut self, mut stream: impl Read) -> io::Result<FileMatches> {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut stream)?;
-        let contents = self.buffer.read_from(0, filled);
-        if complete && self.passed_over_before_detection(contents) {
-            return Ok(FileMatches {
-                bytes_read: filled as u64,
-                ..FileMatches::default()
+        if complete {
+            // All of it fitted: searched as a file read whole (a stream has no modified time).
+            return self.with_buffer(|searcher, buffer| {
+                searcher.search_whole(buffer.read_from(0, filled), || {
+                    Err(io::ErrorKind::Unsupported.into())
+                })
             });
         }
-        let reading = match encoding::reading(contents, complete, self.encoding, self.skip_binary) {
+        let contents = self.buffer.read_from(0, filled);
+        let reading = match encoding::reading(contents, false, self.encoding, self.skip_binary) {
             Reading::Binary => return Ok(FileMatches::binary(filled as u64)),
             Reading::Detect => Reading::Decoded(encoding::detect(contents)),
             Reading::Bytes { bom, .. } => Reading::Bytes {
@@ -565,7 +567,7 @@ impl FileSearcher {
             decoded @ Reading::Decoded(_) => decoded,
         };
         let found = self.with_buffer(|searcher, buffer| {
-            searcher.search_read(reading, buffer.read_from(0, filled), complete, stream, None)
+            searcher.search_read(reading, buffer.read_from(0, filled), false, stream, None)
         })?;
         found.ok_or_else(|| {
             io::Error::other(internal_error(&"a stream was checked for UTF-8 again"))
@@ -772,13 +774,12 @@ impl DirSlot {
         (is_sep(sep) && !name.is_empty() && !name.iter().any(|&b| is_sep(b))).then_some(name)
     }
 
-    /// Opens `path`, a file in this directory, relative to the directory. `None` when that is
-    /// not possible (the path is not directly in it, the directory cannot be opened, too many
-    /// are open): the caller then opens the file by its full path.
+    /// The directory's handle and `path`'s name in it, when `path` is to be opened relative to
+    /// it: directly in it, after the first [`FILES_BEFORE_OPENAT`] files of the directory (a
+    /// folder of few files is not worth a handle), and the handle could be opened. Counts
+    /// the file.
     #[cfg(unix)]
-    fn open_file(&self, path: &Path, name_buf: &mut Vec<u8>) -> Option<io::Result<File>> {
-        use std::os::fd::{AsRawFd, FromRawFd};
-
+    fn handle_for<'p>(&self, path: &'p Path) -> Option<(&DirHandle, &'p [u8])> {
         let name = self.name_in(path)?;
         if self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT {
             return None;
@@ -787,6 +788,17 @@ impl DirSlot {
             .handle
             .get_or_init(|| DirHandle::open(&self.path))
             .as_ref()?;
+        Some((dir, name))
+    }
+
+    /// Opens `path`, a file in this directory, relative to the directory. `None` when that is
+    /// not possible (the path is not directly in it, the directory cannot be opened, too many
+    /// are open): the caller then opens the file by its full path.
+    #[cfg(unix)]
+    fn open_file(&self, path: &Path, name_buf: &mut Vec<u8>) -> Option<io::Result<File>> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+
+        let (dir, name) = self.handle_for(path)?;
         name_buf.clear();
         name_buf.extend_from_slice(name);
         name_buf.push(0);
@@ -823,16 +835,8 @@ impl DirSlot {
         use std::os::fd::AsRawFd;
         use std::os::unix::ffi::OsStrExt;
 
-        let in_dir = self.name_in(path).and_then(|file_name| {
-            if self.opened.fetch_add(1, Ordering::Relaxed) < FILES_BEFORE_OPENAT {
-                return None;
-            }
-            let dir = self
-                .handle
-                .get_or_init(|| DirHandle::open(&self.path))
-                .as_ref()?;
-            Some((dir.fd.as_raw_fd(), file_name))
-        });
+        let in_dir =
+            (self.handle_for(path)).map(|(dir, file_name)| (dir.fd.as_raw_fd(), file_name));
         let (dir, bytes) = in_dir.unwrap_or((libc::AT_FDCWD, path.as_os_str().as_bytes()));
         if memchr(0, bytes).is_some() {
             return None;

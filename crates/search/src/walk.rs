@@ -81,16 +81,11 @@ pub(crate) fn build_walk(
 /// Globs naming every archive and compressed file [`crate::archive::kind_of`] knows, in any
 /// case.
 fn archive_globs() -> impl Iterator<Item = String> {
-    [
-        ".zip", ".jar", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".lz4",
-    ]
-    .into_iter()
-    .map(|suffix| {
-        let any_case: String = suffix
-            .chars()
-            .map(|c| match c {
-                'a'..='z' => format!("[{c}{}]", c.to_ascii_uppercase()),
-                other => other.to_string(),
+    crate::archive::suffixes().map(|suffix| {
+        let any_case: String = (suffix.iter())
+            .map(|&b| match b {
+                b'a'..=b'z' => format!("[{}{}]", b as char, b.to_ascii_uppercase() as char),
+                other => (other as char).to_string(),
             })
             .collect();
         format!("*{any_case}")
@@ -103,7 +98,7 @@ fn archive_globs() -> impl Iterator<Item = String> {
 pub const EXTENSIONS_IGNORE_CASE: bool = cfg!(any(windows, target_os = "macos"));
 
 /// Whether `name` ends with `suffix`, in any ASCII case when `ignore_case`.
-fn has_suffix(name: &[u8], suffix: &[u8], ignore_case: bool) -> bool {
+pub(crate) fn has_suffix(name: &[u8], suffix: &[u8], ignore_case: bool) -> bool {
     match name.len().checked_sub(suffix.len()) {
         Some(start) if ignore_case => name[start..].eq_ignore_ascii_case(suffix),
         Some(_) => name.ends_with(suffix),

@@ -76,6 +76,13 @@ pub(crate) enum Kind {
     Tar,
 }
 
+/// Every suffix [`kind_of`] knows (the walk turns them into globs for `-g` with `-z`).
+pub(crate) fn suffixes() -> impl Iterator<Item = &'static [u8]> {
+    [b".zip" as &[u8], b".jar", b".tar", b".tgz"]
+        .into_iter()
+        .chain(Codec::ALL.iter().map(|codec| codec.suffix()))
+}
+
 /// The kind of `name`, a file's or a member's last component, by its suffix in any case.
 pub(crate) fn kind_of(name: &[u8]) -> Option<Kind> {
     let ends = |suffix: &[u8]| {
@@ -127,7 +134,6 @@ pub fn searched_inside_archive(path: &Path) -> bool {
 pub(crate) struct Selection {
     /// `.rs` for `rs`; empty for every file.
     suffixes: Vec<Vec<u8>>,
-    ignore_case: bool,
     /// The request's globs (none given: `None`).
     globs: Option<Override>,
     /// Only its `!` globs, which exclude a member even of an archive named by the request.
@@ -157,7 +163,6 @@ impl Selection {
             suffixes: (request.extensions.iter())
                 .map(|ext| format!(".{ext}").into_bytes())
                 .collect(),
-            ignore_case: crate::EXTENSIONS_IGNORE_CASE,
             globs: build(&resolved.globs)?,
             excludes: build(&excludes)?,
         }))
@@ -168,18 +173,11 @@ impl Selection {
         kind_of(path.file_name()?.as_encoded_bytes())
     }
 
+    /// As the walk matches a file's name (`crate::walk::has_suffix`).
     fn extension_matches(&self, name: &[u8]) -> bool {
         self.suffixes.is_empty()
-            || self.suffixes.iter().any(|suffix| {
-                name.len() > suffix.len() && {
-                    let end = &name[name.len() - suffix.len()..];
-                    if self.ignore_case {
-                        end.eq_ignore_ascii_case(suffix)
-                    } else {
-                        end == suffix.as_slice()
-                    }
-                }
-            })
+            || (self.suffixes.iter())
+                .any(|suffix| crate::walk::has_suffix(name, suffix, crate::EXTENSIONS_IGNORE_CASE))
     }
 
     /// Whether a file (a member, or what a compressed file holds) named `name` at `path` is
