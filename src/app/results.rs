@@ -90,6 +90,8 @@ pub struct StoredFile {
     encoding: Option<&'static encoding_rs::Encoding>,
     /// What this file's rows take in Copy all, long lines counted by their location only.
     row_bytes: u64,
+    /// Searched as text though binary (the engine's [`FileResult::binary`]): never replaced.
+    binary: bool,
 }
 
 impl StoredFile {
@@ -159,6 +161,7 @@ impl StoredFile {
             path: file.path,
             copy_path_len,
             row_bytes: row_bytes_sum,
+            binary: file.binary,
         }
     }
 
@@ -424,6 +427,12 @@ impl Found {
 
     fn is_inside_archive(&self, path: &Path) -> bool {
         self.searched_archives && crate::search::searched_inside_archive(path)
+    }
+
+    /// Whether `file` is binary (a NUL byte) and was found only because binary files were
+    /// searched as text: a replace leaves it alone.
+    pub fn binary(&self, file: usize) -> bool {
+        self.files.get(file).is_some_and(|f| f.found.binary)
     }
 
     /// When a file was last modified, as the search saw it: a replace checks it is still so.
@@ -1311,6 +1320,7 @@ mod tests {
             path: PathBuf::from(path),
             lines: all,
             encoding: None,
+            binary: false,
         }
     }
 
@@ -1448,6 +1458,7 @@ mod tests {
             path: PathBuf::from("/r/long.rs"),
             lines,
             encoding: None,
+            binary: false,
         });
         model.refresh_layout(true);
         let shown = |model: &ResultsModel| -> Vec<RowRef> {
