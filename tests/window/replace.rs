@@ -1,9 +1,9 @@
 //! Replace in the window, driven headlessly through egui_kittest on the real app and real
 //! files: the Replace field (its toggle and Ctrl+H), each row's change in place, the
-//! checkboxes and the counts on the bar (counted on a job), the confirmation, the written bytes (against an
-//! independent computation here), a file changed after the search, the report, the lines
-//! after the change, and Undo from the history of a new app over the same journal (as after
-//! a restart).
+//! checkboxes and the counts on the bar (counted on a job), binary files left out, the
+//! confirmation, the written bytes (against an independent computation here), a file changed
+//! after the search, the report, the lines after the change, and Undo from the history of a
+//! new app over the same journal (as after a restart).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
