@@ -460,8 +460,8 @@ impl ReplaceUi {
 
     /// The checked matches and files of the shown results, as far as they are counted: a
     /// change of the results, the filter or a checkbox starts a job that counts them (the
-    /// frame takes a snapshot, which copies the list of shown files' numbers and reads none
-    /// of them), and until its answer comes they are [`Tally::Counting`].
+    /// frame takes a snapshot of shared lists and reads nothing of the results), and until
+    /// its answer comes they are [`Tally::Counting`].
     pub(crate) fn tally(&mut self, ctx: &egui::Context, results: &ResultsModel) -> Tally {
         // The rows on screen are about to be others (a filter's first screenful, a layout
         // being made): what they take is counted once they are laid out.

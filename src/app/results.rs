@@ -561,7 +561,11 @@ impl Found {
 /// or the order does not move it.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    files: Vec<u32>,
+    /// The layout's list of files, shared, not copied: taking a plan costs a frame nothing.
+    files: Arc<Vec<u32>>,
+    /// Files that arrived after the layout was made (always the last numbers): they go at the
+    /// end rather than being lost.
+    arrived: Range<u32>,
     filter: Option<Arc<layout::RowFilter>>,
 }
 
@@ -571,8 +575,7 @@ impl Plan {
         &'a self,
         found: &'a Found,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.files.iter().flat_map(move |&file| {
-            let file = file as usize;
+        self.files().flat_map(move |file| {
             let picked = self.picked(file);
             let all = found.occurrences_of(file);
             let (picked, all) = match picked {
@@ -594,7 +597,11 @@ impl Plan {
 
     /// The files, in order.
     pub fn files(&self) -> impl Iterator<Item = usize> + '_ {
-        self.files.iter().map(|&f| f as usize)
+        self.files
+            .iter()
+            .copied()
+            .chain(self.arrived.clone())
+            .map(|f| f as usize)
     }
 
     /// The occurrences of `file` the filter picked, `None` when all of them go.
@@ -1033,17 +1040,16 @@ impl ResultsModel {
 
     /// What a copy or an export of the shown results takes (see [`Plan`]).
     pub fn plan(&self) -> Plan {
-        let files = if self.layout.is_filtered() {
-            self.layout.laid().to_vec()
+        let (files, arrived) = if self.layout.is_filtered() {
+            (self.layout.shared_laid(), 0..0)
         } else {
-            let mut files = self.layout.order().to_vec();
-            // Files that arrived after the last layout are not in the order yet; they are
-            // always the last indices, so they go at the end rather than being lost.
-            files.extend(saturate(files.len())..saturate(self.found.file_count()));
-            files
+            let order = self.layout.shared_order();
+            let placed = saturate(order.len());
+            (order, placed..saturate(self.found.file_count()).max(placed))
         };
         Plan {
             files,
+            arrived,
             filter: self.layout.filter.clone(),
         }
     }
