@@ -931,6 +931,7 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
             path: root.join(format!("dir{}/file{f}.rs", f % 10)),
             lines,
             encoding: None,
+            binary: false,
         });
     }
     let matches = model.match_count() as u64;
@@ -1056,6 +1057,7 @@ fn huge_model(matches: usize) -> ResultsModel {
             path: root.join(format!("f{f}.rs")),
             lines: found,
             encoding: None,
+            binary: false,
         });
     }
     let matches = model.match_count() as u64;

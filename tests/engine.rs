@@ -2042,3 +2042,27 @@ fn files_converted_on_the_search_threads_are_the_plain_search_s_files() {
     assert_eq!(converted, expected);
     assert_eq!(summary.files_matched, expected.len() as u64);
 }
+
+#[test]
+fn a_file_with_a_nul_searched_as_text_is_flagged_binary_for_a_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut req = request(dir.path(), &[], "foo");
+    req.options.binary_as_text = true;
+    let matcher = build_matcher(&req).unwrap();
+    let mut searcher = FileSearcher::new(&req, matcher, Arc::new(AtomicBool::new(false)));
+    let mut has_nul = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let found = searcher.search_path(&path).unwrap();
+        assert!(found.matches > 0 && !found.binary, "{name}: found as text");
+        found.has_nul
+    };
+    assert!(has_nul("small", b"foo\0bin\n"));
+    assert!(!has_nul("text", b"foo text\n"));
+    // A file read in parts: a NUL in its first part (its first MiB) is seen.
+    let mut large = b"foo\0".to_vec();
+    large.resize(3 << 20, b'x');
+    assert!(has_nul("large", &large));
+    // UTF-16's NUL bytes are its text's.
+    assert!(!has_nul("utf16", &utf16("foo text\n", true)));
+}

@@ -6,10 +6,13 @@
 //! it (docs/CONTRACT.md, "Replace").
 //!
 //! What is unchecked is stored, not what is checked: every match takes part by default, and a
-//! person unchecks a handful, so 35 million matches cost nothing here.
+//! person unchecks a handful, so 35 million matches cost nothing here. The counts on the bar
+//! read every shown file (and every shown match of a file with some unchecked): they are
+//! counted on a job, for one state of the results and the checkboxes at a time, and Replace
+//! writes exactly the state its confirmation counted.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -21,9 +24,30 @@ use crate::replace::{
 };
 use crate::search::{SearchOptions, searched_inside_archive};
 
-/// Why a row cannot take part in a replace, said on its checkbox's hover.
-pub(crate) const INSIDE_ARCHIVE: &str =
-    "Inside an archive or a compressed file: trawl never writes those, so this is not replaced";
+/// Why a file of the results cannot take part in a replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotWritable {
+    /// Found inside an archive or a compressed file.
+    InsideArchive,
+    /// Binary (a NUL byte), found because binary files were searched as text.
+    Binary,
+}
+
+impl NotWritable {
+    /// Said on its row's checkbox's hover.
+    pub(crate) fn why(self) -> &'static str {
+        match self {
+            NotWritable::InsideArchive => {
+                "Inside an archive or a compressed file: trawl never writes those, so this is \
+                 not replaced"
+            }
+            NotWritable::Binary => {
+                "A binary file (it has a NUL byte), found because binary files were searched \
+                 as text: trawl never writes those, so this is not replaced"
+            }
+        }
+    }
+}
 
 /// The matches a person unchecked, for one set of results (cleared when the results change).
 #[derive(Clone, Debug, Default)]
@@ -167,24 +191,73 @@ pub(crate) struct Counts {
     pub(crate) files: u64,
     /// Shown files inside archives: never written.
     pub(crate) in_archives: u64,
+    /// Shown binary files (searched as text): never written.
+    pub(crate) binary: u64,
 }
 
 /// Counts the checked matches of the shown files (a filter applying, as for Copy all and
-/// Export).
-fn count(found: &Found, plan: &Plan, exclusions: &Exclusions) -> Counts {
+/// Export), on a job: `None` when `cancel` was set meanwhile.
+fn count(
+    found: &Found,
+    plan: &Plan,
+    exclusions: &Exclusions,
+    cancel: &AtomicBool,
+) -> Option<Counts> {
     let mut counts = Counts::default();
     for file in plan.files() {
-        if found.path(file).is_some_and(searched_inside_archive) {
-            counts.in_archives += 1;
-            continue;
+        if cancel.load(Ordering::Relaxed) {
+            return None;
         }
-        let checked = exclusions.checked_in(file, shown_of(found, plan, file));
-        if checked > 0 {
-            counts.matches += checked as u64;
-            counts.files += 1;
+        match not_writable(found, file) {
+            Some(NotWritable::InsideArchive) => counts.in_archives += 1,
+            Some(NotWritable::Binary) => counts.binary += 1,
+            None => {
+                let checked = exclusions.checked_in(file, shown_of(found, plan, file));
+                if checked > 0 {
+                    counts.matches += checked as u64;
+                    counts.files += 1;
+                }
+            }
         }
     }
-    counts
+    Some(counts)
+}
+
+/// What the bar knows of the checked matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tally {
+    /// Being counted on a job (or the rows are being laid out): not to act on.
+    Counting,
+    /// Counted for the results, the filter and the checkboxes on screen now.
+    Counted(Counts),
+    /// The count's job could not run or ended without an answer.
+    Failed,
+}
+
+/// What a count and a replace read: the results, the shown files and the checkboxes as they
+/// were at one moment (cheap: shared lists, and what is unchecked).
+#[derive(Clone, Debug)]
+pub(crate) struct Snapshot {
+    model: u64,
+    found: Found,
+    plan: Plan,
+    exclusions: Exclusions,
+}
+
+impl Snapshot {
+    fn of(results: &ResultsModel, exclusions: &Exclusions) -> Self {
+        Snapshot {
+            model: results.id(),
+            found: results.found().clone(),
+            plan: results.plan(),
+            exclusions: exclusions.clone(),
+        }
+    }
+
+    /// The results it was taken from.
+    pub(crate) fn model(&self) -> u64 {
+        self.model
+    }
 }
 
 /// What the counts were counted for: they are counted again when any of it changes.
@@ -242,11 +315,14 @@ enum JournalJob {
 /// The confirmation asked before writing.
 #[derive(Clone, Debug)]
 pub(crate) struct Confirm {
+    /// What is written if confirmed: exactly what `counts` counted.
+    pub(crate) snapshot: Snapshot,
     pub(crate) counts: Counts,
     pub(crate) folder: PathBuf,
     pub(crate) template: String,
-    /// The results were searched with "Binary files as text": some shown files may be binary,
-    /// which the writer leaves alone (it finds the NUL as it reads; the results do not say).
+    /// The results were searched with "Binary files as text": the binary files found are not
+    /// counted, and the writer leaves alone one whose NUL byte the search did not see (it
+    /// looks at a large file's first MiB only).
     pub(crate) binary_as_text: bool,
 }
 
@@ -262,7 +338,10 @@ pub(crate) struct ReplaceUi {
     compiled: Option<(ReplacerKey, Result<Arc<Replacer>, String>)>,
     compiling: Option<(ReplacerKey, Job<Result<Replacer, String>>)>,
     pub(crate) exclusions: Exclusions,
-    counted: Option<(CountKey, Counts)>,
+    /// The counts of the state on screen, once counted, and the job counting them (a state
+    /// that has changed since its job started is counted again; its job is dropped).
+    counted: Option<(CountKey, Option<Counts>)>,
+    counting: Option<(CountKey, Job<Option<Counts>>)>,
     pub(crate) confirm: Option<Confirm>,
     pub(crate) running: Option<Running>,
     /// The last replace's outcome (or why it could not be made), shown in the report.
@@ -379,9 +458,17 @@ impl ReplaceUi {
         }
     }
 
-    /// The checked matches and files of the shown results (counted again only when they or
-    /// what is unchecked change).
-    pub(crate) fn counts(&mut self, results: &ResultsModel) -> Counts {
+    /// The checked matches and files of the shown results, as far as they are counted: a
+    /// change of the results, the filter or a checkbox starts a job that counts them (the
+    /// frame takes a snapshot of shared lists and reads nothing of the results), and until
+    /// its answer comes they are [`Tally::Counting`].
+    pub(crate) fn tally(&mut self, ctx: &egui::Context, results: &ResultsModel) -> Tally {
+        // The rows on screen are about to be others (a filter's first screenful, a layout
+        // being made): what they take is counted once they are laid out.
+        if results.is_laying_out() {
+            self.counting = None;
+            return Tally::Counting;
+        }
         let key = CountKey {
             model: results.id(),
             matches: results.match_count(),
@@ -393,11 +480,48 @@ impl ReplaceUi {
         if let Some((counted, counts)) = &self.counted
             && *counted == key
         {
-            return *counts;
+            return counts.map_or(Tally::Failed, Tally::Counted);
         }
-        let counts = count(results.found(), &results.plan(), &self.exclusions);
-        self.counted = Some((key, counts));
-        counts
+        if self.counting.as_ref().is_some_and(|(k, _)| *k == key) {
+            return Tally::Counting;
+        }
+        let snapshot = Snapshot::of(results, &self.exclusions);
+        let job = Job::spawn("trawl-replace-count", ctx, move |cancel| {
+            count(
+                &snapshot.found,
+                &snapshot.plan,
+                &snapshot.exclusions,
+                cancel,
+            )
+        });
+        match job {
+            Some(job) => {
+                self.counting = Some((key, job));
+                Tally::Counting
+            }
+            None => {
+                self.counted = Some((key, None));
+                Tally::Failed
+            }
+        }
+    }
+
+    /// What a replace of the state on screen would write, with its counts: `None` unless
+    /// they are counted for that very state.
+    pub(crate) fn counted_snapshot(
+        &mut self,
+        ctx: &egui::Context,
+        results: &ResultsModel,
+    ) -> Option<(Snapshot, Counts)> {
+        match self.tally(ctx, results) {
+            Tally::Counted(counts) => Some((Snapshot::of(results, &self.exclusions), counts)),
+            Tally::Counting | Tally::Failed => None,
+        }
+    }
+
+    /// Whether the checked matches are being counted.
+    pub(crate) fn is_counting(&self) -> bool {
+        self.counting.is_some()
     }
 
     /// Whether the replacement is being compiled.
@@ -427,16 +551,20 @@ impl ReplaceUi {
         }
     }
 
-    /// Starts writing the checked matches of the shown results: the plan is built on the
-    /// job (reading each file's size), then written file by file.
-    pub(crate) fn start(&mut self, ctx: &egui::Context, results: &ResultsModel, pattern: &str) {
+    /// Starts writing what `confirm` counted, exactly: the plan is built on the job (reading
+    /// each file's size), then written file by file.
+    pub(crate) fn start(&mut self, ctx: &egui::Context, confirm: Confirm, pattern: &str) {
         if self.running.is_some() {
             return;
         }
-        let Some(replacer) = self.replacer().cloned() else {
+        // The replacement must be the one the confirmation showed.
+        let Some(replacer) = self
+            .replacer()
+            .filter(|r| r.template() == confirm.template)
+            .cloned()
+        else {
             return;
         };
-        let counts = self.counts(results);
         let journal = match self.journal() {
             Ok(journal) => journal,
             Err(err) => {
@@ -445,15 +573,20 @@ impl ReplaceUi {
                 return;
             }
         };
-        let found = results.found().clone();
-        let plan = results.plan();
-        let exclusions = self.exclusions.clone();
-        let model = results.id();
+        let Confirm {
+            snapshot, counts, ..
+        } = confirm;
         let pattern = pattern.to_string();
         let progress = Arc::new(WriteProgress::default());
         let cancel = Arc::new(AtomicBool::new(false));
         let (progress_in_job, cancel_in_job) = (Arc::clone(&progress), Arc::clone(&cancel));
         let job = Job::spawn("trawl-replace", ctx, move |_| {
+            let Snapshot {
+                model,
+                found,
+                plan,
+                exclusions,
+            } = snapshot;
             // Each file's plan is made when the writer reaches it and dropped once the file
             // is prepared: memory holds a batch's plans, not one per checked match of the
             // whole result (35 million matches would be gigabytes).
@@ -507,6 +640,20 @@ impl ReplaceUi {
 
     /// Takes the replace's and the journal's answers once they come.
     pub(crate) fn poll(&mut self, ctx: &egui::Context) {
+        if let Some((_, job)) = &self.counting {
+            let answer = match job.poll() {
+                Polled::Running | Polled::Update(_) => None,
+                Polled::Done(counts) => Some(counts),
+                Polled::Lost => Some(None),
+            };
+            // Its job is dropped when what it counts changes, never cancelled otherwise: an
+            // answer of `None` is a job that could not count.
+            if let Some(counts) = answer
+                && let Some((key, _)) = self.counting.take()
+            {
+                self.counted = Some((key, counts));
+            }
+        }
         if let Some(running) = &self.running {
             let answer = match running.job.poll() {
                 Polled::Running | Polled::Update(_) => {
@@ -611,8 +758,14 @@ pub(crate) fn replacement_of(replacer: &Replacer, view: &MatchView<'_>) -> Optio
 }
 
 /// Whether a file of the results can take part in a replace, and why not.
-pub(crate) fn not_writable(path: &Path) -> Option<&'static str> {
-    searched_inside_archive(path).then_some(INSIDE_ARCHIVE)
+pub(crate) fn not_writable(found: &Found, file: usize) -> Option<NotWritable> {
+    if found.path(file).is_some_and(searched_inside_archive) {
+        Some(NotWritable::InsideArchive)
+    } else if found.binary(file) {
+        Some(NotWritable::Binary)
+    } else {
+        None
+    }
 }
 
 /// The plan of `file`'s checked matches among those the list shows, and the first of them;
@@ -624,7 +777,7 @@ pub(crate) fn file_plan(
     file: usize,
 ) -> Option<(FilePlan, usize)> {
     let path = found.path(file)?;
-    if not_writable(path).is_some() || !exclusions.file_checked(file) {
+    if not_writable(found, file).is_some() || !exclusions.file_checked(file) {
         return None;
     }
     let indices: Box<dyn Iterator<Item = usize>> = match plan.picked(file) {

@@ -53,8 +53,8 @@ impl TrawlApp {
             return;
         }
         let blocked = self.replace_blocked();
-        let counts = match self.shown.model.as_ref() {
-            Some(results) if !self.session.is_running() => Some(self.replace.counts(results)),
+        let tally = match self.shown.model.as_ref() {
+            Some(results) if !self.session.is_running() => Some(self.replace.tally(&ctx, results)),
             _ => None,
         };
         let regex = self
@@ -64,7 +64,7 @@ impl TrawlApp {
             .map_or(self.state.options.regex, |fields| fields.options.regex);
         let row = ReplaceRow {
             replace: &mut self.replace,
-            counts,
+            tally,
             regex,
             blocked,
         };
@@ -179,9 +179,14 @@ impl TrawlApp {
                 if self.replace_blocked().is_some() {
                     return;
                 }
-                if let Some(results) = self.shown.model.as_ref() {
-                    let counts = self.replace.counts(results);
+                // Asked only of counts made for the state on screen: the confirmation says
+                // exactly what its Replace writes.
+                if let Some(results) = self.shown.model.as_ref()
+                    && let Some((snapshot, counts)) = self.replace.counted_snapshot(ctx, results)
+                    && counts.matches > 0
+                {
                     self.replace.confirm = Some(Confirm {
+                        snapshot,
                         counts,
                         folder: results.root().to_path_buf(),
                         template: self.replace.template.clone(),
@@ -194,14 +199,17 @@ impl TrawlApp {
                 }
             }
             ReplaceAction::Confirmed => {
-                self.replace.confirm = None;
-                if self.replace_blocked().is_some() {
+                let Some(confirm) = self.replace.confirm.take() else {
+                    return;
+                };
+                if self.replace_blocked().is_some()
+                    || self.shown.model.as_ref().map(|m| m.id()) != Some(confirm.snapshot.model())
+                {
                     return;
                 }
-                if let (Some(results), Some(fields)) =
-                    (self.shown.model.as_ref(), self.shown.fields.as_ref())
-                {
-                    self.replace.start(ctx, results, &fields.pattern);
+                if let Some(fields) = self.shown.fields.as_ref() {
+                    let pattern = fields.pattern.clone();
+                    self.replace.start(ctx, confirm, &pattern);
                 }
             }
             ReplaceAction::NotConfirmed => self.replace.confirm = None,
@@ -270,13 +278,14 @@ impl TrawlApp {
         self.replace.is_writing()
     }
 
-    /// Whether an undo runs, the history is being read, or the change of the selected match
-    /// is being made.
+    /// Whether an undo runs, the history is being read, the change of the selected match is
+    /// being made, or the checked matches are being counted.
     pub fn is_busy_with_replace(&self) -> bool {
         self.replace.is_writing()
             || self.replace.is_busy_with_journal()
             || self.replace_after.is_loading()
             || self.replace.is_compiling()
+            || self.replace.is_counting()
     }
 
     /// The running replace's files done (written or left alone) and the files it counted.

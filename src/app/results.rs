@@ -90,6 +90,8 @@ pub struct StoredFile {
     encoding: Option<&'static encoding_rs::Encoding>,
     /// What this file's rows take in Copy all, long lines counted by their location only.
     row_bytes: u64,
+    /// Searched as text though binary (the engine's [`FileResult::binary`]): never replaced.
+    binary: bool,
 }
 
 impl StoredFile {
@@ -159,6 +161,7 @@ impl StoredFile {
             path: file.path,
             copy_path_len,
             row_bytes: row_bytes_sum,
+            binary: file.binary,
         }
     }
 
@@ -426,6 +429,12 @@ impl Found {
         self.searched_archives && crate::search::searched_inside_archive(path)
     }
 
+    /// Whether `file` is binary (a NUL byte) and was found only because binary files were
+    /// searched as text: a replace leaves it alone.
+    pub fn binary(&self, file: usize) -> bool {
+        self.files.get(file).is_some_and(|f| f.found.binary)
+    }
+
     /// When a file was last modified, as the search saw it: a replace checks it is still so.
     pub fn modified(&self, file: usize) -> Option<std::time::SystemTime> {
         self.files.get(file).and_then(|f| f.found.modified)
@@ -552,7 +561,11 @@ impl Found {
 /// or the order does not move it.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    files: Vec<u32>,
+    /// The layout's list of files, shared, not copied: taking a plan costs a frame nothing.
+    files: Arc<Vec<u32>>,
+    /// Files that arrived after the layout was made (always the last numbers): they go at the
+    /// end rather than being lost.
+    arrived: Range<u32>,
     filter: Option<Arc<layout::RowFilter>>,
 }
 
@@ -562,8 +575,7 @@ impl Plan {
         &'a self,
         found: &'a Found,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.files.iter().flat_map(move |&file| {
-            let file = file as usize;
+        self.files().flat_map(move |file| {
             let picked = self.picked(file);
             let all = found.occurrences_of(file);
             let (picked, all) = match picked {
@@ -585,7 +597,11 @@ impl Plan {
 
     /// The files, in order.
     pub fn files(&self) -> impl Iterator<Item = usize> + '_ {
-        self.files.iter().map(|&f| f as usize)
+        self.files
+            .iter()
+            .copied()
+            .chain(self.arrived.clone())
+            .map(|f| f as usize)
     }
 
     /// The occurrences of `file` the filter picked, `None` when all of them go.
@@ -1024,17 +1040,16 @@ impl ResultsModel {
 
     /// What a copy or an export of the shown results takes (see [`Plan`]).
     pub fn plan(&self) -> Plan {
-        let files = if self.layout.is_filtered() {
-            self.layout.laid().to_vec()
+        let (files, arrived) = if self.layout.is_filtered() {
+            (self.layout.shared_laid(), 0..0)
         } else {
-            let mut files = self.layout.order().to_vec();
-            // Files that arrived after the last layout are not in the order yet; they are
-            // always the last indices, so they go at the end rather than being lost.
-            files.extend(saturate(files.len())..saturate(self.found.file_count()));
-            files
+            let order = self.layout.shared_order();
+            let placed = saturate(order.len());
+            (order, placed..saturate(self.found.file_count()).max(placed))
         };
         Plan {
             files,
+            arrived,
             filter: self.layout.filter.clone(),
         }
     }
@@ -1311,6 +1326,7 @@ mod tests {
             path: PathBuf::from(path),
             lines: all,
             encoding: None,
+            binary: false,
         }
     }
 
@@ -1448,6 +1464,7 @@ mod tests {
             path: PathBuf::from("/r/long.rs"),
             lines,
             encoding: None,
+            binary: false,
         });
         model.refresh_layout(true);
         let shown = |model: &ResultsModel| -> Vec<RowRef> {

@@ -380,6 +380,7 @@ fn search_and_write(
     let result = FileResult {
         path: path.clone(),
         encoding: found.encoding,
+        binary: found.has_nul,
         lines: found.lines,
         modified: None,
     };

@@ -759,6 +759,7 @@ fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
         path: PathBuf::from(format!("/r/dir{}/file{index}.rs", index % 30)),
         lines: all,
         encoding: None,
+        binary: false,
     }
 }
 
@@ -781,6 +782,7 @@ fn long_line_file() -> trawl::search::FileResult {
         path: PathBuf::from("/r/min.js"),
         lines: found.lines,
         encoding: None,
+        binary: false,
     }
 }
 

@@ -302,6 +302,7 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
             path: root.join(format!("dir{}/file{f}.rs", f % 10)),
             lines,
             encoding: None,
+            binary: false,
         });
     }
     let matches = model.match_count() as u64;

@@ -189,6 +189,7 @@ fn big_model(root: &std::path::Path, files: usize, per_file: usize) -> trawl::ap
             path: root.join(format!("file{f}.rs")),
             lines,
             encoding: None,
+            binary: false,
         });
     }
     let matches = model.match_count() as u64;

@@ -50,6 +50,7 @@ fn big_model(files: usize, lines: usize) -> ResultsModel {
             path: root.join(format!("d{}/f{f:04}.rs", f % 10)),
             lines: found,
             encoding: None,
+            binary: false,
         });
     }
     let matches = model.match_count() as u64;

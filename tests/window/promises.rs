@@ -414,6 +414,7 @@ fn one_line_file(path: &str, matches: u64) -> FileResult {
         path: PathBuf::from(path),
         lines,
         encoding: None,
+        binary: false,
     }
 }
 

@@ -240,6 +240,7 @@ impl<F> Shared<F> {
             lines: found.lines,
             modified: found.modified,
             encoding: found.encoding,
+            binary: found.has_nul,
         });
         if self.send(SearchEvent::File(file)) {
             self.progress.add_searched(bytes, matches);

@@ -195,6 +195,12 @@ impl FileSearcher {
         if reading == Reading::Binary {
             return Ok(FileMatches::binary(filled as u64));
         }
+        // Searched as text: a NUL byte in its first part still makes it binary.
+        let decoded_from = match reading {
+            Reading::Decoded(encoding) => Some(encoding),
+            _ => None,
+        };
+        let nul_at_start = !self.skip_binary && FileMatches::nul_in(contents, decoded_from);
         // A large file's size (its share of the progress bar, how it is split) and modified
         // time come from one `fstat`, made only for such files.
         let large = file.metadata().ok();
@@ -245,6 +251,7 @@ impl FileSearcher {
                     if self.modified_times && found.matches > 0 {
                         found.modified = meta.modified().ok();
                     }
+                    found.has_nul = nul_at_start;
                     return Ok(found);
                 }
                 Err(back) => file = back,
@@ -262,6 +269,7 @@ impl FileSearcher {
                 self.search_again_decoded(&file, size)?
             }
         };
+        found.has_nul = nul_at_start;
         if self.modified_times && found.matches > 0 {
             found.modified = match &large {
                 Some(meta) => meta.modified().ok(),
@@ -298,6 +306,8 @@ impl FileSearcher {
                 &"a file read whole was checked for UTF-8 again",
             ))
         })?;
+        found.has_nul =
+            !self.skip_binary && found.matches > 0 && FileMatches::nul_in(contents, found.encoding);
         if self.modified_times && found.matches > 0 {
             found.modified = metadata().and_then(|meta| meta.modified()).ok();
         }
@@ -1015,6 +1025,7 @@ impl<'a> LineCollector<'a> {
             matches: self.matches,
             bytes_read,
             binary: false,
+            has_nul: false,
             modified: None,
             encoding: None,
         }

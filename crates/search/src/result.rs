@@ -306,6 +306,9 @@ pub struct FileResult {
     /// bytes (UTF-8). Texts, columns and offsets are then those of the decoded text, and a
     /// writer puts the file back in this encoding.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Searched as text ("binary files as text", `-a`) though it has a NUL byte (in its first
+    /// MiB, for a larger file): a binary file, which a replace never writes.
+    pub binary: bool,
 }
 
 impl FileResult {
@@ -328,6 +331,9 @@ pub struct FileMatches {
     pub bytes_read: u64,
     /// The file has a NUL byte and binary files are skipped: `lines` is empty.
     pub binary: bool,
+    /// Binary files are searched as text and this one has a NUL byte (see
+    /// [`FileResult::binary`]).
+    pub has_nul: bool,
     /// The file's modification time, for a file with matches when the request asks for it.
     pub modified: Option<std::time::SystemTime>,
     /// The encoding the file was decoded from, `None` when searched as its bytes (see
@@ -336,6 +342,16 @@ pub struct FileMatches {
 }
 
 impl FileMatches {
+    /// Whether `text`, a file's bytes searched as text, holds a NUL byte that makes it binary:
+    /// in UTF-16 they are the text's own (every ASCII character has one).
+    pub(crate) fn nul_in(
+        text: &[u8],
+        decoded_from: Option<&'static encoding_rs::Encoding>,
+    ) -> bool {
+        !decoded_from.is_some_and(|e| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE)
+            && memchr::memchr(0, text).is_some()
+    }
+
     /// A file skipped for a NUL byte after `bytes_read` bytes.
     pub(crate) fn binary(bytes_read: u64) -> Self {
         FileMatches {

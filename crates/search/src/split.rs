@@ -647,6 +647,7 @@ fn assemble(segments: impl Iterator<Item = Segment>) -> FileMatches {
         matches,
         bytes_read: bytes,
         binary: false,
+        has_nul: false,
         modified: None,
         encoding: None,
     }

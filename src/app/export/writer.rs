@@ -395,6 +395,7 @@ mod tests {
             .into_iter()
             .collect(),
             encoding: None,
+            binary: false,
         }
     }
 
@@ -515,6 +516,7 @@ mod tests {
             .into_iter()
             .collect(),
             encoding: None,
+            binary: false,
         };
         model.push_file(long);
         finished(&mut model);

@@ -141,15 +141,18 @@ impl RowFilter {
 pub struct Layout {
     pub(super) sort: SortOrder,
     /// Files in display order. New files are merged in (only they are sorted), so a relayout
-    /// during a search with many files costs a linear pass, not a sort of everything.
-    order: Vec<u32>,
+    /// during a search with many files costs a linear pass, not a sort of everything. Shared
+    /// with the jobs that read the shown files (a count, a copy, a replace), so that taking
+    /// them costs a frame nothing.
+    order: Arc<Vec<u32>>,
     /// The row filter and what it let through, shared with the jobs that read it (a copy, an
     /// export) without copying its lists.
     pub(super) filter: Option<Arc<RowFilter>>,
     /// Per file: folded (files past its end are not).
     collapsed: Vec<bool>,
-    /// The files of `order` that the row filter lets through (all of them without one).
-    laid: Vec<u32>,
+    /// The files of `order` that the row filter lets through (all of them without one);
+    /// shared as `order` is.
+    laid: Arc<Vec<u32>>,
     /// `row_starts[i]` is the first row of `laid[i]`; one more entry holds the row count.
     row_starts: Vec<u64>,
     /// Position of each file in `laid`, or `u32::MAX` for a file filtered out.
@@ -185,7 +188,7 @@ pub(crate) fn build(
         order: if base.sort == spec.sort && base.complete {
             base.order.clone()
         } else {
-            Vec::new()
+            Arc::default()
         },
         collapsed: match spec.collapse_all {
             Some(collapsed) => vec![collapsed; found.file_count()],
@@ -228,7 +231,7 @@ pub(crate) fn build(
                             published = true;
                             let mut first = Layout {
                                 sort: layout.sort,
-                                order: layout.order[..=k].to_vec(),
+                                order: Arc::new(layout.order[..=k].to_vec()),
                                 filter: Some(Arc::new(filter.clone())),
                                 collapsed: layout.collapsed.clone(),
                                 complete: false,
@@ -310,7 +313,7 @@ impl Layout {
         let sort = self.sort;
         let mut new: Vec<u32> = (saturate(placed)..saturate(files.len())).collect();
         if sort == SortOrder::Found {
-            self.order.extend(new);
+            Arc::make_mut(&mut self.order).extend(new);
             return;
         }
         let before = |a: u32, b: u32| {
@@ -325,28 +328,30 @@ impl Layout {
         };
         new.sort_by(|&a, &b| before(a, b));
         if placed == 0 {
-            self.order = new;
+            self.order = Arc::new(new);
             return;
         }
         let old = std::mem::take(&mut self.order);
-        self.order.reserve(old.len() + new.len());
+        let mut order = Vec::with_capacity(old.len() + new.len());
         let (mut i, mut j) = (0, 0);
         while i < old.len() && j < new.len() {
             if before(new[j], old[i]).is_lt() {
-                self.order.push(new[j]);
+                order.push(new[j]);
                 j += 1;
             } else {
-                self.order.push(old[i]);
+                order.push(old[i]);
                 i += 1;
             }
         }
-        self.order.extend_from_slice(&old[i..]);
-        self.order.extend_from_slice(&new[j..]);
+        order.extend_from_slice(&old[i..]);
+        order.extend_from_slice(&new[j..]);
+        self.order = Arc::new(order);
     }
 
     /// Rebuilds the row index from the order, the filter and the folding.
     fn rebuild_rows(&mut self, found: &Found) {
-        self.laid.clear();
+        // A job may still read the list before: this one is new.
+        let mut laid = Vec::with_capacity(self.laid.len());
         self.row_starts.clear();
         self.position.clear();
         self.position.resize(found.file_count(), u32::MAX);
@@ -354,7 +359,7 @@ impl Layout {
         self.copy_bytes = 0;
         let filter = self.filter.as_deref();
         let mut row = 0u64;
-        for &file in &self.order {
+        for &file in self.order.iter() {
             let index = file as usize;
             let (shown, bytes) = match filter.map(|f| f.shown.get(index)) {
                 Some(Some(Shown::Some { count, bytes, .. })) => (*count, *bytes),
@@ -368,8 +373,8 @@ impl Layout {
             if shown == 0 && filter.is_some() {
                 continue;
             }
-            self.position[index] = saturate(self.laid.len());
-            self.laid.push(file);
+            self.position[index] = saturate(laid.len());
+            laid.push(file);
             self.row_starts.push(row);
             self.shown_matches += u64::from(shown);
             self.copy_bytes += bytes;
@@ -380,6 +385,7 @@ impl Layout {
             };
         }
         self.row_starts.push(row);
+        self.laid = Arc::new(laid);
     }
 
     /// Folds or unfolds one file (a click: a pass over the files, on the UI thread).
@@ -492,6 +498,16 @@ impl Layout {
     /// The files the rows show, in order.
     pub(super) fn laid(&self) -> &[u32] {
         &self.laid
+    }
+
+    /// [`order`](Self::order), shared, for a job to read.
+    pub(super) fn shared_order(&self) -> Arc<Vec<u32>> {
+        Arc::clone(&self.order)
+    }
+
+    /// [`laid`](Self::laid), shared, for a job to read.
+    pub(super) fn shared_laid(&self) -> Arc<Vec<u32>> {
+        Arc::clone(&self.laid)
     }
 
     pub(super) fn shown_matches(&self) -> u64 {

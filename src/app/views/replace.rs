@@ -7,7 +7,7 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::{Button, FontId, Rect, RichText, Role, Sense, TextEdit, Ui, WidgetInfo, pos2};
 
 use crate::app::numbers::{plural, thousands};
-use crate::app::replace::{Confirm, Counts, Outcome, ReplaceUi};
+use crate::app::replace::{Confirm, Outcome, ReplaceUi, Tally};
 use crate::app::replace_after::AfterState;
 use crate::app::views::search_bar::{LABEL_WIDTH, error_line, field_label};
 use crate::replace::{RecordSummary, UndoReport};
@@ -39,8 +39,9 @@ pub(crate) enum ReplaceAction {
 /// What the Replace row draws.
 pub(crate) struct ReplaceRow<'a> {
     pub(crate) replace: &'a mut ReplaceUi,
-    /// The checked matches of the shown results (`None`: there are none to replace).
-    pub(crate) counts: Option<Counts>,
+    /// The checked matches of the shown results, as far as they are counted (`None`: there
+    /// are no results to replace in, or a search is running).
+    pub(crate) tally: Option<Tally>,
     /// The shown results were searched with a regex: `$1`, `${name}`, `$$` work.
     pub(crate) regex: bool,
     /// Why Replace cannot be pressed now, if it cannot.
@@ -52,7 +53,7 @@ pub(crate) struct ReplaceRow<'a> {
 pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction> {
     let ReplaceRow {
         replace,
-        counts,
+        tally,
         regex,
         blocked,
     } = row;
@@ -82,22 +83,33 @@ pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction
             field.request_focus();
         }
         let writing = replace.running.is_some();
-        let text = match counts {
-            Some(counts) if counts.matches > 0 => format!(
+        let counts = match tally {
+            Some(Tally::Counted(counts)) => Some(counts),
+            _ => None,
+        };
+        let text = match tally {
+            Some(Tally::Counted(counts)) if counts.matches > 0 => format!(
                 "Replace {} in {}",
                 plural(counts.matches, "match", "matches"),
                 plural(counts.files, "file", "files")
             ),
+            Some(Tally::Counting) => "Replace (counting…)".to_string(),
             _ => "Replace…".to_string(),
         };
         let can = blocked.is_none() && counts.is_some_and(|c| c.matches > 0) && !writing;
         let button = ui
             .add_enabled(can, Button::new(RichText::new(text).strong()))
             .on_hover_text("Rewrite the checked matches of the results shown, after confirming");
-        let button = match blocked {
-            Some(why) => button.on_disabled_hover_text(why),
-            None if writing => button.on_disabled_hover_text("A replace is being written"),
-            None => button.on_disabled_hover_text("No checked match to replace"),
+        let button = match (blocked, tally) {
+            (Some(why), _) => button.on_disabled_hover_text(why),
+            _ if writing => button.on_disabled_hover_text("A replace is being written"),
+            (None, Some(Tally::Counting)) => {
+                button.on_disabled_hover_text("Counting the checked matches of the results shown…")
+            }
+            (None, Some(Tally::Failed)) => {
+                button.on_disabled_hover_text("The checked matches could not be counted")
+            }
+            (None, _) => button.on_disabled_hover_text("No checked match to replace"),
         };
         if button.clicked() {
             actions.push(ReplaceAction::Ask);
@@ -123,14 +135,21 @@ pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction
     if let Some(error) = replace.error() {
         error_line(ui, ui.visuals().error_fg_color, error);
     }
-    if let Some(counts) = counts.filter(|c| c.in_archives > 0) {
-        ui.horizontal(|ui| {
-            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            ui.weak(format!(
-                "{} inside archives or compressed files: never written",
-                plural(counts.in_archives, "file", "files")
-            ));
-        });
+    if let Some(Tally::Counted(counts)) = tally {
+        for (files, what) in [
+            (counts.in_archives, "inside archives or compressed files"),
+            (counts.binary, "binary (searched as text)"),
+        ] {
+            if files > 0 {
+                ui.horizontal(|ui| {
+                    ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+                    ui.weak(format!(
+                        "{} {what}: never written",
+                        plural(files, "file", "files")
+                    ));
+                });
+            }
+        }
     }
     if let Some(running) = &replace.running {
         let progress = &running.progress;
@@ -189,8 +208,9 @@ pub(crate) fn confirm_dialog(ctx: &egui::Context, confirm: &Confirm) -> Option<R
         ));
         if confirm.binary_as_text {
             ui.label(
-                "Searched with \"Binary files as text\": a binary file (one with a NUL byte) \
-                 among them is never written; the report lists it as left alone.",
+                "Searched with \"Binary files as text\": the binary files found are not replaced, \
+                 and one whose NUL byte the search did not see (past its first MiB) is left alone \
+                 and listed in the report.",
             );
         }
         ui.add_space(8.0);

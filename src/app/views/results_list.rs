@@ -9,7 +9,7 @@ use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
 use crate::app::numbers::{megabytes, plural, thousands};
-use crate::app::replace::{Exclusions, not_writable, replacement_of};
+use crate::app::replace::{Exclusions, NotWritable, not_writable, replacement_of};
 use crate::app::results::{FileView, MatchView, ResultsModel, RowRef, SortOrder};
 use crate::app::shown::ShownResults;
 use crate::app::views::export::{ExportAction, ExportBar};
@@ -260,8 +260,21 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                         .encoding(file)
                         .filter(|&e| e != encoding_rs::UTF_8)
                         .map(encoding_rs::Encoding::name);
-                    let name = match encoding {
-                        Some(encoding) => format!("{} · {encoding}", view.display),
+                    // A binary file searched as text says so: a replace leaves it alone.
+                    let binary = results
+                        .found()
+                        .binary(file)
+                        .then_some(if replace.is_some() {
+                            "binary · not replaced"
+                        } else {
+                            "binary"
+                        });
+                    let note = match (encoding, binary) {
+                        (Some(encoding), Some(binary)) => Some(format!("{encoding} · {binary}")),
+                        (encoding, binary) => encoding.or(binary).map(str::to_string),
+                    };
+                    let name = match &note {
+                        Some(note) => format!("{} · {note}", view.display),
                         None => view.display.to_string(),
                     };
                     let label = if view.shown == view.matches {
@@ -272,7 +285,7 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                     response.widget_info(|| {
                         WidgetInfo::selected(Role::Button, true, is_selected, &label)
                     });
-                    paint_file_row(ui, rect, &view, encoding);
+                    paint_file_row(ui, rect, &view, note.as_deref());
                     file_row_actions(&response, file, &view, &mut actions);
                     if let Some(replace) = &replace
                         && row_checkbox(
@@ -281,7 +294,7 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                             egui::Id::unique(("trawl.replace.check", item)),
                             replace.exclusions.file_checked(file),
                             &format!("Replace in {}", view.display),
-                            not_writable(view.path),
+                            not_writable(results.found(), file).map(NotWritable::why),
                         )
                     {
                         actions.push(RowAction::ReplaceFile(file));
@@ -292,13 +305,9 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                         continue;
                     };
                     let location = format!("{}:{}", view.line_number, view.column);
-                    // An unchecked match, or one inside an archive, shows as it is: it is
-                    // not replaced.
-                    let writable = || {
-                        results
-                            .file(view.file)
-                            .is_some_and(|f| not_writable(f.path).is_none())
-                    };
+                    // An unchecked match, or one inside an archive or a binary file, shows
+                    // as it is: it is not replaced.
+                    let writable = || not_writable(results.found(), view.file).is_none();
                     let replacement = replace
                         .as_ref()
                         .filter(|r| r.exclusions.match_checked(view.file, index) && writable())
@@ -333,7 +342,7 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                             egui::Id::unique(("trawl.replace.check", item)),
                             replace.exclusions.match_checked(view.file, index),
                             &format!("Replace at {}:{location}", file.display),
-                            not_writable(file.path),
+                            not_writable(results.found(), view.file).map(NotWritable::why),
                         )
                     {
                         actions.push(RowAction::ReplaceMatch(index));
@@ -537,7 +546,7 @@ fn paint_background(ui: &Ui, rect: Rect, selected: bool, hovered: bool) {
 
 /// `▼ src/main.rs   3` — the fold arrow, the path relative to the folder (` · Shift_JIS`
 /// after it for a file decoded from an encoding other than UTF-8), the count.
-fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>, encoding: Option<&str>) {
+fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>, note: Option<&str>) {
     let visuals = ui.visuals();
     let body = egui::TextStyle::Body.resolve(ui.style());
     let arrow = if view.collapsed { "▶" } else { "▼" };
@@ -554,9 +563,9 @@ fn paint_file_row(ui: &Ui, rect: Rect, view: &FileView<'_>, encoding: Option<&st
         6.0,
         TextFormat::simple(body.clone(), visuals.strong_text_color()),
     );
-    if let Some(encoding) = encoding {
+    if let Some(note) = note {
         job.append(
-            &format!(" · {encoding}"),
+            &format!(" · {note}"),
             0.0,
             TextFormat::simple(body.clone(), visuals.weak_text_color()),
         );
