@@ -61,10 +61,13 @@ fn turned_off() -> Option<String> {
     off.then(|| format!("turned off by {IO_URING_ENV}={value}"))
 }
 
-/// The fewest files the walk hands over together that are read through the ring. In small
-/// folders (a cargo registry's average five files) a submission carries too few files to win
-/// anything: the ring's batches were 5 % slower there than plain reads, while on the Rust
-/// documentation's folders (34 files on average) they were 7 % faster (scripts/bench-results.md).
+/// The fewest files a search thread takes together that are read through the ring. A
+/// submission of a few files wins nothing: with each small folder of a cargo registry (five
+/// files on average) read as one submission, the ring was 5 % slower than plain reads, while
+/// on the Rust documentation's folders (34 files on average) it was 7 % faster
+/// (scripts/bench-results.md). A thread adds the walk's batches already waiting to the one it
+/// takes (`crate::engine`), so small folders reach this when the walk is ahead; a batch still
+/// this small means the thread was waiting for the walk, and is read at once on the plain path.
 #[cfg(target_os = "linux")]
 pub(crate) const MIN_FILES: usize = 8;
 
@@ -111,8 +114,9 @@ mod linux {
     use super::{Fetched, turned_off};
     use crate::read_buffer::ReadBuffer;
 
-    /// Files in flight at once: the walk hands over at most this many of a folder together
-    /// (`crate::engine`), and a longer list is read this many at a time.
+    /// Files in flight at once: the walk hands over at most this many of a folder together,
+    /// a search thread gathers waiting batches up to about as many (`crate::engine`), and a
+    /// longer list is read this many at a time.
     const SLOTS: usize = 16;
     /// Each file's room in the buffer. A file this long or longer is read again on the plain
     /// path (its first part read here is wasted: 1.4 % of the Rust documentation's files, 1.6 %

@@ -398,18 +398,40 @@ fn search_files<F>(
                 Err(_) => break,
             },
             recv(files) -> batch => match batch {
-                Ok(batch) => search_batch(shared, searcher, reader, batch),
+                Ok(batch) => {
+                    let batch = gather(batch, files, reader.is_some());
+                    search_batch(shared, searcher, reader, batch);
+                }
                 Err(_) => break,
             },
         }
     }
-    for batch in files.iter() {
+    while let Ok(batch) = files.recv() {
+        let batch = gather(batch, files, reader.is_some());
         search_batch(shared, searcher, reader, batch);
     }
     searcher.share_large_files(None);
     for work in splits {
         help(shared, searcher, work);
     }
+}
+
+/// Adds the batches already waiting to `batch`, while it holds fewer than [`BATCH`] files and
+/// the thread reads through a ring: in a tree of small folders (a cargo registry's five files
+/// each) the ring then reads the files of several folders in one submission, where a folder's
+/// files alone are too few to gain from it. Nothing is waited for.
+fn gather(
+    mut batch: Vec<FoundFile>,
+    files: &Receiver<Vec<FoundFile>>,
+    batched_reads: bool,
+) -> Vec<FoundFile> {
+    while batched_reads && batch.len() < BATCH {
+        match files.try_recv() {
+            Ok(more) => batch.extend(more),
+            Err(_) => break,
+        }
+    }
+    batch
 }
 
 /// Takes part in work another search thread shares.
