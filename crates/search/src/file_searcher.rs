@@ -1820,7 +1820,7 @@ mod tests {
                     let mut bytes = Vec::new();
                     for _ in 0..next() % 60 {
                         let pick = next() as usize;
-                        if pick % 9 == 0 {
+                        if pick.is_multiple_of(9) {
                             bytes.extend_from_slice(raw[pick / 9 % raw.len()]);
                         } else {
                             let (encoded, _, unmappable) =
