@@ -427,6 +427,98 @@ fn detection_is_deterministic() {
     );
 }
 
+/// A pattern whose matches are ASCII alone is searched in a legacy file's bytes, and only the
+/// lines it matches there are decoded (crates/search/src/file_searcher.rs, `MatchingLines`): a
+/// Shift_JIS, GBK or Big5 trail byte that is `A`, `@`, `\` or a digit there is no match, and
+/// lines, columns, offsets and texts are those of the decoded text.
+#[test]
+fn an_ascii_pattern_finds_no_trail_byte_that_looks_like_ascii() {
+    use encoding_rs::{BIG5, EUC_JP, EUC_KR, GBK, SHIFT_JIS, WINDOWS_1252};
+    // 表 ソ 能 are 0x95 0x5C, 0x83 0x5C, 0x94 0x5C in Shift_JIS, ア 0x83 0x41; 丂 is 0x81 0x40
+    // in GBK; 功 許 are 0xA5 0x5C, 0xB3 0x5C in Big5.
+    let files: [(&str, &'static Encoding, &str, &[u8]); 6] = [
+        (
+            "sjis.txt",
+            SHIFT_JIS,
+            "日本語のテキストです。表示、ソフト、能力、アイス。東京で会いましょう。",
+            b"\x95\x5C",
+        ),
+        (
+            "gbk.txt",
+            GBK,
+            "中文文本，我们明天在北京见面。丂，我喜欢学习中文。",
+            b"\x81\x40",
+        ),
+        (
+            "big5.txt",
+            BIG5,
+            "中文文本，我們明天在台北見面。功能，許可，我喜歡學習中文。",
+            b"\xA5\x5C",
+        ),
+        (
+            "euc-jp.txt",
+            EUC_JP,
+            "日本語の文書を検索するためのテストです。",
+            b"",
+        ),
+        (
+            "euc-kr.txt",
+            EUC_KR,
+            "한국어 텍스트입니다. 서울에서 만나요.",
+            b"",
+        ),
+        (
+            "windows-1252.txt",
+            WINDOWS_1252,
+            "Le café est très bon, dit la naïve Zoé à l'hôtel.",
+            b"",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for (name, encoding, sentence, lookalike) in files {
+        let text: String = (0..60)
+            .map(|n| match n % 4 {
+                0 => format!("{sentence}\n"),
+                1 => format!("{sentence} needle {n} A@\\\n"),
+                // (A `\r` before `\n` is the line's in the reference, not in the engine.)
+                2 => format!("  let x = {n};\n"),
+                _ => format!("{sentence}{sentence}\n"),
+            })
+            .collect();
+        let (bytes, _, unmappable) = encoding.encode(&text);
+        assert!(!unmappable, "{name}");
+        assert!(
+            lookalike.is_empty() || bytes.windows(2).any(|pair| pair == lookalike),
+            "{name} has a trail byte that looks like ASCII"
+        );
+        fs::write(dir.path().join(name), &bytes).expect("write");
+    }
+    for pattern in [
+        r"A",
+        r"\\",
+        "@",
+        "[0-9]+",
+        "needle [0-9]",
+        "^  let",
+        "= [0-9]+;",
+        "x|@",
+        "中文",
+    ] {
+        for choice in [TextEncoding::Auto, TextEncoding::Named(SHIFT_JIS)] {
+            let found = search(request(dir.path(), pattern, choice));
+            assert_eq!(
+                found,
+                reference_hits(dir.path(), pattern, choice),
+                "{pattern} with {choice}"
+            );
+            if choice == TextEncoding::Auto && pattern == "@" {
+                // One `@` on every other line, none from a trail byte.
+                assert_eq!(found.len(), 6 * 15, "{pattern}");
+            }
+        }
+    }
+}
+
 /// Files over the engine's whole-read limit (1 MiB): a legacy file is streamed decoded; a file
 /// whose first megabytes are UTF-8 is split into segments until one is not, and then searched
 /// again decoded; with `-U` the same file is streamed and checked as it is read.

@@ -4,10 +4,10 @@
 
 use trawl::search::{Encoding, TextEncoding};
 
-/// The detector reads from a file's first byte that is not ASCII to the 1,024th such byte, and
+/// The detector reads from a file's first byte that is not ASCII to the 256th such byte, and
 /// at most this many bytes (docs/CONTRACT.md, "Encodings").
 pub const DETECT_BYTES: usize = 64 << 10;
-const DETECT_NON_ASCII: usize = 1024;
+const DETECT_NON_ASCII: usize = 256;
 
 /// A file's text as the contract says it is searched.
 pub struct Decoded {
@@ -47,7 +47,7 @@ pub fn decode(raw: &[u8], choice: TextEncoding) -> Decoded {
     }
 }
 
-/// chardetng's guess from the first byte that is not ASCII to the 1,024th, at most
+/// chardetng's guess from the first byte that is not ASCII to the 256th, at most
 /// [`DETECT_BYTES`].
 pub fn detect(raw: &[u8]) -> &'static Encoding {
     let from = raw.iter().position(|b| !b.is_ascii()).unwrap_or(raw.len());

@@ -16,11 +16,12 @@ use memchr::memchr;
 use crate::TextEncoding;
 
 /// The detector reads a file from its first byte that is not ASCII (the ASCII before it says
-/// nothing of the encoding) until it has seen this many such bytes, or [`DETECT_BYTES`]. A
-/// thousand non-ASCII bytes tell the encodings apart (two pages of CJK text, a long Latin-1
-/// text's accents); chardetng reads about 20 MB/s, so reading 64 KiB of every file made
-/// detection ten times the cost of searching it (scripts/bench-results.md, "Encodings").
-pub(crate) const DETECT_NON_ASCII: usize = 1024;
+/// nothing of the encoding) until it has seen this many such bytes, or [`DETECT_BYTES`]:
+/// 128 CJK characters, or a Latin-1 text's first 256 accents. chardetng reads about 20 MB/s,
+/// so reading 64 KiB of every file made detection ten times the cost of searching it, and
+/// 1,024 such bytes still made it half the CPU of `-E auto` on a tree of legacy files, whose
+/// every file it names right from 32 (scripts/bench-results.md, "Encodings").
+pub(crate) const DETECT_NON_ASCII: usize = 256;
 
 /// At most this many bytes are given to the detector.
 pub(crate) const DETECT_BYTES: usize = 64 << 10;
@@ -319,10 +320,21 @@ pub(crate) fn decoder<'b, R: Read>(
 /// mark, if any, is skipped, as [`decoder`] skips it. A file read whole is decoded at once
 /// and searched as one slice, without the stream's rolling buffer.
 pub(crate) fn decode_whole(encoding: &'static Encoding, bytes: &[u8], text: &mut String) {
-    let bom = Encoding::for_bom(bytes).map_or(0, |(_, len)| len);
+    decode_part(encoding, &bytes[bom_len(bytes)..], text);
+}
+
+/// The length of the byte-order mark `bytes` starts with, skipped by [`decode_whole`].
+pub(crate) fn bom_len(bytes: &[u8]) -> usize {
+    Encoding::for_bom(bytes).map_or(0, |(_, len)| len)
+}
+
+/// Decodes `bytes` from `encoding` into `text` (cleared first), as a decoder would that starts
+/// at their first byte and ends at their last: a whole file without its byte-order mark, or
+/// (in an ASCII-compatible encoding) its lines from one line's start to another's end with
+/// its `\n`, which always leaves the decoder as it starts (see [`DecodedLength`]).
+pub(crate) fn decode_part(encoding: &'static Encoding, bytes: &[u8], text: &mut String) {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     text.clear();
-    let bytes = &bytes[bom..];
     text.reserve(
         decoder
             .max_utf8_buffer_length(bytes.len())
@@ -331,6 +343,152 @@ pub(crate) fn decode_whole(encoding: &'static Encoding, bytes: &[u8], text: &mut
     // With the room reserved above, one call decodes everything.
     let (_, read, _) = decoder.decode_to_string(bytes, text, true);
     debug_assert_eq!(read, bytes.len());
+}
+
+/// Counts how many bytes of UTF-8 a stretch of a file in an ASCII-compatible encoding
+/// decodes to, without keeping the text: the byte offsets of a decoded file's lines, when only
+/// the lines that can match are decoded (`crate::file_searcher`).
+///
+/// A stretch starts at a line's start and ends after a `\n` or at the file's end. In every
+/// ASCII-compatible encoding the WHATWG decoders (encoding_rs) give `\n` for each `\n` byte
+/// and nowhere else, and return to their first state after any ASCII byte they give back, so
+/// a stretch decodes alone exactly as it does in the whole file.
+#[derive(Default)]
+pub(crate) struct DecodedLength {
+    /// The tables of the encodings met so far (a tree holds few), made at the first file of
+    /// each.
+    tables: Vec<(&'static Encoding, Box<LengthTable>)>,
+    /// Where what the tables do not cover is decoded to be measured, a block at a time.
+    scratch: Vec<u8>,
+}
+
+/// For each byte that is not ASCII and each byte after it: how many bytes the decoder reads
+/// from there as one whole character (or two, for a few Big5 pairs) and ends in its first
+/// state, and the UTF-8 length it gives, as `read << 4 | length`; 0 where that is not so (a
+/// pair with an error in it, the start of a longer sequence: EUC-JP's 0x8F, GB18030's four
+/// bytes). Made from encoding_rs's own decoding of every byte and pair. Where a 0 is met, the
+/// line is decoded to its end by encoding_rs. Counting with the table takes about half of
+/// decoding's time (scripts/bench-results.md).
+struct LengthTable {
+    /// Rows for 0x80 to 0xFF, of 256 each.
+    units: Vec<u8>,
+}
+
+impl LengthTable {
+    fn new(encoding: &'static Encoding) -> LengthTable {
+        let mut out = [0; 32];
+        let mut length = |bytes: &[u8]| {
+            let mut decoder = encoding.new_decoder_without_bom_handling();
+            let (result, _, written, replaced) = decoder.decode_to_utf8(bytes, &mut out, true);
+            if replaced || result != encoding_rs::CoderResult::InputEmpty {
+                0
+            } else {
+                written as u8
+            }
+        };
+        let mut units = vec![0; 128 * 256];
+        for (row, lead) in units.chunks_mut(256).zip(0x80..=0xFFu8) {
+            // A single-byte encoding's bytes are a character each, U+FFFD where it maps none;
+            // in another, a byte that decodes alone without an error is no lead byte.
+            let single = if encoding.is_single_byte() {
+                encoding.decode_without_bom_handling(&[lead]).0.len() as u8
+            } else {
+                length(&[lead])
+            };
+            for (unit, trail) in row.iter_mut().zip(0..=0xFFu8) {
+                *unit = match single {
+                    0 => match length(&[lead, trail]) {
+                        0 => 0,
+                        pair => 2 << 4 | pair,
+                    },
+                    single => 1 << 4 | single,
+                };
+            }
+        }
+        LengthTable { units }
+    }
+}
+
+/// The block [`DecodedLength`] decodes into: small enough to stay in the CPU cache.
+const MEASURE_BLOCK: usize = 16 << 10;
+
+impl DecodedLength {
+    /// The length of `bytes`, a stretch of a file in `encoding` as above, decoded to UTF-8.
+    pub(crate) fn of(&mut self, encoding: &'static Encoding, bytes: &[u8]) -> usize {
+        let at = match self.tables.iter().position(|(known, _)| *known == encoding) {
+            Some(at) => at,
+            None => {
+                self.tables
+                    .push((encoding, Box::new(LengthTable::new(encoding))));
+                self.tables.len() - 1
+            }
+        };
+        let units = &self.tables[at].1.units;
+        let (mut total, mut i) = (0, 0);
+        while i < bytes.len() {
+            let byte = bytes[i];
+            if byte.is_ascii() {
+                let run = ascii_prefix(&bytes[i..]);
+                total += run;
+                i += run;
+                continue;
+            }
+            let next = bytes.get(i + 1).map_or(0, |&next| usize::from(next));
+            let unit = units[usize::from(byte - 0x80) << 8 | next];
+            // Steps by constants, not by `unit >> 4`: the processor predicts the branch and
+            // reads on before the table answers (twice as fast on CJK text).
+            match unit >> 4 {
+                2 if i + 2 <= bytes.len() => {
+                    total += usize::from(unit & 0xF);
+                    i += 2;
+                    continue;
+                }
+                1 => {
+                    total += usize::from(unit & 0xF);
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // The decoder is in its first state here, and is again after the line's `\n`.
+            let end = memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl + 1);
+            total += decoded_length(encoding, &bytes[i..end], &mut self.scratch);
+            i = end;
+        }
+        total
+    }
+}
+
+/// The decoded length of `bytes` by encoding_rs itself, decoded into `scratch` a block at a
+/// time.
+fn decoded_length(encoding: &'static Encoding, bytes: &[u8], scratch: &mut Vec<u8>) -> usize {
+    if scratch.is_empty() {
+        scratch.resize(MEASURE_BLOCK, 0);
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let (mut total, mut rest) = (0, bytes);
+    loop {
+        let (result, read, written, _) = decoder.decode_to_utf8(rest, scratch, true);
+        total += written;
+        rest = &rest[read..];
+        if result == encoding_rs::CoderResult::InputEmpty {
+            return total;
+        }
+    }
+}
+
+/// How many bytes `bytes` starts with are ASCII, looked at eight at a time.
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let high = word & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return at + high.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 /// The scratch size for [`decoder`]: encoding_rs_io's default.
@@ -487,6 +645,54 @@ mod tests {
                 guessed.is_ascii_compatible(),
                 "round {round}: {}",
                 guessed.name()
+            );
+        }
+    }
+
+    #[test]
+    fn decoded_lengths_are_encoding_rs_s_for_any_bytes() {
+        let encodings = [
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_JP,
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+            encoding_rs::BIG5,
+            encoding_rs::EUC_KR,
+            encoding_rs::WINDOWS_1252,
+            encoding_rs::WINDOWS_874,
+            encoding_rs::UTF_8,
+        ];
+        let mut measure = DecodedLength::default();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let encoding = encodings[round % encodings.len()];
+            // Text of the encoding's own, cut anywhere, with any bytes between.
+            let (text, _, _) = encoding.encode("表ソ日本語 中文 功許 한국어 ¥ ｱ café €\n");
+            let mut bytes = Vec::new();
+            let mut state = seed;
+            for _ in 0..seed % 40 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                match state >> 61 {
+                    0 | 1 => bytes.push((state >> 40) as u8),
+                    2 => bytes.push(b'\n'),
+                    _ => {
+                        let from = (state >> 20) as usize % text.len();
+                        let to = from + (state >> 30) as usize % (text.len() - from + 1);
+                        bytes.extend_from_slice(&text[from..to]);
+                    }
+                }
+            }
+            let (expected, _) = encoding.decode_without_bom_handling(&bytes);
+            assert_eq!(
+                measure.of(encoding, &bytes),
+                expected.len(),
+                "{}: {bytes:?}",
+                encoding.name()
             );
         }
     }

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use grep_matcher::Matcher;
 use grep_regex::RegexMatcher;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkFinish, SinkMatch};
-use memchr::memchr;
+use memchr::{memchr, memchr_iter, memrchr};
 
-use crate::encoding::{self, DECODE_BUFFER, Reading};
+use crate::encoding::{self, DECODE_BUFFER, DecodedLength, Reading};
 use crate::error::cancelled;
 use crate::progress::StreamReport;
 use crate::read_buffer::{CANCELLABLE_READ, ReadBuffer};
@@ -68,8 +68,8 @@ pub struct FileSearcher {
     required: Option<RequiredAscii>,
     /// The decoder's scratch space, for large files searched decoded (allocated at the first).
     decode_buffer: Vec<u8>,
-    /// A decoded file read whole, searched as one slice (reused from file to file).
-    decoded_text: String,
+    /// A decoded file read whole (reused from file to file).
+    decoded: DecodedText,
     /// Read area, allocated at the first file read; a file's contents are its first `filled`
     /// bytes read from offset 0.
     buffer: ReadBuffer,
@@ -114,7 +114,10 @@ impl FileSearcher {
             encoding: options.encoding,
             required: RequiredAscii::of(request),
             decode_buffer: Vec::new(),
-            decoded_text: String::new(),
+            decoded: DecodedText {
+                whole: String::new(),
+                lines: crate::required::matches_only_ascii(request).then(MatchingLines::default),
+            },
             buffer: ReadBuffer::new(WHOLE_FILE_LIMIT),
             #[cfg(unix)]
             name: Vec::new(),
@@ -387,7 +390,7 @@ impl FileSearcher {
                 let searched = search_decoded_whole(
                     encoding,
                     contents,
-                    &mut self.decoded_text,
+                    &mut self.decoded,
                     self.skip_binary,
                     &mut self.plain_searcher,
                     &self.matcher,
@@ -612,7 +615,7 @@ impl FileSearcher {
                 search_decoded_whole(
                     encoding,
                     bytes,
-                    &mut self.decoded_text,
+                    &mut self.decoded,
                     self.skip_binary,
                     &mut self.plain_searcher,
                     &self.matcher,
@@ -693,18 +696,48 @@ impl FileSearcher {
     }
 }
 
-/// Decodes `bytes`, a whole file, into `text` and searches it as one slice with `searcher`
-/// (no binary detection: a NUL character is looked for here, where binary files are skipped;
-/// only UTF-16 can have one its bytes did not show).
+/// A decoded file's text, reused from file to file.
+struct DecodedText {
+    /// A whole file's text, searched as one slice.
+    whole: String,
+    /// For a pattern whose every match is ASCII alone (`crate::required::matches_only_ascii`).
+    lines: Option<MatchingLines>,
+}
+
+/// What a file in an ASCII-compatible encoding is searched with for a pattern whose matches
+/// are ASCII alone: its bytes are searched, and only the lines the pattern matches there are
+/// decoded and searched again (a Shift_JIS, GBK or Big5 trail byte can look like ASCII); the
+/// bytes between them are only measured, for the decoded text's byte offsets. Decoding and
+/// detecting were nearly all the cost of `-E auto` on legacy files (scripts/bench-results.md).
+#[derive(Default)]
+struct MatchingLines {
+    measure: DecodedLength,
+    /// The line being searched, decoded.
+    line: String,
+}
+
+/// Decodes `bytes`, a whole file, and searches its text with `searcher` (no binary detection:
+/// a NUL character is looked for here, where binary files are skipped; only UTF-16 can have one
+/// its bytes did not show). The whole text, or for a pattern whose matches are ASCII alone in
+/// an ASCII-compatible encoding only the lines that can match ([`MatchingLines`]): the same
+/// lines, columns, offsets and text either way.
 fn search_decoded_whole(
     encoding: &'static crate::Encoding,
     bytes: &[u8],
-    text: &mut String,
+    decoded: &mut DecodedText,
     skip_binary: bool,
     searcher: &mut Searcher,
     matcher: &RegexMatcher,
     sink: &mut LineCollector<'_>,
 ) -> io::Result<()> {
+    if let Some(lines) = decoded
+        .lines
+        .as_mut()
+        .filter(|_| encoding.is_ascii_compatible())
+    {
+        return search_matching_lines(encoding, bytes, lines, skip_binary, matcher, sink);
+    }
+    let text = &mut decoded.whole;
     encoding::decode_whole(encoding, bytes, text);
     if skip_binary && memchr(0, text.as_bytes()).is_some() {
         sink.binary = true;
@@ -716,6 +749,66 @@ fn search_decoded_whole(
         *text = String::new();
     }
     searched
+}
+
+/// Searches `bytes`, a whole file in `encoding`, ASCII-compatible, for a pattern whose every
+/// match is ASCII alone, as [`MatchingLines`] says. What grep-searcher does over the decoded
+/// text, line by line: each line the pattern matches in the bytes is decoded alone (with its
+/// `\n`, which leaves the decoder as it starts: `DecodedLength`), numbered by the `\n` bytes
+/// before it (each is one `\n` of the text) and placed at the decoded length of the bytes
+/// before it.
+fn search_matching_lines(
+    encoding: &'static crate::Encoding,
+    bytes: &[u8],
+    lines: &mut MatchingLines,
+    skip_binary: bool,
+    matcher: &RegexMatcher,
+    sink: &mut LineCollector<'_>,
+) -> io::Result<()> {
+    // Only a NUL byte decodes to a NUL character in an ASCII-compatible encoding.
+    if skip_binary && memchr(0, bytes).is_some() {
+        sink.binary = true;
+        return Ok(());
+    }
+    let body = &bytes[encoding::bom_len(bytes)..];
+    // The bytes before `measured`, a line's start, are `line_number - 1` lines and decode to
+    // `offset` bytes.
+    let (mut measured, mut line_number, mut offset) = (0, 1u64, 0u64);
+    // A line's start; an empty file, or the end of one ending in `\n`, has no line there.
+    let mut at = 0;
+    while at < body.len() {
+        let found = matcher
+            .find_at(body, at)
+            .map_err(|err| io::Error::other(err.to_string()))?;
+        let Some(found) = found else { break };
+        let start = found.start();
+        let line_start = memrchr(b'\n', &body[at..start]).map_or(at, |nl| at + nl + 1);
+        if line_start == body.len() {
+            // An empty match after the final `\n`: no line is there.
+            break;
+        }
+        let line_end = memchr(b'\n', &body[start..]).map_or(body.len(), |nl| start + nl + 1);
+        let before = &body[measured..line_start];
+        line_number += memchr_iter(b'\n', before).count() as u64;
+        offset += lines.measure.of(encoding, before) as u64;
+        encoding::decode_part(encoding, &body[line_start..line_end], &mut lines.line);
+        let matches = sink.matches;
+        sink.collect(lines.line.as_bytes(), line_number, offset)?;
+        if let Some(report) = sink.report {
+            report.found(sink.matches - matches);
+        }
+        offset += lines.line.len() as u64;
+        line_number += 1;
+        measured = line_end;
+        at = line_end;
+        if sink.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    if lines.line.capacity() > DECODED_TEXT_KEPT {
+        lines.line = String::new();
+    }
+    Ok(())
 }
 
 /// A decoded file's text is kept for the next one up to this size (a 1 MiB file in a CJK
@@ -1317,7 +1410,8 @@ mod tests {
             }
             // The file without the literal was passed over: nothing was decoded since the
             // Shift_JIS one (the searcher keeps its decoded text).
-            assert!(fast.decoded_text.contains("needle"), "{choice}");
+            let last_decoded = fast.decoded.lines.as_ref().map(|lines| &lines.line);
+            assert!(last_decoded.unwrap().contains("needle"), "{choice}");
         }
         // UTF-16 (not ASCII-compatible) is always decoded.
         let mut utf16 = vec![0xFF, 0xFE];
@@ -1642,5 +1736,132 @@ mod tests {
         let missing = dir.path().join("gone.txt");
         let err = by_dir.search_in_dir(&slot, &missing).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn only_the_lines_matching_the_bytes_decoded_find_what_decoding_the_whole_file_finds() {
+        use encoding_rs::{
+            BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_2, SHIFT_JIS, WINDOWS_1251, WINDOWS_1252,
+        };
+        // Characters whose bytes look like ASCII in some encoding: Shift_JIS 表 ソ 能 are
+        // 0x95 0x5C, 0x83 0x5C, 0x94 0x5C (`\`), ア is 0x83 0x41 (`A`); GBK 丂 is 0x81 0x40
+        // (`@`); Big5 功 許 are 0xA5 0x5C, 0xB3 0x5C; GB18030 ¥ is 0x81 0x30 0x84 0x36 (digits).
+        let pieces = [
+            "表",
+            "ソ",
+            "能",
+            "ア",
+            "丂",
+            "功",
+            "許",
+            "¥",
+            "日本語",
+            "中文",
+            "한국어",
+            "café",
+            "ｱ",
+            "Ж",
+            "ő",
+            "€",
+            "A",
+            "@",
+            "\\",
+            "6",
+            "needle",
+            " ",
+            "x",
+            "\n",
+            "\r\n",
+            "\n\n",
+        ];
+        // Bytes no encoder writes: lone lead bytes, a cut GB18030 sequence, a lead before ASCII.
+        let raw: [&[u8]; 7] = [
+            b"\x81",
+            b"\x80",
+            b"\xFF",
+            b"\x8F",
+            b"\x8E",
+            b"\x81\x30",
+            b"\x95A",
+        ];
+        let patterns = [
+            "A",
+            r"\\",
+            "@",
+            "6",
+            "needle",
+            "[0-9]+",
+            "e*",
+            "^A",
+            "A$",
+            "[@A]x?",
+            "^$",
+            r"(?-u:\w)+x",
+        ];
+        let encodings = [
+            SHIFT_JIS,
+            GBK,
+            GB18030,
+            BIG5,
+            EUC_JP,
+            EUC_KR,
+            WINDOWS_1252,
+            WINDOWS_1251,
+            ISO_8859_2,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for pattern in patterns {
+            for encoding in encodings {
+                let edit = |r: &mut SearchRequest| {
+                    r.options.regex = true;
+                    r.options.encoding = TextEncoding::Named(encoding);
+                    r.max_columns = Some(12);
+                };
+                let mut lines = searcher(pattern, edit);
+                assert!(lines.decoded.lines.is_some(), "{pattern}");
+                let mut whole = searcher(pattern, edit);
+                whole.decoded.lines = None;
+                for _ in 0..40 {
+                    let mut bytes = Vec::new();
+                    for _ in 0..next() % 60 {
+                        let pick = next() as usize;
+                        if pick.is_multiple_of(9) {
+                            bytes.extend_from_slice(raw[pick / 9 % raw.len()]);
+                        } else {
+                            let (encoded, _, unmappable) =
+                                encoding.encode(pieces[pick % pieces.len()]);
+                            if !unmappable {
+                                bytes.extend_from_slice(&encoded);
+                            }
+                        }
+                    }
+                    let found = lines.search_bytes(&bytes).unwrap();
+                    let expected = whole.search_bytes(&bytes).unwrap();
+                    let context = format!("{pattern} in {}: {bytes:?}", encoding.name());
+                    assert_eq!(found.lines, expected.lines, "{context}");
+                    assert_eq!(
+                        (
+                            found.matches,
+                            found.bytes_read,
+                            found.binary,
+                            found.encoding
+                        ),
+                        (
+                            expected.matches,
+                            expected.bytes_read,
+                            expected.binary,
+                            expected.encoding
+                        ),
+                        "{context}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@
 
 use memchr::memmem::Finder;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use crate::{CaseMode, SearchRequest};
 
@@ -78,6 +79,56 @@ impl RequiredAscii {
     }
 }
 
+/// Whether every match of `request`'s pattern, in any text, is made of ASCII characters alone
+/// and depends on nothing around it but where its line starts and ends: its literals and
+/// classes are ASCII, its only assertions are `^` and `$` of a line, and the search is neither
+/// multiline nor whole-word (which looks at the characters around a match). Then, in a file
+/// of an ASCII-compatible encoding, the bytes of every line whose decoded text has a match
+/// hold the same match: an ASCII character of the decoded text is the same byte of the file,
+/// and `\n` and `\r` are never part of a multi-byte character (a Shift_JIS, GBK or Big5
+/// trail byte can be ASCII, but only from 0x30 up). Searching the bytes finds every line
+/// that can match, and perhaps some that do not (a trail byte that looks like ASCII), which
+/// are decoded and searched again.
+pub(crate) fn matches_only_ascii(request: &SearchRequest) -> bool {
+    let options = request.options.matcher_part();
+    if options.multiline || options.whole_word || options.case == CaseMode::Smart {
+        return false;
+    }
+    let pattern = if options.regex {
+        request.pattern.clone()
+    } else {
+        regex_syntax::escape(&request.pattern)
+    };
+    // As grep-regex parses it without multiline (crates/search/src/matcher.rs).
+    regex_syntax::ParserBuilder::new()
+        .multi_line(true)
+        .crlf(true)
+        .case_insensitive(options.case == CaseMode::Insensitive)
+        .build()
+        .parse(&pattern)
+        .is_ok_and(|hir| only_ascii(&hir))
+}
+
+fn only_ascii(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => true,
+        HirKind::Literal(literal) => literal.0.is_ascii(),
+        HirKind::Class(Class::Unicode(class)) => {
+            class.ranges().iter().all(|range| range.end().is_ascii())
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            class.ranges().iter().all(|range| range.end().is_ascii())
+        }
+        HirKind::Look(look) => matches!(
+            look,
+            Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF
+        ),
+        HirKind::Repetition(repetition) => only_ascii(&repetition.sub),
+        HirKind::Capture(capture) => only_ascii(&capture.sub),
+        HirKind::Concat(all) | HirKind::Alternation(all) => all.iter().all(only_ascii),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +171,49 @@ mod tests {
             }),
             some(&["foo"])
         );
+    }
+
+    #[test]
+    fn a_pattern_matches_only_ascii_without_non_ascii_classes_or_word_assertions() {
+        let ascii = |pattern: &str, edit: fn(&mut SearchRequest)| {
+            let mut request = SearchRequest::new(".", Vec::new(), pattern);
+            request.options.regex = true;
+            edit(&mut request);
+            matches_only_ascii(&request)
+        };
+        let none: fn(&mut SearchRequest) = |_| {};
+        for pattern in [
+            "needle_16",
+            "foo|ba[rz]",
+            r"^fn [a-z_]+",
+            r"[0-9]+$",
+            "a{2,}b?",
+            "x*",
+        ] {
+            assert!(ascii(pattern, none), "{pattern}");
+        }
+        for pattern in [
+            "café",
+            ".",
+            r"\bfoo",
+            r"\Bfoo",
+            r"(?-u:\b)x",
+            r"\Afoo",
+            r"foo\z",
+            r"[^a]",
+            r"(?u)\w",
+        ] {
+            assert!(!ascii(pattern, none), "{pattern}");
+        }
+        // `\w` is ASCII only when Unicode is off, as `(?-u:\w)`; above it is Unicode's.
+        assert!(ascii(r"(?-u:\w)+", none));
+        // Case-insensitive: every case of each letter, and `k` has the Kelvin sign.
+        assert!(ascii("needle", |r| r.options.case = CaseMode::Insensitive));
+        assert!(!ascii("kin", |r| r.options.case = CaseMode::Insensitive));
+        assert!(!ascii("needle", |r| r.options.case = CaseMode::Smart));
+        assert!(!ascii("needle", |r| r.options.whole_word = true));
+        assert!(!ascii("needle", |r| r.options.multiline = true));
+        assert!(ascii("a.b(", |r| r.options.regex = false));
     }
 
     #[test]
