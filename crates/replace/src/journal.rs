@@ -483,14 +483,67 @@ impl Recording {
     }
 
     /// The file of copies, to flush.
+    #[cfg(test)]
     pub(crate) fn copies_file(&self) -> &File {
         &self.copies
     }
 
+    /// The part of this recording that records written files, for the thread that flushes
+    /// and renames them while this one prepares the next (write.rs).
+    pub(crate) fn entry_log(&self) -> Result<EntryLog, ReplaceError> {
+        let dup = |file: &File, name: &str| {
+            file.try_clone()
+                .map_err(|err| journal_error(&self.dir.join(name), err))
+        };
+        Ok(EntryLog {
+            dir: self.dir.clone(),
+            entries: dup(&self.entries, "files.jsonl")?,
+            copies: dup(&self.copies, "copies.bin")?,
+        })
+    }
+
     /// Records written files, on disk before the caller renames them into place.
+    #[cfg(test)]
     pub(crate) fn commit_all<'e>(
         &mut self,
         entries: impl IntoIterator<Item = &'e JournalEntry>,
+    ) -> Result<(), ReplaceError> {
+        self.entry_log()?.commit_all(entries, Flushed::FileByFile)
+    }
+}
+
+/// How a batch's new files and the journal's kept originals were put on disk before their
+/// entries are recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flushed {
+    /// By `syncfs` of their whole file system after they were made: the folders' entries
+    /// (the kept originals' links, `kept/` itself) went with it.
+    WholeFileSystem,
+    /// File by file: the journal's folders are flushed here too.
+    FileByFile,
+}
+
+/// Where written files are recorded: a replace's `files.jsonl` (and its copies, to flush),
+/// held by the thread that renames them.
+pub(crate) struct EntryLog {
+    dir: PathBuf,
+    entries: File,
+    copies: File,
+}
+
+impl EntryLog {
+    /// The file of copies, to flush.
+    pub(crate) fn copies_file(&self) -> &File {
+        &self.copies
+    }
+
+    /// Records written files, on disk before the caller renames them into place: their
+    /// lines appended and flushed, after the folders holding their kept originals unless
+    /// `flushed` says a flush of the whole file system took those already.
+    pub(crate) fn commit_all<'e>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'e JournalEntry>,
+        flushed: Flushed,
     ) -> Result<(), ReplaceError> {
         let path = self.dir.join("files.jsonl");
         let mut lines = Vec::new();
@@ -505,10 +558,12 @@ impl Recording {
             .write_all(&lines)
             .and_then(|()| self.entries.sync_data())
             .map_err(|err| journal_error(&path, err))?;
-        if self.kept_dir_made {
+        if flushed == Flushed::FileByFile {
+            // `kept/` is made when the first original is linked, after `begin` flushed
+            // this folder; without it (copies only) there is nothing to flush there.
             sync_dir(&self.dir.join(KEPT_DIR));
+            sync_dir(&self.dir);
         }
-        sync_dir(&self.dir);
         Ok(())
     }
 }

@@ -11,10 +11,13 @@
 //! What a written file keeps, and how:
 //!
 //! - **Atomic**: the new text goes to a temporary file in the file's own folder, is flushed to
-//!   disk, and is renamed over the file. Files are prepared one at a time and flushed in
-//!   batches (a flush per file costs a disk journal commit each), which changes nothing a
-//!   reader of the files can see: each is old until its rename, new after it. A symbolic link is resolved first, so the file it
-//!   points to is replaced and the link stays a link.
+//!   disk, and is renamed over the file. Files are prepared one at a time while another
+//!   thread flushes the ones before in batches (a flush per file costs a disk journal commit
+//!   each), records and renames them, which changes nothing a reader of the files can see:
+//!   each is old until its rename, new after it. A rename is put on disk by the next batch's
+//!   flush, and every one by the time the writer returns (after a power cut before that, a
+//!   file may be back to its old text, whole, which an undo finds and leaves). A symbolic
+//!   link is resolved first, so the file it points to is replaced and the link stays a link.
 //! - **Hard links are refused**: renaming a new file over one name of a hard-linked file would
 //!   silently split it (the other names keep the old text), and writing in place is not
 //!   atomic. Such a file is skipped and the report says why.

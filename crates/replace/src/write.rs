@@ -1,11 +1,15 @@
 //! Writing a plan: each file checked and rewritten into a temporary file beside it, a batch
 //! of them flushed to disk together and recorded, then each renamed into place.
 //!
-//! Files are prepared one at a time; flushing is batched because a flush per file costs a
-//! disk journal commit each (about 1.7 ms here, for files that take 0.05 ms to copy), while
-//! flushes issued together from several threads share commits. The order that makes a
-//! replace safe holds for every file: its new text and its copy are on disk, then its journal
-//! entry, then it is renamed.
+//! Two threads share the work: this one prepares files one at a time (reads, checks and
+//! rewrites each into its temporary file), and a committing thread takes whatever has been
+//! prepared whenever it is free, flushes that batch to disk together, records it and renames
+//! its files. A flush waits on the disk (and a flush per file would cost a disk commit each,
+//! about 1.7 ms here, for files that take 0.05 ms to copy), so the next files are prepared
+//! meanwhile, and the slower the disk the larger the batches. The order that makes a replace
+//! safe holds for every file: its new text and its original are on disk, then its journal
+//! entry, then it is renamed. A rename is on disk by the next batch's flush, and every one of
+//! them by the time the writer returns.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
@@ -13,10 +17,13 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
 use crate::journal::{
-    CopyingReader, Fingerprint, HashingWriter, Journal, JournalEntry, Kept, Recording, sync_dir,
+    CopyingReader, EntryLog, Fingerprint, Flushed, HashingWriter, Journal, JournalEntry, Kept,
+    Recording, sync_dir,
 };
 use crate::rewrite::{Plain, RewriteError, rewrite};
 use crate::{
@@ -24,11 +31,18 @@ use crate::{
     WriteReport, WrittenFile,
 };
 
-/// Files prepared before a batch is flushed and renamed (two open files each).
-const BATCH_FILES: usize = 128;
-/// Bytes prepared (new files and copies) before a batch is flushed.
-const BATCH_BYTES: u64 = 256 << 20;
-/// Threads that flush a batch.
+/// Files prepared and not yet renamed, at most (two open files each).
+const IN_FLIGHT_FILES: usize = 256;
+/// Bytes prepared (new files and copies) and not yet renamed, at most (one file may pass it).
+const IN_FLIGHT_BYTES: u64 = 256 << 20;
+/// A batch is taken once it has this many files (or the bytes below), or once its first file
+/// has waited [`BATCH_WAIT`]: a flush costs a disk commit however little it carries.
+const BATCH_FILES: usize = 64;
+/// See [`BATCH_FILES`].
+const BATCH_BYTES: u64 = 64 << 20;
+/// See [`BATCH_FILES`]; it also bounds how long the progress counters stand still.
+const BATCH_WAIT: Duration = Duration::from_millis(50);
+/// Threads that flush a batch file by file (where `syncfs` is not used).
 const FLUSH_THREADS: usize = 16;
 /// Threads that close the replaced originals (see [`write_plan`]).
 const RELEASE_THREADS: usize = 16;
@@ -77,42 +91,30 @@ pub fn write_each<P: Borrow<FilePlan>>(
     // from 16 threads; scripts/bench-replace-results.md). It changes nothing a reader of the
     // files sees: the name points to the new text from the rename on.
     closing_on_threads(|release| {
-        let mut report = WriteReport::default();
         let mut recording = journal.begin(root, pattern, replacer.template())?;
-        report.id = Some(recording.id().to_string());
-        // A file reached by two paths (a link with -L) is written once.
-        let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
-        // Relative paths are made absolute from here, once (not by each temporary file's own
-        // look at the current folder).
-        let cwd = std::env::current_dir().ok();
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        for file in files {
-            let file = file.borrow();
-            if cancel.load(Ordering::Relaxed) {
-                report.cancelled = true;
-                break;
-            }
-            match prepare(file, cwd.as_deref(), replacer, &mut recording, &mut seen) {
-                Ok(prepared) => {
-                    batch_bytes += prepared.entry.before.size + prepared.entry.after.size;
-                    batch.push(prepared);
-                }
-                Err(FileFailure::Skip(reason)) => {
-                    report.skipped.push(SkippedFile {
-                        path: file.path.clone(),
-                        reason,
-                    });
-                    progress.files_done.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(FileFailure::Journal(err)) => return Err(err),
-            }
-            if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
-                commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
-                batch_bytes = 0;
-            }
-        }
-        commit_batch(&mut batch, &mut recording, &mut report, progress, release)?;
+        let log = recording.entry_log()?;
+        let handoff = Handoff::default();
+        let (prepared, committed) = std::thread::scope(|scope| {
+            let committer = scope.spawn(|| commit_all(&handoff, log, progress, release));
+            let prepared = prepare_all(files, replacer, &mut recording, &handoff, progress, cancel);
+            handoff.close(prepared.is_err());
+            let committed = committer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (prepared, committed)
+        });
+        let (mut skipped, cancelled) = prepared?;
+        let committed = committed?;
+        let mut report = WriteReport {
+            id: Some(recording.id().to_string()),
+            written: committed.written,
+            skipped: Vec::new(),
+            cancelled,
+        };
+        // In plan order, wherever each was found.
+        skipped.extend(committed.skipped);
+        skipped.sort_by_key(|(index, _)| *index);
+        report.skipped = skipped.into_iter().map(|(_, file)| file).collect();
         if report.written.is_empty() {
             // Nothing to undo: no record (docs/CONTRACT.md, "The journal and undo").
             recording.discard();
@@ -141,6 +143,273 @@ fn closing_on_threads<R>(work: impl FnOnce(&crossbeam_channel::Sender<File>) -> 
     })
 }
 
+/// A file left alone, with its place in the plan (the report lists them in plan order).
+type Skip = (usize, SkippedFile);
+
+/// Prepares the plan's files one at a time and hands each to the committing thread; the
+/// files left alone here, and whether it was cancelled.
+fn prepare_all<P: Borrow<FilePlan>>(
+    files: impl IntoIterator<Item = P>,
+    replacer: &Replacer,
+    recording: &mut Recording,
+    handoff: &Handoff,
+    progress: &WriteProgress,
+    cancel: &AtomicBool,
+) -> Result<(Vec<Skip>, bool), ReplaceError> {
+    let mut skipped = Vec::new();
+    // A file reached by two paths (a link with -L) is written once.
+    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
+    // Relative paths are made absolute from here, once (not by each temporary file's own
+    // look at the current folder).
+    let cwd = std::env::current_dir().ok();
+    for (index, file) in files.into_iter().enumerate() {
+        let file = file.borrow();
+        if cancel.load(Ordering::Relaxed) {
+            return Ok((skipped, true));
+        }
+        match prepare(file, cwd.as_deref(), replacer, recording, &mut seen) {
+            Ok(prepared) => {
+                if !handoff.give(index, prepared) {
+                    // The committing thread failed; it returns why.
+                    break;
+                }
+            }
+            Err(FileFailure::Skip(reason)) => {
+                skipped.push((
+                    index,
+                    SkippedFile {
+                        path: file.path.clone(),
+                        reason,
+                    },
+                ));
+                progress.files_done.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(FileFailure::Journal(err)) => return Err(err),
+        }
+    }
+    Ok((skipped, false))
+}
+
+/// Prepared files on their way from the preparing thread to the committing one.
+#[derive(Default)]
+struct Handoff {
+    state: Mutex<HandoffState>,
+    /// Signalled when a file is given or the preparing is over.
+    given: Condvar,
+    /// Signalled when files were renamed (room for more) or the committing failed.
+    taken: Condvar,
+}
+
+#[derive(Default)]
+struct HandoffState {
+    /// Given and not taken yet, each with its place in the plan.
+    waiting: Vec<(usize, Prepared)>,
+    waiting_bytes: u64,
+    /// When the first of `waiting` was given.
+    oldest: Option<Instant>,
+    /// Given and not yet renamed (or left alone), and their bytes.
+    in_flight: usize,
+    in_flight_bytes: u64,
+    /// No more files will be given.
+    closed: bool,
+    /// The preparing failed: the files waiting are not written.
+    abandoned: bool,
+    /// The committing failed: no more files are taken.
+    failed: bool,
+}
+
+impl Handoff {
+    fn lock(&self) -> MutexGuard<'_, HandoffState> {
+        // Neither side panics while holding it; if one did, the state is still whole.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Hands over a prepared file, once there is room; false (the file dropped, its kept
+    /// link removed) when the committing thread has failed.
+    fn give(&self, index: usize, prepared: Prepared) -> bool {
+        let bytes = prepared.bytes();
+        let mut state = self.lock();
+        while !state.failed
+            && state.in_flight > 0
+            && (state.in_flight >= IN_FLIGHT_FILES || state.in_flight_bytes >= IN_FLIGHT_BYTES)
+        {
+            state = self
+                .taken
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if state.failed {
+            drop(state);
+            drop_link(prepared.kept_link.as_deref());
+            return false;
+        }
+        state.oldest.get_or_insert_with(Instant::now);
+        state.waiting.push((index, prepared));
+        state.waiting_bytes += bytes;
+        state.in_flight += 1;
+        state.in_flight_bytes += bytes;
+        if state.waiting.len() >= BATCH_FILES || state.waiting_bytes >= BATCH_BYTES {
+            self.given.notify_one();
+        }
+        true
+    }
+
+    /// No more files: the ones waiting are written, unless `abandon`.
+    fn close(&self, abandon: bool) {
+        let mut state = self.lock();
+        state.closed = true;
+        state.abandoned = abandon;
+        self.given.notify_one();
+    }
+
+    /// The next batch: what is waiting once it is a batch's worth, has waited
+    /// [`BATCH_WAIT`], or no more is coming; `None` at the end.
+    fn take(&self) -> Option<Vec<(usize, Prepared)>> {
+        let mut state = self.lock();
+        loop {
+            if state.closed && state.abandoned {
+                let waiting = std::mem::take(&mut state.waiting);
+                drop(state);
+                for (_, prepared) in waiting {
+                    drop_link(prepared.kept_link.as_deref());
+                }
+                return None;
+            }
+            let full = state.waiting.len() >= BATCH_FILES || state.waiting_bytes >= BATCH_BYTES;
+            let waited = state.oldest.map(|oldest| oldest.elapsed());
+            if full || state.closed || waited.is_some_and(|waited| waited >= BATCH_WAIT) {
+                if state.waiting.is_empty() {
+                    return None;
+                }
+                state.oldest = None;
+                state.waiting_bytes = 0;
+                return Some(std::mem::take(&mut state.waiting));
+            }
+            let wait = waited.map_or(BATCH_WAIT, |waited| BATCH_WAIT - waited);
+            state = self
+                .given
+                .wait_timeout(state, wait)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// A batch of `files` files and `bytes` bytes is renamed (or left alone): room for more.
+    fn done(&self, files: usize, bytes: u64) {
+        let mut state = self.lock();
+        state.in_flight -= files;
+        state.in_flight_bytes -= bytes;
+        self.taken.notify_one();
+    }
+
+    /// The committing failed: the preparing stops, the files waiting are not written.
+    fn fail(&self) {
+        let mut state = self.lock();
+        state.failed = true;
+        let waiting = std::mem::take(&mut state.waiting);
+        drop(state);
+        self.taken.notify_one();
+        for (_, prepared) in waiting {
+            drop_link(prepared.kept_link.as_deref());
+        }
+    }
+}
+
+/// What the committing thread did.
+#[derive(Default)]
+struct Committed {
+    written: Vec<WrittenFile>,
+    skipped: Vec<Skip>,
+}
+
+/// The committing thread: flushes, records and renames each batch the preparing thread
+/// hands over, then makes the last renames durable.
+fn commit_all(
+    handoff: &Handoff,
+    mut log: EntryLog,
+    progress: &WriteProgress,
+    release: &crossbeam_channel::Sender<File>,
+) -> Result<Committed, ReplaceError> {
+    let mut committed = Committed::default();
+    let mut renamed = Renamed::default();
+    while let Some(batch) = handoff.take() {
+        let files = batch.len();
+        let bytes = batch.iter().map(|(_, prepared)| prepared.bytes()).sum();
+        let result = commit_batch(
+            batch,
+            &mut log,
+            &mut committed,
+            &mut renamed,
+            progress,
+            release,
+        );
+        if let Err(err) = result {
+            handoff.fail();
+            renamed.make_durable();
+            return Err(err);
+        }
+        handoff.done(files, bytes);
+    }
+    renamed.make_durable();
+    Ok(committed)
+}
+
+/// Renames not known to be on disk yet: their folders, and per file system one of the new
+/// files, to flush it through.
+#[derive(Default)]
+struct Renamed {
+    folders: BTreeSet<PathBuf>,
+    #[cfg(target_os = "linux")]
+    on_devices: HashMap<u64, File>,
+}
+
+impl Renamed {
+    fn add(&mut self, real: &Path, meta: &fs::Metadata, new: File) {
+        if let Some(folder) = real.parent() {
+            self.folders.insert(folder.to_path_buf());
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.on_devices.entry(meta.dev()).or_insert(new);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (meta, new);
+    }
+
+    /// The file systems `devices` were flushed whole: the renames made there are on disk.
+    fn flushed(&mut self, devices: &[u64]) {
+        #[cfg(target_os = "linux")]
+        {
+            self.on_devices
+                .retain(|device, _| !devices.contains(device));
+            if self.on_devices.is_empty() {
+                self.folders.clear();
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = devices;
+    }
+
+    /// Puts the renames on disk: a `syncfs` of each file system they are on, or else a flush
+    /// of each folder.
+    fn make_durable(&mut self) {
+        #[cfg(target_os = "linux")]
+        if self.on_devices.values().all(syncfs) {
+            self.on_devices.clear();
+            self.folders.clear();
+            return;
+        }
+        for folder in std::mem::take(&mut self.folders) {
+            sync_dir(&folder);
+        }
+        #[cfg(target_os = "linux")]
+        self.on_devices.clear();
+    }
+}
+
 /// A file rewritten into its temporary file, not yet flushed, recorded or renamed.
 struct Prepared {
     /// The path as the plan gave it (the report's).
@@ -156,47 +425,61 @@ struct Prepared {
     entry: JournalEntry,
 }
 
-/// Flushes a batch's new files and copies to disk, records them, and renames each into place.
+impl Prepared {
+    /// The bytes it put on the disk to flush (its new file, its original's copy).
+    fn bytes(&self) -> u64 {
+        self.entry.before.size + self.entry.after.size
+    }
+}
+
+/// Flushes a batch's new files and copies to disk (and with them the renames of the batches
+/// before), records them, and renames each into place.
 fn commit_batch(
-    batch: &mut Vec<Prepared>,
-    recording: &mut Recording,
-    report: &mut WriteReport,
+    batch: Vec<(usize, Prepared)>,
+    log: &mut EntryLog,
+    committed: &mut Committed,
+    renamed: &mut Renamed,
     progress: &WriteProgress,
     release: &crossbeam_channel::Sender<File>,
 ) -> Result<(), ReplaceError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let flushed = flush_all(batch, recording.copies_file());
+    let (flushed, devices, each) = flush_all(&batch, log.copies_file());
+    renamed.flushed(&devices);
     let mut ready = Vec::with_capacity(batch.len());
-    for (prepared, flushed) in batch.drain(..).zip(flushed) {
+    for ((index, prepared), flushed) in batch.into_iter().zip(each) {
         let checked = flushed.and_then(|()| unchanged(&prepared));
         match checked {
-            Ok(()) => ready.push(prepared),
+            Ok(()) => ready.push((index, prepared)),
             Err(reason) => {
                 drop_link(prepared.kept_link.as_deref());
-                report.skipped.push(SkippedFile {
-                    path: prepared.path.clone(),
-                    reason,
-                });
+                committed.skipped.push((
+                    index,
+                    SkippedFile {
+                        path: prepared.path.clone(),
+                        reason,
+                    },
+                ));
                 progress.files_done.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
-    recording.commit_all(ready.iter().map(|prepared| &prepared.entry))?;
-    let mut folders = BTreeSet::new();
-    for prepared in ready {
+    if let Err(err) = log.commit_all(ready.iter().map(|(_, prepared)| &prepared.entry), flushed) {
+        for (_, prepared) in &ready {
+            drop_link(prepared.kept_link.as_deref());
+        }
+        return Err(err);
+    }
+    for (index, prepared) in ready {
         let Prepared {
             path,
             real,
             source,
             kept_link,
             temp,
+            meta,
             entry,
-            ..
         } = prepared;
         match temp.persist(&real) {
-            Ok(_) => {
+            Ok(new) => {
                 // Only fails once the closing threads are gone, and then it drops it here.
                 let _ = release.send(source);
                 progress.files_written.fetch_add(1, Ordering::Relaxed);
@@ -206,46 +489,52 @@ fn commit_batch(
                 progress
                     .bytes_written
                     .fetch_add(entry.after.size, Ordering::Relaxed);
-                report.written.push(WrittenFile {
+                committed.written.push(WrittenFile {
                     path,
                     replacements: entry.replacements,
                 });
-                if let Some(folder) = real.parent() {
-                    folders.insert(folder.to_path_buf());
-                }
+                renamed.add(&real, &meta, new);
             }
             // Recorded but not renamed: an undo finds it as it was and says so.
             Err(err) => {
                 drop_link(kept_link.as_deref());
-                report.skipped.push(SkippedFile {
-                    path,
-                    reason: SkipReason::Io(format!(
-                        "renaming the new file into place failed: {}",
-                        plain(&err.error)
-                    )),
-                })
+                committed.skipped.push((
+                    index,
+                    SkippedFile {
+                        path,
+                        reason: SkipReason::Io(format!(
+                            "renaming the new file into place failed: {}",
+                            plain(&err.error)
+                        )),
+                    },
+                ));
             }
         }
         progress.files_done.fetch_add(1, Ordering::Relaxed);
     }
-    for folder in folders {
-        sync_dir(&folder);
-    }
     Ok(())
 }
 
-/// Flushes every prepared file, and the journal's copies, to disk; one result per file, in
-/// order. On Linux one `syncfs` per file system does it (the new files' data and names are
-/// then on disk, whatever else was waiting there too); elsewhere, or if that fails, each file
-/// is flushed, from several threads at once so that the disk's journal commits many together.
-fn flush_all(batch: &[Prepared], copies: &File) -> Vec<Result<(), SkipReason>> {
+/// Flushes every prepared file, and the journal's copies, to disk: how, the devices flushed
+/// whole, and one result per file, in order. On Linux one `syncfs` per file system does it (the new files' data and
+/// names are then on disk, whatever else was waiting there too); elsewhere, or if that
+/// fails, each file is flushed, from several threads at once so that the disk's journal
+/// commits many together.
+fn flush_all(
+    batch: &[(usize, Prepared)],
+    copies: &File,
+) -> (Flushed, Vec<u64>, Vec<Result<(), SkipReason>>) {
     #[cfg(target_os = "linux")]
-    if sync_file_systems(batch, copies) {
-        return batch.iter().map(|_| Ok(())).collect();
+    if let Some(devices) = sync_file_systems(batch, copies) {
+        return (
+            Flushed::WholeFileSystem,
+            devices,
+            batch.iter().map(|_| Ok(())).collect(),
+        );
     }
     let copies_flushed = copies.sync_all();
     let per_thread = batch.len().div_ceil(FLUSH_THREADS).max(1);
-    std::thread::scope(|scope| {
+    let each = std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(per_thread)
             .map(|chunk| {
@@ -253,7 +542,7 @@ fn flush_all(batch: &[Prepared], copies: &File) -> Vec<Result<(), SkipReason>> {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|prepared| {
+                        .map(|(_, prepared)| {
                             prepared.temp.as_file().sync_all().map_err(|err| {
                                 SkipReason::Io(format!(
                                     "writing the temporary file failed: {}",
@@ -279,18 +568,18 @@ fn flush_all(batch: &[Prepared], copies: &File) -> Vec<Result<(), SkipReason>> {
                 })
             })
             .collect()
-    })
+    });
+    (Flushed::FileByFile, Vec::new(), each)
 }
 
-/// `syncfs` once on each file system the batch's new files and the journal's copies are on;
-/// false if any fails (the caller then flushes file by file).
+/// `syncfs` once on each file system the batch's new files and the journal's copies are on:
+/// their devices, or `None` if any fails (the caller then flushes file by file).
 #[cfg(target_os = "linux")]
-fn sync_file_systems(batch: &[Prepared], copies: &File) -> bool {
-    use std::os::fd::AsRawFd;
+fn sync_file_systems(batch: &[(usize, Prepared)], copies: &File) -> Option<Vec<u64>> {
     use std::os::unix::fs::MetadataExt;
     // A new file is in its original's folder, so on its file system.
     let mut devices: HashMap<u64, &File> = HashMap::new();
-    for prepared in batch {
+    for (_, prepared) in batch {
         devices
             .entry(prepared.meta.dev())
             .or_insert(prepared.temp.as_file());
@@ -299,12 +588,20 @@ fn sync_file_systems(batch: &[Prepared], copies: &File) -> bool {
         Ok(meta) => {
             devices.entry(meta.dev()).or_insert(copies);
         }
-        Err(_) => return false,
+        Err(_) => return None,
     }
-    devices.values().all(|file| {
-        // SAFETY: syncfs takes an open file descriptor, which `file` holds for the call.
-        unsafe { libc::syncfs(file.as_raw_fd()) == 0 }
-    })
+    devices
+        .iter()
+        .all(|(_, file)| syncfs(file))
+        .then(|| devices.into_keys().collect())
+}
+
+/// Flushes the whole file system `file` is on.
+#[cfg(target_os = "linux")]
+fn syncfs(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: syncfs takes an open file descriptor, which `file` holds for the call.
+    unsafe { libc::syncfs(file.as_raw_fd()) == 0 }
 }
 
 /// Whatever changed a file since it was read: another size or time, another file at the path.
@@ -843,4 +1140,126 @@ pub fn preview_file(file: &FilePlan, replacer: &Replacer) -> Result<Preview, Ski
         after,
         replacements,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PlannedMatch;
+    use trawl_search::SearchOptions;
+
+    fn plan_of(path: PathBuf) -> FilePlan {
+        FilePlan {
+            path,
+            matches: vec![PlannedMatch {
+                offset: 4,
+                length: 3,
+                seen: "foo".into(),
+                seen_whole: true,
+            }],
+            stamp: None,
+            decoded_from: None,
+        }
+    }
+
+    /// The committing thread renames what is prepared while the next files are prepared: the
+    /// first file is written (recorded first) before the tenth is even asked for, where a
+    /// batch of [`BATCH_FILES`] would otherwise be prepared first. Every file is still
+    /// recorded before its rename: the journal's entries name each written file, in order.
+    #[test]
+    fn files_are_renamed_while_later_ones_are_prepared() {
+        const FILES: usize = 200;
+        let tree = tempfile::tempdir().unwrap();
+        let journal_dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..FILES)
+            .map(|i| tree.path().join(format!("f{i:03}.txt")))
+            .collect();
+        for path in &paths {
+            fs::write(path, "one foo\n").unwrap();
+        }
+        let progress = WriteProgress::default();
+        let written_before_tenth = std::cell::Cell::new(None);
+        let files = paths.iter().enumerate().map(|(i, path)| {
+            if i == 9 {
+                // Generous for a loaded machine; a batch is taken after 50 ms.
+                let until = Instant::now() + Duration::from_secs(20);
+                while progress.files_written.load(Ordering::Relaxed) == 0 && Instant::now() < until
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                written_before_tenth.set(Some(progress.files_written.load(Ordering::Relaxed)));
+            }
+            plan_of(path.clone())
+        });
+        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
+        let journal = Journal::at(journal_dir.path());
+        let report = write_each(
+            tree.path(),
+            "foo",
+            files,
+            &replacer,
+            &journal,
+            &progress,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert!(
+            written_before_tenth
+                .get()
+                .is_some_and(|written| written > 0)
+        );
+        assert_eq!(report.written.len(), FILES);
+        assert!(report.skipped.is_empty());
+        for path in &paths {
+            assert_eq!(fs::read(path).unwrap(), b"one bar\n");
+        }
+        let entries = journal.entries(report.id.as_deref().unwrap()).unwrap();
+        let recorded: Vec<&Path> = entries.iter().map(|entry| entry.path.as_path()).collect();
+        let planned: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        assert_eq!(recorded, planned);
+        // No temporary file is left in the tree.
+        assert_eq!(fs::read_dir(tree.path()).unwrap().count(), FILES);
+    }
+
+    /// Files left alone are reported in plan order (the two threads' lists are merged by
+    /// each file's place in the plan); here the preparing thread finds them.
+    #[test]
+    fn files_left_alone_are_reported_in_plan_order() {
+        let tree = tempfile::tempdir().unwrap();
+        let journal_dir = tempfile::tempdir().unwrap();
+        let mut plans = Vec::new();
+        for i in 0..150 {
+            let path = tree.path().join(format!("f{i:03}.txt"));
+            // Every tenth file no longer has the match the plan names.
+            fs::write(
+                &path,
+                if i % 10 == 0 {
+                    "one moo\n"
+                } else {
+                    "one foo\n"
+                },
+            )
+            .unwrap();
+            plans.push(plan_of(path));
+        }
+        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
+        let report = write_each(
+            tree.path(),
+            "foo",
+            &plans,
+            &replacer,
+            &Journal::at(journal_dir.path()),
+            &WriteProgress::default(),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        let skipped: Vec<&Path> = report.skipped.iter().map(|s| s.path.as_path()).collect();
+        let expected: Vec<&Path> = plans
+            .iter()
+            .step_by(10)
+            .map(|plan| plan.path.as_path())
+            .collect();
+        assert_eq!(skipped, expected);
+        assert_eq!(report.written.len(), 135);
+    }
 }
