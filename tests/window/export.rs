@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use crate::common::{absolute, harness, replace_in, settle, wait_for_search};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
-use trawl::app::{ExportFormat, ResultsModel, SavedState, SortOrder, TrawlApp};
-use trawl::search::{FileResult, MatchLine, MatchLines, Occurrence, SearchEvent, Summary};
+use trawl::app::{ExportFormat, ResultsModel, SavedState, TrawlApp};
 
 /// Two matching `.rs` files (text with a comma and quotes), one `.txt` left out.
 fn small_tree() -> tempfile::TempDir {
@@ -275,47 +274,14 @@ fn export_is_disabled_while_searching_and_without_matches() {
 
 /// A model of `files` files with `per_file` matches each, as a finished search would leave it.
 fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
-    let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
     let text = "let needle = needle + 1; // a line of ordinary length, needle";
-    for f in 0..files {
-        let mut lines = MatchLines::new();
-        for l in 0..per_file / 3 {
-            let occurrences: Vec<Occurrence> = [4usize, 13, 55]
-                .iter()
-                .map(|&s| Occurrence {
-                    column: s as u64 + 1,
-                    byte_offset: (l * 62 + s) as u64,
-                    length: 6,
-                    highlight: s..s + 6,
-                })
-                .collect();
-            lines.push(MatchLine {
-                line_number: l as u64 + 1,
-                text,
-                occurrences: &occurrences,
-                spans_lines: false,
-                cut: None,
-            });
-        }
-        model.push_file(FileResult {
-            modified: None,
-            path: root.join(format!("dir{}/file{f}.rs", f % 10)),
-            lines,
-            encoding: None,
-            binary: false,
-        });
-    }
-    let matches = model.match_count() as u64;
-    model.push_event(SearchEvent::Finished(Summary {
-        files_searched: files as u64,
-        files_matched: files as u64,
-        matches,
-        bytes_searched: matches * 20,
-        errors: 0,
-        elapsed: Duration::from_millis(1234),
-        cancelled: false,
-    }));
-    model
+    crate::generated::model(
+        root,
+        files,
+        "needle",
+        |f| root.join(format!("dir{}/file{f}.rs", f % 10)),
+        |_| vec![text.to_string(); per_file / 3],
+    )
 }
 
 /// A large export is written over many frames, with its progress shown, while the window

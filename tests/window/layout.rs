@@ -161,48 +161,13 @@ fn at_each_size_the_toolbar_groups_do_not_overlap() {
 
 /// A finished search's model of `files` files with `per_file` matches each.
 fn big_model(root: &std::path::Path, files: usize, per_file: usize) -> trawl::app::ResultsModel {
-    use trawl::search::{FileResult, MatchLine, MatchLines, Occurrence, SearchEvent, Summary};
-    let mut model = trawl::app::ResultsModel::new(root.to_path_buf(), trawl::app::SortOrder::Path);
-    let text = "let foo = foo + 1; // foo";
-    for f in 0..files {
-        let mut lines = MatchLines::new();
-        for l in 0..per_file / 3 {
-            let occurrences: Vec<Occurrence> = [4usize, 10, 22]
-                .iter()
-                .map(|&s| Occurrence {
-                    column: s as u64 + 1,
-                    byte_offset: (l * 26 + s) as u64,
-                    length: 3,
-                    highlight: s..s + 3,
-                })
-                .collect();
-            lines.push(MatchLine {
-                line_number: l as u64 + 1,
-                text,
-                occurrences: &occurrences,
-                spans_lines: false,
-                cut: None,
-            });
-        }
-        model.push_file(FileResult {
-            modified: None,
-            path: root.join(format!("file{f}.rs")),
-            lines,
-            encoding: None,
-            binary: false,
-        });
-    }
-    let matches = model.match_count() as u64;
-    model.push_event(SearchEvent::Finished(Summary {
-        files_searched: files as u64,
-        files_matched: files as u64,
-        matches,
-        bytes_searched: matches * 20,
-        errors: 0,
-        elapsed: Duration::from_millis(12),
-        cancelled: false,
-    }));
-    model
+    crate::generated::model(
+        root,
+        files,
+        "foo",
+        |f| root.join(format!("file{f}.rs")),
+        |_| vec!["let foo = foo + 1; // foo".to_string(); per_file / 3],
+    )
 }
 
 #[test]

@@ -7,6 +7,7 @@
 mod common;
 #[path = "../support/counting_alloc.rs"]
 mod counting_alloc;
+mod generated;
 
 mod archives;
 mod basics;

@@ -5,13 +5,11 @@
 //! How long any of it takes is the window benchmark's (`cargo bench --bench ui`).
 
 use std::path::Path;
-use std::time::Duration;
 
 use egui::Event;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::{ResultsModel, RowRef, SavedState, SortOrder, TrawlApp};
-use trawl::search::{FileResult, MatchLine, MatchLines, Occurrence, SearchEvent, Summary};
 
 use crate::common::{copied, harness, settle, wait_for_jobs};
 
@@ -20,50 +18,17 @@ use crate::common::{copied, harness, settle, wait_for_jobs};
 /// in 97 of every file. File `f` has `lines - f % 7` lines, so that sorting by match count
 /// reorders them.
 fn big_model(files: usize, lines: usize) -> ResultsModel {
-    let root = Path::new("/many");
-    let mut model = ResultsModel::new(root.to_path_buf(), SortOrder::Path);
-    for f in 0..files {
-        let mut found = MatchLines::new();
-        let mut offset = 0u64;
-        for l in 0..lines - f % 7 {
-            let text = format!("let needle = {} + needle; // needle {f}", l % 97);
-            let occurrences: Vec<Occurrence> = text
-                .match_indices("needle")
-                .map(|(at, _)| Occurrence {
-                    column: at as u64 + 1,
-                    byte_offset: offset + at as u64,
-                    length: 6,
-                    highlight: at..at + 6,
-                })
-                .collect();
-            found.push(MatchLine {
-                line_number: l as u64 + 1,
-                text: &text,
-                occurrences: &occurrences,
-                spans_lines: false,
-                cut: None,
-            });
-            offset += text.len() as u64 + 1;
-        }
-        model.push_file(FileResult {
-            modified: None,
-            path: root.join(format!("d{}/f{f:04}.rs", f % 10)),
-            lines: found,
-            encoding: None,
-            binary: false,
-        });
-    }
-    let matches = model.match_count() as u64;
-    model.push_event(SearchEvent::Finished(Summary {
-        files_searched: files as u64,
-        files_matched: files as u64,
-        matches,
-        bytes_searched: matches * 20,
-        errors: 0,
-        elapsed: Duration::from_millis(1234),
-        cancelled: false,
-    }));
-    model
+    crate::generated::model(
+        Path::new("/many"),
+        files,
+        "needle",
+        |f| Path::new("/many").join(format!("d{}/f{f:04}.rs", f % 10)),
+        |f| {
+            (0..lines - f % 7)
+                .map(|l| format!("let needle = {} + needle; // needle {f}", l % 97))
+                .collect()
+        },
+    )
 }
 
 /// About two million matches.

@@ -666,50 +666,14 @@ fn the_report_of_many_files_lays_out_only_the_lines_in_view() {
 /// `files` files `fNNNNNN.rs` under `/many` of two lines each: `a needle needle needle` and
 /// `b needle needle`, built into a model directly (no search: the window is under test).
 fn needles(files: usize) -> trawl::app::ResultsModel {
-    use trawl::search::{FileResult, MatchLine, MatchLines, Occurrence, SearchEvent, Summary};
     let root = Path::new("/many");
-    let mut model = trawl::app::ResultsModel::new(root.to_path_buf(), trawl::app::SortOrder::Path);
-    for f in 0..files {
-        let mut lines = MatchLines::new();
-        let mut offset = 0;
-        for (number, text) in [(1, "a needle needle needle"), (2, "b needle needle")] {
-            let occurrences: Vec<Occurrence> = text
-                .match_indices("needle")
-                .map(|(at, _)| Occurrence {
-                    column: at as u64 + 1,
-                    byte_offset: offset + at as u64,
-                    length: 6,
-                    highlight: at..at + 6,
-                })
-                .collect();
-            lines.push(MatchLine {
-                line_number: number,
-                text,
-                occurrences: &occurrences,
-                spans_lines: false,
-                cut: None,
-            });
-            offset += text.len() as u64 + 1;
-        }
-        model.push_file(FileResult {
-            path: root.join(format!("f{f:06}.rs")),
-            lines,
-            modified: None,
-            encoding: None,
-            binary: false,
-        });
-    }
-    let matches = model.match_count() as u64;
-    model.push_event(SearchEvent::Finished(Summary {
-        files_searched: files as u64,
-        files_matched: files as u64,
-        matches,
-        bytes_searched: matches * 20,
-        errors: 0,
-        elapsed: Duration::from_millis(1),
-        cancelled: false,
-    }));
-    model
+    crate::generated::model(
+        root,
+        files,
+        "needle",
+        |f| root.join(format!("f{f:06}.rs")),
+        |_| vec!["a needle needle needle".into(), "b needle needle".into()],
+    )
 }
 
 /// Runs the next frame and returns the UI thread's CPU time in it, checking that the bar
