@@ -254,3 +254,44 @@ fn a_multiline_match_shows_its_first_line_marked_as_continuing() {
     harness.step();
     harness.get_by_label("Multiline");
 }
+
+/// "Not copied: …" is about the rows shown when Copy all was pressed: it goes when the filter
+/// changes them, and while it shows, the list's first row stays in view under it.
+#[test]
+fn the_not_copied_notice_keeps_the_first_row_in_view_and_goes_when_the_filter_changes() {
+    let dir = tree();
+    let mut harness = searched(dir.path(), "foo", |_| {});
+    let first = rows(&harness)[0].clone();
+    let first_row = || first.clone() + " (";
+    let top_before = harness.get_by_label_contains(&first_row()).rect().top();
+    harness.state_mut().set_copy_limit(8);
+    harness.get_by_label("Copy all").click();
+    harness.step();
+    assert!(wait_for_jobs(&mut harness).is_empty());
+    harness.run_steps(2);
+    let notice = harness
+        .get_by_label_contains("Not copied: the shown results take at least")
+        .rect();
+    let header = harness.get_by_label_contains(&first_row()).rect();
+    assert!(
+        header.top() >= notice.bottom(),
+        "the first row ({header:?}) is under the notice ({notice:?})"
+    );
+    assert!(
+        header.top() >= top_before,
+        "the first row moved up from {top_before} to {}",
+        header.top()
+    );
+    harness.get_by_label("Filter").focus();
+    harness.step();
+    harness.get_by_label("Filter").type_text("beta");
+    harness.step();
+    wait_for_jobs(&mut harness);
+    harness.run_steps(2);
+    assert!(harness.state().copy_too_large().is_none());
+    assert!(
+        harness
+            .query_by_label_contains("Not copied: the shown results take at least")
+            .is_none()
+    );
+}
