@@ -245,7 +245,11 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     harness.get_by_label("Written. Search again to see the files as they are now.");
     // The results are from before the replace now: Replace no longer offers their matches
     // and waits for a new search, as its hover says.
-    assert!(harness.query_by_label("Replace 2 matches in 1 file").is_none());
+    assert!(
+        harness
+            .query_by_label("Replace 2 matches in 1 file")
+            .is_none()
+    );
     let button = harness.get_by_label("Replace…");
     assert!(button.accesskit_node().is_disabled());
     button.hover();
