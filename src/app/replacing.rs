@@ -74,6 +74,9 @@ impl TrawlApp {
         for action in replace_row(ui, row) {
             self.apply_replace(&ctx, action);
         }
+        if self.state.replacement != self.replace.template {
+            self.state.replacement.clone_from(&self.replace.template);
+        }
         // A replacement typed in this frame starts compiling now, not a frame later.
         let searched = self.shown.fields.as_ref().map(|fields| Searched {
             pattern: &fields.pattern,
