@@ -731,6 +731,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: String::new(),
         };
         assert_eq!(loaded, expected);
     }
@@ -770,6 +771,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: "bar".into(),
         };
         state.remember_folder("/tmp");
         state.remember_search(None);
@@ -801,6 +803,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: "bar".into(),
         };
         assert_eq!(loaded, expected);
     }
@@ -1005,6 +1008,7 @@ mod tests {
             editor_command: String::new(),
             show_preview: true,
             preview_height: 0,
+            replacement: String::new(),
         };
         assert_eq!(now, expected);
         assert!(entry.same_as(&now));
