@@ -25,6 +25,10 @@ const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
 const PATTERN_TOOLS_WIDTH: f32 = 220.0;
 const SEARCH_BUTTONS_WIDTH: f32 = 190.0;
 
+/// Room left after the pattern's row, so that History's menu (400 points wide) opens inside
+/// the window, under its button.
+const MENU_ROOM: f32 = 40.0;
+
 /// What the pattern's tools and the search buttons took when last drawn, spacing included:
 /// the pattern field gets the rest of its row, whatever the labels and the font make them
 /// (a toggle added to the tools once pushed the last one out of a narrow window).
@@ -52,7 +56,7 @@ impl RowWidths {
     /// The window width from which the extensions, the pattern and the buttons share one row
     /// with a pattern field of 200 points or more.
     fn one_row(self) -> f32 {
-        LABEL_WIDTH + 170.0 + 60.0 + 200.0 + self.tools + self.buttons + 4.0 * 8.0
+        LABEL_WIDTH + 170.0 + 60.0 + 200.0 + self.tools + self.buttons + MENU_ROOM + 4.0 * 8.0
     }
 }
 
@@ -215,7 +219,7 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
         ui.horizontal(|ui| {
             enter |= extensions_field(ui, &mut state.extensions);
             let label = ui.label("Pattern");
-            let width = ui.available_width() - widths.tools - widths.buttons;
+            let width = ui.available_width() - widths.tools - widths.buttons - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
             measured.tools = ui
                 .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
@@ -239,7 +243,7 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
         });
         ui.horizontal(|ui| {
             let label = field_label(ui, "Pattern");
-            let width = ui.available_width() - widths.tools;
+            let width = ui.available_width() - widths.tools - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
             measured.tools = ui
                 .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
