@@ -25,8 +25,9 @@ const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
 const PATTERN_TOOLS_WIDTH: f32 = 220.0;
 const SEARCH_BUTTONS_WIDTH: f32 = 190.0;
 
-/// Room left after the pattern's row, so that History's menu (400 points wide) opens inside
-/// the window, under its button.
+/// Room left after the pattern's row: where the row holds the buttons too, History's menu
+/// (400 points wide) then opens inside the window under its button (in a narrower window egui
+/// moves the menu left to keep it inside).
 const MENU_ROOM: f32 = 40.0;
 
 /// What the pattern's tools and the search buttons took when last drawn, spacing included:
