@@ -64,6 +64,8 @@ pub(crate) struct Copier {
     job: Option<CopyJob>,
     /// Copy all refused: its text would take at least this many bytes.
     pub(crate) too_large: Option<u64>,
+    /// The filter of the rows Copy all was pressed on: the refusal is about those rows only.
+    copied_filter: String,
     /// The most text Copy all puts on the clipboard.
     pub(crate) limit: usize,
 }
@@ -73,6 +75,7 @@ impl Default for Copier {
         Copier {
             job: None,
             too_large: None,
+            copied_filter: String::new(),
             limit: COPY_LIMIT,
         }
     }
@@ -83,6 +86,16 @@ impl Copier {
     pub(crate) fn forget(&mut self) {
         self.job = None;
         self.too_large = None;
+    }
+
+    /// The refusal goes once the rows shown are another filter's than those it was about:
+    /// it may no longer be true of them.
+    pub(crate) fn forget_if_other_rows(&mut self, results: Option<&ResultsModel>) {
+        if self.too_large.is_some()
+            && results.is_none_or(|results| results.shown_filter() != self.copied_filter)
+        {
+            self.too_large = None;
+        }
     }
 
     /// Copies every shown result, one `path:line:column:text` line each (Copy all,
@@ -99,6 +112,7 @@ impl Copier {
             );
         }
         self.too_large = None;
+        results.shown_filter().clone_into(&mut self.copied_filter);
         let at_least = results.copy_bytes_at_least();
         let limit = self.limit;
         if at_least > limit as u64 {

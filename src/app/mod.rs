@@ -233,6 +233,8 @@ pub struct TrawlApp {
 impl TrawlApp {
     /// An app over `state`, without eframe (tests, or a host that manages storage itself).
     pub fn new(state: SavedState) -> Self {
+        let mut replace = replace::ReplaceUi::default();
+        replace.template.clone_from(&state.replacement);
         TrawlApp {
             state,
             session: SearchSession::default(),
@@ -245,7 +247,7 @@ impl TrawlApp {
             editor: editor::Editor::default(),
             export: export::ExportUi::default(),
             copier: copy::Copier::default(),
-            replace: replace::ReplaceUi::default(),
+            replace,
             replace_after: replace_after::After::default(),
             dialogs: DialogStack::default(),
             held_keys: Vec::new(),

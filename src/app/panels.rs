@@ -156,6 +156,7 @@ impl TrawlApp {
         self.show_replace_after(ui);
         let ctx = ui.ctx().clone();
         let export = ExportBar::of(&self.export, self.export_blocked());
+        self.copier.forget_if_other_rows(self.shown.model.as_ref());
         let outdated = self.results_outdated();
         let press_enter = outdated
             && self.fields_changed()

@@ -53,7 +53,10 @@ impl TrawlApp {
             return;
         }
         let blocked = self.replace_blocked();
+        // Written results are not offered again (their files have changed): no counts, and
+        // the button's hover says to search again.
         let tally = match self.shown.model.as_ref() {
+            Some(results) if self.replace.wrote_from(results.id()) => None,
             Some(results) if !self.session.is_running() => Some(self.replace.tally(&ctx, results)),
             _ => None,
         };
@@ -70,6 +73,9 @@ impl TrawlApp {
         };
         for action in replace_row(ui, row) {
             self.apply_replace(&ctx, action);
+        }
+        if self.state.replacement != self.replace.template {
+            self.state.replacement.clone_from(&self.replace.template);
         }
         // A replacement typed in this frame starts compiling now, not a frame later.
         let searched = self.shown.fields.as_ref().map(|fields| Searched {

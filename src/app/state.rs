@@ -74,6 +74,9 @@ pub struct SavedState {
     pub show_preview: bool,
     /// The preview panel's height in points, as the person last dragged it (0: not yet).
     pub preview_height: u32,
+    /// The Replace field's text, remembered as the pattern is. The field edits
+    /// `ReplaceUi::template`, which is copied here when it changes.
+    pub replacement: String,
 }
 
 impl Default for SavedState {
@@ -94,6 +97,7 @@ impl Default for SavedState {
             editor_command: String::new(),
             show_preview: true,
             preview_height: 0,
+            replacement: String::new(),
         }
     }
 }
@@ -727,6 +731,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: String::new(),
         };
         assert_eq!(loaded, expected);
     }
@@ -766,6 +771,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: "bar".into(),
         };
         state.remember_folder("/tmp");
         state.remember_search(None);
@@ -797,6 +803,7 @@ mod tests {
             editor_command: "code -g {path}:{line}:{column}".into(),
             show_preview: false,
             preview_height: 240,
+            replacement: "bar".into(),
         };
         assert_eq!(loaded, expected);
     }
@@ -1001,6 +1008,7 @@ mod tests {
             editor_command: String::new(),
             show_preview: true,
             preview_height: 0,
+            replacement: String::new(),
         };
         assert_eq!(now, expected);
         assert!(entry.same_as(&now));

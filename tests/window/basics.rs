@@ -340,6 +340,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         editor_command: String::new(),
         show_preview: true,
         preview_height: 0,
+        replacement: String::new(),
     };
     assert_eq!(loaded, expected);
 

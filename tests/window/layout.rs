@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui::Rect;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use trawl::app::{MIN_WINDOW_SIZE, SavedState, TrawlApp};
 
 use crate::common::{enter_in, wait_for_jobs, wait_for_search};
@@ -220,4 +220,35 @@ fn a_window_smaller_than_the_minimum_asks_to_grow_back() {
         "the window stayed {size:?}"
     );
     const { assert!(MIN_WINDOW_SIZE[0] <= 700.0 && MIN_WINDOW_SIZE[1] <= 500.0) };
+}
+
+/// The pattern's row (the field, History, the toggles Aa, ab, .* and ⇄, then Search, Cancel
+/// and Options where they share it) at the window's minimum width, at the narrowest width
+/// with one row, and at 1280: every control whole, in the window, none over another.
+#[test]
+fn the_pattern_row_s_tools_fit_at_the_minimum_width_and_at_1280() {
+    let dir = tree();
+    for width in [MIN_WINDOW_SIZE[0], 1000.0, 1280.0] {
+        let size = [width, 700.0];
+        let harness = searched_at(size, dir.path(), false);
+        let field = harness
+            .query_all_by_label("Pattern")
+            .find(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
+            .expect("the pattern field")
+            .rect();
+        let window = Rect::from_min_size(egui::Pos2::ZERO, size.into());
+        assert!(window.contains_rect(field), "at {width}: field {field:?}");
+        let mut row = vec![("the pattern field", field)];
+        for label in [
+            "History", "Aa", "ab", ".*", "⇄", "Search", "Cancel", "Options",
+        ] {
+            assert_inside(&harness, size, label);
+            row.push((label, rect(&harness, label)));
+        }
+        for (i, (a, ra)) in row.iter().enumerate() {
+            for (b, rb) in &row[i + 1..] {
+                assert_apart(*ra, *rb, &format!("at {width}: {a} and {b}"));
+            }
+        }
+    }
 }

@@ -243,13 +243,18 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     harness.get_by_label(&format!("{}: 2 replacements", a.display()));
     // The selected match's lines after the change are not shown as if still to come.
     harness.get_by_label("Written. Search again to see the files as they are now.");
-    // The results are from before the replace now: Replace waits for a new search.
+    // The results are from before the replace now: Replace no longer offers their matches
+    // and waits for a new search, as its hover says.
     assert!(
         harness
-            .get_by_label("Replace 2 matches in 1 file")
-            .accesskit_node()
-            .is_disabled()
+            .query_by_label("Replace 2 matches in 1 file")
+            .is_none()
     );
+    let button = harness.get_by_label("Replace…");
+    assert!(button.accesskit_node().is_disabled());
+    button.hover();
+    harness.run_steps(60);
+    harness.get_by_label_contains("search again to replace more");
 
     harness.get_by_label("Undo").click();
     harness.step();

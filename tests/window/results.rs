@@ -19,6 +19,16 @@ fn searched(
     pattern: &str,
     edit: impl FnOnce(&mut SavedState),
 ) -> Harness<'static, TrawlApp> {
+    searched_in(harness, folder, pattern, edit)
+}
+
+/// [`searched`] in the window `window` makes.
+fn searched_in(
+    window: impl FnOnce(TrawlApp) -> Harness<'static, TrawlApp>,
+    folder: &Path,
+    pattern: &str,
+    edit: impl FnOnce(&mut SavedState),
+) -> Harness<'static, TrawlApp> {
     let mut state = SavedState {
         folder: folder.display().to_string(),
         extensions: "rs".into(),
@@ -27,7 +37,7 @@ fn searched(
         ..SavedState::default()
     };
     edit(&mut state);
-    let mut harness = harness(TrawlApp::new(state));
+    let mut harness = window(TrawlApp::new(state));
     harness.get_by_label("Pattern").focus();
     harness.step();
     harness.key_press(Key::Enter);
@@ -253,4 +263,88 @@ fn a_multiline_match_shows_its_first_line_marked_as_continuing() {
     harness.get_by_label("Options").click();
     harness.step();
     harness.get_by_label("Multiline");
+}
+
+/// "Not copied: …" is about the rows shown when Copy all was pressed: it goes when the filter
+/// changes them, and while it shows, the list's first row stays in view under it.
+#[test]
+fn the_not_copied_notice_keeps_the_first_row_in_view_and_goes_when_the_filter_changes() {
+    let dir = tree();
+    let mut harness = searched(dir.path(), "foo", |_| {});
+    let first = rows(&harness)[0].clone();
+    let first_row = || first.clone() + " (";
+    let top_before = harness.get_by_label_contains(&first_row()).rect().top();
+    harness.state_mut().set_copy_limit(8);
+    harness.get_by_label("Copy all").click();
+    harness.step();
+    assert!(wait_for_jobs(&mut harness).is_empty());
+    harness.run_steps(2);
+    let notice = harness.get_by_label_contains("Not copied: at least").rect();
+    let header = harness.get_by_label_contains(&first_row()).rect();
+    assert!(
+        header.top() >= notice.bottom(),
+        "the first row ({header:?}) is under the notice ({notice:?})"
+    );
+    assert!(
+        header.top() >= top_before,
+        "the first row moved up from {top_before} to {}",
+        header.top()
+    );
+    harness.get_by_label("Filter").focus();
+    harness.step();
+    harness.get_by_label("Filter").type_text("beta");
+    harness.step();
+    wait_for_jobs(&mut harness);
+    harness.run_steps(2);
+    assert!(harness.state().copy_too_large().is_none());
+    assert!(
+        harness
+            .query_by_label_contains("Not copied: at least")
+            .is_none()
+    );
+}
+
+/// In the smallest window, "Not copied: …" takes one line, its buttons on it, and the list
+/// under it still shows the first file's header and its first match whole.
+#[test]
+fn the_not_copied_notice_takes_one_line_in_the_smallest_window() {
+    let dir = tree();
+    let smallest = |app| {
+        Harness::builder()
+            .with_size(trawl::app::MIN_WINDOW_SIZE)
+            .build_eframe(move |_cc| app)
+    };
+    let mut harness = searched_in(smallest, dir.path(), "foo", |_| {});
+    let shown = rows(&harness);
+    harness.state_mut().set_copy_limit(8);
+    harness.get_by_label("Copy all").click();
+    harness.step();
+    assert!(wait_for_jobs(&mut harness).is_empty());
+    harness.run_steps(2);
+    let notice = harness.get_by_label_contains("Not copied: at least").rect();
+    let dismiss = harness.get_by_label("Dismiss").rect();
+    let export = harness.get_by_label("Export instead…").rect();
+    assert!(
+        notice.height() < 1.5 * dismiss.height(),
+        "the notice is {notice:?}"
+    );
+    for button in [dismiss, export] {
+        assert!(
+            (button.center().y - notice.center().y).abs() < 4.0,
+            "{button:?} is not on the notice's line {notice:?}"
+        );
+    }
+    let list_bottom = harness.get_by_label("Preview").rect().top();
+    let header = harness
+        .get_by_label_contains(&(shown[0].clone() + " ("))
+        .rect();
+    let first_match = harness.get_by_label_contains(shown[1].trim_start()).rect();
+    assert!(
+        header.top() >= notice.bottom(),
+        "{header:?} under {notice:?}"
+    );
+    assert!(
+        first_match.bottom() <= list_bottom,
+        "the first match {first_match:?} is cut by the preview at {list_bottom}"
+    );
 }

@@ -605,6 +605,10 @@ fn options_history_and_theme_survive_a_restart() {
     harness.step();
     click_search(&mut harness);
     assert_eq!(found(&harness), (2, 3), "a.rs and .hidden/d.rs");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::H);
+    harness.run_steps(2);
+    harness.get_by_label("Replace").type_text("bar");
+    harness.run_steps(2);
 
     // Every field as this test set it, checked against literals (a struct literal with every
     // field, so a new one must be added here).
@@ -656,6 +660,7 @@ fn options_history_and_theme_survive_a_restart() {
         editor_command: String::new(),
         show_preview: true,
         preview_height: 0,
+        replacement: "bar".into(),
     };
     assert_eq!(loaded, expected);
 
@@ -664,6 +669,10 @@ fn options_history_and_theme_survive_a_restart() {
     next.run_steps(2);
     assert_eq!(next.ctx.theme(), egui::Theme::Light);
     assert_eq!(next.get_by_label("Globs").value().as_deref(), Some("!b.rs"));
+    // The Replace field, opened again, holds what was typed in it.
+    next.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::H);
+    next.run_steps(2);
+    assert_eq!(next.get_by_label("Replace").value().as_deref(), Some("bar"));
 }
 
 #[test]

@@ -390,7 +390,14 @@ fn counts_text(results: &ResultsModel) -> String {
 }
 
 /// "Not copied: …" with Export… and Dismiss, when Copy all's text would be past the limit.
+/// One short line even at the window's minimum width (the reason on hover): the list under
+/// it keeps its rows.
 fn copy_too_large_line(ui: &mut Ui, bytes: u64, limit: usize, actions: &mut Vec<RowAction>) {
+    let limit = if limit >= 1 << 20 {
+        format!("{} MiB", limit >> 20)
+    } else {
+        format!("{} KiB", limit >> 10)
+    };
     ui.horizontal_wrapped(|ui| {
         if ui
             .small_button("Dismiss")
@@ -402,16 +409,15 @@ fn copy_too_large_line(ui: &mut Ui, bytes: u64, limit: usize, actions: &mut Vec<
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
-                "Not copied: the shown results take at least {} as text, more than the {} a \
-                 clipboard can carry. Export writes them to a file.",
-                megabytes(bytes),
-                if limit >= 1 << 20 {
-                    format!("{} MiB", limit >> 20)
-                } else {
-                    format!("{} KiB", limit >> 10)
-                }
+                "Not copied: at least {}, past the clipboard's {limit}.",
+                megabytes(bytes)
             ),
-        );
+        )
+        .on_hover_text(format!(
+            "The shown results take at least {} as text, more than the {limit} a clipboard \
+             can carry. Export writes them to a file.",
+            megabytes(bytes)
+        ));
         if ui
             .small_button("Export instead…")
             .on_hover_text("Save the shown results to a file")

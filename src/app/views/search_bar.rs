@@ -20,17 +20,46 @@ const EXTENSIONS_HELP: &str = if crate::search::EXTENSIONS_IGNORE_CASE {
      every file. Case-sensitive, as file names are on Linux: RS does not find .rs files."
 };
 
-/// History and the pattern's three toggles, laid out after the pattern field (with spacing
-/// and some room to spare: History's menu, 400 points wide, then opens inside the window).
-const PATTERN_TOOLS_WIDTH: f32 = 200.0;
+/// What History and the pattern's toggles, and Search, Cancel and Options, take before their
+/// first frame measures them (see [`RowWidths`]).
+const PATTERN_TOOLS_WIDTH: f32 = 220.0;
+const SEARCH_BUTTONS_WIDTH: f32 = 190.0;
 
-/// Search, Cancel and Options (with room to spare, as above).
-const SEARCH_BUTTONS_WIDTH: f32 = 240.0;
+/// Room left after the pattern's row: where the row holds the buttons too, History's menu
+/// (400 points wide) then opens inside the window under its button (in a narrower window egui
+/// moves the menu left to keep it inside).
+const MENU_ROOM: f32 = 40.0;
 
-/// The window width from which the extensions, the pattern and the buttons share one row with
-/// a pattern field of 200 points or more.
-const ONE_ROW_WIDTH: f32 =
-    LABEL_WIDTH + 170.0 + 60.0 + 200.0 + PATTERN_TOOLS_WIDTH + SEARCH_BUTTONS_WIDTH + 6.0 * 8.0;
+/// What the pattern's tools and the search buttons took when last drawn, spacing included:
+/// the pattern field gets the rest of its row, whatever the labels and the font make them
+/// (a toggle added to the tools once pushed the last one out of a narrow window).
+#[derive(Clone, Copy, PartialEq)]
+struct RowWidths {
+    tools: f32,
+    buttons: f32,
+}
+
+impl Default for RowWidths {
+    fn default() -> Self {
+        RowWidths {
+            tools: PATTERN_TOOLS_WIDTH,
+            buttons: SEARCH_BUTTONS_WIDTH,
+        }
+    }
+}
+
+impl RowWidths {
+    /// Kept in egui's memory of the window, as egui keeps its widgets' sizes.
+    fn id() -> egui::Id {
+        egui::Id::unique("trawl.pattern_row_widths")
+    }
+
+    /// The window width from which the extensions, the pattern and the buttons share one row
+    /// with a pattern field of 200 points or more.
+    fn one_row(self) -> f32 {
+        LABEL_WIDTH + 170.0 + 60.0 + 200.0 + self.tools + self.buttons + MENU_ROOM + 4.0 * 8.0
+    }
+}
 
 /// Width of the label column, so the fields line up.
 pub(super) const LABEL_WIDTH: f32 = 78.0;
@@ -182,27 +211,58 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
     // Extensions, pattern and its toggles, Search, Cancel and Options: one row where the
     // window is wide enough, else two (the buttons after the extensions), so that nothing
     // is pushed out of sight.
-    if ui.available_width() >= ONE_ROW_WIDTH {
+    let widths: RowWidths = ui
+        .data(|data| data.get_temp(RowWidths::id()))
+        .unwrap_or_default();
+    let mut measured = widths;
+    let spacing = ui.spacing().item_spacing.x;
+    if ui.available_width() >= widths.one_row() {
         ui.horizontal(|ui| {
             enter |= extensions_field(ui, &mut state.extensions);
             let label = ui.label("Pattern");
-            let width = ui.available_width() - PATTERN_TOOLS_WIDTH - SEARCH_BUTTONS_WIDTH;
+            let width = ui.available_width() - widths.tools - widths.buttons - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            pattern_tools(ui, state, replace_open, &mut actions);
-            enter |= search_buttons(ui, state, valid, searching, &mut actions);
+            measured.tools = ui
+                .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
+                .response
+                .rect
+                .width()
+                + spacing;
+            let buttons =
+                ui.horizontal(|ui| search_buttons(ui, state, valid, searching, &mut actions));
+            enter |= buttons.inner;
+            measured.buttons = buttons.response.rect.width() + spacing;
         });
     } else {
         ui.horizontal(|ui| {
             enter |= extensions_field(ui, &mut state.extensions);
             ui.separator();
-            enter |= search_buttons(ui, state, valid, searching, &mut actions);
+            let buttons =
+                ui.horizontal(|ui| search_buttons(ui, state, valid, searching, &mut actions));
+            enter |= buttons.inner;
+            measured.buttons = buttons.response.rect.width() + spacing;
         });
         ui.horizontal(|ui| {
             let label = field_label(ui, "Pattern");
-            let width = ui.available_width() - PATTERN_TOOLS_WIDTH;
+            let width = ui.available_width() - widths.tools - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            pattern_tools(ui, state, replace_open, &mut actions);
+            measured.tools = ui
+                .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
+                .response
+                .rect
+                .width()
+                + spacing;
         });
+    }
+    if measured != widths {
+        ui.data_mut(|data| data.insert_temp(RowWidths::id(), measured));
+        // Laid out with other widths than the row's own: drawn again at once, never shown.
+        if (measured.tools - widths.tools).abs() > 0.5
+            || (measured.buttons - widths.buttons).abs() > 0.5
+        {
+            ui.ctx()
+                .request_discard("the pattern row's tools were measured");
+        }
     }
     if let Some(error) = &errors.extensions {
         error_line(ui, error_color, error);
