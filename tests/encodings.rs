@@ -557,3 +557,147 @@ fn large_files_are_decoded_whether_streamed_or_split() {
         assert_eq!(search(req), expected, "multiline {multiline}");
     }
 }
+
+/// A UTF-8 text with a stray Windows-1252 byte: `lines` lines of `café au lait`, and the
+/// stray `caf\xE9` line first or last.
+fn mostly_utf8(lines: usize, stray_first: bool) -> Vec<u8> {
+    let utf8 = "café au lait\n".repeat(lines).into_bytes();
+    let stray = b"caf\xE9 latin\n".to_vec();
+    if stray_first {
+        [stray, utf8].concat()
+    } else {
+        [utf8, stray].concat()
+    }
+}
+
+/// A file that is UTF-8 but for a stray byte is searched with `-E auto` as its bytes, exactly
+/// as without `-E` (docs/CONTRACT.md, "Encodings"): read whole, read in parts and split into
+/// segments (the stray byte in its first part, or in a later segment, which has the file
+/// searched again), or streamed (`-U`).
+#[test]
+fn a_file_utf8_but_for_a_stray_byte_is_searched_as_utf8() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    fs::write(dir.path().join("m.txt"), mostly_utf8(300, false)).expect("write");
+    let found = search(request(dir.path(), "café", TextEncoding::Auto));
+    assert_eq!(found.len(), 300, "every UTF-8 café, none in the stray line");
+    assert!(found.iter().all(|hit| hit.encoding.is_none()));
+    assert_eq!(
+        found,
+        search(request(dir.path(), "café", TextEncoding::Utf8))
+    );
+    assert_eq!(
+        found,
+        reference_hits(dir.path(), "café", TextEncoding::Auto)
+    );
+    // Over the whole-read limit (1 MiB).
+    let dir = tempfile::tempdir().expect("temporary folder");
+    fs::write(dir.path().join("late.txt"), mostly_utf8(100_000, false)).expect("write");
+    fs::write(dir.path().join("early.txt"), mostly_utf8(100_000, true)).expect("write");
+    let pattern = "café|latin";
+    let without_e = search(request(dir.path(), pattern, TextEncoding::Utf8));
+    assert_eq!(without_e.len(), 2 * 100_000 + 2);
+    assert_eq!(
+        without_e,
+        reference_hits(dir.path(), pattern, TextEncoding::Auto)
+    );
+    for multiline in [false, true] {
+        let mut req = request(dir.path(), pattern, TextEncoding::Auto);
+        req.options.multiline = multiline;
+        assert_eq!(search(req), without_e, "multiline {multiline}");
+    }
+}
+
+/// Legacy CJK text has pairs of bytes that are valid UTF-8 by accident (GBK's 纸 is 0xD6 0xBD,
+/// EUC-JP's 文 0xCA 0xB8): such a file is still decoded.
+#[test]
+fn a_legacy_file_with_accidental_utf8_pairs_is_still_decoded() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let files = [
+        (
+            "gbk.txt",
+            encoding_rs::GBK,
+            "中文纸张，我们明天在北京见面。\n",
+        ),
+        (
+            "euc-jp.txt",
+            encoding_rs::EUC_JP,
+            "日本語の文書を検索するためのテストです。\n",
+        ),
+    ];
+    for (name, encoding, line) in files {
+        let text = line.repeat(50);
+        let (bytes, _, _) = encoding.encode(&text);
+        let accidental: usize = (bytes.utf8_chunks())
+            .map(|chunk| chunk.valid().bytes().filter(|b| !b.is_ascii()).count())
+            .sum();
+        assert!(accidental > 0, "{name} has valid UTF-8 pairs");
+        fs::write(dir.path().join(name), &bytes).expect("write");
+    }
+    let pattern = "纸张|文書";
+    let found = search(request(dir.path(), pattern, TextEncoding::Auto));
+    assert_eq!(by_file(&found, "gbk.txt").len(), 50);
+    assert_eq!(by_file(&found, "euc-jp.txt").len(), 50);
+    for (name, encoding, _) in files {
+        assert!(
+            by_file(&found, name)
+                .iter()
+                .all(|hit| hit.encoding == Some(encoding.name())),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        found,
+        reference_hits(dir.path(), pattern, TextEncoding::Auto)
+    );
+}
+
+/// Through the binary: `-E auto` finds the 300 UTF-8 occurrences with no `encoding` in the
+/// JSON, and `-r --write` keeps the stray byte and every byte but the replaced ones.
+#[test]
+fn the_binary_searches_and_replaces_a_mostly_utf8_file_as_utf8() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let journal = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("m.txt");
+    let original = mostly_utf8(300, false);
+    fs::write(&file, &original).expect("write");
+    let root = dir.path().to_str().expect("a UTF-8 temporary path");
+    let trawl = |args: &[&str]| {
+        Command::cargo_bin("trawl")
+            .expect("the binary")
+            .args(args)
+            .env("TRAWL_JOURNAL_DIR", journal.path())
+            .output()
+            .expect("trawl runs")
+    };
+    let out = trawl(&[root, "txt", "café", "-E", "auto", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 JSON");
+    let matches: Vec<&str> = (stdout.lines())
+        .filter(|line| line.contains(r#""type":"match""#))
+        .collect();
+    assert_eq!(matches.len(), 300);
+    assert!(matches.iter().all(|line| !line.contains("encoding")));
+    let out = trawl(&[
+        root,
+        "txt",
+        "café|latin",
+        "-E",
+        "auto",
+        "-r",
+        "tea",
+        "--write",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    let expected = regex::bytes::Regex::new("café|latin")
+        .expect("a valid pattern")
+        .replace_all(&original, &b"tea"[..])
+        .into_owned();
+    let written = fs::read(&file).expect("read");
+    assert!(
+        written.ends_with(b"caf\xE9 tea\n"),
+        "the stray byte is kept"
+    );
+    assert!(written == expected, "every other byte is kept");
+}

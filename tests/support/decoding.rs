@@ -43,12 +43,16 @@ pub fn decode(raw: &[u8], choice: TextEncoding) -> Decoded {
         TextEncoding::Utf8 | TextEncoding::Bytes => as_bytes(raw, 0),
         TextEncoding::Named(encoding) => decoded(encoding, raw),
         TextEncoding::Auto if std::str::from_utf8(raw).is_ok() => as_bytes(raw, 0),
+        // Not valid UTF-8, but mostly: its bytes, as without `-E`.
+        TextEncoding::Auto if detect(raw) == encoding_rs::UTF_8 => as_bytes(raw, 0),
         TextEncoding::Auto => decoded(detect(raw), raw),
     }
 }
 
-/// chardetng's guess from the first byte that is not ASCII to the 256th, at most
-/// [`DETECT_BYTES`].
+/// The encoding of a file that is not valid UTF-8, judged from its first byte that is not
+/// ASCII to the 256th, at most [`DETECT_BYTES`]: UTF-8 when at least 99 % of the sample's
+/// non-ASCII bytes are in well-formed UTF-8 characters (a character cut by the sample's end
+/// left out), else chardetng's guess.
 pub fn detect(raw: &[u8]) -> &'static Encoding {
     let from = raw.iter().position(|b| !b.is_ascii()).unwrap_or(raw.len());
     let mut end = raw.len().min(from + DETECT_BYTES);
@@ -62,10 +66,47 @@ pub fn detect(raw: &[u8]) -> &'static Encoding {
             }
         }
     }
-    let mut detector = chardetng::EncodingDetector::new();
     // The end of the sample is the end of the stream only when the file ends there.
-    detector.feed(&raw[from..end], end == raw.len());
+    let at_end = end == raw.len();
+    if mostly_utf8(&raw[from..end], at_end) {
+        return encoding_rs::UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(&raw[from..end], at_end);
     detector.guess(None, false)
+}
+
+/// Whether 99 % of `sample`'s non-ASCII bytes are in characters `str::from_utf8` accepts,
+/// the rest counted as it rejects them, a maximal invalid sequence at a time.
+fn mostly_utf8(sample: &[u8], at_end: bool) -> bool {
+    let (mut well_formed, mut invalid, mut rest) = (0, 0, sample);
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                well_formed += text.bytes().filter(|b| !b.is_ascii()).count();
+                break;
+            }
+            Err(error) => {
+                let valid = &rest[..error.valid_up_to()];
+                well_formed += valid.iter().filter(|b| !b.is_ascii()).count();
+                match error.error_len() {
+                    Some(len) => {
+                        invalid += len;
+                        rest = &rest[error.valid_up_to() + len..];
+                    }
+                    // A character cut by the end: an error only at the file's end.
+                    None => {
+                        if at_end {
+                            invalid += rest.len() - error.valid_up_to();
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let non_ascii = well_formed + invalid;
+    non_ascii > 0 && well_formed * 100 >= non_ascii * 99
 }
 
 fn decoded(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {

@@ -46,8 +46,8 @@ pub(crate) enum Reading {
     },
     /// Decoded from this encoding; a byte-order mark, if any, is skipped.
     Decoded(&'static Encoding),
-    /// Not UTF-8, and only the file's first part was given: decoded from the encoding
-    /// [`detect_in`] finds in the file, which may need more of it than that part.
+    /// Not UTF-8, and only the file's first part was given: read as [`detected`] says of the
+    /// encoding [`detect_in`] finds in the file, which may need more of it than that part.
     Detect,
 }
 
@@ -95,7 +95,7 @@ pub(crate) fn reading(
                 bom: 0,
                 check_utf8: !complete,
             },
-            Scan::NotUtf8 if complete => Reading::Decoded(detect(start)),
+            Scan::NotUtf8 if complete => detected(detect(start)),
             Scan::NotUtf8 => Reading::Detect,
         },
         TextEncoding::Utf8 | TextEncoding::Bytes | TextEncoding::Named(_) => {
@@ -181,7 +181,7 @@ fn without_cut_char(bytes: &[u8], start: usize) -> usize {
 /// A reader that checks that what it passes on is UTF-8, for a file streamed as UTF-8 by
 /// `-E auto` because its first part was (a multiline search does not split a large file).
 /// At the first byte that is not, it sets `failed` and fails the read: the search stops there
-/// and the file is searched again, decoded.
+/// and the file is searched again as its detected encoding says.
 pub(crate) struct Utf8Check<'f, R> {
     inner: R,
     /// The start of a character the last read cut, completed by the next.
@@ -246,10 +246,21 @@ pub(crate) fn is_utf8(text: &[u8]) -> bool {
     simdutf8::basic::from_utf8(text).is_ok()
 }
 
+/// A file that is not valid UTF-8 is still UTF-8, searched as its bytes, when at least this
+/// share of the non-ASCII bytes of its detection sample are parts of well-formed UTF-8
+/// sequences (in percent): a UTF-8 file with a stray byte of another encoding (a Latin-1 `é`
+/// pasted into a comment), as ripgrep searches it. Legacy CJK text forms valid UTF-8 pairs by
+/// accident: at most 54 % of the sample's non-ASCII bytes in the 515 CJK files of the legacy
+/// benchmark tree (`scripts/bench-encodings.sh`; EUC-JP the most, Windows-1252 none), at most
+/// 47 % in the tests' legacy samples. 99 % leaves a sample of 256 non-ASCII bytes room for
+/// two stray ones.
+pub(crate) const MOSTLY_UTF8_PERCENT: usize = 99;
+
 /// The encoding of `bytes`, the whole file, or at least [`DETECT_BYTES`] of it from its first
-/// byte that is not ASCII, as chardetng guesses it from the bytes from there to the
-/// [`DETECT_NON_ASCII`]th non-ASCII one (or to [`DETECT_BYTES`], or to the end). Not UTF-8: it is asked
-/// only about files that are not valid UTF-8.
+/// byte that is not ASCII, judged from the bytes from there to the [`DETECT_NON_ASCII`]th
+/// non-ASCII one (or to [`DETECT_BYTES`], or to the end): UTF-8 when they are mostly UTF-8
+/// ([`MOSTLY_UTF8_PERCENT`]), else chardetng's guess, never UTF-8. It is asked only about
+/// files that are not valid UTF-8; [`detected`] says how its answer is read.
 pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
     let from = first_non_ascii(bytes).unwrap_or(bytes.len());
     let limit = bytes.len().min(from.saturating_add(DETECT_BYTES));
@@ -257,11 +268,56 @@ pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
         .filter(|(_, b)| !b.is_ascii())
         .nth(DETECT_NON_ASCII - 1)
         .map_or(limit, |(at, _)| from + at + 1);
+    let complete = end == bytes.len();
+    if mostly_utf8(&bytes[from..end], complete) {
+        return UTF_8;
+    }
     let mut detector = chardetng::EncodingDetector::new();
     // Not the end of the file unless it is: a character cut at the sample's end is no error
     // (chardetng rules out an encoding for one).
-    detector.feed(&bytes[from..end], end == bytes.len());
+    detector.feed(&bytes[from..end], complete);
     detector.guess(None, false)
+}
+
+/// Whether at least [`MOSTLY_UTF8_PERCENT`] of the non-ASCII bytes of `sample` (the end of the
+/// file when `complete`, else a character its end cuts is left out) are in well-formed UTF-8
+/// sequences. Invalid bytes are counted as a UTF-8 decoder skips them, a maximal invalid
+/// sequence at a time (`<[u8]>::utf8_chunks`).
+fn mostly_utf8(sample: &[u8], complete: bool) -> bool {
+    let (mut well_formed, mut invalid) = (0, 0);
+    let mut chunks = sample.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        well_formed += chunk.valid().len() - ascii_count(chunk.valid().as_bytes());
+        let bad = chunk.invalid();
+        // The last chunk's invalid bytes end the sample: a character's start, cut there?
+        let cut = !complete
+            && chunks.peek().is_none()
+            && std::str::from_utf8(bad).is_err_and(|error| error.error_len().is_none());
+        if !cut {
+            invalid += bad.len();
+        }
+    }
+    let non_ascii = well_formed + invalid;
+    non_ascii > 0 && well_formed * 100 >= non_ascii * MOSTLY_UTF8_PERCENT
+}
+
+fn ascii_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| b.is_ascii()).count()
+}
+
+/// How a file that is not valid UTF-8 is read once [`detect`] has named `encoding`: UTF-8 (a
+/// file whose bytes are nearly all UTF-8) as its bytes, exactly as without `-E`: an invalid
+/// byte matches nothing and is kept as it is by a replace, and offsets are the file's. It
+/// has no byte-order mark (one decides before detection) and is checked no further.
+pub(crate) fn detected(encoding: &'static Encoding) -> Reading {
+    if encoding == UTF_8 {
+        Reading::Bytes {
+            bom: 0,
+            check_utf8: false,
+        }
+    } else {
+        Reading::Decoded(encoding)
+    }
 }
 
 /// The encoding of the file `reader` reads, as [`detect`] guesses it from its start: the
@@ -694,6 +750,67 @@ mod tests {
                 "{}: {bytes:?}",
                 encoding.name()
             );
+        }
+    }
+
+    #[test]
+    fn a_file_mostly_utf8_is_read_as_its_bytes() {
+        let utf8_bytes = Reading::Bytes {
+            bom: 0,
+            check_utf8: false,
+        };
+        let auto = TextEncoding::Auto;
+        // A stray Latin-1 byte after 300 lines of UTF-8, out of the sample, or in it.
+        let mut late = "café au lait\n".repeat(300).into_bytes();
+        late.extend_from_slice(b"caf\xE9 latin\n");
+        assert_eq!(detect(&late), UTF_8);
+        assert_eq!(detect_in(&late[..]).unwrap(), UTF_8);
+        assert_eq!(read(&late, auto), utf8_bytes);
+        let mut early = b"caf\xE9 latin\n".to_vec();
+        early.extend_from_slice("café au lait\n".repeat(300).as_bytes());
+        assert_eq!(read(&early, auto), utf8_bytes);
+        // 99 %: two stray bytes of 256 are UTF-8, three are not.
+        let strays = |count: usize| {
+            let mut bytes = b"\xE9\n".repeat(count);
+            bytes.extend_from_slice("é".repeat(DETECT_NON_ASCII).as_bytes());
+            detect(&bytes)
+        };
+        assert_eq!(strays(2), UTF_8);
+        assert_ne!(strays(3), UTF_8);
+        // Few non-ASCII bytes, two of them stray: not UTF-8.
+        assert_ne!(detect(b"caf\xE9 na\xEFve, caf\xC3\xA9"), UTF_8);
+        // A character cut by the sample's end is no invalid byte.
+        let cut = "日本".repeat(DETECT_NON_ASCII);
+        let mut cut = cut.into_bytes();
+        cut.push(0xFF);
+        assert_eq!(detect(&cut), UTF_8);
+        assert!(!mostly_utf8(&"日".as_bytes()[..2], false));
+    }
+
+    #[test]
+    fn legacy_text_with_accidental_utf8_pairs_is_still_detected() {
+        // Each text has some pairs that are valid UTF-8 by accident (GBK's 中 is 0xD6 0xD0,
+        // no pair; its 纸 0xD6 0xBD is one), far fewer than the threshold asks.
+        for (encoding, text) in [
+            (encoding_rs::GBK, "中文纸张，我们明天在北京见面。"),
+            (
+                encoding_rs::SHIFT_JIS,
+                "日本語のテキストです。東京で会いましょう。",
+            ),
+            (
+                encoding_rs::EUC_JP,
+                "日本語の文書を検索するためのテストです。",
+            ),
+            (encoding_rs::EUC_KR, "한국어 텍스트입니다. 서울에서 만나요."),
+            (encoding_rs::BIG5, "中文文本，我們明天在台北見面。"),
+        ] {
+            let text = text.repeat(40);
+            let (bytes, _, _) = encoding.encode(&text);
+            let accidental: usize = (bytes.utf8_chunks())
+                .map(|chunk| chunk.valid().len() - ascii_count(chunk.valid().as_bytes()))
+                .sum();
+            assert!(accidental > 0, "{}: some accidental UTF-8", encoding.name());
+            assert_eq!(detect(&bytes), encoding, "{}", encoding.name());
         }
     }
 

@@ -215,7 +215,8 @@ impl FileSearcher {
             let detected = encoding::detect_in(contents.chain(&file))?;
             // Back to where the first part ends, for the search to read on from there.
             (&file).seek(SeekFrom::Start(filled as u64))?;
-            reading = Reading::Decoded(detected);
+            // A file that is mostly UTF-8 is read as bytes, and split below when large.
+            reading = encoding::detected(detected);
         }
         // A large file is searched in segments on every free thread, unless it is decoded or a
         // multiline match could span two segments.
@@ -244,7 +245,7 @@ impl FileSearcher {
                     let found = self.search_split(Arc::new(split), filled)?;
                     let mut found = match (found, again) {
                         (Some(found), _) => found,
-                        (None, Some(again)) => self.search_again_decoded(&again, meta.len())?,
+                        (None, Some(again)) => self.search_again_detected(&again, meta.len())?,
                         (None, None) => {
                             return Err(io::Error::other(internal_error(
                                 &"a file not checked for UTF-8 was found not to be",
@@ -269,7 +270,7 @@ impl FileSearcher {
             Some(found) => found,
             None => {
                 let size = large.as_ref().map_or(filled as u64, |meta| meta.len());
-                self.search_again_decoded(&file, size)?
+                self.search_again_detected(&file, size)?
             }
         };
         found.has_nul = nul_at_start;
@@ -329,7 +330,7 @@ impl FileSearcher {
 
     /// Searches a file read as `reading` says: `contents` are its first bytes (all
     /// of it when `complete`), the rest is read on from `file`'s position. None: the file
-    /// was to be checked for UTF-8 and is not (`-E auto`), to be searched again decoded.
+    /// was to be checked for UTF-8 and is not (`-E auto`), to be searched again as detected.
     fn search_read(
         &mut self,
         reading: Reading,
@@ -416,7 +417,7 @@ impl FileSearcher {
         };
         // A cancel stops the search at a match or a read (the reader's refusal surfaces as
         // the cancellation itself): the lines before it are complete and numbered, unless
-        // they are to be searched again decoded.
+        // they are to be searched again as detected.
         if self.cancel.load(Ordering::Relaxed) {
             let mut found = sink.into_matches(bytes_read);
             found.encoding = decoded_from;
@@ -432,10 +433,11 @@ impl FileSearcher {
         Ok(Some(found))
     }
 
-    /// Searches again, decoded, a large file that was searched in segments as UTF-8 until one
-    /// was not (`-E auto`): its encoding is detected from its start, the file streamed through
-    /// the decoder from its first byte.
-    fn search_again_decoded(&mut self, mut file: &File, size: u64) -> io::Result<FileMatches> {
+    /// Searches again a large file that was searched as UTF-8 until a segment or a read was
+    /// not (`-E auto`): its encoding is detected from its start, as a file read whole is, and
+    /// the file streamed from its first byte, through the decoder, or as its bytes unchecked
+    /// when it is mostly UTF-8 (see [`encoding::detected`]).
+    fn search_again_detected(&mut self, mut file: &File, size: u64) -> io::Result<FileMatches> {
         file.seek(SeekFrom::Start(0))?;
         let detected = encoding::detect_in(CancellableReader {
             inner: file,
@@ -449,14 +451,14 @@ impl FileSearcher {
             .as_ref()
             .map(|progress| StreamReport::new(progress, size));
         let found = self.search_read(
-            Reading::Decoded(detected),
+            encoding::detected(detected),
             &[],
             false,
             file,
             report.as_ref(),
         )?;
         found.ok_or_else(|| {
-            io::Error::other(internal_error(&"a decoded file was checked for UTF-8"))
+            io::Error::other(internal_error(&"a detected file was checked for UTF-8"))
         })
     }
 
@@ -477,7 +479,7 @@ impl FileSearcher {
             }
         }
         let _settle = Settle(&split);
-        // A split file's result, or none: a segment was not UTF-8 (see `search_again_decoded`).
+        // A split file's result, or none: a segment was not UTF-8 (see `search_again_detected`).
         if let Some(first) = split.claim() {
             if let Some(helpers) = &self.helpers {
                 helpers.ask(&SharedWork::Split(Arc::clone(&split)));
@@ -556,8 +558,9 @@ impl FileSearcher {
     /// encoding rules), for what has no file of its own: an archive's member, a decompressed
     /// file (`-z`). Its first part decides how it is read, since a stream cannot be read
     /// again: with `-E auto`, a stream longer than the read buffer whose start is UTF-8 is
-    /// searched as UTF-8 to its end, and one whose start is not is decoded from the
-    /// encoding detected in that start. Cancellation is as for [`search_path`](Self::search_path).
+    /// searched as UTF-8 to its end, and one whose start is not is read as the encoding
+    /// detected in that start says (decoded, or as bytes when mostly UTF-8). Cancellation is
+    /// as for [`search_path`](Self::search_path).
     pub(crate) fn search_stream(&mut self, mut stream: impl Read) -> io::Result<FileMatches> {
         self.stopped = None;
         let (filled, complete) = self.read_start(&mut stream)?;
@@ -572,7 +575,7 @@ impl FileSearcher {
         let contents = self.buffer.read_from(0, filled);
         let reading = match encoding::reading(contents, false, self.encoding, self.skip_binary) {
             Reading::Binary => return Ok(FileMatches::binary(filled as u64)),
-            Reading::Detect => Reading::Decoded(encoding::detect(contents)),
+            Reading::Detect => encoding::detected(encoding::detect(contents)),
             Reading::Bytes { bom, .. } => Reading::Bytes {
                 bom,
                 check_utf8: false,
