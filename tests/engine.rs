@@ -1259,7 +1259,8 @@ fn hits_in_memory(found: &search::FileMatches) -> BTreeSet<Hit> {
 }
 
 /// Searched whole and in segments (a large file's way: a later segment that is not UTF-8 has
-/// the file searched again decoded), bytes in memory are decoded as the reference decodes them.
+/// the file searched again as detected), bytes in memory are decoded as the reference decodes
+/// them.
 #[test]
 fn in_memory_searches_decode_as_the_reference_does() {
     let mut late_latin1 = "foo é\n".repeat(300).into_bytes();

@@ -188,7 +188,8 @@ struct Segment {
     /// It holds a NUL byte and binary files are skipped.
     binary: bool,
     /// It is not UTF-8 and the file is to be checked (`-E auto`): not searched, the file is
-    /// searched again decoded.
+    /// searched again as detected (decoded, or as its bytes when it is UTF-8 but for a few
+    /// stray bytes).
     not_utf8: bool,
     /// A cancel stopped its search: `lines` are those found before, and `terminators` is not
     /// known (no segment after it can be numbered).
