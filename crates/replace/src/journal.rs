@@ -400,14 +400,10 @@ impl Recording {
         }
     }
 
-    /// What creates a temporary file in `folder`, named and recorded so that a later run
-    /// removes it should this one die (`temps.rs`): the folder is recorded here, the file
-    /// created without this recording (write.rs's preparing threads share it).
-    pub(crate) fn temp_maker_in<'f>(
-        &mut self,
-        folder: &'f Path,
-    ) -> io::Result<crate::temps::TempMaker<'f>> {
-        self.temps.prepare_folder(folder)
+    /// A temporary file in `folder`, named and recorded so that a later run removes it should
+    /// this one die (`temps.rs`).
+    pub(crate) fn temp_in(&mut self, folder: &Path) -> io::Result<tempfile::NamedTempFile> {
+        self.temps.temp_in(folder)
     }
 
     /// The replace is over; its temporary files are renamed or removed.

@@ -60,7 +60,7 @@ pub use encoding::Encoding;
 pub use journal::{JOURNAL_DIR_ENV, Journal, JournalEntry, RecordSummary, UndoReport};
 pub use template::Replacer;
 pub use trawl_search::FileResult;
-pub use write::{PREPARING_THREADS, Preview, preview_file, write_each, write_plan};
+pub use write::{Preview, preview_file, write_each, write_plan};
 
 /// Something that stops a whole replace or undo before it starts (a bad pattern, a journal
 /// that cannot be written or read).

@@ -26,23 +26,6 @@ const LEDGER_PREFIX: &str = "temps-";
 /// The random part tempfile gives each name.
 const RANDOM_CHARS: usize = 6;
 
-/// Creates a temporary file in a folder already recorded in the ledger
-/// ([`TempLedger::prepare_folder`]).
-pub(crate) struct TempMaker<'f> {
-    folder: &'f Path,
-    prefix: String,
-}
-
-impl TempMaker<'_> {
-    pub(crate) fn create(self) -> io::Result<tempfile::NamedTempFile> {
-        tempfile::Builder::new()
-            .prefix(&self.prefix)
-            .suffix(".tmp")
-            .rand_bytes(RANDOM_CHARS)
-            .tempfile_in(self.folder)
-    }
-}
-
 /// One live run's ledger: its token, the open (locked) file and the folders recorded so far.
 pub(crate) struct TempLedger {
     path: PathBuf,
@@ -75,23 +58,17 @@ impl TempLedger {
 
     /// A new temporary file in `folder`, the folder recorded in the ledger first.
     pub(crate) fn temp_in(&mut self, folder: &Path) -> io::Result<tempfile::NamedTempFile> {
-        self.prepare_folder(folder)?.create()
-    }
-
-    /// Records `folder` in the ledger (once) and returns what creates a temporary file there:
-    /// the creating needs no `&mut`, so several threads share the ledger through a lock held
-    /// only for the recording.
-    pub(crate) fn prepare_folder<'f>(&mut self, folder: &'f Path) -> io::Result<TempMaker<'f>> {
         if !self.folders.contains(folder) {
             let mut line = serde_json::to_vec(folder).map_err(io::Error::other)?;
             line.push(b'\n');
             self.file.write_all(&line)?;
             self.folders.insert(folder.to_path_buf());
         }
-        Ok(TempMaker {
-            folder,
-            prefix: self.prefix(),
-        })
+        tempfile::Builder::new()
+            .prefix(&self.prefix())
+            .suffix(".tmp")
+            .rand_bytes(RANDOM_CHARS)
+            .tempfile_in(folder)
     }
 
     fn prefix(&self) -> String {

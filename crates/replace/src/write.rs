@@ -1,10 +1,10 @@
 //! Writing a plan: each file checked and rewritten into a temporary file beside it, a batch
 //! of them flushed to disk together and recorded, then each renamed into place.
 //!
-//! The work is shared: preparing threads (one per core, at most [`PREPARING_THREADS`]) each
-//! take the plan's next file, read, check and rewrite it into its temporary file, and a
-//! committing thread puts the prepared files back in plan order and takes whatever is ready
-//! whenever it is free, flushes that batch to disk together, records it and renames its files. A flush waits on the disk (and a flush per file would cost a disk commit each,
+//! Two threads share the work: this one prepares files one at a time (reads, checks and
+//! rewrites each into its temporary file), and a committing thread takes whatever has been
+//! prepared whenever it is free, flushes that batch to disk together, records it and renames
+//! its files. A flush waits on the disk (and a flush per file would cost a disk commit each,
 //! about 1.7 ms here, for files that take 0.05 ms to copy), so the next files are prepared
 //! meanwhile, and the slower the disk the larger the batches. The order that makes a replace
 //! safe holds for every file: its new text and its original are on disk, then its journal
@@ -69,14 +69,14 @@ pub fn write_plan(
     )
 }
 
-/// [`write_plan`] over files handed one at a time: each [`FilePlan`] is taken only when a
-/// preparing thread reaches its file and dropped once the file is prepared, so a caller that
-/// builds them as they are asked for (the window, from results of millions of matches) holds
-/// at most one per preparing thread. `root` and `pattern` are recorded as a plan's are.
-pub fn write_each<P: Borrow<FilePlan> + Send>(
+/// [`write_plan`] over files handed one at a time: each [`FilePlan`] is taken only when its
+/// file is reached and dropped once the file is prepared, so a caller that builds them as
+/// they are asked for (the window, from results of millions of matches) holds one at a
+/// time. `root` and `pattern` are recorded as a plan's are.
+pub fn write_each<P: Borrow<FilePlan>>(
     root: &Path,
     pattern: &str,
-    files: impl IntoIterator<Item = P, IntoIter: Send>,
+    files: impl IntoIterator<Item = P>,
     replacer: &Replacer,
     journal: &Journal,
     progress: &WriteProgress,
@@ -91,12 +91,12 @@ pub fn write_each<P: Borrow<FilePlan> + Send>(
     // from 16 threads; scripts/bench-replace-results.md). It changes nothing a reader of the
     // files sees: the name points to the new text from the rename on.
     closing_on_threads(|release| {
-        let recording = Mutex::new(journal.begin(root, pattern, replacer.template())?);
-        let log = lock(&recording).entry_log()?;
+        let mut recording = journal.begin(root, pattern, replacer.template())?;
+        let log = recording.entry_log()?;
         let handoff = Handoff::default();
         let (prepared, committed) = std::thread::scope(|scope| {
             let committer = scope.spawn(|| commit_all(&handoff, log, progress, release));
-            let prepared = prepare_all(files, replacer, &recording, &handoff, progress, cancel);
+            let prepared = prepare_all(files, replacer, &mut recording, &handoff, progress, cancel);
             handoff.close(prepared.is_err());
             let committed = committer
                 .join()
@@ -105,9 +105,6 @@ pub fn write_each<P: Borrow<FilePlan> + Send>(
         });
         let (mut skipped, cancelled) = prepared?;
         let committed = committed?;
-        let recording = recording
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut report = WriteReport {
             id: Some(recording.id().to_string()),
             written: committed.written,
@@ -149,158 +146,48 @@ fn closing_on_threads<R>(work: impl FnOnce(&crossbeam_channel::Sender<File>) -> 
 /// A file left alone, with its place in the plan (the report lists them in plan order).
 type Skip = (usize, SkippedFile);
 
-/// Threads that prepare files at most (reading, checking and rewriting each into its
-/// temporary file), fewer on a machine with fewer cores: the plans alive at once are at most
-/// this many (each preparing thread holds the one it works on).
-pub const PREPARING_THREADS: usize = 4;
-
-/// Locks a mutex the writer's threads share; none panics while holding one, and if one did,
-/// the state behind it is still whole.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The plan's files as the preparing threads take them, one at a time, in plan order.
-struct Source<I> {
-    files: I,
-    /// The place in the plan of the next file.
-    next: usize,
-    /// No more files are taken (the plan is done, cancelled, or the writing failed).
-    over: bool,
-    cancelled: bool,
-    /// A file reached by two paths (a link with -L) is written once: by the first path.
-    seen: HashMap<FileId, PathBuf>,
-}
-
-/// Prepares the plan's files on [`PREPARING_THREADS`] threads (or as many as there are
-/// cores), each taking the next file when it is free, and hands each to the committing
-/// thread, which puts them back in plan order; the files left alone here, and whether it was
-/// cancelled.
-fn prepare_all<P: Borrow<FilePlan> + Send>(
-    files: impl IntoIterator<Item = P, IntoIter: Send>,
+/// Prepares the plan's files one at a time and hands each to the committing thread; the
+/// files left alone here, and whether it was cancelled.
+fn prepare_all<P: Borrow<FilePlan>>(
+    files: impl IntoIterator<Item = P>,
     replacer: &Replacer,
-    recording: &Mutex<Recording>,
+    recording: &mut Recording,
     handoff: &Handoff,
     progress: &WriteProgress,
     cancel: &AtomicBool,
 ) -> Result<(Vec<Skip>, bool), ReplaceError> {
-    let source = Mutex::new(Source {
-        files: files.into_iter(),
-        next: 0,
-        over: false,
-        cancelled: false,
-        seen: HashMap::new(),
-    });
+    let mut skipped = Vec::new();
+    // A file reached by two paths (a link with -L) is written once.
+    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     // Relative paths are made absolute from here, once (not by each temporary file's own
     // look at the current folder).
     let cwd = std::env::current_dir().ok();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, PREPARING_THREADS);
-    let each = std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    prepare_taken(
-                        &source,
-                        cwd.as_deref(),
-                        replacer,
-                        recording,
-                        handoff,
-                        progress,
-                        cancel,
-                    )
-                })
-            })
-            .collect();
-        let mut each = vec![prepare_taken(
-            &source,
-            cwd.as_deref(),
-            replacer,
-            recording,
-            handoff,
-            progress,
-            cancel,
-        )];
-        each.extend(workers.into_iter().map(|worker| {
-            worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        }));
-        each
-    });
-    let mut skipped = Vec::new();
-    for result in each {
-        skipped.extend(result?);
-    }
-    let cancelled = lock(&source).cancelled;
-    Ok((skipped, cancelled))
-}
-
-/// One preparing thread: takes the next file of `source` until there is none, prepares it
-/// and hands it over; the files it left alone.
-fn prepare_taken<I: Iterator<Item = P>, P: Borrow<FilePlan>>(
-    source: &Mutex<Source<I>>,
-    cwd: Option<&Path>,
-    replacer: &Replacer,
-    recording: &Mutex<Recording>,
-    handoff: &Handoff,
-    progress: &WriteProgress,
-    cancel: &AtomicBool,
-) -> Result<Vec<Skip>, ReplaceError> {
-    let mut skipped = Vec::new();
-    loop {
-        // Taking a file, opening it and telling it from the files taken before are one step
-        // under the lock: which of two paths to one file is written is then the plan's first,
-        // as if one thread did it all, and the first one's kept link (which makes the file
-        // look hard-linked) cannot be seen by the second's open.
-        let (index, file, opened) = {
-            let mut source = lock(source);
-            if source.over {
-                return Ok(skipped);
-            }
-            if cancel.load(Ordering::Relaxed) {
-                source.over = true;
-                source.cancelled = true;
-                return Ok(skipped);
-            }
-            let Some(file) = source.files.next() else {
-                source.over = true;
-                return Ok(skipped);
-            };
-            let index = source.next;
-            source.next += 1;
-            let opened = open_first(file.borrow(), cwd, &mut source.seen);
-            (index, file, opened)
-        };
-        let prepared =
-            opened.and_then(|opened| prepare(file.borrow(), opened, replacer, recording));
-        let path = file.borrow().path.clone();
-        // Dropped before waiting for room to hand it over: a plan is alive only while its
-        // file is prepared.
-        drop(file);
-        match prepared {
+    for (index, file) in files.into_iter().enumerate() {
+        let file = file.borrow();
+        if cancel.load(Ordering::Relaxed) {
+            return Ok((skipped, true));
+        }
+        match prepare(file, cwd.as_deref(), replacer, recording, &mut seen) {
             Ok(prepared) => {
-                if !handoff.give(index, Some(prepared)) {
+                if !handoff.give(index, prepared) {
                     // The committing thread failed; it returns why.
-                    lock(source).over = true;
-                    return Ok(skipped);
+                    break;
                 }
             }
             Err(FileFailure::Skip(reason)) => {
-                skipped.push((index, SkippedFile { path, reason }));
+                skipped.push((
+                    index,
+                    SkippedFile {
+                        path: file.path.clone(),
+                        reason,
+                    },
+                ));
                 progress.files_done.fetch_add(1, Ordering::Relaxed);
-                handoff.give(index, None);
             }
-            Err(FileFailure::Journal(err)) => {
-                lock(source).over = true;
-                handoff.give(index, None);
-                return Err(err);
-            }
+            Err(FileFailure::Journal(err)) => return Err(err),
         }
     }
+    Ok((skipped, false))
 }
 
 /// Prepared files on their way from the preparing thread to the committing one.
@@ -315,12 +202,8 @@ struct Handoff {
 
 #[derive(Default)]
 struct HandoffState {
-    /// Given and not taken yet, each with its place in the plan, in plan order.
+    /// Given and not taken yet, each with its place in the plan.
     waiting: Vec<(usize, Prepared)>,
-    /// The place in the plan of the next file to join `waiting`.
-    next: usize,
-    /// Given ahead of a file before them in the plan (`None`: left alone), by place.
-    early: std::collections::BTreeMap<usize, Option<Prepared>>,
     waiting_bytes: u64,
     /// When the first of `waiting` was given.
     oldest: Option<Instant>,
@@ -337,21 +220,18 @@ struct HandoffState {
 
 impl Handoff {
     fn lock(&self) -> MutexGuard<'_, HandoffState> {
-        lock(&self.state)
+        // Neither side panics while holding it; if one did, the state is still whole.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Hands over the file at `index` in the plan, prepared (once there is room) or left
-    /// alone (`None`); false (the file dropped, its kept link removed) when the committing
-    /// thread has failed. Every file taken from the plan is handed over, so that the ones
-    /// after it can be committed.
-    fn give(&self, index: usize, prepared: Option<Prepared>) -> bool {
-        let bytes = prepared.as_ref().map_or(0, Prepared::bytes);
+    /// Hands over a prepared file, once there is room; false (the file dropped, its kept
+    /// link removed) when the committing thread has failed.
+    fn give(&self, index: usize, prepared: Prepared) -> bool {
+        let bytes = prepared.bytes();
         let mut state = self.lock();
-        // The file the committing thread waits for is never held back: the room is taken by
-        // files after it, which it cannot commit before this one.
-        while prepared.is_some()
-            && index != state.next
-            && !state.failed
+        while !state.failed
             && state.in_flight > 0
             && (state.in_flight >= IN_FLIGHT_FILES || state.in_flight_bytes >= IN_FLIGHT_BYTES)
         {
@@ -362,28 +242,14 @@ impl Handoff {
         }
         if state.failed {
             drop(state);
-            if let Some(prepared) = prepared {
-                drop_link(prepared.kept_link.as_deref());
-            }
+            drop_link(prepared.kept_link.as_deref());
             return false;
         }
-        if prepared.is_some() {
-            state.in_flight += 1;
-            state.in_flight_bytes += bytes;
-        }
-        state.early.insert(index, prepared);
-        let state = &mut *state;
-        while let Some(entry) = state.early.first_entry() {
-            if *entry.key() != state.next {
-                break;
-            }
-            if let Some(prepared) = entry.remove() {
-                state.oldest.get_or_insert_with(Instant::now);
-                state.waiting_bytes += prepared.bytes();
-                state.waiting.push((state.next, prepared));
-            }
-            state.next += 1;
-        }
+        state.oldest.get_or_insert_with(Instant::now);
+        state.waiting.push((index, prepared));
+        state.waiting_bytes += bytes;
+        state.in_flight += 1;
+        state.in_flight_bytes += bytes;
         if state.waiting.len() >= BATCH_FILES || state.waiting_bytes >= BATCH_BYTES {
             self.given.notify_one();
         }
@@ -405,13 +271,8 @@ impl Handoff {
         loop {
             if state.closed && state.abandoned {
                 let waiting = std::mem::take(&mut state.waiting);
-                let early = std::mem::take(&mut state.early);
                 drop(state);
-                for prepared in waiting
-                    .into_iter()
-                    .map(|(_, prepared)| prepared)
-                    .chain(early.into_values().flatten())
-                {
+                for (_, prepared) in waiting {
                     drop_link(prepared.kept_link.as_deref());
                 }
                 return None;
@@ -440,7 +301,7 @@ impl Handoff {
         let mut state = self.lock();
         state.in_flight -= files;
         state.in_flight_bytes -= bytes;
-        self.taken.notify_all();
+        self.taken.notify_one();
     }
 
     /// The committing failed: the preparing stops, the files waiting are not written.
@@ -448,14 +309,9 @@ impl Handoff {
         let mut state = self.lock();
         state.failed = true;
         let waiting = std::mem::take(&mut state.waiting);
-        let early = std::mem::take(&mut state.early);
         drop(state);
-        self.taken.notify_all();
-        for prepared in waiting
-            .into_iter()
-            .map(|(_, prepared)| prepared)
-            .chain(early.into_values().flatten())
-        {
+        self.taken.notify_one();
+        for (_, prepared) in waiting {
             drop_link(prepared.kept_link.as_deref());
         }
     }
@@ -852,20 +708,15 @@ fn check_stamp(file: &FilePlan, meta: &fs::Metadata) -> Result<(), SkipReason> {
     }
 }
 
-/// A file opened and checked against the plan, not yet rewritten.
-struct Opened {
-    real: PathBuf,
-    source: File,
-    meta: fs::Metadata,
-}
-
-/// Opens a file and checks it against the plan, unless an earlier path of the plan named the
-/// same file (`seen`).
-fn open_first(
+/// Checks a file and rewrites it into a temporary file beside it, its original streamed into
+/// the journal's copy; nothing is flushed, recorded or renamed yet.
+fn prepare(
     file: &FilePlan,
     cwd: Option<&Path>,
+    replacer: &Replacer,
+    recording: &mut Recording,
     seen: &mut HashMap<FileId, PathBuf>,
-) -> Result<Opened, FileFailure> {
+) -> Result<Prepared, FileFailure> {
     let (real, source, meta) = open_checked(file, cwd)?;
     match seen.entry(file_id(&real, &meta)) {
         std::collections::hash_map::Entry::Occupied(first) => {
@@ -875,19 +726,6 @@ fn open_first(
             slot.insert(file.path.clone());
         }
     }
-    Ok(Opened { real, source, meta })
-}
-
-/// Checks a file and rewrites it into a temporary file beside it, its original streamed into
-/// the journal's copy (holding `recording` meanwhile, as the copies are one file) or kept by
-/// a link (not holding it); nothing is flushed, recorded or renamed yet.
-fn prepare(
-    file: &FilePlan,
-    opened: Opened,
-    replacer: &Replacer,
-    recording: &Mutex<Recording>,
-) -> Result<Prepared, FileFailure> {
-    let Opened { real, source, meta } = opened;
     check_stamp(file, &meta)?;
     #[cfg(unix)]
     {
@@ -904,36 +742,21 @@ fn prepare(
         .ok_or(SkipReason::PathNotRecordable)?
         .to_string();
     let folder = real.parent().unwrap_or(Path::new("."));
-    let mut held = lock(recording);
-    let maker = held
-        .temp_maker_in(folder)
-        .map_err(io_skip("cannot create a temporary file in its folder"))?;
-    // The original's bytes are hashed as they are read; they go to the journal's copies
-    // unless the original can be kept by a link (checked once its hash names it).
-    let linking = held.linking();
-    let mut held = if linking {
-        drop(held);
-        None
-    } else {
-        Some(held)
-    };
-    let mut temp = maker
-        .create()
+    let mut temp = recording
+        .temp_in(folder)
         .map_err(io_skip("cannot create a temporary file in its folder"))?;
     keep_owner_and_mode(temp.as_file(), &meta)?;
-    let (copy_at, copies) = match &held {
-        Some(held) => {
-            let (copy_at, copies) = held.copies();
-            (copy_at, Some(copies))
-        }
-        None => (0, None),
-    };
+    // The original's bytes are hashed as they are read; they go to the journal's copies
+    // unless the original can be kept by a link (checked once its hash names it).
+    let linking = recording.linking();
+    let (copy_at, copies) = recording.copies();
     let streamed = {
         let mut reader = CopyingReader {
             inner: io::BufReader::with_capacity(64 << 10, &source),
-            copy: HashingWriter::new(match copies {
-                Some(copies) => CopyTo::Copies(BufWriter::with_capacity(64 << 10, copies)),
-                None => CopyTo::Nowhere,
+            copy: HashingWriter::new(if linking {
+                CopyTo::Nowhere
+            } else {
+                CopyTo::Copies(BufWriter::with_capacity(64 << 10, copies))
             }),
         };
         let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
@@ -954,33 +777,19 @@ fn prepare(
     let (replacements, before, after) = match streamed {
         Ok(done) => done,
         Err(failure) => {
-            if let Some(held) = &mut held {
-                held.forget_copy_from(copy_at);
-            }
+            recording.forget_copy_from(copy_at);
             return Err(failure);
         }
     };
     let mut kept_link = None;
-    let copy_at = match held {
-        Some(mut held) => {
-            held.copied(before.size);
-            copy_at
+    if !linking {
+        recording.copied(before.size);
+    } else {
+        match recording.keep_by_link(&real, &meta, &before.sha256) {
+            Kept::Linked(link) => kept_link = Some(link),
+            Kept::NotKept => copy_original(&source, recording, &before)?,
         }
-        None => {
-            let mut held = lock(recording);
-            match held.keep_by_link(&real, &meta, &before.sha256) {
-                Kept::Linked(link) => {
-                    kept_link = Some(link);
-                    held.copies().0
-                }
-                Kept::NotKept => {
-                    let copy_at = held.copies().0;
-                    copy_original(&source, &mut held, &before)?;
-                    copy_at
-                }
-            }
-        }
-    };
+    }
     let entry = JournalEntry {
         path: path_text.into(),
         shown: file.path.to_string_lossy().into_owned(),
@@ -1369,7 +1178,7 @@ mod tests {
             fs::write(path, "one foo\n").unwrap();
         }
         let progress = WriteProgress::default();
-        let written_before_tenth = std::sync::OnceLock::new();
+        let written_before_tenth = std::cell::Cell::new(None);
         let files = paths.iter().enumerate().map(|(i, path)| {
             if i == 9 {
                 // Generous for a loaded machine; a batch is taken after 50 ms.
@@ -1378,7 +1187,7 @@ mod tests {
                 {
                     std::thread::sleep(Duration::from_millis(5));
                 }
-                let _ = written_before_tenth.set(progress.files_written.load(Ordering::Relaxed));
+                written_before_tenth.set(Some(progress.files_written.load(Ordering::Relaxed)));
             }
             plan_of(path.clone())
         });
@@ -1397,7 +1206,7 @@ mod tests {
         assert!(
             written_before_tenth
                 .get()
-                .is_some_and(|written| *written > 0)
+                .is_some_and(|written| written > 0)
         );
         assert_eq!(report.written.len(), FILES);
         assert!(report.skipped.is_empty());
@@ -1410,52 +1219,6 @@ mod tests {
         assert_eq!(recorded, planned);
         // No temporary file is left in the tree.
         assert_eq!(fs::read_dir(tree.path()).unwrap().count(), FILES);
-    }
-
-    /// With several preparing threads a later file can be prepared before an earlier one (here
-    /// the first file is 32 MiB, the others a line each): the committing thread still records
-    /// and renames them in plan order, and the report lists them so.
-    #[test]
-    fn files_prepared_out_of_order_are_recorded_in_plan_order() {
-        const FILES: usize = 40;
-        let tree = tempfile::tempdir().unwrap();
-        let journal_dir = tempfile::tempdir().unwrap();
-        let paths: Vec<PathBuf> = (0..FILES)
-            .map(|i| tree.path().join(format!("f{i:03}.txt")))
-            .collect();
-        let mut big = b"one foo\n".to_vec();
-        big.resize(32 << 20, b'x');
-        fs::write(&paths[0], &big).unwrap();
-        for path in &paths[1..] {
-            fs::write(path, "one foo\n").unwrap();
-        }
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
-        let journal = Journal::at(journal_dir.path());
-        let report = write_each(
-            tree.path(),
-            "foo",
-            paths.iter().map(|path| plan_of(path.clone())),
-            &replacer,
-            &journal,
-            &WriteProgress::default(),
-            &AtomicBool::new(false),
-        )
-        .unwrap();
-        let written: Vec<&Path> = report.written.iter().map(|w| w.path.as_path()).collect();
-        let planned: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        assert_eq!(written, planned);
-        let entries = journal.entries(report.id.as_deref().unwrap()).unwrap();
-        let recorded: Vec<&Path> = entries.iter().map(|entry| entry.path.as_path()).collect();
-        assert_eq!(recorded, planned);
-        big[4..7].copy_from_slice(b"bar");
-        assert_eq!(fs::read(&paths[0]).unwrap(), big);
-        for path in &paths[1..] {
-            assert_eq!(fs::read(path).unwrap(), b"one bar\n");
-        }
-        journal.undo(report.id.as_deref()).unwrap();
-        big[4..7].copy_from_slice(b"foo");
-        assert_eq!(fs::read(&paths[0]).unwrap(), big);
-        assert_eq!(fs::read(&paths[FILES - 1]).unwrap(), b"one foo\n");
     }
 
     /// Files left alone are reported in plan order (the two threads' lists are merged by
