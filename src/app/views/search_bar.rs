@@ -61,6 +61,14 @@ impl RowWidths {
     }
 }
 
+/// Lays out `add` as one horizontal group and says how wide it was, with the spacing after
+/// it: what the pattern row gives the next frame's layout for its tools and buttons.
+fn measured_group<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> (R, f32) {
+    let group = ui.horizontal(add);
+    let width = group.response.rect.width() + ui.spacing().item_spacing.x;
+    (group.inner, width)
+}
+
 /// Width of the label column, so the fields line up.
 pub(super) const LABEL_WIDTH: f32 = 78.0;
 
@@ -215,43 +223,38 @@ pub(crate) fn search_bar(ui: &mut Ui, bar: SearchBar<'_>) -> Vec<SearchBarAction
         .data(|data| data.get_temp(RowWidths::id()))
         .unwrap_or_default();
     let mut measured = widths;
-    let spacing = ui.spacing().item_spacing.x;
     if ui.available_width() >= widths.one_row() {
         ui.horizontal(|ui| {
             enter |= extensions_field(ui, &mut state.extensions);
             let label = ui.label("Pattern");
             let width = ui.available_width() - widths.tools - widths.buttons - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            measured.tools = ui
-                .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
-                .response
-                .rect
-                .width()
-                + spacing;
-            let buttons =
-                ui.horizontal(|ui| search_buttons(ui, state, valid, searching, &mut actions));
-            enter |= buttons.inner;
-            measured.buttons = buttons.response.rect.width() + spacing;
+            ((), measured.tools) = measured_group(ui, |ui| {
+                pattern_tools(ui, state, replace_open, &mut actions)
+            });
+            let pressed;
+            (pressed, measured.buttons) = measured_group(ui, |ui| {
+                search_buttons(ui, state, valid, searching, &mut actions)
+            });
+            enter |= pressed;
         });
     } else {
         ui.horizontal(|ui| {
             enter |= extensions_field(ui, &mut state.extensions);
             ui.separator();
-            let buttons =
-                ui.horizontal(|ui| search_buttons(ui, state, valid, searching, &mut actions));
-            enter |= buttons.inner;
-            measured.buttons = buttons.response.rect.width() + spacing;
+            let pressed;
+            (pressed, measured.buttons) = measured_group(ui, |ui| {
+                search_buttons(ui, state, valid, searching, &mut actions)
+            });
+            enter |= pressed;
         });
         ui.horizontal(|ui| {
             let label = field_label(ui, "Pattern");
             let width = ui.available_width() - widths.tools - MENU_ROOM;
             enter |= pattern_field(ui, &mut state.pattern, &label, width);
-            measured.tools = ui
-                .horizontal(|ui| pattern_tools(ui, state, replace_open, &mut actions))
-                .response
-                .rect
-                .width()
-                + spacing;
+            ((), measured.tools) = measured_group(ui, |ui| {
+                pattern_tools(ui, state, replace_open, &mut actions)
+            });
         });
     }
     if measured != widths {
