@@ -1211,6 +1211,26 @@ mod tests {
         }
     }
 
+    /// Writes `files` (each replacing `foo` with `bar`) into `journal`.
+    fn write_foo_as_bar<P: Borrow<FilePlan>>(
+        tree: &Path,
+        files: impl IntoIterator<Item = P>,
+        journal: &Journal,
+        progress: &WriteProgress,
+    ) -> WriteReport {
+        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
+        write_each(
+            tree,
+            "foo",
+            files,
+            &replacer,
+            journal,
+            progress,
+            &AtomicBool::new(false),
+        )
+        .unwrap()
+    }
+
     /// The committing thread renames what is prepared while the next files are prepared: the
     /// first file is written (recorded first) before the tenth is even asked for, where a
     /// batch of [`BATCH_FILES`] would otherwise be prepared first. Every file is still
@@ -1240,18 +1260,8 @@ mod tests {
             }
             plan_of(path.clone())
         });
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
         let journal = Journal::at(journal_dir.path());
-        let report = write_each(
-            tree.path(),
-            "foo",
-            files,
-            &replacer,
-            &journal,
-            &progress,
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        let report = write_foo_as_bar(tree.path(), files, &journal, &progress);
         assert!(
             written_before_tenth
                 .get()
@@ -1291,18 +1301,8 @@ mod tests {
             }
             plan_of(path.clone())
         });
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
         let journal = Journal::at(journal_dir.path());
-        let report = write_each(
-            tree.path(),
-            "foo",
-            files,
-            &replacer,
-            &journal,
-            &WriteProgress::default(),
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        let report = write_foo_as_bar(tree.path(), files, &journal, &WriteProgress::default());
         assert_eq!(report.skipped.len(), 1);
         assert_eq!(report.skipped[0].path, paths[0]);
         assert!(matches!(report.skipped[0].reason, SkipReason::Changed(_)));
@@ -1345,17 +1345,12 @@ mod tests {
             .unwrap();
             plans.push(plan_of(path));
         }
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
-        let report = write_each(
+        let report = write_foo_as_bar(
             tree.path(),
-            "foo",
             &plans,
-            &replacer,
             &Journal::at(journal_dir.path()),
             &WriteProgress::default(),
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        );
         let skipped: Vec<&Path> = report.skipped.iter().map(|s| s.path.as_path()).collect();
         let expected: Vec<&Path> = plans
             .iter()
