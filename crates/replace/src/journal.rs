@@ -41,7 +41,7 @@ pub const KEEP_REPLACES: usize = 50;
 /// How many bytes of copies the kept replaces may take together.
 pub const KEEP_BYTES: u64 = 1 << 30;
 /// The folder of a replace's originals kept by a link.
-const KEPT_DIR: &str = "kept";
+pub(crate) const KEPT_DIR: &str = "kept";
 
 /// The journal's folder.
 #[derive(Clone, Debug)]
@@ -133,6 +133,33 @@ pub(crate) struct Recording {
     /// Originals are kept by a link until a link fails (another file system): then copied.
     linking: bool,
     kept_dir_made: bool,
+}
+
+/// Links the very file `source` has open (not whatever its path names by now) as `link`:
+/// through `/proc/self/fd`, the one way an unprivileged process links an open file on Linux.
+#[cfg(target_os = "linux")]
+fn link_open_file(source: &File, link: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let from = CString::new(format!("/proc/self/fd/{}", source.as_raw_fd()))?;
+    let to = CString::new(link.as_os_str().as_bytes())?;
+    // SAFETY: both are NUL-terminated paths that live across the call; `source` keeps its
+    // descriptor open for it.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// How [`Recording::keep_by_link`] kept an original.
@@ -436,7 +463,13 @@ impl Recording {
     /// new file is renamed over it (a copy would write every byte once more, and freeing can
     /// wait on the disk: see write.rs). [`Kept::NotKept`] when the journal is on another file
     /// system or the path names another file by now; the caller then copies it.
-    pub(crate) fn keep_by_link(&mut self, real: &Path, meta: &fs::Metadata, sha256: &str) -> Kept {
+    pub(crate) fn keep_by_link(
+        &mut self,
+        source: &File,
+        real: &Path,
+        meta: &fs::Metadata,
+        sha256: &str,
+    ) -> Kept {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -454,6 +487,13 @@ impl Recording {
                 }
             }
             let link = kept.join(sha256);
+            #[cfg(target_os = "linux")]
+            match link_open_file(source, &link) {
+                Ok(()) => return Kept::Linked(link),
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return Kept::NotKept,
+                // No /proc here, or another file system: by its path, checked below.
+                Err(_) => {}
+            }
             match fs::hard_link(real, &link) {
                 Ok(()) => match fs::symlink_metadata(&link) {
                     Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {
@@ -476,7 +516,7 @@ impl Recording {
         }
         #[cfg(not(unix))]
         {
-            let _ = (real, meta, sha256);
+            let _ = (source, real, meta, sha256);
             self.linking = false;
             Kept::NotKept
         }
@@ -508,19 +548,8 @@ impl Recording {
         &mut self,
         entries: impl IntoIterator<Item = &'e JournalEntry>,
     ) -> Result<(), ReplaceError> {
-        self.entry_log()?.commit_all(entries, Flushed::FileByFile)
+        self.entry_log()?.commit_all(entries)
     }
-}
-
-/// How a batch's new files and the journal's kept originals were put on disk before their
-/// entries are recorded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Flushed {
-    /// By `syncfs` of their whole file system after they were made: the folders' entries
-    /// (the kept originals' links, `kept/` itself) went with it.
-    WholeFileSystem,
-    /// File by file: the journal's folders are flushed here too.
-    FileByFile,
 }
 
 /// Where written files are recorded: a replace's `files.jsonl` (and its copies, to flush),
@@ -537,13 +566,17 @@ impl EntryLog {
         &self.copies
     }
 
-    /// Records written files, on disk before the caller renames them into place: their
-    /// lines appended and flushed, after the folders holding their kept originals unless
-    /// `flushed` says a flush of the whole file system took those already.
-    pub(crate) fn commit_all<'e>(
-        &mut self,
+    /// The file of entries (its file system is flushed with the new files').
+    pub(crate) fn entries_file(&self) -> &File {
+        &self.entries
+    }
+
+    /// Appends written files' entries, not flushed yet: the caller flushes them, with the
+    /// files, before it renames any of them ([`EntryLog::flush_records`] or a flush of the
+    /// whole file system).
+    pub(crate) fn append<'e>(
+        &self,
         entries: impl IntoIterator<Item = &'e JournalEntry>,
-        flushed: Flushed,
     ) -> Result<(), ReplaceError> {
         let path = self.dir.join("files.jsonl");
         let mut lines = Vec::new();
@@ -554,17 +587,33 @@ impl EntryLog {
         if lines.is_empty() {
             return Ok(());
         }
-        self.entries
+        (&self.entries)
             .write_all(&lines)
-            .and_then(|()| self.entries.sync_data())
-            .map_err(|err| journal_error(&path, err))?;
-        if flushed == Flushed::FileByFile {
-            // `kept/` is made when the first original is linked, after `begin` flushed
-            // this folder; without it (copies only) there is nothing to flush there.
-            sync_dir(&self.dir.join(KEPT_DIR));
-            sync_dir(&self.dir);
-        }
+            .map_err(|err| journal_error(&path, err))
+    }
+
+    /// Puts the entries appended so far on disk, with the journal's folders that hold the
+    /// kept originals' links: for files flushed one by one, where no flush of the whole file
+    /// system took them.
+    pub(crate) fn flush_records(&self) -> Result<(), ReplaceError> {
+        self.entries
+            .sync_data()
+            .map_err(|err| journal_error(&self.dir.join("files.jsonl"), err))?;
+        // `kept/` is made when the first original is linked, after `begin` flushed this
+        // folder; without it (copies only) there is nothing to flush there.
+        sync_dir(&self.dir.join(KEPT_DIR));
+        sync_dir(&self.dir);
         Ok(())
+    }
+
+    /// Records written files, on disk when it returns.
+    #[cfg(test)]
+    pub(crate) fn commit_all<'e>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'e JournalEntry>,
+    ) -> Result<(), ReplaceError> {
+        self.append(entries)?;
+        self.flush_records()
     }
 }
 

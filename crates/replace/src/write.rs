@@ -7,9 +7,10 @@
 //! its files. A flush waits on the disk (and a flush per file would cost a disk commit each,
 //! about 1.7 ms here, for files that take 0.05 ms to copy), so the next files are prepared
 //! meanwhile, and the slower the disk the larger the batches. The order that makes a replace
-//! safe holds for every file: its new text and its original are on disk, then its journal
-//! entry, then it is renamed. A rename is on disk by the next batch's flush, and every one of
-//! them by the time the writer returns.
+//! safe holds for every file: its new text, its original and its journal entry are on disk
+//! before it is renamed (on Linux one `syncfs` takes all three; an entry on disk for a file
+//! not renamed yet is harmless, since an undo finds that file as it was). A rename is on disk
+//! by the next batch's flush, and every one of them by the time the writer returns.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
@@ -22,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use crate::encoding::{Encoding, Utf16Reader, Utf16Writer};
 use crate::journal::{
-    CopyingReader, EntryLog, Fingerprint, Flushed, HashingWriter, Journal, JournalEntry, Kept,
-    Recording, sync_dir,
+    CopyingReader, EntryLog, Fingerprint, HashingWriter, Journal, JournalEntry, Kept, Recording,
+    sync_dir,
 };
 use crate::rewrite::{Plain, RewriteError, rewrite};
 use crate::{
@@ -380,17 +381,14 @@ impl Renamed {
     }
 
     /// The file systems `devices` were flushed whole: the renames made there are on disk.
-    fn flushed(&mut self, devices: &[u64]) {
-        #[cfg(target_os = "linux")]
-        {
-            self.on_devices
-                .retain(|device, _| !devices.contains(device));
-            if self.on_devices.is_empty() {
-                self.folders.clear();
-            }
+    #[cfg(target_os = "linux")]
+    fn flushed<'d>(&mut self, devices: impl Iterator<Item = &'d u64>) {
+        for device in devices {
+            self.on_devices.remove(device);
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = devices;
+        if self.on_devices.is_empty() {
+            self.folders.clear();
+        }
     }
 
     /// Puts the renames on disk: a `syncfs` of each file system they are on, or else a flush
@@ -432,8 +430,8 @@ impl Prepared {
     }
 }
 
-/// Flushes a batch's new files and copies to disk (and with them the renames of the batches
-/// before), records them, and renames each into place.
+/// Records a batch's files, puts them on disk with their records and kept originals (and with
+/// them the renames of the batches before), then renames each into place.
 fn commit_batch(
     batch: Vec<(usize, Prepared)>,
     log: &mut EntryLog,
@@ -442,32 +440,26 @@ fn commit_batch(
     progress: &WriteProgress,
     release: &crossbeam_channel::Sender<File>,
 ) -> Result<(), ReplaceError> {
-    let (flushed, devices, each) = flush_all(&batch, log.copies_file());
-    renamed.flushed(&devices);
+    // A file changed since it was read is left alone before anything records it.
     let mut ready = Vec::with_capacity(batch.len());
-    for ((index, prepared), flushed) in batch.into_iter().zip(each) {
-        let checked = flushed.and_then(|()| unchanged(&prepared));
-        match checked {
+    for (index, prepared) in batch {
+        match unchanged(&prepared) {
             Ok(()) => ready.push((index, prepared)),
-            Err(reason) => {
+            Err(reason) => leave_alone(index, prepared, reason, committed, progress),
+        }
+    }
+    if ready.is_empty() {
+        return Ok(());
+    }
+    let ready = match record_and_flush(ready, log, renamed, committed, progress) {
+        Ok(ready) => ready,
+        Err((err, ready)) => {
+            for (_, prepared) in &ready {
                 drop_link(prepared.kept_link.as_deref());
-                committed.skipped.push((
-                    index,
-                    SkippedFile {
-                        path: prepared.path.clone(),
-                        reason,
-                    },
-                ));
-                progress.files_done.fetch_add(1, Ordering::Relaxed);
             }
+            return Err(err);
         }
-    }
-    if let Err(err) = log.commit_all(ready.iter().map(|(_, prepared)| &prepared.entry), flushed) {
-        for (_, prepared) in &ready {
-            drop_link(prepared.kept_link.as_deref());
-        }
-        return Err(err);
-    }
+    };
     for (index, prepared) in ready {
         let Prepared {
             path,
@@ -515,26 +507,87 @@ fn commit_batch(
     Ok(())
 }
 
-/// Flushes every prepared file, and the journal's copies, to disk: how, the devices flushed
-/// whole, and one result per file, in order. On Linux one `syncfs` per file system does it (the new files' data and
-/// names are then on disk, whatever else was waiting there too); elsewhere, or if that
-/// fails, each file is flushed, from several threads at once so that the disk's journal
-/// commits many together.
-fn flush_all(
-    batch: &[(usize, Prepared)],
-    copies: &File,
-) -> (Flushed, Vec<u64>, Vec<Result<(), SkipReason>>) {
+/// A prepared file not written after all: reported with `reason`, its kept link removed.
+fn leave_alone(
+    index: usize,
+    prepared: Prepared,
+    reason: SkipReason,
+    committed: &mut Committed,
+    progress: &WriteProgress,
+) {
+    drop_link(prepared.kept_link.as_deref());
+    committed.skipped.push((
+        index,
+        SkippedFile {
+            path: prepared.path,
+            reason,
+        },
+    ));
+    progress.files_done.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A batch that could not be recorded, and its files (their kept links to remove).
+type NotRecorded = (ReplaceError, Vec<(usize, Prepared)>);
+
+/// Records the files and puts on disk, before any of them is renamed, their new text, their
+/// kept originals and their records: the files to rename.
+///
+/// On Linux the records are appended first and one `syncfs` per file system takes all of it
+/// (and the renames of the batches before) to disk: one disk commit for the batch. Elsewhere,
+/// or if `syncfs` fails, each file is flushed, from several threads at once so that the
+/// disk's journal commits many together, then the records are appended and flushed.
+fn record_and_flush(
+    ready: Vec<(usize, Prepared)>,
+    log: &EntryLog,
+    renamed: &mut Renamed,
+    committed: &mut Committed,
+    progress: &WriteProgress,
+) -> Result<Vec<(usize, Prepared)>, NotRecorded> {
+    #[allow(unused_mut)]
+    let mut recorded = false;
     #[cfg(target_os = "linux")]
-    if let Some(devices) = sync_file_systems(batch, copies) {
-        return (
-            Flushed::WholeFileSystem,
-            devices,
-            batch.iter().map(|_| Ok(())).collect(),
-        );
+    if let Some(devices) = devices_of(&ready, log) {
+        if let Err(err) = log.append(entries(&ready)) {
+            return Err((err, ready));
+        }
+        recorded = true;
+        if devices.values().all(|file| syncfs(file)) {
+            renamed.flushed(devices.keys());
+            return Ok(ready);
+        }
     }
+    let each = flush_each(&ready, log.copies_file());
+    let mut flushed = Vec::with_capacity(ready.len());
+    for ((index, prepared), result) in ready.into_iter().zip(each) {
+        match result {
+            Ok(()) => flushed.push((index, prepared)),
+            // When `syncfs` failed after the records were appended, this one stays recorded
+            // and not renamed: an undo finds it as it was and says so.
+            Err(reason) => leave_alone(index, prepared, reason, committed, progress),
+        }
+    }
+    let recorded = if recorded {
+        Ok(())
+    } else {
+        log.append(entries(&flushed))
+    };
+    match recorded.and_then(|()| log.flush_records()) {
+        Ok(()) => Ok(flushed),
+        Err(err) => Err((err, flushed)),
+    }
+}
+
+/// The journal entries of a batch's files.
+fn entries(batch: &[(usize, Prepared)]) -> impl Iterator<Item = &JournalEntry> {
+    batch.iter().map(|(_, prepared)| &prepared.entry)
+}
+
+/// Flushes each of a batch's new files, and the journal's copies, to disk: one result per
+/// file, in order.
+fn flush_each(batch: &[(usize, Prepared)], copies: &File) -> Vec<Result<(), SkipReason>> {
     let copies_flushed = copies.sync_all();
     let per_thread = batch.len().div_ceil(FLUSH_THREADS).max(1);
-    let each = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(per_thread)
             .map(|chunk| {
@@ -568,14 +621,16 @@ fn flush_all(
                 })
             })
             .collect()
-    });
-    (Flushed::FileByFile, Vec::new(), each)
+    })
 }
 
-/// `syncfs` once on each file system the batch's new files and the journal's copies are on:
-/// their devices, or `None` if any fails (the caller then flushes file by file).
+/// The file systems a batch's new files and the journal (its records, copies and kept
+/// originals) are on, each with one open file on it to `syncfs`; `None` if one is unknown.
 #[cfg(target_os = "linux")]
-fn sync_file_systems(batch: &[(usize, Prepared)], copies: &File) -> Option<Vec<u64>> {
+fn devices_of<'a>(
+    batch: &'a [(usize, Prepared)],
+    log: &'a EntryLog,
+) -> Option<HashMap<u64, &'a File>> {
     use std::os::unix::fs::MetadataExt;
     // A new file is in its original's folder, so on its file system.
     let mut devices: HashMap<u64, &File> = HashMap::new();
@@ -584,16 +639,10 @@ fn sync_file_systems(batch: &[(usize, Prepared)], copies: &File) -> Option<Vec<u
             .entry(prepared.meta.dev())
             .or_insert(prepared.temp.as_file());
     }
-    match copies.metadata() {
-        Ok(meta) => {
-            devices.entry(meta.dev()).or_insert(copies);
-        }
-        Err(_) => return None,
-    }
-    devices
-        .iter()
-        .all(|(_, file)| syncfs(file))
-        .then(|| devices.into_keys().collect())
+    let journal = log.entries_file();
+    let meta = journal.metadata().ok()?;
+    devices.entry(meta.dev()).or_insert(journal);
+    Some(devices)
 }
 
 /// Flushes the whole file system `file` is on.
@@ -785,7 +834,7 @@ fn prepare(
     if !linking {
         recording.copied(before.size);
     } else {
-        match recording.keep_by_link(&real, &meta, &before.sha256) {
+        match recording.keep_by_link(&source, &real, &meta, &before.sha256) {
             Kept::Linked(link) => kept_link = Some(link),
             Kept::NotKept => copy_original(&source, recording, &before)?,
         }
@@ -1162,6 +1211,26 @@ mod tests {
         }
     }
 
+    /// Writes `files` (each replacing `foo` with `bar`) into `journal`.
+    fn write_foo_as_bar<P: Borrow<FilePlan>>(
+        tree: &Path,
+        files: impl IntoIterator<Item = P>,
+        journal: &Journal,
+        progress: &WriteProgress,
+    ) -> WriteReport {
+        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
+        write_each(
+            tree,
+            "foo",
+            files,
+            &replacer,
+            journal,
+            progress,
+            &AtomicBool::new(false),
+        )
+        .unwrap()
+    }
+
     /// The committing thread renames what is prepared while the next files are prepared: the
     /// first file is written (recorded first) before the tenth is even asked for, where a
     /// batch of [`BATCH_FILES`] would otherwise be prepared first. Every file is still
@@ -1191,18 +1260,8 @@ mod tests {
             }
             plan_of(path.clone())
         });
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
         let journal = Journal::at(journal_dir.path());
-        let report = write_each(
-            tree.path(),
-            "foo",
-            files,
-            &replacer,
-            &journal,
-            &progress,
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        let report = write_foo_as_bar(tree.path(), files, &journal, &progress);
         assert!(
             written_before_tenth
                 .get()
@@ -1219,6 +1278,50 @@ mod tests {
         assert_eq!(recorded, planned);
         // No temporary file is left in the tree.
         assert_eq!(fs::read_dir(tree.path()).unwrap().count(), FILES);
+    }
+
+    /// A file that changes after it was prepared is left alone by the committing thread
+    /// before anything records it: not renamed, not in the journal, its kept original's link
+    /// removed; the others are written and recorded.
+    #[test]
+    fn a_file_changed_after_it_was_prepared_is_neither_recorded_nor_renamed() {
+        let tree = tempfile::tempdir().unwrap();
+        let journal_dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..5)
+            .map(|i| tree.path().join(format!("f{i}.txt")))
+            .collect();
+        for (i, path) in paths.iter().enumerate() {
+            fs::write(path, format!("one foo {i}\n")).unwrap();
+        }
+        let files = paths.iter().enumerate().map(|(i, path)| {
+            if i == 1 {
+                // The first file is prepared and waits for its batch (taken after 50 ms).
+                let mut first = fs::OpenOptions::new().append(true).open(&paths[0]).unwrap();
+                first.write_all(b"changed\n").unwrap();
+            }
+            plan_of(path.clone())
+        });
+        let journal = Journal::at(journal_dir.path());
+        let report = write_foo_as_bar(tree.path(), files, &journal, &WriteProgress::default());
+        assert_eq!(report.skipped.len(), 1);
+        assert_eq!(report.skipped[0].path, paths[0]);
+        assert!(matches!(report.skipped[0].reason, SkipReason::Changed(_)));
+        assert_eq!(fs::read(&paths[0]).unwrap(), b"one foo 0\nchanged\n");
+        for (i, path) in paths.iter().enumerate().skip(1) {
+            assert_eq!(fs::read(path).unwrap(), format!("one bar {i}\n").as_bytes());
+        }
+        let id = report.id.as_deref().unwrap();
+        let recorded: Vec<PathBuf> = journal
+            .entries(id)
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.path)
+            .collect();
+        assert_eq!(recorded, paths[1..]);
+        let kept = fs::read_dir(journal_dir.path().join(id).join(crate::journal::KEPT_DIR))
+            .unwrap()
+            .count();
+        assert_eq!(kept, 4);
     }
 
     /// Files left alone are reported in plan order (the two threads' lists are merged by
@@ -1242,17 +1345,12 @@ mod tests {
             .unwrap();
             plans.push(plan_of(path));
         }
-        let replacer = Replacer::new(&SearchOptions::default(), "foo", "bar").unwrap();
-        let report = write_each(
+        let report = write_foo_as_bar(
             tree.path(),
-            "foo",
             &plans,
-            &replacer,
             &Journal::at(journal_dir.path()),
             &WriteProgress::default(),
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        );
         let skipped: Vec<&Path> = report.skipped.iter().map(|s| s.path.as_path()).collect();
         let expected: Vec<&Path> = plans
             .iter()
