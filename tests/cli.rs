@@ -1830,6 +1830,14 @@ fn a_file_without_permission_is_an_error_object_and_an_exact_line() {
         run.stderr,
         format!("trawl: {}: permission denied\n", tree.shown("locked.rs"))
     );
+
+    // A replace reports it with the same line.
+    let run = run_unprivileged(&[&tree.root(), "rs", "needle", "-r", "pin", "--diff"]);
+    assert_eq!(
+        run.stderr,
+        format!("trawl: {}: permission denied\n", tree.shown("locked.rs")),
+        "{run:#?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -590,6 +590,19 @@ impl Plan {
         })
     }
 
+    /// Every shown occurrence, in order, as the rows Copy all and the export write.
+    pub fn rows<'a>(
+        &'a self,
+        found: &'a Found,
+    ) -> PlanRows<'a, impl Iterator<Item = (usize, usize)> + 'a> {
+        PlanRows {
+            found,
+            occurrences: self.occurrences(found),
+            path: String::new(),
+            path_of: usize::MAX,
+        }
+    }
+
     /// Whether a filter left results out.
     pub fn is_filtered(&self) -> bool {
         self.filter.is_some()
@@ -634,6 +647,37 @@ impl Plan {
                 None => !found.occurrences_of(file).is_empty(),
             })
             .count() as u64
+    }
+}
+
+/// A plan's occurrences one row at a time, each with its file's path as text: what Copy all
+/// and the export write per occurrence, so that both name a file alike (a name that is not
+/// UTF-8 with U+FFFD, as `Path::display` does) and make its text once per file, not per row.
+pub struct PlanRows<'a, I> {
+    found: &'a Found,
+    occurrences: I,
+    path: String,
+    /// The file `path` is the text of.
+    path_of: usize,
+}
+
+impl<'a, I: Iterator<Item = (usize, usize)>> PlanRows<'a, I> {
+    /// The next occurrence: its file, that file's path as text, and its contents.
+    pub fn next_row(&mut self) -> Option<(usize, &str, MatchView<'a>)> {
+        for (file, index) in self.occurrences.by_ref() {
+            let Some(view) = self.found.occurrence_in(file, index) else {
+                continue;
+            };
+            if self.path_of != file {
+                self.path_of = file;
+                self.path.clear();
+                if let Some(p) = self.found.path(file) {
+                    self.path.push_str(&p.to_string_lossy());
+                }
+            }
+            return Some((file, &self.path, view));
+        }
+        None
     }
 }
 
@@ -1178,24 +1222,13 @@ pub fn copy_text(
     // The windows of the long lines: what their holes take at least.
     let mut holes_bytes = 0;
     let mut since_check = 0u32;
-    let mut path = String::new();
-    let mut path_of = usize::MAX;
-    for (file, index) in plan.occurrences(found) {
+    let mut rows = plan.rows(found);
+    while let Some((_, path, view)) = rows.next_row() {
         since_check += 1;
         if since_check >= 4096 {
             since_check = 0;
             if cancel.load(Ordering::Relaxed) {
                 return None;
-            }
-        }
-        let Some(view) = found.occurrence_in(file, index) else {
-            continue;
-        };
-        if path_of != file {
-            path_of = file;
-            path.clear();
-            if let Some(p) = found.path(file) {
-                let _ = write!(path, "{}", p.display());
             }
         }
         if let Some(bytes) = over.as_mut() {
@@ -1597,6 +1630,28 @@ mod tests {
             b"d/bad\xff\nname \xc3\xa9-:.txt",
         ));
         assert_eq!(shown_path(path), "d/bad\\xFF\\nname \u{e9}-:.txt");
+    }
+
+    /// Copy all names a file as the export does (`Plan::rows`), a name that is not UTF-8 as
+    /// `Path::display` shows it, as Copy all always has.
+    #[cfg(unix)]
+    #[test]
+    fn copy_all_shows_a_name_that_is_not_utf8_as_display_does() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"/r/bad\xff\xc3name.rs"));
+        let mut result = file("/r/x.rs", &[(1, "foo", &[(0, 3)])]);
+        result.path = path.to_path_buf();
+        let mut model = ResultsModel::new(PathBuf::from("/r"), SortOrder::Path);
+        model.push_file(result);
+        model.refresh_layout(true);
+        assert_eq!(
+            model.all_results_text(),
+            format!("{}:1:1:foo\n", path.display())
+        );
+        assert_eq!(
+            model.all_results_text(),
+            "/r/bad\u{FFFD}\u{FFFD}name.rs:1:1:foo\n"
+        );
     }
 
     #[test]

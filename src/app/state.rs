@@ -623,6 +623,26 @@ mod tests {
     use super::*;
     use crate::search::Globs;
 
+    /// Every option away from its default, written out field by field so that a new option
+    /// must be given a value here: the tests that check each field start from it.
+    fn every_option_set() -> SearchOptions {
+        SearchOptions {
+            regex: true,
+            case: CaseMode::Sensitive,
+            whole_word: true,
+            multiline: true,
+            hidden: true,
+            respect_ignore_files: false,
+            follow_symlinks: true,
+            binary_as_text: true,
+            globs: Globs::Typed("*.rs, !target/**".into()),
+            max_file_size: "10M".into(),
+            threads: "3".into(),
+            encoding: TextEncoding::Named(crate::search::Encoding::for_label(b"sjis").unwrap()),
+            search_zip: true,
+        }
+    }
+
     #[test]
     fn recent_folders_are_unique_most_recent_first_and_bounded() {
         let mut state = SavedState::default();
@@ -692,22 +712,14 @@ mod tests {
             folder: "~/src".into(),
             extensions: "rs, toml".into(),
             pattern: "fo(o".into(),
+            // OLD's options are every_option_set()'s but for these three.
             options: SearchOptions {
-                regex: true,
-                case: CaseMode::Sensitive,
-                whole_word: true,
-                multiline: true,
-                hidden: true,
-                respect_ignore_files: false,
-                follow_symlinks: true,
-                binary_as_text: true,
-                globs: Globs::Typed("*.rs, !target/**".into()),
                 max_file_size: "10".into(),
-                threads: "3".into(),
                 // Saved before there was a choice: the window's default.
                 encoding: TextEncoding::Auto,
                 // Saved before there was -z: off.
                 search_zip: false,
+                ..every_option_set()
             },
             recent_folders: vec!["/home/a/src".into()],
             sort: SortOrder::Modified,
@@ -740,26 +752,11 @@ mod tests {
     /// what was set here (a struct literal with every field, so a new field must be added).
     #[test]
     fn the_whole_state_survives_a_restart_field_by_field() {
-        let options = || SearchOptions {
-            regex: true,
-            case: CaseMode::Sensitive,
-            whole_word: true,
-            multiline: true,
-            hidden: true,
-            respect_ignore_files: false,
-            follow_symlinks: true,
-            binary_as_text: true,
-            globs: Globs::Typed("*.rs, !target/**".into()),
-            max_file_size: "10M".into(),
-            threads: "3".into(),
-            encoding: TextEncoding::Named(crate::search::Encoding::for_label(b"sjis").unwrap()),
-            search_zip: true,
-        };
         let mut state = SavedState {
             folder: "/tmp".into(),
             extensions: "rs, toml".into(),
             pattern: "foo".into(),
-            options: options(),
+            options: every_option_set(),
             recent_folders: Vec::new(),
             sort: SortOrder::Modified,
             context_lines: 5,
@@ -783,7 +780,7 @@ mod tests {
             folder: "/tmp".into(),
             extensions: "rs, toml".into(),
             pattern: "foo".into(),
-            options: options(),
+            options: every_option_set(),
             recent_folders: vec!["/tmp".into()],
             sort: SortOrder::Modified,
             context_lines: 5,
@@ -792,7 +789,7 @@ mod tests {
                 folder: "/tmp".into(),
                 extensions: "rs, toml".into(),
                 pattern: "foo".into(),
-                options: options(),
+                options: every_option_set(),
             }],
             search_as_you_type: false,
             folder_file_counts: vec![FolderFileCount {
@@ -965,19 +962,11 @@ mod tests {
     #[test]
     fn picking_a_history_entry_restores_every_search_field() {
         let options = || SearchOptions {
-            regex: true,
-            case: CaseMode::Sensitive,
-            whole_word: true,
-            multiline: true,
-            hidden: true,
-            respect_ignore_files: false,
-            follow_symlinks: true,
-            binary_as_text: true,
             globs: Globs::Typed("!x".into()),
             max_file_size: "2K".into(),
             threads: "2".into(),
             encoding: TextEncoding::Bytes,
-            search_zip: true,
+            ..every_option_set()
         };
         let entry = SearchFields {
             folder: "/a".into(),

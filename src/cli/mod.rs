@@ -21,7 +21,7 @@ use crate::cli::args::{Args, OutputMode, ReplaceMode};
 use crate::cli::generate::GenerateKind;
 use crate::cli::printer::{Printer, path_bytes};
 use crate::replace::Replacer;
-use crate::search::{ProgressSnapshot, SearchEvent, SearchHandle};
+use crate::search::{FileError, ProgressSnapshot, SearchEvent, SearchHandle};
 
 /// How long a search runs before the progress line appears.
 const PROGRESS_DELAY: Duration = Duration::from_millis(500);
@@ -188,14 +188,7 @@ fn print_events<W: WriteColor>(
             Ok(SearchEvent::Error(error)) => {
                 outcome.errors = true;
                 status.clear();
-                let mut stderr = io::stderr().lock();
-                stderr.write_all(b"trawl: ")?;
-                if !error.path.as_os_str().is_empty() {
-                    stderr.write_all(&path_bytes(&error.path))?;
-                    stderr.write_all(b": ")?;
-                }
-                writeln!(stderr, "{}", error.message)?;
-                drop(stderr);
+                report_file_error(&error)?;
                 printer.error(&error)?;
             }
             Ok(SearchEvent::Finished(summary)) => {
@@ -265,6 +258,18 @@ fn print_generated(kind: GenerateKind) -> ExitCode {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => fail(&format!("writing the generated file failed: {err}")),
     }
+}
+
+/// A file or folder the search could not read, on standard error: `trawl: PATH: MESSAGE`
+/// (the path as the file system has it), or `trawl: MESSAGE` for an error of no one path.
+pub(crate) fn report_file_error(error: &FileError) -> io::Result<()> {
+    let mut stderr = io::stderr().lock();
+    stderr.write_all(b"trawl: ")?;
+    if !error.path.as_os_str().is_empty() {
+        stderr.write_all(&path_bytes(&error.path))?;
+        stderr.write_all(b": ")?;
+    }
+    writeln!(stderr, "{}", error.message)
 }
 
 pub(crate) fn fail(message: &str) -> ExitCode {

@@ -108,14 +108,8 @@ impl<W: WriteColor> Printer<W> {
         }
         for line in &result.lines {
             for occurrence in line.occurrences {
-                if with_path {
-                    self.path(&result.path)?;
-                    self.out.write_all(b":")?;
-                }
-                self.out.set_color(&self.line_color)?;
-                write!(self.out, "{}", line.line_number)?;
-                self.out.reset()?;
-                write!(self.out, ":{}:", occurrence.column)?;
+                let path = with_path.then_some(result.path.as_path());
+                self.row_start(path, line.line_number, occurrence.column)?;
                 let excerpt = line.excerpt(occurrence);
                 let (text, highlight) = (excerpt.text, excerpt.highlight);
                 if excerpt.ellipsis_before {
@@ -156,14 +150,8 @@ impl<W: WriteColor> Printer<W> {
             let Some(first) = line.occurrences.first() else {
                 continue;
             };
-            if with_path {
-                self.path(&result.path)?;
-                self.out.write_all(b":")?;
-            }
-            self.out.set_color(&self.line_color)?;
-            write!(self.out, "{}", line.line_number)?;
-            self.out.reset()?;
-            write!(self.out, ":{}:", first.column)?;
+            let path = with_path.then_some(result.path.as_path());
+            self.row_start(path, line.line_number, first.column)?;
             let cut = line.cut.is_some_and(|cut| cut.before);
             if cut {
                 self.out.write_all("…".as_bytes())?;
@@ -179,6 +167,18 @@ impl<W: WriteColor> Printer<W> {
             self.out.write_all(b"\n")?;
         }
         Ok(())
+    }
+
+    /// A row's `[PATH:]LINE:COL:`, the path and the line number in their colours.
+    fn row_start(&mut self, path: Option<&Path>, line_number: u64, column: u64) -> io::Result<()> {
+        if let Some(path) = path {
+            self.path(path)?;
+            self.out.write_all(b":")?;
+        }
+        self.out.set_color(&self.line_color)?;
+        write!(self.out, "{line_number}")?;
+        self.out.reset()?;
+        write!(self.out, ":{column}:")
     }
 
     fn path(&mut self, path: &Path) -> io::Result<()> {

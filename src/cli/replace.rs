@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 use crate::cli::printer::path_bytes;
+use crate::cli::report_file_error;
 use crate::replace::{
     FilePlan, Journal, ReplacePlan, Replacer, WriteProgress, preview_file, write_plan,
 };
@@ -47,13 +48,7 @@ fn collect(handle: &SearchHandle, request: &SearchRequest) -> io::Result<Collect
             SearchEvent::File(result) => collected.files.push(FilePlan::from_result(&result)),
             SearchEvent::Error(error) => {
                 collected.errors = true;
-                let mut stderr = io::stderr().lock();
-                stderr.write_all(b"trawl: ")?;
-                if !error.path.as_os_str().is_empty() {
-                    stderr.write_all(&path_bytes(&error.path))?;
-                    stderr.write_all(b": ")?;
-                }
-                writeln!(stderr, "{}", error.message)?;
+                report_file_error(&error)?;
             }
             SearchEvent::Finished(_) => break,
         }

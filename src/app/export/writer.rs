@@ -45,25 +45,14 @@ pub(crate) fn write_export(
         }
         ExportFormat::JsonLines => Sink::Json(out),
     };
-    let mut path = String::new();
-    let mut path_of = usize::MAX;
     let mut text = String::new();
     let mut written = 0u64;
-    for (file, index) in plan.occurrences(found) {
+    let mut rows = plan.rows(found);
+    while let Some((file, path, view)) = rows.next_row() {
         if written.is_multiple_of(RECORDS_PER_CHECK) {
             done.store(written, Ordering::Relaxed);
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
-            }
-        }
-        let Some(view) = found.occurrence_in(file, index) else {
-            continue;
-        };
-        if path_of != file {
-            path_of = file;
-            path.clear();
-            if let Some(p) = found.path(file) {
-                path.push_str(&p.to_string_lossy());
             }
         }
         text.clear();
@@ -82,7 +71,7 @@ pub(crate) fn write_export(
             Sink::Json(out) => jsonl::write_record(
                 out,
                 &jsonl::Record::Match {
-                    path: &path,
+                    path,
                     line: view.line_number,
                     column: u64::from(view.column),
                     byte_offset: view.byte_offset,
@@ -94,7 +83,7 @@ pub(crate) fn write_export(
             // A tuple is one row, its numbers written without a String each.
             Sink::Csv(csv) => csv
                 .serialize((
-                    &path,
+                    path,
                     view.line_number,
                     view.column,
                     view.byte_offset,

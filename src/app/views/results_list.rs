@@ -141,22 +141,14 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
             .width();
         if filter_fits {
             ui.separator();
-            measured[1] = ui
-                .horizontal(|ui| toolbar_filter(ui, results, &mut list.filter))
-                .response
-                .rect
-                .width();
-            counts_shown = counts_on_the_right(ui, &counts, counts_width);
+            (measured[1], counts_shown) =
+                filter_and_counts(ui, results, &mut list.filter, &counts, counts_width);
         }
     });
     if !filter_fits {
         ui.horizontal(|ui| {
-            measured[1] = ui
-                .horizontal(|ui| toolbar_filter(ui, results, &mut list.filter))
-                .response
-                .rect
-                .width();
-            counts_shown = counts_on_the_right(ui, &counts, counts_width);
+            (measured[1], counts_shown) =
+                filter_and_counts(ui, results, &mut list.filter, &counts, counts_width);
         });
     }
     if !counts_shown {
@@ -363,18 +355,15 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
 
 /// "3 matches in 2 files shown", or with a filter "2 of 5 matches in 2 of 3 files shown".
 fn counts_text(results: &ResultsModel) -> String {
-    if results.is_first_screenful() {
-        // The filter has not looked at every file yet: its counts are not the total.
+    if results.is_first_screenful() || results.is_filtered() {
+        let so_far = if results.is_first_screenful() {
+            // The filter has not looked at every file yet: its counts are not the total.
+            " so far (filtering…)"
+        } else {
+            ""
+        };
         format!(
-            "{} of {} in {} of {} shown so far (filtering…)",
-            thousands(results.shown_match_count()),
-            plural(results.match_count() as u64, "match", "matches"),
-            thousands(results.shown_file_count() as u64),
-            plural(results.file_count() as u64, "file", "files")
-        )
-    } else if results.is_filtered() {
-        format!(
-            "{} of {} in {} of {} shown",
+            "{} of {} in {} of {} shown{so_far}",
             thousands(results.shown_match_count()),
             plural(results.match_count() as u64, "match", "matches"),
             thousands(results.shown_file_count() as u64),
@@ -426,6 +415,23 @@ fn copy_too_large_line(ui: &mut Ui, bytes: u64, limit: usize, actions: &mut Vec<
             actions.push(RowAction::Export(ExportAction::Open));
         }
     });
+}
+
+/// The filter, then the counts on the right where they fit: the filter's width (the next
+/// frame's layout is judged by it) and whether the counts were shown.
+fn filter_and_counts(
+    ui: &mut Ui,
+    results: &mut ResultsModel,
+    filter: &mut String,
+    counts: &str,
+    counts_width: f32,
+) -> (f32, bool) {
+    let filter_width = ui
+        .horizontal(|ui| toolbar_filter(ui, results, filter))
+        .response
+        .rect
+        .width();
+    (filter_width, counts_on_the_right(ui, counts, counts_width))
 }
 
 /// The counts at the row's right end, when they fit in what is left of it.
