@@ -482,9 +482,11 @@ impl LengthTable {
             };
             for (unit, trail) in row.iter_mut().zip(0..=0xFFu8) {
                 *unit = match single {
+                    // A pair gives four bytes at most (an astral character, or Big5's two),
+                    // and four pairs' sum stays below `SINGLE`.
                     0 => match length(&[lead, trail]) {
-                        0 => OTHER,
-                        pair => pair,
+                        pair @ 1..8 => pair,
+                        _ => OTHER,
                     },
                     single => SINGLE | single,
                 };
@@ -508,26 +510,28 @@ const MEASURE_BLOCK: usize = 16 << 10;
 /// For the high bits of eight bytes (bit k: byte k is not ASCII), and whether the first of
 /// them ends a pair that started before them: the bytes that start a pair (bit k) if every
 /// byte that is not ASCII and does not end a pair starts one, as in a double-byte encoding's
-/// text.
-static PAIR_STARTS: [[u8; 256]; 2] = pair_starts();
+/// text, and how many of them are in no pair (ASCII, each one byte of UTF-8).
+static PAIR_STARTS: [[(u8, u8); 256]; 2] = pair_starts();
 
-const fn pair_starts() -> [[u8; 256]; 2] {
-    let mut table = [[0; 256]; 2];
+const fn pair_starts() -> [[(u8, u8); 256]; 2] {
+    let mut table = [[(0, 0); 256]; 2];
     let mut ends_pair = 0;
     while ends_pair < 2 {
         let mut high = 0;
         while high < 256 {
-            let (mut starts, mut second, mut k) = (0u8, ends_pair == 1, 0);
+            let (mut starts, mut alone, mut second, mut k) = (0u8, 0u8, ends_pair == 1, 0);
             while k < 8 {
                 if second {
                     second = false;
                 } else if high >> k & 1 == 1 {
                     starts |= 1 << k;
                     second = true;
+                } else {
+                    alone += 1;
                 }
                 k += 1;
             }
-            table[ends_pair][high] = starts;
+            table[ends_pair][high] = (starts, alone);
             high += 1;
         }
         ends_pair += 1;
@@ -544,11 +548,13 @@ fn high_bits(word: u64) -> usize {
 impl DecodedLength {
     /// The length of `bytes`, a stretch of a file in `encoding` as above, decoded to UTF-8.
     ///
-    /// Eight bytes at a time: ASCII alone counts eight; otherwise, in a double-byte encoding,
-    /// every byte that is not ASCII is taken for a pair's first (the high bits say which,
-    /// through [`PAIR_STARTS`]) and each such pair's table entry is looked up, and when one
-    /// of them is not a pair (a single-byte katakana, an error, a longer sequence) those eight
-    /// bytes are measured a character at a time, as the table says.
+    /// Eight bytes at a time (twice as fast as a character at a time on the CJK files of
+    /// scripts/bench-results.md's legacy tree): ASCII alone counts eight; otherwise every byte
+    /// that is not ASCII and does not end a pair is taken for a pair's first ([`PAIR_STARTS`]),
+    /// and the pairs' entries are added, with one sum and one test for four pairs side by
+    /// side, CJK text's usual eight bytes. When one is not a pair (a single-byte katakana, an
+    /// error, a longer sequence) those eight bytes are measured a character at a time. In a
+    /// single-byte encoding every byte is a character: [`single_byte_length`].
     pub(crate) fn of(&mut self, encoding: &'static Encoding, bytes: &[u8]) -> usize {
         let table = match self.tables.iter().find(|(known, _)| *known == encoding) {
             Some((_, table)) => Arc::clone(table),
@@ -558,6 +564,9 @@ impl DecodedLength {
                 table
             }
         };
+        if table.single_byte {
+            return single_byte_length(&table, bytes);
+        }
         // `second`: 1 when `bytes[at]` ends a pair counted already.
         let (mut total, mut at, mut second) = (0, 0, 0);
         // Eight bytes, and the one after them for a pair their last starts.
@@ -571,18 +580,8 @@ impl DecodedLength {
                 at += 8;
                 continue;
             }
-            if table.single_byte {
-                let mut rest = high;
-                total += 8;
-                while rest != 0 {
-                    let k = rest.trailing_zeros() as usize;
-                    total += usize::from(table.unit(chunk[k], 0) & LENGTH) - 1;
-                    rest &= rest - 1;
-                }
-                at += 8;
-                continue;
-            }
-            if PAIR_STARTS[second][high] == 0x55 << second {
+            let (starts, alone) = PAIR_STARTS[second][high];
+            if starts == 0x55 << second {
                 // Four pairs: their first bytes, all high, and their second bytes, any.
                 let pairs = u64::from_be_bytes([
                     chunk[second],
@@ -595,8 +594,10 @@ impl DecodedLength {
                     chunk[second + 7],
                 ]);
                 let unit = |shift: u32| table.units[(pairs >> shift) as usize & 0x7FFF];
-                let units = [unit(48), unit(32), unit(16), unit(0)];
-                let sum: usize = units.iter().map(|&unit| usize::from(unit)).sum();
+                let sum: usize = [48, 32, 16, 0]
+                    .into_iter()
+                    .map(|shift| usize::from(unit(shift)))
+                    .sum();
                 // A single byte or another sequence adds at least `SINGLE`.
                 if sum < usize::from(SINGLE) {
                     total += sum;
@@ -604,9 +605,7 @@ impl DecodedLength {
                     continue;
                 }
             }
-            let starts = usize::from(PAIR_STARTS[second][high]);
-            let seconds = (starts << 1 | second) & 0xFF;
-            let mut length = 8 - (starts | seconds).count_ones() as usize;
+            let mut length = usize::from(alone);
             let mut kinds = 0;
             let mut rest = starts;
             while rest != 0 {
@@ -619,7 +618,7 @@ impl DecodedLength {
             if kinds < SINGLE {
                 total += length;
                 at += 8;
-                second = starts >> 7;
+                second = usize::from(starts >> 7);
                 continue;
             }
             let (end, length) = by_character(&table, encoding, bytes, at + second, at + 8, self);
@@ -630,6 +629,30 @@ impl DecodedLength {
         let (_, length) = by_character(&table, encoding, bytes, at + second, bytes.len(), self);
         total + length
     }
+}
+
+/// The length of `bytes` in a single-byte encoding, decoded to UTF-8: one byte for each
+/// ASCII byte, two or three for each other, as `table` says.
+fn single_byte_length(table: &LengthTable, bytes: &[u8]) -> usize {
+    let mut words = bytes.chunks_exact(8);
+    let mut total = 0;
+    for word in words.by_ref() {
+        let mut high = high_bits(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        total += 8;
+        while high != 0 {
+            let k = high.trailing_zeros() as usize;
+            total += usize::from(table.unit(word[k], 0) & LENGTH) - 1;
+            high &= high - 1;
+        }
+    }
+    let rest = words.remainder().iter();
+    total
+        + rest
+            .map(|&byte| match byte.is_ascii() {
+                true => 1,
+                false => usize::from(table.unit(byte, 0) & LENGTH),
+            })
+            .sum::<usize>()
 }
 
 /// Measures `bytes` from `from`, a character's start, a character at a time as the table
@@ -923,10 +946,10 @@ mod tests {
                 .fold(0, |bits, k| bits | 1 << k);
             assert_eq!(high_bits(seed), expected, "{seed:#x}");
         }
-        assert_eq!(PAIR_STARTS[0][0xFF], 0x55);
-        assert_eq!(PAIR_STARTS[1][0xFF], 0xAA);
-        assert_eq!(PAIR_STARTS[0][0b1000_0110], 0b1000_0010);
-        assert_eq!(PAIR_STARTS[1][0b0000_0011], 0b0000_0010);
+        assert_eq!(PAIR_STARTS[0][0xFF], (0x55, 0));
+        assert_eq!(PAIR_STARTS[1][0xFF], (0xAA, 0));
+        assert_eq!(PAIR_STARTS[0][0b1000_0110], (0b1000_0010, 5));
+        assert_eq!(PAIR_STARTS[1][0b0000_0011], (0b0000_0010, 5));
     }
 
     #[test]
