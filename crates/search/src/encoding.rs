@@ -8,7 +8,7 @@
 //! encoding_rs_io's streaming decoder, the one grep-searcher decodes UTF-16 with.
 
 use std::io::{self, Read};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
@@ -414,14 +414,18 @@ pub(crate) fn decode_part(encoding: &'static Encoding, bytes: &[u8], text: &mut 
 pub(crate) struct DecodedLength {
     /// The tables of the encodings met so far (a tree holds few), taken from [`TABLES`] at
     /// this measure's first file of each.
-    tables: Vec<(&'static Encoding, Arc<LengthTable>)>,
+    tables: Vec<(&'static Encoding, SharedTable)>,
     /// Where what the tables do not cover is decoded to be measured, a block at a time.
     scratch: Vec<u8>,
 }
 
-/// Every [`LengthTable`] made so far, shared by the search threads: one costs about half a
-/// millisecond to make, once per process rather than once per thread.
-static TABLES: Mutex<Vec<(&'static Encoding, Arc<LengthTable>)>> = Mutex::new(Vec::new());
+/// Every [`LengthTable`] asked for so far, shared by the search threads: one costs about half
+/// a millisecond to make, once per process rather than once per thread. Each is made in its
+/// own cell, outside the list's lock: two threads that meet two encodings make both at once.
+static TABLES: Mutex<Vec<(&'static Encoding, SharedTable)>> = Mutex::new(Vec::new());
+
+/// A table shared by the threads, made by the first that needs it.
+type SharedTable = Arc<OnceLock<LengthTable>>;
 
 /// For each byte that is not ASCII and each byte after it: how many bytes the decoder reads
 /// from there as one whole character (or two, for a few Big5 pairs) and ends in its first
@@ -447,15 +451,15 @@ const OTHER: u8 = 0x80;
 const LENGTH: u8 = 0x3F;
 
 impl LengthTable {
-    /// The table of `encoding`, made at its first use in the process.
-    fn shared(encoding: &'static Encoding) -> Arc<LengthTable> {
+    /// The cell of `encoding`'s table, made at its first use in the process.
+    fn shared(encoding: &'static Encoding) -> SharedTable {
         let mut tables = TABLES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, table)) = tables.iter().find(|(known, _)| *known == encoding) {
             return Arc::clone(table);
         }
-        let table = Arc::new(LengthTable::new(encoding));
+        let table = Arc::new(OnceLock::new());
         tables.push((encoding, Arc::clone(&table)));
         table
     }
@@ -556,16 +560,17 @@ impl DecodedLength {
     /// error, a longer sequence) those eight bytes are measured a character at a time. In a
     /// single-byte encoding every byte is a character: [`single_byte_length`].
     pub(crate) fn of(&mut self, encoding: &'static Encoding, bytes: &[u8]) -> usize {
-        let table = match self.tables.iter().find(|(known, _)| *known == encoding) {
-            Some((_, table)) => Arc::clone(table),
+        let cell = match self.tables.iter().find(|(known, _)| *known == encoding) {
+            Some((_, cell)) => Arc::clone(cell),
             None => {
-                let table = LengthTable::shared(encoding);
-                self.tables.push((encoding, Arc::clone(&table)));
-                table
+                let cell = LengthTable::shared(encoding);
+                self.tables.push((encoding, Arc::clone(&cell)));
+                cell
             }
         };
+        let table = cell.get_or_init(|| LengthTable::new(encoding));
         if table.single_byte {
-            return single_byte_length(&table, bytes);
+            return single_byte_length(table, bytes);
         }
         // `second`: 1 when `bytes[at]` ends a pair counted already.
         let (mut total, mut at, mut second) = (0, 0, 0);
@@ -621,12 +626,12 @@ impl DecodedLength {
                 second = usize::from(starts >> 7);
                 continue;
             }
-            let (end, length) = by_character(&table, encoding, bytes, at + second, at + 8, self);
+            let (end, length) = by_character(table, encoding, bytes, at + second, at + 8, self);
             total += length;
             at = end;
             second = 0;
         }
-        let (_, length) = by_character(&table, encoding, bytes, at + second, bytes.len(), self);
+        let (_, length) = by_character(table, encoding, bytes, at + second, bytes.len(), self);
         total + length
     }
 }
