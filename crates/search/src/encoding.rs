@@ -8,6 +8,7 @@
 //! encoding_rs_io's streaming decoder, the one grep-searcher decodes UTF-16 with.
 
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
@@ -411,26 +412,58 @@ pub(crate) fn decode_part(encoding: &'static Encoding, bytes: &[u8], text: &mut 
 /// a stretch decodes alone exactly as it does in the whole file.
 #[derive(Default)]
 pub(crate) struct DecodedLength {
-    /// The tables of the encodings met so far (a tree holds few), made at the first file of
-    /// each.
-    tables: Vec<(&'static Encoding, Box<LengthTable>)>,
+    /// The tables of the encodings met so far (a tree holds few), taken from [`TABLES`] at
+    /// this measure's first file of each.
+    tables: Vec<(&'static Encoding, SharedTable)>,
     /// Where what the tables do not cover is decoded to be measured, a block at a time.
     scratch: Vec<u8>,
 }
 
+/// Every [`LengthTable`] asked for so far, shared by the search threads: one costs about half
+/// a millisecond to make, once per process rather than once per thread. Each is made in its
+/// own cell, outside the list's lock: two threads that meet two encodings make both at once.
+static TABLES: Mutex<Vec<(&'static Encoding, SharedTable)>> = Mutex::new(Vec::new());
+
+/// A table shared by the threads, made by the first that needs it.
+type SharedTable = Arc<OnceLock<LengthTable>>;
+
 /// For each byte that is not ASCII and each byte after it: how many bytes the decoder reads
 /// from there as one whole character (or two, for a few Big5 pairs) and ends in its first
-/// state, and the UTF-8 length it gives, as `read << 4 | length`; 0 where that is not so (a
-/// pair with an error in it, the start of a longer sequence: EUC-JP's 0x8F, GB18030's four
-/// bytes). Made from encoding_rs's own decoding of every byte and pair. Where a 0 is met, the
-/// line is decoded to its end by encoding_rs. Counting with the table takes about half of
-/// decoding's time (scripts/bench-results.md).
+/// state, and the UTF-8 length it gives: the length alone for a pair, [`SINGLE`] with the
+/// length for a byte alone, [`OTHER`] where neither is so (a pair with an error in it, the
+/// start of a longer sequence: EUC-JP's 0x8F, GB18030's four bytes). Made from encoding_rs's
+/// own decoding of every byte and pair. Where [`OTHER`] is met, the line is decoded to its end
+/// by encoding_rs. A pair's entry being below [`SINGLE`], four entries' sum is below it only
+/// when all four are pairs.
 struct LengthTable {
     /// Rows for 0x80 to 0xFF, of 256 each.
     units: Vec<u8>,
+    /// Every byte is a character of its own (a single-byte encoding).
+    single_byte: bool,
 }
 
+/// A [`LengthTable`] entry of a byte that is a character alone, with its length in
+/// [`LENGTH`].
+const SINGLE: u8 = 0x40;
+/// A [`LengthTable`] entry where the table has no answer.
+const OTHER: u8 = 0x80;
+/// The length bits of a [`SINGLE`] entry.
+const LENGTH: u8 = 0x3F;
+
 impl LengthTable {
+    /// The cell of `encoding`'s table, made at its first use in the process.
+    fn shared(encoding: &'static Encoding) -> SharedTable {
+        let mut tables = TABLES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, table)) = tables.iter().find(|(known, _)| *known == encoding) {
+            return Arc::clone(table);
+        }
+        let table = Arc::new(OnceLock::new());
+        tables.push((encoding, Arc::clone(&table)));
+        table
+    }
+
     fn new(encoding: &'static Encoding) -> LengthTable {
         let mut out = [0; 32];
         let mut length = |bytes: &[u8]| {
@@ -453,66 +486,219 @@ impl LengthTable {
             };
             for (unit, trail) in row.iter_mut().zip(0..=0xFFu8) {
                 *unit = match single {
+                    // A pair gives four bytes at most (an astral character, or Big5's two),
+                    // and four pairs' sum stays below `SINGLE`.
                     0 => match length(&[lead, trail]) {
-                        0 => 0,
-                        pair => 2 << 4 | pair,
+                        pair @ 1..8 => pair,
+                        _ => OTHER,
                     },
-                    single => 1 << 4 | single,
+                    single => SINGLE | single,
                 };
             }
         }
-        LengthTable { units }
+        LengthTable {
+            units,
+            single_byte: encoding.is_single_byte(),
+        }
+    }
+
+    /// The entry of `byte`, not ASCII, followed by `next`.
+    fn unit(&self, byte: u8, next: u8) -> u8 {
+        self.units[usize::from(byte & 0x7F) << 8 | usize::from(next)]
     }
 }
 
 /// The block [`DecodedLength`] decodes into: small enough to stay in the CPU cache.
 const MEASURE_BLOCK: usize = 16 << 10;
 
+/// For the high bits of eight bytes (bit k: byte k is not ASCII), and whether the first of
+/// them ends a pair that started before them: the bytes that start a pair (bit k) if every
+/// byte that is not ASCII and does not end a pair starts one, as in a double-byte encoding's
+/// text, and how many of them are in no pair (ASCII, each one byte of UTF-8).
+static PAIR_STARTS: [[(u8, u8); 256]; 2] = pair_starts();
+
+const fn pair_starts() -> [[(u8, u8); 256]; 2] {
+    let mut table = [[(0, 0); 256]; 2];
+    let mut ends_pair = 0;
+    while ends_pair < 2 {
+        let mut high = 0;
+        while high < 256 {
+            let (mut starts, mut alone, mut second, mut k) = (0u8, 0u8, ends_pair == 1, 0);
+            while k < 8 {
+                if second {
+                    second = false;
+                } else if high >> k & 1 == 1 {
+                    starts |= 1 << k;
+                    second = true;
+                } else {
+                    alone += 1;
+                }
+                k += 1;
+            }
+            table[ends_pair][high] = (starts, alone);
+            high += 1;
+        }
+        ends_pair += 1;
+    }
+    table
+}
+
+/// The high bit of each of the eight bytes of `word` (little-endian), as bit k for byte k.
+fn high_bits(word: u64) -> usize {
+    // Each byte's high bit moved to its lowest, then all eight gathered in the top byte.
+    (((word >> 7) & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize
+}
+
 impl DecodedLength {
     /// The length of `bytes`, a stretch of a file in `encoding` as above, decoded to UTF-8.
+    ///
+    /// Eight bytes at a time (twice as fast as a character at a time on the CJK files of
+    /// scripts/bench-results.md's legacy tree): ASCII alone counts eight; otherwise every byte
+    /// that is not ASCII and does not end a pair is taken for a pair's first ([`PAIR_STARTS`]),
+    /// and the pairs' entries are added, with one sum and one test for four pairs side by
+    /// side, CJK text's usual eight bytes. When one is not a pair (a single-byte katakana, an
+    /// error, a longer sequence) those eight bytes are measured a character at a time. In a
+    /// single-byte encoding every byte is a character: [`single_byte_length`].
     pub(crate) fn of(&mut self, encoding: &'static Encoding, bytes: &[u8]) -> usize {
-        let at = match self.tables.iter().position(|(known, _)| *known == encoding) {
-            Some(at) => at,
+        let cell = match self.tables.iter().find(|(known, _)| *known == encoding) {
+            Some((_, cell)) => Arc::clone(cell),
             None => {
-                self.tables
-                    .push((encoding, Box::new(LengthTable::new(encoding))));
-                self.tables.len() - 1
+                let cell = LengthTable::shared(encoding);
+                self.tables.push((encoding, Arc::clone(&cell)));
+                cell
             }
         };
-        let units = &self.tables[at].1.units;
-        let (mut total, mut i) = (0, 0);
-        while i < bytes.len() {
-            let byte = bytes[i];
-            if byte.is_ascii() {
-                let run = ascii_prefix(&bytes[i..]);
-                total += run;
-                i += run;
+        let table = cell.get_or_init(|| LengthTable::new(encoding));
+        if table.single_byte {
+            return single_byte_length(table, bytes);
+        }
+        // `second`: 1 when `bytes[at]` ends a pair counted already.
+        let (mut total, mut at, mut second) = (0, 0, 0);
+        // Eight bytes, and the one after them for a pair their last starts.
+        while let Some(chunk) = bytes.get(at..at + 9) {
+            let word = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            let high = high_bits(word);
+            if high == 0 && second == 0 {
+                total += 8;
+                at += 8;
                 continue;
             }
-            let next = bytes.get(i + 1).map_or(0, |&next| usize::from(next));
-            let unit = units[usize::from(byte - 0x80) << 8 | next];
-            // Steps by constants, not by `unit >> 4`: the processor predicts the branch and
-            // reads on before the table answers (twice as fast on CJK text).
-            match unit >> 4 {
-                2 if i + 2 <= bytes.len() => {
-                    total += usize::from(unit & 0xF);
-                    i += 2;
+            let (starts, alone) = PAIR_STARTS[second][high];
+            if starts == 0x55 << second {
+                // Four pairs: their first bytes, all high, and their second bytes, any.
+                let pairs = u64::from_be_bytes([
+                    chunk[second],
+                    chunk[second + 1],
+                    chunk[second + 2],
+                    chunk[second + 3],
+                    chunk[second + 4],
+                    chunk[second + 5],
+                    chunk[second + 6],
+                    chunk[second + 7],
+                ]);
+                let unit = |shift: u32| table.units[(pairs >> shift) as usize & 0x7FFF];
+                let sum: usize = [48, 32, 16, 0]
+                    .into_iter()
+                    .map(|shift| usize::from(unit(shift)))
+                    .sum();
+                // A single byte or another sequence adds at least `SINGLE`.
+                if sum < usize::from(SINGLE) {
+                    total += sum;
+                    at += 8;
                     continue;
                 }
-                1 => {
-                    total += usize::from(unit & 0xF);
-                    i += 1;
-                    continue;
-                }
-                _ => {}
             }
-            // The decoder is in its first state here, and is again after the line's `\n`.
-            let end = memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl + 1);
-            total += decoded_length(encoding, &bytes[i..end], &mut self.scratch);
-            i = end;
+            let mut length = usize::from(alone);
+            let mut kinds = 0;
+            let mut rest = starts;
+            while rest != 0 {
+                let k = rest.trailing_zeros() as usize;
+                let unit = table.unit(chunk[k], chunk[k + 1]);
+                length += usize::from(unit);
+                kinds |= unit;
+                rest &= rest - 1;
+            }
+            if kinds < SINGLE {
+                total += length;
+                at += 8;
+                second = usize::from(starts >> 7);
+                continue;
+            }
+            let (end, length) = by_character(table, encoding, bytes, at + second, at + 8, self);
+            total += length;
+            at = end;
+            second = 0;
         }
-        total
+        let (_, length) = by_character(table, encoding, bytes, at + second, bytes.len(), self);
+        total + length
     }
+}
+
+/// The length of `bytes` in a single-byte encoding, decoded to UTF-8: one byte for each
+/// ASCII byte, two or three for each other, as `table` says.
+fn single_byte_length(table: &LengthTable, bytes: &[u8]) -> usize {
+    let mut words = bytes.chunks_exact(8);
+    let mut total = 0;
+    for word in words.by_ref() {
+        let mut high = high_bits(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        total += 8;
+        while high != 0 {
+            let k = high.trailing_zeros() as usize;
+            total += usize::from(table.unit(word[k], 0) & LENGTH) - 1;
+            high &= high - 1;
+        }
+    }
+    let rest = words.remainder().iter();
+    total
+        + rest
+            .map(|&byte| match byte.is_ascii() {
+                true => 1,
+                false => usize::from(table.unit(byte, 0) & LENGTH),
+            })
+            .sum::<usize>()
+}
+
+/// Measures `bytes` from `from`, a character's start, a character at a time as the table
+/// says, up to `until` or the first character's end past it; returns that end and the length.
+fn by_character(
+    table: &LengthTable,
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    from: usize,
+    until: usize,
+    measure: &mut DecodedLength,
+) -> (usize, usize) {
+    let (mut total, mut i) = (0, from);
+    while i < until {
+        let byte = bytes[i];
+        if byte.is_ascii() {
+            let run = ascii_prefix(&bytes[i..until]);
+            total += run;
+            i += run;
+            continue;
+        }
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        let unit = table.unit(byte, next);
+        // Steps by constants, not by the unit: the processor predicts the branch and reads on
+        // before the table answers (twice as fast on CJK text).
+        if unit < SINGLE && i + 2 <= bytes.len() {
+            total += usize::from(unit);
+            i += 2;
+            continue;
+        }
+        if unit & !LENGTH == SINGLE {
+            total += usize::from(unit & LENGTH);
+            i += 1;
+            continue;
+        }
+        // The decoder is in its first state here, and is again after the line's `\n`.
+        let end = memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl + 1);
+        total += decoded_length(encoding, &bytes[i..end], &mut measure.scratch);
+        i = end;
+    }
+    (i, total)
 }
 
 /// The decoded length of `bytes` by encoding_rs itself, decoded into `scratch` a block at a
@@ -740,6 +926,95 @@ mod tests {
                         let from = (state >> 20) as usize % text.len();
                         let to = from + (state >> 30) as usize % (text.len() - from + 1);
                         bytes.extend_from_slice(&text[from..to]);
+                    }
+                }
+            }
+            let (expected, _) = encoding.decode_without_bom_handling(&bytes);
+            assert_eq!(
+                measure.of(encoding, &bytes),
+                expected.len(),
+                "{}: {bytes:?}",
+                encoding.name()
+            );
+        }
+    }
+
+    #[test]
+    fn high_bits_are_each_byte_s_top_bit() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let expected = (0..8)
+                .filter(|k| seed.to_le_bytes()[*k] >= 0x80)
+                .fold(0, |bits, k| bits | 1 << k);
+            assert_eq!(high_bits(seed), expected, "{seed:#x}");
+        }
+        assert_eq!(PAIR_STARTS[0][0xFF], (0x55, 0));
+        assert_eq!(PAIR_STARTS[1][0xFF], (0xAA, 0));
+        assert_eq!(PAIR_STARTS[0][0b1000_0110], (0b1000_0010, 5));
+        assert_eq!(PAIR_STARTS[1][0b0000_0011], (0b0000_0010, 5));
+    }
+
+    #[test]
+    fn decoded_lengths_of_long_stretches_are_encoding_rs_s() {
+        // Long enough for the eight bytes at a time, in every ASCII-compatible encoding: runs
+        // of the encoding's own text (pairs side by side, cut anywhere), ASCII, any bytes.
+        let encodings = [
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_JP,
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+            encoding_rs::BIG5,
+            encoding_rs::EUC_KR,
+            encoding_rs::UTF_8,
+            encoding_rs::WINDOWS_1250,
+            encoding_rs::WINDOWS_1251,
+            encoding_rs::WINDOWS_1252,
+            encoding_rs::WINDOWS_1253,
+            encoding_rs::WINDOWS_1254,
+            encoding_rs::WINDOWS_1255,
+            encoding_rs::WINDOWS_1256,
+            encoding_rs::WINDOWS_1257,
+            encoding_rs::WINDOWS_1258,
+            encoding_rs::WINDOWS_874,
+            encoding_rs::ISO_8859_2,
+            encoding_rs::ISO_8859_5,
+            encoding_rs::ISO_8859_7,
+            encoding_rs::ISO_8859_8,
+            encoding_rs::KOI8_R,
+            encoding_rs::KOI8_U,
+            encoding_rs::IBM866,
+            encoding_rs::MACINTOSH,
+            encoding_rs::X_MAC_CYRILLIC,
+            encoding_rs::X_USER_DEFINED,
+        ];
+        let text = "日本語のテキストです。ｱｲｳ ﾞ 中文文本，我們明天在台北見面。纸张 한국어 텍스트입니다. \
+                    café naïve Zoé € œ Ÿ Привет Ελλάδα שלום مرحبا ไทย Tiếng Việt ÿ 𠀋 ⿰ ㊤\n";
+        let mut measure = DecodedLength::default();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let encoding = encodings[round % encodings.len()];
+            let (own, _, _) = encoding.encode(text);
+            let mut bytes = Vec::new();
+            let mut state = seed;
+            for _ in 0..seed % 24 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                match state >> 60 {
+                    0 => bytes.push((state >> 40) as u8),
+                    1 => bytes.push(0x80 | (state >> 40) as u8),
+                    2 => bytes.push(b'\n'),
+                    3 | 4 => bytes.extend(std::iter::repeat_n(b'a', (state >> 32) as usize % 20)),
+                    _ => {
+                        let from = (state >> 20) as usize % own.len();
+                        let to = from + (state >> 30) as usize % (own.len() - from + 1);
+                        bytes.extend_from_slice(&own[from..to]);
                     }
                 }
             }

@@ -550,8 +550,10 @@ impl FileSearcher {
                 crate::Encoding::for_bom(bytes),
                 Some((encoding, _)) if !encoding.is_ascii_compatible()
             )
-            && !(self.skip_binary && memchr(0, bytes).is_some())
+            // The literals first: a file that holds one, as most do where the search finds
+            // much, is then not also looked through for a NUL byte here.
             && required.absent_from(bytes)
+            && !(self.skip_binary && memchr(0, bytes).is_some())
     }
 
     /// Searches a stream as a file is searched (the same binary, byte-order-mark and
