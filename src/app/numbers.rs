@@ -21,3 +21,12 @@ pub(crate) fn thousands(n: u64) -> String {
 pub(crate) fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
+
+/// A size in MB, or in GB from a gigabyte on ("160.8 GB" reads where "160825.6 MB" does not).
+pub(crate) fn size_text(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1_000_000_000.0)
+    } else {
+        megabytes(bytes)
+    }
+}

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::{CSV_HEADER, ExportFormat};
 use crate::app::job::{Job, Polled};
 use crate::app::line_text::LineReader;
+use crate::app::numbers::{plural, size_text, thousands};
 use crate::app::results::{Found, Plan, ResultsModel};
 use crate::jsonl;
 use crate::search::Summary;
@@ -327,13 +328,108 @@ fn write_file(
     done: &AtomicU64,
     cancel: &AtomicBool,
 ) -> io::Result<Option<ReadBack>> {
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let guarded = SpaceGuard::new(file, SPACE_RESERVE, done, plan.match_count(found));
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, guarded);
     let Some(read_back) = write_export(found, plan, format, &mut out, done, cancel)? else {
         return Ok(None);
     };
-    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-    file.sync_all()?;
+    let guarded = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    guarded.file.sync_all()?;
     Ok(Some(read_back))
+}
+
+/// Free space an export leaves on its disk: it stops rather than fill the disk.
+const SPACE_RESERVE: u64 = 1 << 30;
+
+/// Bytes written between two looks at the disk's free space.
+const SPACE_CHECK_BYTES: u64 = 64 << 20;
+
+/// The export's file, watched so that an export larger than its disk stops while
+/// [`SPACE_RESERVE`] is still free, and says how large it would have been, instead of filling
+/// the disk for every other program first. Every match carries its whole line (the objects of
+/// `--json`): millions of matches on long lines make hundreds of gigabytes.
+struct SpaceGuard<'a> {
+    file: File,
+    reserve: u64,
+    written: u64,
+    next_check: u64,
+    /// Match records written, and how many there are in all: for the estimate.
+    done: &'a AtomicU64,
+    total: u64,
+}
+
+impl<'a> SpaceGuard<'a> {
+    fn new(file: File, reserve: u64, done: &'a AtomicU64, total: u64) -> Self {
+        SpaceGuard {
+            file,
+            reserve,
+            written: 0,
+            next_check: 0,
+            done,
+            total,
+        }
+    }
+
+    /// The error that stops the export, with its estimate of the whole.
+    fn too_large(&self, free: u64) -> io::Error {
+        let done = self.done.load(Ordering::Relaxed);
+        let estimate = match done {
+            0 => String::new(),
+            done => format!(
+                "; all {} would take about {}",
+                plural(self.total, "match", "matches"),
+                size_text(self.written.saturating_mul(self.total) / done)
+            ),
+        };
+        io::Error::other(format!(
+            "stopped with {} free on its disk, after {} ({} of {}){estimate}",
+            size_text(free),
+            size_text(self.written),
+            thousands(done),
+            plural(self.total, "match", "matches"),
+        ))
+    }
+}
+
+impl Write for SpaceGuard<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.written >= self.next_check {
+            self.next_check = self.written + SPACE_CHECK_BYTES;
+            if let Some(free) = free_space(&self.file)
+                && free < self.reserve
+            {
+                return Err(self.too_large(free));
+            }
+        }
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Bytes an unprivileged process may still write on the file system `file` is on.
+#[cfg(unix)]
+fn free_space(file: &File) -> Option<u64> {
+    use std::os::fd::AsRawFd;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: fstatvfs fills `stats` for the open descriptor `file` holds for the call.
+    if unsafe { libc::fstatvfs(file.as_raw_fd(), stats.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: it succeeded, so `stats` is filled.
+    let stats = unsafe { stats.assume_init() };
+    #[allow(clippy::useless_conversion)] // the fields' widths differ between platforms
+    Some(u64::from(stats.f_bavail).saturating_mul(u64::from(stats.f_frsize)))
+}
+
+/// Elsewhere the disk's own "full" error stops the export.
+#[cfg(not(unix))]
+fn free_space(_: &File) -> Option<u64> {
+    None
 }
 
 /// Runs a whole export, waiting for its thread (tests).
@@ -359,6 +455,43 @@ mod tests {
     use super::*;
     use crate::app::results::SortOrder;
     use crate::search::{FileError, FileResult, LineCut, MatchLine, Occurrence};
+
+    /// An export stops once its disk has less than the reserve free, before it writes more,
+    /// and says how far it got and how large the whole would be; with room it writes all.
+    #[cfg(unix)]
+    #[test]
+    fn an_export_stops_before_it_fills_its_disk_and_says_how_large_it_would_be() {
+        let dir = tempfile::tempdir().unwrap();
+        let done = AtomicU64::new(0);
+        let open = |name: &str| File::create(dir.path().join(name)).unwrap();
+        let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
+        assert!(free_space(&open("probe")).is_some_and(|free| free > 0));
+
+        // Room enough: every byte goes through, and the disk is looked at again only after
+        // SPACE_CHECK_BYTES more.
+        let mut roomy = SpaceGuard::new(open("roomy"), 0, &done, 4);
+        roomy.write_all(&[b'x'; 1000]).unwrap();
+        roomy.write_all(&[b'y'; 1000]).unwrap();
+        assert_eq!(roomy.written, 2000);
+        assert_eq!(roomy.next_check, SPACE_CHECK_BYTES);
+
+        // A reserve no disk has: the first look stops it, nothing written. Records 1 of
+        // 4,000,000 done after 1,000 bytes: the whole would be 4 GB.
+        let mut full = SpaceGuard::new(open("full"), u64::MAX, &done, 4_000_000);
+        full.written = 1000;
+        done.store(1, Ordering::Relaxed);
+        let err = full.write(b"more").unwrap_err().to_string();
+        assert!(err.starts_with("stopped with "), "{err}");
+        assert!(
+            err.ends_with(
+                " free on its disk, after 0.0 MB (1 of 4,000,000 matches); all 4,000,000 \
+                 matches would take about 4.0 GB"
+            ),
+            "{err}"
+        );
+        assert_eq!(full.written, 1000);
+        assert_eq!(size("full"), 0);
+    }
 
     /// One file with one line and its occurrences as byte ranges.
     fn file(path: &str, line: u64, text: &str, ranges: &[(usize, usize)]) -> FileResult {

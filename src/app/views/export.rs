@@ -54,7 +54,8 @@ impl ExportBar {
     pub(super) fn outcome_line(&self, ui: &mut Ui) -> Option<ExportAction> {
         let (text, failed) = self.outcome.as_ref()?;
         let mut action = None;
-        ui.horizontal(|ui| {
+        // Wrapped: a failure names the path and why, longer than the window is wide.
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .small_button("Dismiss")
                 .on_hover_text("Hide this message")
