@@ -570,6 +570,42 @@ fn mostly_utf8(lines: usize, stray_first: bool) -> Vec<u8> {
     }
 }
 
+/// A short UTF-8 file with one stray byte is UTF-8 too: five accented letters beside the stray
+/// `\xE9` are 91 % well-formed (docs/CONTRACT.md, "Encodings": 90 %), so its `café` is found
+/// as without `-E`; four are 89 %, and the file is decoded as a legacy encoding.
+#[test]
+fn a_short_utf8_file_with_one_stray_byte_is_searched_as_utf8() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    fs::write(
+        dir.path().join("five.txt"),
+        ["café crème brûlée à\ncaf".as_bytes(), b"\xE9\n"].concat(),
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("four.txt"),
+        b"caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9\ncaf\xE9 \n".as_slice(),
+    )
+    .expect("write");
+    let found = search(request(dir.path(), "café", TextEncoding::Auto));
+    let five: Vec<_> = found
+        .iter()
+        .filter(|hit| hit.file.ends_with("five.txt"))
+        .collect();
+    assert_eq!(five.len(), 1, "the UTF-8 café, not the stray byte's line");
+    assert_eq!((five[0].line, five[0].encoding), (1, None));
+    let four: Vec<_> = found
+        .iter()
+        .filter(|hit| hit.file.ends_with("four.txt"))
+        .collect();
+    assert_eq!(four.len(), 1, "decoded: the stray byte's line is the café");
+    assert_eq!(four[0].line, 2);
+    assert!(four[0].encoding.is_some());
+    assert_eq!(
+        found,
+        reference_hits(dir.path(), "café", TextEncoding::Auto)
+    );
+}
+
 /// A file that is UTF-8 but for a stray byte is searched with `-E auto` as its bytes, exactly
 /// as without `-E` (docs/CONTRACT.md, "Encodings"): read whole, read in parts and split into
 /// segments (the stray byte in its first part, or in a later segment, which has the file

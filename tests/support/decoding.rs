@@ -50,7 +50,7 @@ pub fn decode(raw: &[u8], choice: TextEncoding) -> Decoded {
 }
 
 /// The encoding of a file that is not valid UTF-8, judged from its first byte that is not
-/// ASCII to the 256th, at most [`DETECT_BYTES`]: UTF-8 when at least 99 % of the sample's
+/// ASCII to the 256th, at most [`DETECT_BYTES`]: UTF-8 when at least 90 % of the sample's
 /// non-ASCII bytes are in well-formed UTF-8 characters (a character cut by the sample's end
 /// left out), else chardetng's guess.
 pub fn detect(raw: &[u8]) -> &'static Encoding {
@@ -76,7 +76,7 @@ pub fn detect(raw: &[u8]) -> &'static Encoding {
     detector.guess(None, false)
 }
 
-/// Whether 99 % of `sample`'s non-ASCII bytes are in characters `str::from_utf8` accepts,
+/// Whether 90 % of `sample`'s non-ASCII bytes are in characters `str::from_utf8` accepts,
 /// the rest counted as it rejects them, a maximal invalid sequence at a time.
 fn mostly_utf8(sample: &[u8], at_end: bool) -> bool {
     let (mut well_formed, mut invalid, mut rest) = (0, 0, sample);
@@ -106,7 +106,7 @@ fn mostly_utf8(sample: &[u8], at_end: bool) -> bool {
         }
     }
     let non_ascii = well_formed + invalid;
-    non_ascii > 0 && well_formed * 100 >= non_ascii * 99
+    non_ascii > 0 && well_formed * 100 >= non_ascii * 90
 }
 
 fn decoded(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {

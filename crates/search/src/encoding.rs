@@ -253,9 +253,10 @@ pub(crate) fn is_utf8(text: &[u8]) -> bool {
 /// pasted into a comment), as ripgrep searches it. Legacy CJK text forms valid UTF-8 pairs by
 /// accident: at most 54 % of the sample's non-ASCII bytes in the 515 CJK files of the legacy
 /// benchmark tree (`scripts/bench-encodings.sh`; EUC-JP the most, Windows-1252 none), at most
-/// 47 % in the tests' legacy samples. 99 % leaves a sample of 256 non-ASCII bytes room for
-/// two stray ones.
-pub(crate) const MOSTLY_UTF8_PERCENT: usize = 99;
+/// 47 % in the tests' legacy samples. 90 % leaves a sample of 256 non-ASCII bytes room for
+/// 25 stray ones, and a short file room for one stray byte beside five accented UTF-8 letters
+/// (99 % needed fifty: such a file was decoded as a legacy encoding and its UTF-8 text lost).
+pub(crate) const MOSTLY_UTF8_PERCENT: usize = 90;
 
 /// The encoding of `bytes`, the whole file, or at least [`DETECT_BYTES`] of it from its first
 /// byte that is not ASCII, judged from the bytes from there to the [`DETECT_NON_ASCII`]th
@@ -1044,14 +1045,14 @@ mod tests {
         let mut early = b"caf\xE9 latin\n".to_vec();
         early.extend_from_slice("café au lait\n".repeat(300).as_bytes());
         assert_eq!(read(&early, auto), utf8_bytes);
-        // 99 %: two stray bytes of 256 are UTF-8, three are not.
+        // 90 %: 25 stray bytes of 256 are UTF-8, 26 are not.
         let strays = |count: usize| {
             let mut bytes = b"\xE9\n".repeat(count);
             bytes.extend_from_slice("é".repeat(DETECT_NON_ASCII).as_bytes());
             detect(&bytes)
         };
-        assert_eq!(strays(2), UTF_8);
-        assert_ne!(strays(3), UTF_8);
+        assert_eq!(strays(25), UTF_8);
+        assert_ne!(strays(26), UTF_8);
         // Few non-ASCII bytes, two of them stray: not UTF-8.
         assert_ne!(detect(b"caf\xE9 na\xEFve, caf\xC3\xA9"), UTF_8);
         // A character cut by the sample's end is no invalid byte.
