@@ -235,6 +235,7 @@ impl TrawlApp {
     pub fn new(state: SavedState) -> Self {
         let mut replace = replace::ReplaceUi::default();
         replace.template.clone_from(&state.replacement);
+        replace.open = state.replace_open;
         TrawlApp {
             state,
             session: SearchSession::default(),

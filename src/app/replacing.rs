@@ -49,6 +49,7 @@ impl TrawlApp {
         self.replace
             .follow(&ctx, self.shown.model.as_ref(), searched);
         self.replace.poll(&ctx);
+        self.state.replace_open = self.replace.open;
         if !self.replace.open {
             return;
         }

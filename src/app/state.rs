@@ -77,6 +77,9 @@ pub struct SavedState {
     /// The Replace field's text, remembered as the pattern is. The field edits
     /// `ReplaceUi::template`, which is copied here when it changes.
     pub replacement: String,
+    /// Whether the Replace field under the pattern is shown (VS Code's search view keeps its
+    /// Replace toggle too).
+    pub replace_open: bool,
 }
 
 impl Default for SavedState {
@@ -98,6 +101,7 @@ impl Default for SavedState {
             show_preview: true,
             preview_height: 0,
             replacement: String::new(),
+            replace_open: false,
         }
     }
 }
@@ -744,6 +748,7 @@ mod tests {
             show_preview: false,
             preview_height: 240,
             replacement: String::new(),
+            replace_open: false,
         };
         assert_eq!(loaded, expected);
     }
@@ -769,6 +774,7 @@ mod tests {
             show_preview: false,
             preview_height: 240,
             replacement: "bar".into(),
+            replace_open: false,
         };
         state.remember_folder("/tmp");
         state.remember_search(None);
@@ -801,6 +807,7 @@ mod tests {
             show_preview: false,
             preview_height: 240,
             replacement: "bar".into(),
+            replace_open: false,
         };
         assert_eq!(loaded, expected);
     }
@@ -998,6 +1005,7 @@ mod tests {
             show_preview: true,
             preview_height: 0,
             replacement: String::new(),
+            replace_open: false,
         };
         assert_eq!(now, expected);
         assert!(entry.same_as(&now));

@@ -341,6 +341,7 @@ fn fields_toggles_and_recent_folders_survive_a_restart() {
         show_preview: true,
         preview_height: 0,
         replacement: String::new(),
+        replace_open: false,
     };
     assert_eq!(loaded, expected);
 

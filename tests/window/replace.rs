@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::common::harness;
+use eframe::App as _;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
@@ -132,7 +133,7 @@ fn replaced(text: &[u8], from: &[u8], to: &[u8], occurrences: &[usize]) -> Vec<u
 }
 
 #[test]
-fn ctrl_h_and_the_toggle_show_and_hide_the_replace_field() {
+fn ctrl_h_and_the_toggle_show_and_hide_the_replace_field_and_a_restart_keeps_it() {
     let dir = tree();
     let journal = tempfile::tempdir().expect("temp dir");
     let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
@@ -157,9 +158,33 @@ fn ctrl_h_and_the_toggle_show_and_hide_the_replace_field() {
     harness.get_by_label("⇄").click();
     harness.run_steps(2);
     assert!(harness.query_by_label("Replace").is_some());
+    // Shown, it is shown again after a restart (a new app over what was saved), with its text.
+    harness.get_by_label("Replace").type_text("bar");
+    harness.run_steps(2);
+    let restarted = |harness: &mut Harness<'_, TrawlApp>| {
+        let mut storage = crate::common::MemoryStorage::default();
+        harness.state_mut().save(&mut storage);
+        let mut again = TrawlApp::new(SavedState::load(Some(&storage)));
+        again.set_native_dialogs(false);
+        again.set_journal_dir(journal.path().to_path_buf());
+        let mut again = crate::common::harness(again);
+        again.run_steps(3);
+        again
+    };
+    let again = restarted(&mut harness);
+    assert!(again.state().replace_open());
+    assert_eq!(
+        again.get_by_label("Replace").value().as_deref(),
+        Some("bar")
+    );
+
     harness.get_by_label("⇄").click();
     harness.run_steps(2);
     assert!(harness.query_by_label("Replace").is_none());
+    // Hidden, it stays hidden.
+    let again = restarted(&mut harness);
+    assert!(!again.state().replace_open());
+    assert!(again.query_by_label("Replace").is_none());
 }
 
 #[test]
