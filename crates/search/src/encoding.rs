@@ -741,6 +741,28 @@ pub(crate) const DECODE_BUFFER: usize = 8 << 10;
 mod tests {
     use super::*;
 
+    /// The next number of the tests' random sequence (a 64-bit LCG: reproducible, no crate).
+    fn next_random(state: u64) -> u64 {
+        state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+    }
+
+    /// `measure` gives `bytes` the length encoding_rs's own decoding of them has.
+    fn assert_measured_as_decoded(
+        measure: &mut DecodedLength,
+        encoding: &'static Encoding,
+        bytes: &[u8],
+    ) {
+        let (expected, _) = encoding.decode_without_bom_handling(bytes);
+        assert_eq!(
+            measure.of(encoding, bytes),
+            expected.len(),
+            "{}: {bytes:?}",
+            encoding.name()
+        );
+    }
+
     fn read(start: &[u8], choice: TextEncoding) -> Reading {
         reading(start, true, choice, true)
     }
@@ -874,9 +896,7 @@ mod tests {
             let len = (seed >> 8) as usize % 200;
             let mut state = seed;
             for _ in 0..len {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = next_random(state);
                 bytes.push((state >> 56) as u8);
             }
             bytes.insert(
@@ -917,9 +937,7 @@ mod tests {
             let mut bytes = Vec::new();
             let mut state = seed;
             for _ in 0..seed % 40 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = next_random(state);
                 match state >> 61 {
                     0 | 1 => bytes.push((state >> 40) as u8),
                     2 => bytes.push(b'\n'),
@@ -930,13 +948,7 @@ mod tests {
                     }
                 }
             }
-            let (expected, _) = encoding.decode_without_bom_handling(&bytes);
-            assert_eq!(
-                measure.of(encoding, &bytes),
-                expected.len(),
-                "{}: {bytes:?}",
-                encoding.name()
-            );
+            assert_measured_as_decoded(&mut measure, encoding, &bytes);
         }
     }
 
@@ -1004,9 +1016,7 @@ mod tests {
             let mut bytes = Vec::new();
             let mut state = seed;
             for _ in 0..seed % 24 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = next_random(state);
                 match state >> 60 {
                     0 => bytes.push((state >> 40) as u8),
                     1 => bytes.push(0x80 | (state >> 40) as u8),
@@ -1019,13 +1029,7 @@ mod tests {
                     }
                 }
             }
-            let (expected, _) = encoding.decode_without_bom_handling(&bytes);
-            assert_eq!(
-                measure.of(encoding, &bytes),
-                expected.len(),
-                "{}: {bytes:?}",
-                encoding.name()
-            );
+            assert_measured_as_decoded(&mut measure, encoding, &bytes);
         }
     }
 
