@@ -267,6 +267,15 @@ fn a_multiline_match_shows_its_first_line_marked_as_continuing() {
 
 /// "Not copied: …" is about the rows shown when Copy all was pressed: it goes when the filter
 /// changes them, and while it shows, the list's first row stays in view under it.
+/// Presses Copy all with the clipboard's limit at 8 bytes, so that "Not copied: …" shows.
+fn copy_all_past_an_8_byte_limit(harness: &mut Harness<'_, TrawlApp>) {
+    harness.state_mut().set_copy_limit(8);
+    harness.get_by_label("Copy all").click();
+    harness.step();
+    assert!(wait_for_jobs(harness).is_empty());
+    harness.run_steps(2);
+}
+
 #[test]
 fn the_not_copied_notice_keeps_the_first_row_in_view_and_goes_when_the_filter_changes() {
     let dir = tree();
@@ -274,11 +283,7 @@ fn the_not_copied_notice_keeps_the_first_row_in_view_and_goes_when_the_filter_ch
     let first = rows(&harness)[0].clone();
     let first_row = || first.clone() + " (";
     let top_before = harness.get_by_label_contains(&first_row()).rect().top();
-    harness.state_mut().set_copy_limit(8);
-    harness.get_by_label("Copy all").click();
-    harness.step();
-    assert!(wait_for_jobs(&mut harness).is_empty());
-    harness.run_steps(2);
+    copy_all_past_an_8_byte_limit(&mut harness);
     let notice = harness.get_by_label_contains("Not copied: at least").rect();
     let header = harness.get_by_label_contains(&first_row()).rect();
     assert!(
@@ -316,11 +321,7 @@ fn the_not_copied_notice_takes_one_line_in_the_smallest_window() {
     };
     let mut harness = searched_in(smallest, dir.path(), "foo", |_| {});
     let shown = rows(&harness);
-    harness.state_mut().set_copy_limit(8);
-    harness.get_by_label("Copy all").click();
-    harness.step();
-    assert!(wait_for_jobs(&mut harness).is_empty());
-    harness.run_steps(2);
+    copy_all_past_an_8_byte_limit(&mut harness);
     let notice = harness.get_by_label_contains("Not copied: at least").rect();
     let dismiss = harness.get_by_label("Dismiss").rect();
     let export = harness.get_by_label("Export instead…").rect();
