@@ -913,7 +913,7 @@ fn big_model(root: &Path, files: usize, per_file: usize) -> ResultsModel {
                 .iter()
                 .map(|&s| Occurrence {
                     column: s as u64 + 1,
-                    byte_offset: (l * 62 + s) as u64,
+                    byte_offset: Some((l * 62 + s) as u64),
                     length: 6,
                     highlight: s..s + 6,
                 })
@@ -1039,7 +1039,7 @@ fn huge_model(matches: usize) -> ResultsModel {
             occurrences.clear();
             occurrences.extend(text.match_indices("needle").map(|(at, _)| Occurrence {
                 column: at as u64 + 1,
-                byte_offset: offset + at as u64,
+                byte_offset: Some(offset + at as u64),
                 length: 6,
                 highlight: at..at + 6,
             }));

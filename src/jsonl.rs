@@ -97,7 +97,9 @@ pub fn write_file(
                 path: &path,
                 line: line.line_number,
                 column: occurrence.column,
-                byte_offset: occurrence.byte_offset,
+                byte_offset: occurrence
+                    .byte_offset
+                    .ok_or_else(|| io::Error::other("the search gave no byte offsets for JSON"))?,
                 length: occurrence.length,
                 text: &text,
                 encoding,

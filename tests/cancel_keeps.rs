@@ -75,7 +75,7 @@ fn assert_numbered_prefix(file: &FileResult, bom: u64) -> u64 {
         assert_eq!(occurrence.column, 10);
         assert_eq!(
             occurrence.byte_offset,
-            bom + (expected - 1) * LINE_LEN + 9,
+            Some(bom + (expected - 1) * LINE_LEN + 9),
             "line {expected}'s offset"
         );
         expected += 1;

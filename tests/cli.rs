@@ -676,6 +676,30 @@ fn encoding_auto_decodes_legacy_files_and_json_names_their_encoding() {
     assert_eq!(run.stdout, format!("{utf8}:1:4:un café\n"));
 }
 
+/// An ASCII pattern in a legacy file: its bytes are searched and the decoded offset measured
+/// only where it is printed (JSON); lines and columns are the decoded text's either way.
+#[test]
+fn an_ascii_match_in_a_legacy_file_has_its_decoded_offset_in_json() {
+    let tree = Tree::new();
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語\nテキスト needle\n");
+    tree.file("sjis.txt", &sjis);
+    let sjis = tree.shown("sjis.txt");
+    let run = trawl(&["-E", "auto", "--no-heading", &tree.root(), "txt", "needle"]);
+    assert_found(&run);
+    assert_eq!(run.stdout, format!("{sjis}:2:6:テキスト needle\n"));
+    let run = trawl(&["-E", "auto", "--json", &tree.root(), "txt", "needle"]);
+    assert_found(&run);
+    // "日本語\n" and "テキスト " are 10 and 13 bytes of UTF-8.
+    let expected = format!(
+        r#"{{"type":"match","path":"{sjis}","line":2,"column":6,"byte_offset":23,"length":6,"text":"テキスト needle","encoding":"Shift_JIS"}}"#
+    );
+    assert!(
+        run.stdout.lines().any(|line| line == expected),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
     let tree = Tree::new();

@@ -198,7 +198,8 @@ struct Hit {
     file: String,
     line: u64,
     column: u64,
-    byte_offset: u64,
+    /// `None` for a request that did not ask for offsets.
+    byte_offset: Option<u64>,
     text: String,
     encoding: Option<&'static str>,
 }
@@ -218,7 +219,7 @@ fn expected_hits(saved: &Saved) -> BTreeSet<Hit> {
                     file: saved.name.to_string(),
                     line: number as u64 + 1,
                     column: line[..at].chars().count() as u64 + 1,
-                    byte_offset: offset + at as u64,
+                    byte_offset: Some(offset + at as u64),
                     text: line.to_string(),
                     encoding: saved.form.decoded_from().map(|e| e.name()),
                 });
@@ -293,7 +294,7 @@ fn reference_hits(root: &Path, pattern: &str, choice: TextEncoding) -> BTreeSet<
                     file: name.to_string(),
                     line: number as u64 + 1,
                     column: String::from_utf8_lossy(&line[..m.start()]).chars().count() as u64 + 1,
-                    byte_offset: offset + m.start() as u64,
+                    byte_offset: Some(offset + m.start() as u64),
                     text: String::from_utf8_lossy(line).into_owned(),
                     encoding: decoded.encoding.map(|e| e.name()),
                 });
@@ -344,6 +345,42 @@ fn auto_finds_every_word_in_every_encoding_that_holds_it() {
         ("한국어", "euc-kr.txt"),
     ] {
         assert!(files_with(word).contains(name), "{word} in {name}");
+    }
+}
+
+/// The command line asks for no byte offsets where it prints lines and columns only: a
+/// decoded file's offsets are measured (the decoded length of everything before a match),
+/// which is most of a rare literal's cost over a legacy tree. Everything else is the same.
+#[test]
+fn without_byte_offsets_every_occurrence_is_found_the_same_with_no_offset() {
+    let dir = write_tree(&saved_files(3));
+    // ASCII alone (a legacy file's bytes searched, only matching lines decoded), and not.
+    for pattern in ["plain", "[A-Z][a-z]+", "end[.,]", PATTERN] {
+        let with = request(dir.path(), pattern, TextEncoding::Auto);
+        let found = search(with.clone());
+        assert_eq!(
+            found,
+            reference_hits(dir.path(), pattern, TextEncoding::Auto),
+            "{pattern}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|hit| hit.encoding == Some("Shift_JIS") && hit.line > 1),
+            "{pattern} finds a decoded file's later lines"
+        );
+        let without = SearchRequest {
+            byte_offsets: false,
+            ..with
+        };
+        let unmeasured: BTreeSet<Hit> = found
+            .into_iter()
+            .map(|hit| Hit {
+                byte_offset: None,
+                ..hit
+            })
+            .collect();
+        assert_eq!(search(without), unmeasured, "{pattern}");
     }
 }
 
@@ -404,7 +441,10 @@ fn none_matches_raw_bytes() {
     let files: BTreeSet<&str> = found.iter().map(|h| h.file.as_str()).collect();
     assert_eq!(files, BTreeSet::from(["latin1.txt", "windows-1252.txt"]));
     let first = found.iter().next().expect("a hit");
-    assert_eq!((first.line, first.column, first.byte_offset), (2, 4, 37));
+    assert_eq!(
+        (first.line, first.column, first.byte_offset),
+        (2, 4, Some(37))
+    );
     // The UTF-8 BOM is text with `none`: a character of line 1.
     let found = search(request(dir.path(), "^A plain", TextEncoding::Bytes));
     assert!(by_file(&found, "utf8-bom.txt").is_empty());
@@ -547,7 +587,7 @@ fn large_files_are_decoded_whether_streamed_or_split() {
         file: "late.txt".into(),
         line: late_line,
         column: 4,
-        byte_offset: late_offset + 3,
+        byte_offset: Some(late_offset + 3),
         text: "un café naïf".into(),
         encoding: Some("windows-1252"),
     });

@@ -666,7 +666,9 @@ fn plans(request: SearchRequest) -> Vec<FilePlan> {
     let mut files = Vec::new();
     for event in handle.events() {
         match event {
-            SearchEvent::File(result) => files.push(FilePlan::from_result(&result)),
+            SearchEvent::File(result) => {
+                files.push(FilePlan::from_result(&result).expect("offsets asked for"))
+            }
             SearchEvent::Error(error) => panic!("{error:?}"),
             SearchEvent::Finished(_) => break,
         }

@@ -836,7 +836,7 @@ mod tests {
                     inside_archive: false,
                     line: line.line_number,
                     column: u32::try_from(o.column).expect("small column"),
-                    byte_offset: o.byte_offset,
+                    byte_offset: o.byte_offset.expect("offsets asked for"),
                     length: o.length,
                     context: 2,
                     encoding,

@@ -140,7 +140,8 @@ impl StoredFile {
                     text_len,
                 );
                 occurrences.push(OccurrenceEntry {
-                    byte_offset: occurrence.byte_offset,
+                    // The window's requests ask for offsets (`SearchRequest::byte_offsets`).
+                    byte_offset: occurrence.byte_offset.unwrap_or_default(),
                     length: saturate(usize::try_from(occurrence.length).unwrap_or(usize::MAX)),
                     line: line_index,
                     column: u32::try_from(occurrence.column).unwrap_or(u32::MAX),
@@ -1341,7 +1342,7 @@ mod tests {
                 .iter()
                 .map(|&(s, e)| Occurrence {
                     column: s as u64 + 1,
-                    byte_offset: 0,
+                    byte_offset: Some(0),
                     length: (e - s) as u64,
                     highlight: s..e,
                 })
@@ -1474,7 +1475,7 @@ mod tests {
             .iter()
             .map(|&s| Occurrence {
                 column: s as u64 + 1,
-                byte_offset: s as u64,
+                byte_offset: Some(s as u64),
                 length: 3,
                 highlight: s..s + 3,
             })

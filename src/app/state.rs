@@ -454,6 +454,8 @@ impl SavedState {
             options: self.options.clone(),
             max_columns: Some(WINDOW_MAX_COLUMNS),
             modified_times: true,
+            // Preview, export and replace place each match by its offset.
+            byte_offsets: true,
             // The UI thread draws frames on the same cores: it gets one the moment it wakes.
             background: true,
         };

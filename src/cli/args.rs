@@ -298,6 +298,9 @@ impl Args {
             max_columns: self.max_columns.filter(|&n| n > 0 && !writes),
             // A replace checks each file's time again before writing it.
             modified_times: writes,
+            // Printed in JSON and where a replace writes; measured for a decoded file, so
+            // left out where lines and columns are all that is printed.
+            byte_offsets: mode == OutputMode::Json || replace.is_some(),
             // A command line has no frames to draw: scheduled like ripgrep.
             background: false,
         };

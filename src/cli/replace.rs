@@ -45,7 +45,17 @@ fn collect(handle: &SearchHandle, request: &SearchRequest) -> io::Result<Collect
                     ": not written: it is inside an archive or a compressed file, which trawl never writes"
                 )?;
             }
-            SearchEvent::File(result) => collected.files.push(FilePlan::from_result(&result)),
+            SearchEvent::File(result) => match FilePlan::from_result(&result) {
+                Some(plan) => collected.files.push(plan),
+                // Not so: a replace's request asks for offsets (`cli::args`).
+                None => {
+                    collected.left_alone = true;
+                    let mut stderr = io::stderr().lock();
+                    stderr.write_all(b"trawl: ")?;
+                    stderr.write_all(&path_bytes(&result.path))?;
+                    writeln!(stderr, ": not written: the search gave no byte offsets")?;
+                }
+            },
             SearchEvent::Error(error) => {
                 collected.errors = true;
                 report_file_error(&error)?;

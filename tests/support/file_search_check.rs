@@ -126,7 +126,7 @@ pub fn check(input: &Input<'_>) -> bool {
             expected.push((
                 i as u64 + 1,
                 column,
-                (offset + m.start()) as u64,
+                Some((offset + m.start()) as u64),
                 m.len() as u64,
             ));
         }

@@ -387,7 +387,7 @@ fn search_and_write(
     let plan = ReplacePlan {
         root: dir.path().into(),
         pattern: pattern.into(),
-        files: vec![FilePlan::from_result(&result)],
+        files: vec![FilePlan::from_result(&result).expect("offsets asked for")],
     };
     let journal = Journal::at(journal_dir.path());
     let report = write_plan(

@@ -743,7 +743,7 @@ fn short_line_file(index: usize, lines: u64) -> trawl::search::FileResult {
             .match_indices("foo")
             .map(|(at, _)| Occurrence {
                 column: at as u64 + 1,
-                byte_offset: n * 40 + at as u64,
+                byte_offset: Some(n * 40 + at as u64),
                 length: 3,
                 highlight: at..at + 3,
             })

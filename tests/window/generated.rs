@@ -26,7 +26,7 @@ pub fn model(
                 .match_indices(needle)
                 .map(|(at, _)| Occurrence {
                     column: at as u64 + 1,
-                    byte_offset: offset + at as u64,
+                    byte_offset: Some(offset + at as u64),
                     length: needle.len() as u64,
                     highlight: at..at + needle.len(),
                 })

@@ -401,7 +401,7 @@ fn one_line_file(path: &str, matches: u64) -> FileResult {
             text: "foo",
             occurrences: &[Occurrence {
                 column: 1,
-                byte_offset: (n - 1) * 4,
+                byte_offset: Some((n - 1) * 4),
                 length: 3,
                 highlight: 0..3,
             }],

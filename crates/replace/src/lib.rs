@@ -203,8 +203,10 @@ pub struct FilePlan {
 impl FilePlan {
     /// The plan for every match of a search's result. The size is read now; the modified
     /// time is the search's when the request asked for it (`modified_times`), so a file
-    /// changed between the search and this call is caught when it is written.
-    pub fn from_result(result: &FileResult) -> FilePlan {
+    /// changed between the search and this call is caught when it is written. `None` when the
+    /// request did not ask for byte offsets (`byte_offsets`, on by default): a match is
+    /// written at its offset.
+    pub fn from_result(result: &FileResult) -> Option<FilePlan> {
         let mut matches = Vec::with_capacity(result.match_count());
         for line in &result.lines {
             for occurrence in line.occurrences {
@@ -214,7 +216,7 @@ impl FilePlan {
                     && line.text.get(highlight.clone()).is_some()
                     && highlight.len() as u64 == occurrence.length;
                 matches.push(PlannedMatch {
-                    offset: occurrence.byte_offset,
+                    offset: occurrence.byte_offset?,
                     length: occurrence.length,
                     seen: seen.into(),
                     seen_whole: whole,
@@ -225,12 +227,12 @@ impl FilePlan {
             size: meta.len(),
             modified: result.modified.or_else(|| meta.modified().ok()),
         });
-        FilePlan {
+        Some(FilePlan {
             path: result.path.clone(),
             matches,
             stamp,
             decoded_from: result.encoding,
-        }
+        })
     }
 }
 

@@ -85,6 +85,7 @@ pub struct FileSearcher {
     /// The other search threads, told of a large file so they search segments of it.
     helpers: Option<Helpers>,
     modified_times: bool,
+    byte_offsets: bool,
     /// What the last search found before a cancel stopped it (see
     /// [`take_stopped`](FileSearcher::take_stopped)).
     stopped: Option<FileMatches>,
@@ -128,6 +129,7 @@ impl FileSearcher {
             progress: None,
             helpers: None,
             modified_times: request.modified_times,
+            byte_offsets: request.byte_offsets,
             stopped: None,
         }
     }
@@ -345,6 +347,7 @@ impl FileSearcher {
             &self.cancel,
             self.max_columns,
             self.multiline,
+            self.byte_offsets,
         );
         sink.report = report;
         // Bytes read from the file by a decoder (what it gives back is longer or shorter).
@@ -504,6 +507,7 @@ impl FileSearcher {
             searcher: &mut self.plain_searcher,
             cancel: &self.cancel,
             max_columns: self.max_columns,
+            byte_offsets: self.byte_offsets,
         };
         (&mut self.buffer, lines)
     }
@@ -603,6 +607,7 @@ impl FileSearcher {
             &self.cancel,
             self.max_columns,
             self.multiline,
+            self.byte_offsets,
         );
         let decoded_from = match reading {
             Reading::Binary | Reading::Detect => {
@@ -777,7 +782,7 @@ fn search_matching_lines(
     }
     let body = &bytes[encoding::bom_len(bytes)..];
     // The bytes before `measured`, a line's start, are `line_number - 1` lines and decode to
-    // `offset` bytes.
+    // `offset` bytes (measured only when occurrences carry their offsets).
     let (mut measured, mut line_number, mut offset) = (0, 1u64, 0u64);
     // A line's start; an empty file, or the end of one ending in `\n`, has no line there.
     let mut at = 0;
@@ -795,7 +800,9 @@ fn search_matching_lines(
         let line_end = memchr(b'\n', &body[start..]).map_or(body.len(), |nl| start + nl + 1);
         let before = &body[measured..line_start];
         line_number += memchr_iter(b'\n', before).count() as u64;
-        offset += lines.measure.of(encoding, before) as u64;
+        if sink.byte_offsets {
+            offset += lines.measure.of(encoding, before) as u64;
+        }
         encoding::decode_part(encoding, &body[line_start..line_end], &mut lines.line);
         let matches = sink.matches;
         sink.collect(lines.line.as_bytes(), line_number, offset)?;
@@ -1038,6 +1045,7 @@ struct SegmentLines<'s> {
     searcher: &'s mut Searcher,
     cancel: &'s AtomicBool,
     max_columns: Option<usize>,
+    byte_offsets: bool,
 }
 
 impl SearchLines for SegmentLines<'_> {
@@ -1047,7 +1055,13 @@ impl SearchLines for SegmentLines<'_> {
         offset: u64,
         report: Option<&StreamReport>,
     ) -> io::Result<LinesFound> {
-        let mut sink = LineCollector::new(self.matcher, self.cancel, self.max_columns, false);
+        let mut sink = LineCollector::new(
+            self.matcher,
+            self.cancel,
+            self.max_columns,
+            false,
+            self.byte_offsets,
+        );
         sink.offset_shift = offset;
         sink.report = report;
         self.searcher.search_slice(self.matcher, text, &mut sink)?;
@@ -1065,6 +1079,8 @@ struct LineCollector<'a> {
     cancel: &'a AtomicBool,
     max_columns: Option<usize>,
     multiline: bool,
+    /// Whether occurrences carry their byte offsets (`SearchRequest::byte_offsets`).
+    byte_offsets: bool,
     lines: MatchLines,
     matches: u64,
     binary: bool,
@@ -1093,12 +1109,14 @@ impl<'a> LineCollector<'a> {
         cancel: &'a AtomicBool,
         max_columns: Option<usize>,
         multiline: bool,
+        byte_offsets: bool,
     ) -> Self {
         LineCollector {
             matcher,
             cancel,
             max_columns,
             multiline,
+            byte_offsets,
             lines: MatchLines::new(),
             matches: 0,
             binary: false,
@@ -1302,6 +1320,7 @@ impl<'a> LineCollector<'a> {
             range_ends(m.start, m.end)
         }));
         let columns = &self.columns[which.clone()];
+        let byte_offsets = self.byte_offsets;
         self.lines
             .push_with(at.number, at.spans_lines, cut, |text, occurrences| {
                 let text_start = text.len();
@@ -1310,7 +1329,7 @@ impl<'a> LineCollector<'a> {
                 occurrences.extend(group[which].iter().zip(columns).enumerate().map(
                     |(k, (m, &column))| Occurrence {
                         column,
-                        byte_offset: at.offset + m.start as u64,
+                        byte_offset: byte_offsets.then(|| at.offset + m.start as u64),
                         length: (m.end - m.start) as u64,
                         highlight: shown_range(
                             text,
@@ -1433,7 +1452,8 @@ mod tests {
             .flat_map(|l| {
                 l.occurrences.iter().map(move |o| {
                     let shown = l.text[o.highlight.clone()].to_string();
-                    (l.line_number, o.column, o.byte_offset, o.length, shown)
+                    let offset = o.byte_offset.expect("the tests' requests ask for offsets");
+                    (l.line_number, o.column, offset, o.length, shown)
                 })
             })
             .collect()
@@ -1669,7 +1689,7 @@ mod tests {
             let request = SearchRequest::new(".", Vec::new(), "foo");
             let matcher = crate::build_matcher(&request).unwrap();
             let mut searcher = FileSearcher::new(&request, matcher, Arc::clone(&cancel));
-            let mut sink = LineCollector::new(&searcher.matcher, &cancel, None, false);
+            let mut sink = LineCollector::new(&searcher.matcher, &cancel, None, false, true);
             let reader = CancellableReader {
                 inner: &b"foo\n"[..],
                 cancel: &cancel,

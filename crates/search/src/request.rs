@@ -24,6 +24,13 @@ pub struct SearchRequest {
     /// Report each matching file's modification time (one `fstat` per matching file; the
     /// window sorts by it).
     pub modified_times: bool,
+    /// Report each occurrence's byte offset. Free for a file searched as UTF-8, but for a file
+    /// searched decoded (`-E`) it is the decoded length of everything before the match,
+    /// measured: 40 % of the CPU of a rare literal's search over a legacy-encoded tree
+    /// (scripts/bench-results.md). Off, every [`Occurrence::byte_offset`](crate::Occurrence) is
+    /// `None`: for a command line printing lines and columns, as ripgrep counts lines only when
+    /// it prints them.
+    pub byte_offsets: bool,
     /// Run the search as background work that gives way to the caller's other threads at once
     /// (a window's UI thread; see the `priority` module). Off, the search threads are scheduled
     /// like any other, as on the command line.
@@ -39,6 +46,7 @@ impl Default for SearchRequest {
             options: SearchOptions::default(),
             max_columns: None,
             modified_times: false,
+            byte_offsets: true,
             background: false,
         }
     }

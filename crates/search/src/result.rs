@@ -8,8 +8,10 @@ use std::time::Duration;
 pub struct Occurrence {
     /// 1-based column in characters (an invalid UTF-8 byte counts as one).
     pub column: u64,
-    /// 0-based byte offset of the match in the file (in the decoded text for UTF-16).
-    pub byte_offset: u64,
+    /// 0-based byte offset of the match in the file (in the decoded text for a file searched
+    /// decoded); `None` when the request did not ask for offsets
+    /// ([`SearchRequest::byte_offsets`](crate::SearchRequest)).
+    pub byte_offset: Option<u64>,
     /// Length of the match in bytes.
     pub length: u64,
     /// Where the match sits in [`MatchLine::text`], as a byte range, for highlighting. It is

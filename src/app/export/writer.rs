@@ -499,7 +499,7 @@ mod tests {
             .iter()
             .map(|&(s, e)| Occurrence {
                 column: s as u64 + 1,
-                byte_offset: 100 + s as u64,
+                byte_offset: Some(100 + s as u64),
                 length: (e - s) as u64,
                 highlight: s..e,
             })
@@ -624,7 +624,7 @@ mod tests {
                 text: "abcdefghfooijklmnop",
                 occurrences: &[Occurrence {
                     column: 9,
-                    byte_offset: 8,
+                    byte_offset: Some(8),
                     length: 3,
                     highlight: 8..11,
                 }],
