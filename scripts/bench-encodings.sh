@@ -48,6 +48,7 @@ if [[ $PARTS == *utf8* ]]; then
 fi
 if [[ $PARTS == *legacy* ]]; then
     legacy_corpus needle_16 # in 486 of the 618 files: searched as bytes, matching lines decoded
+    legacy_corpus "--json needle_16" # the same, printing byte offsets: a legacy file's measured
     legacy_corpus needle_17 # in no file: passed over before detection
     legacy_corpus "'needle_1[67]'" # a class: the same files as needle_16, searched as bytes
     legacy_corpus "'日本語|中文|한국어|café'" # not ASCII: every file decoded
