@@ -442,27 +442,17 @@ fn help<F>(shared: &Shared<F>, searcher: &mut FileSearcher, work: SharedWork) {
             if shared.cancelled() {
                 return;
             }
-            let mut members = Members(shared);
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                archive::search_queued(searcher, &member, &mut members)
-            }));
-            if let Err(panic) = outcome {
-                let message = internal_error(&*panic);
-                archive::Report::failed(&mut members, member.path().to_path_buf(), message);
-            }
+            with_members(shared, member.path(), |members| {
+                archive::search_queued(searcher, &member, members)
+            });
         }
         SharedWork::Zip(job) => {
             let Some(selection) = &shared.archives else {
                 return;
             };
-            let mut members = Members(shared);
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                archive::help_with_zip(searcher, selection, &job, &mut members)
-            }));
-            if let Err(panic) = outcome {
-                let message = internal_error(&*panic);
-                archive::Report::failed(&mut members, job.path().to_path_buf(), message);
-            }
+            with_members(shared, job.path(), |members| {
+                archive::help_with_zip(searcher, selection, &job, members)
+            });
         }
     }
 }
@@ -608,13 +598,23 @@ fn search_archive<F>(
 ) {
     // The archive is no file to search: what it holds is.
     shared.progress.retract_found();
+    with_members(shared, &path, |members| {
+        archive::search(searcher, selection, &path, kind, members)
+    });
+}
+
+/// Runs `search`, a search inside an archive, with its members sent on as the walk's files
+/// are; a panic inside it is reported as the failure of `path` (the archive or the member it
+/// was searching), as a panic in a file's search is.
+fn with_members<F>(
+    shared: &Shared<F>,
+    path: &std::path::Path,
+    search: impl FnOnce(&mut Members<'_, F>),
+) {
     let mut members = Members(shared);
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        archive::search(searcher, selection, &path, kind, &mut members)
-    }));
-    if let Err(panic) = outcome {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| search(&mut members))) {
         let message = internal_error(&*panic);
-        archive::Report::failed(&mut members, path, message);
+        archive::Report::failed(&mut members, path.to_path_buf(), message);
     }
 }
 
