@@ -897,23 +897,23 @@ fn copy_original(
     let (copied_print, mut out) = copy.finish();
     let flushed = out.flush();
     drop(out);
-    if let Err(err) = flushed {
-        recording.forget_copy_from(copy_at);
-        return Err(FileFailure::Journal(ReplaceError::Journal {
+    let checked = match (flushed, copied) {
+        (Err(err), _) => Err(FileFailure::Journal(ReplaceError::Journal {
             path: "copies.bin".into(),
             message: plain(&err),
-        }));
+        })),
+        (Ok(()), Err(err)) => Err(io_skip("reading it again failed")(err)),
+        (Ok(()), Ok(_)) if copied_print != *before => {
+            Err(SkipReason::Changed("it changed while it was being read".into()).into())
+        }
+        (Ok(()), Ok(_)) => Ok(()),
+    };
+    match checked {
+        Ok(()) => recording.copied(before.size),
+        // Whatever went to the copies is no original the journal keeps.
+        Err(_) => recording.forget_copy_from(copy_at),
     }
-    if let Err(err) = copied {
-        recording.forget_copy_from(copy_at);
-        return Err(io_skip("reading it again failed")(err));
-    }
-    if copied_print != *before {
-        recording.forget_copy_from(copy_at);
-        return Err(SkipReason::Changed("it changed while it was being read".into()).into());
-    }
-    recording.copied(before.size);
-    Ok(())
+    checked
 }
 
 /// Removes a link that kept an original which is not replaced after all (it would make the
