@@ -700,8 +700,8 @@ fn a_real_window_opens_on_the_folder_given_and_remembers_its_size() {
     let data = tempfile::tempdir().expect("temp dir");
     let folder = absolute(tree.path());
 
-    let first = display.open_trawl(data.path(), Some(&folder));
-    let window = display.wait_for_window();
+    let mut first = display.open_trawl(data.path(), Some(&folder));
+    let window = display.wait_for_window(&mut first, data.path());
     display.xdotool(&["windowsize", &window, "900", "620"]);
     display.wait_for_size(&window, (900, 620));
     display.close_with_ctrl_q(&window, first);
@@ -713,11 +713,14 @@ fn a_real_window_opens_on_the_folder_given_and_remembers_its_size() {
         "the folder given is in the saved state: {saved}"
     );
 
-    let second = display.open_trawl(data.path(), None);
-    let window = display.wait_for_window();
+    let mut second = display.open_trawl(data.path(), None);
+    let window = display.wait_for_window(&mut second, data.path());
     display.wait_for_size(&window, (900, 620));
     display.close_with_ctrl_q(&window, second);
 }
+
+/// Where [`RealDisplay::open_trawl`] keeps what trawl writes to standard error.
+const STDERR_FILE: &str = "trawl-stderr.txt";
 
 /// An Xvfb server on a free display number (Xvfb picks it), ended when dropped.
 struct RealDisplay {
@@ -783,8 +786,10 @@ impl RealDisplay {
         assert!(self.xdotool_output(args).is_some(), "xdotool {args:?}");
     }
 
-    /// Starts the window (`trawl`, or `trawl DIR`), its state kept in `data`.
+    /// Starts the window (`trawl`, or `trawl DIR`), its state kept in `data`, its standard
+    /// error in `data`'s [`STDERR_FILE`] (a window that never shows says why there).
     fn open_trawl(&self, data: &Path, folder: Option<&Path>) -> std::process::Child {
+        let stderr = std::fs::File::create(data.join(STDERR_FILE)).expect("a file for stderr");
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"));
         command
             .args(folder)
@@ -793,20 +798,37 @@ impl RealDisplay {
             .env("XDG_DATA_HOME", data)
             .env("XDG_CONFIG_HOME", data)
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+            .stderr(stderr);
         command.spawn().expect("trawl starts")
     }
 
-    /// The id of trawl's window, once it is mapped.
-    fn wait_for_window(&self) -> String {
-        let mut id = None;
-        self.wait_for(Duration::from_secs(120), "trawl's window", || {
-            id = self
+    /// The id of `trawl`'s window, once it is mapped; fails at once, with what trawl wrote to
+    /// standard error, if it exits first.
+    fn wait_for_window(&self, trawl: &mut std::process::Child, data: &Path) -> String {
+        let said = || std::fs::read_to_string(data.join(STDERR_FILE)).unwrap_or_default();
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let id = self
                 .xdotool_output(&["search", "--onlyvisible", "--name", "^trawl$"])
                 .and_then(|ids| ids.lines().next().map(str::to_string));
-            id.is_some()
-        });
-        id.expect("a window")
+            if let Some(id) = id {
+                return id;
+            }
+            if let Some(status) = trawl.try_wait().expect("wait for trawl") {
+                panic!(
+                    "trawl exited ({status}) before its window showed on {}; stderr:\n{}",
+                    self.display,
+                    said()
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for trawl's window on {}; stderr so far:\n{}",
+                self.display,
+                said()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn wait_for_size(&self, window: &str, size: (u32, u32)) {
