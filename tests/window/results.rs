@@ -309,6 +309,26 @@ fn the_not_copied_notice_keeps_the_first_row_in_view_and_goes_when_the_filter_ch
     );
 }
 
+/// The same with more rows than the list shows at once, so that it scrolls: the notice does
+/// not scroll it. (Past 22 million rows the header hid under the notice through f32 rounding;
+/// src/app/views/results_list.rs's tests cover that arithmetic, which no test tree reaches.)
+#[test]
+fn the_not_copied_notice_keeps_the_first_row_of_a_long_list_in_view() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("many.rs"), "foo\n".repeat(500)).expect("write");
+    let mut harness = searched(dir.path(), "foo", |_| {});
+    let header =
+        |harness: &Harness<'_, TrawlApp>| harness.get_by_label_contains("many.rs (").rect();
+    let before = header(&harness);
+    copy_all_past_an_8_byte_limit(&mut harness);
+    let notice = harness.get_by_label_contains("Not copied: at least").rect();
+    let after = header(&harness);
+    assert!(
+        after.top() >= notice.bottom(),
+        "the first row ({after:?}, {before:?} before) is under the notice ({notice:?})"
+    );
+}
+
 /// In the smallest window, "Not copied: …" takes one line, its buttons on it, and the list
 /// under it still shows the first file's header and its first match whole.
 #[test]

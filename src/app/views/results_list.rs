@@ -187,11 +187,13 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
         .id_salt("results")
         .auto_shrink(false)
         .animated(false);
+    // Where rows are, in f64: past 16 million points (700,000 rows) an f32 is no longer exact.
+    let (step, height) = (f64::from(row_step), f64::from(row_height));
     if list.scroll_to_selection {
         list.scroll_to_selection = false;
         let show_header = std::mem::take(&mut list.show_header);
         if let Some(row) = selected.and_then(|item| results.row_of(item)) {
-            let bottom = row as f32 * row_step + row_height;
+            let bottom = row as f64 * step + height;
             // The file's header too, when it fits in the list with the row.
             let header = match *selected {
                 Some(RowRef::Match(index)) if show_header => results
@@ -199,29 +201,54 @@ pub(crate) fn results_list(ui: &mut Ui, list: ResultsList<'_>) -> Vec<RowAction>
                     .and_then(|file| results.row_of(RowRef::File(file))),
                 _ => None,
             };
+            let (offset, shown) = (f64::from(list.offset), f64::from(list.height));
             let top = header
-                .map(|header| header as f32 * row_step)
-                .filter(|&top| bottom - top <= list.height)
-                .unwrap_or(row as f32 * row_step);
-            if top < list.offset {
-                scroll = scroll.vertical_scroll_offset(top);
-            } else if bottom > list.offset + list.height {
-                scroll = scroll.vertical_scroll_offset(bottom - list.height);
+                .map(|header| header as f64 * step)
+                .filter(|&top| bottom - top <= shown)
+                .unwrap_or(row as f64 * step);
+            if top < offset {
+                scroll = scroll.vertical_scroll_offset(top as f32);
+            } else if bottom > offset + shown {
+                scroll = scroll.vertical_scroll_offset((bottom - shown) as f32);
             }
         }
     }
     let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&mono, '0')).max(1.0);
     let selected = *selected;
-    let output = scroll.show_rows(ui, row_height, results.row_count(), |ui, range| {
+    let total_rows = results.row_count();
+    // Not `show_rows`: it places each row at the content's top plus the row's distance from
+    // it, both a long way from the list's top far down a long list, which f32 holds only to
+    // the nearest 64 points at the docs tree's 32 million rows: the first file's header hid
+    // under a line above the list. Rows are placed from the list's visible top here, their
+    // distance from it reckoned in f64.
+    let output = scroll.show_viewport(ui, |ui, viewport| {
         ui.style_mut().interaction.selectable_labels = false;
-        for row in range {
+        ui.set_height(content_height(
+            total_rows,
+            row_step,
+            ui.spacing().item_spacing.y,
+        ));
+        let (top, left, width) = (
+            ui.clip_rect().top(),
+            ui.max_rect().left(),
+            ui.max_rect().width(),
+        );
+        // Below 0 while the list is pulled past its top (rubber-banding).
+        let scrolled = f64::from(viewport.min.y);
+        let first = ((scrolled.max(0.0) / step).floor() as usize).min(total_rows);
+        let last =
+            (first + (f64::from(viewport.height()) / step).ceil() as usize + 1).min(total_rows);
+        // The same automatic ids for a row wherever the list is scrolled (as `show_rows`).
+        ui.skip_ahead_auto_ids(first);
+        for row in first..last {
             let Some(item) = results.row(row) else {
                 continue;
             };
+            let row_top = row_top(top, row, scrolled, step);
+            let row_rect = Rect::from_min_size(pos2(left, row_top), vec2(width, row_height));
+            ui.allocate_rect(row_rect, Sense::hover());
             // A stable id per item, so a click or an open context menu stays with its row
             // while rows above it come and go.
-            let (row_rect, _) =
-                ui.allocate_exact_size(vec2(ui.available_width(), row_height), Sense::hover());
             // With Replace open, a checkbox before each row.
             let (check_rect, rect) = match replace {
                 Some(_) => split_for_checkbox(row_rect),
@@ -376,6 +403,28 @@ fn counts_text(results: &ResultsModel) -> String {
             plural(results.file_count() as u64, "file", "files")
         )
     }
+}
+
+/// The height of a list of `rows` rows `row_step` apart, as `ScrollArea::show_rows` makes it,
+/// and past 16 million points (where an f32 holds whole points no longer) two of the f32's
+/// steps more: the list's height and its scroll offset are each rounded to one, and the last
+/// row must still be reachable.
+fn content_height(rows: usize, row_step: f32, spacing: f32) -> f32 {
+    let exact = (rows as f64 * f64::from(row_step) - f64::from(spacing)).max(0.0);
+    let height = exact as f32;
+    let precision = f32::from_bits(height.to_bits() + 1) - height;
+    if precision > 1.0 {
+        height + 2.0 * precision
+    } else {
+        height
+    }
+}
+
+/// Where row `row` of a list whose visible top is at `list_top` starts, the list scrolled by
+/// `scrolled` points and its rows `step` apart: their difference, small, is reckoned in f64
+/// before it is added to the list's top.
+fn row_top(list_top: f32, row: usize, scrolled: f64, step: f64) -> f32 {
+    list_top + (row as f64 * step - scrolled) as f32
 }
 
 /// "Not copied: …" with Export… and Dismiss, when Copy all's text would be past the limit.
@@ -861,4 +910,45 @@ fn match_row_actions(
             ui.close();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{content_height, row_top};
+
+    /// The docs tree's `e` in every file: 32,147,614 matches in 48,625 files, one row each.
+    const ROWS: usize = 32_196_239;
+    const STEP: f32 = 24.0;
+
+    #[test]
+    fn the_first_row_starts_at_the_list_s_top_however_long_the_list() {
+        // What `show_rows` did: the content's top, `rows × step` points above its end, and
+        // back. In f32 the top of a list under a notice (151) came back as 128, and the first
+        // file's header hid under the notice.
+        let end = 151.0_f32 + ROWS as f32 * STEP;
+        assert_ne!(end - ROWS as f32 * STEP, 151.0, "f32 keeps it after all");
+        for list_top in [128.0, 151.0, 151.5] {
+            assert_eq!(row_top(list_top, 0, 0.0, STEP.into()), list_top);
+            assert_eq!(row_top(list_top, 1, 0.0, STEP.into()), list_top + STEP);
+        }
+    }
+
+    #[test]
+    fn far_down_a_long_list_rows_are_one_step_apart_and_the_last_can_be_reached() {
+        let height = content_height(ROWS, STEP, 4.0);
+        let exact = ROWS as f64 * f64::from(STEP) - 4.0;
+        assert!(f64::from(height) >= exact + 64.0, "{height} for {exact}");
+        // Scrolled to its end (the offset an f32 holds), the last row is still in view.
+        let shown = 488.0_f64;
+        let scrolled = f64::from((f64::from(height) - shown) as f32);
+        let last = row_top(128.0, ROWS - 1, scrolled, STEP.into());
+        assert!(
+            last + STEP <= 128.0 + shown as f32,
+            "the last row at {last}"
+        );
+        let before = row_top(128.0, ROWS - 2, scrolled, STEP.into());
+        assert_eq!(last - before, STEP);
+        // A short list is exactly as `show_rows` makes it.
+        assert_eq!(content_height(3, STEP, 4.0), 3.0 * STEP - 4.0);
+    }
 }
