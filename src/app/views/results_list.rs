@@ -1,7 +1,8 @@
 //! The results list: one header per file, one row per occurrence, virtually scrolled.
 //!
-//! Only the rows in view are laid out (`ScrollArea::show_rows` over the model's flat row
-//! index), so a million matches cost the same per frame as a hundred. Rows are painted by hand
+//! Only the rows in view are laid out (a `ScrollArea` viewport over the model's flat row
+//! index, each row placed from the list's top), so a million matches cost the same per frame
+//! as a hundred. Rows are painted by hand
 //! rather than built from nested widgets: one allocation, one galley per visible row. Each row
 //! still reports an accessible name, so screen readers and tests can find it.
 
