@@ -277,8 +277,92 @@ pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
     // Not the end of the file unless it is: a character cut at the sample's end is no error
     // (chardetng rules out an encoding for one).
-    detector.feed(&bytes[from..end], complete);
+    detector.feed(&without_idle_ascii(&bytes[from..end]), complete);
     detector.guess(None, false)
+}
+
+/// How many bytes of an ASCII run that follows a byte that is not ASCII are always given to
+/// the detector (see [`without_idle_ascii`]).
+const RUN_START_KEPT: usize = 2;
+
+/// `sample` less the middle of its longer ASCII runs, which gives chardetng 0.1.17 exactly
+/// the state and the scores the whole sample gives, so exactly its guess (chardetng's time is
+/// spent per byte fed: a Latin-1 sample is mostly ASCII between its accents). Of an ASCII
+/// run that follows a byte that is not ASCII, its first [`RUN_START_KEPT`] bytes are kept,
+/// and its end from the last byte, if any, that [`resets_ordinals`] and has at least one byte
+/// of the run after it. ASCII that starts `sample` is kept whole (chardetng reads it its own
+/// way; [`detect`]'s samples start with a byte that is not ASCII).
+///
+/// Why that is exact, candidate by candidate (chardetng's lib.rs; the randomized test
+/// `the_detector_guesses_and_scores_the_same_without_idle_ascii` checks it against
+/// chardetng's scores):
+/// - ISO-2022-JP is guessed only when no byte is not ASCII (`non_ascii_seen`, which counts
+///   the same: those bytes are all kept; `esc_seen` is looked for only before the first).
+/// - UTF-8, GBK, Big5, Shift_JIS, EUC-JP, EUC-KR (each a decoder fed a byte at a time): an
+///   ASCII byte after a lead byte completes its character or is an error that rules the
+///   candidate out or clears the decoder (encoding_rs gives such a byte back unread; chardetng
+///   resets GBK's decoder in its Mac cases); only GB18030's four-byte form waits past an ASCII
+///   digit, and a second ASCII byte then rules GBK out. So from the run's third byte each
+///   candidate still in the running decodes every byte to itself and scores nothing for it:
+///   the one score an ASCII byte can earn, the CJK-next-to-Latin penalty, needs `prev` to be
+///   CJK, and from then `prev` is `AsciiLetter` or `Other`, set by an ASCII byte. Its state
+///   (`prev`, `prev_byte`, `prev_prev_byte`, `pending_score` none, `half_width_katakana_state`
+///   `DakutenForbidden`, `current_word_len` 0, `prev_was_euc_range` false) depends on the last
+///   two bytes only.
+/// - The single-byte candidates (Latin, NonLatinCased, Caseless, ArabicFrench, Logical,
+///   Visual) score a pair of bytes or a case change, and count Hebrew punctuation, only when
+///   one of the two is not ASCII (`ascii_pair`, `prev_non_ascii`): in a run, at its first. NonLatinCased's
+///   per-word case score is paid there too: no ASCII byte is a non-Latin letter (their classes
+///   are 0, 1 and 100), so after it `case_state` is `Space` or `Mix` with `current_word_len`
+///   0, and `longest_word` no longer changes. Their state after the run (`prev`, `case_state`,
+///   `prev_punctuation`, `prev_was_a0`) depends on its last two bytes, except for
+///   windows-1252's `ordinal_state` (the " Nº " and "n.º" rules), which pays only on the byte
+///   after an ª, º or © (not ASCII) but whose state can depend on a whole run (" 123" leaves
+///   `Digit`, "x123" leaves `Other`): [`resets_ordinals`] sets it to `Space` from every state.
+///
+/// So the kept end, at least two bytes from such a byte, leaves every candidate in the state
+/// the whole run leaves it in, and what is left out would have scored nothing. chardetng is
+/// pinned to 0.1.17 (Cargo.toml): an upgrade must be checked against this again.
+fn without_idle_ascii(sample: &[u8]) -> Vec<u8> {
+    let mut fed = Vec::with_capacity(sample.len());
+    let mut at = 0;
+    while at < sample.len() {
+        let Some(run) = sample[at..].iter().position(u8::is_ascii) else {
+            fed.extend_from_slice(&sample[at..]);
+            break;
+        };
+        let start = at + run;
+        let end = sample[start..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .map_or(sample.len(), |len| start + len);
+        fed.extend_from_slice(&sample[at..start]);
+        let ascii = &sample[start..end];
+        let kept_end = (start > 0 && ascii.len() >= RUN_START_KEPT + 2)
+            .then(|| {
+                ascii[RUN_START_KEPT + 1..ascii.len() - 1]
+                    .iter()
+                    .rposition(|&b| resets_ordinals(b))
+                    .map(|last| RUN_START_KEPT + 1 + last)
+            })
+            .flatten();
+        match kept_end {
+            Some(from) => {
+                fed.extend_from_slice(&ascii[..RUN_START_KEPT]);
+                fed.extend_from_slice(&ascii[from..]);
+            }
+            None => fed.extend_from_slice(ascii),
+        }
+        at = end;
+    }
+    fed
+}
+
+/// Whether the ASCII byte `byte` sets chardetng's windows-1252 ordinal state (`OrdinalState`)
+/// to `Space` whatever it was: one of its class 0 (not a letter or a digit) but not the '.'
+/// that "N." and "n." wait for.
+fn resets_ordinals(byte: u8) -> bool {
+    byte.is_ascii() && !byte.is_ascii_alphanumeric() && byte != b'.'
 }
 
 /// Whether at least [`MOSTLY_UTF8_PERCENT`] of the non-ASCII bytes of `sample` (the end of the
@@ -1100,5 +1184,293 @@ mod tests {
         assert_eq!(read(b"a\0b\0", named), Reading::Decoded(UTF_16LE));
         let sjis = TextEncoding::Named(encoding_rs::SHIFT_JIS);
         assert_eq!(read(b"a\0b", sjis), Reading::Binary);
+    }
+
+    /// Text in the encodings chardetng tells apart, for the detector tests' random samples:
+    /// cased and caseless scripts, Hebrew punctuation, half-width katakana, GB18030's
+    /// four-byte form (the emoji), and Spanish and Italian ordinals.
+    const DETECTOR_TEXT: &[(&str, &str)] = &[
+        (
+            "windows-1252",
+            "Le café est très bon, dit la naïve Zoé à l'hôtel ; Ça coûte 3 € !",
+        ),
+        (
+            "windows-1252",
+            "Über den Wolken, sagt Jürgen. El niño, n.º 5, Nº 7, 3º piso, Mª José, XIIª, © 2024",
+        ),
+        (
+            "shift_jis",
+            "日本語のテキストです。東京で会いましょう。ｶﾞｷﾞ ﾊﾟ ｱｲｳ",
+        ),
+        ("euc-jp", "日本語の文書を検索するためのテストです。ｶﾞ ﾊﾟ"),
+        ("gbk", "中文文本，我们明天在北京见面。我喜欢学习中文。"),
+        ("gb18030", "中文 😀 文本 ÿ 见面 ǹ"),
+        ("big5", "中文文本，我們明天在台北見面。我喜歡學習中文。"),
+        ("euc-kr", "한국어 텍스트입니다. 서울에서 만나요. 權利"),
+        (
+            "windows-1251",
+            "Съешь же ещё этих мягких французских булок. ПРИВЕТ Мир",
+        ),
+        (
+            "koi8-u",
+            "Чуєш їх, доцю, га? Кумедна ж ти, прощайся без ґольфів!",
+        ),
+        ("ibm866", "Съешь же ещё этих мягких булок, да выпей чаю."),
+        (
+            "windows-1253",
+            "Ξεσκεπάζω την ψυχοφθόρα βδελυγμία. Καλημέρα ΚΟΣΜΕ",
+        ),
+        (
+            "windows-1255",
+            "דג סקרן שט בים, מאוכזב ולפתע מצא חברה. שלום!",
+        ),
+        ("iso-8859-8", "!םולש .הרבח אצמ עתפלו בזכואמ ,םיב טש ןרקס גד"),
+        ("windows-1256", "صِف خَلقَ خَودِ كَمِثلِ الشَمسِ إِذ بَزَغَت، le café"),
+        ("windows-874", "เป็นมนุษย์สุดประเสริฐเลิศคุณค่า กว่าบรรดาฝูงสัตว์"),
+        (
+            "windows-1250",
+            "Příliš žluťoučký kůň úpěl ďábelské ódy. Zażółć gęślą jaźń",
+        ),
+        (
+            "windows-1254",
+            "Pijamalı hasta yağız şoföre çabucak güvendi. İstanbul",
+        ),
+        (
+            "windows-1257",
+            "Įlinkdama fechtuotojo špaga sublykčiojusi pragręžė",
+        ),
+        ("windows-1258", "Tiếng Việt có dấu, Hà Nội"),
+    ];
+
+    /// Every encoding a chardetng candidate stands for (`find_score` gives the first
+    /// candidate's score: windows-1252's Western one, not its Icelandic one).
+    const CANDIDATE_ENCODINGS: &[&str] = &[
+        "utf-8",
+        "iso-2022-jp",
+        "iso-8859-8",
+        "gbk",
+        "euc-jp",
+        "euc-kr",
+        "shift_jis",
+        "big5",
+        "windows-1252",
+        "windows-1251",
+        "windows-1250",
+        "iso-8859-2",
+        "windows-1256",
+        "windows-1254",
+        "windows-874",
+        "windows-1255",
+        "windows-1253",
+        "iso-8859-7",
+        "windows-1257",
+        "iso-8859-13",
+        "koi8-u",
+        "ibm866",
+        "iso-8859-6",
+        "windows-1258",
+        "iso-8859-4",
+        "iso-8859-5",
+    ];
+
+    /// What the detector makes of `bytes`, fed at once.
+    fn detector_fed(bytes: &[u8], last: bool) -> chardetng::EncodingDetector {
+        let mut detector = chardetng::EncodingDetector::new();
+        detector.feed(bytes, last);
+        detector
+    }
+
+    /// Panics unless `a` and `b` are alike as far as chardetng's API shows: every candidate's
+    /// score and every guess (with the top-level domains that favour one candidate or
+    /// another, and with UTF-8 allowed).
+    fn assert_detected_alike(
+        a: &chardetng::EncodingDetector,
+        b: &chardetng::EncodingDetector,
+        what: &dyn Fn() -> String,
+    ) {
+        for label in CANDIDATE_ENCODINGS {
+            let encoding = Encoding::for_label(label.as_bytes()).expect("a known label");
+            assert_eq!(
+                a.find_score(encoding),
+                b.find_score(encoding),
+                "{label}: {}",
+                what()
+            );
+        }
+        let tlds: [Option<&[u8]>; 8] = [
+            None,
+            Some(&b"is"[..]),
+            Some(&b"jp"[..]),
+            Some(&b"il"[..]),
+            Some(&b"ru"[..]),
+            Some(&b"cn"[..]),
+            Some(&b"tw"[..]),
+            Some(&b"vn"[..]),
+        ];
+        for tld in tlds {
+            for allow_utf8 in [false, true] {
+                assert_eq!(
+                    a.guess_assess(tld, allow_utf8),
+                    b.guess_assess(tld, allow_utf8),
+                    "{tld:?} {allow_utf8}: {}",
+                    what()
+                );
+            }
+        }
+    }
+
+    /// An ASCII run for the detector tests: words, punctuation, digits, any ASCII byte
+    /// (control characters, ESC), ordinal-like fragments, ISO-2022-JP escapes, or a mix;
+    /// mostly short, sometimes long.
+    fn push_ascii_run(bytes: &mut Vec<u8>, state: &mut u64) {
+        const FRAGMENTS: &[&[u8]] = &[
+            b" N.", b" n.", b"N.1", b" n.2", b"N.M", b"n.IV", b"N", b"n", b" 3", b" 12", b"1",
+            b" XI", b" iv", b" M", b" D", b" S", b".", b" ", b"x", b"a", b"\x1b$B", b"\x1b(B",
+            b"\x1b(J", b"\x0e", b"\x0f", b"\n", b"\t", b"Mc", b"ABC", b"abC", b", ", b"; ",
+        ];
+        let mut next = || {
+            *state = next_random(*state);
+            (*state >> 33) as usize
+        };
+        let style = next() % 7;
+        let len = if next() % 8 == 0 {
+            next() % 300
+        } else {
+            next() % 24
+        };
+        let start = bytes.len();
+        while bytes.len() - start < len {
+            let style = if style == 6 { next() % 6 } else { style };
+            match style {
+                0 => {
+                    let letters = b"etaoinshrdluETAOINSHRDLUqxzQXZ";
+                    bytes.push(if next() % 5 == 0 {
+                        b' '
+                    } else {
+                        letters[next() % letters.len()]
+                    });
+                }
+                1 => {
+                    let punctuation = b".,;:!?()[]{}\"'-_/\\@#$%^&*+=<>|~` ";
+                    bytes.push(punctuation[next() % punctuation.len()]);
+                }
+                2 => bytes.push(b'0' + (next() % 10) as u8),
+                3 => bytes.push((next() % 128) as u8),
+                _ => bytes.extend_from_slice(FRAGMENTS[next() % FRAGMENTS.len()]),
+            }
+        }
+    }
+
+    /// A random detection sample, as `detect` takes it: from a byte that is not ASCII, pieces
+    /// of legacy text (mostly of one language), ASCII runs, bytes that are not ASCII (the
+    /// ordinal indicators, no-break space, lead bytes and Mac extensions above all), and lead
+    /// bytes followed by ASCII (CJK trail bytes, or errors).
+    fn random_sample(state: &mut u64) -> Vec<u8> {
+        let mut next = || {
+            *state = next_random(*state);
+            (*state >> 33) as usize
+        };
+        let main = next() % DETECTOR_TEXT.len();
+        let pieces = 1 + next() % 40;
+        let mut bytes = Vec::new();
+        for piece in 0..pieces {
+            let kind = if piece == 0 { next() % 2 } else { next() % 5 };
+            match kind {
+                0 => {
+                    let (label, text) = if next() % 10 < 7 {
+                        DETECTOR_TEXT[main]
+                    } else {
+                        DETECTOR_TEXT[next() % DETECTOR_TEXT.len()]
+                    };
+                    let encoding = Encoding::for_label(label.as_bytes()).expect("a known label");
+                    let chars: Vec<char> = text.chars().collect();
+                    let from = next() % chars.len();
+                    let to = from + 1 + next() % (chars.len() - from);
+                    let part: String = chars[from..to].iter().collect();
+                    let (encoded, _, _) = encoding.encode(&part);
+                    bytes.extend_from_slice(&encoded);
+                }
+                1 => {
+                    const FAVOURED: &[u8] = &[
+                        0xA0, 0xAA, 0xBA, 0xA9, 0x80, 0x81, 0x84, 0x8E, 0x8F, 0xC9, 0xFD, 0xFE,
+                        0xFF, 0xE9, 0xD7, 0xA4,
+                    ];
+                    for _ in 0..1 + next() % 4 {
+                        bytes.push(if next() % 2 == 0 {
+                            FAVOURED[next() % FAVOURED.len()]
+                        } else {
+                            0x80 | (next() % 128) as u8
+                        });
+                    }
+                }
+                2 => {
+                    bytes.push(0x81 + (next() % 0x7E) as u8);
+                    bytes.push(0x30 + (next() % 0x4F) as u8);
+                }
+                _ => {}
+            }
+            let mut run_state = next() as u64;
+            push_ascii_run(&mut bytes, &mut run_state);
+        }
+        match first_non_ascii(&bytes) {
+            Some(from) => bytes.split_off(from),
+            None => vec![0xE9],
+        }
+    }
+
+    #[test]
+    fn the_detector_guesses_and_scores_the_same_without_idle_ascii() {
+        let mut state = 0x16_7e57_u64;
+        let (mut shortened, mut fed, mut whole) = (0, 0, 0);
+        for round in 0..10_000 {
+            let sample = random_sample(&mut state);
+            let reduced = without_idle_ascii(&sample);
+            shortened += usize::from(reduced.len() < sample.len());
+            (fed, whole) = (fed + reduced.len(), whole + sample.len());
+            for last in [false, true] {
+                assert_detected_alike(
+                    &detector_fed(&sample, last),
+                    &detector_fed(&reduced, last),
+                    &|| format!("round {round}, last {last}: {sample:?} as {reduced:?}"),
+                );
+            }
+        }
+        // Not alike for want of anything left out.
+        assert!(
+            shortened > 5000 && fed * 3 < whole * 2,
+            "{shortened}, {fed} of {whole}"
+        );
+    }
+
+    #[test]
+    fn the_detector_is_given_the_start_and_the_end_of_an_ascii_run_from_a_space() {
+        let sample = b"\xE9ab1 x23456789\xBA end";
+        assert_eq!(without_idle_ascii(sample), b"\xE9ab x23456789\xBA end");
+        // Cut at the middle's digits instead, windows-1252 would score an ordinal (" 6789º ")
+        // the whole run does not have ("x23456789º ").
+        let naive = b"\xE9ab1 6789\xBA end";
+        let full = detector_fed(sample, true);
+        let windows_1252 = encoding_rs::WINDOWS_1252;
+        assert_ne!(
+            detector_fed(naive, true).find_score(windows_1252),
+            full.find_score(windows_1252)
+        );
+        assert_detected_alike(
+            &full,
+            &detector_fed(&without_idle_ascii(sample), true),
+            &|| String::new(),
+        );
+        // Short runs, runs with no such byte before their last, and ASCII before any byte
+        // that is not are given whole.
+        for whole in [
+            &b"\xE9abc\xE9"[..],
+            b"\xE9a b\xE9",
+            b"\xE9ab123456789\xE9",
+            b"\xE9ab.cdef\xE9",
+            b"\xE9abcdef \xE9",
+            b"ab cd ef\xE9",
+        ] {
+            assert_eq!(without_idle_ascii(whole), whole);
+        }
     }
 }
