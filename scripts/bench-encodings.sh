@@ -21,7 +21,9 @@ PARTS=${PARTS:-utf8 legacy}
 DOCS="$(rustc --print sysroot)/share/doc/rust/html"
 REGISTRY="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 [[ -x $TRAWL ]] || { echo "bench-encodings.sh: no trawl at $TRAWL (cargo build --release)" >&2; exit 2; }
-[[ -d $TREE/legacy ]] || python3 scripts/make-legacy-tree.py "$TREE" 100 >&2
+if [[ $PARTS == *legacy* && ! -d $TREE/legacy ]]; then
+    python3 scripts/make-legacy-tree.py "$TREE" 100 >&2
+fi
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 utf8_corpus() { # name dir ext pattern
