@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::harness;
+use crate::common::{harness, search_state};
 use eframe::App as _;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -30,15 +30,9 @@ fn tree() -> tempfile::TempDir {
 /// An app over `folder` (searching for `pattern`, a regex or not) whose replace journal is in
 /// `journal`.
 fn app(folder: &Path, pattern: &str, regex: bool, journal: &Path) -> TrawlApp {
-    let mut state = SavedState {
-        folder: folder.display().to_string(),
-        extensions: "rs".into(),
-        pattern: pattern.into(),
-        search_as_you_type: false,
-        ..SavedState::default()
-    };
-    state.options.regex = regex;
-    let mut app = TrawlApp::new(state);
+    let mut app = TrawlApp::new(search_state(folder, pattern, |state| {
+        state.options.regex = regex;
+    }));
     app.set_native_dialogs(false);
     app.set_journal_dir(journal.to_path_buf());
     app
