@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use egui::OutputCommand;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
-use trawl::app::TrawlApp;
+use trawl::app::{SavedState, TrawlApp};
 
 /// A small tree: two matching `.rs` files, one `.txt` that the extension filter leaves out.
 pub fn small_tree() -> tempfile::TempDir {
@@ -26,6 +26,25 @@ pub fn small_tree() -> tempfile::TempDir {
     std::fs::write(dir.path().join("b.rs"), "// foo here\n").expect("write");
     std::fs::write(dir.path().join("c.txt"), "foo foo foo\n").expect("write");
     dir
+}
+
+/// What a window about to search `folder`'s `.rs` files for `pattern` has saved, changed by
+/// `edit`: search as you type off, so that only the test starts the search (the results, words
+/// and replace tests all begin so).
+pub fn search_state(
+    folder: &Path,
+    pattern: &str,
+    edit: impl FnOnce(&mut SavedState),
+) -> SavedState {
+    let mut state = SavedState {
+        folder: folder.display().to_string(),
+        extensions: "rs".into(),
+        pattern: pattern.into(),
+        search_as_you_type: false,
+        ..SavedState::default()
+    };
+    edit(&mut state);
+    state
 }
 
 /// The window at 1200 × 800, with kittest's default frame rate.

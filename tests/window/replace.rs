@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::harness;
+use crate::common::{harness, search_state};
 use eframe::App as _;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -30,15 +30,9 @@ fn tree() -> tempfile::TempDir {
 /// An app over `folder` (searching for `pattern`, a regex or not) whose replace journal is in
 /// `journal`.
 fn app(folder: &Path, pattern: &str, regex: bool, journal: &Path) -> TrawlApp {
-    let mut state = SavedState {
-        folder: folder.display().to_string(),
-        extensions: "rs".into(),
-        pattern: pattern.into(),
-        search_as_you_type: false,
-        ..SavedState::default()
-    };
-    state.options.regex = regex;
-    let mut app = TrawlApp::new(state);
+    let mut app = TrawlApp::new(search_state(folder, pattern, |state| {
+        state.options.regex = regex;
+    }));
     app.set_native_dialogs(false);
     app.set_journal_dir(journal.to_path_buf());
     app
@@ -90,12 +84,79 @@ fn bar_reads(harness: &mut Harness<'_, TrawlApp>, bar: &str) {
 /// Presses the bar's button (its text is `bar`), confirms, and waits for the write.
 fn replace_confirmed(harness: &mut Harness<'_, TrawlApp>, bar: &str, confirmation: &str) {
     bar_reads(harness, bar);
+    confirm_replace(harness, bar, confirmation);
+}
+
+/// [`replace_confirmed`] once the bar is known to read `bar`: for a test that checks other
+/// things between the count and the press, where waiting for the bar again would add frames.
+fn confirm_replace(harness: &mut Harness<'_, TrawlApp>, bar: &str, confirmation: &str) {
     harness.get_by_label(bar).click();
     harness.run_steps(2);
     harness.get_by_label(confirmation);
     harness.get_by_label("Replace now").click();
     harness.step();
     wait_until(harness, "the replace", |h| !h.state().is_replacing());
+}
+
+/// Clicks the Replace checkbox labelled `checkbox` and runs the two frames that take the click
+/// in and draw its new state: how each test here (un)checks a file or a match.
+fn toggle(harness: &mut Harness<'_, TrawlApp>, checkbox: &str) {
+    harness.get_by_label(checkbox).click();
+    harness.run_steps(2);
+}
+
+/// Whether the Replace checkbox labelled `checkbox` is checked, as the window tells it to
+/// assistive technology.
+fn checkbox_state(
+    harness: &Harness<'_, TrawlApp>,
+    checkbox: &str,
+) -> Option<egui::accesskit::Toggled> {
+    harness.get_by_label(checkbox).accesskit_node().toggled()
+}
+
+/// Presses `undo` (the report's Undo or a line of the history) and waits for its report.
+fn undone(harness: &mut Harness<'_, TrawlApp>, undo: &str) {
+    harness.get_by_label(undo).click();
+    harness.step();
+    wait_until(harness, "the undo", |h| h.state().undo_report().is_some());
+}
+
+/// A window over `folder` (as [`app`] makes it, then changed by `edit`) with its journal in a
+/// new folder, searched to the end: where the tests here start. The journal comes back with
+/// the window so that it lives as long.
+fn searched_with(
+    folder: &Path,
+    pattern: &str,
+    regex: bool,
+    edit: impl FnOnce(&mut TrawlApp),
+) -> (tempfile::TempDir, Harness<'static, TrawlApp>) {
+    let journal = tempfile::tempdir().expect("temp dir");
+    let mut app = app(folder, pattern, regex, journal.path());
+    edit(&mut app);
+    let mut harness = harness(app);
+    search(&mut harness);
+    (journal, harness)
+}
+
+/// [`searched_with`] the app as it is.
+fn searched(
+    folder: &Path,
+    pattern: &str,
+    regex: bool,
+) -> (tempfile::TempDir, Harness<'static, TrawlApp>) {
+    searched_with(folder, pattern, regex, |_| {})
+}
+
+/// [`searched`], then `template` typed into the Replace field: the replace ready to press.
+fn replacing(
+    folder: &Path,
+    pattern: &str,
+    regex: bool,
+    template: &str,
+) -> (tempfile::TempDir, Harness<'static, TrawlApp>) {
+    let (journal, mut harness) = searched(folder, pattern, regex);
+    replace_with(&mut harness, template);
+    (journal, harness)
 }
 
 /// `count` files `f0000.rs`, `f0001.rs`, … each holding `text`.
@@ -190,9 +251,7 @@ fn ctrl_h_and_the_toggle_show_and_hide_the_replace_field_and_a_restart_keeps_it(
 #[test]
 fn rows_show_each_change_in_place_with_groups_when_regex_is_on() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "f(o+)", true, journal.path()));
-    search(&mut harness);
+    let (_journal, mut harness) = searched(dir.path(), "f(o+)", true);
     // The rows before any replacement is typed: the line alone.
     harness.get_by_label("2:5 foo(foo);");
     replace_with(&mut harness, "b${1}r$$");
@@ -208,10 +267,7 @@ fn rows_show_each_change_in_place_with_groups_when_regex_is_on() {
 #[test]
 fn a_literal_pattern_takes_the_replacement_as_typed() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "$1x");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "$1x");
     harness.get_by_label("1:5 let foo = 1; → let $1x = 1;");
     bar_reads(&mut harness, "Replace 4 matches in 2 files");
 }
@@ -219,37 +275,26 @@ fn a_literal_pattern_takes_the_replacement_as_typed() {
 #[test]
 fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
     bar_reads(&mut harness, "Replace 4 matches in 2 files");
 
     // One match of a.rs unchecked, then b.rs as a whole.
-    let a_match = harness.get_by_label("Replace at a.rs:2:5");
     assert_eq!(
-        a_match.accesskit_node().toggled(),
+        checkbox_state(&harness, "Replace at a.rs:2:5"),
         Some(egui::accesskit::Toggled::True)
     );
-    a_match.click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace at a.rs:2:5");
     assert_eq!(
-        harness
-            .get_by_label("Replace at a.rs:2:5")
-            .accesskit_node()
-            .toggled(),
+        checkbox_state(&harness, "Replace at a.rs:2:5"),
         Some(egui::accesskit::Toggled::False)
     );
     bar_reads(&mut harness, "Replace 3 matches in 2 files");
-    harness.get_by_label("Replace in b.rs").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in b.rs");
     bar_reads(&mut harness, "Replace 2 matches in 1 file");
     // Checked again, then unchecked again: the count follows.
-    harness.get_by_label("Replace in b.rs").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in b.rs");
     bar_reads(&mut harness, "Replace 3 matches in 2 files");
-    harness.get_by_label("Replace in b.rs").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in b.rs");
 
     replace_confirmed(
         &mut harness,
@@ -281,11 +326,7 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     harness.run_steps(60);
     harness.get_by_label_contains("search again to replace more");
 
-    harness.get_by_label("Undo").click();
-    harness.step();
-    wait_until(&mut harness, "the undo", |h| {
-        h.state().undo_report().is_some()
-    });
+    undone(&mut harness, "Undo");
     assert_eq!(read(&a), A);
     assert_eq!(read(&dir.path().join("b.rs")), B);
     let id = &harness.state().undo_report().expect("undone").id.clone();
@@ -298,10 +339,7 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
 #[test]
 fn with_a_filter_only_the_checked_matches_it_shows_are_counted_and_written() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
     bar_reads(&mut harness, "Replace 4 matches in 2 files");
     // The filter shows a.rs's second line only: its two matches.
     harness.get_by_label("Filter").focus();
@@ -315,8 +353,7 @@ fn with_a_filter_only_the_checked_matches_it_shows_are_counted_and_written() {
     });
     harness.get_by_label("a.rs (2 of 3)");
     // One of them unchecked: a file with a match unchecked is counted match by match.
-    harness.get_by_label("Replace at a.rs:2:5").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace at a.rs:2:5");
     bar_reads(&mut harness, "Replace 1 match in 1 file");
     replace_confirmed(
         &mut harness,
@@ -336,11 +373,9 @@ fn a_binary_file_searched_as_text_is_not_checkable_not_counted_and_left_alone() 
     let dir = tree();
     let binary: &[u8] = b"foo\0bin\n";
     std::fs::write(dir.path().join("c.rs"), binary).expect("write");
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut app = app(dir.path(), "foo", false, journal.path());
-    app.state_mut().options.binary_as_text = true;
-    let mut harness = harness(app);
-    search(&mut harness);
+    let (_journal, mut harness) = searched_with(dir.path(), "foo", false, |app| {
+        app.state_mut().options.binary_as_text = true;
+    });
     // Found, and said to be binary on its row.
     harness.get_by_label("c.rs · binary (1)");
     replace_with(&mut harness, "bar");
@@ -360,16 +395,13 @@ fn a_binary_file_searched_as_text_is_not_checkable_not_counted_and_left_alone() 
             .accesskit_node()
             .is_disabled()
     );
-    harness.get_by_label("Replace 4 matches in 2 files").click();
-    harness.run_steps(2);
-    harness.get_by_label(
+    confirm_replace(
+        &mut harness,
+        "Replace 4 matches in 2 files",
         "Searched with \"Binary files as text\": the binary files found are not replaced, \
          and one whose NUL byte the search did not see (past its first MiB) is left alone and \
          listed in the report.",
     );
-    harness.get_by_label("Replace now").click();
-    harness.step();
-    wait_until(&mut harness, "the replace", |h| !h.state().is_replacing());
     assert_eq!(read(&dir.path().join("c.rs")), binary);
     assert_eq!(read(&dir.path().join("b.rs")), b"// bar here");
     let report = harness.state().replace_report().expect("a report");
@@ -382,34 +414,22 @@ fn a_binary_file_searched_as_text_is_not_checkable_not_counted_and_left_alone() 
 #[test]
 fn checking_one_match_of_an_unchecked_file_replaces_that_match_alone() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
-    harness.get_by_label("Replace in a.rs").click();
-    harness.run_steps(2);
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
+    toggle(&mut harness, "Replace in a.rs");
     bar_reads(&mut harness, "Replace 1 match in 1 file");
-    harness.get_by_label("Replace at a.rs:2:5").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace at a.rs:2:5");
     bar_reads(&mut harness, "Replace 2 matches in 2 files");
     assert_eq!(
-        harness
-            .get_by_label("Replace at a.rs:2:1")
-            .accesskit_node()
-            .toggled(),
+        checkbox_state(&harness, "Replace at a.rs:2:1"),
         Some(egui::accesskit::Toggled::False)
     );
     // The file's box, checked with that one match, unchecks it whole; again, checks it all.
-    harness.get_by_label("Replace in a.rs").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in a.rs");
     bar_reads(&mut harness, "Replace 1 match in 1 file");
-    harness.get_by_label("Replace in a.rs").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in a.rs");
     bar_reads(&mut harness, "Replace 4 matches in 2 files");
-    harness.get_by_label("Replace in a.rs").click();
-    harness.run_steps(2);
-    harness.get_by_label("Replace at a.rs:2:5").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace in a.rs");
+    toggle(&mut harness, "Replace at a.rs:2:5");
     replace_confirmed(
         &mut harness,
         "Replace 2 matches in 2 files",
@@ -426,10 +446,7 @@ fn checking_one_match_of_an_unchecked_file_replaces_that_match_alone() {
 #[test]
 fn a_file_changed_after_the_search_is_skipped_and_listed() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
     // b.rs changes after the search: its match moved, its size and time are others.
     let b = dir.path().join("b.rs");
     let changed = b"//  foo here, changed";
@@ -483,13 +500,9 @@ fn a_file_changed_after_the_search_is_skipped_and_listed() {
 #[test]
 fn the_preview_shows_the_selected_matchs_lines_after_the_change() {
     let dir = tree();
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "f(o+)", true, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "<$1>");
+    let (_journal, mut harness) = replacing(dir.path(), "f(o+)", true, "<$1>");
     // The second match of a.rs's line 2 unchecked: its line shows it as it is.
-    harness.get_by_label("Replace at a.rs:2:5").click();
-    harness.run_steps(2);
+    toggle(&mut harness, "Replace at a.rs:2:5");
     harness.get_by_label("2:5 foo(foo);");
     harness.get_by_label("2:1 foo(foo); → <oo>(foo);").click();
     harness.step();
@@ -534,11 +547,7 @@ fn undo_from_the_history_of_a_restarted_app_restores_the_bytes() {
         .map(|node| node.accesskit_node().label().unwrap_or_default())
         .collect::<Vec<_>>();
     assert_eq!(record.len(), 1, "{record:?}");
-    harness.get_by_label(&record[0]).click();
-    harness.step();
-    wait_until(&mut harness, "the undo", |h| {
-        h.state().undo_report().is_some()
-    });
+    undone(&mut harness, &record[0]);
     assert_eq!(read(&dir.path().join("a.rs")), A);
     assert_eq!(read(&dir.path().join("b.rs")), B);
     let report = harness.state().undo_report().expect("undone");
@@ -557,12 +566,10 @@ fn a_file_inside_a_compressed_file_is_not_checkable_and_not_counted() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(b"foo inside\n").expect("compress");
     std::fs::write(dir.path().join("c.rs.gz"), gz.finish().expect("compress")).expect("write");
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut app = app(dir.path(), "foo", false, journal.path());
-    app.state_mut().options.search_zip = true;
-    app.state_mut().extensions = String::new();
-    let mut harness = harness(app);
-    search(&mut harness);
+    let (_journal, mut harness) = searched_with(dir.path(), "foo", false, |app| {
+        app.state_mut().options.search_zip = true;
+        app.state_mut().extensions = String::new();
+    });
     replace_with(&mut harness, "bar");
     // Found, shown, but neither counted nor checkable.
     harness.get_by_label("1:1 foo inside");
@@ -579,10 +586,7 @@ fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() 
     // worth of work, so Cancel, pressed the frame after the replace starts, stops it.
     const FILES: usize = 3000;
     let dir = many_files(FILES, "one foo\n");
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
     bar_reads(&mut harness, "Replace 3,000 matches in 3,000 files");
     harness
         .get_by_label("Replace 3,000 matches in 3,000 files")
@@ -635,11 +639,7 @@ fn cancel_stops_between_files_and_what_was_written_stays_written_and_undoable() 
     let written_count = written.len();
 
     // The files written before the cancel were recorded: Undo restores each.
-    harness.get_by_label("Undo").click();
-    harness.step();
-    wait_until(&mut harness, "the undo", |h| {
-        h.state().undo_report().is_some()
-    });
+    undone(&mut harness, "Undo");
     let undo = harness.state().undo_report().expect("undone");
     assert_eq!(undo.restored.len(), written_count);
     for i in 0..FILES {
@@ -653,10 +653,7 @@ fn the_report_of_many_files_lays_out_only_the_lines_in_view() {
     // are laid out only where the list shows them, and scrolling brings the others.
     const FILES: usize = 300;
     let dir = many_files(FILES, "foo\n");
-    let journal = tempfile::tempdir().expect("temp dir");
-    let mut harness = harness(app(dir.path(), "foo", false, journal.path()));
-    search(&mut harness);
-    replace_with(&mut harness, "bar");
+    let (_journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
     replace_confirmed(
         &mut harness,
         "Replace 300 matches in 300 files",

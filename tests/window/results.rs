@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::common::{harness, wait_for_jobs};
+use crate::common::{harness, search_state, wait_for_jobs};
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -29,15 +29,7 @@ fn searched_in(
     pattern: &str,
     edit: impl FnOnce(&mut SavedState),
 ) -> Harness<'static, TrawlApp> {
-    let mut state = SavedState {
-        folder: folder.display().to_string(),
-        extensions: "rs".into(),
-        pattern: pattern.into(),
-        search_as_you_type: false,
-        ..SavedState::default()
-    };
-    edit(&mut state);
-    let mut harness = window(TrawlApp::new(state));
+    let mut harness = window(TrawlApp::new(search_state(folder, pattern, edit)));
     harness.get_by_label("Pattern").focus();
     harness.step();
     harness.key_press(Key::Enter);

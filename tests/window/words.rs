@@ -12,22 +12,16 @@ use trawl::app::state::window_defaults;
 use trawl::app::{SavedState, ThemeChoice, TrawlApp};
 use trawl::search::{CaseMode, SearchOptions};
 
-use crate::common::{enter_in, harness, wait_for_jobs, wait_for_search};
+use crate::common::{enter_in, harness, search_state, wait_for_jobs, wait_for_search};
 
+/// A search of `dir` for `pattern` in `.rs` files, started with Enter in the pattern field, then
+/// run to its end.
 fn searched(
     dir: &std::path::Path,
     pattern: &str,
     edit: impl FnOnce(&mut SavedState),
 ) -> Harness<'static, TrawlApp> {
-    let mut state = SavedState {
-        folder: dir.display().to_string(),
-        extensions: "rs".into(),
-        pattern: pattern.into(),
-        search_as_you_type: false,
-        ..SavedState::default()
-    };
-    edit(&mut state);
-    let mut harness = harness(TrawlApp::new(state));
+    let mut harness = harness(TrawlApp::new(search_state(dir, pattern, edit)));
     enter_in(&mut harness, "Pattern");
     wait_for_search(&mut harness);
     harness
