@@ -102,6 +102,14 @@ fn trawl(args: &[&str]) -> Run {
     run_cmd(trawl_cmd().args(args))
 }
 
+/// Runs trawl with `args` from the current folder and asserts it found something and printed no
+/// error: the start of most tests here, which then look at what it printed.
+fn trawl_found(args: &[&str]) -> Run {
+    let run = trawl(args);
+    assert_found(&run);
+    run
+}
+
 /// Runs trawl with `args` from the folder `cwd`.
 fn trawl_in(cwd: &Path, args: &[&str]) -> Run {
     run_cmd(trawl_cmd().current_dir(cwd).args(args))
@@ -194,8 +202,7 @@ fn piped_output_is_one_occurrence_per_line_with_character_columns() {
          nothing here\n\
          tail needle",
     );
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     let a = tree.shown("a.rs");
     assert_eq!(
         run.stdout,
@@ -229,8 +236,7 @@ fn heading_groups_rows_under_each_path() {
     tree.file("a.rs", "needle one\nx\ntwo needle needle\n");
     tree.file("sub/b.rs", "  needle\n");
     tree.file("c.rs", "nothing\n");
-    let run = trawl(&["--heading", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--heading", &tree.root(), "rs", "needle"]);
     let mut groups = BTreeMap::new();
     for block in run.stdout.trim_end_matches('\n').split("\n\n") {
         let mut rows = block.lines();
@@ -269,8 +275,7 @@ fn no_heading_prints_flat_rows_and_overrides_heading() {
         let mut all = args.clone();
         let root = tree.root();
         all.extend([root.as_str(), "rs", "needle"]);
-        let run = trawl(&all);
-        assert_found(&run);
+        let run = trawl_found(&all);
         assert_eq!(run.stdout, expected, "args {args:?}");
     }
 }
@@ -279,16 +284,14 @@ fn no_heading_prints_flat_rows_and_overrides_heading() {
 fn color_always_wraps_the_match_in_ansi_codes_and_never_or_a_pipe_has_none() {
     let tree = Tree::new();
     tree.file("a.rs", "let needle here\n");
-    let plain = trawl(&["--color", "never", &tree.root(), "rs", "needle"]);
-    assert_found(&plain);
+    let plain = trawl_found(&["--color", "never", &tree.root(), "rs", "needle"]);
     assert!(!plain.stdout.contains('\u{1b}'), "{:?}", plain.stdout);
     assert_eq!(
         plain.stdout,
         format!("{}:1:5:let needle here\n", tree.shown("a.rs"))
     );
 
-    let auto = trawl(&["--color", "auto", &tree.root(), "rs", "needle"]);
-    assert_found(&auto);
+    let auto = trawl_found(&["--color", "auto", &tree.root(), "rs", "needle"]);
     assert_eq!(auto.stdout, plain.stdout, "auto to a pipe means no colour");
 
     for extra in [&[][..], &["--heading"][..]] {
@@ -296,8 +299,7 @@ fn color_always_wraps_the_match_in_ansi_codes_and_never_or_a_pipe_has_none() {
         args.extend_from_slice(extra);
         let root = tree.root();
         args.extend([root.as_str(), "rs", "needle"]);
-        let colored = trawl(&args);
-        assert_found(&colored);
+        let colored = trawl_found(&args);
         let out = &colored.stdout;
         let at = out.find("needle").expect("the match is printed");
         assert!(
@@ -332,8 +334,7 @@ fn json_match_objects_and_summary_are_exactly_as_the_contract_says() {
     tree.file("a.rs", a);
     tree.file("sub/b.rs", b);
     tree.file("c.txt", "needle café (not searched: other extension)\n");
-    let run = trawl(&["--json", &tree.root(), "rs", "needle|é"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", &tree.root(), "rs", "needle|é"]);
     let objects = run.json();
     assert!(objects.len() >= 2, "{}", run.stdout);
 
@@ -404,8 +405,7 @@ fn json_output_is_exactly_the_contract_s_bytes() {
         "x needle\n日本 needle needle\ncafé\nsay \"needle\"\t\\\n",
     );
     tree.file("sub/b.rs", "no match\n");
-    let run = trawl(&["--json", &tree.root(), "rs", "needle|é"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", &tree.root(), "rs", "needle|é"]);
     let a = tree.shown("a.rs");
     let expected = format!(
         r#"{{"type":"match","path":"{a}","line":1,"column":3,"byte_offset":2,"length":6,"text":"x needle"}}
@@ -446,7 +446,7 @@ fn json_with_replace_gives_each_match_its_replacement() {
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend("x=9\n".encode_utf16().flat_map(u16::to_le_bytes));
     tree.file("w.rs", &utf16);
-    let run = trawl(&[
+    let run = trawl_found(&[
         "--json",
         "--max-columns",
         "12",
@@ -456,7 +456,6 @@ fn json_with_replace_gives_each_match_its_replacement() {
         "-r",
         "${2}:$1$$",
     ]);
-    assert_found(&run);
     let (a, w) = (tree.shown("a.rs"), tree.shown("w.rs"));
     let mut matches: Vec<String> = without_elapsed(&run.stdout)
         .lines()
@@ -592,8 +591,7 @@ fn json_reports_unreadable_paths_as_error_objects_and_the_search_goes_on() {
     assert_eq!(summary["matches"], 0, "{summary}");
 
     // Without -L links are not followed: nothing to report.
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{}:1:1:needle\n", tree.shown("good.rs"))
@@ -609,8 +607,7 @@ fn json_decodes_a_utf16_file_and_skips_a_utf8_bom() {
     }
     tree.file("wide.rs", utf16);
     tree.file("bom.rs", "\u{FEFF}needle\n");
-    let run = trawl(&["--json", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", &tree.root(), "rs", "needle"]);
     let objects = run.json();
     let by_path: BTreeMap<&str, &Value> = objects
         .iter()
@@ -644,8 +641,7 @@ fn encoding_auto_decodes_legacy_files_and_json_names_their_encoding() {
     tree.file("utf8.txt", "un café\n");
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキストです。café\n");
     tree.file("sjis.txt", &sjis);
-    let run = trawl(&["-E", "auto", "--json", &tree.root(), "txt", "café|日本語"]);
-    assert_found(&run);
+    let run = trawl_found(&["-E", "auto", "--json", &tree.root(), "txt", "café|日本語"]);
     let mut matches: Vec<String> = run
         .stdout
         .lines()
@@ -671,8 +667,7 @@ fn encoding_auto_decodes_legacy_files_and_json_names_their_encoding() {
     expected.sort();
     assert_eq!(matches, expected);
     // Without -E the legacy files are bytes: only the UTF-8 file matches.
-    let run = trawl(&["--no-heading", &tree.root(), "txt", "café|日本語"]);
-    assert_found(&run);
+    let run = trawl_found(&["--no-heading", &tree.root(), "txt", "café|日本語"]);
     assert_eq!(run.stdout, format!("{utf8}:1:4:un café\n"));
 }
 
@@ -684,11 +679,9 @@ fn an_ascii_match_in_a_legacy_file_has_its_decoded_offset_in_json() {
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語\nテキスト needle\n");
     tree.file("sjis.txt", &sjis);
     let sjis = tree.shown("sjis.txt");
-    let run = trawl(&["-E", "auto", "--no-heading", &tree.root(), "txt", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-E", "auto", "--no-heading", &tree.root(), "txt", "needle"]);
     assert_eq!(run.stdout, format!("{sjis}:2:6:テキスト needle\n"));
-    let run = trawl(&["-E", "auto", "--json", &tree.root(), "txt", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-E", "auto", "--json", &tree.root(), "txt", "needle"]);
     // "日本語\n" and "テキスト " are 10 and 13 bytes of UTF-8.
     let expected = format!(
         r#"{{"type":"match","path":"{sjis}","line":2,"column":6,"byte_offset":23,"length":6,"text":"テキスト needle","encoding":"Shift_JIS"}}"#
@@ -706,7 +699,7 @@ fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("東京と日本語\n");
     tree.file("sjis.txt", &sjis);
     tree.file("latin1.txt", b"caf\xE9\n");
-    let run = trawl(&[
+    let run = trawl_found(&[
         "-E",
         "shift_jis",
         "--no-heading",
@@ -714,12 +707,11 @@ fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
         "txt",
         "日本語",
     ]);
-    assert_found(&run);
     assert_eq!(
         run.stdout,
         format!("{}:1:4:東京と日本語\n", tree.shown("sjis.txt"))
     );
-    let run = trawl(&[
+    let run = trawl_found(&[
         "--encoding",
         "none",
         "--no-heading",
@@ -727,7 +719,6 @@ fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
         "txt",
         r"(?-u:caf\xE9)",
     ]);
-    assert_found(&run);
     assert_eq!(
         run.stdout,
         format!("{}:1:1:caf\u{FFFD}\n", tree.shown("latin1.txt"))
@@ -760,8 +751,7 @@ fn count_prints_matching_lines_per_file() {
     tree.file("a.rs", "needle needle\nneedle\nnone\n");
     tree.file("sub/b.rs", "needle\n");
     tree.file("c.rs", "none\n");
-    let run = trawl(&["-c", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-c", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[
@@ -779,8 +769,7 @@ fn files_with_matches_prints_only_paths() {
     tree.file("a.rs", "needle needle\nneedle\n");
     tree.file("sub/b.rs", "x needle\n");
     tree.file("c.rs", "none\n");
-    let run = trawl(&["-l", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-l", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&tree.shown("a.rs"), &tree.shown("sub/b.rs")])
@@ -794,8 +783,7 @@ fn quiet_prints_nothing_and_exits_by_the_answer() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
     for flag in ["-q", "--quiet"] {
-        let run = trawl(&[flag, &tree.root(), "rs", "needle"]);
-        assert_found(&run);
+        let run = trawl_found(&[flag, &tree.root(), "rs", "needle"]);
         assert_eq!(run.stdout, "");
         let run = trawl(&[flag, &tree.root(), "rs", "absent"]);
         assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
@@ -813,8 +801,7 @@ fn ignore_case_and_smart_case() {
     let a = tree.shown("a.rs");
     let all = format!("{a}:1:1:needle\n{a}:2:1:Needle\n{a}:3:1:NEEDLE\n");
 
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{a}:1:1:needle\n"),
@@ -822,16 +809,13 @@ fn ignore_case_and_smart_case() {
     );
 
     for args in [["-i", "nEEdle"], ["--ignore-case", "NEEDLE"]] {
-        let run = trawl(&[args[0], &tree.root(), "rs", args[1]]);
-        assert_found(&run);
+        let run = trawl_found(&[args[0], &tree.root(), "rs", args[1]]);
         assert_eq!(run.stdout, all, "{args:?}");
     }
 
-    let run = trawl(&["-S", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-S", &tree.root(), "rs", "needle"]);
     assert_eq!(run.stdout, all, "-S with a lower-case pattern ignores case");
-    let run = trawl(&["--smart-case", &tree.root(), "rs", "Needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--smart-case", &tree.root(), "rs", "Needle"]);
     assert_eq!(
         run.stdout,
         format!("{a}:2:1:Needle\n"),
@@ -844,8 +828,7 @@ fn word_regexp_needs_word_boundaries() {
     let tree = Tree::new();
     tree.file("a.rs", "foobar\nbarfoo\n(foo) x\nfoo_1\nsay foo\n");
     let a = tree.shown("a.rs");
-    let run = trawl(&["-w", &tree.root(), "rs", "foo"]);
-    assert_found(&run);
+    let run = trawl_found(&["-w", &tree.root(), "rs", "foo"]);
     assert_eq!(run.stdout, format!("{a}:3:2:(foo) x\n{a}:5:5:say foo\n"));
     let run = trawl(&["--word-regexp", &tree.root(), "rs", "absent|foob"]);
     assert_eq!(run.code, 1, "{run:#?}");
@@ -856,20 +839,17 @@ fn fixed_strings_takes_regex_metacharacters_literally() {
     let tree = Tree::new();
     tree.file("a.rs", "axbd\nx a.b(c)*[d] y\nopen ( paren\n");
     let a = tree.shown("a.rs");
-    let run = trawl(&["-F", &tree.root(), "rs", "a.b(c)*[d]"]);
-    assert_found(&run);
+    let run = trawl_found(&["-F", &tree.root(), "rs", "a.b(c)*[d]"]);
     assert_eq!(run.stdout, format!("{a}:2:3:x a.b(c)*[d] y\n"));
 
-    let run = trawl(&[&tree.root(), "rs", "a.b(c)*[d]"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "a.b(c)*[d]"]);
     assert_eq!(
         run.stdout,
         format!("{a}:1:1:axbd\n"),
         "without -F it is a regex"
     );
 
-    let run = trawl(&["--fixed-strings", &tree.root(), "rs", "("]);
-    assert_found(&run);
+    let run = trawl_found(&["--fixed-strings", &tree.root(), "rs", "("]);
     assert_eq!(
         run.stdout,
         format!("{a}:2:6:x a.b(c)*[d] y\n{a}:3:6:open ( paren\n")
@@ -881,16 +861,14 @@ fn multiline_matches_span_lines() {
     let tree = Tree::new();
     tree.file("a.txt", "start\nx foo\nbar y\nfoo\nbaz\n");
     let a = tree.shown("a.txt");
-    let run = trawl(&["-U", &tree.root(), "txt", r"foo\nbar"]);
-    assert_found(&run);
+    let run = trawl_found(&["-U", &tree.root(), "txt", r"foo\nbar"]);
     assert_eq!(
         run.stdout,
         format!("{a}:2:3:x foo\n"),
         "one row per occurrence, at the line and column where it starts"
     );
 
-    let run = trawl(&["--multiline", "--json", &tree.root(), "txt", r"foo\nbar"]);
-    assert_found(&run);
+    let run = trawl_found(&["--multiline", "--json", &tree.root(), "txt", r"foo\nbar"]);
     let objects = run.json();
     assert_eq!(objects.len(), 2, "{}", run.stdout);
     let m = &objects[0];
@@ -916,15 +894,13 @@ fn hidden_files_and_folders_need_hidden() {
     tree.file("visible.rs", "needle\n");
     tree.file(".secret.rs", "needle\n");
     tree.file(".config/inner.rs", "needle\n");
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{}:1:1:needle\n", tree.shown("visible.rs"))
     );
 
-    let run = trawl(&["--hidden", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--hidden", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[
@@ -953,12 +929,10 @@ fn gitignore_is_honoured_in_a_git_repository_unless_no_ignore() {
     }
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(run.sorted_lines(), sorted(&[&row("kept.rs")]));
 
-    let run = trawl(&["--no-ignore", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--no-ignore", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[
@@ -980,8 +954,7 @@ fn gitignore_outside_a_git_repository_is_not_honoured_but_dot_ignore_is() {
         tree.file(name, "needle\n");
     }
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("kept.rs"), &row("ignored.rs")])
@@ -996,14 +969,13 @@ fn globs_include_and_exclude() {
     }
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
-    let run = trawl(&["-g", "*.rs", &tree.root(), "*", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-g", "*.rs", &tree.root(), "*", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("src/a.rs"), &row("src/skip_me.rs")])
     );
 
-    let run = trawl(&[
+    let run = trawl_found(&[
         "-g",
         "*.rs",
         "--glob",
@@ -1012,17 +984,15 @@ fn globs_include_and_exclude() {
         "*",
         "needle",
     ]);
-    assert_found(&run);
     assert_eq!(run.sorted_lines(), sorted(&[&row("src/a.rs")]));
 
-    let run = trawl(&["-g", "!*.md", &tree.root(), "*", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-g", "!*.md", &tree.root(), "*", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("src/a.rs"), &row("src/skip_me.rs"), &row("top.txt")])
     );
 
-    let run = trawl(&[
+    let run = trawl_found(&[
         "-g",
         "!docs/**",
         "-g",
@@ -1031,7 +1001,6 @@ fn globs_include_and_exclude() {
         "md,rs,txt",
         "needle",
     ]);
-    assert_found(&run);
     assert_eq!(run.sorted_lines(), sorted(&[&row("top.txt")]));
 
     let run = trawl(&["-g", "a[", &tree.root(), "*", "needle"]);
@@ -1054,7 +1023,7 @@ fn a_glob_given_alone_keeps_its_spaces_and_commas() {
         tree.file(name, "needle\n");
     }
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
-    let run = trawl(&[
+    let run = trawl_found(&[
         "-g",
         "My Docs/**",
         "-g",
@@ -1063,7 +1032,6 @@ fn a_glob_given_alone_keeps_its_spaces_and_commas() {
         "txt",
         "needle",
     ]);
-    assert_found(&run);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("My Docs/a.txt"), &row("x,y.txt")])
@@ -1092,12 +1060,10 @@ fn max_filesize_skips_larger_files() {
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
     for limit in ["100", "1K", "1k"] {
-        let run = trawl(&["--max-filesize", limit, &tree.root(), "rs", "needle"]);
-        assert_found(&run);
+        let run = trawl_found(&["--max-filesize", limit, &tree.root(), "rs", "needle"]);
         assert_eq!(run.sorted_lines(), sorted(&[&row("small.rs")]), "{limit}");
     }
-    let run = trawl(&["--max-filesize", "2K", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--max-filesize", "2K", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("small.rs"), &row("big.rs")])
@@ -1119,17 +1085,14 @@ fn one_thread_finds_the_same_as_many() {
         };
         tree.file(&format!("d{}/f{i}.rs", i % 4), body);
     }
-    let many = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&many);
+    let many = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(many.stdout.lines().count(), 14 * 2);
     for args in [["-j", "1"], ["--threads", "1"], ["-j", "3"]] {
-        let run = trawl(&[args[0], args[1], &tree.root(), "rs", "needle"]);
-        assert_found(&run);
+        let run = trawl_found(&[args[0], args[1], &tree.root(), "rs", "needle"]);
         assert_eq!(run.sorted_lines(), many.sorted_lines(), "{args:?}");
     }
     // ripgrep's meaning of 0: choose the thread count automatically.
-    let run = trawl(&["-j", "0", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-j", "0", &tree.root(), "rs", "needle"]);
     assert_eq!(run.sorted_lines(), many.sorted_lines());
 }
 
@@ -1142,15 +1105,13 @@ fn max_columns_cuts_long_lines_around_the_match() {
     let a = tree.shown("a.rs");
 
     // Unlimited on the command line unless given.
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{a}:1:7:short needle\n{a}:2:101:{long}\n{a}:3:101:{wide}\n")
     );
 
-    let run = trawl(&["--max-columns", "20", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--max-columns", "20", &tree.root(), "rs", "needle"]);
     let rows: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(rows.len(), 3, "{}", run.stdout);
     assert_eq!(
@@ -1192,15 +1153,13 @@ fn binary_files_are_skipped_unless_text() {
     let tree = Tree::new();
     tree.file("text.rs", "needle\n");
     tree.file("bin.rs", b"needle\nmore\n\0\x01\x02 tail\n");
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{}:1:1:needle\n", tree.shown("text.rs"))
     );
 
-    let run = trawl(&["-a", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-a", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[
@@ -1208,8 +1167,7 @@ fn binary_files_are_skipped_unless_text() {
             &format!("{}:1:1:needle", tree.shown("bin.rs")),
         ])
     );
-    let run = trawl(&["--text", &tree.root(), "rs", "tail"]);
-    assert_found(&run);
+    let run = trawl_found(&["--text", &tree.root(), "rs", "tail"]);
     assert_eq!(run.sorted_lines().len(), 1);
 
     let run = trawl(&[&tree.root(), "rs", "tail"]);
@@ -1235,8 +1193,7 @@ fn fifos_are_never_opened() {
         }
         let root = tree.root();
         args.extend([root.as_str(), "rs", "needle"]);
-        let run = trawl(&args);
-        assert_found(&run);
+        let run = trawl_found(&args);
         assert_eq!(run.stdout, format!("{}:1:1:needle\n", tree.shown("a.rs")));
     }
 }
@@ -1260,8 +1217,7 @@ fn extensions_with_or_without_dot_several_or_star() {
         ),
     ];
     for (ext, files) in cases {
-        let run = trawl(&[&tree.root(), ext, "needle"]);
-        assert_found(&run);
+        let run = trawl_found(&[&tree.root(), ext, "needle"]);
         let expected: Vec<String> = files.iter().map(|f| row(f)).collect();
         let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
         assert_eq!(run.sorted_lines(), sorted(&expected), "EXT {ext:?}");
@@ -1277,8 +1233,7 @@ fn a_file_given_as_dir_is_searched_alone() {
     tree.file("b.rs", "needle\n");
     let notes = tree.file("notes.txt", "needle in notes\n");
     let a = a.to_str().unwrap();
-    let run = trawl(&[a, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[a, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{a}:1:3:x needle\n"));
 
     let run = trawl_in(tree.path(), &["a.rs", "rs", "needle"]);
@@ -1287,8 +1242,7 @@ fn a_file_given_as_dir_is_searched_alone() {
 
     // Named explicitly, the file is searched whatever its extension (as ripgrep does).
     let notes = notes.to_str().unwrap();
-    let run = trawl(&[notes, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[notes, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{notes}:1:1:needle in notes\n"));
 }
 
@@ -1407,8 +1361,7 @@ fn help_exits_zero() {
 fn a_pattern_may_start_with_a_dash() {
     let tree = Tree::new();
     tree.file("a.rs", "x --flag\n");
-    let run = trawl(&[&tree.root(), "rs", "--flag"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "--flag"]);
     assert_eq!(run.stdout, format!("{}:1:3:x --flag\n", tree.shown("a.rs")));
 }
 
@@ -1421,8 +1374,7 @@ fn invalid_utf8_text_is_replaced_and_counts_one_column_per_byte() {
     let tree = Tree::new();
     tree.file("a.rs", b"ok\n\xff\xfe needle \xe2\x82 needle\n");
     let a = tree.shown("a.rs");
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     let text = "\u{FFFD}\u{FFFD} needle \u{FFFD} needle";
     // `\xe2\x82` (a cut-off character) is two invalid bytes: two columns, one U+FFFD.
     assert_eq!(run.stdout, format!("{a}:2:4:{text}\n{a}:2:14:{text}\n"));
@@ -1457,8 +1409,7 @@ fn a_path_that_is_not_utf8_is_printed_as_is_and_lossily_in_json() {
         "the name's bytes are printed exactly"
     );
 
-    let run = trawl(&["--json", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", &tree.root(), "rs", "needle"]);
     let objects = run.json();
     assert_eq!(objects[0]["path"], tree.shown("caf\u{FFFD}.rs").as_str());
 }
@@ -1468,8 +1419,7 @@ fn crlf_lines_end_before_the_carriage_return() {
     let tree = Tree::new();
     tree.file("a.rs", "x needle\r\nneedle x\r\n");
     let a = tree.shown("a.rs");
-    let run = trawl(&[&tree.root(), "rs", "needle$"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle$"]);
     assert_eq!(run.stdout, format!("{a}:1:3:x needle\n"));
     let run = trawl(&["--json", &tree.root(), "rs", "^needle"]);
     let objects = run.json();
@@ -1489,8 +1439,7 @@ fn max_columns_gives_each_occurrence_its_own_window_and_zero_means_no_limit() {
     );
     tree.file("a.rs", format!("{long}\n"));
     let a = tree.shown("a.rs");
-    let run = trawl(&["--max-columns", "30", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--max-columns", "30", &tree.root(), "rs", "needle"]);
     let rows: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(rows.len(), 2, "{}", run.stdout);
     for (row, column) in rows.iter().zip([51, 157]) {
@@ -1501,12 +1450,10 @@ fn max_columns_gives_each_occurrence_its_own_window_and_zero_means_no_limit() {
         assert!(text.trim_matches('…').chars().count() <= 30, "{text:?}");
     }
 
-    let run = trawl(&["-c", "--max-columns", "30", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-c", "--max-columns", "30", &tree.root(), "rs", "needle"]);
     assert_eq!(run.stdout, format!("{a}:1\n"), "still one matching line");
 
-    let run = trawl(&["--max-columns", "0", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--max-columns", "0", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.stdout,
         format!("{a}:1:51:{long}\n{a}:1:157:{long}\n"),
@@ -1519,8 +1466,7 @@ fn max_filesize_keeps_a_file_of_exactly_the_limit() {
     let tree = Tree::new();
     tree.file("exact.rs", format!("needle{}\n", "x".repeat(93)));
     tree.file("over.rs", format!("needle{}\n", "x".repeat(94)));
-    let run = trawl(&["--max-filesize", "100", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--max-filesize", "100", &tree.root(), "rs", "needle"]);
     assert_eq!(run.sorted_lines().len(), 1, "{}", run.stdout);
     assert!(
         run.stdout.starts_with(&tree.shown("exact.rs")),
@@ -1537,11 +1483,9 @@ fn gitignore_of_a_parent_folder_applies_to_a_subfolder_search() {
     tree.file("sub/a.gen.rs", "needle\n");
     tree.file("sub/a.rs", "needle\n");
     let sub = tree.shown("sub");
-    let run = trawl(&[&sub, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&sub, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{sub}/a.rs:1:1:needle\n"));
-    let run = trawl(&["--no-ignore", &sub, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--no-ignore", &sub, "rs", "needle"]);
     assert_eq!(run.sorted_lines().len(), 2);
 }
 
@@ -1561,13 +1505,11 @@ fn symlinks_are_followed_only_with_follow() {
     .unwrap();
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
-    let run = trawl(&[&tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(run.sorted_lines(), sorted(&[&row("real.rs")]));
 
     for flag in ["-L", "--follow"] {
-        let run = trawl(&[flag, &tree.root(), "rs", "needle"]);
-        assert_found(&run);
+        let run = trawl_found(&[flag, &tree.root(), "rs", "needle"]);
         assert_eq!(
             run.sorted_lines(),
             sorted(&[
@@ -1598,8 +1540,7 @@ fn quiet_still_fails_on_an_unreadable_path_when_nothing_matched() {
 fn json_is_never_coloured_and_an_invalid_color_is_an_error() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
-    let run = trawl(&["--json", "--color", "always", &tree.root(), "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", "--color", "always", &tree.root(), "rs", "needle"]);
     assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
     assert_eq!(run.json().len(), 2);
     let run = trawl(&["--color", "sometimes", &tree.root(), "rs", "needle"]);
@@ -1702,15 +1643,12 @@ fn the_last_of_heading_and_no_heading_or_of_ignore_case_and_smart_case_wins() {
     tree.file("a.rs", "needle\nNeedle\n");
     let a = tree.shown("a.rs");
     let root = tree.root();
-    let run = trawl(&["--no-heading", "--heading", &root, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["--no-heading", "--heading", &root, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{a}\n1:1:needle\n"));
 
-    let run = trawl(&["-i", "-S", &root, "rs", "Needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-i", "-S", &root, "rs", "Needle"]);
     assert_eq!(run.stdout, format!("{a}:2:1:Needle\n"), "-S last: smart");
-    let run = trawl(&["-S", "-i", &root, "rs", "Needle"]);
-    assert_found(&run);
+    let run = trawl_found(&["-S", "-i", &root, "rs", "Needle"]);
     assert_eq!(
         run.stdout,
         format!("{a}:1:1:needle\n{a}:2:1:Needle\n"),
@@ -1733,18 +1671,15 @@ fn a_root_given_through_a_link_or_hidden_is_searched_but_a_fifo_root_is_an_error
     .unwrap();
 
     let link = tree.shown("link");
-    let run = trawl(&[&link, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&link, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{link}/a.rs:1:1:needle\n"));
 
     let file_link = tree.shown("file_link.rs");
-    let run = trawl(&[&file_link, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&file_link, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{file_link}:1:1:needle\n"));
 
     let hidden = tree.shown(".hidden");
-    let run = trawl(&[&hidden, "rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&hidden, "rs", "needle"]);
     assert_eq!(run.stdout, format!("{hidden}/b.rs:1:1:needle\n"));
 
     let fifo = tree.path().join("pipe");
@@ -1766,17 +1701,14 @@ fn compound_extensions_and_spaces_after_commas() {
         tree.file(name, "needle\n");
     }
     let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
-    let run = trawl(&[&tree.root(), "tar.gz", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "tar.gz", "needle"]);
     assert_eq!(run.sorted_lines(), sorted(&[&row("a.tar.gz")]));
-    let run = trawl(&[&tree.root(), "gz", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "gz", "needle"]);
     assert_eq!(
         run.sorted_lines(),
         sorted(&[&row("a.tar.gz"), &row("b.gz")])
     );
-    let run = trawl(&[&tree.root(), "tar, rs", "needle"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "tar, rs", "needle"]);
     assert_eq!(run.sorted_lines(), sorted(&[&row("c.tar"), &row("d.rs")]));
 }
 
@@ -1922,13 +1854,11 @@ fn dot_never_matches_a_carriage_return() {
     let tree = Tree::new();
     tree.file("a.rs", "a\rb\naxb\r\nend\r\n");
     let a = tree.shown("a.rs");
-    let run = trawl(&[&tree.root(), "rs", "a.b"]);
-    assert_found(&run);
+    let run = trawl_found(&[&tree.root(), "rs", "a.b"]);
     assert_eq!(run.stdout, format!("{a}:2:1:axb\n"));
     let run = trawl(&[&tree.root(), "rs", "d."]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
-    let run = trawl(&["--json", &tree.root(), "rs", r"a\rb"]);
-    assert_found(&run);
+    let run = trawl_found(&["--json", &tree.root(), "rs", r"a\rb"]);
     let objects = run.json();
     assert_eq!(objects[0]["line"], 1);
     assert_eq!(objects[0]["length"], 3);
