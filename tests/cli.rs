@@ -54,6 +54,25 @@ impl Tree {
         path
     }
 
+    /// Writes `contents` to each of `rels`: for the trees where only which files are searched
+    /// matters, not what is in them.
+    fn files(&self, rels: &[&str], contents: &str) {
+        for rel in rels {
+            self.file(rel, contents);
+        }
+    }
+
+    /// The rows trawl prints for `rels` when each one's first line is just `needle` (the
+    /// pattern of most tests here), sorted to compare with [`Run::sorted_lines`].
+    fn needle_rows(&self, rels: &[&str]) -> Vec<String> {
+        let rows: Vec<String> = rels
+            .iter()
+            .map(|rel| format!("{}:1:1:needle", self.shown(rel)))
+            .collect();
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        sorted(&rows)
+    }
+
     fn dir(&self, rel: &str) -> PathBuf {
         let path = self.path().join(rel);
         fs::create_dir_all(&path).expect("create folder");
@@ -903,11 +922,7 @@ fn hidden_files_and_folders_need_hidden() {
     let run = trawl_found(&["--hidden", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[
-            &format!("{}:1:1:needle", tree.shown("visible.rs")),
-            &format!("{}:1:1:needle", tree.shown(".secret.rs")),
-            &format!("{}:1:1:needle", tree.shown(".config/inner.rs")),
-        ])
+        tree.needle_rows(&["visible.rs", ".secret.rs", ".config/inner.rs"])
     );
 }
 
@@ -918,29 +933,29 @@ fn gitignore_is_honoured_in_a_git_repository_unless_no_ignore() {
     tree.file(".gitignore", "ignored.rs\nbuild/\n");
     tree.file(".git/info/exclude", "excluded.rs\n");
     tree.file(".ignore", "dot_ignore.rs\n");
-    for name in [
-        "kept.rs",
-        "ignored.rs",
-        "build/out.rs",
-        "excluded.rs",
-        "dot_ignore.rs",
-    ] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(
+        &[
+            "kept.rs",
+            "ignored.rs",
+            "build/out.rs",
+            "excluded.rs",
+            "dot_ignore.rs",
+        ],
+        "needle\n",
+    );
 
     let run = trawl_found(&[&tree.root(), "rs", "needle"]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("kept.rs")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["kept.rs"]));
 
     let run = trawl_found(&["--no-ignore", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[
-            &row("kept.rs"),
-            &row("ignored.rs"),
-            &row("build/out.rs"),
-            &row("excluded.rs"),
-            &row("dot_ignore.rs"),
+        tree.needle_rows(&[
+            "kept.rs",
+            "ignored.rs",
+            "build/out.rs",
+            "excluded.rs",
+            "dot_ignore.rs"
         ])
     );
 }
@@ -950,29 +965,26 @@ fn gitignore_outside_a_git_repository_is_not_honoured_but_dot_ignore_is() {
     let tree = Tree::new();
     tree.file(".gitignore", "ignored.rs\n");
     tree.file(".ignore", "dot_ignore.rs\n");
-    for name in ["kept.rs", "ignored.rs", "dot_ignore.rs"] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(&["kept.rs", "ignored.rs", "dot_ignore.rs"], "needle\n");
     let run = trawl_found(&[&tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[&row("kept.rs"), &row("ignored.rs")])
+        tree.needle_rows(&["kept.rs", "ignored.rs"])
     );
 }
 
 #[test]
 fn globs_include_and_exclude() {
     let tree = Tree::new();
-    for name in ["src/a.rs", "src/skip_me.rs", "docs/b.md", "top.txt"] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(
+        &["src/a.rs", "src/skip_me.rs", "docs/b.md", "top.txt"],
+        "needle\n",
+    );
 
     let run = trawl_found(&["-g", "*.rs", &tree.root(), "*", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[&row("src/a.rs"), &row("src/skip_me.rs")])
+        tree.needle_rows(&["src/a.rs", "src/skip_me.rs"])
     );
 
     let run = trawl_found(&[
@@ -984,12 +996,12 @@ fn globs_include_and_exclude() {
         "*",
         "needle",
     ]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("src/a.rs")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["src/a.rs"]));
 
     let run = trawl_found(&["-g", "!*.md", &tree.root(), "*", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[&row("src/a.rs"), &row("src/skip_me.rs"), &row("top.txt")])
+        tree.needle_rows(&["src/a.rs", "src/skip_me.rs", "top.txt"])
     );
 
     let run = trawl_found(&[
@@ -1001,7 +1013,7 @@ fn globs_include_and_exclude() {
         "md,rs,txt",
         "needle",
     ]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("top.txt")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["top.txt"]));
 
     let run = trawl(&["-g", "a[", &tree.root(), "*", "needle"]);
     let message = assert_one_line_error(&run);
@@ -1013,16 +1025,16 @@ fn globs_include_and_exclude() {
 #[test]
 fn a_glob_given_alone_keeps_its_spaces_and_commas() {
     let tree = Tree::new();
-    for name in [
-        "My Docs/a.txt",
-        "x,y.txt",
-        "My/b.txt",
-        "Docs/c.txt",
-        "x.txt",
-    ] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(
+        &[
+            "My Docs/a.txt",
+            "x,y.txt",
+            "My/b.txt",
+            "Docs/c.txt",
+            "x.txt",
+        ],
+        "needle\n",
+    );
     let run = trawl_found(&[
         "-g",
         "My Docs/**",
@@ -1034,7 +1046,7 @@ fn a_glob_given_alone_keeps_its_spaces_and_commas() {
     ]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[&row("My Docs/a.txt"), &row("x,y.txt")])
+        tree.needle_rows(&["My Docs/a.txt", "x,y.txt"])
     );
 }
 
@@ -1057,16 +1069,19 @@ fn max_filesize_skips_larger_files() {
     let tree = Tree::new();
     tree.file("small.rs", "needle\n");
     tree.file("big.rs", format!("needle\n{}\n", "x".repeat(2000)));
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
     for limit in ["100", "1K", "1k"] {
         let run = trawl_found(&["--max-filesize", limit, &tree.root(), "rs", "needle"]);
-        assert_eq!(run.sorted_lines(), sorted(&[&row("small.rs")]), "{limit}");
+        assert_eq!(
+            run.sorted_lines(),
+            tree.needle_rows(&["small.rs"]),
+            "{limit}"
+        );
     }
     let run = trawl_found(&["--max-filesize", "2K", &tree.root(), "rs", "needle"]);
     assert_eq!(
         run.sorted_lines(),
-        sorted(&[&row("small.rs"), &row("big.rs")])
+        tree.needle_rows(&["small.rs", "big.rs"])
     );
 
     let run = trawl(&["--max-filesize", "lots", &tree.root(), "rs", "needle"]);
@@ -1160,13 +1175,7 @@ fn binary_files_are_skipped_unless_text() {
     );
 
     let run = trawl_found(&["-a", &tree.root(), "rs", "needle"]);
-    assert_eq!(
-        run.sorted_lines(),
-        sorted(&[
-            &format!("{}:1:1:needle", tree.shown("text.rs")),
-            &format!("{}:1:1:needle", tree.shown("bin.rs")),
-        ])
-    );
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["text.rs", "bin.rs"]));
     let run = trawl_found(&["--text", &tree.root(), "rs", "tail"]);
     assert_eq!(run.sorted_lines().len(), 1);
 
@@ -1201,10 +1210,10 @@ fn fifos_are_never_opened() {
 #[test]
 fn extensions_with_or_without_dot_several_or_star() {
     let tree = Tree::new();
-    for name in ["a.rs", "b.toml", "c.txt", "d.RS", "Makefile", "sub/e.rs"] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(
+        &["a.rs", "b.toml", "c.txt", "d.RS", "Makefile", "sub/e.rs"],
+        "needle\n",
+    );
     let cases: [(&str, Vec<&str>); 6] = [
         ("rs", vec!["a.rs", "sub/e.rs"]),
         (".rs", vec!["a.rs", "sub/e.rs"]),
@@ -1218,9 +1227,7 @@ fn extensions_with_or_without_dot_several_or_star() {
     ];
     for (ext, files) in cases {
         let run = trawl_found(&[&tree.root(), ext, "needle"]);
-        let expected: Vec<String> = files.iter().map(|f| row(f)).collect();
-        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-        assert_eq!(run.sorted_lines(), sorted(&expected), "EXT {ext:?}");
+        assert_eq!(run.sorted_lines(), tree.needle_rows(&files), "EXT {ext:?}");
     }
     let run = trawl(&[&tree.root(), "md", "needle"]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
@@ -1503,20 +1510,15 @@ fn symlinks_are_followed_only_with_follow() {
         tree.path().join("linked.rs"),
     )
     .unwrap();
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
 
     let run = trawl_found(&[&tree.root(), "rs", "needle"]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("real.rs")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["real.rs"]));
 
     for flag in ["-L", "--follow"] {
         let run = trawl_found(&[flag, &tree.root(), "rs", "needle"]);
         assert_eq!(
             run.sorted_lines(),
-            sorted(&[
-                &row("real.rs"),
-                &row("linked.rs"),
-                &row("linked_dir/target.rs")
-            ]),
+            tree.needle_rows(&["real.rs", "linked.rs", "linked_dir/target.rs"]),
             "{flag}"
         );
     }
@@ -1697,19 +1699,13 @@ fn a_root_given_through_a_link_or_hidden_is_searched_but_a_fifo_root_is_an_error
 #[test]
 fn compound_extensions_and_spaces_after_commas() {
     let tree = Tree::new();
-    for name in ["a.tar.gz", "b.gz", "c.tar", "d.rs"] {
-        tree.file(name, "needle\n");
-    }
-    let row = |rel: &str| format!("{}:1:1:needle", tree.shown(rel));
+    tree.files(&["a.tar.gz", "b.gz", "c.tar", "d.rs"], "needle\n");
     let run = trawl_found(&[&tree.root(), "tar.gz", "needle"]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("a.tar.gz")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["a.tar.gz"]));
     let run = trawl_found(&[&tree.root(), "gz", "needle"]);
-    assert_eq!(
-        run.sorted_lines(),
-        sorted(&[&row("a.tar.gz"), &row("b.gz")])
-    );
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["a.tar.gz", "b.gz"]));
     let run = trawl_found(&[&tree.root(), "tar, rs", "needle"]);
-    assert_eq!(run.sorted_lines(), sorted(&[&row("c.tar"), &row("d.rs")]));
+    assert_eq!(run.sorted_lines(), tree.needle_rows(&["c.tar", "d.rs"]));
 }
 
 #[cfg(target_os = "linux")]
