@@ -152,6 +152,12 @@ fn assert_found(run: &Run) {
     assert_eq!(run.stderr, "", "unexpected standard error: {run:#?}");
 }
 
+/// Asserts a run that found nothing: exit 1 and nothing on standard output, the check every
+/// "no match" case here makes (standard error is left to the test).
+fn assert_nothing_found(run: &Run) {
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+}
+
 /// Asserts a usage or start-up error: exit 2, nothing on standard output, one line on standard
 /// error starting with `trawl:`. Returns that line.
 fn assert_one_line_error(run: &Run) -> String {
@@ -779,7 +785,7 @@ fn count_prints_matching_lines_per_file() {
         ])
     );
     let run = trawl(&["--count", &tree.root(), "rs", "absent"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    assert_nothing_found(&run);
 }
 
 #[test]
@@ -794,7 +800,7 @@ fn files_with_matches_prints_only_paths() {
         sorted(&[&tree.shown("a.rs"), &tree.shown("sub/b.rs")])
     );
     let run = trawl(&["--files-with-matches", &tree.root(), "rs", "absent"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    assert_nothing_found(&run);
 }
 
 #[test]
@@ -805,7 +811,7 @@ fn quiet_prints_nothing_and_exits_by_the_answer() {
         let run = trawl_found(&[flag, &tree.root(), "rs", "needle"]);
         assert_eq!(run.stdout, "");
         let run = trawl(&[flag, &tree.root(), "rs", "absent"]);
-        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+        assert_nothing_found(&run);
     }
 }
 
@@ -1180,7 +1186,7 @@ fn binary_files_are_skipped_unless_text() {
     assert_eq!(run.sorted_lines().len(), 1);
 
     let run = trawl(&[&tree.root(), "rs", "tail"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    assert_nothing_found(&run);
 }
 
 #[cfg(unix)]
@@ -1230,7 +1236,7 @@ fn extensions_with_or_without_dot_several_or_star() {
         assert_eq!(run.sorted_lines(), tree.needle_rows(&files), "EXT {ext:?}");
     }
     let run = trawl(&[&tree.root(), "md", "needle"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    assert_nothing_found(&run);
 }
 
 #[test]
@@ -1636,7 +1642,7 @@ fn a_terminal_gets_grouped_coloured_output() {
     assert_eq!(run.stdout, format!("{}:1:3:x needle\n", tree.shown("a.rs")));
 
     let run = trawl_on_terminal(&[&tree.root(), "rs", "absent"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    assert_nothing_found(&run);
 }
 
 #[test]
@@ -1853,7 +1859,7 @@ fn dot_never_matches_a_carriage_return() {
     let run = trawl_found(&[&tree.root(), "rs", "a.b"]);
     assert_eq!(run.stdout, format!("{a}:2:1:axb\n"));
     let run = trawl(&[&tree.root(), "rs", "d."]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    assert_nothing_found(&run);
     let run = trawl_found(&["--json", &tree.root(), "rs", r"a\rb"]);
     let objects = run.json();
     assert_eq!(objects[0]["line"], 1);
