@@ -129,6 +129,13 @@ fn trawl_found(args: &[&str]) -> Run {
     run
 }
 
+/// Runs trawl with `args` from the current folder and asserts it was refused with one line on
+/// standard error ([`assert_one_line_error`]), returned for the test to look into: how every
+/// usage and start-up error here is checked.
+fn trawl_one_line_error(args: &[&str]) -> String {
+    assert_one_line_error(&trawl(args))
+}
+
 /// Runs trawl with `args` from the folder `cwd`.
 fn trawl_in(cwd: &Path, args: &[&str]) -> Run {
     run_cmd(trawl_cmd().current_dir(cwd).args(args))
@@ -754,8 +761,7 @@ fn encoding_by_name_decodes_every_file_and_none_searches_bytes() {
 fn an_unknown_encoding_is_one_line_before_any_file_is_read() {
     let tree = Tree::new();
     tree.file("a.txt", "needle\n");
-    let run = trawl(&["-E", "klingon", &tree.root(), "txt", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["-E", "klingon", &tree.root(), "txt", "needle"]);
     assert!(
         message.contains("unknown encoding \"klingon\""),
         "{message}"
@@ -905,8 +911,7 @@ fn multiline_matches_span_lines() {
     assert_eq!(objects[1]["matches"], 1);
 
     // Without -U a pattern with a newline cannot match: an argument error, as in ripgrep.
-    let run = trawl(&[&tree.root(), "txt", r"foo\nbar"]);
-    assert_one_line_error(&run);
+    trawl_one_line_error(&[&tree.root(), "txt", r"foo\nbar"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1021,8 +1026,7 @@ fn globs_include_and_exclude() {
     ]);
     assert_eq!(run.sorted_lines(), tree.needle_rows(&["top.txt"]));
 
-    let run = trawl(&["-g", "a[", &tree.root(), "*", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["-g", "a[", &tree.root(), "*", "needle"]);
     assert!(message.contains("a["), "{message}");
 }
 
@@ -1061,8 +1065,7 @@ fn a_glob_given_alone_keeps_its_spaces_and_commas() {
 fn a_thread_count_that_is_not_a_number_is_refused_by_name() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
-    let run = trawl(&["-j", "two", &tree.root(), "rs", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["-j", "two", &tree.root(), "rs", "needle"]);
     assert_eq!(
         message,
         "trawl: -j/--threads: invalid thread count \"two\": expected a whole number (0 or \
@@ -1090,8 +1093,7 @@ fn max_filesize_skips_larger_files() {
         tree.needle_rows(&["small.rs", "big.rs"])
     );
 
-    let run = trawl(&["--max-filesize", "lots", &tree.root(), "rs", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["--max-filesize", "lots", &tree.root(), "rs", "needle"]);
     assert!(message.contains("lots"), "{message}");
 }
 
@@ -1282,8 +1284,7 @@ fn exit_codes_found_none_error() {
 fn a_missing_folder_is_named_on_stderr() {
     let tree = Tree::new();
     let missing = tree.shown("no-such-folder");
-    let run = trawl(&[&missing, "rs", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&[&missing, "rs", "needle"]);
     assert!(message.contains(&missing), "{message}");
 }
 
@@ -1294,8 +1295,7 @@ fn an_invalid_regex_is_one_line_before_any_file_is_read() {
     tree.file("a.rs", "a(b\n");
     // With -L this link would be reported as soon as the walk reached it.
     std::os::unix::fs::symlink(tree.path().join("nowhere"), tree.path().join("broken.rs")).unwrap();
-    let run = trawl(&["-L", &tree.root(), "rs", "a(b"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["-L", &tree.root(), "rs", "a(b"]);
     assert!(message.contains("a(b"), "the regex is named: {message}");
     assert!(
         message.contains("unclosed group"),
@@ -1307,14 +1307,12 @@ fn an_invalid_regex_is_one_line_before_any_file_is_read() {
     );
 
     // The regex is checked before the folder is even looked at.
-    let run = trawl(&[&tree.shown("missing"), "rs", "[z-a]"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&[&tree.shown("missing"), "rs", "[z-a]"]);
     assert!(message.contains("[z-a]"), "{message}");
     assert!(!message.contains("missing"), "{message}");
 
     // Too large is an error too.
-    let run = trawl(&[&tree.root(), "rs", r"\w{1000}{1000}"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&[&tree.root(), "rs", r"\w{1000}{1000}"]);
     assert!(message.contains(r"\w{1000}{1000}"), "{message}");
 }
 
@@ -1322,8 +1320,7 @@ fn an_invalid_regex_is_one_line_before_any_file_is_read() {
 fn an_empty_pattern_is_an_error() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
-    let run = trawl(&[&tree.root(), "rs", ""]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&[&tree.root(), "rs", ""]);
     assert!(message.contains("empty"), "{message}");
 }
 
@@ -1331,18 +1328,15 @@ fn an_empty_pattern_is_an_error() {
 fn an_unknown_flag_is_one_line() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
-    let run = trawl(&["--frobnicate", &tree.root(), "rs", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&["--frobnicate", &tree.root(), "rs", "needle"]);
     assert!(message.contains("--frobnicate"), "{message}");
-    let run = trawl(&["-Z", &tree.root(), "rs", "needle"]);
-    assert_one_line_error(&run);
+    trawl_one_line_error(&["-Z", &tree.root(), "rs", "needle"]);
 }
 
 #[test]
 fn a_missing_argument_is_one_line() {
     let tree = Tree::new();
-    let run = trawl(&[&tree.root(), "rs"]);
-    assert_one_line_error(&run);
+    trawl_one_line_error(&[&tree.root(), "rs"]);
 }
 
 #[test]
@@ -1350,8 +1344,7 @@ fn an_extension_with_a_glob_character_is_rejected() {
     let tree = Tree::new();
     tree.file("a.rs", "needle\n");
     for ext in ["*.rs", "r?", "rs,[ab]"] {
-        let run = trawl(&[&tree.root(), ext, "needle"]);
-        let message = assert_one_line_error(&run);
+        let message = trawl_one_line_error(&[&tree.root(), ext, "needle"]);
         assert!(
             message.contains(ext.rsplit(',').next().unwrap()),
             "{message}"
@@ -1551,8 +1544,7 @@ fn json_is_never_coloured_and_an_invalid_color_is_an_error() {
     let run = trawl_found(&["--json", "--color", "always", &tree.root(), "rs", "needle"]);
     assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
     assert_eq!(run.json().len(), 2);
-    let run = trawl(&["--color", "sometimes", &tree.root(), "rs", "needle"]);
-    assert_one_line_error(&run);
+    trawl_one_line_error(&["--color", "sometimes", &tree.root(), "rs", "needle"]);
 }
 
 #[test]
@@ -1697,8 +1689,7 @@ fn a_root_given_through_a_link_or_hidden_is_searched_but_a_fifo_root_is_an_error
         .unwrap();
     assert!(made.success());
     let fifo = fifo.to_str().unwrap();
-    let run = trawl(&[fifo, "*", "needle"]);
-    let message = assert_one_line_error(&run);
+    let message = trawl_one_line_error(&[fifo, "*", "needle"]);
     assert!(message.contains(fifo), "{message}");
 }
 
