@@ -1218,22 +1218,7 @@ fn in_memory_search_agrees_with_the_reference() {
         &reference_regex(&req),
         &mut expected,
     );
-    let actual: BTreeSet<Hit> = found
-        .lines
-        .iter()
-        .flat_map(|l| {
-            l.occurrences.iter().map(move |o| Hit {
-                path: PathBuf::from("mem"),
-                line: l.line_number,
-                column: o.column,
-                byte_offset: o.byte_offset.expect("offsets asked for"),
-                length: o.length,
-                text: l.text.to_string(),
-                encoding: None,
-            })
-        })
-        .collect();
-    assert_hits_eq(&actual, &expected, &req);
+    assert_hits_eq(&hits_in_memory(&found), &expected, &req);
     assert_eq!(found.matches, expected.len() as u64);
     assert!(searcher.search_bytes(b"foo\x00").unwrap().binary);
 }
