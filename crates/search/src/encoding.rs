@@ -826,6 +826,14 @@ mod tests {
     use super::*;
 
     /// The next number of the tests' random sequence (a 64-bit LCG: reproducible, no crate).
+    /// The randomized tests' seeds, one xorshift step each round.
+    fn xorshift(mut seed: u64) -> u64 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+
     fn next_random(state: u64) -> u64 {
         state
             .wrapping_mul(6364136223846793005)
@@ -973,9 +981,7 @@ mod tests {
         assert!(iso.contains(&0x1B) && iso.is_ascii());
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for round in 0..3000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = xorshift(seed);
             let mut bytes = iso.repeat((seed % 3) as usize);
             let len = (seed >> 8) as usize % 200;
             let mut state = seed;
@@ -1012,9 +1018,7 @@ mod tests {
         let mut measure = DecodedLength::default();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for round in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = xorshift(seed);
             let encoding = encodings[round % encodings.len()];
             // Text of the encoding's own, cut anywhere, with any bytes between.
             let (text, _, _) = encoding.encode("表ソ日本語 中文 功許 한국어 ¥ ｱ café €\n");
@@ -1040,9 +1044,7 @@ mod tests {
     fn high_bits_are_each_byte_s_top_bit() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..10_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = xorshift(seed);
             let expected = (0..8)
                 .filter(|k| seed.to_le_bytes()[*k] >= 0x80)
                 .fold(0, |bits, k| bits | 1 << k);
@@ -1092,9 +1094,7 @@ mod tests {
         let mut measure = DecodedLength::default();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for round in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = xorshift(seed);
             let encoding = encodings[round % encodings.len()];
             let (own, _, _) = encoding.encode(text);
             let mut bytes = Vec::new();
