@@ -11,14 +11,15 @@ use crate::cli::report_file_error;
 use crate::replace::{
     FilePlan, Journal, ReplacePlan, Replacer, WriteProgress, preview_file, write_plan,
 };
-use crate::search::{SearchEvent, SearchHandle, SearchRequest, searched_inside_archive};
+use crate::search::{FileError, SearchEvent, SearchHandle, SearchRequest, searched_inside_archive};
 
 /// What the search left for a replace: the plans of the matching files and whether any file
 /// could not be read.
 struct Collected {
     files: Vec<FilePlan>,
     errors: bool,
-    /// Some matching file was inside an archive or compressed (`-z`): never written.
+    /// Some matching file was left alone before any plan: inside an archive or compressed
+    /// (`-z`), never written.
     left_alone: bool,
 }
 
@@ -32,30 +33,26 @@ fn collect(handle: &SearchHandle, request: &SearchRequest) -> io::Result<Collect
     };
     for event in handle.events() {
         match event {
-            // docs/CONTRACT.md, "Replace": files inside archives are never written.
-            SearchEvent::File(result)
-                if request.options.search_zip && searched_inside_archive(&result.path) =>
-            {
-                collected.left_alone = true;
-                let mut stderr = io::stderr().lock();
-                stderr.write_all(b"trawl: ")?;
-                stderr.write_all(&path_bytes(&result.path))?;
-                writeln!(
-                    stderr,
-                    ": not written: it is inside an archive or a compressed file, which trawl never writes"
-                )?;
-            }
-            SearchEvent::File(result) => match FilePlan::from_result(&result) {
-                Some(plan) => collected.files.push(plan),
-                // Not so: a replace's request asks for offsets (`cli::args`).
-                None => {
-                    collected.left_alone = true;
-                    let mut stderr = io::stderr().lock();
-                    stderr.write_all(b"trawl: ")?;
-                    stderr.write_all(&path_bytes(&result.path))?;
-                    writeln!(stderr, ": not written: the search gave no byte offsets")?;
+            SearchEvent::File(result) => {
+                // docs/CONTRACT.md, "Replace": files inside archives are never written. A
+                // result without offsets cannot be: a replace's request asks for them
+                // (`cli::args`).
+                let plan = if request.options.search_zip && searched_inside_archive(&result.path) {
+                    Err("it is inside an archive or a compressed file, which trawl never writes")
+                } else {
+                    FilePlan::from_result(&result).ok_or("the search gave no byte offsets")
+                };
+                match plan {
+                    Ok(plan) => collected.files.push(plan),
+                    Err(why) => {
+                        collected.left_alone = true;
+                        report_file_error(&FileError {
+                            path: result.path,
+                            message: format!("not written: {why}"),
+                        })?;
+                    }
                 }
-            },
+            }
             SearchEvent::Error(error) => {
                 collected.errors = true;
                 report_file_error(&error)?;
