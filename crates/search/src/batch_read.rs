@@ -6,11 +6,13 @@
 //! table, never one of the process's descriptors): open → read → read → close. The first read
 //! fills the file's slot of the buffer; the second, from where the first stopped, must see the
 //! end (0 bytes), as the plain path's second read does. Only a file opened, read and seen to end
-//! is searched from the ring's buffer. Any other outcome (an error, a file longer than its slot,
-//! a file that grew between the reads, a procfs file read a page at a time, a FIFO put in a
-//! file's place that has a writer) hands the file back to be searched on the plain path, which
-//! opens it again and meets the same condition with the same message: the ring never decides
-//! what an error says or how a file is read.
+//! is searched from the ring's buffer. A file longer than its slot goes to the plain path with
+//! its first [`SLOT_BYTES`](linux::SLOT_BYTES) bytes, which it does not read again (reading them
+//! twice cost the Rust documentation's search 17 % more copying: 702 of its files hold 46 % of
+//! its bytes). Any other outcome (an error, a file that grew between the reads, a procfs file
+//! read a page at a time, a FIFO put in a file's place that has a writer) hands the file back to
+//! be searched on the plain path, which opens it again and meets the same condition with the same
+//! message: the ring never decides what an error says or how a file is read.
 //!
 //! The open is the plain path's: read-only, non-blocking and never a controlling terminal,
 //! symbolic links followed as the plain open follows them (the walk has already applied the
@@ -75,6 +77,9 @@ pub(crate) const MIN_FILES: usize = 8;
 pub(crate) enum Fetched<'b> {
     /// The file read whole: all its bytes.
     Whole(&'b [u8]),
+    /// The file's first bytes, a whole slot of them, and it goes on: to be read on after them on
+    /// the plain path.
+    Start(&'b [u8]),
     /// To be searched on the plain path (see the module's documentation for when).
     Plain,
 }
@@ -118,10 +123,9 @@ mod linux {
     /// a search thread gathers waiting batches up to about as many (`crate::engine`), and a
     /// longer list is read this many at a time.
     const SLOTS: usize = 16;
-    /// Each file's room in the buffer. A file this long or longer is read again on the plain
-    /// path (its first part read here is wasted: 1.4 % of the Rust documentation's files, 1.6 %
-    /// of a cargo registry's `.rs` files, scripts/bench-results.md); 16 slots of it are the
-    /// buffer each search thread keeps.
+    /// Each file's room in the buffer. A longer file is read on after it on the plain path (1.4 %
+    /// of the Rust documentation's files, 1.6 % of a cargo registry's `.rs` files,
+    /// scripts/bench-results.md); 16 slots of it are the buffer each search thread keeps.
     pub(super) const SLOT_BYTES: usize = 128 << 10;
     /// What the second read may read: any byte means the file goes on past the first read.
     const END_BYTES: usize = 64;
@@ -187,12 +191,24 @@ mod linux {
         end: Option<i32>,
     }
 
+    /// What a slot's file came to.
+    enum Outcome {
+        /// Read whole: this many bytes.
+        Whole(usize),
+        /// Its slot filled, and more after it.
+        Start,
+        Plain,
+    }
+
     impl Results {
-        /// The file's bytes in the slot, once all three are known: `Some(Some(n))` read whole,
-        /// `Some(None)` for the plain path.
-        fn outcome(&self) -> Option<Option<usize>> {
+        /// What the file came to, once all three results are known.
+        fn outcome(&self) -> Option<Outcome> {
             let (open, read, end) = (self.open?, self.read?, self.end?);
-            Some((open >= 0 && read >= 0 && end == 0).then_some(read as usize))
+            Some(match (open >= 0, read, end) {
+                (true, 0.., 0) => Outcome::Whole(read as usize),
+                (true, read, 1..) if read as usize == SLOT_BYTES => Outcome::Start,
+                _ => Outcome::Plain,
+            })
         }
     }
 
@@ -430,8 +446,13 @@ mod linux {
                         *refused = true;
                     }
                     match outcome {
-                        Some(len) => each(file, Fetched::Whole(slots[slot].read_from(0, len))),
-                        None => each(file, Fetched::Plain),
+                        Outcome::Whole(len) => {
+                            each(file, Fetched::Whole(slots[slot].read_from(0, len)))
+                        }
+                        Outcome::Start => {
+                            each(file, Fetched::Start(slots[slot].read_from(0, SLOT_BYTES)))
+                        }
+                        Outcome::Plain => each(file, Fetched::Plain),
                     }
                 }
             }
@@ -482,9 +503,17 @@ mod tests {
     use super::linux::SLOT_BYTES;
     use super::*;
 
-    /// How each file of `paths` comes back from one batch: its bytes, or `None` for the plain
-    /// path. On a thread of its own, so that a read that blocks fails the test.
-    fn fetch(paths: Vec<PathBuf>) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    /// How a file comes back from a batch.
+    #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+    enum Got {
+        Whole(Vec<u8>),
+        Start(Vec<u8>),
+        Plain,
+    }
+
+    /// How each file of `paths` comes back from one batch. On a thread of its own, so that a
+    /// read that blocks fails the test.
+    fn fetch(paths: Vec<PathBuf>) -> Vec<(PathBuf, Got)> {
         let (done_tx, done) = mpsc::channel();
         std::thread::spawn(move || {
             // Whatever this process decided (TRAWL_IO_URING=off included): the ring itself.
@@ -500,8 +529,9 @@ mod tests {
                 },
                 |path, outcome| {
                     let bytes = match outcome {
-                        Fetched::Whole(bytes) => Some(bytes.to_vec()),
-                        Fetched::Plain => None,
+                        Fetched::Whole(bytes) => Got::Whole(bytes.to_vec()),
+                        Fetched::Start(bytes) => Got::Start(bytes.to_vec()),
+                        Fetched::Plain => Got::Plain,
                     };
                     fetched.push((path, bytes));
                 },
@@ -522,7 +552,7 @@ mod tests {
     }
 
     #[test]
-    fn small_files_come_whole_and_everything_else_goes_to_the_plain_path() {
+    fn small_files_come_whole_longer_ones_with_their_start_and_the_rest_go_to_the_plain_path() {
         let dir = tempfile::tempdir().unwrap();
         let at = |name: &str| dir.path().join(name);
         std::fs::write(at("empty.txt"), b"").unwrap();
@@ -557,24 +587,27 @@ mod tests {
         }
         let fetched = fetch(all);
         let got = |name: &str| {
-            fetched
-                .iter()
+            let (_, got) = (fetched.iter())
                 .find(|(path, _)| *path == at(name))
-                .map(|(_, bytes)| bytes.clone())
-                .expect("every file comes back")
+                .expect("every file comes back");
+            got
         };
         assert_eq!(fetched.len(), paths.len() + 20);
-        assert_eq!(got("empty.txt"), Some(Vec::new()));
-        assert_eq!(got("small.txt"), Some(b"a needle\n".to_vec()));
-        assert_eq!(got("fits.txt"), Some(fits));
-        assert_eq!(got("longer.txt"), None);
-        assert_eq!(got("fifo.txt"), None);
-        assert_eq!(got("fifo-held.txt"), None);
-        assert_eq!(got("gone.txt"), None);
+        assert_eq!(got("empty.txt"), &Got::Whole(Vec::new()));
+        assert_eq!(got("small.txt"), &Got::Whole(b"a needle\n".to_vec()));
+        assert_eq!(got("fits.txt"), &Got::Whole(fits));
+        assert_eq!(
+            got("longer.txt"),
+            &Got::Start(vec![b'x'; SLOT_BYTES]),
+            "a longer file's first slot, for the plain path to read on after"
+        );
+        assert_eq!(got("fifo.txt"), &Got::Plain);
+        assert_eq!(got("fifo-held.txt"), &Got::Plain);
+        assert_eq!(got("gone.txt"), &Got::Plain);
         for i in 0..20 {
             assert_eq!(
                 got(&format!("many{i}.txt")),
-                Some(format!("{i}\n").into_bytes())
+                &Got::Whole(format!("{i}\n").into_bytes())
             );
         }
     }

@@ -499,6 +499,7 @@ fn search_batch<F>(
             },
             |file, fetched| match fetched {
                 Fetched::Whole(bytes) => search_fetched(shared, searcher, file, bytes),
+                Fetched::Start(start) => search_one_after(shared, searcher, file, start),
                 Fetched::Plain => search_one(shared, searcher, file),
             },
         );
@@ -532,6 +533,16 @@ fn search_fetched<F>(
 
 /// Searches one file on a pool thread and reports what it found.
 fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFile) {
+    search_one_after(shared, searcher, file, &[]);
+}
+
+/// Like [`search_one`] for a file whose first bytes, `start`, a batch read already.
+fn search_one_after<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    file: FoundFile,
+    start: &[u8],
+) {
     if shared.cancelled() {
         return;
     }
@@ -544,7 +555,7 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
         return;
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
-        Some(dir) => searcher.search_in_dir(dir, &path),
+        Some(dir) => searcher.search_in_dir(dir, &path, start),
         None => searcher.search_path(&path),
     }));
     // Close the directory as soon as its last file is done.

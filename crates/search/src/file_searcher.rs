@@ -171,25 +171,38 @@ impl FileSearcher {
 
     /// Like [`search_path`](Self::search_path) for a file the walk found in directory `dir`: on
     /// Unix the file is opened by name relative to the directory (`openat`), so the kernel does
-    /// not resolve the whole path again for every file.
-    pub(crate) fn search_in_dir(&mut self, dir: &DirSlot, path: &Path) -> io::Result<FileMatches> {
+    /// not resolve the whole path again for every file. `start` is the file's first bytes when
+    /// they were read already (by a batch read, `crate::batch_read`, that found the file longer
+    /// than its slot; else empty): they are not read again, the file is read on after them.
+    pub(crate) fn search_in_dir(
+        &mut self,
+        dir: &DirSlot,
+        path: &Path,
+        start: &[u8],
+    ) -> io::Result<FileMatches> {
         #[cfg(unix)]
         if let Some(file) = dir.open_file(path, &mut self.name) {
-            return self.search_file(file?);
+            return self.search_opened(file?, start);
         }
         let _ = dir;
-        self.search_path(path)
+        let file = open_for_search(path)?;
+        self.search_opened(file, start)
     }
 
     /// Searches an already opened file, for a caller that opened it its own way. It must be at
     /// its start: a large file is read at absolute offsets.
     pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
-        self.search_opened(file)
+        self.search_opened(file, &[])
     }
 
-    fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
+    /// Searches `file` from its start, its first bytes being `start` when they were read
+    /// already (see [`search_in_dir`](Self::search_in_dir)).
+    fn search_opened(&mut self, mut file: File, start: &[u8]) -> io::Result<FileMatches> {
         self.stopped = None;
-        let (filled, complete) = self.read_start(&mut file)?;
+        let (filled, complete) = match self.read_start_after(&mut file, start)? {
+            Some(read) => read,
+            None => self.read_start(&mut file)?,
+        };
         if complete {
             return self.with_buffer(|searcher, buffer| {
                 searcher.search_whole(buffer.read_from(0, filled), || file.metadata())
@@ -682,7 +695,12 @@ impl FileSearcher {
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
     fn read_start(&mut self, file: &mut impl Read) -> io::Result<(usize, bool)> {
-        let mut filled = 0;
+        self.read_on(file, 0)
+    }
+
+    /// Reads on from `file`'s position into the buffer after its first `filled` bytes, up to
+    /// [`WHOLE_FILE_LIMIT`] in all.
+    fn read_on(&mut self, file: &mut impl Read, mut filled: usize) -> io::Result<(usize, bool)> {
         loop {
             if filled == WHOLE_FILE_LIMIT {
                 return Ok((filled, false));
@@ -695,6 +713,31 @@ impl FileSearcher {
                 Err(err) => return Err(err),
             }
         }
+    }
+
+    /// Like [`read_start`](Self::read_start) for a file whose first bytes, `start`, were read
+    /// already: they are copied into the buffer (a copy in memory costs less than reading them
+    /// again) and the file is read on after them. `None` when there is no such start, or when
+    /// the file ends exactly where `start` ends: it was longer when `start` was read, so it
+    /// changed since (truncated, or replaced by another file), and it is to be read again from
+    /// its first byte, as a whole. (A file replaced by a longer one in between is read as
+    /// `start` then the rest of the new one, as a file rewritten in place while it is read is.)
+    fn read_start_after(
+        &mut self,
+        file: &mut File,
+        start: &[u8],
+    ) -> io::Result<Option<(usize, bool)>> {
+        if start.is_empty() || start.len() >= WHOLE_FILE_LIMIT {
+            return Ok(None);
+        }
+        self.buffer.for_offset(0)[..start.len()].copy_from_slice(start);
+        file.seek(SeekFrom::Start(start.len() as u64))?;
+        let (filled, complete) = self.read_on(file, start.len())?;
+        if complete && filled == start.len() {
+            file.seek(SeekFrom::Start(0))?;
+            return Ok(None);
+        }
+        Ok(Some((filled, complete)))
     }
 
     fn check_cancel(&self) -> io::Result<()> {
@@ -1753,14 +1796,49 @@ mod tests {
         let mut by_dir = searcher("foo", |_| {});
         let mut by_path = searcher("foo", |_| {});
         for path in &expected {
-            let a = by_dir.search_in_dir(&slot, path).unwrap();
+            let a = by_dir.search_in_dir(&slot, path, &[]).unwrap();
             let b = by_path.search_path(path).unwrap();
             assert_eq!(occurrences(&a), occurrences(&b), "{}", path.display());
             assert_eq!((a.matches, a.bytes_read), (b.matches, b.bytes_read));
         }
         let missing = dir.path().join("gone.txt");
-        let err = by_dir.search_in_dir(&slot, &missing).unwrap_err();
+        let err = by_dir.search_in_dir(&slot, &missing, &[]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_file_read_on_after_its_start_is_searched_whole_unless_it_ends_where_the_start_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let slot = DirSlot::new(dir.path().to_path_buf());
+        let mut after = searcher("foo", |_| {});
+        let mut whole = searcher("foo", |_| {});
+        let text = |len: usize, tag: &str| {
+            let mut text = format!("{tag} foo\n").repeat(len / 6 + 1).into_bytes();
+            text.truncate(len);
+            text
+        };
+        // The start as read, and the file longer still: read on after it.
+        let path = dir.path().join("longer.txt");
+        for len in [4097, 200_000, WHOLE_FILE_LIMIT + 5000] {
+            let bytes = text(len, "a");
+            std::fs::write(&path, &bytes).unwrap();
+            let a = after.search_in_dir(&slot, &path, &bytes[..4096]).unwrap();
+            let b = whole.search_path(&path).unwrap();
+            assert_eq!(occurrences(&a), occurrences(&b), "{len} bytes");
+            assert_eq!((a.matches, a.bytes_read), (b.matches, b.bytes_read));
+        }
+        // The file changed since its start was read: it ends where the start ended, or before.
+        // Searched again from its first byte, it shows only its own text.
+        for len in [4096, 100] {
+            std::fs::write(&path, text(len, "b")).unwrap();
+            let a = after.search_in_dir(&slot, &path, &text(4096, "a")).unwrap();
+            let b = whole.search_path(&path).unwrap();
+            assert_eq!(occurrences(&a), occurrences(&b), "{len} bytes");
+            assert!(
+                a.lines.iter().all(|line| line.text.contains('b')),
+                "{len} bytes"
+            );
+        }
     }
 
     #[test]
