@@ -308,7 +308,7 @@ impl FileSearcher {
     ) -> io::Result<FileMatches> {
         self.stopped = None;
         let len = contents.len() as u64;
-        if self.passed_over_before_detection(contents) {
+        if self.passed_over(contents) {
             return Ok(FileMatches {
                 bytes_read: len,
                 ..FileMatches::default()
@@ -550,27 +550,35 @@ impl FileSearcher {
                 .is_some_and(|required| required.absent_from(bytes))
     }
 
-    /// Whether `bytes`, a whole file searched with `-E auto`, has no match without detecting
-    /// its encoding: it holds none of the required literals, no UTF-16 byte-order mark and (where
-    /// binary files are skipped) no NUL byte. As UTF-8 its bytes are its text; otherwise
-    /// chardetng guesses an ASCII-compatible encoding (it guesses ISO-2022-JP only for input
-    /// without a non-ASCII byte, and the detector is given none but from the file's first
-    /// non-ASCII byte on; it never guesses UTF-16), where [`cannot_match`](Self::cannot_match)
-    /// holds. Detection costs as much as decoding: a literal absent from most files then costs
-    /// one pass over their bytes.
-    fn passed_over_before_detection(&self, bytes: &[u8]) -> bool {
+    /// Whether `bytes`, a whole file, cannot hold a match, known before its encoding is
+    /// detected and before it is looked through for a NUL byte: it is searched as its bytes or
+    /// in an ASCII-compatible encoding (no UTF-16 byte-order mark, where one decides; not `-E`
+    /// UTF-16) and lacks every literal a match starts or ends with (see [`RequiredAscii`]). As
+    /// UTF-8 its bytes are its text; with `-E auto` otherwise chardetng guesses an
+    /// ASCII-compatible encoding (it guesses ISO-2022-JP only for input without a non-ASCII
+    /// byte, and the detector is given none but from the file's first non-ASCII byte on; it
+    /// never guesses UTF-16), where [`cannot_match`](Self::cannot_match) holds. Detection costs
+    /// as much as decoding, and the look for a NUL byte is a pass over the file of its own: a
+    /// literal absent from most files then costs one pass over their bytes. A binary file
+    /// passed over this way is not marked binary: with no match, nothing of it is shown either
+    /// way.
+    fn passed_over(&self, bytes: &[u8]) -> bool {
         let Some(required) = self.required.as_ref() else {
             return false;
         };
-        self.encoding == TextEncoding::Auto
-            && !matches!(
-                crate::Encoding::for_bom(bytes),
-                Some((encoding, _)) if !encoding.is_ascii_compatible()
-            )
-            // The literals first: a file that holds one, as most do where the search finds
-            // much, is then not also looked through for a NUL byte here.
-            && required.absent_from(bytes)
-            && !(self.skip_binary && memchr(0, bytes).is_some())
+        let ascii_compatible = |encoding: &'static crate::Encoding| encoding.is_ascii_compatible();
+        let searched_ascii_compatible = match self.encoding {
+            // No byte-order mark decides: the bytes as they are.
+            TextEncoding::Bytes => true,
+            choice => {
+                crate::Encoding::for_bom(bytes).is_none_or(|(bom, _)| ascii_compatible(bom))
+                    && match choice {
+                        TextEncoding::Named(encoding) => ascii_compatible(encoding),
+                        _ => true,
+                    }
+            }
+        };
+        searched_ascii_compatible && required.absent_from(bytes)
     }
 
     /// Searches a stream as a file is searched (the same binary, byte-order-mark and
@@ -1444,6 +1452,45 @@ mod tests {
         edit(&mut request);
         let matcher = crate::build_matcher(&request).unwrap();
         FileSearcher::new(&request, matcher, Arc::new(AtomicBool::new(false)))
+    }
+
+    #[test]
+    fn a_whole_file_without_a_required_literal_is_passed_over_in_every_ascii_compatible_reading() {
+        let no_file = || Err(io::Error::other("no file: searched in memory"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("a needle\n".encode_utf16().flat_map(u16::to_le_bytes));
+        for choice in [
+            TextEncoding::Utf8,
+            TextEncoding::Auto,
+            TextEncoding::Bytes,
+            TextEncoding::Named(encoding_rs::WINDOWS_1252),
+            TextEncoding::Named(encoding_rs::UTF_16LE),
+        ] {
+            let mut searcher = searcher("needle", |r| r.options.encoding = choice);
+            // No needle: passed over, a NUL byte or not (nothing of it is shown either way), so
+            // never marked binary. (Decoded from UTF-16, NUL bytes are text.)
+            for bytes in [&b"hay\0stack\n"[..], b"haystack\n", b"\xEF\xBB\xBFhay\n"] {
+                let found = searcher.search_whole(bytes, no_file).unwrap();
+                assert_eq!(
+                    (found.matches, found.binary, found.bytes_read),
+                    (0, false, bytes.len() as u64),
+                    "{choice}: {bytes:?}"
+                );
+            }
+            // A needle beside a NUL byte: binary, skipped.
+            let found = searcher.search_whole(b"a needle\0\n", no_file).unwrap();
+            let utf16_chosen = choice == TextEncoding::Named(encoding_rs::UTF_16LE);
+            assert_eq!(
+                (found.matches, found.binary),
+                (0, !utf16_chosen),
+                "{choice}"
+            );
+            // A UTF-16 file (its byte-order mark decides, but with `-E none`) is not passed
+            // over: its needle is not the literal's bytes.
+            let found = searcher.search_whole(&utf16, no_file).unwrap();
+            let expected = if choice == TextEncoding::Bytes { 0 } else { 1 };
+            assert_eq!(found.matches, expected, "{choice}");
+        }
     }
 
     #[test]
