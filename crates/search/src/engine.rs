@@ -282,6 +282,8 @@ struct FoundFile {
     path: PathBuf,
     /// The directory it is in (none for a root given as a file).
     dir: Option<Arc<DirSlot>>,
+    /// Reached through a symbolic link (`-L`): the file may be on another file system.
+    via_link: bool,
 }
 
 /// The search thread: walks the tree (on ignore's walker threads) and searches the files on the
@@ -340,6 +342,7 @@ fn run<F: Send>(
                             None
                         };
                         let file = FoundFile {
+                            via_link: entry.path_is_symlink(),
                             path: entry.into_path(),
                             dir,
                         };
@@ -494,7 +497,9 @@ fn search_batch<F>(
         reader.read(
             batch,
             |file, name| match &file.dir {
-                Some(dir) if !archive(&file.path) => dir.open_target(&file.path, name),
+                Some(dir) if !archive(&file.path) => {
+                    dir.open_target(&file.path, file.via_link, name)
+                }
                 _ => None,
             },
             |file, fetched| match fetched {
@@ -523,7 +528,7 @@ fn search_fetched<F>(
     if shared.cancelled() {
         return;
     }
-    let FoundFile { path, dir } = file;
+    let FoundFile { path, dir, .. } = file;
     drop(dir);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         searcher.search_whole(bytes, || std::fs::metadata(&path))
@@ -546,7 +551,7 @@ fn search_one_after<F>(
     if shared.cancelled() {
         return;
     }
-    let FoundFile { path, dir } = file;
+    let FoundFile { path, dir, .. } = file;
     if let Some(selection) = &shared.archives
         && let Some(kind) = selection.kind_of_file(&path)
     {

@@ -726,10 +726,11 @@ impl FileSearcher {
     /// Like [`read_start`](Self::read_start) for a file whose first bytes, `start`, were read
     /// already: they are copied into the buffer (a copy in memory costs less than reading them
     /// again) and the file is read on after them. `None` when there is no such start, or when
-    /// the file ends exactly where `start` ends: it was longer when `start` was read, so it
-    /// changed since (truncated, or replaced by another file), and it is to be read again from
-    /// its first byte, as a whole. (A file replaced by a longer one in between is read as
-    /// `start` then the rest of the new one, as a file rewritten in place while it is read is.)
+    /// the file ends exactly where `start` ends: it is that long (a batch read that did not
+    /// look for the end cannot tell) or it changed since `start` was read (truncated, or
+    /// replaced by another file), and it is read again from its first byte, as a whole. (A file
+    /// replaced by a longer one in between is read as `start` then the rest of the new one, as
+    /// a file rewritten in place while it is read is.)
     fn read_start_after(
         &mut self,
         file: &mut File,
@@ -994,22 +995,37 @@ impl DirSlot {
 impl DirSlot {
     /// Where a batch read (`crate::batch_read`) opens `path`, a file in this directory, by the
     /// rules of [`open_file`](Self::open_file): relative to the directory's handle from the
-    /// same file on, else by the whole path. Writes the NUL-terminated name into `name` and
-    /// returns the directory's descriptor, or `AT_FDCWD` for a whole path; none for a path
-    /// with a NUL byte, which no open takes.
-    pub(crate) fn open_target(&self, path: &Path, name: &mut Vec<u8>) -> Option<i32> {
+    /// same file on, else by the whole path. Writes the NUL-terminated name into `name`; none
+    /// for a path with a NUL byte, which no open takes. A short read ends the file when it is
+    /// opened relative to a handle on a disk file system ([`DirHandle::short_read_ends`]) and
+    /// not through a symbolic link (`via_link`), which may lead to any file system.
+    pub(crate) fn open_target(
+        &self,
+        path: &Path,
+        via_link: bool,
+        name: &mut Vec<u8>,
+    ) -> Option<crate::batch_read::Target> {
         use std::os::fd::AsRawFd;
         use std::os::unix::ffi::OsStrExt;
 
-        let in_dir =
-            (self.handle_for(path)).map(|(dir, file_name)| (dir.fd.as_raw_fd(), file_name));
-        let (dir, bytes) = in_dir.unwrap_or((libc::AT_FDCWD, path.as_os_str().as_bytes()));
+        let in_dir = (self.handle_for(path)).map(|(dir, file_name)| {
+            let target = crate::batch_read::Target {
+                dir: dir.fd.as_raw_fd(),
+                short_read_ends: dir.short_read_ends && !via_link,
+            };
+            (target, file_name)
+        });
+        let by_path = crate::batch_read::Target {
+            dir: libc::AT_FDCWD,
+            short_read_ends: false,
+        };
+        let (target, bytes) = in_dir.unwrap_or((by_path, path.as_os_str().as_bytes()));
         if memchr(0, bytes).is_some() {
             return None;
         }
         name.extend_from_slice(bytes);
         name.push(0);
-        Some(dir)
+        Some(target)
     }
 }
 
@@ -1018,6 +1034,34 @@ impl DirSlot {
 #[derive(Debug)]
 struct DirHandle {
     fd: std::os::fd::OwnedFd,
+    /// Its file system is one of [`SHORT_READ_ENDS`] (Linux; `fstatfs`).
+    #[cfg(target_os = "linux")]
+    short_read_ends: bool,
+}
+
+/// File systems on which a read of a regular file returns fewer bytes than asked for only at
+/// the file's end: the disk file systems whose reads go through the page cache (`filemap_read`
+/// fills the request up to the file's size). Not procfs or sysfs (some files give a page or a
+/// record per read), FUSE, network or stacked file systems (their reads are another program's
+/// or another file system's), nor any other: there a batch read still reads on to see the end
+/// (`crate::batch_read`).
+#[cfg(target_os = "linux")]
+const SHORT_READ_ENDS: [u32; 4] = [
+    libc::EXT4_SUPER_MAGIC as u32, // ext2, ext3 and ext4 share it
+    libc::XFS_SUPER_MAGIC as u32,
+    libc::BTRFS_SUPER_MAGIC as u32,
+    libc::F2FS_SUPER_MAGIC as u32,
+];
+
+/// Whether the file system of the open `fd` is one of [`SHORT_READ_ENDS`].
+#[cfg(target_os = "linux")]
+fn short_read_ends(fd: &std::os::fd::OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut stat = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: `fd` is open, and `stat` is written by the call before it is read.
+    let done = unsafe { libc::fstatfs(fd.as_raw_fd(), stat.as_mut_ptr()) } == 0;
+    // SAFETY: filled by the successful call.
+    done && SHORT_READ_ENDS.contains(&(unsafe { stat.assume_init() }.f_type as u32))
 }
 
 /// How many [`DirHandle`]s are open in the process.
@@ -1042,7 +1086,14 @@ impl DirHandle {
             .custom_flags(flags)
             .open(path)
         {
-            Ok(dir) => Some(DirHandle { fd: dir.into() }),
+            Ok(dir) => {
+                let fd = dir.into();
+                Some(DirHandle {
+                    #[cfg(target_os = "linux")]
+                    short_read_ends: short_read_ends(&fd),
+                    fd,
+                })
+            }
             Err(_) => {
                 OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
                 None
@@ -1822,6 +1873,42 @@ mod tests {
             "/a/b2",
         ] {
             assert!(!slot.is_parent_of(Path::new(other)), "{other}");
+        }
+    }
+
+    /// A batch read leaves out its read to see the end only for a file opened relative to a
+    /// handle on a disk file system, not through a link (this machine's temporary folder is on
+    /// ext4; where it is not, only the procfs half says anything).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_files_in_folders_of_disk_file_systems_end_at_a_short_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.txt");
+        let on_disk = {
+            let handle = DirHandle::open(dir.path()).unwrap();
+            short_read_ends(&handle.fd)
+        };
+        let slot = DirSlot::new(dir.path().to_path_buf());
+        let mut name = Vec::new();
+        // By its whole path until the folder's handle is opened, from its third file on.
+        for expected in [false, false, on_disk] {
+            let target = slot.open_target(&file, false, &mut name).unwrap();
+            assert_eq!(target.short_read_ends, expected);
+        }
+        assert!(
+            !slot
+                .open_target(&file, true, &mut name)
+                .unwrap()
+                .short_read_ends
+        );
+        let proc_slot = DirSlot::new("/proc/self".into());
+        for _ in 0..3 {
+            let target =
+                (proc_slot.open_target(Path::new("/proc/self/status"), false, &mut name)).unwrap();
+            assert!(
+                !target.short_read_ends,
+                "procfs gives a page or a record per read"
+            );
         }
     }
 
