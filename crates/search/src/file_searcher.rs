@@ -739,8 +739,11 @@ impl FileSearcher {
         if start.is_empty() || start.len() >= WHOLE_FILE_LIMIT {
             return Ok(None);
         }
+        // Not seekable (a FIFO put in the file's place since): read as the plain path reads.
+        if file.seek(SeekFrom::Start(start.len() as u64)).is_err() {
+            return Ok(None);
+        }
         self.buffer.for_offset(0)[..start.len()].copy_from_slice(start);
-        file.seek(SeekFrom::Start(start.len() as u64))?;
         let (filled, complete) = self.read_on(file, start.len())?;
         if complete && filled == start.len() {
             file.seek(SeekFrom::Start(0))?;
