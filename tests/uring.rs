@@ -369,3 +369,105 @@ fn files_that_vanish_or_change_size_between_walk_and_read_never_hang_or_err_othe
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     changer.join().unwrap();
 }
+
+/// A file longer than a batch's slot (128 KiB) comes to the plain path with its first 128 KiB
+/// already read, and is read on after them (crates/search/src/batch_read.rs): matches before the
+/// slot's end, on a line that crosses it, after it, past the 1 MiB read whole and at a file's
+/// last byte are found with the same lines, columns and byte offsets as on the plain path, for
+/// UTF-8, Latin-1 (detected) and UTF-16 files, and a NUL byte after the slot still makes a file
+/// binary.
+#[test]
+fn files_longer_than_a_slot_are_read_on_after_it_alike_on_both_paths() {
+    const SLOT: usize = 128 << 10;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A line of `len` bytes (newline included) with the needle at its start.
+    let line = |len: usize| {
+        let mut line = b"needle ".to_vec();
+        line.resize(len - 1, b'x');
+        line.push(b'\n');
+        line
+    };
+    // Fills `bytes` with short lines up to `len`, a needle on every tenth.
+    let fill = |bytes: &mut Vec<u8>, len: usize| {
+        let mut n = 0;
+        while bytes.len() + 40 < len {
+            let text = if n % 10 == 0 { "needle" } else { "hay" };
+            bytes.extend(format!("{text} line {n:>20}\n").bytes());
+            n += 1;
+        }
+        bytes.resize(len, b'z');
+    };
+    let mut expected = 0;
+    for (i, len) in [
+        SLOT + 1,
+        SLOT + 4096,
+        200_000,
+        (1 << 20) - 1,
+        1 << 20,
+        (1 << 20) + 1,
+        3 << 20,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Lines up to just before the slot's end, one that crosses it, more after.
+        let mut bytes = Vec::new();
+        fill(&mut bytes, SLOT - 10);
+        bytes.extend(line(100));
+        fill(&mut bytes, len - 6);
+        bytes.extend(b"needle");
+        assert_eq!(bytes.len(), len);
+        expected += bytes.windows(6).filter(|w| w == b"needle").count();
+        write(&root.join(format!("big/utf8-{i}.txt")), &bytes);
+        // The same as Latin-1 (an é on every line makes it not UTF-8 after the slot).
+        let latin1: Vec<u8> = bytes
+            .iter()
+            .map(|&b| if b == b'z' { 0xE9 } else { b })
+            .collect();
+        write(&root.join(format!("big/latin1-{i}.txt")), &latin1);
+        expected += latin1.windows(6).filter(|w| w == b"needle").count();
+    }
+    let mut utf16 = vec![0xFF, 0xFE];
+    let text = format!(
+        "{}needle\n{}needle",
+        "a".repeat(SLOT / 2 - 3),
+        "b\n".repeat(SLOT)
+    );
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    write(&root.join("big/utf16.txt"), &utf16);
+    expected += 2;
+    let mut binary = Vec::new();
+    fill(&mut binary, SLOT + 100);
+    binary.push(0);
+    write(&root.join("big/binary.txt"), &binary);
+    // Small files beside them, so that the folder's batch goes to the ring.
+    for i in 0..20 {
+        write(
+            &root.join(format!("big/small{i}.txt")),
+            format!("needle {i}\n"),
+        );
+    }
+    expected += 20;
+
+    for encoding in ["utf8", "auto"] {
+        let (batched, plain) = both_paths(|| {
+            let mut command = trawl();
+            command.args(["--json", "-j", "2", "-E", encoding]);
+            command.arg(root).args(["txt", "needle"]);
+            command
+        });
+        assert_eq!(batched.code, Some(0), "-E {encoding}: {:?}", batched.stderr);
+        assert!(
+            batched.stderr.is_empty(),
+            "-E {encoding}: {:?}",
+            batched.stderr
+        );
+        assert!(batched == plain, "-E {encoding}: the paths differ");
+        let summary = batched.stdout.last().expect("a summary");
+        assert!(
+            summary.contains(&format!("\"matches\":{expected},")),
+            "-E {encoding}: {expected} needles written: {summary}"
+        );
+    }
+}

@@ -6,11 +6,18 @@
 //! table, never one of the process's descriptors): open → read → read → close. The first read
 //! fills the file's slot of the buffer; the second, from where the first stopped, must see the
 //! end (0 bytes), as the plain path's second read does. Only a file opened, read and seen to end
-//! is searched from the ring's buffer. Any other outcome (an error, a file longer than its slot,
-//! a file that grew between the reads, a procfs file read a page at a time, a FIFO put in a
-//! file's place that has a writer) hands the file back to be searched on the plain path, which
-//! opens it again and meets the same condition with the same message: the ring never decides
-//! what an error says or how a file is read.
+//! is searched from the ring's buffer. Where a read that comes back short is known to have met
+//! the file's end — a regular file (as the walk saw it, not through a link) in a folder of a
+//! disk file system ([`Target::short_read_ends`]) — the second read is left out: three
+//! operations, not four (it was 4 % of the CPU of a rare literal in the Rust documentation).
+//! A FIFO put in such a file's place after the walk is refused by the first read, which does
+//! not wait. A file longer than its slot goes to the plain path with
+//! the 128 KiB of its slot, which it does not read again (reading them
+//! twice cost the Rust documentation's search 17 % more copying: 702 of its files hold 46 % of
+//! its bytes). Any other outcome (an error, a file that grew between the reads, a procfs file
+//! read a page at a time, a FIFO put in a file's place that has a writer) hands the file back to
+//! be searched on the plain path, which opens it again and meets the same condition with the same
+//! message: the ring never decides what an error says or how a file is read.
 //!
 //! The open is the plain path's: read-only, non-blocking and never a controlling terminal,
 //! symbolic links followed as the plain open follows them (the walk has already applied the
@@ -71,10 +78,26 @@ fn turned_off() -> Option<String> {
 #[cfg(target_os = "linux")]
 pub(crate) const MIN_FILES: usize = 8;
 
+/// Where a batch opens a file, as the caller of [`BatchReader::read`] says.
+#[cfg(target_os = "linux")]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target {
+    /// The directory its name is relative to, or `AT_FDCWD` for a whole path.
+    pub(crate) dir: std::os::fd::RawFd,
+    /// A read that comes back short has met the file's end: it is a regular file on a file
+    /// system whose reads of regular files fill what they are asked for up to the end (see
+    /// `crate::file_searcher`'s `DirHandle`). Not so for procfs and sysfs (a page at a time),
+    /// FUSE or a network file system, or where that is not known.
+    pub(crate) short_read_ends: bool,
+}
+
 /// What a batch gives back for each of its files.
 pub(crate) enum Fetched<'b> {
     /// The file read whole: all its bytes.
     Whole(&'b [u8]),
+    /// The file's first bytes, a whole slot of them, and it goes on: to be read on after them on
+    /// the plain path.
+    Start(&'b [u8]),
     /// To be searched on the plain path (see the module's documentation for when).
     Plain,
 }
@@ -95,7 +118,7 @@ mod other {
         pub(crate) fn read(
             &mut self,
             _files: Vec<T>,
-            _open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<i32>,
+            _open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<std::convert::Infallible>,
             _each: impl FnMut(T, Fetched<'_>),
         ) {
             match self.0 {}
@@ -111,17 +134,16 @@ mod linux {
 
     use io_uring::{IoUring, Probe, opcode, squeue, types};
 
-    use super::{Fetched, turned_off};
+    use super::{Fetched, Target, turned_off};
     use crate::read_buffer::ReadBuffer;
 
     /// Files in flight at once: the walk hands over at most this many of a folder together,
     /// a search thread gathers waiting batches up to about as many (`crate::engine`), and a
     /// longer list is read this many at a time.
     const SLOTS: usize = 16;
-    /// Each file's room in the buffer. A file this long or longer is read again on the plain
-    /// path (its first part read here is wasted: 1.4 % of the Rust documentation's files, 1.6 %
-    /// of a cargo registry's `.rs` files, scripts/bench-results.md); 16 slots of it are the
-    /// buffer each search thread keeps.
+    /// Each file's room in the buffer. A longer file is read on after it on the plain path (1.4 %
+    /// of the Rust documentation's files, 1.6 % of a cargo registry's `.rs` files,
+    /// scripts/bench-results.md); 16 slots of it are the buffer each search thread keeps.
     pub(super) const SLOT_BYTES: usize = 128 << 10;
     /// What the second read may read: any byte means the file goes on past the first read.
     const END_BYTES: usize = 64;
@@ -185,14 +207,40 @@ mod linux {
         open: Option<i32>,
         read: Option<i32>,
         end: Option<i32>,
+        /// No second read: a short first read is the file's end ([`Target::short_read_ends`]).
+        short_read_ends: bool,
+    }
+
+    /// What a slot's file came to.
+    enum Outcome {
+        /// Read whole: this many bytes.
+        Whole(usize),
+        /// Its slot filled, and more after it.
+        Start,
+        Plain,
     }
 
     impl Results {
-        /// The file's bytes in the slot, once all three are known: `Some(Some(n))` read whole,
-        /// `Some(None)` for the plain path.
-        fn outcome(&self) -> Option<Option<usize>> {
-            let (open, read, end) = (self.open?, self.read?, self.end?);
-            Some((open >= 0 && read >= 0 && end == 0).then_some(read as usize))
+        /// What the file came to, once the results it depends on are known.
+        fn outcome(&self) -> Option<Outcome> {
+            let (open, read) = (self.open?, self.read?);
+            if open < 0 || read < 0 {
+                return Some(Outcome::Plain);
+            }
+            let filled = read as usize == SLOT_BYTES;
+            if self.short_read_ends {
+                // A full slot may be the whole file or its start: the plain path reads on.
+                return Some(if filled {
+                    Outcome::Start
+                } else {
+                    Outcome::Whole(read as usize)
+                });
+            }
+            Some(match self.end? {
+                0 => Outcome::Whole(read as usize),
+                1.. if filled => Outcome::Start,
+                _ => Outcome::Plain,
+            })
         }
     }
 
@@ -280,12 +328,12 @@ mod linux {
 
         /// Reads `files`, [`SLOTS`] at a time, and gives each to `each` as its reads complete,
         /// with its bytes or for the plain path. `open_at` writes a file's NUL-terminated name
-        /// into the buffer it is given and returns the directory it is relative to
-        /// (`AT_FDCWD` for a path); none sends the file to the plain path at once.
+        /// into the buffer it is given and says where to open it; none sends the file to the
+        /// plain path at once.
         pub(crate) fn read(
             &mut self,
             files: Vec<T>,
-            mut open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<RawFd>,
+            mut open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<Target>,
             mut each: impl FnMut(T, Fetched<'_>),
         ) {
             let mut files = files.into_iter().peekable();
@@ -298,17 +346,20 @@ mod linux {
                     // Once the ring is off for this thread, a file goes to the plain path
                     // without opening its folder here first (the plain path opens it).
                     let usable = !self.broken && !self.refused;
-                    let dir = if usable {
+                    let target = if usable {
                         open_at(&file, &mut self.names)
                     } else {
                         None
                     };
-                    match dir {
-                        Some(dir) => {
+                    match target {
+                        Some(target) => {
                             self.name_at[used] = start;
-                            self.dirs[used] = dir;
+                            self.dirs[used] = target.dir;
                             self.files[used] = Some(file);
-                            self.results[used] = Results::default();
+                            self.results[used] = Results {
+                                short_read_ends: target.short_read_ends,
+                                ..Results::default()
+                            };
                             used += 1;
                         }
                         None => {
@@ -365,12 +416,17 @@ mod linux {
                 // SAFETY: the names, the slots' buffers and the scratch are this reader's and
                 // are neither moved nor freed until every operation has completed: `complete`
                 // waits for them, and `Drop` waits for them too (or leaks the buffers).
+                let operations = if self.results[slot].short_read_ends {
+                    &[open, read, close][..]
+                } else {
+                    &[open, read, end, close][..]
+                };
                 let pushed = unsafe {
                     let mut queue = self.ring.submission();
-                    queue.push_multiple(&[open, read, end, close]).is_ok()
+                    queue.push_multiple(operations).is_ok()
                 };
                 assert!(pushed, "the ring holds a batch's {used} files");
-                self.in_flight += OPS;
+                self.in_flight += operations.len();
             }
         }
 
@@ -430,8 +486,13 @@ mod linux {
                         *refused = true;
                     }
                     match outcome {
-                        Some(len) => each(file, Fetched::Whole(slots[slot].read_from(0, len))),
-                        None => each(file, Fetched::Plain),
+                        Outcome::Whole(len) => {
+                            each(file, Fetched::Whole(slots[slot].read_from(0, len)))
+                        }
+                        Outcome::Start => {
+                            each(file, Fetched::Start(slots[slot].read_from(0, SLOT_BYTES)))
+                        }
+                        Outcome::Plain => each(file, Fetched::Plain),
                     }
                 }
             }
@@ -482,9 +543,18 @@ mod tests {
     use super::linux::SLOT_BYTES;
     use super::*;
 
-    /// How each file of `paths` comes back from one batch: its bytes, or `None` for the plain
-    /// path. On a thread of its own, so that a read that blocks fails the test.
-    fn fetch(paths: Vec<PathBuf>) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    /// How a file comes back from a batch.
+    #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+    enum Got {
+        Whole(Vec<u8>),
+        Start(Vec<u8>),
+        Plain,
+    }
+
+    /// How each file of `paths` comes back from one batch, each opened by its path with
+    /// `short_read_ends` as given. On a thread of its own, so that a read that blocks fails
+    /// the test.
+    fn fetch(paths: Vec<PathBuf>, short_read_ends: bool) -> Vec<(PathBuf, Got)> {
         let (done_tx, done) = mpsc::channel();
         std::thread::spawn(move || {
             // Whatever this process decided (TRAWL_IO_URING=off included): the ring itself.
@@ -496,12 +566,16 @@ mod tests {
                 |path: &PathBuf, name| {
                     name.extend_from_slice(path.as_os_str().as_encoded_bytes());
                     name.push(0);
-                    Some(libc::AT_FDCWD)
+                    Some(Target {
+                        dir: libc::AT_FDCWD,
+                        short_read_ends,
+                    })
                 },
                 |path, outcome| {
                     let bytes = match outcome {
-                        Fetched::Whole(bytes) => Some(bytes.to_vec()),
-                        Fetched::Plain => None,
+                        Fetched::Whole(bytes) => Got::Whole(bytes.to_vec()),
+                        Fetched::Start(bytes) => Got::Start(bytes.to_vec()),
+                        Fetched::Plain => Got::Plain,
                     };
                     fetched.push((path, bytes));
                 },
@@ -522,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn small_files_come_whole_and_everything_else_goes_to_the_plain_path() {
+    fn small_files_come_whole_longer_ones_with_their_start_and_the_rest_go_to_the_plain_path() {
         let dir = tempfile::tempdir().unwrap();
         let at = |name: &str| dir.path().join(name);
         std::fs::write(at("empty.txt"), b"").unwrap();
@@ -530,16 +604,23 @@ mod tests {
         let fits = vec![b'x'; SLOT_BYTES];
         std::fs::write(at("fits.txt"), &fits).unwrap();
         std::fs::write(at("longer.txt"), vec![b'x'; SLOT_BYTES + 1]).unwrap();
-        // FIFOs put in a file's place after the walk, without a writer and with one that
-        // writes nothing: never waited for, and left to the plain path (which reads the first
-        // as empty and reports EAGAIN for the second, as it always did).
+        // FIFOs put in a file's place after the walk, without a writer, with one that writes
+        // nothing and with one that has written: never waited for, and left to the plain path
+        // (which reads the first as empty and reports EAGAIN for the others, as it always did).
         mkfifo(&at("fifo.txt"));
         mkfifo(&at("fifo-held.txt"));
+        mkfifo(&at("fifo-written.txt"));
         let _writer = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(at("fifo-held.txt"))
             .unwrap();
+        let mut written = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(at("fifo-written.txt"))
+            .unwrap();
+        std::io::Write::write_all(&mut written, b"a needle\n").unwrap();
         let paths = [
             "empty.txt",
             "small.txt",
@@ -547,6 +628,7 @@ mod tests {
             "longer.txt",
             "fifo.txt",
             "fifo-held.txt",
+            "fifo-written.txt",
             "gone.txt",
         ];
         // More files than slots: read in two rounds.
@@ -555,27 +637,41 @@ mod tests {
         for i in 0..20 {
             std::fs::write(at(&format!("many{i}.txt")), format!("{i}\n")).unwrap();
         }
-        let fetched = fetch(all);
-        let got = |name: &str| {
-            fetched
-                .iter()
-                .find(|(path, _)| *path == at(name))
-                .map(|(_, bytes)| bytes.clone())
-                .expect("every file comes back")
-        };
-        assert_eq!(fetched.len(), paths.len() + 20);
-        assert_eq!(got("empty.txt"), Some(Vec::new()));
-        assert_eq!(got("small.txt"), Some(b"a needle\n".to_vec()));
-        assert_eq!(got("fits.txt"), Some(fits));
-        assert_eq!(got("longer.txt"), None);
-        assert_eq!(got("fifo.txt"), None);
-        assert_eq!(got("fifo-held.txt"), None);
-        assert_eq!(got("gone.txt"), None);
-        for i in 0..20 {
+        // Without the read that sees the end, where a short read is known to end the file, all
+        // come back alike but a file that fills its slot exactly: its end unseen, the plain
+        // path reads on after it (and finds nothing more).
+        for short_read_ends in [false, true] {
+            let fetched = fetch(all.clone(), short_read_ends);
+            let got = |name: &str| {
+                let (_, got) = (fetched.iter())
+                    .find(|(path, _)| *path == at(name))
+                    .expect("every file comes back");
+                got
+            };
+            assert_eq!(fetched.len(), paths.len() + 20);
+            assert_eq!(got("empty.txt"), &Got::Whole(Vec::new()));
+            assert_eq!(got("small.txt"), &Got::Whole(b"a needle\n".to_vec()));
+            let fits = fits.clone();
+            let expected = if short_read_ends {
+                Got::Start(fits)
+            } else {
+                Got::Whole(fits)
+            };
+            assert_eq!(got("fits.txt"), &expected, "{short_read_ends}");
             assert_eq!(
-                got(&format!("many{i}.txt")),
-                Some(format!("{i}\n").into_bytes())
+                got("longer.txt"),
+                &Got::Start(vec![b'x'; SLOT_BYTES]),
+                "a longer file's first slot, for the plain path to read on after"
             );
+            for name in ["fifo.txt", "fifo-held.txt", "fifo-written.txt", "gone.txt"] {
+                assert_eq!(got(name), &Got::Plain, "{name}, {short_read_ends}");
+            }
+            for i in 0..20 {
+                assert_eq!(
+                    got(&format!("many{i}.txt")),
+                    &Got::Whole(format!("{i}\n").into_bytes())
+                );
+            }
         }
     }
 }

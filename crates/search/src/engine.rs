@@ -282,6 +282,8 @@ struct FoundFile {
     path: PathBuf,
     /// The directory it is in (none for a root given as a file).
     dir: Option<Arc<DirSlot>>,
+    /// Reached through a symbolic link (`-L`): the file may be on another file system.
+    via_link: bool,
 }
 
 /// The search thread: walks the tree (on ignore's walker threads) and searches the files on the
@@ -340,6 +342,7 @@ fn run<F: Send>(
                             None
                         };
                         let file = FoundFile {
+                            via_link: entry.path_is_symlink(),
                             path: entry.into_path(),
                             dir,
                         };
@@ -494,11 +497,14 @@ fn search_batch<F>(
         reader.read(
             batch,
             |file, name| match &file.dir {
-                Some(dir) if !archive(&file.path) => dir.open_target(&file.path, name),
+                Some(dir) if !archive(&file.path) => {
+                    dir.open_target(&file.path, file.via_link, name)
+                }
                 _ => None,
             },
             |file, fetched| match fetched {
                 Fetched::Whole(bytes) => search_fetched(shared, searcher, file, bytes),
+                Fetched::Start(start) => search_one_after(shared, searcher, file, start),
                 Fetched::Plain => search_one(shared, searcher, file),
             },
         );
@@ -522,7 +528,7 @@ fn search_fetched<F>(
     if shared.cancelled() {
         return;
     }
-    let FoundFile { path, dir } = file;
+    let FoundFile { path, dir, .. } = file;
     drop(dir);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         searcher.search_whole(bytes, || std::fs::metadata(&path))
@@ -532,10 +538,20 @@ fn search_fetched<F>(
 
 /// Searches one file on a pool thread and reports what it found.
 fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFile) {
+    search_one_after(shared, searcher, file, &[]);
+}
+
+/// Like [`search_one`] for a file whose first bytes, `start`, a batch read already.
+fn search_one_after<F>(
+    shared: &Shared<F>,
+    searcher: &mut FileSearcher,
+    file: FoundFile,
+    start: &[u8],
+) {
     if shared.cancelled() {
         return;
     }
-    let FoundFile { path, dir } = file;
+    let FoundFile { path, dir, .. } = file;
     if let Some(selection) = &shared.archives
         && let Some(kind) = selection.kind_of_file(&path)
     {
@@ -544,7 +560,7 @@ fn search_one<F>(shared: &Shared<F>, searcher: &mut FileSearcher, file: FoundFil
         return;
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| match &dir {
-        Some(dir) => searcher.search_in_dir(dir, &path),
+        Some(dir) => searcher.search_in_dir(dir, &path, start),
         None => searcher.search_path(&path),
     }));
     // Close the directory as soon as its last file is done.

@@ -171,25 +171,38 @@ impl FileSearcher {
 
     /// Like [`search_path`](Self::search_path) for a file the walk found in directory `dir`: on
     /// Unix the file is opened by name relative to the directory (`openat`), so the kernel does
-    /// not resolve the whole path again for every file.
-    pub(crate) fn search_in_dir(&mut self, dir: &DirSlot, path: &Path) -> io::Result<FileMatches> {
+    /// not resolve the whole path again for every file. `start` is the file's first bytes when
+    /// they were read already (by a batch read, `crate::batch_read`, that found the file longer
+    /// than its slot; else empty): they are not read again, the file is read on after them.
+    pub(crate) fn search_in_dir(
+        &mut self,
+        dir: &DirSlot,
+        path: &Path,
+        start: &[u8],
+    ) -> io::Result<FileMatches> {
         #[cfg(unix)]
         if let Some(file) = dir.open_file(path, &mut self.name) {
-            return self.search_file(file?);
+            return self.search_opened(file?, start);
         }
         let _ = dir;
-        self.search_path(path)
+        let file = open_for_search(path)?;
+        self.search_opened(file, start)
     }
 
     /// Searches an already opened file, for a caller that opened it its own way. It must be at
     /// its start: a large file is read at absolute offsets.
     pub fn search_file(&mut self, file: File) -> io::Result<FileMatches> {
-        self.search_opened(file)
+        self.search_opened(file, &[])
     }
 
-    fn search_opened(&mut self, mut file: File) -> io::Result<FileMatches> {
+    /// Searches `file` from its start, its first bytes being `start` when they were read
+    /// already (see [`search_in_dir`](Self::search_in_dir)).
+    fn search_opened(&mut self, mut file: File, start: &[u8]) -> io::Result<FileMatches> {
         self.stopped = None;
-        let (filled, complete) = self.read_start(&mut file)?;
+        let (filled, complete) = match self.read_start_after(&mut file, start)? {
+            Some(read) => read,
+            None => self.read_start(&mut file)?,
+        };
         if complete {
             return self.with_buffer(|searcher, buffer| {
                 searcher.search_whole(buffer.read_from(0, filled), || file.metadata())
@@ -295,7 +308,7 @@ impl FileSearcher {
     ) -> io::Result<FileMatches> {
         self.stopped = None;
         let len = contents.len() as u64;
-        if self.passed_over_before_detection(contents) {
+        if self.passed_over(contents) {
             return Ok(FileMatches {
                 bytes_read: len,
                 ..FileMatches::default()
@@ -537,27 +550,35 @@ impl FileSearcher {
                 .is_some_and(|required| required.absent_from(bytes))
     }
 
-    /// Whether `bytes`, a whole file searched with `-E auto`, has no match without detecting
-    /// its encoding: it holds none of the required literals, no UTF-16 byte-order mark and (where
-    /// binary files are skipped) no NUL byte. As UTF-8 its bytes are its text; otherwise
-    /// chardetng guesses an ASCII-compatible encoding (it guesses ISO-2022-JP only for input
-    /// without a non-ASCII byte, and the detector is given none but from the file's first
-    /// non-ASCII byte on; it never guesses UTF-16), where [`cannot_match`](Self::cannot_match)
-    /// holds. Detection costs as much as decoding: a literal absent from most files then costs
-    /// one pass over their bytes.
-    fn passed_over_before_detection(&self, bytes: &[u8]) -> bool {
+    /// Whether `bytes`, a whole file, cannot hold a match, known before its encoding is
+    /// detected and before it is looked through for a NUL byte: it is searched as its bytes or
+    /// in an ASCII-compatible encoding (no UTF-16 byte-order mark, where one decides; not `-E`
+    /// UTF-16) and lacks every literal a match starts or ends with (see [`RequiredAscii`]). As
+    /// UTF-8 its bytes are its text; with `-E auto` otherwise chardetng guesses an
+    /// ASCII-compatible encoding (it guesses ISO-2022-JP only for input without a non-ASCII
+    /// byte, and the detector is given none but from the file's first non-ASCII byte on; it
+    /// never guesses UTF-16), where [`cannot_match`](Self::cannot_match) holds. Detection costs
+    /// as much as decoding, and the look for a NUL byte is a pass over the file of its own: a
+    /// literal absent from most files then costs one pass over their bytes. A binary file
+    /// passed over this way is not marked binary: with no match, nothing of it is shown either
+    /// way.
+    fn passed_over(&self, bytes: &[u8]) -> bool {
         let Some(required) = self.required.as_ref() else {
             return false;
         };
-        self.encoding == TextEncoding::Auto
-            && !matches!(
-                crate::Encoding::for_bom(bytes),
-                Some((encoding, _)) if !encoding.is_ascii_compatible()
-            )
-            // The literals first: a file that holds one, as most do where the search finds
-            // much, is then not also looked through for a NUL byte here.
-            && required.absent_from(bytes)
-            && !(self.skip_binary && memchr(0, bytes).is_some())
+        let ascii_compatible = |encoding: &'static crate::Encoding| encoding.is_ascii_compatible();
+        let searched_ascii_compatible = match self.encoding {
+            // No byte-order mark decides: the bytes as they are.
+            TextEncoding::Bytes => true,
+            choice => {
+                crate::Encoding::for_bom(bytes).is_none_or(|(bom, _)| ascii_compatible(bom))
+                    && match choice {
+                        TextEncoding::Named(encoding) => ascii_compatible(encoding),
+                        _ => true,
+                    }
+            }
+        };
+        searched_ascii_compatible && required.absent_from(bytes)
     }
 
     /// Searches a stream as a file is searched (the same binary, byte-order-mark and
@@ -682,7 +703,12 @@ impl FileSearcher {
     /// Reads the start of `file` (all of it up to [`WHOLE_FILE_LIMIT`]) into the buffer. Returns
     /// how many bytes were read and whether that is the whole file.
     fn read_start(&mut self, file: &mut impl Read) -> io::Result<(usize, bool)> {
-        let mut filled = 0;
+        self.read_on(file, 0)
+    }
+
+    /// Reads on from `file`'s position into the buffer after its first `filled` bytes, up to
+    /// [`WHOLE_FILE_LIMIT`] in all.
+    fn read_on(&mut self, file: &mut impl Read, mut filled: usize) -> io::Result<(usize, bool)> {
         loop {
             if filled == WHOLE_FILE_LIMIT {
                 return Ok((filled, false));
@@ -695,6 +721,35 @@ impl FileSearcher {
                 Err(err) => return Err(err),
             }
         }
+    }
+
+    /// Like [`read_start`](Self::read_start) for a file whose first bytes, `start`, were read
+    /// already: they are copied into the buffer (a copy in memory costs less than reading them
+    /// again) and the file is read on after them. `None` when there is no such start, or when
+    /// the file ends exactly where `start` ends: it is that long (a batch read that did not
+    /// look for the end cannot tell) or it changed since `start` was read (truncated, or
+    /// replaced by another file), and it is read again from its first byte, as a whole. (A file
+    /// replaced by a longer one in between is read as `start` then the rest of the new one, as
+    /// a file rewritten in place while it is read is.)
+    fn read_start_after(
+        &mut self,
+        file: &mut File,
+        start: &[u8],
+    ) -> io::Result<Option<(usize, bool)>> {
+        if start.is_empty() || start.len() >= WHOLE_FILE_LIMIT {
+            return Ok(None);
+        }
+        // Not seekable (a FIFO put in the file's place since): read as the plain path reads.
+        if file.seek(SeekFrom::Start(start.len() as u64)).is_err() {
+            return Ok(None);
+        }
+        self.buffer.for_offset(0)[..start.len()].copy_from_slice(start);
+        let (filled, complete) = self.read_on(file, start.len())?;
+        if complete && filled == start.len() {
+            file.seek(SeekFrom::Start(0))?;
+            return Ok(None);
+        }
+        Ok(Some((filled, complete)))
     }
 
     fn check_cancel(&self) -> io::Result<()> {
@@ -943,22 +998,37 @@ impl DirSlot {
 impl DirSlot {
     /// Where a batch read (`crate::batch_read`) opens `path`, a file in this directory, by the
     /// rules of [`open_file`](Self::open_file): relative to the directory's handle from the
-    /// same file on, else by the whole path. Writes the NUL-terminated name into `name` and
-    /// returns the directory's descriptor, or `AT_FDCWD` for a whole path; none for a path
-    /// with a NUL byte, which no open takes.
-    pub(crate) fn open_target(&self, path: &Path, name: &mut Vec<u8>) -> Option<i32> {
+    /// same file on, else by the whole path. Writes the NUL-terminated name into `name`; none
+    /// for a path with a NUL byte, which no open takes. A short read ends the file when it is
+    /// opened relative to a handle on a disk file system ([`DirHandle::short_read_ends`]) and
+    /// not through a symbolic link (`via_link`), which may lead to any file system.
+    pub(crate) fn open_target(
+        &self,
+        path: &Path,
+        via_link: bool,
+        name: &mut Vec<u8>,
+    ) -> Option<crate::batch_read::Target> {
         use std::os::fd::AsRawFd;
         use std::os::unix::ffi::OsStrExt;
 
-        let in_dir =
-            (self.handle_for(path)).map(|(dir, file_name)| (dir.fd.as_raw_fd(), file_name));
-        let (dir, bytes) = in_dir.unwrap_or((libc::AT_FDCWD, path.as_os_str().as_bytes()));
+        let in_dir = (self.handle_for(path)).map(|(dir, file_name)| {
+            let target = crate::batch_read::Target {
+                dir: dir.fd.as_raw_fd(),
+                short_read_ends: dir.short_read_ends && !via_link,
+            };
+            (target, file_name)
+        });
+        let by_path = crate::batch_read::Target {
+            dir: libc::AT_FDCWD,
+            short_read_ends: false,
+        };
+        let (target, bytes) = in_dir.unwrap_or((by_path, path.as_os_str().as_bytes()));
         if memchr(0, bytes).is_some() {
             return None;
         }
         name.extend_from_slice(bytes);
         name.push(0);
-        Some(dir)
+        Some(target)
     }
 }
 
@@ -967,6 +1037,34 @@ impl DirSlot {
 #[derive(Debug)]
 struct DirHandle {
     fd: std::os::fd::OwnedFd,
+    /// Its file system is one of [`SHORT_READ_ENDS`] (Linux; `fstatfs`).
+    #[cfg(target_os = "linux")]
+    short_read_ends: bool,
+}
+
+/// File systems on which a read of a regular file returns fewer bytes than asked for only at
+/// the file's end: the disk file systems whose reads go through the page cache (`filemap_read`
+/// fills the request up to the file's size). Not procfs or sysfs (some files give a page or a
+/// record per read), FUSE, network or stacked file systems (their reads are another program's
+/// or another file system's), nor any other: there a batch read still reads on to see the end
+/// (`crate::batch_read`).
+#[cfg(target_os = "linux")]
+const SHORT_READ_ENDS: [u32; 4] = [
+    libc::EXT4_SUPER_MAGIC as u32, // ext2, ext3 and ext4 share it
+    libc::XFS_SUPER_MAGIC as u32,
+    libc::BTRFS_SUPER_MAGIC as u32,
+    libc::F2FS_SUPER_MAGIC as u32,
+];
+
+/// Whether the file system of the open `fd` is one of [`SHORT_READ_ENDS`].
+#[cfg(target_os = "linux")]
+fn short_read_ends(fd: &std::os::fd::OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut stat = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: `fd` is open, and `stat` is written by the call before it is read.
+    let done = unsafe { libc::fstatfs(fd.as_raw_fd(), stat.as_mut_ptr()) } == 0;
+    // SAFETY: filled by the successful call.
+    done && SHORT_READ_ENDS.contains(&(unsafe { stat.assume_init() }.f_type as u32))
 }
 
 /// How many [`DirHandle`]s are open in the process.
@@ -991,7 +1089,14 @@ impl DirHandle {
             .custom_flags(flags)
             .open(path)
         {
-            Ok(dir) => Some(DirHandle { fd: dir.into() }),
+            Ok(dir) => {
+                let fd = dir.into();
+                Some(DirHandle {
+                    #[cfg(target_os = "linux")]
+                    short_read_ends: short_read_ends(&fd),
+                    fd,
+                })
+            }
             Err(_) => {
                 OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
                 None
@@ -1404,6 +1509,45 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_file_without_a_required_literal_is_passed_over_in_every_ascii_compatible_reading() {
+        let no_file = || Err(io::Error::other("no file: searched in memory"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("a needle\n".encode_utf16().flat_map(u16::to_le_bytes));
+        for choice in [
+            TextEncoding::Utf8,
+            TextEncoding::Auto,
+            TextEncoding::Bytes,
+            TextEncoding::Named(encoding_rs::WINDOWS_1252),
+            TextEncoding::Named(encoding_rs::UTF_16LE),
+        ] {
+            let mut searcher = searcher("needle", |r| r.options.encoding = choice);
+            // No needle: passed over, a NUL byte or not (nothing of it is shown either way), so
+            // never marked binary. (Decoded from UTF-16, NUL bytes are text.)
+            for bytes in [&b"hay\0stack\n"[..], b"haystack\n", b"\xEF\xBB\xBFhay\n"] {
+                let found = searcher.search_whole(bytes, no_file).unwrap();
+                assert_eq!(
+                    (found.matches, found.binary, found.bytes_read),
+                    (0, false, bytes.len() as u64),
+                    "{choice}: {bytes:?}"
+                );
+            }
+            // A needle beside a NUL byte: binary, skipped.
+            let found = searcher.search_whole(b"a needle\0\n", no_file).unwrap();
+            let utf16_chosen = choice == TextEncoding::Named(encoding_rs::UTF_16LE);
+            assert_eq!(
+                (found.matches, found.binary),
+                (0, !utf16_chosen),
+                "{choice}"
+            );
+            // A UTF-16 file (its byte-order mark decides, but with `-E none`) is not passed
+            // over: its needle is not the literal's bytes.
+            let found = searcher.search_whole(&utf16, no_file).unwrap();
+            let expected = if choice == TextEncoding::Bytes { 0 } else { 1 };
+            assert_eq!(found.matches, expected, "{choice}");
+        }
+    }
+
+    #[test]
     fn a_decoded_file_without_a_required_literal_is_not_decoded_and_finds_the_same() {
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語 needle です\n日本語のテキスト\n");
         let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("café naïve\n");
@@ -1735,6 +1879,42 @@ mod tests {
         }
     }
 
+    /// A batch read leaves out its read to see the end only for a file opened relative to a
+    /// handle on a disk file system, not through a link (this machine's temporary folder is on
+    /// ext4; where it is not, only the procfs half says anything).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_files_in_folders_of_disk_file_systems_end_at_a_short_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.txt");
+        let on_disk = {
+            let handle = DirHandle::open(dir.path()).unwrap();
+            short_read_ends(&handle.fd)
+        };
+        let slot = DirSlot::new(dir.path().to_path_buf());
+        let mut name = Vec::new();
+        // By its whole path until the folder's handle is opened, from its third file on.
+        for expected in [false, false, on_disk] {
+            let target = slot.open_target(&file, false, &mut name).unwrap();
+            assert_eq!(target.short_read_ends, expected);
+        }
+        assert!(
+            !slot
+                .open_target(&file, true, &mut name)
+                .unwrap()
+                .short_read_ends
+        );
+        let proc_slot = DirSlot::new("/proc/self".into());
+        for _ in 0..3 {
+            let target =
+                (proc_slot.open_target(Path::new("/proc/self/status"), false, &mut name)).unwrap();
+            assert!(
+                !target.short_read_ends,
+                "procfs gives a page or a record per read"
+            );
+        }
+    }
+
     #[test]
     fn files_opened_in_their_directory_match_files_opened_by_path() {
         let dir = tempfile::tempdir().unwrap();
@@ -1753,14 +1933,49 @@ mod tests {
         let mut by_dir = searcher("foo", |_| {});
         let mut by_path = searcher("foo", |_| {});
         for path in &expected {
-            let a = by_dir.search_in_dir(&slot, path).unwrap();
+            let a = by_dir.search_in_dir(&slot, path, &[]).unwrap();
             let b = by_path.search_path(path).unwrap();
             assert_eq!(occurrences(&a), occurrences(&b), "{}", path.display());
             assert_eq!((a.matches, a.bytes_read), (b.matches, b.bytes_read));
         }
         let missing = dir.path().join("gone.txt");
-        let err = by_dir.search_in_dir(&slot, &missing).unwrap_err();
+        let err = by_dir.search_in_dir(&slot, &missing, &[]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_file_read_on_after_its_start_is_searched_whole_unless_it_ends_where_the_start_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let slot = DirSlot::new(dir.path().to_path_buf());
+        let mut after = searcher("foo", |_| {});
+        let mut whole = searcher("foo", |_| {});
+        let text = |len: usize, tag: &str| {
+            let mut text = format!("{tag} foo\n").repeat(len / 6 + 1).into_bytes();
+            text.truncate(len);
+            text
+        };
+        // The start as read, and the file longer still: read on after it.
+        let path = dir.path().join("longer.txt");
+        for len in [4097, 200_000, WHOLE_FILE_LIMIT + 5000] {
+            let bytes = text(len, "a");
+            std::fs::write(&path, &bytes).unwrap();
+            let a = after.search_in_dir(&slot, &path, &bytes[..4096]).unwrap();
+            let b = whole.search_path(&path).unwrap();
+            assert_eq!(occurrences(&a), occurrences(&b), "{len} bytes");
+            assert_eq!((a.matches, a.bytes_read), (b.matches, b.bytes_read));
+        }
+        // The file changed since its start was read: it ends where the start ended, or before.
+        // Searched again from its first byte, it shows only its own text.
+        for len in [4096, 100] {
+            std::fs::write(&path, text(len, "b")).unwrap();
+            let a = after.search_in_dir(&slot, &path, &text(4096, "a")).unwrap();
+            let b = whole.search_path(&path).unwrap();
+            assert_eq!(occurrences(&a), occurrences(&b), "{len} bytes");
+            assert!(
+                a.lines.iter().all(|line| line.text.contains('b')),
+                "{len} bytes"
+            );
+        }
     }
 
     #[test]
