@@ -471,3 +471,49 @@ fn files_longer_than_a_slot_are_read_on_after_it_alike_on_both_paths() {
         );
     }
 }
+
+/// Files whose tails are not in memory: the ring's read, which does not wait for the disk,
+/// stops where the pages in memory end, and that is never taken for the file's end
+/// (crates/search/src/batch_read.rs). Every needle at a file's end is found, however much of
+/// each file was in memory.
+#[test]
+fn files_partly_in_memory_are_searched_to_their_end() {
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files: Vec<PathBuf> = (0..24)
+        .map(|i| root.join(format!("partly/f{i}.txt")))
+        .collect();
+    for (i, path) in files.iter().enumerate() {
+        let mut bytes = format!("line {i}\n").repeat(20_000 + 997 * i).into_bytes();
+        bytes.extend(format!("needle {i}\n").bytes());
+        write(path, bytes);
+    }
+    for round in 0..3 {
+        for (i, path) in files.iter().enumerate() {
+            let file = fs::File::open(path).unwrap();
+            file.sync_all().unwrap();
+            // Each file's pages from a different point on dropped from the page cache.
+            let from = (4096 * (i + round)) as i64;
+            // SAFETY: `file` is open; the call only advises the kernel.
+            let advised = unsafe {
+                libc::posix_fadvise(file.as_raw_fd(), from, 0, libc::POSIX_FADV_DONTNEED)
+            };
+            assert_eq!(advised, 0);
+        }
+        let output = trawl()
+            .args(["-c", "-j", "2"])
+            .arg(root)
+            .args(["txt", "needle"])
+            .output()
+            .expect("trawl runs");
+        let printed = printed(output);
+        assert_eq!(printed.code, Some(0), "round {round}: {:?}", printed.stderr);
+        assert_eq!(
+            printed.stdout.len(),
+            files.len(),
+            "round {round}: {:?}",
+            printed.stdout
+        );
+    }
+}

@@ -10,8 +10,11 @@
 //! the file's end — a regular file (as the walk saw it, not through a link) in a folder of a
 //! disk file system ([`Target::short_read_ends`]) — the second read is left out: three
 //! operations, not four (it was 4 % of the CPU of a rare literal in the Rust documentation).
-//! A FIFO put in such a file's place after the walk is refused by the first read, which does
-//! not wait. A file longer than its slot goes to the plain path with
+//! There the one thing that cuts a read short before the end is the read's refusal to wait
+//! for the disk, which stops where a page ends: a read of a whole number of pages goes to the
+//! plain path with its bytes, to be read on (tests/uring.rs evicts files' tails from the page
+//! cache to check it). A FIFO put in such a file's place after the walk is refused by the
+//! first read, which does not wait. A file longer than its slot goes to the plain path with
 //! the 128 KiB of its slot, which it does not read again (reading them
 //! twice cost the Rust documentation's search 17 % more copying: 702 of its files hold 46 % of
 //! its bytes). Any other outcome (an error, a file that grew between the reads, a procfs file
@@ -95,8 +98,9 @@ pub(crate) struct Target {
 pub(crate) enum Fetched<'b> {
     /// The file read whole: all its bytes.
     Whole(&'b [u8]),
-    /// The file's first bytes, a whole slot of them, and it goes on: to be read on after them on
-    /// the plain path.
+    /// The file's first bytes, a whole slot of them or the whole pages a read that would have
+    /// waited for the disk stopped after, and it may go on: to be read on after them on the plain
+    /// path.
     Start(&'b [u8]),
     /// To be searched on the plain path (see the module's documentation for when).
     Plain,
@@ -145,6 +149,8 @@ mod linux {
     /// of the Rust documentation's files, 1.6 % of a cargo registry's `.rs` files,
     /// scripts/bench-results.md); 16 slots of it are the buffer each search thread keeps.
     pub(super) const SLOT_BYTES: usize = 128 << 10;
+    /// Every page size is a multiple of this: where a read that would have waited stops.
+    const PAGE_MULTIPLE: usize = 4096;
     /// What the second read may read: any byte means the file goes on past the first read.
     const END_BYTES: usize = 64;
     /// Operations per file: open, read, read to the end, close.
@@ -215,8 +221,8 @@ mod linux {
     enum Outcome {
         /// Read whole: this many bytes.
         Whole(usize),
-        /// Its slot filled, and more after it.
-        Start,
+        /// This many of its first bytes, and maybe more after them.
+        Start(usize),
         Plain,
     }
 
@@ -229,16 +235,21 @@ mod linux {
             }
             let filled = read as usize == SLOT_BYTES;
             if self.short_read_ends {
-                // A full slot may be the whole file or its start: the plain path reads on.
-                return Some(if filled {
-                    Outcome::Start
+                // A full slot may be the whole file or its start, and a read that would have
+                // waited for the disk stops where a page ends (`filemap_read` copies whole
+                // folios, aligned to their size, from the file's first byte): the plain path
+                // reads on after either. A file that ends exactly there (8 of the docs' 48,625
+                // files) is then read again.
+                let maybe_cut = read > 0 && (read as usize).is_multiple_of(PAGE_MULTIPLE);
+                return Some(if filled || maybe_cut {
+                    Outcome::Start(read as usize)
                 } else {
                     Outcome::Whole(read as usize)
                 });
             }
             Some(match self.end? {
                 0 => Outcome::Whole(read as usize),
-                1.. if filled => Outcome::Start,
+                1.. if filled => Outcome::Start(SLOT_BYTES),
                 _ => Outcome::Plain,
             })
         }
@@ -489,8 +500,8 @@ mod linux {
                         Outcome::Whole(len) => {
                             each(file, Fetched::Whole(slots[slot].read_from(0, len)))
                         }
-                        Outcome::Start => {
-                            each(file, Fetched::Start(slots[slot].read_from(0, SLOT_BYTES)))
+                        Outcome::Start(len) => {
+                            each(file, Fetched::Start(slots[slot].read_from(0, len)))
                         }
                         Outcome::Plain => each(file, Fetched::Plain),
                     }
@@ -593,6 +604,75 @@ mod tests {
         let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: a NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    }
+
+    /// Drops the pages of `path` from byte `from` on from the page cache (written to disk first,
+    /// so that they can be dropped), and returns how many of its first bytes are still in
+    /// memory, in whole pages, as `mincore` sees them (which reads nothing in).
+    pub(super) fn evict_after(path: &Path, from: i64) -> usize {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).unwrap();
+        file.sync_all().unwrap();
+        let len = file.metadata().unwrap().len() as usize;
+        // SAFETY: `file` is open; the call only advises the kernel.
+        let advised =
+            unsafe { libc::posix_fadvise(file.as_raw_fd(), from, 0, libc::POSIX_FADV_DONTNEED) };
+        assert_eq!(advised, 0, "posix_fadvise");
+        // SAFETY: a shared read-only mapping of the open file, only passed to `mincore` and
+        // unmapped before it is dropped.
+        unsafe {
+            let map = libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_SHARED,
+                file.as_raw_fd(),
+                0,
+            );
+            assert_ne!(map, libc::MAP_FAILED, "mmap");
+            let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+            let mut resident = vec![0u8; len.div_ceil(page)];
+            assert_eq!(libc::mincore(map, len, resident.as_mut_ptr()), 0, "mincore");
+            libc::munmap(map, len);
+            let pages = resident.iter().take_while(|&&r| r & 1 == 1).count();
+            (pages * page).min(len)
+        }
+    }
+
+    #[test]
+    fn a_read_cut_short_by_pages_not_in_memory_is_never_taken_for_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tail-evicted.txt");
+        let content: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let mut cut = 0;
+        for short_read_ends in [false, true] {
+            let in_memory = evict_after(&path, 16384);
+            cut += usize::from(in_memory < content.len());
+            // The ring's read stops before the pages that are not in memory (and starts
+            // reading them in), or is refused.
+            let fetched = fetch(vec![path.clone()], short_read_ends);
+            match &fetched[0].1 {
+                Got::Whole(bytes) => {
+                    assert_eq!(bytes.len(), content.len(), "taken for the whole file");
+                    assert!(
+                        in_memory == content.len(),
+                        "{in_memory} bytes were in memory"
+                    );
+                }
+                Got::Start(bytes) => {
+                    assert!(short_read_ends, "only where a short read may be the end");
+                    assert_eq!(bytes.len() % 4096, 0);
+                    assert!(bytes.len() < content.len() && content.starts_with(bytes));
+                }
+                Got::Plain => {}
+            }
+        }
+        // Where the file system keeps nothing in memory (tmpfs refuses every such read) or
+        // cannot drop the pages, there is nothing to check.
+        if cut == 0 {
+            eprintln!("the page cache kept the whole file: nothing was cut");
+        }
     }
 
     #[test]
