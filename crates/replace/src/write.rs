@@ -472,8 +472,16 @@ fn commit_batch(
         } = prepared;
         match temp.persist(&real) {
             Ok(new) => {
-                // Only fails once the closing threads are gone, and then it drops it here.
-                let _ = release.send(source);
+                // Kept by a link, the original's text stays referenced: closing it frees
+                // nothing and costs nothing here, where sending it to a closing thread wakes
+                // one (10,000 files: 58,000 `sched_yield` and 30,000 `futex` calls). A copied
+                // original's close may free its blocks: on a closing thread. Sending only
+                // fails once the closing threads are gone, and then it drops it here.
+                if kept_link.is_some() {
+                    drop(source);
+                } else {
+                    let _ = release.send(source);
+                }
                 progress.files_written.fetch_add(1, Ordering::Relaxed);
                 progress
                     .replacements
