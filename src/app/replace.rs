@@ -539,6 +539,19 @@ impl ReplaceUi {
         self.journal_job.is_some()
     }
 
+    /// Whether an undo runs.
+    pub(crate) fn is_undoing(&self) -> bool {
+        matches!(self.journal_job, Some(JournalJob::Undo(_)))
+    }
+
+    /// Whether the journal holds a replace not undone yet, once its list has been read (it is
+    /// read when the Replace field first shows, and again after each replace and undo made
+    /// here); `None` until then, or when it could not be read.
+    pub(crate) fn has_undo(&self) -> Option<bool> {
+        let history = self.history.as_ref()?.as_ref().ok()?;
+        Some(history.iter().any(|record| !record.undone))
+    }
+
     /// Puts the journal in `dir` instead of the user's data folder.
     pub(crate) fn set_journal_dir(&mut self, dir: PathBuf) {
         self.journal_dir = Some(dir);
@@ -704,11 +717,17 @@ impl ReplaceUi {
             }
             None => {}
         }
+        // Undo says whether there is anything to undo once the field shows: the journal's
+        // list is read once then, on a job.
+        if self.open && self.history.is_none() && self.journal_job.is_none() {
+            self.read_history(ctx);
+        }
     }
 
-    /// Undoes replace `id` (the last one not undone: `None`) on a job.
+    /// Undoes replace `id` (the last one not undone: `None`) on a job. A reading of the
+    /// history still under way is dropped (the list is read again after the undo).
     pub(crate) fn undo(&mut self, ctx: &egui::Context, id: Option<String>) {
-        if self.journal_job.is_some() || self.running.is_some() {
+        if self.is_undoing() || self.running.is_some() {
             return;
         }
         let journal = match self.journal() {

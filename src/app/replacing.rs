@@ -145,7 +145,7 @@ impl TrawlApp {
                 self.replace.outcome.as_ref(),
                 self.replace.undo_report.as_ref(),
                 self.shown.model.as_ref().map(|m| m.id()),
-                self.replace.is_busy_with_journal(),
+                self.replace.is_undoing(),
             );
             report_rect = rect;
             actions.extend(report);
@@ -155,7 +155,7 @@ impl TrawlApp {
             let (rect, history) = history_window(
                 ctx,
                 self.replace.history.as_ref(),
-                self.replace.is_busy_with_journal() || self.replace.is_writing(),
+                self.replace.is_undoing() || self.replace.is_writing(),
             );
             history_rect = rect;
             actions.extend(history);

@@ -336,6 +336,42 @@ fn checkboxes_change_the_count_and_exactly_what_is_written_and_undo_restores_it(
     harness.get_by_label(&format!("{}: restored", a.display()));
 }
 
+/// Whether the bar's Undo can be pressed, once the journal's list (read on a job when the
+/// Replace field shows, and again after each replace and undo) is in.
+fn undo_enabled(harness: &mut Harness<'_, TrawlApp>) -> bool {
+    wait_until(harness, "the journal's list", |h| {
+        !h.state().is_busy_with_replace()
+    });
+    !harness.get_by_label("Undo").accesskit_node().is_disabled()
+}
+
+#[test]
+fn undo_is_offered_only_while_the_journal_holds_a_replace_not_undone() {
+    let dir = tree();
+    let (journal, mut harness) = replacing(dir.path(), "foo", false, "bar");
+    // A new journal: nothing to undo, and the button says so.
+    assert!(!undo_enabled(&mut harness));
+    harness.get_by_label("Undo").hover();
+    harness.run_steps(60);
+    harness.get_by_label_contains("No replace left to undo");
+
+    replace_confirmed(
+        &mut harness,
+        "Replace 4 matches in 2 files",
+        "Replace 4 matches in 2 files with \"bar\"",
+    );
+    assert!(undo_enabled(&mut harness));
+    // A window opened later over the same journal offers it too.
+    let mut restarted = crate::common::harness(app(dir.path(), "foo", false, journal.path()));
+    search(&mut restarted);
+    replace_with(&mut restarted, "baz");
+    assert!(undo_enabled(&mut restarted));
+
+    undone(&mut harness, "Undo");
+    assert_eq!(read(&dir.path().join("a.rs")), A);
+    assert!(!undo_enabled(&mut harness));
+}
+
 #[test]
 fn with_a_filter_only_the_checked_matches_it_shows_are_counted_and_written() {
     let dir = tree();

@@ -114,14 +114,21 @@ pub(crate) fn replace_row(ui: &mut Ui, row: ReplaceRow<'_>) -> Vec<ReplaceAction
         if button.clicked() {
             actions.push(ReplaceAction::Ask);
         }
-        if ui
+        let has_undo = replace.has_undo();
+        let undo = ui
             .add_enabled(
-                !writing && !replace.is_busy_with_journal(),
+                !writing && !replace.is_undoing() && has_undo != Some(false),
                 Button::new("Undo"),
             )
             .on_hover_text("Restore the files of the last replace not undone yet")
-            .clicked()
-        {
+            .on_disabled_hover_text(if writing {
+                "A replace is being written"
+            } else if replace.is_undoing() {
+                "An undo is running"
+            } else {
+                "No replace left to undo (Undo history reads the journal again)"
+            });
+        if undo.clicked() {
             actions.push(ReplaceAction::Undo(None));
         }
         if ui
