@@ -282,7 +282,9 @@ struct FoundFile {
     path: PathBuf,
     /// The directory it is in (none for a root given as a file).
     dir: Option<Arc<DirSlot>>,
-    /// Reached through a symbolic link (`-L`): the file may be on another file system.
+    /// Reached through a symbolic link (`-L`): the file may be on another file system (read
+    /// only by a batch read, `crate::batch_read`).
+    #[cfg(target_os = "linux")]
     via_link: bool,
 }
 
@@ -342,6 +344,7 @@ fn run<F: Send>(
                             None
                         };
                         let file = FoundFile {
+                            #[cfg(target_os = "linux")]
                             via_link: entry.path_is_symlink(),
                             path: entry.into_path(),
                             dir,
