@@ -617,48 +617,13 @@ impl FileSearcher {
         })
     }
 
-    /// Searches bytes already in memory as if they were a file read whole (the same binary,
-    /// byte-order-mark and encoding rules), for a caller that holds them already: tests, the
-    /// fuzz target.
+    /// Searches bytes already in memory as if they were a file read whole, by the very code a
+    /// file read whole goes through ([`search_whole`](Self::search_whole)), for a caller that
+    /// holds them already: tests, the fuzz target.
     pub fn search_bytes(&mut self, bytes: &[u8]) -> io::Result<FileMatches> {
-        self.stopped = None;
-        let reading = encoding::reading(bytes, true, self.encoding, self.skip_binary);
-        let mut sink = LineCollector::new(
-            &self.matcher,
-            &self.cancel,
-            self.max_columns,
-            self.multiline,
-            self.byte_offsets,
-        );
-        let decoded_from = match reading {
-            Reading::Binary | Reading::Detect => {
-                return Ok(FileMatches::binary(bytes.len() as u64));
-            }
-            Reading::Bytes { bom, .. } => {
-                sink.offset_shift = bom;
-                let text = bytes.get(bom as usize..).unwrap_or_default();
-                self.plain_searcher
-                    .search_slice(&self.matcher, text, &mut sink)?;
-                None
-            }
-            Reading::Decoded(encoding) if self.cannot_match(encoding, bytes) => Some(encoding),
-            Reading::Decoded(encoding) => {
-                search_decoded_whole(
-                    encoding,
-                    bytes,
-                    &mut self.decoded,
-                    self.skip_binary,
-                    &mut self.plain_searcher,
-                    &self.matcher,
-                    &mut sink,
-                )?;
-                Some(encoding)
-            }
-        };
-        self.check_cancel()?;
-        let mut found = sink.into_matches(bytes.len() as u64);
-        found.encoding = decoded_from.filter(|_| !found.binary);
-        Ok(found)
+        self.search_whole(bytes, || {
+            Err(io::Error::other("bytes in memory have no modified time"))
+        })
     }
 
     /// Searches bytes in memory as a large file is searched, in segments of `segment` bytes, on
@@ -1568,13 +1533,16 @@ mod tests {
                 let found = decoding.search_bytes(bytes).unwrap();
                 assert_eq!(occurrences(&fast_found), occurrences(&found));
                 assert_eq!(
-                    (
-                        fast_found.bytes_read,
-                        fast_found.binary,
-                        fast_found.encoding
-                    ),
-                    (found.bytes_read, found.binary, found.encoding)
+                    (fast_found.bytes_read, fast_found.binary),
+                    (found.bytes_read, found.binary)
                 );
+                // A file with a match is decoded alike; one passed over was never decoded (nor
+                // its encoding detected), and a file without a match is shown nowhere.
+                if found.matches > 0 {
+                    assert_eq!(fast_found.encoding, found.encoding);
+                } else {
+                    assert_eq!(fast_found.encoding, None);
+                }
             }
             // The file without the literal was passed over: nothing was decoded since the
             // Shift_JIS one (the searcher keeps its decoded text).
