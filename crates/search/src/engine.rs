@@ -260,20 +260,85 @@ const BATCH: usize = 16;
 /// on to the next folder: a search thread waiting for files is woken once per folder, not once
 /// per file.
 struct Batch {
-    queue: Sender<Vec<FoundFile>>,
-    files: Vec<FoundFile>,
+    queue: Sender<WalkBatch>,
+    /// Batches the search threads are done with, to be filled again.
+    recycled: Receiver<WalkBatch>,
+    files: WalkBatch,
 }
 
 impl Batch {
     /// Sends what was collected; false when nobody takes files any more.
     fn flush(&mut self) -> bool {
-        self.files.is_empty() || self.queue.send(std::mem::take(&mut self.files)).is_ok()
+        if self.files.files.is_empty() {
+            return true;
+        }
+        let next = self.recycled.try_recv().unwrap_or_default();
+        self.queue
+            .send(std::mem::replace(&mut self.files, next))
+            .is_ok()
     }
 }
 
 impl Drop for Batch {
     fn drop(&mut self) {
         self.flush();
+    }
+}
+
+/// Files as a walker thread hands them over: their paths copied into one buffer, so that the
+/// walk's own `PathBuf`s are freed on the walker thread that made them, and the buffers go back
+/// to the walk to be filled again ([`Batch::recycled`]). With glibc's malloc, memory made on one
+/// thread and freed on another takes the lock of the maker's arena: one path per file freed on
+/// a search thread cost the cargo registry's search 4–5 % of its wall time in lock waits
+/// (scripts/bench-results.md, "Memory freed where it was made").
+#[derive(Default)]
+struct WalkBatch {
+    /// Every file's path (`OsStr::as_encoded_bytes`), one after another.
+    paths: Vec<u8>,
+    files: Vec<WalkedFile>,
+}
+
+/// A file of a [`WalkBatch`].
+struct WalkedFile {
+    /// Where its path ends in [`WalkBatch::paths`] (it starts where the one before ends).
+    end: usize,
+    dir: Option<Arc<DirSlot>>,
+    #[cfg(target_os = "linux")]
+    via_link: bool,
+}
+
+impl WalkBatch {
+    fn push(&mut self, path: &std::path::Path, dir: Option<Arc<DirSlot>>, via_link: bool) {
+        self.paths
+            .extend_from_slice(path.as_os_str().as_encoded_bytes());
+        #[cfg(not(target_os = "linux"))]
+        let _ = via_link;
+        self.files.push(WalkedFile {
+            end: self.paths.len(),
+            dir,
+            #[cfg(target_os = "linux")]
+            via_link,
+        });
+    }
+
+    /// Moves the files to `found`, each with a path allocated on this (the search) thread,
+    /// and leaves the batch empty, its buffers kept.
+    fn drain_into(&mut self, found: &mut Vec<FoundFile>) {
+        let mut start = 0;
+        for file in self.files.drain(..) {
+            let bytes = &self.paths[start..file.end];
+            start = file.end;
+            // SAFETY: `bytes` are exactly what `as_encoded_bytes` gave for one whole `OsStr` in
+            // `push`, in this process.
+            let path = unsafe { std::ffi::OsStr::from_encoded_bytes_unchecked(bytes) };
+            found.push(FoundFile {
+                path: PathBuf::from(path),
+                dir: file.dir,
+                #[cfg(target_os = "linux")]
+                via_link: file.via_link,
+            });
+        }
+        self.paths.clear();
     }
 }
 
@@ -299,7 +364,8 @@ fn run<F: Send>(
     matcher: RegexMatcher,
     started: Instant,
 ) {
-    let (files_tx, files) = crossbeam_channel::unbounded::<Vec<FoundFile>>();
+    let (files_tx, files) = crossbeam_channel::unbounded::<WalkBatch>();
+    let (recycle_tx, recycled) = crossbeam_channel::bounded::<WalkBatch>(RECYCLED_BATCHES);
     let (split_tx, splits) = crossbeam_channel::unbounded::<SharedWork>();
     let matcher = &matcher;
     let threads = pool.current_num_threads();
@@ -308,7 +374,10 @@ fn run<F: Send>(
         // the walk: cheaper per file than a par_bridge over the channel. A large file's
         // segments come first: its result goes out sooner and its memory is freed sooner.
         for _ in 0..threads {
-            let files = files.clone();
+            let files = Walked {
+                batches: files.clone(),
+                recycle: recycle_tx.clone(),
+            };
             let splits = splits.clone();
             let helpers = (threads > 1).then(|| Helpers {
                 queue: split_tx.clone(),
@@ -324,10 +393,12 @@ fn run<F: Send>(
             });
         }
         drop(split_tx);
+        drop(recycle_tx);
         walk.run(|| {
             let mut batch = Batch {
                 queue: files_tx.clone(),
-                files: Vec::new(),
+                recycled: recycled.clone(),
+                files: WalkBatch::default(),
             };
             let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
             Box::new(move |entry| {
@@ -343,14 +414,8 @@ fn run<F: Send>(
                         } else {
                             None
                         };
-                        let file = FoundFile {
-                            #[cfg(target_os = "linux")]
-                            via_link: entry.path_is_symlink(),
-                            path: entry.into_path(),
-                            dir,
-                        };
-                        batch.files.push(file);
-                        if batch.files.len() == BATCH && !batch.flush() {
+                        batch.files.push(entry.path(), dir, entry.path_is_symlink());
+                        if batch.files.files.len() == BATCH && !batch.flush() {
                             return WalkState::Quit;
                         }
                     }
@@ -393,7 +458,7 @@ fn search_files<F>(
     shared: &Shared<F>,
     searcher: &mut FileSearcher,
     reader: &mut Option<BatchReader<FoundFile>>,
-    files: &Receiver<Vec<FoundFile>>,
+    files: &Walked,
     splits: &Receiver<SharedWork>,
 ) {
     loop {
@@ -403,7 +468,7 @@ fn search_files<F>(
                 // Nobody can share a file any more (a single thread): files only.
                 Err(_) => break,
             },
-            recv(files) -> batch => match batch {
+            recv(files.batches) -> batch => match batch {
                 Ok(batch) => {
                     let batch = gather(batch, files, reader.is_some());
                     search_batch(shared, searcher, reader, batch);
@@ -412,7 +477,7 @@ fn search_files<F>(
             },
         }
     }
-    while let Ok(batch) = files.recv() {
+    while let Ok(batch) = files.batches.recv() {
         let batch = gather(batch, files, reader.is_some());
         search_batch(shared, searcher, reader, batch);
     }
@@ -422,22 +487,37 @@ fn search_files<F>(
     }
 }
 
-/// Adds the batches already waiting to `batch`, while it holds fewer than [`BATCH`] files and
-/// the thread reads through a ring: in a tree of small folders (a cargo registry's five files
-/// each) the ring then reads the files of several folders in one submission, where a folder's
-/// files alone are too few to gain from it. Nothing is waited for.
-fn gather(
-    mut batch: Vec<FoundFile>,
-    files: &Receiver<Vec<FoundFile>>,
-    batched_reads: bool,
-) -> Vec<FoundFile> {
-    while batched_reads && batch.len() < BATCH {
-        match files.try_recv() {
-            Ok(more) => batch.extend(more),
+/// How many emptied [`WalkBatch`]es wait to be filled again; past that they are freed.
+const RECYCLED_BATCHES: usize = 64;
+
+/// What a search thread takes the walk's files from, and gives the emptied batches back to.
+struct Walked {
+    batches: Receiver<WalkBatch>,
+    recycle: Sender<WalkBatch>,
+}
+
+impl Walked {
+    /// The batch's files, and the batch back to the walk.
+    fn take(&self, mut batch: WalkBatch, found: &mut Vec<FoundFile>) {
+        batch.drain_into(found);
+        let _ = self.recycle.try_send(batch);
+    }
+}
+
+/// The files of `batch`, with those of the batches already waiting while they are fewer than
+/// [`BATCH`] and the thread reads through a ring: in a tree of small folders (a cargo
+/// registry's five files each) the ring then reads the files of several folders in one
+/// submission, where a folder's files alone are too few to gain from it. Nothing is waited for.
+fn gather(batch: WalkBatch, files: &Walked, batched_reads: bool) -> Vec<FoundFile> {
+    let mut found = Vec::with_capacity(BATCH);
+    files.take(batch, &mut found);
+    while batched_reads && found.len() < BATCH {
+        match files.batches.try_recv() {
+            Ok(more) => files.take(more, &mut found),
             Err(_) => break,
         }
     }
-    batch
+    found
 }
 
 /// Takes part in work another search thread shares.
