@@ -13,6 +13,10 @@
 //! - `copies.bin`: the bytes before the replace of every written file that could not be kept
 //!   so (on another file system than the journal), one after another (an entry says where its
 //!   file's copy starts; its length is the file's size before);
+//! - `size`: the bytes the record takes, written when its replace ends, so that the pruning
+//!   after every replace reads one number per record instead of measuring up to 50 records
+//!   file by file (10,000 `statx` for a replace of 10,000 files); a record without it (its
+//!   run was killed) is measured;
 //! - `undone.json`: present once the replace was undone;
 //! - `temps-TOKEN`: while a replace or an undo of it runs, the folders it creates temporary
 //!   files in (`temps.rs`; a dead run's are swept by the next replace or undo).
@@ -396,7 +400,7 @@ impl Journal {
         let mut total = 0u64;
         for (kept, id) in ids.iter().enumerate() {
             let dir = self.dir.join(id.to_string());
-            total += folder_size(&dir);
+            total += record_size(&dir);
             if kept > 0 && (kept >= keep_replaces || total > keep_bytes) {
                 let _ = fs::remove_dir_all(&dir);
             }
@@ -433,9 +437,12 @@ impl Recording {
         self.temps.temp_in(folder)
     }
 
-    /// The replace is over; its temporary files are renamed or removed.
+    /// The replace is over; its temporary files are renamed or removed, and the record says
+    /// its size (not flushed: a record that lost it is measured instead).
     pub(crate) fn finish(self) {
         self.temps.finish();
+        let size = folder_size(&self.dir);
+        let _ = fs::write(self.dir.join(SIZE_FILE), size.to_string());
     }
 
     /// The replace is over and wrote no file: its record goes, so that neither `--undo-list`
@@ -757,6 +764,18 @@ pub(crate) fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// Where a finished record keeps its size (see the module's documentation).
+const SIZE_FILE: &str = "size";
+
+/// The bytes the record in `dir` takes: as it says, else measured. (An undo copies the
+/// originals back and leaves them in the record: its size does not change.)
+fn record_size(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(SIZE_FILE))
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or_else(|| folder_size(dir))
+}
+
 /// The bytes a replace's record takes: its files and its kept originals.
 fn folder_size(dir: &Path) -> u64 {
     fs::read_dir(dir)
@@ -844,6 +863,35 @@ mod tests {
         record(&journal, 10_000);
         journal.prune_to(50, 2 * one + one / 2);
         assert_eq!(ids(&journal), ["7"]);
+    }
+
+    #[test]
+    fn pruning_reads_the_size_a_finished_record_says_and_measures_one_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..3 {
+            record(&journal, 100);
+        }
+        let said = |id: &str| fs::read_to_string(dir.path().join(id).join(SIZE_FILE)).unwrap();
+        // Measured when the replace ended: everything but the number itself.
+        let measured = folder_size(&dir.path().join("1")) - said("1").len() as u64;
+        assert_eq!(said("1"), measured.to_string());
+        // Record 2 says it is huge: pruning believes it (record 3, the newest, always stays).
+        fs::write(
+            dir.path().join("2").join(SIZE_FILE),
+            (1u64 << 40).to_string(),
+        )
+        .unwrap();
+        journal.prune_to(50, 1 << 30);
+        assert_eq!(ids(&journal), ["3"]);
+        // A record without its size (its run was killed) is measured instead.
+        record(&journal, 100);
+        fs::remove_file(dir.path().join("3").join(SIZE_FILE)).unwrap();
+        journal.prune_to(50, 1 << 30);
+        assert_eq!(ids(&journal), ["4", "3"]);
+        let one = folder_size(&dir.path().join("3"));
+        journal.prune_to(50, one + one / 2);
+        assert_eq!(ids(&journal), ["4"], "record 3 measured at {one} bytes");
     }
 
     /// docs/CONTRACT.md: the last 50 replaces, fewer when together they take more than 1 GiB.
