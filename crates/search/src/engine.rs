@@ -269,7 +269,7 @@ struct Batch {
 impl Batch {
     /// Sends what was collected; false when nobody takes files any more.
     fn flush(&mut self) -> bool {
-        if self.files.files.is_empty() {
+        if self.files.is_empty() {
             return true;
         }
         let next = self.recycled.try_recv().unwrap_or_default();
@@ -308,6 +308,14 @@ struct WalkedFile {
 }
 
 impl WalkBatch {
+    fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     fn push(&mut self, path: &std::path::Path, dir: Option<Arc<DirSlot>>, via_link: bool) {
         self.paths
             .extend_from_slice(path.as_os_str().as_encoded_bytes());
@@ -415,7 +423,7 @@ fn run<F: Send>(
                             None
                         };
                         batch.files.push(entry.path(), dir, entry.path_is_symlink());
-                        if batch.files.files.len() == BATCH && !batch.flush() {
+                        if batch.files.len() == BATCH && !batch.flush() {
                             return WalkState::Quit;
                         }
                     }

@@ -566,17 +566,11 @@ impl FileSearcher {
         let Some(required) = self.required.as_ref() else {
             return false;
         };
-        let ascii_compatible = |encoding: &'static crate::Encoding| encoding.is_ascii_compatible();
         let searched_ascii_compatible = match self.encoding {
             // No byte-order mark decides: the bytes as they are.
             TextEncoding::Bytes => true,
-            choice => {
-                crate::Encoding::for_bom(bytes).is_none_or(|(bom, _)| ascii_compatible(bom))
-                    && match choice {
-                        TextEncoding::Named(encoding) => ascii_compatible(encoding),
-                        _ => true,
-                    }
-            }
+            TextEncoding::Named(encoding) if !encoding.is_ascii_compatible() => false,
+            _ => crate::Encoding::for_bom(bytes).is_none_or(|(bom, _)| bom.is_ascii_compatible()),
         };
         searched_ascii_compatible && required.absent_from(bytes)
     }
@@ -979,7 +973,7 @@ impl DirSlot {
         let in_dir = (self.handle_for(path)).map(|(dir, file_name)| {
             let target = crate::batch_read::Target {
                 dir: dir.fd.as_raw_fd(),
-                short_read_ends: dir.short_read_ends && !via_link,
+                short_read_ends: dir.short_read_ends() && !via_link,
             };
             (target, file_name)
         });
@@ -1002,9 +996,18 @@ impl DirSlot {
 #[derive(Debug)]
 struct DirHandle {
     fd: std::os::fd::OwnedFd,
-    /// Its file system is one of [`SHORT_READ_ENDS`] (Linux; `fstatfs`).
+    /// Its file system is one of [`SHORT_READ_ENDS`] (Linux; `fstatfs`), asked the first time
+    /// a batch read opens a file in it: the plain path never needs to know.
     #[cfg(target_os = "linux")]
-    short_read_ends: bool,
+    short_read_ends: std::sync::OnceLock<bool>,
+}
+
+#[cfg(target_os = "linux")]
+impl DirHandle {
+    /// Whether a short read of a regular file in this folder is the file's end.
+    fn short_read_ends(&self) -> bool {
+        *(self.short_read_ends).get_or_init(|| on_short_read_fs(&self.fd))
+    }
 }
 
 /// File systems on which a read of a regular file returns fewer bytes than asked for only at
@@ -1023,7 +1026,7 @@ const SHORT_READ_ENDS: [u32; 4] = [
 
 /// Whether the file system of the open `fd` is one of [`SHORT_READ_ENDS`].
 #[cfg(target_os = "linux")]
-fn short_read_ends(fd: &std::os::fd::OwnedFd) -> bool {
+fn on_short_read_fs(fd: &std::os::fd::OwnedFd) -> bool {
     use std::os::fd::AsRawFd;
     let mut stat = std::mem::MaybeUninit::<libc::statfs>::uninit();
     // SAFETY: `fd` is open, and `stat` is written by the call before it is read.
@@ -1054,14 +1057,11 @@ impl DirHandle {
             .custom_flags(flags)
             .open(path)
         {
-            Ok(dir) => {
-                let fd = dir.into();
-                Some(DirHandle {
-                    #[cfg(target_os = "linux")]
-                    short_read_ends: short_read_ends(&fd),
-                    fd,
-                })
-            }
+            Ok(dir) => Some(DirHandle {
+                fd: dir.into(),
+                #[cfg(target_os = "linux")]
+                short_read_ends: std::sync::OnceLock::new(),
+            }),
             Err(_) => {
                 OPEN_DIRS.fetch_sub(1, Ordering::Relaxed);
                 None
@@ -1857,7 +1857,7 @@ mod tests {
         let file = dir.path().join("f.txt");
         let on_disk = {
             let handle = DirHandle::open(dir.path()).unwrap();
-            short_read_ends(&handle.fd)
+            on_short_read_fs(&handle.fd)
         };
         let slot = DirSlot::new(dir.path().to_path_buf());
         let mut name = Vec::new();
