@@ -106,6 +106,7 @@ pub fn write_each<P: Borrow<FilePlan>>(
         });
         let (mut skipped, cancelled) = prepared?;
         let committed = committed?;
+        let kept_bytes = committed.kept_bytes;
         let mut report = WriteReport {
             id: Some(recording.id().to_string()),
             written: committed.written,
@@ -121,7 +122,7 @@ pub fn write_each<P: Borrow<FilePlan>>(
             recording.discard();
             report.id = None;
         } else {
-            recording.finish();
+            recording.finish(kept_bytes);
         }
         journal.prune();
         Ok(report)
@@ -323,6 +324,8 @@ impl Handoff {
 struct Committed {
     written: Vec<WrittenFile>,
     skipped: Vec<Skip>,
+    /// What the originals kept by a link take (see [`Recording::finish`]).
+    kept_bytes: u64,
 }
 
 /// The committing thread: flushes, records and renames each batch the preparing thread
@@ -478,6 +481,7 @@ fn commit_batch(
                 // original's close may free its blocks: on a closing thread. Sending only
                 // fails once the closing threads are gone, and then it drops it here.
                 if kept_link.is_some() {
+                    committed.kept_bytes += entry.before.size;
                     drop(source);
                 } else {
                     let _ = release.send(source);
@@ -1330,6 +1334,11 @@ mod tests {
             .unwrap()
             .count();
         assert_eq!(kept, 4);
+        // The size the record says counts the four kept originals, not the dropped one's.
+        let record = journal_dir.path().join(id);
+        let said = fs::read_to_string(record.join(crate::journal::SIZE_FILE)).unwrap();
+        let measured = crate::journal::folder_size(&record) - said.len() as u64;
+        assert_eq!(said, measured.to_string());
     }
 
     /// Files left alone are reported in plan order (the two threads' lists are merged by
