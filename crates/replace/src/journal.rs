@@ -136,6 +136,7 @@ pub(crate) struct Recording {
     temps: TempLedger,
     /// Originals are kept by a link until a link fails (another file system): then copied.
     linking: bool,
+    #[cfg(unix)]
     kept_dir_made: bool,
 }
 
@@ -168,7 +169,9 @@ fn link_open_file(source: &File, link: &Path) -> io::Result<()> {
 
 /// How [`Recording::keep_by_link`] kept an original.
 pub(crate) enum Kept {
-    /// By this new link, to remove should the file not be renamed after all.
+    /// By this new link, to remove should the file not be renamed after all. (Only Unix
+    /// links an original.)
+    #[cfg_attr(not(unix), allow(dead_code))]
     Linked(PathBuf),
     /// Not: the caller copies it.
     NotKept,
@@ -271,6 +274,7 @@ impl Journal {
             copies_len: 0,
             temps,
             linking: cfg!(unix),
+            #[cfg(unix)]
             kept_dir_made: false,
         })
     }
@@ -576,6 +580,7 @@ impl EntryLog {
     }
 
     /// The file of entries (its file system is flushed with the new files').
+    #[cfg(target_os = "linux")]
     pub(crate) fn entries_file(&self) -> &File {
         &self.entries
     }

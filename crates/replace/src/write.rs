@@ -557,6 +557,9 @@ fn record_and_flush(
 ) -> Result<Vec<(usize, Prepared)>, NotRecorded> {
     #[allow(unused_mut)]
     let mut recorded = false;
+    // Elsewhere each folder is flushed once all renames are made (`Renamed::make_durable`).
+    #[cfg(not(target_os = "linux"))]
+    let _ = renamed;
     #[cfg(target_os = "linux")]
     if let Some(devices) = devices_of(&ready, log) {
         if let Err(err) = log.append(entries(&ready)) {
