@@ -6,6 +6,9 @@ the median user and system time of each.
 
     scripts/bench-replace-ab.py 10 WORK target/trawl-before target/release/trawl
 
+With FLOOR set to benches/floor's binary, each round also runs its `--mode replace`: the least
+an atomic replace that keeps the original for undo does to each file.
+
 On a shared machine whose speed drifts within a minute, alternating the commands compares them
 under the same conditions, where hyperfine runs one command's runs, then the next's.
 
@@ -60,6 +63,13 @@ commands = [
     ("cp -r", f"cp -r '{tree}' '{copy}'"),
     ("cp -r then sync", f"cp -r '{tree}' '{copy}' && sync"),
 ] + [(t, f"'{t}' '{tree}' txt needle -r pin --write > /dev/null") for t in trawls]
+# FLOOR=<benches/floor's binary>: the least an atomic replace kept for undo does to each file
+# (its `--mode replace`), on the same 2 threads.
+if os.environ.get("FLOOR"):
+    floor = os.environ["FLOOR"]
+    commands.append(
+        ("replace floor", f"'{floor}' --mode replace -j 2 --journal '{journal}' '{tree}' txt > /dev/null")
+    )
 walls = {n: [] for n, _ in commands}
 users = {n: [] for n, _ in commands}
 systems = {n: [] for n, _ in commands}

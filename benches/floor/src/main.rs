@@ -13,6 +13,13 @@
 //!   own io_uring as linked open → read → close requests on direct descriptors, one system call
 //!   per batch; a file longer than its slot's buffer is read on with `pread`.
 //!
+//! - `replace`: not a search but the least an atomic replace that can be undone must do to
+//!   each file (scripts/bench-replace-ab.py times it beside trawl's): read it, create a new
+//!   file beside it and write the bytes, keep the original by a hard link in a journal folder
+//!   (`--journal DIR`), rename the new file over the original. No hashing, no flush, no
+//!   check: below what trawl's writer does, so a ratio to `cp -r` that this cannot reach,
+//!   trawl cannot either.
+//!
 //! Not part of trawl: `cargo run --release --manifest-path benches/floor/Cargo.toml -- [--mode M]
 //! [-j N] DIR EXT` prints one line, `MODE: FILES files, BYTES bytes, MS ms`; scripts/bench.sh
 //! times it with hyperfine beside trawl and ripgrep.
@@ -49,6 +56,7 @@ enum Mode {
     Std,
     #[cfg(target_os = "linux")]
     Uring,
+    Replace,
 }
 
 struct Args {
@@ -56,12 +64,14 @@ struct Args {
     threads: usize,
     root: PathBuf,
     extension: String,
+    journal: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut mode = Mode::Std;
     let mut threads = 2;
     let mut positional = Vec::new();
+    let mut journal = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -71,9 +81,15 @@ fn parse_args() -> Result<Args, String> {
                     Some("std") => Mode::Std,
                     #[cfg(target_os = "linux")]
                     Some("uring") => Mode::Uring,
-                    other => return Err(format!("unknown mode {other:?}: walk, std or uring")),
+                    Some("replace") => Mode::Replace,
+                    other => {
+                        return Err(format!(
+                            "unknown mode {other:?}: walk, std, uring or replace"
+                        ));
+                    }
                 }
             }
+            "--journal" => journal = args.next().map(PathBuf::from),
             "-j" | "--threads" => {
                 threads = args
                     .next()
@@ -90,8 +106,15 @@ fn parse_args() -> Result<Args, String> {
             threads,
             root: root.into(),
             extension: extension.trim_start_matches('.').to_string(),
+            journal,
+        })
+        .and_then(|args| match (&args.mode, &args.journal) {
+            (Mode::Replace, None) => Err("--mode replace needs --journal DIR".into()),
+            _ => Ok(args),
         }),
-        Err(_) => Err("usage: floor [--mode walk|std|uring] [-j N] DIR EXT".into()),
+        Err(_) => Err(
+            "usage: floor [--mode walk|std|uring|replace] [--journal DIR] [-j N] DIR EXT".into(),
+        ),
     }
 }
 
@@ -104,6 +127,13 @@ fn main() -> ExitCode {
         }
     };
     let totals = Totals::default();
+    let kept = AtomicU64::new(0);
+    if let Some(journal) = &args.journal
+        && let Err(err) = std::fs::create_dir_all(journal)
+    {
+        eprintln!("floor: cannot make {}: {err}", journal.display());
+        return ExitCode::from(2);
+    }
     let started = Instant::now();
     let walk = WalkBuilder::new(&args.root)
         .threads(args.threads)
@@ -113,7 +143,7 @@ fn main() -> ExitCode {
             .is_some_and(|ext| ext.as_encoded_bytes() == args.extension.as_bytes())
     };
     walk.run(|| {
-        let mut reader = FileReader::new(args.mode, &totals);
+        let mut reader = FileReader::new(args.mode, &totals, args.journal.as_deref(), &kept);
         Box::new(move |entry| {
             let Ok(entry) = entry else {
                 return WalkState::Continue;
@@ -130,6 +160,7 @@ fn main() -> ExitCode {
         Mode::Std => "std",
         #[cfg(target_os = "linux")]
         Mode::Uring => "uring",
+        Mode::Replace => "replace",
     };
     println!(
         "{name}: {} files, {} bytes, {} ms",
@@ -146,11 +177,17 @@ enum FileReader<'t> {
     Std(StdReader<'t>),
     #[cfg(target_os = "linux")]
     Uring(uring::UringReader<'t>),
+    Replace(Replacer<'t>),
 }
 
 impl<'t> FileReader<'t> {
-    fn new(mode: Mode, totals: &'t Totals) -> Self {
+    fn new(mode: Mode, totals: &'t Totals, journal: Option<&'t Path>, kept: &'t AtomicU64) -> Self {
         match mode {
+            Mode::Replace => FileReader::Replace(Replacer {
+                journal: journal.unwrap_or(Path::new(".")),
+                kept,
+                totals,
+            }),
             Mode::Walk => FileReader::Walk(totals),
             Mode::Std => FileReader::Std(StdReader {
                 buffer: PlacedBuffer::new(READ_SIZE),
@@ -176,7 +213,42 @@ impl<'t> FileReader<'t> {
             FileReader::Std(reader) => reader.read(&path),
             #[cfg(target_os = "linux")]
             FileReader::Uring(reader) => reader.push(path),
+            FileReader::Replace(replacer) => replacer.replace(&path),
         }
+    }
+}
+
+/// The least an atomic, undoable replace does to a file (see the module's documentation).
+struct Replacer<'t> {
+    journal: &'t Path,
+    /// Originals kept so far: each one's name in the journal.
+    kept: &'t AtomicU64,
+    totals: &'t Totals,
+}
+
+impl Replacer<'_> {
+    fn replace(&mut self, path: &Path) {
+        let Ok(bytes) = std::fs::read(path) else {
+            return;
+        };
+        let Some(folder) = path.parent() else {
+            return;
+        };
+        let number = self.kept.fetch_add(1, Ordering::Relaxed);
+        let temp = folder.join(format!(".floor-{number}.tmp"));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes));
+        if written.is_err()
+            || std::fs::hard_link(path, self.journal.join(number.to_string())).is_err()
+            || std::fs::rename(&temp, path).is_err()
+        {
+            eprintln!("floor: could not replace {}", path.display());
+            return;
+        }
+        self.totals.add(bytes.len() as u64);
     }
 }
 
