@@ -382,7 +382,6 @@ impl Editor {
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::time::Instant;
 
     fn args(template: &str, path: &str) -> Vec<String> {
         let command = EditorCommand::parse(template).expect("valid template");
@@ -538,6 +537,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn spawn_runs_the_program_with_exactly_these_arguments() {
+        use std::time::Instant;
+
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("args");
         let template = format!(

@@ -4,6 +4,9 @@
 //! editor" on a read-only copy of the member, and the copied location. The archives are
 //! written by the test (zip, tar.gz, one gzip'd file).
 
+// Its test records the editor through `sh` and checks the copy's Unix permissions.
+#![cfg(unix)]
+
 use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -152,7 +155,6 @@ fn owned(lines: &[(u64, &str)]) -> Vec<(u64, String)> {
     lines.iter().map(|&(n, t)| (n, t.to_string())).collect()
 }
 
-#[cfg(unix)]
 #[test]
 fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
     use std::os::unix::fs::PermissionsExt;

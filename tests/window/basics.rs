@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+#[cfg(unix)]
+use crate::common::fifo_has_a_reader;
 use crate::common::{
-    MemoryStorage, Watchdog, absolute, click_in_one_frame, copied, enter_in, fifo_has_a_reader,
-    harness, more_files_than_the_event_queue, repaint_delay, search, search_disabled,
-    search_to_end, settle, small_tree, type_into, wait_for_checks, wait_for_jobs, wait_for_search,
+    MemoryStorage, Watchdog, absolute, click_in_one_frame, copied, enter_in, harness,
+    more_files_than_the_event_queue, repaint_delay, search, search_disabled, search_to_end, settle,
+    small_tree, type_into, wait_for_checks, wait_for_jobs, wait_for_search,
     wait_until_held_on_a_full_queue,
 };
 use eframe::App as _;

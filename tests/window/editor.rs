@@ -4,16 +4,22 @@
 //! The editor command in these tests is a small `sh` script that writes its arguments, one a
 //! line, to a file: what arrives there is exactly the argument list the editor would get.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::common::{absolute, search_to_end, type_into};
+use crate::common::{search_to_end, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use trawl::app::preview::PreviewState;
 use trawl::app::state::window_defaults;
-use trawl::app::{RowRef, SavedState, TrawlApp};
+use trawl::app::{SavedState, TrawlApp};
 use trawl::search::{SearchOptions, TextEncoding};
+// For the tests that record the editor's arguments through `sh` alone (Unix).
+#[cfg(unix)]
+use {
+    crate::common::absolute,
+    std::path::{Path, PathBuf},
+    trawl::app::RowRef,
+};
 
 /// As `crate::common::harness`, but with 60 frames a second instead of kittest's 4: two clicks
 /// (hover, press and release each, a frame apiece) then fall within egui's double-click delay.

@@ -63,6 +63,7 @@ pub fn batched_reads() -> Result<(), String> {
 }
 
 /// Whether the environment asks for the plain path.
+#[cfg(target_os = "linux")]
 fn turned_off() -> Option<String> {
     let value = std::env::var(IO_URING_ENV).ok()?;
     let off = ["off", "0", "no", "false"]
@@ -95,6 +96,7 @@ pub(crate) struct Target {
 }
 
 /// What a batch gives back for each of its files.
+#[cfg(target_os = "linux")]
 pub(crate) enum Fetched<'b> {
     /// The file read whole: all its bytes.
     Whole(&'b [u8]),
@@ -108,24 +110,13 @@ pub(crate) enum Fetched<'b> {
 
 #[cfg(not(target_os = "linux"))]
 mod other {
-    use super::Fetched;
-
-    /// No ring outside Linux: [`BatchReader::new`] gives none.
+    /// No ring outside Linux: [`BatchReader::new`] gives none (and `crate::engine` reads
+    /// through one on Linux alone).
     pub(crate) struct BatchReader<T>(std::convert::Infallible, std::marker::PhantomData<T>);
 
     impl<T> BatchReader<T> {
         pub(crate) fn new() -> Option<Self> {
             None
-        }
-
-        #[allow(dead_code)]
-        pub(crate) fn read(
-            &mut self,
-            _files: Vec<T>,
-            _open_at: impl FnMut(&T, &mut Vec<u8>) -> Option<std::convert::Infallible>,
-            _each: impl FnMut(T, Fetched<'_>),
-        ) {
-            match self.0 {}
         }
     }
 }
