@@ -500,6 +500,9 @@ impl Recording {
                 }
             }
             let link = kept.join(sha256);
+            // Elsewhere the open file cannot be linked: by its path alone, below.
+            #[cfg(not(target_os = "linux"))]
+            let _ = source;
             #[cfg(target_os = "linux")]
             match link_open_file(source, &link) {
                 Ok(()) => return Kept::Linked(link),
