@@ -61,7 +61,11 @@ fn double_click(harness: &mut Harness<'_, TrawlApp>, label: &str) {
 
 /// A name with a space, a `;`, a command substitution and quotes: it must reach the editor as
 /// one argument, and nothing in it may run.
+#[cfg(not(windows))]
 const HOSTILE_NAME: &str = "we ird;$(touch pwned) 'q\".rs";
+/// Windows forbids `"` in a file name; `&` and `%…%` are what its shell would act on.
+#[cfg(windows)]
+const HOSTILE_NAME: &str = "we ird;$(touch pwned) 'q&%PATH%.rs";
 
 /// A tree with `HOSTILE_NAME` and `b.rs`, both matching `foo`.
 fn tree() -> tempfile::TempDir {
@@ -230,10 +234,14 @@ fn a_missing_editor_program_says_so() {
     }));
     search_to_end(&mut harness, tree.path(), "rs", "foo");
     double_click(&mut harness, "3:4 // foo here");
-    harness.get_by_label_contains(
-        "Could not start `trawl-no-such-editor-4d2`: No such file or directory. Set the editor \
-         command",
-    );
+    // The system's own words for a missing program (error 2 is ENOENT on Unix and
+    // ERROR_FILE_NOT_FOUND on Windows): "No such file or directory" on Linux.
+    let missing = trawl::search::without_os_error(&std::io::Error::from_raw_os_error(2));
+    #[cfg(target_os = "linux")]
+    assert_eq!(missing, "No such file or directory");
+    harness.get_by_label_contains(&format!(
+        "Could not start `trawl-no-such-editor-4d2`: {missing}. Set the editor command"
+    ));
     assert!(harness.state().editor_error().is_some());
 }
 
