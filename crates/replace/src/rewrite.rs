@@ -16,6 +16,8 @@ use crate::{PlannedMatch, SkipReason};
 /// the right captures or is refused, never a wrong replacement.
 pub(crate) const CONTEXT: u64 = 64 << 10;
 const CHUNK: usize = 64 << 10;
+/// See [`Window::read_more`].
+const FIRST_CHUNK: usize = 16 << 10;
 
 /// Why a rewrite stopped: the file is not what the plan says, or reading or writing failed.
 #[derive(Debug)]
@@ -94,7 +96,12 @@ impl<R: Read> Window<R> {
         if self.eof {
             return Ok(false);
         }
-        if self.buf.len() - self.filled < CHUNK / 2 {
+        // Room for a large read; a small file's first read, though, zeroes (and its free
+        // gives back) only FIRST_CHUNK, and its last read, which finds the end, needs no more.
+        let room = self.buf.len() - self.filled;
+        if self.buf.is_empty() {
+            self.buf.resize(FIRST_CHUNK, 0);
+        } else if room < (CHUNK / 2).min(self.buf.len() / 2) {
             self.buf.resize(self.filled + CHUNK, 0);
         }
         let n = loop {

@@ -816,14 +816,17 @@ fn prepare(
     let (copy_at, copies) = recording.copies();
     let streamed = {
         let mut reader = CopyingReader {
-            inner: io::BufReader::with_capacity(64 << 10, &source),
+            inner: io::BufReader::with_capacity(buffer_size(meta.len()), &source),
             copy: HashingWriter::new(if linking {
                 CopyTo::Nowhere
             } else {
-                CopyTo::Copies(BufWriter::with_capacity(64 << 10, copies))
+                CopyTo::Copies(BufWriter::with_capacity(buffer_size(meta.len()), copies))
             }),
         };
-        let mut out = HashingWriter::new(BufWriter::with_capacity(64 << 10, temp.as_file_mut()));
+        let mut out = HashingWriter::new(BufWriter::with_capacity(
+            buffer_size(meta.len()),
+            temp.as_file_mut(),
+        ));
         stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
             let (after, mut out) = out.finish();
             out.flush()
@@ -873,6 +876,16 @@ fn prepare(
     })
 }
 
+/// The buffer that streams a file of `size` bytes: the whole file when it is small, else 60
+/// KiB. (A buffer of 64 KiB or more makes glibc's malloc sort its free lists whenever it is
+/// freed: with three per file, 1.3 % of a replace of 10,000 small files.)
+fn buffer_size(size: u64) -> usize {
+    usize::try_from(size)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
+        .clamp(4 << 10, 60 << 10)
+}
+
 /// Where the original's bytes go as they are read: the journal's copies, through a buffer,
 /// or nowhere when it is kept by a link (no buffer to copy them into for nothing).
 enum CopyTo<'a> {
@@ -907,7 +920,7 @@ fn copy_original(
     let mut reader = source;
     io::Seek::seek(&mut reader, io::SeekFrom::Start(0))
         .map_err(io_skip("reading it again failed"))?;
-    let mut copy = HashingWriter::new(BufWriter::with_capacity(64 << 10, copies));
+    let mut copy = HashingWriter::new(BufWriter::with_capacity(buffer_size(before.size), copies));
     let copied = io::copy(&mut reader.take(before.size + 1), &mut copy);
     let (copied_print, mut out) = copy.finish();
     let flushed = out.flush();
