@@ -218,7 +218,13 @@ struct HandoffState {
     abandoned: bool,
     /// The committing failed: no more files are taken.
     failed: bool,
+    /// What renamed files leave, to be freed by the preparing thread that made it (glibc's
+    /// malloc takes that thread's arena lock for a free on another: 2 % of a replace).
+    spent: Vec<Spent>,
 }
+
+/// A renamed file's paths and entry, made by the preparing thread.
+type Spent = (PathBuf, Option<PathBuf>, JournalEntry);
 
 impl Handoff {
     fn lock(&self) -> MutexGuard<'_, HandoffState> {
@@ -233,6 +239,12 @@ impl Handoff {
     fn give(&self, index: usize, prepared: Prepared) -> bool {
         let bytes = prepared.bytes();
         let mut state = self.lock();
+        let spent = std::mem::take(&mut state.spent);
+        if !spent.is_empty() {
+            drop(state);
+            drop(spent);
+            state = self.lock();
+        }
         while !state.failed
             && state.in_flight > 0
             && (state.in_flight >= IN_FLIGHT_FILES || state.in_flight_bytes >= IN_FLIGHT_BYTES)
@@ -298,11 +310,13 @@ impl Handoff {
         }
     }
 
-    /// A batch of `files` files and `bytes` bytes is renamed (or left alone): room for more.
-    fn done(&self, files: usize, bytes: u64) {
+    /// A batch of `files` files and `bytes` bytes is renamed (or left alone): room for more;
+    /// `spent` is what the renamed ones leave, to free.
+    fn done(&self, files: usize, bytes: u64, spent: &mut Vec<Spent>) {
         let mut state = self.lock();
         state.in_flight -= files;
         state.in_flight_bytes -= bytes;
+        state.spent.append(spent);
         self.taken.notify_one();
     }
 
@@ -326,6 +340,8 @@ struct Committed {
     skipped: Vec<Skip>,
     /// What the originals kept by a link take (see [`Recording::finish`]).
     kept_bytes: u64,
+    /// What the last batch's renamed files leave (see [`HandoffState::spent`]).
+    spent: Vec<Spent>,
 }
 
 /// The committing thread: flushes, records and renames each batch the preparing thread
@@ -354,7 +370,7 @@ fn commit_all(
             renamed.make_durable();
             return Err(err);
         }
-        handoff.done(files, bytes);
+        handoff.done(files, bytes, &mut committed.spent);
     }
     renamed.make_durable();
     Ok(committed)
@@ -371,7 +387,9 @@ struct Renamed {
 
 impl Renamed {
     fn add(&mut self, real: &Path, meta: &fs::Metadata, new: File) {
-        if let Some(folder) = real.parent() {
+        if let Some(folder) = real.parent()
+            && !self.folders.contains(folder)
+        {
             self.folders.insert(folder.to_path_buf());
         }
         #[cfg(target_os = "linux")]
@@ -498,6 +516,7 @@ fn commit_batch(
                     replacements: entry.replacements,
                 });
                 renamed.add(&real, &meta, new);
+                committed.spent.push((real, kept_link, entry));
             }
             // Recorded but not renamed: an undo finds it as it was and says so.
             Err(err) => {
