@@ -867,17 +867,23 @@ mod tests {
         id
     }
 
+    /// A journal in a new folder with `records` replaces of one `size`-byte file each.
+    fn journal_with(records: usize, size: u64) -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(dir.path());
+        for _ in 0..records {
+            record(&journal, size);
+        }
+        (dir, journal)
+    }
+
     fn ids(journal: &Journal) -> Vec<String> {
         journal.list().unwrap().into_iter().map(|r| r.id).collect()
     }
 
     #[test]
     fn pruning_keeps_the_newest_by_count_and_by_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let journal = Journal::at(dir.path());
-        for _ in 0..6 {
-            record(&journal, 100);
-        }
+        let (dir, journal) = journal_with(6, 100);
         journal.prune_to(4, u64::MAX);
         assert_eq!(ids(&journal), ["6", "5", "4", "3"]);
         // Each replace takes its copy, its header and its entry: two fit, three do not.
@@ -892,11 +898,7 @@ mod tests {
 
     #[test]
     fn pruning_reads_the_size_a_finished_record_says_and_measures_one_without() {
-        let dir = tempfile::tempdir().unwrap();
-        let journal = Journal::at(dir.path());
-        for _ in 0..3 {
-            record(&journal, 100);
-        }
+        let (dir, journal) = journal_with(3, 100);
         let said = |id: &str| fs::read_to_string(dir.path().join(id).join(SIZE_FILE)).unwrap();
         // Measured when the replace ended: everything but the number itself.
         let measured = folder_size(&dir.path().join("1")) - said("1").len() as u64;
@@ -922,11 +924,7 @@ mod tests {
     /// docs/CONTRACT.md: the last 50 replaces, fewer when together they take more than 1 GiB.
     #[test]
     fn a_replace_keeps_the_last_50_or_1_gib_whichever_is_less() {
-        let dir = tempfile::tempdir().unwrap();
-        let journal = Journal::at(dir.path());
-        for _ in 0..51 {
-            record(&journal, 10);
-        }
+        let (_dir, journal) = journal_with(51, 10);
         journal.prune();
         let kept = ids(&journal);
         assert_eq!(kept.len(), 50);
