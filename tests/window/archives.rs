@@ -314,6 +314,9 @@ fn members_of_archives_are_found_previewed_copied_and_opened_read_only() {
         .map(|entry| entry.expect("an entry").path())
         .collect();
     assert_eq!(kept, [copy.parent().expect("its folder")]);
+    // The app leaves its copies for the editor (the system clears its temporary folder); a
+    // test's copy goes with the test, so that runs do not pile them up in /tmp.
+    std::fs::remove_dir_all(copies).expect("the copies' folder removed");
 
     // The archive is as it was.
     assert!(
