@@ -1565,9 +1565,12 @@ fn randomized_trees_match_the_reference() {
     for seed in 0..8u64 {
         let mut rng = StdRng::seed_from_u64(0x7472_6177_6c00 + seed);
         let dir = random_tree(&mut rng);
-        for query in QUERIES {
+        for (index, query) in QUERIES.iter().enumerate() {
             let extensions = EXTENSION_SETS.choose(&mut rng).unwrap();
             let mut req = request(dir.path(), extensions, query.pattern);
+            // Both ways of searching, without a draw from the generator (the trees stay the
+            // same): the walk handing files to search threads, and walker threads searching.
+            req.walk_ahead = (seed as usize + index).is_multiple_of(2);
             req.options.regex = !query.fixed;
             req.options.case = query.case;
             req.options.whole_word = query.word;
@@ -1791,9 +1794,16 @@ fn cancel_inside_a_large_file_ends_the_search_cancelled() {
     let line = "foo bar foo baz foo qux foo ".repeat(4) + "\n";
     let big = line.repeat((48 << 20) / line.len());
     write(root, "big.rs", &big);
-    // Found by the walk, and given as the root (opened by its path, no folder).
-    for searched in [root.to_path_buf(), root.join("big.rs")] {
-        let handle = search::start(request(&searched, &["rs"], "foo")).unwrap();
+    // Found by the walk, and given as the root (opened by its path, no folder); searched on
+    // a search thread the walk handed it to, and on the walker thread that found it.
+    for (searched, walk_ahead) in [
+        (root.to_path_buf(), true),
+        (root.join("big.rs"), true),
+        (root.to_path_buf(), false),
+    ] {
+        let mut req = request(&searched, &["rs"], "foo");
+        req.walk_ahead = walk_ahead;
+        let handle = search::start(req).unwrap();
         let started = Instant::now();
         while handle.progress().snapshot().streaming_read == 0 {
             assert!(started.elapsed() < HANG, "the file was never read");
@@ -1924,11 +1934,14 @@ fn a_large_file_split_between_threads_finds_what_the_reference_finds() {
         assert!(expected.len() > 1000, "{pattern}: {} hits", expected.len());
         for threads in [1, 3] {
             for root in [dir.path(), &file] {
-                let mut req = request(root, &["txt"], pattern);
-                req.options.threads = threads.to_string();
-                let outcome = run_engine(req.clone());
-                assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
-                assert_hits_eq(&outcome.hits, &expected, &req);
+                for walk_ahead in [true, false] {
+                    let mut req = request(root, &["txt"], pattern);
+                    req.options.threads = threads.to_string();
+                    req.walk_ahead = walk_ahead;
+                    let outcome = run_engine(req.clone());
+                    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+                    assert_hits_eq(&outcome.hits, &expected, &req);
+                }
             }
         }
         let cut = |threads: usize| {

@@ -458,6 +458,8 @@ impl SavedState {
             byte_offsets: true,
             // The UI thread draws frames on the same cores: it gets one the moment it wakes.
             background: true,
+            // The progress bar fills as the files found are searched.
+            walk_ahead: true,
         };
         errors.options = crate::app::views::options::option_errors(&self.options);
         if self.pattern.is_empty() {

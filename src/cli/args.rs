@@ -303,6 +303,8 @@ impl Args {
             byte_offsets: mode == OutputMode::Json || replace.is_some(),
             // A command line has no frames to draw: scheduled like ripgrep.
             background: false,
+            // Nor a progress bar: each walker thread searches what it finds, like ripgrep's.
+            walk_ahead: false,
         };
         Ok(Config {
             request,

@@ -133,7 +133,8 @@ mod linux {
     use crate::read_buffer::ReadBuffer;
 
     /// Files in flight at once: the walk hands over at most this many of a folder together,
-    /// a search thread gathers waiting batches up to about as many (`crate::engine`), and a
+    /// a search thread gathers waiting batches up to about as many (`crate::engine`), a walker
+    /// thread searching what it finds gathers this many from one folder or several, and a
     /// longer list is read this many at a time.
     const SLOTS: usize = 16;
     /// Each file's room in the buffer. A longer file is read on after it on the plain path (1.4 %

@@ -253,7 +253,8 @@ impl<F> Shared<F> {
     }
 }
 
-/// At most this many files of one folder go to a search thread together.
+/// At most this many files are searched together: the files of a folder the walk hands to a
+/// search thread, or those a walker thread searching what it finds reads through its ring at once.
 const BATCH: usize = 16;
 
 /// The files a walker thread found in the folder it is reading, sent together when it goes
@@ -400,6 +401,14 @@ fn run<F: Send>(
                 search_files(shared, &mut searcher, &mut reader, &files, &splits);
             });
         }
+        if !request.walk_ahead {
+            drop(recycle_tx);
+            drop(files_tx);
+            search_on_walker_threads(shared, walk, request, matcher, threads, &split_tx);
+            drop(split_tx);
+            shared.progress.set_walk_done();
+            return;
+        }
         drop(split_tx);
         drop(recycle_tx);
         walk.run(|| {
@@ -410,32 +419,14 @@ fn run<F: Send>(
             };
             let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
             Box::new(move |entry| {
-                if shared.cancelled() {
-                    return WalkState::Quit;
-                }
-                match entry {
-                    // Regular files only: never a FIFO, socket or device, even through a link.
-                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                        shared.progress.add_found();
-                        let dir = if entry.depth() > 0 {
-                            dir_slot(&mut recent, entry.path())
-                        } else {
-                            None
-                        };
+                visit(shared, &mut recent, entry, |entry, dir| match entry {
+                    Some(entry) => {
                         batch.files.push(entry.path(), dir, entry.path_is_symlink());
-                        if batch.files.len() == BATCH && !batch.flush() {
-                            return WalkState::Quit;
-                        }
+                        batch.files.len() < BATCH || batch.flush()
                     }
                     // A folder is about to be read: what was found so far goes out first.
-                    Ok(_) => {
-                        if !batch.flush() {
-                            return WalkState::Quit;
-                        }
-                    }
-                    Err(err) => shared.report_error(walk_error(&err)),
-                }
-                WalkState::Continue
+                    None => batch.flush(),
+                })
             })
         });
         shared.progress.set_walk_done();
@@ -456,6 +447,134 @@ fn run<F: Send>(
     // The final event goes out even after a cancel, so the consumer always learns the end.
     if shared.events.send(SearchEvent::Finished(summary)).is_ok() {
         (shared.notify)(Queued::Finished);
+    }
+}
+
+/// The walk without walking ahead ([`SearchRequest::walk_ahead`] off): ignore's walker
+/// threads search the files they find, as ripgrep's do, where otherwise they hand them to the
+/// pool's threads. On 2 cores the hand-over cost 4–8 % of the wall time (the Rust
+/// documentation's rare literal 170.6 → 156.4 ms, a cargo registry's 117.0 → 112.7;
+/// scripts/bench-results.md, "Searching on the walker threads"): a file's path, its folder's
+/// handle and its directory entries were made on one core and used on the other, and four
+/// busy threads took turns on two cores. The pool's threads wait to help with what a walker
+/// thread shares (a large file's segments, an archive's members, [`search_files`]: no files
+/// come to them); they end once every walker thread has ended and dropped `split_tx`'s clones.
+fn search_on_walker_threads<F: Send>(
+    shared: &Shared<F>,
+    walk: ignore::WalkParallel,
+    request: &SearchRequest,
+    matcher: &RegexMatcher,
+    threads: usize,
+    split_tx: &Sender<SharedWork>,
+) {
+    walk.run(|| {
+        let mut searcher = FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
+        searcher.report_progress(Arc::clone(&shared.progress));
+        // As many threads search at once as asked for: this one and, for what it shares, as
+        // many helpers as there are other walker threads.
+        searcher.share_large_files((threads > 1).then(|| Helpers {
+            queue: split_tx.clone(),
+            count: threads - 1,
+        }));
+        let mut search = WalkerSearch {
+            shared,
+            searcher,
+            reader: BatchReader::new(),
+            waiting: Vec::with_capacity(BATCH),
+        };
+        let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
+        Box::new(move |entry| {
+            visit(shared, &mut recent, entry, |entry, dir| {
+                if let Some(entry) = entry {
+                    #[cfg(target_os = "linux")]
+                    let via_link = entry.path_is_symlink();
+                    search.add(FoundFile {
+                        path: entry.into_path(),
+                        dir,
+                        #[cfg(target_os = "linux")]
+                        via_link,
+                    });
+                }
+                true
+            })
+        })
+    });
+}
+
+/// What a walker thread does with one entry of the walk: a regular file found goes to `found`
+/// with its folder's [`DirSlot`] (never a FIFO, socket or device, even through a link); a
+/// folder about to be read is told to `found` as `None`; an error is reported. `found` says
+/// whether the walk goes on.
+fn visit<F>(
+    shared: &Shared<F>,
+    recent: &mut Vec<Arc<DirSlot>>,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    mut found: impl FnMut(Option<ignore::DirEntry>, Option<Arc<DirSlot>>) -> bool,
+) -> WalkState {
+    if shared.cancelled() {
+        return WalkState::Quit;
+    }
+    let going_on = match entry {
+        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+            shared.progress.add_found();
+            let dir = if entry.depth() > 0 {
+                dir_slot(recent, entry.path())
+            } else {
+                None
+            };
+            found(Some(entry), dir)
+        }
+        Ok(_) => found(None, None),
+        Err(err) => {
+            shared.report_error(walk_error(&err));
+            true
+        }
+    };
+    if going_on {
+        WalkState::Continue
+    } else {
+        WalkState::Quit
+    }
+}
+
+/// A walker thread searching the files it finds ([`search_on_walker_threads`]). With a ring
+/// (`crate::batch_read`) found files wait here until [`BATCH`] of them, from one folder or
+/// several, are read with one submission; without one, each is searched as it is found. What
+/// still waits is searched when the walker thread ends ([`Drop`]). Each path is made, used and
+/// freed on this one thread.
+struct WalkerSearch<'s, F> {
+    shared: &'s Shared<F>,
+    searcher: FileSearcher,
+    reader: Option<BatchReader<FoundFile>>,
+    waiting: Vec<FoundFile>,
+}
+
+impl<F> WalkerSearch<'_, F> {
+    fn add(&mut self, file: FoundFile) {
+        if self.reader.is_none() {
+            search_one(self.shared, &mut self.searcher, file);
+            return;
+        }
+        self.waiting.push(file);
+        if self.waiting.len() == BATCH {
+            self.search_waiting();
+        }
+    }
+
+    fn search_waiting(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let files = std::mem::replace(&mut self.waiting, Vec::with_capacity(BATCH));
+        search_batch(self.shared, &mut self.searcher, &mut self.reader, files);
+    }
+}
+
+impl<F> Drop for WalkerSearch<'_, F> {
+    fn drop(&mut self) {
+        self.search_waiting();
+        // Nothing more to share: the helpers stop waiting for this thread.
+        self.searcher.share_large_files(None);
     }
 }
 

@@ -16,8 +16,9 @@ use crate::{FileError, ResolvedOptions, SearchError, SearchRequest};
 /// The walk is ignore's parallel walker: it lists each directory once and looks for ignore files
 /// among the names listed, where the serial walker probes for `.git`, `.ignore`, `.gitignore`
 /// and `.git/info/exclude` with a system call each in every folder. It gets as many threads as
-/// the search: in a tree of small folders (the cargo registry) one walker thread could not keep
-/// two search threads busy.
+/// the search: walking ahead, in a tree of small folders (the cargo registry) one walker thread
+/// could not keep two search threads busy; otherwise its threads are the search's
+/// (`SearchRequest::walk_ahead`).
 pub(crate) fn build_walk(
     request: &SearchRequest,
     resolved: &ResolvedOptions,
