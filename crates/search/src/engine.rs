@@ -397,7 +397,8 @@ fn run<F: Send>(
                     FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
                 searcher.report_progress(Arc::clone(&shared.progress));
                 searcher.share_large_files(helpers);
-                let mut reader = BatchReader::new();
+                // Without walking ahead no file comes to the pool's threads: no ring.
+                let mut reader = request.walk_ahead.then(BatchReader::new).flatten();
                 search_files(shared, &mut searcher, &mut reader, &files, &splits);
             });
         }
@@ -468,18 +469,17 @@ fn search_on_walker_threads<F: Send>(
     split_tx: &Sender<SharedWork>,
 ) {
     walk.run(|| {
-        let mut searcher = FileSearcher::new(request, matcher.clone(), Arc::clone(&shared.cancel));
-        searcher.report_progress(Arc::clone(&shared.progress));
-        // As many threads search at once as asked for: this one and, for what it shares, as
-        // many helpers as there are other walker threads.
-        searcher.share_large_files((threads > 1).then(|| Helpers {
-            queue: split_tx.clone(),
-            count: threads - 1,
-        }));
         let mut search = WalkerSearch {
             shared,
-            searcher,
-            reader: BatchReader::new(),
+            request,
+            matcher,
+            // As many threads search at once as asked for: this one and, for what it shares,
+            // as many helpers as there are other walker threads.
+            helpers: (threads > 1).then(|| Helpers {
+                queue: split_tx.clone(),
+                count: threads - 1,
+            }),
+            searching: None,
             waiting: Vec::with_capacity(BATCH),
         };
         let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
@@ -537,22 +537,35 @@ fn visit<F>(
     }
 }
 
-/// A walker thread searching the files it finds ([`search_on_walker_threads`]). With a ring
-/// (`crate::batch_read`) found files wait here until [`BATCH`] of them, from one folder or
-/// several, are read with one submission; without one, each is searched as it is found. What
-/// still waits is searched when the walker thread ends ([`Drop`]). Each path is made, used and
-/// freed on this one thread.
+/// A walker thread searching the files it finds ([`search_on_walker_threads`]). Its searcher
+/// and ring are made at its first file, on the walker thread: ignore builds one visitor more
+/// than it has threads, for the roots alone. With a ring (`crate::batch_read`) found files
+/// wait here until [`BATCH`] of them, from one folder or several, are read with one
+/// submission; without one, each is searched as it is found. What still waits is searched when
+/// the walker thread ends ([`Drop`]). Each path is made, used and freed on this one thread.
 struct WalkerSearch<'s, F> {
     shared: &'s Shared<F>,
-    searcher: FileSearcher,
-    reader: Option<BatchReader<FoundFile>>,
+    request: &'s SearchRequest,
+    matcher: &'s RegexMatcher,
+    helpers: Option<Helpers>,
+    searching: Option<(FileSearcher, Option<BatchReader<FoundFile>>)>,
     waiting: Vec<FoundFile>,
 }
 
 impl<F> WalkerSearch<'_, F> {
     fn add(&mut self, file: FoundFile) {
-        if self.reader.is_none() {
-            search_one(self.shared, &mut self.searcher, file);
+        let (searcher, reader) = self.searching.get_or_insert_with(|| {
+            let mut searcher = FileSearcher::new(
+                self.request,
+                self.matcher.clone(),
+                Arc::clone(&self.shared.cancel),
+            );
+            searcher.report_progress(Arc::clone(&self.shared.progress));
+            searcher.share_large_files(self.helpers.take());
+            (searcher, BatchReader::new())
+        });
+        if reader.is_none() {
+            search_one(self.shared, searcher, file);
             return;
         }
         self.waiting.push(file);
@@ -562,11 +575,14 @@ impl<F> WalkerSearch<'_, F> {
     }
 
     fn search_waiting(&mut self) {
+        let Some((searcher, reader)) = &mut self.searching else {
+            return;
+        };
         if self.waiting.is_empty() {
             return;
         }
         let files = std::mem::replace(&mut self.waiting, Vec::with_capacity(BATCH));
-        search_batch(self.shared, &mut self.searcher, &mut self.reader, files);
+        search_batch(self.shared, searcher, reader, files);
     }
 }
 
@@ -574,7 +590,9 @@ impl<F> Drop for WalkerSearch<'_, F> {
     fn drop(&mut self) {
         self.search_waiting();
         // Nothing more to share: the helpers stop waiting for this thread.
-        self.searcher.share_large_files(None);
+        if let Some((searcher, _)) = &mut self.searching {
+            searcher.share_large_files(None);
+        }
     }
 }
 
