@@ -380,8 +380,9 @@ fn run<F: Send>(
     let threads = pool.current_num_threads();
     pool.in_place_scope(|scope| {
         // One long-lived task per pool thread, each with its own searcher, pulling files from
-        // the walk: cheaper per file than a par_bridge over the channel. A large file's
-        // segments come first: its result goes out sooner and its memory is freed sooner.
+        // the walk (walking ahead; otherwise none come, and it only helps): cheaper per file
+        // than a par_bridge over the channel. A large file's segments come first: its result
+        // goes out sooner and its memory is freed sooner.
         for _ in 0..threads {
             let files = Walked {
                 batches: files.clone(),
@@ -402,34 +403,14 @@ fn run<F: Send>(
                 search_files(shared, &mut searcher, &mut reader, &files, &splits);
             });
         }
-        if !request.walk_ahead {
-            drop(recycle_tx);
-            drop(files_tx);
-            search_on_walker_threads(shared, walk, request, matcher, threads, &split_tx);
-            drop(split_tx);
-            shared.progress.set_walk_done();
-            return;
-        }
-        drop(split_tx);
         drop(recycle_tx);
-        walk.run(|| {
-            let mut batch = Batch {
-                queue: files_tx.clone(),
-                recycled: recycled.clone(),
-                files: WalkBatch::default(),
-            };
-            let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
-            Box::new(move |entry| {
-                visit(shared, &mut recent, entry, |entry, dir| match entry {
-                    Some(entry) => {
-                        batch.files.push(entry.path(), dir, entry.path_is_symlink());
-                        batch.files.len() < BATCH || batch.flush()
-                    }
-                    // A folder is about to be read: what was found so far goes out first.
-                    None => batch.flush(),
-                })
-            })
-        });
+        if request.walk_ahead {
+            hand_over(shared, walk, &files_tx, &recycled);
+        } else {
+            search_on_walker_threads(shared, walk, request, matcher, threads, &split_tx);
+        }
+        // The pool's threads end once nothing is left to share and no file comes any more.
+        drop(split_tx);
         shared.progress.set_walk_done();
         drop(files_tx);
     });
@@ -449,6 +430,34 @@ fn run<F: Send>(
     if shared.events.send(SearchEvent::Finished(summary)).is_ok() {
         (shared.notify)(Queued::Finished);
     }
+}
+
+/// The walk ahead of the search ([`SearchRequest::walk_ahead`]): the walker threads hand the
+/// files of each folder to the pool's threads in batches ([`Batch`]).
+fn hand_over<F: Send>(
+    shared: &Shared<F>,
+    walk: ignore::WalkParallel,
+    files_tx: &Sender<WalkBatch>,
+    recycled: &Receiver<WalkBatch>,
+) {
+    walk.run(|| {
+        let mut batch = Batch {
+            queue: files_tx.clone(),
+            recycled: recycled.clone(),
+            files: WalkBatch::default(),
+        };
+        let mut recent: Vec<Arc<DirSlot>> = Vec::with_capacity(RECENT_DIRS);
+        Box::new(move |entry| {
+            visit(shared, &mut recent, entry, |entry, dir| match entry {
+                Some(entry) => {
+                    batch.files.push(entry.path(), dir, entry.path_is_symlink());
+                    batch.files.len() < BATCH || batch.flush()
+                }
+                // A folder is about to be read: what was found so far goes out first.
+                None => batch.flush(),
+            })
+        })
+    });
 }
 
 /// The walk without walking ahead ([`SearchRequest::walk_ahead`] off): ignore's walker
