@@ -833,19 +833,17 @@ fn prepare(
     // unless the original can be kept by a link (checked once its hash names it).
     let linking = recording.linking();
     let (copy_at, copies) = recording.copies();
+    let buffer = buffer_size(meta.len());
     let streamed = {
         let mut reader = CopyingReader {
-            inner: io::BufReader::with_capacity(buffer_size(meta.len()), &source),
+            inner: io::BufReader::with_capacity(buffer, &source),
             copy: HashingWriter::new(if linking {
                 CopyTo::Nowhere
             } else {
-                CopyTo::Copies(BufWriter::with_capacity(buffer_size(meta.len()), copies))
+                CopyTo::Copies(BufWriter::with_capacity(buffer, copies))
             }),
         };
-        let mut out = HashingWriter::new(BufWriter::with_capacity(
-            buffer_size(meta.len()),
-            temp.as_file_mut(),
-        ));
+        let mut out = HashingWriter::new(BufWriter::with_capacity(buffer, temp.as_file_mut()));
         stream(&mut reader, &mut out, file, replacer).and_then(|replacements| {
             let (after, mut out) = out.finish();
             out.flush()
